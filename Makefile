@@ -1,0 +1,42 @@
+# `make` alone prints the help. Everything runs in .venv, created on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= sketket.yml
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test lint lab clean bench
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name sketket --display-name "Python (sketket)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv, install sketket and register the `sketket` Jupyter kernel
+
+report: $(STAMP) ## run the whole pipeline (demo data when data/raw holds no submissions)
+	MPLBACKEND=Agg $(BIN)/sketket run --config $(CONFIG)
+
+test: $(STAMP) ## lint and run the tests
+	$(BIN)/ruff check src tests bench
+	MPLBACKEND=Agg $(BIN)/pytest
+
+lint: $(STAMP) ## ruff only
+	$(BIN)/ruff check src tests bench
+
+lab: $(STAMP) ## open the notebooks in JupyterLab with the sketket kernel
+	cd notebooks && ../$(BIN)/jupyter lab
+
+bench: $(STAMP) ## the benchmarks recorded in the README
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/run.py
+
+clean: ## delete generated data and reports (raw data is kept)
+	rm -rf data/processed/* reports/* data/raw/demo
+	touch data/processed/.gitkeep reports/.gitkeep

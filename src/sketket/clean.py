@@ -1,0 +1,137 @@
+"""Cleaning of what officials type: Unicode, names, and numbers written the Vietnamese way."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
+
+
+def nfc(text: object) -> str:
+    """Text in NFC with every run of whitespace (including non-breaking spaces) collapsed to one space."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def fold(text: object) -> str:
+    """Comparison key: lower case, no diacritics (đ → d), single spaces, punctuation as spaces."""
+    s = unicodedata.normalize("NFD", nfc(text).lower())
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn").replace("đ", "d")
+    s = re.sub(r"[^0-9a-z²]+", " ", s)
+    return " ".join(s.split())
+
+
+@dataclass(frozen=True)
+class Number:
+    """A parsed cell: its value (None when empty), whether it was a percentage, and whether it parsed."""
+
+    value: float | None
+    is_percent: bool = False
+    ok: bool = True
+
+
+_DASHES = {"-", "–", "—", "−", "x", "X", "không", "0"}
+
+
+def parse_number(raw: object, percent_format: bool = False) -> Number:
+    """Read a number as Vietnamese officials write it.
+
+    "1.234" and "1.234.567" are thousands; "12,5" is a decimal comma; "98,5%" and "100 %" are
+    percentages; "-" means zero; non-breaking spaces are ignored. A float from a %-formatted cell
+    (0.985) is returned as a percentage (98.5).
+    """
+    if raw is None:
+        return Number(None)
+    if isinstance(raw, bool):
+        return Number(None, ok=False)
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and math.isnan(raw):
+            return Number(None)
+        if percent_format:
+            return Number(float(raw) * 100.0, is_percent=True)
+        return Number(float(raw))
+    s = nfc(raw)
+    if s == "":
+        return Number(None)
+    if s in _DASHES and s != "0":
+        return Number(0.0)
+    is_pct = s.endswith("%")
+    s = s.rstrip("%").strip().replace(" ", "")
+    if s.startswith("(") and s.endswith(")"):
+        s = "-" + s[1:-1]
+    if not re.fullmatch(r"[-+−]?[0-9][0-9.,]*", s):
+        return Number(None, ok=False)
+    s = s.replace("−", "-")
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        # whichever comes last is the decimal mark
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif commas:
+        if commas == 1 and not re.fullmatch(r"[-+]?\d{1,3},\d{3}", s):
+            s = s.replace(",", ".")
+        elif commas == 1 and is_pct:
+            s = s.replace(",", ".")
+        elif re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", s) and commas > 1:
+            s = s.replace(",", "")
+        else:
+            # "1,234" without %: Vietnamese decimal comma is ambiguous with an English thousands
+            # separator; a Vietnamese form uses "," as the decimal mark.
+            s = s.replace(",", ".")
+    elif dots:
+        if dots > 1 or re.fullmatch(r"[-+]?\d{1,3}\.\d{3}", s):
+            s = s.replace(".", "")
+    try:
+        return Number(float(s), is_percent=is_pct)
+    except ValueError:
+        return Number(None, ok=False)
+
+
+def format_int(value: float | int | None) -> str:
+    """1234567 → "1.234.567"; None → "–"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{round(value):,}".replace(",", ".")
+
+
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """12345.67 → "12.345,7"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    s = f"{value:,.{decimals}f}"
+    return s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def format_percent(value: float | None, decimals: int = 1) -> str:
+    """98.72 (already in percent) → "98,7%"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return format_number(value, decimals) + "%"
+
+
+def format_date(value: object) -> str:
+    """Any date-like value → "dd/mm/yyyy"."""
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    ts = pd.Timestamp(value)
+    if pd.isna(ts):
+        return ""
+    return ts.strftime("%d/%m/%Y")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(text: object) -> object:
+    """Neutralise text that a spreadsheet would run as a formula (CSV/Excel formula injection)."""
+    if isinstance(text, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text

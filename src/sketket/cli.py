@@ -1,0 +1,85 @@
+"""The `sketket` command. Each subcommand is a thin wrapper over one module's `cli_*` function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2, as DESIGN.md promises
+        self.print_usage(sys.stderr)
+        self.exit(2, f"sketket: lỗi cú pháp lệnh: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sketket", description="Sơ kết cơ chế một cửa, một cửa liên thông – Hà Nội")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("template", help="biểu mẫu Phụ lục trống (kèm đơn vị trực thuộc)")
+    p.add_argument("--form", required=True, choices=["I", "II", "III"])
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--unit", default=None, help="tên đơn vị: điền sẵn đơn vị trực thuộc")
+    p.add_argument("--plan-number", default=None)
+    p.add_argument("--plan-date", default=None, help="dd/mm/yyyy")
+    p.add_argument("--registry", type=Path, default=None)
+
+    p = sub.add_parser("ingest", help="đọc, làm sạch, kiểm tra mọi tệp đã nhận")
+    p.add_argument("raw_dir", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--registry", type=Path, default=None)
+    p.add_argument("--max-size-mb", type=float, default=20.0)
+
+    p = sub.add_parser("validate", help="kiểm tra một hoặc nhiều biểu trước khi gửi")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--registry", type=Path, default=None)
+
+    p = sub.add_parser("demo", help="bộ dữ liệu minh họa của cả Thành phố")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--seed", type=int, default=2017)
+    p.add_argument("--scale", type=int, default=1)
+
+    p = sub.add_parser("analyse", help="chỉ số, xếp hạng, đề xuất khen thưởng, biểu tổng hợp")
+    p.add_argument("processed_dir", type=Path)
+    p.add_argument("--reports", required=True, type=Path)
+    p.add_argument("--awards-config", type=Path, default=None)
+    p.add_argument("--registry", type=Path, default=None)
+
+    p = sub.add_parser("run", help="toàn bộ quy trình qua các notebook tới reports/index.html")
+    p.add_argument("--config", type=Path, default=None)
+    p.add_argument("--workers", type=int, default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "template":
+        from sketket.forms.template import cli_template
+
+        return cli_template(args)
+    if args.command == "ingest":
+        from sketket.ingest import cli_ingest
+
+        return cli_ingest(args)
+    if args.command == "validate":
+        from sketket.ingest import cli_validate
+
+        return cli_validate(args)
+    if args.command == "demo":
+        from sketket.demo import cli_demo
+
+        return cli_demo(args)
+    if args.command == "analyse":
+        from sketket.analyse import cli_analyse
+
+        return cli_analyse(args)
+    if args.command == "run":
+        from sketket.pipeline import cli_run
+
+        return cli_run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""The units of Hanoi (departments, sub-departments, vertical agencies and branches, districts, communes)
+and matching of the names officials type to their registry codes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from sketket.clean import fold, nfc
+
+TIERS: tuple[str, ...] = ("so", "chi_cuc", "nganh_doc_tp", "nganh_doc_huyen", "huyen", "xa")
+TIER_LABELS: dict[str, str] = {
+    "so": "Sở, cơ quan tương đương Sở",
+    "chi_cuc": "Chi cục, đơn vị cấp 2 trực thuộc Sở",
+    "nganh_doc_tp": "Cơ quan ngành dọc đặt tại Thành phố",
+    "nganh_doc_huyen": "Cơ quan ngành dọc đặt tại cấp huyện",
+    "huyen": "Quận, huyện, thị xã",
+    "xa": "Xã, phường, thị trấn",
+}
+# Which appendix table each tier is reported in, and in which section (A: the submitter, B: its sub-units).
+TIER_FORM: dict[str, tuple[str, str]] = {
+    "so": ("I", "A"),
+    "chi_cuc": ("I", "B"),
+    "nganh_doc_tp": ("II", "A"),
+    "nganh_doc_huyen": ("II", "B"),
+    "huyen": ("III", "A"),
+    "xa": ("III", "B"),
+}
+FORM_TIERS: dict[str, tuple[str, str]] = {
+    "I": ("so", "chi_cuc"),
+    "II": ("nganh_doc_tp", "nganh_doc_huyen"),
+    "III": ("huyen", "xa"),
+}
+
+COLUMNS = ["code", "tier", "name", "name_with_type", "parent_code", "type"]
+
+# Administrative prefixes as officials abbreviate them; folded (no diacritics), longest first.
+_PREFIXES = [
+    "uy ban nhan dan", "ubnd", "thi xa", "thi tran", "phuong", "quan", "huyen", "xa",
+    "tx", "tt", "p", "q", "h", "x",
+]
+_PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")\b\s*")
+_TYPE_WORDS = {
+    "quan": "Quận", "huyen": "Huyện", "thi-xa": "Thị xã",
+    "phuong": "Phường", "xa": "Xã", "thi-tran": "Thị trấn",
+}
+# Common shorthand in agency names, expanded before comparison (folded form).
+_EXPANSIONS = [
+    (r"\bbhxh\b", "bao hiem xa hoi"),
+    (r"\bkbnn\b", "kho bac nha nuoc"),
+    (r"\bthads\b", "thi hanh an dan su"),
+    (r"\bnn ptnt\b|\bnn&ptnt\b|\bnnptnt\b", "nong nghiep va phat trien nong thon"),
+    (r"\btn mt\b|\btnmt\b", "tai nguyen va moi truong"),
+    (r"\bkh dt\b|\bkhdt\b", "ke hoach va dau tu"),
+    (r"\bgtvt\b", "giao thong van tai"),
+    (r"\btt tt\b|\btttt\b", "thong tin va truyen thong"),
+    (r"\bld tb xh\b|\bldtbxh\b", "lao dong thuong binh va xa hoi"),
+    (r"\bkh cn\b|\bkhcn\b", "khoa hoc va cong nghe"),
+    (r"\bgd dt\b|\bgddt\b", "giao duc va dao tao"),
+    (r"\bvh tt\b|\bvhtt\b", "van hoa va the thao"),
+    (r"\bqh kt\b|\bqhkt\b", "quy hoach kien truc"),
+    (r"\bpccc\b", "phong chay va chua chay"),
+    (r"\bhn\b", "ha noi"),
+    (r"\bq\b", "quan"),
+    (r"\bh\b", "huyen"),
+    (r"\btx\b", "thi xa"),
+    (r"\btp\b", "thanh pho"),
+]
+
+
+def _expand(key: str) -> str:
+    for pattern, repl in _EXPANSIONS:
+        key = re.sub(pattern, repl, key)
+    return key
+
+
+def admin_keys(name: object) -> list[str]:
+    """Keys of a district or commune name, dropping one typed prefix at a time:
+    "UBND P. Phúc Xá" → ["ubnd p phuc xa", "p phuc xa", "phuc xa"]."""
+    key = fold(name)
+    keys = [key]
+    while True:
+        stripped = _PREFIX_RE.sub("", key, count=1).strip()
+        if not stripped or stripped == key:
+            return keys
+        keys.append(stripped)
+        key = stripped
+
+
+def agency_key(name: object) -> str:
+    """Key of an agency name: folded, shorthand expanded, filler words dropped."""
+    key = _expand(fold(name))
+    key = re.sub(r"\b(thanh pho ha noi|tp ha noi|ha noi|thanh pho)\b", " ", key)
+    key = re.sub(r"\b(va|cua|truc thuoc|tai)\b", " ", key)
+    return " ".join(key.split())
+
+
+@dataclass
+class Match:
+    """The result of matching a typed name: the registry row (or None) and up to three close names."""
+
+    name: str
+    code: str = ""
+    tier: str = ""
+    registry_name: str = ""
+    parent_code: str = ""
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.code)
+
+
+class Registry:
+    """Units with official codes; lookups are scoped by tier and, for sub-units, by parent."""
+
+    def __init__(self, units: pd.DataFrame):
+        df = units.copy()
+        for col in COLUMNS:
+            if col not in df.columns:
+                df[col] = ""
+        df = df[COLUMNS].fillna("").astype(str)
+        for col in COLUMNS:
+            df[col] = df[col].map(nfc)
+        df.loc[df["name_with_type"] == "", "name_with_type"] = df["name"]
+        self.units = df.reset_index(drop=True)
+        self._by_code = {r.code: r for r in self.units.itertuples(index=False)}
+        self._keys: dict[tuple[str, str], dict[str, str]] = {}
+        for r in self.units.itertuples(index=False):
+            scope = (r.tier, r.parent_code if r.tier in ("chi_cuc", "nganh_doc_huyen", "xa") else "")
+            bucket = self._keys.setdefault(scope, {})
+            for key in self._keys_for(r):
+                bucket.setdefault(key, r.code)
+
+    @staticmethod
+    def _keys_for(r) -> Iterable[str]:
+        if r.tier in ("huyen", "xa"):
+            yield fold(r.name)
+            yield fold(r.name_with_type)
+        else:
+            yield agency_key(r.name)
+            yield fold(r.name)
+
+    # -- queries -------------------------------------------------------------------------------------
+    def unit(self, code: str) -> pd.Series | None:
+        r = self._by_code.get(code)
+        return None if r is None else pd.Series(r._asdict())
+
+    def name_of(self, code: str) -> str:
+        r = self._by_code.get(code)
+        return "" if r is None else r.name_with_type
+
+    def tier_units(self, tier: str, parent_code: str | None = None) -> pd.DataFrame:
+        df = self.units[self.units["tier"] == tier]
+        if parent_code is not None:
+            df = df[df["parent_code"] == parent_code]
+        return df
+
+    def children(self, code: str) -> pd.DataFrame:
+        return self.units[self.units["parent_code"] == code]
+
+    def expected_submitters(self) -> pd.DataFrame:
+        """Units that owe the Sở Nội vụ a table: departments, city-level vertical agencies, districts."""
+        return self.units[self.units["tier"].isin(["so", "nganh_doc_tp", "huyen"])]
+
+    # -- matching ------------------------------------------------------------------------------------
+    def match(self, name: object, tier: str | Iterable[str], parent_code: str | None = None) -> Match:
+        """Match a typed name within a tier (and, for sub-units, within its parent)."""
+        text = nfc(name)
+        tiers = [tier] if isinstance(tier, str) else list(tier)
+        result = Match(name=text)
+        if not text:
+            return result
+        candidates: dict[str, str] = {}
+        for t in tiers:
+            scoped = t in ("chi_cuc", "nganh_doc_huyen", "xa")
+            scopes = [(t, parent_code or "")] if scoped and parent_code else [
+                s for s in self._keys if s[0] == t]
+            for scope in scopes:
+                candidates.update(self._keys.get(scope, {}))
+        admin = any(t in ("huyen", "xa") for t in tiers)
+        keys = admin_keys(text) if admin else [agency_key(text), fold(text)]
+        for key in keys:
+            code = candidates.get(key)
+            if code:
+                r = self._by_code[code]
+                result.code, result.tier = r.code, r.tier
+                result.registry_name, result.parent_code = r.name_with_type, r.parent_code
+                return result
+        close = difflib.get_close_matches(keys[0], list(candidates), n=6, cutoff=0.6)
+        names: list[str] = []
+        for key in close:
+            n = self._by_code[candidates[key]].name_with_type
+            if n not in names:
+                names.append(n)
+        result.suggestions = names[:3]
+        return result
+
+
+def _admin_units(path: Path | None = None) -> pd.DataFrame:
+    if path is None:
+        with resources.files("sketket.data").joinpath("hanoi-don-vi-hanh-chinh-2017.csv").open(
+                encoding="utf-8") as f:
+            df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    else:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = df.rename(columns={"level": "tier"})
+    df.loc[df["tier"] == "huyen", "parent_code"] = ""
+    return df
+
+
+def _agencies(path: Path | None = None) -> pd.DataFrame:
+    if path is None:
+        with resources.files("sketket.data").joinpath("agencies.csv").open(encoding="utf-8") as f:
+            return pd.read_csv(f, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_registry(path: str | Path | None = None) -> Registry:
+    """The default registry (Hanoi 2017), or a user's file with columns code, tier, name, parent_code
+    (and optionally name_with_type, type), which then replaces it entirely."""
+    if path is not None:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if "level" in df.columns and "tier" not in df.columns:
+            df = df.rename(columns={"level": "tier"})
+        return Registry(df)
+    return _default_registry()
+
+
+@lru_cache(maxsize=1)
+def _default_registry() -> Registry:
+    return Registry(pd.concat([_agencies(), _admin_units()], ignore_index=True))
+
+
+def type_word(type_code: str) -> str:
+    return _TYPE_WORDS.get(type_code, "")
