@@ -133,18 +133,25 @@ class Registry:
         self.units = df.reset_index(drop=True)
         self._by_code = {r.code: r for r in self.units.itertuples(index=False)}
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
-        for r in self.units.itertuples(index=False):
-            scope = (r.tier, r.parent_code if r.tier in ("chi_cuc", "nganh_doc_huyen", "xa") else "")
-            bucket = self._keys.setdefault(scope, {})
-            for key in self._keys_for(r):
-                bucket.setdefault(key, r.code)
+        # Exact keys first for every unit, so that a stripped key ("Quán Thánh" → "thanh") never
+        # shadows another unit's own name.
+        for exact in (True, False):
+            for r in self.units.itertuples(index=False):
+                scope = (r.tier, r.parent_code if r.tier in ("chi_cuc", "nganh_doc_huyen", "xa") else "")
+                bucket = self._keys.setdefault(scope, {})
+                for key in self._keys_for(r, exact):
+                    bucket.setdefault(key, r.code)
 
     @staticmethod
-    def _keys_for(r) -> Iterable[str]:
+    def _keys_for(r, exact: bool) -> Iterable[str]:
         if r.tier in ("huyen", "xa"):
-            yield fold(r.name)
-            yield fold(r.name_with_type)
-        else:
+            if exact:
+                yield fold(r.name)
+                yield fold(r.name_with_type)
+            else:
+                yield from admin_keys(r.name)[1:]
+                yield from admin_keys(r.name_with_type)[1:]
+        elif exact:
             yield agency_key(r.name)
             yield fold(r.name)
 
