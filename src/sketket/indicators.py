@@ -1,0 +1,337 @@
+"""Indicators of the one-stop mechanism: per unit, and aggregated per tier, per district (with its communes),
+per parent agency (with its sub-units) and for the city; rankings within a tier, distributions, units far
+below their tier, and reporting completeness against the registry.
+
+Every function takes and returns DataFrames so that a notebook can call them one by one:
+
+    appendix = load_appendix(processed_dir)
+    units = unit_table(appendix, registry)          # one row per unit: figures, rates, rank, flags
+    tiers = tier_indicators(units, registry)        # one row per tier and one for the city
+
+Rates are ratios of sums: an aggregate's on-time rate is Σ on time / Σ received over its units, never the
+mean of the units' rates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sketket.clean import format_int, format_number, format_percent, nfc
+from sketket.config import load_yaml
+from sketket.forms.layout import FIGURES, PERCENTS, REQUIRED
+from sketket.registry import TIER_LABELS, TIERS, Registry
+
+# Figures that add up across units; the reported percentages do not (they become rates).
+SUMMABLE: tuple[str, ...] = tuple(c for c in FIGURES if c not in PERCENTS)
+# Each rate and the counts it is the ratio of (in percent).
+RATES: dict[str, tuple[str, str]] = {
+    "one_stop_share": ("tthc_one_stop", "tthc_total"),
+    "on_time_rate": ("dossiers_on_time", "dossiers_received"),
+    "overdue_rate": ("dossiers_overdue", "dossiers_received"),
+    "online_share": ("online_services_l34", "tthc_total"),
+}
+INDICATORS: tuple[str, ...] = SUMMABLE + tuple(RATES)
+PARENT_TIER: dict[str, str] = {"chi_cuc": "so", "nganh_doc_huyen": "nganh_doc_tp", "xa": "huyen"}
+CHILD_TIER: dict[str, str] = {parent: child for child, parent in PARENT_TIER.items()}
+CITY = "city"
+CITY_LABEL = "Toàn Thành phố"
+COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_without_figures", "units_unmatched")
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The indicators' thresholds (package default config/indicators.yml, or a user's file)."""
+    return load_yaml(path or "indicators.yml")
+
+
+def labels(config: dict[str, Any] | None = None) -> dict[str, str]:
+    """Vietnamese names of the indicators and coverage columns, for tables and charts."""
+    return dict((config or load_config())["labels"])
+
+
+def _numeric_columns(columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c in FIGURES or c.endswith("_reported") or c == "source_row"]
+
+
+def _integral(series: pd.Series) -> pd.Series:
+    """Counts as nullable integers when every value is whole (so that CSVs read 12, not 12.0)."""
+    values = series.dropna()
+    if values.empty or (values == values.round()).all():
+        return series.round().astype("Int64")
+    return series
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    """A CSV written by ingest or analyse: codes stay text ("001"), figures become numbers, text is NFC."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    numeric = _numeric_columns(df.columns)
+    for col in df.columns:
+        if col in numeric:
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype("Float64")
+        else:
+            df[col] = df[col].map(nfc)
+    return df
+
+
+def load_appendix(processed_dir: str | Path) -> pd.DataFrame:
+    """PROCESSED_DIR/appendix.csv as ingest wrote it (counts as integers where whole)."""
+    df = read_csv_table(Path(processed_dir) / "appendix.csv")
+    for col in SUMMABLE:
+        if col in df.columns and col != "area_m2":
+            df[col] = _integral(df[col])
+    return df
+
+
+# -- per unit --------------------------------------------------------------------------------------------
+def _ratio(num: pd.Series | float, den: pd.Series | float) -> Any:
+    """100·num/den, missing when the denominator is missing or zero."""
+    if isinstance(num, pd.Series):
+        den = den.astype("Float64").where((den > 0).fillna(False))
+        return (100 * num.astype("Float64") / den).astype("Float64")
+    return 100 * num / den if den and den > 0 and not pd.isna(num) else math.nan
+
+
+def _parent_codes(units: pd.DataFrame, registry: Registry) -> pd.Series:
+    """Registry parent of each sub-unit; for an unmatched sub-unit, its parent_name matched in the parent
+    tier (so that a commune typed with a misspelt name still counts in its district's aggregate)."""
+    by_code = registry.units.set_index("code")["parent_code"]
+    codes = units["unit_code"].map(by_code).fillna("")
+    for i in units.index[(codes == "") & units["tier"].isin(list(PARENT_TIER))]:
+        codes[i] = registry.match(units.at[i, "parent_name"], PARENT_TIER[units.at[i, "tier"]]).code
+    return codes.astype(str)
+
+
+def unit_indicators(appendix: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Each unit's figures with its rates (percent), its registry parent and whether it reported figures."""
+    units = appendix.copy()
+    for col in SUMMABLE:
+        if col not in units.columns:
+            units[col] = pd.NA
+    units["parent_code"] = _parent_codes(units, registry)
+    units["has_figures"] = units[list(REQUIRED)].notna().any(axis=1)
+    for rate, (num, den) in RATES.items():
+        units[rate] = _ratio(units[num], units[den])
+    return units
+
+
+# -- aggregates ------------------------------------------------------------------------------------------
+def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, Any]:
+    """Coverage, sums and rates of a group of units.
+
+    units_expected: units the registry lists for the group; units_reporting: rows with figures (matched or
+    not); units_without_figures: expected units with no figures (no row, or an empty row);
+    units_unmatched: rows with figures whose name is not in the registry. A rate sums numerator and
+    denominator over the units that reported both.
+    """
+    expected = set(expected_codes)
+    reporting = units[units["has_figures"]]
+    out: dict[str, Any] = {
+        "units_expected": len(expected),
+        "units_reporting": len(reporting),
+        "units_without_figures": len(expected - set(reporting["unit_code"])),
+        "units_unmatched": int((reporting["unit_code"] == "").sum()),
+    }
+    for col in SUMMABLE:
+        out[col] = reporting[col].sum(min_count=1)
+    for rate, (num, den) in RATES.items():
+        both = reporting[[num, den]].dropna()
+        out[rate] = _ratio(both[num].sum(), both[den].sum())
+    return out
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for col in SUMMABLE:
+        df[col] = pd.to_numeric(df[col]).astype("Float64")
+        if col != "area_m2":
+            df[col] = _integral(df[col])
+    for rate in RATES:
+        df[rate] = pd.to_numeric(df[rate]).astype("Float64")
+    return df
+
+
+def tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """One row per tier and a last row for the whole city (tier "city")."""
+    rows = []
+    for tier in TIERS:
+        summary = summarise(units[units["tier"] == tier], registry.tier_units(tier)["code"])
+        rows.append({"tier": tier, "tier_label": TIER_LABELS[tier], **summary})
+    city = summarise(units, registry.units.loc[registry.units["tier"].isin(TIERS), "code"])
+    rows.append({"tier": CITY, "tier_label": CITY_LABEL, **city})
+    return _frame(rows)
+
+
+def family_indicators(units: pd.DataFrame, registry: Registry, parent_tier: str) -> pd.DataFrame:
+    """One row per registry unit of `parent_tier` (huyen, so, nganh_doc_tp) aggregating its own figures with
+    those of its sub-units (communes, Chi cục, district branches)."""
+    child_tier = CHILD_TIER[parent_tier]
+    rows = []
+    for parent in registry.tier_units(parent_tier).itertuples(index=False):
+        children = registry.tier_units(child_tier, parent.code)
+        members = units[(units["unit_code"] == parent.code)
+                        | ((units["tier"] == child_tier) & (units["parent_code"] == parent.code))]
+        summary = summarise(members, [parent.code, *children["code"]])
+        rows.append({"unit_code": parent.code, "unit_name": parent.name_with_type, "tier": parent_tier,
+                     **summary})
+    return _frame(rows)
+
+
+def district_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Each district with its communes."""
+    return family_indicators(units, registry, "huyen")
+
+
+def parent_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Each department with its Chi cục, then each city-level vertical agency with its district branches."""
+    return pd.concat([family_indicators(units, registry, "so"),
+                      family_indicators(units, registry, "nganh_doc_tp")], ignore_index=True)
+
+
+# -- ranking and distribution ----------------------------------------------------------------------------
+def rank_in_tier(units: pd.DataFrame, min_dossiers: int) -> pd.DataFrame:
+    """Rank on the on-time rate within each tier (1 = best; ties share the best rank: 1, 1, 3), among units
+    with at least `min_dossiers` dossiers; also how many units of the tier were ranked."""
+    eligible = units["has_figures"] & (units["dossiers_received"] >= min_dossiers).fillna(False)
+    rate = units["on_time_rate"].astype("float64").where(eligible)
+    rank = rate.groupby(units["tier"]).rank(method="min", ascending=False)
+    ranked = rate.notna().groupby(units["tier"]).transform("sum")
+    return pd.DataFrame({"rank_in_tier": rank.astype("Int64"), "ranked_in_tier": ranked.astype("Int64")})
+
+
+def distribution(units: pd.DataFrame, indicators: Iterable[str] = INDICATORS,
+                 quantiles: Iterable[float] | None = None) -> pd.DataFrame:
+    """Per tier and indicator: how many units, minimum, quantiles (p25, p50, p75 by default), maximum."""
+    qs = list(quantiles if quantiles is not None else load_config()["distribution"]["quantiles"])
+    names = labels()
+    rows = []
+    for tier in [t for t in TIERS if (units["tier"] == t).any()]:
+        sub = units[(units["tier"] == tier) & units["has_figures"]]
+        for ind in indicators:
+            values = sub[ind].dropna().astype("float64")
+            row = {"tier": tier, "tier_label": TIER_LABELS[tier], "indicator": ind,
+                   "indicator_label": names.get(ind, ind), "units": len(values), "min": values.min()}
+            row.update({f"p{round(q * 100)}": values.quantile(q) for q in qs})
+            row["max"] = values.max()
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# -- units far below their tier --------------------------------------------------------------------------
+def format_rate(value: float, against: float | None = None) -> str:
+    """A percentage the Vietnamese way, with enough decimals not to read as equal to `against`
+    (99.96 against 100 → "99,96%", not "100,0%")."""
+    decimals = 1
+    while against is not None and decimals < 3 and value != against and \
+            format_percent(value, decimals) == format_percent(against, decimals):
+        decimals += 1
+    return format_percent(value, decimals)
+
+
+def _points(value: float) -> str:
+    return f"{format_number(value, 1)} điểm"
+
+
+def _plain(value: float) -> str:
+    return format_int(value) if float(value).is_integer() else format_number(value, 1)
+
+
+def _on_time_gap(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
+    reference = units["tier"].map(tiers.set_index("tier")["on_time_rate"]).astype("Float64")
+    gap = reference - units["on_time_rate"]
+    hit = (units["has_figures"] & (units["dossiers_received"] >= rule["min_dossiers"])
+           & (gap > rule["points"])).fillna(False)
+    for i in units.index[hit]:
+        yield i, {"value": format_rate(units.at[i, "on_time_rate"]),
+                  "num": format_int(units.at[i, "dossiers_on_time"]),
+                  "den": format_int(units.at[i, "dossiers_received"]),
+                  "reference": format_rate(reference[i]), "gap": _points(gap[i]),
+                  "threshold": _points(rule["points"])}
+
+
+def _one_stop_low(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
+    reference = units["tier"].map(tiers.set_index("tier")["one_stop_share"]).astype("Float64")
+    hit = (units["has_figures"] & (units["one_stop_share"] < rule["below_pct"])).fillna(False)
+    for i in units.index[hit]:
+        yield i, {"value": format_rate(units.at[i, "one_stop_share"], rule["below_pct"]),
+                  "num": format_int(units.at[i, "tthc_one_stop"]), "den": format_int(units.at[i, "tthc_total"]),
+                  "reference": format_rate(reference[i]), "threshold": format_rate(rule["below_pct"])}
+
+
+def tier_medians(units: pd.DataFrame, column: str) -> pd.Series:
+    """Median of a column per tier, over the units that reported figures."""
+    reporting = units[units["has_figures"]]
+    return reporting[column].astype("float64").groupby(reporting["tier"]).median()
+
+
+def _no_online(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
+    median = units["tier"].map(tier_medians(units, "online_services_l34"))
+    hit = (units["has_figures"] & (units["online_services_l34"] == 0) & (median > 0)).fillna(False)
+    for i in units.index[hit]:
+        yield i, {"value": "0", "reference": _plain(median[i])}
+
+
+FAR_BELOW_RULES: dict[str, Callable[[pd.DataFrame, pd.DataFrame, dict[str, Any]], Iterator[tuple]]] = {
+    "on_time_gap": _on_time_gap,
+    "one_stop_low": _one_stop_low,
+    "no_online": _no_online,
+}
+
+
+def far_below(units: pd.DataFrame, tiers: pd.DataFrame, config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Units far below their tier, one row per (unit, rule) with the Vietnamese reason; indexed like `units`.
+    The rules and thresholds are config/indicators.yml's `far_below` section."""
+    rules = (config or load_config())["far_below"]
+    rows, index = [], []
+    for rule_id, rule in rules.items():
+        if rule_id not in FAR_BELOW_RULES:
+            raise ValueError(f"Quy tắc không có: {rule_id!r} (có: {', '.join(FAR_BELOW_RULES)})")
+        for i, fields in FAR_BELOW_RULES[rule_id](units, tiers, rule):
+            fields["tier"] = TIER_LABELS.get(units.at[i, "tier"], units.at[i, "tier"])
+            index.append(i)
+            rows.append({"unit_name": units.at[i, "unit_name"], "unit_code": units.at[i, "unit_code"],
+                         "tier": units.at[i, "tier"], "rule": rule_id,
+                         "reason": " ".join(rule["reason"].format(**fields).split())})
+    return pd.DataFrame(rows, index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"])
+
+
+def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per unit: figures, rates, rank in tier, and the far-below flags (rule ids and reasons)."""
+    config = config or load_config()
+    units = unit_indicators(appendix, registry)
+    units = units.join(rank_in_tier(units, config["ranking"]["min_dossiers"]))
+    flags = far_below(units, tier_indicators(units, registry), config)
+    grouped = flags.groupby(level=0)
+    units["flags"] = grouped["rule"].agg("; ".join).reindex(units.index).fillna("")
+    units["flag_reasons"] = grouped["reason"].agg(" | ".join).reindex(units.index).fillna("")
+    return units
+
+
+# -- completeness ----------------------------------------------------------------------------------------
+COMPLETE, PARTIAL, MISSING = "Đủ", "Thiếu một phần", "Chưa gửi"
+
+
+def completeness(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """For every unit that owes a table (departments, city-level vertical agencies, districts): whether it
+    sent its own figures, how many of its registry sub-units have figures, which are missing, and a status
+    ("Đủ", "Thiếu một phần", "Chưa gửi")."""
+    present = set(units["unit_code"])
+    reporting = set(units.loc[units["has_figures"], "unit_code"])
+    rows = []
+    for unit in registry.expected_submitters().itertuples(index=False):
+        children = registry.tier_units(CHILD_TIER[unit.tier], unit.code)
+        missing = children[~children["code"].isin(reporting)]
+        own = unit.code in reporting
+        sent = unit.code in present or len(missing) < len(children)
+        status = MISSING if not sent else COMPLETE if own and missing.empty else PARTIAL
+        rows.append({
+            "unit_code": unit.code, "unit_name": unit.name_with_type, "tier": unit.tier,
+            "tier_label": TIER_LABELS[unit.tier], "status": status, "own_figures": own,
+            "sub_units_expected": len(children), "sub_units_reporting": len(children) - len(missing),
+            "sub_units_missing": len(missing), "missing_names": "; ".join(missing["name_with_type"]),
+        })
+    return pd.DataFrame(rows)
