@@ -2,9 +2,10 @@
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from sketket.forms import layout
-from sketket.forms.writer import TableMap, Variation, write_filled
+from sketket.forms.writer import TableMap, Variation, save_as, write_filled
 
 SUBMITTER = {"unit_name": "Sở Tư pháp", "area_m2": 85.5, "tthc_total": 140, "tthc_one_stop": 133,
              "dossiers_received": 25_400, "dossiers_on_time": 25_100, "dossiers_overdue": 300,
@@ -122,3 +123,34 @@ def test_percentages_as_fractions_and_as_formulas(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "q.xlsx")[m.sheet]
     assert ws[m.cell("tthc_one_stop_pct", m.row_a)].value == '=IFERROR(E10/D10*100,"")'
     assert ws[m.cell("tthc_one_stop_pct", m.unit_rows[1])].value.startswith("=IFERROR(")
+
+
+@pytest.mark.parametrize("ext", ["xls", "ods", "xlsm"])
+def test_save_as_keeps_values_and_computes_formulas(tmp_path, ext):
+    m = write_filled("I", tmp_path / "f.xlsx", SUBMITTER, SUBS, variation=Variation(notes_sheet=True))
+    out = save_as(tmp_path / "f.xlsx", tmp_path / f"f.{ext}")
+    book = CalamineWorkbook.from_path(str(out))
+    assert book.sheet_names == ["Hướng dẫn", "Phụ lục I"]
+    rows = book.get_sheet_by_name(m.sheet).to_python()
+    original = openpyxl.load_workbook(tmp_path / "f.xlsx")[m.sheet]
+
+    def at(column, row):
+        return rows[row - 1][openpyxl.utils.column_index_from_string(m.columns[column]) - 1]
+
+    # every typed value and every layout text comes through unchanged
+    for row in original.iter_rows():
+        for c in row:
+            if c.value is not None and c.data_type != "f":
+                got = rows[c.row - 1][c.column - 1]
+                assert got == c.value, (c.coordinate, got, c.value)
+    if ext == "xlsm":
+        return
+    # formulas become the values Excel shows: "1.234" typed as text counts 1234 in + but not in SUM
+    assert at("tthc_one_stop_pct", m.row_a) == pytest.approx(100 * 133 / 140)
+    assert at("dossiers_received", m.row_b) == 900  # SUM skips the text cell
+    assert at("tthc_total", m.row_b) == 30
+    assert at("tthc_total", m.total_row) == 170
+    assert at("on_time_pct", m.total_row) == pytest.approx(100 * (25_100 + 2100) / (25_400 + 900))
+    assert at("on_time_pct", m.unit_rows[1]) == pytest.approx(100 * 1200 / 1234)
+    assert at("postal_tthc", m.unit_rows[0]) == ""
+    assert rows[m.header_row - 1][3] == layout.GROUP_TTHC

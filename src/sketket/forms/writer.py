@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -9,10 +10,11 @@ from openpyxl import Workbook
 from sketket.clean import format_date
 from sketket.config import Plan
 from sketket.forms import layout
+from sketket.forms._convert import workbook_grids, write_ods, write_xls
 from sketket.forms._sheet import RowSpec, TableMap, Variation, write_table
 from sketket.forms.template import SHEET_TITLE, b_label
 
-__all__ = ["TableMap", "Variation", "write_filled"]
+__all__ = ["TableMap", "Variation", "save_as", "write_filled"]
 
 VALUE_KEYS: tuple[str, ...] = (*layout.FIGURES, "note")
 # What officials put under the title when they add lines (Variation.extra_title_lines).
@@ -70,3 +72,19 @@ def write_filled(form: str, out: Path, submitter: dict, sub_units: list[dict], *
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return table
+
+
+def save_as(path_xlsx: Path, out: Path) -> Path:
+    """Convert a written .xlsx to .xls, .ods or .xlsm (by `out`'s extension), formulas as values."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsm":  # the same package under the extension units use for macro workbooks
+        shutil.copyfile(path_xlsx, out)
+    elif suffix == ".xls":
+        write_xls(workbook_grids(Path(path_xlsx)), out)
+    elif suffix == ".ods":
+        write_ods(workbook_grids(Path(path_xlsx)), out)
+    else:
+        raise ValueError(f"Định dạng không hỗ trợ: {out.suffix} (chỉ .xls, .ods, .xlsm)")
+    return out
