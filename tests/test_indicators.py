@@ -223,4 +223,6 @@ def test_format_rate_shows_enough_decimals():
     assert format_rate(99.96, 100) == "99,96%"
     assert format_rate(98.72) == "98,7%"
     assert format_rate(80.0, 80) == "80,0%"
+    assert format_rate(100 * 4999 / 5000) == "99,98%"
+    assert format_rate(100.0) == "100,0%"
 

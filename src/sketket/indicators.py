@@ -223,11 +223,11 @@ def distribution(units: pd.DataFrame, indicators: Iterable[str] = INDICATORS,
 
 # -- units far below their tier --------------------------------------------------------------------------
 def format_rate(value: float, against: float | None = None) -> str:
-    """A percentage the Vietnamese way, with enough decimals not to read as equal to `against`
-    (99.96 against 100 → "99,96%", not "100,0%")."""
+    """A percentage the Vietnamese way, with enough decimals not to read as equal to `against`, 0 or 100
+    when it is not (4.999 of 5.000 → "99,98%", not "100,0%")."""
+    others = [x for x in (against, 0.0, 100.0) if x is not None and x != value]
     decimals = 1
-    while against is not None and decimals < 3 and value != against and \
-            format_percent(value, decimals) == format_percent(against, decimals):
+    while decimals < 3 and any(format_percent(value, decimals) == format_percent(x, decimals) for x in others):
         decimals += 1
     return format_percent(value, decimals)
 
@@ -236,7 +236,8 @@ def _points(value: float) -> str:
     return f"{format_number(value, 1)} điểm"
 
 
-def _plain(value: float) -> str:
+def format_count(value: float) -> str:
+    """A count or median the Vietnamese way: 1.234 when whole, 1,5 otherwise."""
     return format_int(value) if float(value).is_integer() else format_number(value, 1)
 
 
@@ -272,7 +273,7 @@ def _no_online(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -
     median = units["tier"].map(tier_medians(units, "online_services_l34"))
     hit = (units["has_figures"] & (units["online_services_l34"] == 0) & (median > 0)).fillna(False)
     for i in units.index[hit]:
-        yield i, {"value": "0", "reference": _plain(median[i])}
+        yield i, {"value": "0", "reference": format_count(median[i])}
 
 
 FAR_BELOW_RULES: dict[str, Callable[[pd.DataFrame, pd.DataFrame, dict[str, Any]], Iterator[tuple]]] = {

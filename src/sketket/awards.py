@@ -1,0 +1,127 @@
+"""Awards shortlist (khen thưởng): which units meet every criterion of config/awards.yml, with the reasons
+met and the criteria missed in Vietnamese, figures written the Vietnamese way.
+
+    units = unit_indicators(appendix, registry)
+    awards = shortlist(units, findings)                       # package defaults
+    awards = shortlist(units, findings, load_awards_config("my-awards.yml"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sketket.clean import fold, format_int
+from sketket.config import load_yaml
+from sketket.indicators import format_count, format_rate, tier_medians
+from sketket.registry import TIER_FORM, TIERS
+
+AWARD_COLUMNS = ["unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]
+FINDING_COLUMNS = ["source_file", "sheet", "cell", "unit_name", "rule", "severity", "message", "value"]
+
+# A criterion's verdict on one unit: met or not and the sentence saying why; None when there is no figure.
+Verdict = tuple[bool, str] | None
+
+
+def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The shortlist's criteria (package default config/awards.yml, or a user's file)."""
+    return load_yaml(path or "awards.yml")
+
+
+def rule_descriptions() -> dict[str, str]:
+    """Vietnamese description of each validation rule id (config/rules.yml)."""
+    return {rule: spec["what"] for rule, spec in load_yaml("rules.yml")["rules"].items()}
+
+
+def unit_errors(units: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """Error findings left in each unit's table, indexed like `units`: `errors` (count) and `error_rules`
+    (their Vietnamese descriptions). A submitting unit (row A: Sở, city-level agency, district) answers for
+    every error of the file it sent, its sub-units' rows included; a sub-unit only for its own row's."""
+    errors = findings[findings["severity"] == "error"]
+    submitters = {tier for tier, (_, section) in TIER_FORM.items() if section == "A"}
+    names = rule_descriptions()
+    counts, described = [], []
+    for row in units.itertuples():
+        mine = errors[errors["source_file"] == row.source_file]
+        if row.tier not in submitters:
+            mine = mine[mine["unit_name"].map(fold) == fold(row.unit_name)]
+        counts.append(len(mine))
+        described.append(", ".join(dict.fromkeys(names.get(r, r) for r in mine["rule"])))
+    return pd.DataFrame({"errors": counts, "error_rules": described}, index=units.index)
+
+
+def _on_time_rate(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    if pd.isna(u["on_time_rate"]):
+        return None
+    fields = {"value": format_rate(u["on_time_rate"], c["min_pct"]), "num": format_int(u["dossiers_on_time"]),
+              "den": format_int(u["dossiers_received"]), "threshold": format_rate(c["min_pct"]),
+              "min_dossiers": format_int(c["min_dossiers"])}
+    if u["dossiers_received"] < c["min_dossiers"]:
+        return False, c["too_few"].format(**fields)
+    ok = bool(u["on_time_rate"] >= c["min_pct"])
+    return ok, c["met" if ok else "missed"].format(**fields)
+
+
+def _one_stop_share(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    if pd.isna(u["one_stop_share"]):
+        return None
+    ok = bool(u["one_stop_share"] >= c["min_pct"])
+    fields = {"value": format_rate(u["one_stop_share"], c["min_pct"]), "num": format_int(u["tthc_one_stop"]),
+              "den": format_int(u["tthc_total"]), "threshold": format_rate(c["min_pct"])}
+    return ok, c["met" if ok else "missed"].format(**fields)
+
+
+def _online_above_tier_median(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    median = ctx["online_median"].get(u["tier"])
+    if pd.isna(u["online_services_l34"]) or median is None or pd.isna(median):
+        return None
+    ok = bool(u["online_services_l34"] > median)
+    fields = {"value": format_int(u["online_services_l34"]), "reference": format_count(median)}
+    return ok, c["met" if ok else "missed"].format(**fields)
+
+
+def _no_errors(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    ok = bool(u["errors"] <= c.get("max_errors", 0))
+    return ok, c["met" if ok else "missed"].format(value=format_int(u["errors"]), rules=u["error_rules"])
+
+
+CRITERIA: dict[str, Callable[[pd.Series, dict[str, Any], dict[str, Any]], Verdict]] = {
+    "on_time_rate": _on_time_rate,
+    "one_stop_share": _one_stop_share,
+    "online_above_tier_median": _online_above_tier_median,
+    "no_errors": _no_errors,
+}
+
+
+def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
+              config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per unit of the considered tiers: shortlisted when every criterion is met; `reasons` the
+    criteria met, `criteria_missed` those not met (or without figures), each a Vietnamese sentence, joined
+    by " | ". Shortlisted units first, then by tier and on-time rate."""
+    config = config or load_awards_config()
+    unknown = [c["kind"] for c in config["criteria"] if c["kind"] not in CRITERIA]
+    if unknown:
+        raise ValueError(f"Loại tiêu chí không có: {', '.join(unknown)} (có: {', '.join(CRITERIA)})")
+    findings = findings if findings is not None else pd.DataFrame(columns=FINDING_COLUMNS)
+    considered = units[units["tier"].isin(config["tiers"])]
+    considered = considered.join(unit_errors(considered, findings))
+    ctx = {"online_median": tier_medians(units, "online_services_l34")}
+    rows = []
+    for _, u in considered.iterrows():
+        met, missed = [], []
+        for criterion in config["criteria"]:
+            verdict = CRITERIA[criterion["kind"]](u, criterion, ctx)
+            if verdict is None:
+                missed.append(config["no_data"].format(title=criterion["title"]))
+            else:
+                (met if verdict[0] else missed).append(verdict[1])
+        rows.append({"unit_name": u["unit_name"], "unit_code": u["unit_code"], "tier": u["tier"],
+                     "shortlisted": not missed, "reasons": " | ".join(met),
+                     "criteria_missed": " | ".join(missed), "_rate": u["on_time_rate"]})
+    df = pd.DataFrame(rows, columns=[*AWARD_COLUMNS, "_rate"])
+    df["_tier"] = df["tier"].map({t: i for i, t in enumerate(TIERS)})
+    df = df.sort_values(["shortlisted", "_tier", "_rate", "unit_name"], ascending=[False, True, False, True])
+    return df[AWARD_COLUMNS].astype({"shortlisted": bool}).reset_index(drop=True)

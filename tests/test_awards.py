@@ -1,0 +1,112 @@
+import copy
+
+import pandas as pd
+import pytest
+import yaml
+from indicators_data import appendix, finding, registry, unit
+
+from sketket.awards import load_awards_config, shortlist, unit_errors
+from sketket.indicators import unit_indicators
+
+XUAN = "quan-xuan.xlsx"
+
+
+def _commune(name: str, one_stop: int, received: int, on_time: int, online: int) -> dict:
+    return unit(name, "", "xa", "Quận Xuân", source=XUAN,
+                figures=(20, 50, one_stop, received, on_time, received - on_time, online, 0))
+
+
+@pytest.fixture()
+def units() -> pd.DataFrame:
+    rows = [
+        unit("Quận Xuân", "001", "huyen", source=XUAN, figures=(80, 100, 100, 5000, 4999, 1, 10, 3)),
+        unit("Huyện Thu", "002", "huyen", source="huyen-thu.xlsx", figures=(60, 100, 100, 3000, 3000, 0, 2, 0)),
+        _commune("Phường A", 50, 1000, 998, 6),   # 99,8 %: every criterion met
+        _commune("Phường B", 50, 1000, 994, 6),   # 99,4 %
+        _commune("Phường C", 49, 500, 500, 1),    # 49 of 50 procedures under the one-stop mechanism
+        _commune("Phường D", 50, 80, 80, 1),      # too few dossiers to judge the on-time rate
+        _commune("Phường E", 50, 1000, 1000, 1),  # online services not above the tier's median (3,5)
+        _commune("Phường F", 50, 1000, 1000, 6),  # an error left in its row
+        unit("Phường G", "", "xa", "Quận Xuân", source=XUAN),  # sent empty
+    ]
+    return unit_indicators(appendix(rows), registry())
+
+
+@pytest.fixture()
+def findings() -> pd.DataFrame:
+    return pd.DataFrame([
+        finding(XUAN, "Phường F", "sum_mismatch", cell="G14", message="Đúng hạn + quá hạn ≠ đã nhận"),
+        finding(XUAN, "Phường A", "area_missing", severity="warning"),
+        finding("huyen-khac.xlsx", "Phường A", "sum_mismatch"),
+    ])
+
+
+def _by_name(awards: pd.DataFrame) -> pd.DataFrame:
+    return awards.set_index("unit_name")
+
+
+def test_default_criteria(units, findings):
+    awards = _by_name(shortlist(units, findings))
+    assert set(awards.index[awards.shortlisted]) == {"Phường A"}
+    a = awards.loc["Phường A"]
+    assert a.criteria_missed == ""
+    assert "Tỷ lệ hồ sơ giải quyết đúng hạn 99,8% (998/1.000 hồ sơ), đạt mức 99,5%." in a.reasons
+    assert "100,0% số TTHC thuộc thẩm quyền (50/50 TTHC)" in a.reasons
+    assert "Có 6 dịch vụ công trực tuyến mức độ 3, 4, cao hơn trung vị của nhóm (3,5)." in a.reasons
+    assert "Biểu số liệu không còn lỗi." in a.reasons
+    assert awards.loc["Phường B"].criteria_missed == (
+        "Tỷ lệ hồ sơ giải quyết đúng hạn 99,4% (994/1.000 hồ sơ), dưới mức 99,5%.")
+    assert "Mới có 98,0% số TTHC thuộc thẩm quyền (49/50 TTHC)" in awards.loc["Phường C"].criteria_missed
+    assert awards.loc["Phường D"].criteria_missed.startswith("Chỉ nhận 80 hồ sơ, chưa đủ 100 hồ sơ")
+    assert "không cao hơn trung vị của nhóm (3,5)" in awards.loc["Phường E"].criteria_missed
+    assert awards.loc["Phường F"].criteria_missed == (
+        "Biểu số liệu còn 1 lỗi chưa sửa (đúng hạn + quá hạn ≠ tổng số hồ sơ đã nhận).")
+    assert "Chưa có số liệu để xét tiêu chí “Tỷ lệ hồ sơ giải quyết đúng hạn”." in awards.loc["Phường G"].criteria_missed
+    # the district answers for the error in its table; Huyện Thu's 2 online services are below the median 6
+    assert "còn 1 lỗi" in awards.loc["Quận Xuân"].criteria_missed
+    assert awards.loc["Quận Xuân"].reasons.startswith("Tỷ lệ hồ sơ giải quyết đúng hạn 99,98% (4.999/5.000")
+    assert "không cao hơn trung vị của nhóm (6)" in awards.loc["Huyện Thu"].criteria_missed
+    assert list(shortlist(units, findings).columns) == [
+        "unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]
+    assert shortlist(units, findings).iloc[0]["unit_name"] == "Phường A"  # shortlisted first
+
+
+def test_shortlist_follows_config(units, findings):
+    config = copy.deepcopy(load_awards_config())
+    config["criteria"][0]["min_pct"] = 99.0
+    assert set(_by_name(shortlist(units, findings, config)).query("shortlisted").index) == {
+        "Phường A", "Phường B"}
+    config["criteria"] = [c for c in config["criteria"] if c["kind"] != "no_errors"]
+    assert set(_by_name(shortlist(units, findings, config)).query("shortlisted").index) == {
+        "Phường A", "Phường B", "Phường F", "Quận Xuân"}
+    config["criteria"][0]["min_dossiers"] = 50
+    d = _by_name(shortlist(units, findings, config)).loc["Phường D"]
+    assert d.reasons.startswith("Tỷ lệ hồ sơ giải quyết đúng hạn 100,0% (80/80 hồ sơ)")
+    config["tiers"] = ["huyen"]
+    assert set(shortlist(units, findings, config)["unit_name"]) == {"Quận Xuân", "Huyện Thu"}
+
+
+def test_config_file_from_disk(units, findings, tmp_path):
+    config = load_awards_config()
+    config["criteria"] = [c for c in config["criteria"] if c["id"] == "one_stop_all"]
+    config["criteria"][0]["min_pct"] = 98
+    path = tmp_path / "awards.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    awards = _by_name(shortlist(units, findings, load_awards_config(path)))
+    assert set(awards.index[awards.shortlisted]) == {"Quận Xuân", "Huyện Thu", "Phường A", "Phường B",
+                                                     "Phường C", "Phường D", "Phường E", "Phường F"}
+
+
+def test_unknown_criterion_kind_is_refused(units):
+    config = copy.deepcopy(load_awards_config())
+    config["criteria"].append({"id": "x", "kind": "satisfaction"})
+    with pytest.raises(ValueError, match="satisfaction"):
+        shortlist(units, None, config)
+
+
+def test_unit_errors_count_only_errors_of_the_units_table(units, findings):
+    errors = units[["unit_name"]].join(unit_errors(units, findings)).set_index("unit_name")["errors"]
+    assert errors["Phường F"] == 1
+    assert errors["Quận Xuân"] == 1  # the submitter answers for its communes' rows
+    assert errors["Phường A"] == 0   # a warning, and an error in another district's file
+    assert errors["Huyện Thu"] == 0
