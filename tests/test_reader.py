@@ -1,0 +1,192 @@
+"""The reader finds the appendix table wherever officials put it and reads its cells as they meant them."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from _workbooks import UNITS, convert, sample, sheet_values, write_grid, write_sample
+
+from sketket.forms import layout
+from sketket.forms.reader import NoTableError, read_table
+from sketket.forms.writer import Variation, write_filled
+from sketket.registry import load_registry
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry()
+
+
+def _counts(row) -> dict[str, float | None]:
+    return {k: v.value for k, v in row.values.items() if k not in layout.PERCENTS}
+
+
+def _expected(form: str) -> list[dict[str, float | None]]:
+    submitter, units = sample(form)
+    out = []
+    for row in (submitter, *units):
+        out.append({k: (float(row[k]) if k in row else None) for k in layout.FIGURES
+                    if k not in layout.PERCENTS and not (form == "III" and k == "dossiers_on_time")})
+    return out
+
+
+@pytest.mark.parametrize("form", ["I", "II", "III"])
+def test_reads_each_form_with_rows_cells_and_submitter(tmp_path, reg, form):
+    m = write_sample(form, tmp_path / f"pl{form}.xlsx")
+    t = read_table(tmp_path / f"pl{form}.xlsx", reg)
+    assert t.form == form
+    assert t.sheet == m.sheet
+    assert t.submitter == UNITS[form][0] and t.name_source == "table"
+    assert [r.kind for r in t.rows] == ["A", "B", "unit", "unit", "total"]
+    assert [r.excel_row for r in t.rows] == [m.row_a, m.row_b, *m.unit_rows, m.total_row]
+    assert [r.name for r in t.rows if r.kind == "unit"] == list(UNITS[form][1])
+    assert [_counts(r) for r in t.rows if r.kind in ("A", "unit")] == _expected(form)
+    assert t.cell(t.rows[0], "dossiers_received") == m.cell("dossiers_received", m.row_a)
+    assert ("dossiers_on_time" in t.columns) == (form != "III")
+
+
+@pytest.mark.parametrize(
+    "variation",
+    [
+        Variation(extra_title_lines=3),
+        Variation(col_offset=2),
+        Variation(number_row=False),
+        Variation(header_breaks=True),
+        Variation(m2_superscript=True),
+        Variation(notes_sheet=True),
+        Variation(extra_title_lines=2, col_offset=3, header_breaks=True, m2_superscript=True, notes_sheet=True),
+    ],
+)
+def test_shifted_and_reworded_tables_are_found_by_header_text(tmp_path, reg, variation):
+    m = write_sample("I", tmp_path / "shifted.xlsx", variation)
+    t = read_table(tmp_path / "shifted.xlsx", reg)
+    assert t.sheet == m.sheet
+    assert [r.excel_row for r in t.rows] == [m.row_a, m.row_b, *m.unit_rows, m.total_row]
+    assert [_counts(r) for r in t.rows if r.kind in ("A", "unit")] == _expected("I")
+    for name, letter in m.columns.items():
+        assert t.columns[name] == openpyxl.utils.column_index_from_string(letter) - 1
+
+
+def test_an_inserted_column_is_ignored(tmp_path, reg):
+    path = tmp_path / "extra.xlsx"
+    m = write_sample("II", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[m.sheet]
+    ws.insert_cols(3)  # an official's own column between the name and the area
+    ws.cell(row=m.header_row, column=3, value="Mã đơn vị")
+    for r in (m.row_a, *m.unit_rows):
+        ws.cell(row=r, column=3, value=99999)
+    wb.save(path)
+    t = read_table(path, reg)
+    assert t.columns["area_m2"] == 3
+    assert [_counts(r) for r in t.rows if r.kind in ("A", "unit")] == _expected("II")
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods", ".xlsm"])
+def test_other_file_formats(tmp_path, reg, suffix):
+    m = write_sample("III", tmp_path / "src.xlsx")
+    path = convert(tmp_path / "src.xlsx", tmp_path / f"copy{suffix}")
+    t = read_table(path, reg)
+    assert t.form == "III" and t.submitter == "Quận Ba Đình"
+    assert [r.excel_row for r in t.rows] == [m.row_a, m.row_b, *m.unit_rows, m.total_row]
+    assert [_counts(r) for r in t.rows if r.kind in ("A", "unit")] == _expected("III")
+
+
+def test_numbers_typed_as_vietnamese_text(tmp_path, reg):
+    submitter, units = sample("I")
+    submitter.update(dossiers_received="1.250", dossiers_on_time="1\u00a0220", dossiers_overdue="30",
+                     area_m2="60,5", tthc_one_stop_pct="95,0%", on_time_pct="97,6 %", postal_tthc="-")
+    write_filled("I", tmp_path / "text.xlsx", submitter, units)
+    a = read_table(tmp_path / "text.xlsx", reg).rows[0]
+    assert a.values["dossiers_received"].value == 1250
+    assert a.values["dossiers_on_time"].value == 1220
+    assert a.values["area_m2"].value == 60.5
+    assert a.values["tthc_one_stop_pct"].value == 95.0
+    assert a.values["on_time_pct"].value == pytest.approx(97.6)
+    assert a.values["postal_tthc"].value == 0
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+def test_percentages_stored_as_fractions(tmp_path, reg, suffix):
+    submitter, units = sample("I")
+    submitter.update(tthc_one_stop_pct=95.0, on_time_pct=97.6)
+    units[0].update(tthc_one_stop_pct=100.0, on_time_pct=99.0)
+    write_filled("I", tmp_path / "frac.xlsx", submitter, units, variation=Variation(pct_as_fraction=True))
+    path = tmp_path / "frac.xlsx" if suffix == ".xlsx" else convert(tmp_path / "frac.xlsx",
+                                                                      tmp_path / f"frac{suffix}")
+    t = read_table(path, reg)
+    assert t.rows[0].values["tthc_one_stop_pct"].value == pytest.approx(95.0)
+    assert t.rows[0].values["on_time_pct"].value == pytest.approx(97.6)
+    assert t.rows[2].values["tthc_one_stop_pct"].value == pytest.approx(100.0)
+
+
+def test_a_small_rate_in_a_plain_cell_stays_a_percentage(tmp_path, reg):
+    # 1 procedure of 200 is 0,5%: a number ≤ 1 that is not a fraction (no % format)
+    submitter, units = sample("I")
+    submitter.update(tthc_one_stop=1, tthc_one_stop_pct=0.5)
+    write_filled("I", tmp_path / "small.xlsx", submitter, units)
+    assert read_table(tmp_path / "small.xlsx", reg).rows[0].values["tthc_one_stop_pct"].value == 0.5
+    convert(tmp_path / "small.xlsx", tmp_path / "small.ods")
+    assert read_table(tmp_path / "small.ods", reg).rows[0].values["tthc_one_stop_pct"].value == 0.5
+
+
+def test_placeholder_row_a_takes_the_name_from_the_unit_block(tmp_path, reg):
+    write_sample("III", tmp_path / "ph.xlsx", Variation(placeholder_row_a=True), unit_block="UBND QUẬN BA ĐÌNH")
+    t = read_table(tmp_path / "ph.xlsx", reg)
+    assert t.rows[0].name == layout.ROW_A["III"]
+    assert (t.submitter, t.name_source) == ("UBND QUẬN BA ĐÌNH", "unit_block")
+
+
+@pytest.mark.parametrize("form", ["I", "II"])
+def test_placeholder_row_a_and_empty_block_take_the_name_from_the_file_name(tmp_path, reg, form):
+    stem = {"I": "PL1_So NN&PTNT_2017", "II": "phu-luc-II_Cuc_Thue_TP_Ha_Noi"}[form]
+    write_sample(form, tmp_path / f"{stem}.xlsx", Variation(placeholder_row_a=True), unit_block="")
+    t = read_table(tmp_path / f"{stem}.xlsx", reg)
+    assert t.form == form
+    assert (t.submitter, t.name_source) == (UNITS[form][0], "file_name")
+
+
+def _grid(labels: list[tuple[object, object, list[object]]], number_row: list[object] | None = None):
+    """A bare table: title lines, a one-row header, optional column-number row, then rows."""
+    head = ["STT", "Tên đơn vị", "Diện tích (m²)", "Số TTHC thuộc thẩm quyền giải quyết",
+            "Số TTHC đang thực hiện", "Tỷ lệ %", "Tổng số hồ sơ đã nhận", "Số hồ sơ giải quyết đúng hạn",
+            "Số hồ sơ quá hạn", "Tỷ lệ đúng hạn"]
+    rows: list[list[object]] = [["PHỤ LỤC I"], [], [None, *head]]
+    if number_row:
+        rows.append([None, *number_row])
+    rows += [[None, stt, name, *vals] for stt, name, vals in labels]
+    rows += [[], [None, "Người lập biểu", None, "Nguyễn Văn A"], [None, "9", "Nguyễn Văn B", 1, 1, 1]]
+    return rows
+
+
+@pytest.mark.parametrize("total_label", ["TỔNG CỘNG", "Tổng số", "Cộng", "tổng cộng:"])
+def test_row_kinds_total_spellings_column_numbers_and_footer(tmp_path, reg, total_label):
+    vals = [50, 10, 10, 100.0, 100, 100, 0, 100.0]
+    grid = _grid([("A", "Sở Tư pháp", vals), ("B", "Đơn vị trực thuộc", []),
+                  ("I", "Các phòng", []), (1, "Công an thử nghiệm", vals),
+                  (None, total_label, [100, 20, 20, 100.0, 200, 200, 0, 100.0])],
+                 number_row=["A", "B", 1, 2, 3, 4, 5, 6, 7, 8])
+    path = write_grid(tmp_path / "bare.xlsx", {"Biểu": grid})
+    t = read_table(path, reg)
+    assert [(r.kind, r.name) for r in t.rows] == [
+        ("A", "Sở Tư pháp"), ("B", "Đơn vị trực thuộc"), ("unit", "Công an thử nghiệm"),
+        ("total", total_label)]
+    assert t.rows[2].stt == "1" and t.rows[2].excel_row == 8
+    assert t.form == "I" and t.columns["stt"] == 1
+
+
+def test_a_workbook_without_the_table(tmp_path, reg):
+    path = write_grid(tmp_path / "other.xlsx", {"Sheet1": [["Danh sách cán bộ"], ["STT", "Họ tên", "Tuổi"]]})
+    with pytest.raises(NoTableError):
+        read_table(path, reg)
+
+
+def test_values_read_are_the_cells_written(tmp_path, reg):
+    m = write_sample("II", tmp_path / "v.xlsx", Variation(col_offset=1, extra_title_lines=1))
+    values = sheet_values(tmp_path / "v.xlsx")[m.sheet]
+    t = read_table(tmp_path / "v.xlsx", reg)
+    for row in t.rows:
+        for col, raw in row.raw.items():
+            if col in t.columns:
+                written = values[row.excel_row - 1][t.columns[col]]
+                assert raw == ("" if written is None else written), (row.excel_row, col)
