@@ -1,0 +1,561 @@
+"""Narrative reports (.docx, .odt, .txt, .md) read into the sections of the outline (Đề cương).
+
+A report is read into blocks (paragraphs, table rows) with their formatting; each block is either a
+heading that opens a section or text of the current section. Headings are recognised by their numbering
+("II.", "2.", "2.1", "a)", "- a)"), their look (bold, capitals, heading styles) and their words (keywords of
+config/outline.yml, so a paraphrased or unnumbered heading is found too). Context decides what a number
+means ("a)" after "2. Kết quả cụ thể" is II.2.a, after "3. Đánh giá" it is II.3.a) and keywords win when
+the numbering is wrong. Text that fits no section goes to `other`: nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from sketket.clean import fold, nfc
+from sketket.config import load_yaml
+from sketket.registry import Registry, agency_key
+
+SECTION_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"]
+OTHER = "other"
+_BULLET = re.compile(r"^[-–—•+*·]\s*")
+_NUMBERING = [
+    ("roman", re.compile(r"^(?:phần\s+(?:thứ\s+)?)?(?P<v>III|II|IV|VI|V|I)\s*[.):\-–]\s*(?P<rest>.*)$",
+                         re.IGNORECASE)),
+    ("decimal", re.compile(r"^(?P<v>\d{1,2}(?:\.\d{1,2})+)\.?\)?\s+(?P<rest>.*)$")),
+    ("arabic", re.compile(r"^(?P<v>\d{1,2})\s*[.)](?:\s+|(?=[^\d\s]))(?P<rest>.*)$")),
+    ("letter", re.compile(r"^[-–•+*]?\s*\(?(?P<v>dd|đ|[a-k])\s*[).]\s+(?P<rest>.*)$", re.IGNORECASE)),
+]
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_TOP = {1: "I", 2: "II", 3: "III"}
+
+
+@dataclass
+class Block:
+    """One paragraph or table row of a report, with what its look says about it."""
+
+    text: str
+    bold: bool = False
+    styled: bool = False  # a heading or title style (Word, ODF, Markdown "#")
+    table: bool = False
+
+
+@dataclass
+class NarrativeResult:
+    """The sections of one report, the unit it came from, and problems found while reading it."""
+
+    sections: pd.DataFrame
+    unit_name: str = ""
+    unit_code: str = ""
+    tier: str = ""
+    findings: list[dict] = field(default_factory=list)
+
+
+# -- the outline ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outline:
+    """config/outline.yml, folded once for matching."""
+
+    ids: tuple[str, ...]
+    headings: dict[str, str]
+    containers: frozenset[str]
+    keywords: tuple[tuple[str, str], ...]  # (section id or "other", folded phrase)
+    closing_starts: tuple[str, ...]
+    closing_equals: frozenset[str]
+    filler: tuple[str, ...]
+    title_markers: tuple[str, ...]
+    coverage: dict[str, float]
+    max_heading_chars: int
+    max_plain_heading_chars: int
+    unit_block_lines: int
+
+    def letters(self, container: str) -> list[str]:
+        """The letters of a container's items in the outline's order ("II.2" → a, b, c, d, đ, e, …)."""
+        return [s[len(container) + 1:] for s in self.ids if s.startswith(container + ".")]
+
+    def position(self, section: str) -> int:
+        return self.ids.index(section) if section in self.ids else -1
+
+
+@lru_cache(maxsize=4)
+def load_outline(path: str | None = None) -> Outline:
+    cfg = load_yaml(path or "outline.yml")
+    keywords = [(s["id"], fold(k)) for s in cfg["sections"] for k in [s["heading"], *s.get("keywords", [])]]
+    keywords += [(OTHER, fold(k)) for k in cfg.get("other_keywords", [])]
+    return Outline(
+        ids=tuple(s["id"] for s in cfg["sections"]),
+        headings={s["id"]: s["heading"] for s in cfg["sections"]},
+        containers=frozenset(s["id"] for s in cfg["sections"] if s.get("container")),
+        keywords=tuple(sorted(set(keywords), key=lambda kv: -len(kv[1].split()))),
+        closing_starts=tuple(fold(x) for x in cfg["closing"]["starts"]),
+        closing_equals=frozenset(fold(x) for x in cfg["closing"]["equals"]),
+        filler=tuple(sorted((fold(x) for x in cfg["filler"]), key=lambda f: -len(f))),
+        title_markers=tuple(fold(x) for x in cfg["title_markers"]),
+        coverage={k: float(v) for k, v in cfg["coverage"].items()},
+        max_heading_chars=int(cfg["max_heading_chars"]),
+        max_plain_heading_chars=int(cfg["max_plain_heading_chars"]),
+        unit_block_lines=int(cfg["unit_block_lines"]),
+    )
+
+
+def _contains(haystack: str, phrase: str) -> int:
+    """Index of a folded phrase in folded text on word boundaries, or -1."""
+    i = f" {haystack} ".find(f" {phrase} ")
+    return i
+
+
+def keyword_section(text: str, outline: Outline) -> tuple[str, float]:
+    """The section whose longest keyword the text contains, and how much of the text that keyword covers
+    (words outside it that are not filler count against it)."""
+    key = fold(text)
+    for section, phrase in outline.keywords:  # longest phrases first
+        i = _contains(key, phrase)
+        if i < 0 or not phrase:
+            continue
+        rest = f" {key[:i]} {key[i + len(phrase):]} "
+        for filler in outline.filler:
+            rest = rest.replace(f" {filler} ", " ")
+        extra = [w for w in rest.split() if not w.isdigit()]
+        n = len(phrase.split())
+        return section, n / (n + len(extra))
+    return "", 0.0
+
+
+# -- reading files into blocks ----------------------------------------------------------------------------
+
+def _lines(text: str, **flags: bool) -> list[Block]:
+    return [Block(nfc(line), **flags) for line in text.splitlines() if nfc(line)]
+
+
+def _docx_blocks(path: Path) -> list[Block]:
+    import docx
+    from docx.table import Table
+
+    doc = docx.Document(str(path))
+    blocks: list[Block] = []
+    for item in doc.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells: list[str] = []
+                seen: set[int] = set()
+                for cell in row.cells:  # merged cells repeat: keep each once
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    if nfc(cell.text):
+                        cells.append("\n".join(nfc(p.text) for p in cell.paragraphs if nfc(p.text)))
+                if cells:
+                    blocks.append(Block(" | ".join(cells), table=True))
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        styled = style.lower().startswith(("heading", "title", "tiêu đề", "đề mục"))
+        runs = [r for r in item.runs if r.text.strip()]
+        style_bold = bool(item.style is not None and item.style.font.bold)
+        bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
+        blocks.extend(_lines(item.text, bold=bold, styled=styled))
+    return blocks
+
+
+def _odt_blocks(path: Path) -> list[Block]:
+    from odf import teletype
+    from odf.opendocument import load
+
+    doc = load(str(path))
+    bold_styles: set[str] = set()
+    for container in (doc.automaticstyles, doc.styles):
+        for st in container.childNodes:
+            if getattr(st, "qname", (None, ""))[1] != "style":
+                continue
+            for prop in st.childNodes:
+                if getattr(prop, "qname", (None, ""))[1] == "text-properties" and \
+                        str(prop.getAttribute("fontweight") or "") == "bold":
+                    bold_styles.add(str(st.getAttribute("name")))
+
+    def is_bold(el) -> bool:
+        total = nfc(teletype.extractText(el))
+        if str(el.getAttribute("stylename") or "") in bold_styles:
+            return True
+        spans = [c for c in el.childNodes if getattr(c, "qname", (None, ""))[1] == "span"
+                 and str(c.getAttribute("stylename") or "") in bold_styles]
+        return bool(total) and nfc(" ".join(teletype.extractText(s) for s in spans)) == total
+
+    blocks: list[Block] = []
+
+    def walk(el) -> None:
+        for child in el.childNodes:
+            name = getattr(child, "qname", (None, ""))[1]
+            if name in ("h", "p"):
+                blocks.extend(_lines(teletype.extractText(child), bold=is_bold(child), styled=name == "h"))
+            elif name == "table":
+                for row in child.getElementsByType(_odf_row()):
+                    cells = [nfc(teletype.extractText(c)) for c in row.childNodes
+                             if getattr(c, "qname", (None, ""))[1] == "table-cell"]
+                    if any(cells):
+                        blocks.append(Block(" | ".join(c for c in cells if c), table=True))
+            elif name in ("list", "list-item", "section", "list-header"):
+                walk(child)
+
+    walk(doc.text)
+    return blocks
+
+
+def _odf_row():
+    from odf.table import TableRow
+
+    return TableRow
+
+
+def _decode(data: bytes) -> str:
+    """Text of a plain file: UTF-8 (with or without BOM), else the Vietnamese Windows code page, else
+    Latin-1 (which always decodes: best effort)."""
+    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1", errors="replace")
+
+
+def _text_blocks(path: Path) -> list[Block]:
+    blocks: list[Block] = []
+    for raw in _decode(path.read_bytes()).splitlines():
+        line = nfc(raw)
+        if not line:
+            continue
+        styled = line.startswith("#")
+        line = line.lstrip("#").strip() if styled else line
+        bold = bool(re.fullmatch(r"(?:[-–•]\s*)?\*\*.+\*\*:?", line) or re.fullmatch(r"__.+__", line))
+        line = re.sub(r"\*\*|__", "", line).strip()
+        if line:
+            blocks.append(Block(line, bold=bold, styled=styled))
+    return blocks
+
+
+def read_blocks(path: Path) -> list[Block]:
+    """The paragraphs and table rows of a report, in order."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return _docx_blocks(path)
+    if suffix == ".odt":
+        return _odt_blocks(path)
+    return _text_blocks(path)
+
+
+def _unsafe_xml(path: Path) -> bool:
+    """A .docx/.odt whose XML declares entities (an "XML bomb" risk) is not parsed."""
+    if path.suffix.lower() not in (".docx", ".odt"):
+        return False
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename.endswith(".xml"):
+                with zf.open(info) as f:
+                    if b"<!ENTITY" in f.read(1 << 16):
+                        return True
+    return False
+
+
+# -- placing blocks in sections ---------------------------------------------------------------------------
+
+def _numbering(text: str) -> tuple[str, str, str]:
+    """(kind, value, rest): "II. KẾT QUẢ" → ("roman", "II", "KẾT QUẢ"); no numbering → ("", "", text)."""
+    for kind, pattern in _NUMBERING:
+        m = pattern.match(text)
+        if m and (kind != "roman" or m.group("v").isupper() or text.lower().startswith("phần")):
+            value = m.group("v")
+            return kind, (value.upper() if kind == "roman" else value.lower()), m.group("rest").strip()
+    return "", "", text
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
+
+
+@dataclass
+class _State:
+    section: str = ""            # the section text goes to ("" before the first heading: `other`)
+    container: str = ""          # II.2 or II.3 while inside one; "II" while between II. and 1.
+    arabic_top: bool = False     # the report numbers I/II/III as 1/2/3
+    closed: bool = False         # after the signature: everything is `other`
+
+
+def _split_heading(rest: str, limit: int) -> tuple[str, str]:
+    """"a) Kết quả đạt được: Đơn vị đã …" → ("a) Kết quả đạt được", "Đơn vị đã …")."""
+    i = rest.find(":")
+    if 0 < i <= limit and rest[i + 1:].strip():
+        return rest[:i].strip(), rest[i + 1:].strip()
+    return rest, ""
+
+
+def _by_number(kind: str, value: str, state: _State, outline: Outline) -> str:
+    """The section a number points to, given where the report is."""
+    if kind == "roman":
+        return _TOP.get(_ROMAN.get(value, 0), OTHER)
+    top = state.section.split(".")[0] if state.section not in ("", OTHER) else state.container[:2]
+    if kind == "arabic":
+        n = int(value)
+        if state.arabic_top:
+            return _TOP.get(n, "")
+        return f"II.{n}" if top == "II" and 1 <= n <= 3 else ""
+    if kind == "decimal":
+        parts = [int(p) for p in value.split(".")]
+        if state.arabic_top and parts[0] == 2 and len(parts) == 2:
+            return f"II.{parts[1]}" if 1 <= parts[1] <= 3 else ""
+        container = f"II.{parts[0]}"
+        letters = outline.letters(container) if parts[0] in (2, 3) else []
+        return f"{container}.{letters[parts[1] - 1]}" if 0 < parts[1] <= len(letters) else ""
+    if kind == "letter":
+        letter = "đ" if value == "dd" else value
+        container = state.container if state.container in ("II.2", "II.3") else ""
+        return f"{container}.{letter}" if container and letter in outline.letters(container) else ""
+    return ""
+
+
+def _forward(target: str, state: _State, outline: Outline) -> bool:
+    """Reports follow the outline: a heading that goes back is a sub-heading inside the current section."""
+    current = state.section if state.section not in ("", OTHER) else state.container
+    return outline.position(target) > outline.position(current) if current else True
+
+
+def classify(block: Block, state: _State, outline: Outline) -> tuple[str, str, str] | None:
+    """(section, heading, text after the heading) when the block opens a section, else None."""
+    text = block.text
+    key = fold(text)
+    if block.table:
+        return None
+    if state.section and (key.startswith(outline.closing_starts) or key in outline.closing_equals):
+        return OTHER, text, ""
+    kind, value, rest = _numbering(text)
+    bullet = not kind and bool(_BULLET.match(text))
+    head, tail = _split_heading(_BULLET.sub("", rest), outline.max_heading_chars)
+    if not state.section and kind != "roman" and any(m in fold(head) for m in outline.title_markers):
+        return None  # the title of the report, in its heading block
+    long = len(head) > outline.max_heading_chars
+    formatted = block.bold or block.styled or _is_caps(head)
+    # "Hạn chế: …" inside a paragraph is a label: it may only move between items of the same group
+    label_only = not kind and not formatted and bool(tail) or bullet
+    if kind:
+        threshold = outline.coverage["numbered"]
+    elif formatted or (bullet and tail):
+        threshold = outline.coverage["formatted"]
+    elif not bullet and len(head) <= outline.max_plain_heading_chars and not head.endswith((".", ";", ",")):
+        threshold = outline.coverage["plain"]
+    else:
+        return None
+    by_word, cover = keyword_section(head[:outline.max_heading_chars], outline)
+    if cover < threshold:
+        by_word = ""
+    by_number = _by_number(kind, value, state, outline) if kind else ""
+    label = text[: len(text) - len(tail)].rstrip(" :") if tail else text
+    if kind == "roman":
+        return by_word or by_number, label, tail
+    if long and not kind:
+        return None
+    if label_only and by_word and by_word.rsplit(".", 1)[0] != state.container:
+        return None
+    if kind == "arabic" and not (formatted or by_word):
+        by_number = ""  # "3. …" in plain text is more often a list item than the outline's "3. Đánh giá"
+    if by_word and (by_number == by_word or _forward(by_word, state, outline) or by_number):
+        if by_word == state.section:
+            return None  # the same heading again: a sub-heading of the section it is in
+        if kind == "arabic" and by_word in _TOP.values():
+            state.arabic_top = True
+        return by_word, label, tail
+    if by_number and _forward(by_number, state, outline):
+        return by_number, label, tail
+    return None
+
+
+def _enter(section: str, state: _State, outline: Outline) -> str:
+    """Move the state into a section; returns the section its text goes to."""
+    if section in outline.containers:
+        state.container, state.section = section, OTHER
+        return OTHER
+    state.section = section
+    parent = section.rsplit(".", 1)[0]
+    state.container = parent if parent in outline.containers else ("II" if section.split(".")[0] == "II" else "")
+    return section
+
+
+def split_sections(blocks: list[Block], outline: Outline | None = None) -> tuple[pd.DataFrame, int]:
+    """(section, heading, text) rows, one per section in outline order (`other` last), and the index of
+    the first block that opened a section (len(blocks) when none did)."""
+    outline = outline or load_outline()
+    state = _State()
+    parts: dict[str, dict] = {}
+    current = OTHER
+    first = len(blocks)
+
+    def add(section: str, heading: str, text: str) -> None:
+        part = parts.setdefault(section, {"headings": [], "texts": []})
+        if heading and heading not in part["headings"]:
+            part["headings"].append(heading)
+        if text:
+            part["texts"].append(text)
+
+    for i, block in enumerate(blocks):
+        found = None if state.closed else classify(block, state, outline)
+        if found is None:
+            add(current, "", block.text)
+            continue
+        section, heading, tail = found
+        if section == OTHER and state.section:
+            state.closed = any(fold(heading).startswith(c) for c in outline.closing_starts) or \
+                fold(heading) in outline.closing_equals
+        if section != OTHER and first == len(blocks):
+            first = i
+        current = _enter(section, state, outline) if section != OTHER else OTHER
+        if section == OTHER:
+            state.section = OTHER
+        add(current, heading, tail)
+    order = {s: i for i, s in enumerate(outline.ids)}
+    rows = [
+        {"section": s, "heading": " / ".join(p["headings"]), "text": "\n".join(p["texts"])}
+        for s, p in sorted(parts.items(), key=lambda kv: order.get(kv[0], len(order)))
+    ]
+    return pd.DataFrame(rows, columns=["section", "heading", "text"]), first
+
+
+# -- which unit sent it -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitHit:
+    name: str
+    code: str = ""
+    tier: str = ""
+
+
+@lru_cache(maxsize=4)
+def _submitters_config() -> dict:
+    return load_yaml("submitters.yml")
+
+
+def extra_units() -> pd.DataFrame:
+    """Submitters that are not in the registry (config/submitters.yml), with code, tier, name, aliases."""
+    rows = [{"code": u["code"], "tier": u["tier"], "name": nfc(u["name"]),
+             "aliases": [nfc(a) for a in u.get("aliases", [])], "documents": u.get("documents", [])}
+            for u in _submitters_config().get("extra_units", [])]
+    return pd.DataFrame(rows, columns=["code", "tier", "name", "aliases", "documents"])
+
+
+def _unit_keys(registry: Registry) -> list[tuple[str, UnitHit, bool]]:
+    """(folded key, unit, needs_prefix) for searching names inside a line, longest keys first. District
+    names alone ("Ba Vì") are too common in prose: in a heading line they need "quận", "huyện"…"""
+    tiers = _submitters_config()["tiers"]
+    keys: list[tuple[str, UnitHit, bool]] = []
+    for r in registry.units[registry.units["tier"].isin(tiers)].itertuples(index=False):
+        hit = UnitHit(r.name_with_type, r.code, r.tier)
+        if r.tier == "huyen":
+            keys += [(fold(r.name_with_type), hit, False), (fold(r.name), hit, True)]
+        else:
+            keys += [(fold(r.name), hit, False), (agency_key(r.name), hit, False)]
+    for u in extra_units().itertuples(index=False):
+        hit = UnitHit(u.name, u.code, u.tier)
+        for name in [u.name, *u.aliases]:
+            keys += [(fold(name), hit, False), (agency_key(name), hit, False)]
+    return sorted({k for k in keys if k[0]}, key=lambda k: -len(k[0]))
+
+
+def match_unit(text: str, registry: Registry, bare_names: bool = False) -> UnitHit | None:
+    """The submitting unit a line names: the whole line first (registry.match), else a name inside it."""
+    if not nfc(text):
+        return None
+    tiers = _submitters_config()["tiers"]
+    for scope in ([t for t in tiers if t != "huyen"], [t for t in tiers if t == "huyen"]):
+        if scope:
+            m = registry.match(text, scope)
+            if m.matched:
+                return UnitHit(m.registry_name, m.code, m.tier)
+    folded, expanded = fold(text), agency_key(text)
+    for key, hit, needs_prefix in _unit_keys_cached(registry):
+        if needs_prefix and not bare_names:
+            continue
+        if _contains(folded, key) >= 0 or _contains(expanded, key) >= 0:
+            return hit
+    return None
+
+
+_KEY_CACHE: dict[int, list] = {}
+
+
+def _unit_keys_cached(registry: Registry) -> list[tuple[str, UnitHit, bool]]:
+    if id(registry) not in _KEY_CACHE:
+        _KEY_CACHE.clear()  # one registry per run: keep one
+        _KEY_CACHE[id(registry)] = _unit_keys(registry)
+    return _KEY_CACHE[id(registry)]
+
+
+def find_unit(head_lines: list[str], file_name: str, registry: Registry) -> tuple[UnitHit | None, str]:
+    """The unit of a report and where it was found ("heading" or "file")."""
+    skip = tuple(fold(x) for x in ("kính gửi", "nơi nhận"))
+    lines = [ln for line in head_lines for cell in line.split(" | ") for ln in cell.split("\n")]
+    for line in lines:
+        if not fold(line).startswith(skip):
+            hit = match_unit(line, registry)
+            if hit:
+                return hit, "heading"
+    stem = re.sub(r"[_\-.]+", " ", Path(file_name).stem)
+    hit = match_unit(stem, registry, bare_names=True)
+    return (hit, "file") if hit else (None, "")
+
+
+# -- the whole report -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    return load_yaml("rules.yml")["rules"]
+
+
+def _finding(rule: str, message: str) -> dict:
+    return {"rule": rule, "severity": _rules()[rule]["severity"], "message": message}
+
+
+def read_narrative(path: Path, rel: str, registry: Registry) -> NarrativeResult:
+    """Read one report into outline sections (columns SECTION_COLUMNS) and find the unit that sent it."""
+    path = Path(path)
+    empty = pd.DataFrame(columns=SECTION_COLUMNS)
+    try:
+        if _unsafe_xml(path):
+            return NarrativeResult(empty, findings=[_finding(
+                "unsafe_xml", "Tệp chứa khai báo thực thể XML, không đọc để bảo đảm an toàn; đề nghị đơn vị "
+                              "lưu lại tệp từ trình soạn thảo và gửi lại.")])
+        blocks = read_blocks(path)
+    except Exception as exc:  # a damaged file must not stop the run: it is reported back to the unit
+        return NarrativeResult(empty, findings=[_finding(
+            "file_corrupt", f"Không mở được báo cáo ({type(exc).__name__}); đề nghị đơn vị gửi lại tệp.")])
+    outline = load_outline()
+    sections, first = split_sections(blocks, outline)
+    head = [b.text for b in blocks[: min(first, outline.unit_block_lines)]]
+    hit, where = find_unit(head, rel, registry)
+    findings: list[dict] = []
+    if hit is None:
+        findings.append(_finding(
+            "unit_unmatched", "Không xác định được đơn vị gửi báo cáo: phần đầu báo cáo và tên tệp không "
+                              "khớp danh mục đơn vị; cần ghi rõ tên cơ quan, đơn vị ở góc trên bên trái."))
+        hit = UnitHit(nfc(Path(rel).stem))
+    elif where == "file":
+        findings.append(_finding(
+            "unit_name_inferred", f"Phần đầu báo cáo không ghi tên cơ quan, đơn vị; đã lấy theo tên tệp: "
+                                  f"{hit.name}."))
+    found = set(sections["section"])
+    missing = [s for s in outline.ids if s not in outline.containers and s not in found]
+    if len(found - {OTHER}) == 0:
+        findings.append(_finding(
+            "report_sections_missing", "Không nhận ra mục nào của Đề cương trong báo cáo; toàn bộ nội dung "
+                                       "được giữ ở mục “khác” để đọc trực tiếp."))
+    elif missing:
+        findings.append(_finding(
+            "report_sections_missing", "Báo cáo thiếu mục của Đề cương: " + "; ".join(
+                f"{s} ({outline.headings[s]})" for s in missing) + "."))
+    sections.insert(0, "source_file", rel)
+    sections.insert(1, "unit_name", hit.name)
+    sections.insert(2, "unit_code", hit.code)
+    sections.insert(3, "tier", hit.tier)
+    return NarrativeResult(sections[SECTION_COLUMNS], hit.name, hit.code, hit.tier, findings)
