@@ -1,0 +1,75 @@
+import pandas as pd
+from indicators_data import appendix, finding
+from openpyxl import load_workbook
+
+from sketket.config import Plan
+from sketket.returns import attribute_findings, unit_slug, write_return_lists
+
+XUAN = "quan-xuan.xlsx"
+
+
+def _findings() -> pd.DataFrame:
+    return pd.DataFrame([
+        finding(XUAN, "Phường Hai", "area_missing", severity="warning", cell="C12", message="Không ghi diện tích"),
+        finding(XUAN, "Phường Hai", "sum_mismatch", cell="G12", message="=HYPERLINK(\"http://x\",\"bấm\")",
+                value="=1+1"),
+        finding(XUAN, "Phường Một", "negative_count", cell="F11", message="Số âm", value="-5"),
+        finding(XUAN, "Quận Xuân", "total_mismatch", cell="G20", message="Tổng cộng sai", value="1.234"),
+        finding("so-alpha.xlsx", "Chi cục Alpha Một", "one_stop_exceeds_total", cell="E10", message="Sai"),
+        finding("hong.xlsx", "", "file_corrupt", cell="", message="Tệp hỏng, không mở được"),
+    ])
+
+
+def _rows(path) -> list[tuple]:
+    ws = load_workbook(path).active
+    return [tuple(c.value for c in row) for row in ws.iter_rows(min_row=8, max_col=8)
+            if isinstance(row[0].value, int)]
+
+
+def test_findings_go_to_the_unit_that_sent_the_file():
+    attributed = attribute_findings(_findings(), appendix()).set_index("cell")
+    assert attributed.loc["F11", "submitter_name"] == "Quận Xuân"  # a commune's row: its district corrects it
+    assert attributed.loc["F11", "submitter_code"] == "001"
+    assert attributed.loc["E10", "submitter_name"] == "Sở Alpha"
+    assert attributed.loc["", "submitter_name"] == "Tệp hong.xlsx"
+
+
+def test_one_list_per_submitting_unit_with_findings(tmp_path):
+    paths = write_return_lists(_findings(), appendix(), tmp_path / "tra-lai", plan=Plan.load())
+    assert sorted(p.name for p in paths) == ["quan-xuan.xlsx", "so-alpha.xlsx", "tep-hong-xlsx.xlsx"]
+    ws = load_workbook(tmp_path / "tra-lai" / "quan-xuan.xlsx").active
+    assert ws["A3"].value == "Đơn vị: Quận Xuân"
+    assert "trước ngày 30/08/2017" in ws["A4"].value
+    assert "Kế hoạch số 186/KH-UBND ngày 14/08/2017" in ws["A2"].value
+    assert ws["A5"].value == "Số lỗi phải sửa: 3; số cảnh báo cần kiểm tra: 1."
+    assert [c.value for c in ws[7]] == ["STT", "Tệp", "Trang tính", "Ô", "Nội dung kiểm tra", "Mức độ",
+                                       "Mô tả", "Giá trị"]
+    rows = _rows(tmp_path / "tra-lai" / "quan-xuan.xlsx")
+    # errors first, then in reading order (row 11 before row 12 before row 20); the warning last
+    assert [(r[0], r[3], r[5]) for r in rows] == [(1, "F11", "Lỗi"), (2, "G12", "Lỗi"), (3, "G20", "Lỗi"),
+                                                 (4, "C12", "Cảnh báo")]
+    assert rows[0][4] == "số âm (negative_count)" and rows[0][7] == -5
+    assert rows[2][7] == "1.234"
+    assert rows[3][6] == "Không ghi diện tích"
+    assert ws.cell(row=7 + len(rows) + 2, column=1).value.startswith("Lỗi: đơn vị phải sửa")
+
+
+def test_formula_injection_is_neutralised(tmp_path):
+    write_return_lists(_findings(), appendix(), tmp_path, plan=Plan.load())
+    ws = load_workbook(tmp_path / "quan-xuan.xlsx").active
+    message, value = ws["G9"], ws["H9"]
+    assert message.data_type == "s" and message.value == "'=HYPERLINK(\"http://x\",\"bấm\")"
+    assert value.data_type == "s" and value.value == "'=1+1"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_no_list_without_findings(tmp_path):
+    empty = pd.DataFrame(columns=_findings().columns)
+    assert write_return_lists(empty, appendix(), tmp_path, plan=Plan.load()) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unit_slug():
+    assert unit_slug("Sở Tư pháp") == "so-tu-phap"
+    assert unit_slug("Quận Đống Đa") == "quan-dong-da"
+    assert unit_slug("") == "khong-ro-don-vi"
