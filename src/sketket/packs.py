@@ -1,0 +1,413 @@
+"""HTML pieces of the briefing packs: tables formatted the Vietnamese way, headline cards, the demo banner and
+the index page. Every text that may come from a submission goes through html.escape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sketket.clean import format_date, format_int, format_number, format_percent, nfc
+
+DEMO_LABEL = "Dữ liệu minh họa"
+
+# How a table cell is written, by format name.
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "int": format_int,
+    "num": lambda v: format_number(v, 1),
+    "pct": lambda v: format_percent(v, 1),
+    "pct2": lambda v: format_percent(v, 2),
+    "date": format_date,
+    "text": lambda v: "" if _missing(v) else nfc(v),
+}
+_NUMERIC = {"int", "num", "pct", "pct2"}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT
+
+
+def css() -> str:
+    """The one stylesheet of every page (also included by the nbconvert template)."""
+    return resources.files("sketket").joinpath("templates/sketket/sketket.css").read_text(encoding="utf-8")
+
+
+def table_html(
+    df: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+    total_last: bool = False,
+) -> str:
+    """A formatted, escaped HTML table. `formats` maps a column to a FORMATTERS name (default: text);
+    `labels` gives the Vietnamese header of a column; `total_last` sets the last row in bold."""
+    formats = formats or {}
+    labels = labels or {}
+    head = "".join(f"<th>{escape(str(labels.get(c, c)))}</th>" for c in df.columns)
+    rows = []
+    n = len(df)
+    for i, record in enumerate(df.itertuples(index=False, name=None)):
+        cells = []
+        for col, value in zip(df.columns, record, strict=True):
+            kind = formats.get(col, "text")
+            text = escape(FORMATTERS[kind](value))
+            cells.append(f'<td class="num">{text}</td>' if kind in _NUMERIC else f"<td>{text}</td>")
+        cls = ' class="total"' if total_last and i == n - 1 else ""
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f'<table class="sk">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+@dataclass(frozen=True)
+class Card:
+    """A headline figure: its label, its formatted value and an optional note (what it covers)."""
+
+    label: str
+    value: str
+    note: str = ""
+
+
+def cards_html(cards: Iterable[Card]) -> str:
+    items = "".join(
+        f'<div class="card"><div class="value">{escape(c.value)}</div><div class="label">{escape(c.label)}</div>'
+        + (f'<div class="note">{escape(c.note)}</div>' if c.note else "")
+        + "</div>"
+        for c in cards
+    )
+    return f'<div class="cards">{items}</div>'
+
+
+def banner(demo: bool) -> str:
+    """The warning every page of a demo run carries."""
+    if not demo:
+        return ""
+    return (f'<div class="banner">{DEMO_LABEL}: các số liệu trong tài liệu này do máy tạo ra để minh họa, '
+            "không phải báo cáo của các đơn vị.</div>")
+
+
+# ---------------------------------------------------------------- what a run was built from
+
+
+def load_context(path: str | Path | None) -> dict[str, Any]:
+    """The run's context.json (built time, raw folder, demo flag, plan); empty when run by hand."""
+    if not path or not Path(path).exists():
+        return {}
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def built_at(context: Mapping[str, Any]) -> str:
+    """"dd/mm/yyyy HH:MM" of the run."""
+    when = context.get("built_at")
+    return dt.datetime.fromisoformat(when).strftime("%d/%m/%Y %H:%M") if when else ""
+
+
+def source_line(context: Mapping[str, Any]) -> str:
+    """One sentence on what the figures come from, for the top of every page."""
+    if not context:
+        return ""
+    plan = context.get("plan", {})
+    parts = [
+        f"Số liệu từ {plan.get('period_start', '')} đến {plan.get('period_end', '')}",
+        f"lập lúc {built_at(context)}",
+        f"từ {context.get('files', 0)} tệp trong {context.get('raw_dir', '')}"
+        f" ({context.get('files_ingested', 0)} đã đọc, {context.get('files_rejected', 0)} bị từ chối)",
+    ]
+    if context.get("demo"):
+        parts.append(DEMO_LABEL)
+    return "; ".join(parts) + "."
+
+
+def page_header(context: Mapping[str, Any]) -> str:
+    """Banner (demo) and the source line: the first output of every pack."""
+    return banner(bool(context.get("demo"))) + f'<p class="meta">{escape(source_line(context))}</p>'
+
+
+# ---------------------------------------------------------------- processed tables
+
+
+@dataclass
+class Tables:
+    """The processed CSV files, read once on first use; a missing file reads as an empty table."""
+
+    processed_dir: Path
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            path = Path(self.processed_dir) / f"{name}.csv"
+            self._cache[name] = (
+                pd.read_csv(path, encoding="utf-8-sig", dtype={"unit_code": str, "code": str, "parent_code": str})
+                if path.exists()
+                else pd.DataFrame()
+            )
+        return self._cache[name]
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        from sketket.config import load_yaml
+
+        return load_yaml("indicators.yml").get("labels", {})
+
+
+def load_tables(processed_dir: str | Path) -> Tables:
+    return Tables(Path(processed_dir))
+
+
+# ---------------------------------------------------------------- index page
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    group: str
+    title: str
+    href: str
+    ok: bool
+    cards: list[Card]
+
+
+def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_files: list[tuple[str, str]]) -> str:
+    """reports/index.html: every pack grouped, with its headline figures, and what the run was built from."""
+    title = "Sơ kết cơ chế một cửa, một cửa liên thông – Bộ tài liệu Hội nghị sơ kết"
+    body = [f"<h1>{escape(title)}</h1>", page_header(context)]
+    groups: dict[str, list[IndexEntry]] = {}
+    for e in entries:
+        groups.setdefault(e.group, []).append(e)
+    for group, items in groups.items():
+        body.append(f"<h2>{escape(group)} ({len(items)})</h2>")
+        rows = []
+        for e in items:
+            link = (f'<a href="{escape(e.href)}">{escape(e.title)}</a>' if e.ok
+                    else f'<span class="failed">{escape(e.title)} – lỗi, chưa có bản HTML</span>')
+            figures = "; ".join(f"{escape(c.label)}: <b>{escape(c.value)}</b>" for c in e.cards)
+            rows.append(f"<tr><td>{link}</td><td>{figures}</td></tr>")
+        body.append('<table class="sk"><thead><tr><th>Tài liệu</th><th>Số liệu chính</th></tr></thead>'
+                    f"<tbody>{''.join(rows)}</tbody></table>")
+    if extra_files:
+        body.append("<h2>Tệp Excel</h2><ul>")
+        body.extend(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_files)
+        body.append("</ul>")
+    return (
+        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>{escape(title)}</title>\n<style>\n{css()}\n</style>\n</head>\n<body>\n<main class=\"pack\">\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+# ---------------------------------------------------------------- the packs' sections
+
+
+def pack_config() -> dict[str, Any]:
+    from sketket.config import load_yaml
+
+    return load_yaml("packs.yml")
+
+
+def show(*parts: str) -> Any:
+    """Display HTML pieces in the notebook (and so in the rendered pack)."""
+    from IPython.display import HTML, display
+
+    return display(HTML("".join(parts)))
+
+
+def column_labels(tables: Tables) -> dict[str, str]:
+    return {**tables.labels, "unit_name": "Đơn vị", "tier_label": "Cấp", "tier": "Cấp", "status": "Tình trạng",
+            "rank_in_tier": "Hạng trong cấp", "reason": "Lý do", "reasons": "Đạt tiêu chí",
+            "criteria_missed": "Chưa đạt", "rule": "Quy tắc", "message": "Nội dung", "cell": "Ô",
+            "source_file": "Tệp", "findings": "Số lỗi, cảnh báo"}
+
+
+def _summary_row(tables: Tables, unit_code: str | None) -> pd.Series | None:
+    """The city's row of indicators_tiers, or a district's / parent agency's row with its sub-units."""
+    if unit_code is None:
+        tiers = tables["indicators_tiers"]
+        rows = tiers[tiers["tier"] == "city"] if len(tiers) else tiers
+    else:
+        family = pd.concat([tables["indicators_districts"], tables["indicators_parents"]], ignore_index=True)
+        rows = family[family["unit_code"] == unit_code] if len(family) else family
+    return None if rows.empty else rows.iloc[0]
+
+
+def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
+    """The headline figures (config/packs.yml) of the city, or of a district or department with its
+    sub-units, each noting the outline question it answers."""
+    row = _summary_row(tables, unit_code)
+    if row is None:
+        return []
+    cards = []
+    for item in pack_config()["headline"]:
+        if item["value"] == "coverage":
+            value = f"{format_int(row['units_reporting'])}/{format_int(row['units_expected'])}"
+        else:
+            value = FORMATTERS[item.get("format", "int")](row[item["value"]])
+        cards.append(Card(item["label"], value, item["question"]))
+    return cards
+
+
+def headline_html(tables: Tables, unit_code: str | None = None) -> str:
+    return cards_html(headline(tables, unit_code))
+
+
+def tiers_table(tables: Tables) -> str:
+    """The tiers side by side, the city last."""
+    cols = pack_config()["tier_columns"]
+    tiers = tables["indicators_tiers"]
+    return table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True)
+
+
+def comparison_table(tables: Tables, unit_code: str, tier: str) -> str:
+    """A district or department (with its sub-units) beside its tier and the city, on the rates."""
+    cols = pack_config()["tier_columns"]
+    row = _summary_row(tables, unit_code)
+    tiers = tables["indicators_tiers"]
+    own = pd.DataFrame([row]).assign(tier_label=row["unit_name"])
+    frame = pd.concat([own, tiers[tiers["tier"].isin([tier, "city"])]], ignore_index=True)
+    return table_html(frame[list(cols)], cols, column_labels(tables))
+
+
+def units_of(tables: Tables, tier: str | None = None, parent_code: str | None = None) -> pd.DataFrame:
+    """Units with figures, of a tier and/or under a parent (sorted best first on the on-time rate)."""
+    units = tables["indicators_units"]
+    if units.empty:
+        return units
+    keep = units["has_figures"].astype(bool)
+    if tier is not None:
+        keep &= units["tier"] == tier
+    if parent_code is not None:
+        keep &= units["parent_code"] == parent_code
+    return units[keep].sort_values(["on_time_rate", "dossiers_received"], ascending=[False, False])
+
+
+def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None) -> str:
+    cols = {**pack_config()["unit_columns"]}
+    if "rank_in_tier" in units:
+        cols = {"rank_in_tier": "int", **cols}
+    return table_html(units[list(cols)], cols, column_labels(tables), caption)
+
+
+def best_weakest(tables: Tables, tier: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The best and the weakest ranked units of a tier (ranked: enough dossiers, see indicators.yml)."""
+    n = int(pack_config()["best_weakest"])
+    ranked = units_of(tables, tier)
+    ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier")
+    return ranked.head(n), ranked.tail(min(n, max(0, len(ranked) - n)))[::-1]
+
+
+def best_weakest_html(tables: Tables, tier: str) -> str:
+    from sketket.registry import TIER_LABELS
+
+    best, weakest = best_weakest(tables, tier)
+    if best.empty:
+        return f"<p>{escape(TIER_LABELS[tier])}: chưa có đơn vị đủ số hồ sơ để xếp hạng.</p>"
+    html = units_table(tables, best, f"{TIER_LABELS[tier]}: dẫn đầu")
+    if not weakest.empty:
+        html += units_table(tables, weakest, f"{TIER_LABELS[tier]}: thấp nhất")
+    return html
+
+
+def far_below_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
+    """Units far below their tier, with the reasons the indicators wrote."""
+    units = tables["indicators_units"]
+    flagged = units[units["flags"].fillna("") != ""] if len(units) else units
+    if codes is not None and len(flagged):
+        flagged = flagged[flagged["unit_code"].isin(list(codes))]
+    if flagged.empty:
+        return "<p>Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.</p>"
+    frame = flagged.assign(reason=flagged["flag_reasons"].str.replace(" | ", "\n", regex=False),
+                           tier=flagged["tier"].map(_tier_label))
+    return table_html(frame[["unit_name", "tier", "reason"]], labels=column_labels(tables))
+
+
+def completeness_by_tier(tables: Tables) -> pd.DataFrame:
+    """Per tier: units expected, with figures and without (indicators_tiers), for the completeness chart."""
+    tiers = tables["indicators_tiers"]
+    return tiers[tiers["tier"] != "city"][["tier", "tier_label", "units_expected", "units_reporting",
+                                          "units_without_figures"]]
+
+
+def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
+    """Submitters that sent nothing or only part, with the sub-units still missing."""
+    comp = tables["completeness"]
+    if comp.empty:
+        return ""
+    if codes is not None:
+        comp = comp[comp["unit_code"].isin(list(codes))]
+    late = comp[comp["status"] != "Đủ"]
+    if late.empty:
+        return "<p>Mọi đơn vị đã gửi đủ số liệu.</p>"
+    cols = {"unit_name": "text", "status": "text", "sub_units_expected": "int", "sub_units_missing": "int",
+            "missing_names": "text"}
+    labels = {**column_labels(tables), "sub_units_expected": "Đơn vị trực thuộc", "sub_units_missing": "Còn thiếu",
+              "missing_names": "Đơn vị trực thuộc chưa có số liệu"}
+    return table_html(late[list(cols)], cols, labels)
+
+
+def awards_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
+    awards = tables["awards"]
+    if awards.empty:
+        return "<p>Chưa có danh sách đề xuất khen thưởng.</p>"
+    short = awards[awards["shortlisted"].astype(str).str.lower() == "true"]
+    if codes is not None:
+        short = short[short["unit_code"].isin(list(codes))]
+    if short.empty:
+        return "<p>Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.</p>"
+    frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
+    return table_html(frame[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
+
+
+def _tier_label(tier: str) -> str:
+    from sketket.registry import TIER_LABELS
+
+    return TIER_LABELS.get(tier, tier)
+
+
+def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Findings with the tier of the unit they are about (file-level findings: the tiers of the file's
+    form); restricted to the files that carried the given units' figures."""
+    findings = tables["findings"]
+    if findings.empty:
+        return findings.assign(tier=pd.Series(dtype=str))
+    units = tables["indicators_units"]
+    keys = units[["source_file", "unit_name", "tier"]].drop_duplicates(["source_file", "unit_name"])
+    out = findings.merge(keys, on=["source_file", "unit_name"], how="left")
+    files = tables["files"].set_index("source_file")["form"] if len(tables["files"]) else pd.Series(dtype=str)
+    from sketket.registry import FORM_TIERS
+
+    form_tier = out["source_file"].map(files).map(lambda f: FORM_TIERS.get(f, ("",))[0] if isinstance(f, str) else "")
+    out["tier"] = out["tier"].fillna(form_tier).replace("", "khác")
+    if codes is not None:
+        mine = set(units.loc[units["unit_code"].isin(list(codes)), "source_file"])
+        out = out[out["source_file"].isin(mine)]
+    return out
+
+
+def findings_pivot(findings: pd.DataFrame) -> pd.DataFrame:
+    """Count of findings by rule (rows) and tier (columns, Vietnamese labels)."""
+    if findings.empty:
+        return pd.DataFrame()
+    pivot = findings.pivot_table(index="rule", columns="tier", values="severity", aggfunc="count", fill_value=0)
+    from sketket.registry import TIERS
+
+    order = [t for t in TIERS if t in pivot.columns] + [c for c in pivot.columns if c not in TIERS]
+    return pivot[order].rename(columns=_tier_label)
+
+
+def findings_html(tables: Tables, findings: pd.DataFrame, limit: int = 30) -> str:
+    """The findings a unit must correct or check, errors first (the return lists hold them all)."""
+    if findings.empty:
+        return "<p>Không có lỗi hay cảnh báo nào.</p>"
+    ordered = findings.assign(_e=findings["severity"] != "error").sort_values(["_e", "source_file", "cell"])
+    cols = ["unit_name", "cell", "rule", "message"]
+    more = len(ordered) - limit
+    note = f"<p>… và {format_int(more)} lỗi, cảnh báo khác (xem danh sách trả lại).</p>" if more > 0 else ""
+    return table_html(ordered.head(limit)[cols], labels=column_labels(tables)) + note

@@ -1,0 +1,523 @@
+"""`sketket run`: from the raw folder to a folder of self-contained HTML packs.
+
+The heavy work (ingest, indicators, awards, lessons) runs once, in this process, before any notebook; the
+notebooks only read the processed tables and show them, so they are independent of each other and run in
+parallel, one kernel per worker. Each run writes into reports/runs/<timestamp>/; only a run in which every
+notebook succeeded replaces reports/index.html and reports/latest, so a failed run never leaves half a pack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import datetime as dt
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sketket.clean import fold
+from sketket.config import Settings, load_yaml
+from sketket.registry import TIER_LABELS, TIERS, Registry, load_registry
+
+log = logging.getLogger("sketket.run")
+
+DEMO_LABEL = "Dữ liệu minh họa"
+FORM_LABELS = {"I": "Phụ lục I", "II": "Phụ lục II", "III": "Phụ lục III"}
+# Folder of each kind of output inside a run, and its heading in the index.
+GROUPS: dict[str, str] = {
+    "city": "Hội nghị sơ kết – Thành phố",
+    "district": "Quận, huyện, thị xã",
+    "department": "Sở, ban, ngành và Chi cục",
+    "analysis": "Phân tích cho chuyên viên",
+}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in (over or {}).items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _project_notebooks() -> Path:
+    """The repository's notebooks/ folder (the package is installed editable from src/)."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a run renders and how: config/run.yml overridden by the `run:` section of the config file."""
+
+    workers: int
+    kernel: str
+    notebooks_dir: Path
+    cell_timeout: int
+    keep_runs: int
+    demo_when_empty: bool
+    demo_seed: int
+    demo_scale: int
+    packs: dict[str, Any]
+
+    @classmethod
+    def load(cls, settings: Settings, config_path: Path | None = None, workers: int | None = None) -> RunOptions:
+        data = _merge(load_yaml("run.yml"), settings.extra.get("run") or {})
+        base = config_path.resolve().parent if config_path else Path.cwd()
+        notebooks = (base / data["notebooks"]).resolve() if data.get("notebooks") else _project_notebooks()
+        return cls(
+            workers=max(1, workers or data.get("workers") or os.cpu_count() or 1),
+            kernel=str(data["kernel"]),
+            notebooks_dir=notebooks,
+            cell_timeout=int(data["cell_timeout"]),
+            keep_runs=int(data["keep_runs"]),
+            demo_when_empty=bool(data["demo"]["when_empty"]),
+            demo_seed=int(data["demo"]["seed"]),
+            demo_scale=int(data["demo"]["scale"]),
+            packs=dict(data["packs"]),
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: which notebook, with which parameters, rendered to which page."""
+
+    group: str  # key of GROUPS
+    notebook: str  # file name in the notebooks folder
+    name: str  # output stem: <group>/<name>.html and notebooks/<name>.ipynb
+    title: str  # page title (Vietnamese)
+    parameters: dict[str, Any]
+    scope: dict[str, str] = field(default_factory=dict)  # what the pack is about (tier, unit code…)
+
+    @property
+    def html(self) -> str:
+        return f"{self.group}/{self.name}.html"
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""  # Vietnamese, names the notebook and the cell
+
+
+def slug(text: str) -> str:
+    """A file name from a Vietnamese name: "Sở Nội vụ" → "so-noi-vu"."""
+    return "-".join(fold(text).split())
+
+
+# ---------------------------------------------------------------- environment and data
+
+
+def ensure_kernel(name: str) -> None:
+    """Install the `sketket` kernel into this environment when Jupyter cannot find it."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        from ipykernel.kernelspec import install
+
+        install(prefix=sys.prefix, kernel_name=name, display_name="Python (sketket)")
+        log.info("Đã cài kernel Jupyter %r vào %s", name, sys.prefix)
+
+
+def has_submissions(raw_dir: Path) -> bool:
+    """Whether the raw folder holds any file other than .gitkeep, hidden files and the generated demo."""
+    if not raw_dir.is_dir():
+        return False
+    demo = raw_dir / "demo"
+    for path in raw_dir.rglob("*"):
+        if path.is_file() and not path.name.startswith(".") and demo not in path.parents:
+            return True
+    return False
+
+
+@dataclass
+class DataInfo:
+    """What a run was built from: shown in the index and every pack."""
+
+    built_at: str  # ISO timestamp
+    raw_dir: str
+    demo: bool
+    files: int
+    files_ingested: int
+    files_rejected: int
+    plan: dict[str, str]
+
+
+def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> DataInfo:
+    """Ingest, analyse and read the narrative reports once, in this process, before any notebook runs."""
+    import pandas as pd
+
+    from sketket.analyse import analyse
+    from sketket.ingest import ingest
+
+    raw = settings.raw_dir
+    demo = not has_submissions(raw)
+    if demo:
+        if not opts.demo_when_empty:
+            raise RuntimeError(f"Thư mục dữ liệu {raw} chưa có biểu nào và cấu hình không cho dùng dữ liệu minh họa")
+        if not (raw / "demo" / "manifest.json").exists():
+            from sketket.demo import write_demo
+
+            _step("Tạo dữ liệu minh họa", write_demo, raw / "demo", seed=opts.demo_seed, scale=opts.demo_scale)
+        raw = raw / "demo"
+    elif (raw / "demo").exists():
+        raise RuntimeError(
+            f"{raw} có cả biểu thật và thư mục dữ liệu minh họa {raw / 'demo'}: hãy xóa thư mục demo trước khi chạy"
+        )
+    processed = settings.processed_dir
+    processed.mkdir(parents=True, exist_ok=True)
+    _step("Đọc và kiểm tra biểu (ingest)", ingest, raw, processed, registry=settings.registry)
+    _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, processed, run_dir)
+    _prepare_lessons(raw, processed)
+    files = pd.read_csv(processed / "files.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    plan = {k: (v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)) for k, v in asdict(settings.plan).items()}
+    return DataInfo(
+        built_at=dt.datetime.now().isoformat(timespec="seconds"),
+        raw_dir=str(raw),
+        demo=demo,
+        files=len(files),
+        files_ingested=int((files["status"] == "ingested").sum()),
+        files_rejected=int((files["status"] == "rejected").sum()),
+        plan=plan,
+    )
+
+
+def _prepare_lessons(raw: Path, processed: Path) -> None:
+    from sketket.checklist import write_checklist
+    from sketket.lessons import write_lessons
+    from sketket.tracking import write_tracking
+
+    _step("Bài học kinh nghiệm (lessons)", write_lessons, processed)
+    _step("Tiêu chí hiện đại (checklist)", write_checklist, processed)
+    _step("Theo dõi nộp báo cáo (tracking)", write_tracking, raw, processed)
+
+
+def _step(label: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    log.info("%-45s %6.1f s", label, time.perf_counter() - start)
+    return result
+
+
+# ---------------------------------------------------------------- the notebooks to run
+
+
+def _selected(choice: Any, units: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    if choice in (None, False, [], "none"):
+        return []
+    if choice in (True, "all"):
+        return list(units)
+    wanted = {str(c) for c in choice}
+    return [u for u in units if u[0] in wanted]
+
+
+def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context_file: Path) -> list[Job]:
+    """Every notebook of a run, in dependency order (clean, indicators, lessons, city, districts, departments)."""
+    base = {"processed_dir": str(processed_dir), "context_file": str(context_file)}
+    packs = opts.packs
+    jobs: list[Job] = []
+    if packs.get("clean"):
+        for form, label in FORM_LABELS.items():
+            jobs.append(Job("analysis", "01_clean.ipynb", f"lam-sach-phu-luc-{form}",
+                            f"Làm sạch và kiểm tra biểu – {label}", {**base, "form": form}, {"form": form}))
+    if packs.get("indicators"):
+        for tier in TIERS:
+            jobs.append(Job("analysis", "02_indicators.ipynb", f"chi-so-{slug(tier)}",
+                            f"Chỉ số – {TIER_LABELS[tier]}", {**base, "tier": tier}, {"tier": tier}))
+    if packs.get("lessons"):
+        jobs.append(Job("analysis", "03_lessons.ipynb", "bai-hoc-kinh-nghiem",
+                        "Bài học kinh nghiệm, tồn tại, sáng kiến và kiến nghị",
+                        {"processed_dir": str(processed_dir), "reports_dir": str(context_file.parent)}))
+    if packs.get("city"):
+        jobs.append(Job("city", "10_city_pack.ipynb", "thanh-pho-ha-noi",
+                        "Hội nghị sơ kết cơ chế một cửa, một cửa liên thông – Thành phố Hà Nội", base))
+    units = registry.units
+    districts = units[units["tier"] == "huyen"][["code", "name_with_type"]].itertuples(index=False, name=None)
+    for code, name in _selected(packs.get("districts"), districts):
+        jobs.append(Job("district", "11_district_pack.ipynb", f"{code}-{slug(name)}", f"{name} – sơ kết cơ chế một cửa",
+                        {**base, "district": code}, {"unit_code": code}))
+    departments = units[units["tier"] == "so"][["code", "name_with_type"]].itertuples(index=False, name=None)
+    for code, name in _selected(packs.get("departments"), departments):
+        jobs.append(Job("department", "12_department_pack.ipynb", f"{code}-{slug(name)}",
+                        f"{name} – sơ kết cơ chế một cửa", {**base, "department": code}, {"unit_code": code}))
+    return jobs
+
+
+def check_parameters(jobs: list[Job], notebooks_dir: Path) -> None:
+    """Fail before running anything when a notebook is missing or lacks a parameter the run passes
+    (papermill would only warn and run with the notebook's default)."""
+    import papermill as pm
+
+    declared: dict[str, set[str]] = {}
+    for job in jobs:
+        if job.notebook not in declared:
+            path = notebooks_dir / job.notebook
+            if not path.exists():
+                raise FileNotFoundError(f"Không có notebook {path}")
+            declared[job.notebook] = set(pm.inspect_notebook(str(path)))
+        unknown = set(job.parameters) - declared[job.notebook]
+        if unknown:
+            raise ValueError(f"{job.notebook} không khai báo tham số {sorted(unknown)} trong ô `parameters`")
+
+
+# ---------------------------------------------------------------- executing and rendering
+
+
+def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeout: int) -> JobResult:
+    """Run one notebook with papermill and render it to HTML. Never raises: a failure is a result that names
+    the notebook and the cell, and the executed notebook is kept next to the others."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    out_nb = run_dir / "notebooks" / f"{job.name}.ipynb"
+    try:
+        nb = pm.execute_notebook(
+            str(notebooks_dir / job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
+            cwd=str(run_dir), progress_bar=False, request_save_on_cell_execute=False, log_output=False,
+            execution_timeout=timeout,
+        )
+        render_html(nb, run_dir / job.html, job.title)
+    except PapermillExecutionError as e:
+        first_line = (e.source or "").strip().splitlines()[0] if (e.source or "").strip() else ""
+        error = (f"{job.notebook} ({job.name}): lỗi ở ô chỉ số {e.cell_index} (In [{e.exec_count}]: {first_line!r}): "
+                 f"{e.ename}: {e.evalue}; notebook đã chạy giữ tại {out_nb}")
+        return JobResult(job, False, time.perf_counter() - start, error)
+    except Exception as e:  # kernel died, timeout, unreadable notebook: still a named failure
+        return JobResult(job, False, time.perf_counter() - start,
+                         f"{job.notebook} ({job.name}): {type(e).__name__}: {e}")
+    return JobResult(job, True, time.perf_counter() - start)
+
+
+def templates_dir() -> Path:
+    return Path(str(resources.files("sketket").joinpath("templates")))
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="sketket",
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.language_code = "vi"
+    return exporter
+
+
+def render_html(nb: Any, out: Path, title: str) -> None:
+    """A self-contained page: code hidden, warnings dropped, images inline, no script and no network request."""
+    nb.metadata["title"] = title
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            # warnings on stderr are for the analyst in the .ipynb, not for the leader reading the pack
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    body, _ = _exporter().from_notebook_node(nb)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+
+
+def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobResult]:
+    """Run the notebooks, `opts.workers` at a time, with a progress bar when the terminal is interactive."""
+    from tqdm import tqdm
+
+    (run_dir / "notebooks").mkdir(parents=True, exist_ok=True)
+    results: list[JobResult] = []
+    args = (opts.notebooks_dir, run_dir, opts.kernel, opts.cell_timeout)
+    # fork reuses this process's imports (papermill, nbconvert: ~3 s each to import afresh)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with (
+        cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context) as pool,
+        tqdm(total=len(jobs), desc="notebook", unit="nb", disable=not sys.stderr.isatty()) as bar,
+    ):
+        futures = [pool.submit(execute_job, job, *args) for job in jobs]
+        for future in cf.as_completed(futures):
+            result = future.result()
+            results.append(result)
+            bar.set_postfix_str(result.job.name, refresh=False)
+            bar.update()
+            if result.ok:
+                log.info("%-45s %6.1f s", f"notebook {result.job.name}", result.seconds)
+            else:
+                log.error("LỖI %s", result.error)
+    order = {job.name: i for i, job in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[r.job.name])
+
+
+# ---------------------------------------------------------------- index and publishing
+
+
+def write_index(path: Path, results: list[JobResult], info: DataInfo, processed_dir: Path, prefix: str = "") -> None:
+    """The page listing every pack with its headline figures and what it was built from."""
+    from sketket import packs
+
+    tables = packs.load_tables(processed_dir)
+    entries = [
+        packs.IndexEntry(
+            group=GROUPS[r.job.group], title=r.job.title, href=prefix + r.job.html, ok=r.ok,
+            cards=packs.headline(tables, **r.job.scope) if r.ok and r.job.group in ("city", "district", "department")
+            else [],
+        )
+        for r in results
+    ]
+    html = packs.index_page(entries, info.__dict__, extra_files=_extra_files(path.parent, prefix))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
+    """Workbooks analyse wrote into the run (the consolidated tables, return lists), as (label, href)."""
+    found = []
+    if (run_dir / "tong-hop-phu-luc.xlsx").exists():
+        found.append(("Biểu tổng hợp Phụ lục I, II, III (Excel)", prefix + "tong-hop-phu-luc.xlsx"))
+    returns = sorted((run_dir / "tra-lai").glob("*.xlsx")) if (run_dir / "tra-lai").is_dir() else []
+    if returns:
+        found.append((f"Danh sách trả lại để đơn vị sửa ({len(returns)} tệp, thư mục tra-lai)", prefix + "tra-lai/"))
+    return found
+
+
+def _replace_path(src: Path, dst: Path) -> None:
+    """Put a copy of src (file or folder) at dst: copied beside it, then swapped in by rename."""
+    tmp = dst.with_name(f".{dst.name}.new")
+    old = dst.with_name(f".{dst.name}.old")
+    for p in (tmp, old):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    if src.is_dir():
+        shutil.copytree(src, tmp)
+    else:
+        shutil.copy2(src, tmp)
+    if dst.is_dir() and not dst.is_symlink():
+        os.replace(dst, old)
+    os.replace(tmp, dst)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: DataInfo, processed_dir: Path) -> Path:
+    """Make a complete run the latest: reports/latest → this run, reports/index.html, the city workbooks."""
+    link = reports_dir / "latest"
+    tmp_link = reports_dir / ".latest.new"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(run_dir.relative_to(reports_dir), target_is_directory=True)
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)
+    os.replace(tmp_link, link)
+    for name in ("tong-hop-phu-luc.xlsx", "tra-lai"):
+        if (run_dir / name).exists():
+            _replace_path(run_dir / name, reports_dir / name)
+    index = reports_dir / "index.html"
+    write_index(index, results, info, processed_dir, prefix=f"{run_dir.relative_to(reports_dir).as_posix()}/")
+    return index
+
+
+def prune_runs(reports_dir: Path, keep: int, current: Path) -> None:
+    runs = sorted(p for p in (reports_dir / "runs").iterdir() if p.is_dir())
+    for old in runs[: max(0, len(runs) - keep)]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def new_run_dir(reports_dir: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    run_dir = reports_dir / "runs" / stamp
+    n = 1
+    while run_dir.exists():  # two runs in the same second
+        n += 1
+        run_dir = reports_dir / "runs" / f"{stamp}-{n}"
+    run_dir.mkdir(parents=True)
+    return run_dir
+
+
+def _log_to(run_dir: Path) -> logging.Handler:
+    handler = logging.FileHandler(run_dir / "run.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%d/%m/%Y %H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return handler
+
+
+@dataclass
+class RunReport:
+    run_dir: Path
+    results: list[JobResult]
+    index: Path | None  # reports/index.html when the run was complete
+
+    @property
+    def ok(self) -> bool:
+        return self.index is not None
+
+
+def run(settings: Settings, opts: RunOptions) -> RunReport:
+    """The whole pipeline; see the module docstring."""
+    reports = settings.reports_dir.resolve()
+    run_dir = new_run_dir(reports)
+    handler = _log_to(run_dir)
+    try:
+        start = time.perf_counter()
+        log.info("Bắt đầu: dữ liệu %s, kết quả %s, %d luồng", settings.raw_dir, run_dir, opts.workers)
+        ensure_kernel(opts.kernel)
+        info = prepare_data(settings, opts, run_dir)
+        if info.demo:
+            log.info("Không có biểu nào trong %s: dùng %s", settings.raw_dir, DEMO_LABEL)
+        context_file = run_dir / "context.json"
+        context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        registry = load_registry(settings.registry)
+        jobs = plan_jobs(opts, registry, settings.processed_dir.resolve(), context_file)
+        check_parameters(jobs, opts.notebooks_dir)
+        notebooks_start = time.perf_counter()
+        results = execute_all(jobs, opts, run_dir)
+        log.info("%-45s %6.1f s", f"{len(jobs)} notebook", time.perf_counter() - notebooks_start)
+        write_index(run_dir / "index.html", results, info, settings.processed_dir)
+        failed = [r for r in results if not r.ok]
+        index = None
+        if failed:
+            log.error("%d/%d notebook lỗi: reports/index.html và reports/latest giữ bản trước", len(failed), len(jobs))
+        else:
+            index = publish(run_dir, reports, results, info, settings.processed_dir)
+            prune_runs(reports, opts.keep_runs, run_dir)
+        log.info("%-45s %6.1f s", "Tổng thời gian", time.perf_counter() - start)
+        return RunReport(run_dir, results, index)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def cli_run(args: argparse.Namespace) -> int:
+    """`sketket run [--config FILE] [--workers N]`: 0 when every pack rendered, 1 otherwise."""
+    config = Path(args.config) if args.config else None
+    settings = Settings.load(config)
+    opts = RunOptions.load(settings, config, getattr(args, "workers", None))
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(console)
+    try:
+        report = run(settings, opts)
+    except Exception as e:  # a failure before the notebooks (data, config): say what, keep the log
+        log.error("sketket run dừng: %s: %s", type(e).__name__, e)
+        return 1
+    finally:
+        log.removeHandler(console)
+    for r in report.results:
+        if not r.ok:
+            print(f"LỖI: {r.error}", file=sys.stderr)
+    print(f"Nhật ký: {report.run_dir / 'run.log'}")
+    if report.ok:
+        print(f"Bộ tài liệu HTML: {report.index}")
+        return 0
+    print(f"Chạy chưa trọn ({sum(not r.ok for r in report.results)} notebook lỗi); xem {report.run_dir / 'index.html'}")
+    return 1

@@ -1,0 +1,220 @@
+"""Every chart of the packs, in one style (config/plots.yml): Vietnamese titles and labels, numbers the
+Vietnamese way on the axes and bars, one colour per tier everywhere.
+
+Functions take DataFrames and return matplotlib Figures built without pyplot (nothing to close, no backend
+chosen here); `to_html` embeds a figure as a base64 PNG <img> for the packs.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+import pandas as pd
+import seaborn as sns
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sketket.clean import format_int, format_number, format_percent
+from sketket.config import load_yaml
+from sketket.registry import TIER_LABELS
+
+CITY = "city"
+
+
+@lru_cache(maxsize=1)
+def style() -> dict[str, Any]:
+    return load_yaml("plots.yml")
+
+
+def tier_color(tier: str) -> str:
+    colors = style()["tier_colors"]
+    return colors.get(tier, colors[CITY])
+
+
+def tier_label(tier: str) -> str:
+    return "Toàn Thành phố" if tier == CITY else TIER_LABELS.get(tier, tier)
+
+
+def _rc() -> dict[str, Any]:
+    s = style()
+    rc = {**sns.axes_style(s["style"]), **sns.plotting_context(s["context"], font_scale=s["font_scale"])}
+    rc.update({"font.family": "sans-serif", "font.sans-serif": [s["font"]], "axes.titleweight": "bold",
+               "axes.titlelocation": "left", "figure.dpi": s["dpi"], "savefig.dpi": s["dpi"]})
+    return rc
+
+
+def value_text(value: float, kind: str) -> str:
+    """A number as the chart writes it: "1.234" for counts, "98,7%" for rates (already in percent)."""
+    if kind == "pct":
+        return format_percent(value, 1)
+    if kind == "num":
+        return format_number(value, 1)
+    return format_int(value)
+
+
+def axis_formatter(kind: str) -> FuncFormatter:
+    """Axis ticks the Vietnamese way: 1.234.567, 12,5 and 98% (a tick at a whole percent has no decimal)."""
+    if kind == "pct":  # no tick above 100%: the axis only extends past it to make room for the labels
+        return FuncFormatter(lambda x, _: "" if x > 100 else format_percent(x, 0 if float(x).is_integer() else 1))
+    if kind == "num":
+        return FuncFormatter(lambda x, _: format_number(x, 0 if float(x).is_integer() else 1))
+    return FuncFormatter(lambda x, _: format_int(x))
+
+
+def _figure(height: float) -> Figure:
+    fig = Figure(figsize=(style()["width"], max(2.5, height)), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _annotate_bars(ax: Any, values: list[float], kind: str) -> None:
+    for patch, value in zip(ax.patches, values, strict=False):
+        ax.annotate(value_text(value, kind), (patch.get_x() + patch.get_width(), patch.get_y() + patch.get_height() / 2),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize="small")
+
+
+def _pct_limits(ax: Any, values: pd.Series, kind: str) -> None:
+    """Rates near 100% are compared on a zoomed axis (a whole-scale axis hides a 95 vs 99 gap), with room for
+    the labels."""
+    if kind == "pct" and len(values) and values.min() > 50:
+        ax.set_xlim(max(0.0, values.min() - (100 - values.min()) * 0.5 - 1), 100 + (100 - values.min()) * 0.25 + 0.5)
+    else:
+        ax.set_xlim(0, (values.max() if len(values) else 1) * 1.15 or 1)
+
+
+def bar_ranking(
+    df: pd.DataFrame,
+    value: str,
+    label: str,
+    title: str,
+    xlabel: str,
+    kind: str = "pct",
+    tier: str | None = None,
+    references: Mapping[str, float] | None = None,
+    highlight: str | None = None,
+) -> Figure:
+    """Units ranked on one indicator, best on top, with reference lines (e.g. {"Toàn Thành phố": 98.7}).
+    Colour: the `tier` column of df, or `tier` for all bars; the `highlight` label stands out."""
+    data = df.dropna(subset=[value]).sort_values(value, ascending=False)
+    limit = style()["max_bars"]
+    if len(data) > limit:  # the best and the weakest halves; the middle is in the tables
+        data = pd.concat([data.head(limit // 2), data.tail(limit // 2)])
+    colors = [
+        style()["highlight_color"] if highlight is not None and name == highlight
+        else tier_color(t if tier is None else tier)
+        for name, t in zip(data[label], data["tier"] if "tier" in data else [tier] * len(data), strict=True)
+    ]
+    with rc_context(_rc()):
+        fig = _figure(0.9 + style()["bar_height"] * len(data))
+        ax = fig.add_subplot()
+        ax.barh(list(range(len(data))), data[value].tolist(), color=colors)
+        ax.set_yticks(list(range(len(data))), [str(x) for x in data[label]])
+        ax.invert_yaxis()
+        _annotate_bars(ax, data[value].tolist(), kind)
+        _pct_limits(ax, data[value], kind)
+        for i, (name, ref) in enumerate((references or {}).items()):
+            ax.axvline(ref, color=style()["reference_color"], linestyle=("--", ":", "-.")[i % 3], linewidth=2,
+                       label=f"{name}: {value_text(ref, kind)}")
+        if references:
+            ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
+        ax.xaxis.set_major_formatter(axis_formatter(kind))
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("")
+    return fig
+
+
+def bar_tiers(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: str = "pct") -> Figure:
+    """One bar per tier (column `tier`, "city" for the whole city), in the tier's colour."""
+    data = df.dropna(subset=[value])
+    with rc_context(_rc()):
+        fig = _figure(0.9 + 0.6 * len(data))
+        ax = fig.add_subplot()
+        ax.barh(list(range(len(data))), data[value].tolist(), color=[tier_color(t) for t in data["tier"]])
+        ax.set_yticks(list(range(len(data))), [tier_label(t) for t in data["tier"]])
+        ax.invert_yaxis()
+        _annotate_bars(ax, data[value].tolist(), kind)
+        _pct_limits(ax, data[value], kind)
+        ax.xaxis.set_major_formatter(axis_formatter(kind))
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+    return fig
+
+
+def distribution(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: str = "pct") -> Figure:
+    """The spread of an indicator over the units of each tier: a box per tier and every unit as a dot."""
+    data = df.dropna(subset=[value]).copy()
+    order = [t for t in TIER_LABELS if t in set(data["tier"])]
+    data["tier_label"] = data["tier"].map(tier_label)
+    labels = [tier_label(t) for t in order]
+    palette = {tier_label(t): tier_color(t) for t in order}
+    with rc_context(_rc()):
+        fig = _figure(1.2 + 0.9 * len(order))
+        ax = fig.add_subplot()
+        boxes = ax.boxplot([data.loc[data["tier"] == t, value].astype(float) for t in order],
+                           positions=list(range(len(order))), orientation="horizontal", showfliers=False,
+                           patch_artist=True, widths=0.6, medianprops={"color": "black"})
+        for box, tier in zip(boxes["boxes"], order, strict=True):
+            box.set(facecolor=tier_color(tier), alpha=0.35)
+        sns.stripplot(data=data, x=value, y="tier_label", order=labels, hue="tier_label", palette=palette,
+                      size=4, jitter=0.25, ax=ax, legend=False)
+        ax.set_yticks(list(range(len(order))), labels)
+        ax.xaxis.set_major_formatter(axis_formatter(kind))
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("")
+    return fig
+
+
+def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: str, xlabel: str) -> Figure:
+    """Counts side by side in one bar per row (e.g. units with figures / without), labelled inside."""
+    palette = sns.color_palette("deep", len(parts))
+    with rc_context(_rc()):
+        fig = _figure(1.2 + 0.55 * len(df))
+        ax = fig.add_subplot()
+        left = pd.Series(0.0, index=df.index)
+        widest = float(df[list(parts)].fillna(0).sum(axis=1).max() or 1)
+        for (col, name), color in zip(parts.items(), palette, strict=True):
+            values = df[col].fillna(0).astype(float)
+            bars = ax.barh(list(range(len(df))), values.tolist(), left=left.tolist(), color=color, label=name)
+            # a label only where the segment is wide enough to hold it
+            ax.bar_label(bars, labels=[format_int(v) if v > 0.04 * widest else "" for v in values],
+                         label_type="center", fontsize="small", color="white")
+            left = left + values
+        ax.set_yticks(list(range(len(df))), [str(x) for x in df[label]])
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(axis_formatter("int"))
+        fig.legend(loc="outside lower center", ncols=len(parts), fontsize="small", frameon=False)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+    return fig
+
+
+def heatmap_counts(pivot: pd.DataFrame, title: str) -> Figure:
+    """A table of counts (e.g. findings by rule and tier) as a heatmap, each cell written 1.234."""
+    with rc_context(_rc()):
+        fig = _figure(1.5 + 0.45 * len(pivot))
+        ax = fig.add_subplot()
+        annot = pivot.map(lambda v: format_int(v) if v else "")
+        sns.heatmap(pivot.astype(float), annot=annot.to_numpy(), fmt="", cmap="Oranges", cbar=False, linewidths=0.5,
+                    linecolor="white", ax=ax)
+        ax.set_title(title)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(axis="x", rotation=0)
+    return fig
+
+
+def to_html(fig: Figure, alt: str) -> str:
+    """The figure as an inline PNG <img> (self-contained page; PNG stays small where SVG would not)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=style()["dpi"])
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img class="chart" alt="{escape(alt)}" src="data:image/png;base64,{data}">'

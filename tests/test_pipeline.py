@@ -1,0 +1,139 @@
+"""The run's machinery on notebooks the tests write: execution, failure reports, rendering, publishing."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from sketket import pipeline
+from sketket.config import Settings
+from sketket.registry import load_registry
+
+pytestmark = pytest.mark.slow
+
+
+def write_notebook(path: Path, *cells: str, params: str = 'processed_dir = ""\ncontext_file = ""') -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "sketket", "display_name": "Python (sketket)", "language": "python"}
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Báo cáo thử"), p, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_has_submissions_ignores_gitkeep_hidden_files_and_the_demo(tmp_path):
+    raw = tmp_path / "raw"
+    assert not pipeline.has_submissions(raw)
+    (raw / "demo").mkdir(parents=True)
+    (raw / ".gitkeep").write_text("")
+    (raw / "demo" / "so-noi-vu.xlsx").write_bytes(b"x")
+    assert not pipeline.has_submissions(raw)
+    (raw / "dot-1").mkdir()
+    (raw / "dot-1" / "ubnd-ba-dinh.xlsx").write_bytes(b"x")
+    assert pipeline.has_submissions(raw)
+
+
+def test_options_merge_the_run_section_over_the_defaults(tmp_path):
+    config = tmp_path / "sketket.yml"
+    config.write_text(yaml.safe_dump({"run": {"workers": 3, "notebooks": "nb",
+                                              "packs": {"districts": ["001"], "departments": []}}}))
+    opts = pipeline.RunOptions.load(Settings.load(config), config)
+    assert opts.workers == 3 and opts.notebooks_dir == tmp_path / "nb"
+    assert opts.packs["districts"] == ["001"] and opts.packs["city"] is True and opts.demo_seed == 2017
+    assert pipeline.RunOptions.load(Settings.load(config), config, workers=1).workers == 1
+
+
+def test_plan_jobs_one_pack_per_district_and_department(tmp_path):
+    opts = pipeline.RunOptions.load(Settings())
+    jobs = pipeline.plan_jobs(opts, load_registry(), tmp_path, tmp_path / "context.json")
+    groups = [j.group for j in jobs]
+    assert groups.count("district") == 30 and groups.count("department") == 22 and groups.count("city") == 1
+    assert [j.notebook for j in jobs][:3] == ["01_clean.ipynb"] * 3  # dependency order: clean first
+    ba_dinh = next(j for j in jobs if j.parameters.get("district") == "001")
+    assert ba_dinh.html == "district/001-quan-ba-dinh.html" and ba_dinh.title.startswith("Quận Ba Đình")
+    assert len({j.name for j in jobs}) == len(jobs)
+
+
+def test_check_parameters_rejects_a_name_the_notebook_does_not_declare(tmp_path):
+    write_notebook(tmp_path / "a.ipynb")
+    good = pipeline.Job("analysis", "a.ipynb", "a", "A", {"processed_dir": "x"})
+    pipeline.check_parameters([good], tmp_path)
+    bad = pipeline.Job("analysis", "a.ipynb", "a", "A", {"tier": "xa"})
+    with pytest.raises(ValueError, match="tier"):
+        pipeline.check_parameters([bad], tmp_path)
+
+
+def test_execute_renders_a_self_contained_page_without_code(tmp_path):
+    write_notebook(
+        tmp_path / "nb" / "a.ipynb",
+        "import warnings\nfrom IPython.display import HTML\nwarnings.warn('chỉ cho chuyên viên')\n"
+        "secret_code_marker = 1\nHTML('<p>Tỷ lệ đúng hạn: 98,7%</p>')",
+        "import pandas as pd\nfrom sketket import plots\n"
+        "HTML(plots.to_html(plots.bar_tiers(pd.DataFrame({'tier': ['xa'], 'v': [1234]}), 'v', 'Hồ sơ', 'Số', 'int'),"
+        " 'Hồ sơ'))",
+    )
+    run_dir = tmp_path / "run"
+    (run_dir / "notebooks").mkdir(parents=True)
+    job = pipeline.Job("city", "a.ipynb", "thu", "Hội nghị sơ kết – thử", {"processed_dir": "/x"})
+    result = pipeline.execute_job(job, tmp_path / "nb", run_dir, "sketket", 60)
+    assert result.ok, result.error
+    html = (run_dir / "city" / "thu.html").read_text(encoding="utf-8")
+    assert '<html lang="vi">' in html and "<title>Hội nghị sơ kết – thử</title>" in html
+    assert "Tỷ lệ đúng hạn: 98,7%" in html and 'src="data:image/png;base64,' in html
+    assert "secret_code_marker" not in html and "chỉ cho chuyên viên" not in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html and "<link" not in html
+    assert (run_dir / "notebooks" / "thu.ipynb").exists()
+
+
+def test_a_failing_cell_is_named_and_its_notebook_kept(tmp_path):
+    write_notebook(tmp_path / "b.ipynb", "x = 1", "raise ValueError('thiếu cột on_time_rate')")
+    run_dir = tmp_path / "run"
+    (run_dir / "notebooks").mkdir(parents=True)
+    job = pipeline.Job("department", "b.ipynb", "S05-so-tu-phap", "Sở Tư pháp", {"processed_dir": "/x"})
+    result = pipeline.execute_job(job, tmp_path, run_dir, "sketket", 60)
+    assert not result.ok
+    assert "b.ipynb (S05-so-tu-phap)" in result.error
+    assert "ValueError: thiếu cột on_time_rate" in result.error
+    # papermill's cell index in the executed notebook (markdown, parameters, injected parameters, x = 1, raise)
+    assert "ô chỉ số 4 (In [4]" in result.error
+    assert not (run_dir / "department" / "S05-so-tu-phap.html").exists()
+    kept = nbformat.read(run_dir / "notebooks" / "S05-so-tu-phap.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in kept.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_publish_swaps_latest_and_the_index(tmp_path):
+    reports = tmp_path / "reports"
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    info = pipeline.DataInfo("2017-09-15T08:30:00", "/data/raw", False, 3, 2, 1,
+                             {"period_start": "01/04/2016", "period_end": "31/07/2017"})
+    for n in (1, 2):
+        run_dir = pipeline.new_run_dir(reports)
+        (run_dir / "city").mkdir()
+        (run_dir / "city" / "p.html").write_text(f"run {n}")
+        (run_dir / "tong-hop-phu-luc.xlsx").write_bytes(b"book %d" % n)
+        job = pipeline.Job("city", "10_city_pack.ipynb", "p", f"Gói <{n}>", {})
+        index = pipeline.publish(run_dir, reports, [pipeline.JobResult(job, True, 1.0)], info, processed)
+    assert (reports / "latest" / "city" / "p.html").read_text() == "run 2"
+    assert (reports / "tong-hop-phu-luc.xlsx").read_bytes() == b"book 2"
+    html = index.read_text(encoding="utf-8")
+    assert f'href="runs/{run_dir.name}/city/p.html"' in html and "Gói &lt;2&gt;" in html
+    assert "lập lúc 15/09/2017 08:30" in html and "từ 3 tệp trong /data/raw" in html
+    pipeline.prune_runs(reports, 1, run_dir)
+    assert [p.name for p in (reports / "runs").iterdir()] == [run_dir.name]
+
+
+def test_context_round_trips_for_the_notebooks(tmp_path):
+    info = pipeline.DataInfo("2017-09-15T08:30:00", "raw/demo", True, 80, 78, 2, {"period_end": "31/07/2017"})
+    path = tmp_path / "context.json"
+    path.write_text(json.dumps(info.__dict__, ensure_ascii=False))
+    from sketket import packs
+
+    context = packs.load_context(path)
+    header = packs.page_header(context)
+    assert "Dữ liệu minh họa" in header and "class=\"banner\"" in header and "lập lúc 15/09/2017 08:30" in header
+    assert packs.page_header(packs.load_context("")) == '<p class="meta"></p>'
