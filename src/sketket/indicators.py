@@ -55,7 +55,8 @@ def labels(config: dict[str, Any] | None = None) -> dict[str, str]:
 
 
 def _numeric_columns(columns: Iterable[str]) -> list[str]:
-    return [c for c in columns if c in FIGURES or c.endswith("_reported") or c == "source_row"]
+    numeric = {*FIGURES, *RATES, *COVERAGE, "source_row", "rank_in_tier", "ranked_in_tier"}
+    return [c for c in columns if c in numeric or c.endswith("_reported")]
 
 
 def _integral(series: pd.Series) -> pd.Series:

@@ -1,0 +1,121 @@
+import pandas as pd
+import pytest
+import yaml
+from indicators_data import REGISTRY_ROWS, city_rows, finding, registry, unit, write_processed
+
+from sketket.analyse import analyse
+from sketket.awards import load_awards_config
+from sketket.cli import main
+from sketket.indicators import read_csv_table
+
+XUAN = "quan-xuan.xlsx"
+
+
+def _registry_csv(folder):
+    path = folder / "registry.csv"
+    pd.DataFrame(REGISTRY_ROWS, columns=["code", "tier", "name", "parent_code"]).to_csv(
+        path, index=False, encoding="utf-8-sig")
+    return path
+
+
+@pytest.fixture()
+def processed(tmp_path):
+    findings = [finding(XUAN, "Phường Hai", "sum_mismatch", message="=cmd|' /C calc'!A0"),
+                finding("so-alpha.xlsx", "Sở Alpha", "area_missing", severity="warning")]
+    return write_processed(tmp_path / "processed", findings=findings)
+
+
+def test_analyse_writes_every_table(processed, tmp_path):
+    result = analyse(processed, tmp_path / "reports", registry=registry())
+    for name in ["indicators_units", "indicators_tiers", "indicators_districts", "indicators_parents",
+                 "completeness", "awards"]:
+        assert (processed / f"{name}.csv").is_file() and (processed / f"{name}.parquet").is_file(), name
+    units = read_csv_table(processed / "indicators_units.csv")
+    assert len(units) == 9
+    assert units.loc[units.unit_code == "00002", "rank_in_tier"].item() == 1
+    tiers = read_csv_table(processed / "indicators_tiers.csv").set_index("tier")
+    assert list(tiers.index) == ["so", "chi_cuc", "nganh_doc_tp", "nganh_doc_huyen", "huyen", "xa", "city"]
+    assert tiers.loc["xa", "dossiers_received"] == 1060
+    assert tiers.loc["city", "units_expected"] == 12
+    assert tiers.loc["so", "on_time_rate"] == pytest.approx(100 * 6989 / 7000)
+    parquet = pd.read_parquet(processed / "indicators_tiers.parquet").set_index("tier")
+    assert parquet.loc["city", "units_reporting"] == 8
+    assert (parquet.loc["city", "dossiers_on_time"]
+            == sum(r["dossiers_on_time"] or 0 for r in city_rows()))
+    awards = read_csv_table(processed / "awards.csv")
+    assert list(awards.columns) == ["unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]
+    assert set(awards.loc[awards.shortlisted == "True", "unit_name"]) == set(
+        result.awards.loc[result.awards.shortlisted, "unit_name"])
+    completeness = read_csv_table(processed / "completeness.csv").set_index("unit_code")
+    assert completeness.loc["002", "status"] == "Chưa gửi"
+    assert sorted(p.name for p in result.return_lists) == ["quan-xuan.xlsx", "so-alpha.xlsx"]
+
+
+def test_default_awards_and_a_config_that_changes_them(processed, tmp_path):
+    default = analyse(processed, tmp_path / "reports", registry=registry()).awards.set_index("unit_name")
+    # Sở Alpha: 4.990/5.000 on time, 200/200 procedures, 40 online services > the Sở median 25, a warning only;
+    # Sở Beta has 10 online services; a single unit (Cục Thuế, Quận Xuân) is never above its own median
+    assert set(default.index[default.shortlisted]) == {"Sở Alpha"}
+    config = load_awards_config()
+    config["criteria"] = [c for c in config["criteria"] if c["kind"] in ("on_time_rate", "no_errors")]
+    path = tmp_path / "awards.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    changed = analyse(processed, tmp_path / "reports", registry=registry(), awards_config=path).awards
+    assert set(changed.loc[changed.shortlisted, "unit_name"]) == {"Sở Alpha", "Sở Beta",
+                                                                  "Cục Thuế thành phố Hà Nội"}
+
+
+def test_csv_text_is_neutralised_and_parquet_keeps_it(tmp_path):
+    rows = city_rows()
+    rows[2]["unit_name"] = "=HYPERLINK(\"http://x\")"
+    processed = write_processed(tmp_path / "p", rows)
+    analyse(processed, tmp_path / "r", registry=registry())
+    csv = read_csv_table(processed / "indicators_units.csv")
+    assert csv.loc[2, "unit_name"] == "'=HYPERLINK(\"http://x\")"
+    assert pd.read_parquet(processed / "indicators_units.parquet").loc[2, "unit_name"] == "=HYPERLINK(\"http://x\")"
+
+
+def test_stale_return_lists_are_removed(processed, tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "tra-lai").mkdir(parents=True)
+    (reports / "tra-lai" / "don-vi-da-sua.xlsx").write_bytes(b"old")
+    analyse(processed, reports, registry=registry())
+    assert sorted(p.name for p in (reports / "tra-lai").iterdir()) == ["quan-xuan.xlsx", "so-alpha.xlsx"]
+
+
+def test_cli_runs_with_registry_and_awards_config(processed, tmp_path, capsys):
+    code = main(["analyse", str(processed), "--reports", str(tmp_path / "reports"),
+                 "--registry", str(_registry_csv(tmp_path))])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Đơn vị có số liệu: 8 (theo danh mục: 12, chưa có số liệu: 5)." in out
+    assert "Danh sách trả lại: 2 đơn vị." in out
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: None, "không có thư mục dữ liệu đã xử lý"),
+        (lambda d: d.mkdir(), "không có tệp appendix.csv"),
+    ],
+)
+def test_cli_usage_errors_exit_2(tmp_path, capsys, setup, message):
+    folder = tmp_path / "processed"
+    setup(folder)
+    assert main(["analyse", str(folder), "--reports", str(tmp_path / "reports")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_missing_awards_config_exits_2(processed, tmp_path, capsys):
+    code = main(["analyse", str(processed), "--reports", str(tmp_path / "r"),
+                 "--awards-config", str(tmp_path / "khong-co.yml")])
+    assert code == 2
+    assert "không có tệp tiêu chí khen thưởng" in capsys.readouterr().err
+
+
+def test_unit_figures_from_a_commune_with_derived_on_time(tmp_path):
+    rows = [unit("Quận Xuân", "001", "huyen", figures=(80, 150, 150, 3000, 2970, 30, 20, 10))]
+    result = analyse(write_processed(tmp_path / "p", rows), tmp_path / "r", registry=registry())
+    huyen = result.tiers.set_index("tier").loc["huyen"]
+    assert (huyen.units_expected, huyen.units_reporting, huyen.units_without_figures) == (2, 1, 1)
+    assert huyen.on_time_rate == pytest.approx(99.0)
