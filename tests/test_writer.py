@@ -1,11 +1,13 @@
 """Filled workbooks (write_filled + TableMap and each Variation), save_as and the consolidated workbook."""
 
 import openpyxl
+import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
 from sketket.forms import layout
-from sketket.forms.writer import TableMap, Variation, save_as, write_filled
+from sketket.forms.writer import TableMap, Variation, save_as, write_consolidated, write_filled
+from sketket.registry import load_registry
 
 SUBMITTER = {"unit_name": "Sở Tư pháp", "area_m2": 85.5, "tthc_total": 140, "tthc_one_stop": 133,
              "dossiers_received": 25_400, "dossiers_on_time": 25_100, "dossiers_overdue": 300,
@@ -154,3 +156,116 @@ def test_save_as_keeps_values_and_computes_formulas(tmp_path, ext):
     assert at("on_time_pct", m.unit_rows[1]) == pytest.approx(100 * 1200 / 1234)
     assert at("postal_tthc", m.unit_rows[0]) == ""
     assert rows[m.header_row - 1][3] == layout.GROUP_TTHC
+
+
+# -- the consolidated city workbook ------------------------------------------------------------------
+def _appendix(reg):
+    """A small appendix.csv as ingest writes it: two departments (one with a Chi cục), a unit outside the
+    registry with a malicious name, a vertical agency with a branch, a district with two communes."""
+    so = reg.tier_units("so").iloc[:2]
+    chi_cuc = reg.tier_units("chi_cuc", parent_code=so.iloc[0]["code"]).iloc[0]
+    agency = reg.tier_units("nganh_doc_tp").iloc[0]
+    branch = reg.tier_units("nganh_doc_huyen", parent_code=agency["code"]).iloc[0]
+    district = reg.match("Quận Ba Đình", "huyen")
+    communes = reg.tier_units("xa", parent_code=district.code).iloc[:2]
+
+    def row(form, tier, unit, parent, **fig):
+        return {"form": form, "tier": tier, "unit_name": unit["name_with_type"], "unit_code": unit["code"],
+                "parent_name": parent, **fig}
+
+    rows = [
+        row("I", "so", so.iloc[0], "", area_m2=50.5, tthc_total=100, tthc_one_stop=90, dossiers_received=1000,
+            dossiers_on_time=990, dossiers_overdue=10, online_services_l34=5, postal_tthc=3),
+        row("I", "so", so.iloc[1], "", area_m2=30, tthc_total=50, tthc_one_stop=50, dossiers_received=200,
+            dossiers_on_time=150, dossiers_overdue=50, online_services_l34=None, postal_tthc=1),
+        row("I", "chi_cuc", chi_cuc, so.iloc[0]["name_with_type"], tthc_total=20, tthc_one_stop=10,
+            dossiers_received=100, dossiers_on_time=100, dossiers_overdue=0),
+        {"form": "I", "tier": "so", "unit_name": EVIL, "unit_code": "", "parent_name": "", "tthc_total": 10,
+         "note": "=1+2"},
+        row("II", "nganh_doc_tp", agency, "", tthc_total=40, tthc_one_stop=40, dossiers_received=5000,
+            dossiers_on_time=4900, dossiers_overdue=100),
+        row("II", "nganh_doc_huyen", branch, agency["name_with_type"], tthc_total=30, tthc_one_stop=30,
+            dossiers_received=700, dossiers_on_time=700, dossiers_overdue=0),
+        row("III", "huyen", reg.unit(district.code), "", tthc_total=300, tthc_one_stop=280,
+            dossiers_received=9000, dossiers_on_time=8950, dossiers_overdue=50),
+        row("III", "xa", communes.iloc[0], "Quận Ba Đình", tthc_total=100, tthc_one_stop=100,
+            dossiers_received=400, dossiers_on_time=396, dossiers_overdue=4),
+        row("III", "xa", communes.iloc[1], "Quận Ba Đình", tthc_total=80, tthc_one_stop=60,
+            dossiers_received=600, dossiers_on_time=600, dossiers_overdue=0),
+    ]
+    return pd.DataFrame(rows)
+
+
+EVIL = '=HYPERLINK("http://example.com","Bấm")'
+
+
+def _rows_by_name(ws):
+    return {ws.cell(r, 2).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value}
+
+
+def test_consolidated_writes_values_equal_to_the_input_sums(tmp_path):
+    reg = load_registry()
+    app = _appendix(reg)
+    out = write_consolidated(app, tmp_path / "tong-hop-phu-luc.xlsx", registry=reg)
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert wb.sheetnames == ["Phụ lục I", "Phụ lục II", "Phụ lục III", "Ghi chú"]
+    formulas = openpyxl.load_workbook(out)
+    assert not [c.coordinate for ws in formulas.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    for form in ("I", "II", "III"):
+        ws = wb[f"Phụ lục {form}"]
+        letters = {c.name: openpyxl.utils.get_column_letter(i) for i, c in enumerate(layout.columns(form), 1)}
+        rows = _rows_by_name(ws)
+        data = app[app["form"] == form]
+        total = rows["Tổng cộng"]
+        for name in ("tthc_total", "tthc_one_stop", "dossiers_received", "dossiers_overdue"):
+            assert ws[f"{letters[name]}{total}"].value == data[name].sum(), (form, name)
+        both = data[["tthc_one_stop", "tthc_total"]].dropna()
+        assert ws[f"{letters['tthc_one_stop_pct']}{total}"].value == pytest.approx(
+            100 * both["tthc_one_stop"].sum() / both["tthc_total"].sum())
+        received = data["dossiers_received"].sum()
+        assert ws[f"{letters['on_time_pct']}{total}"].value == pytest.approx(
+            100 * data["dossiers_on_time"].sum() / received)
+        for r in (10, 11, total):  # rows A, B and Tổng cộng carry values, not formulas without cache
+            assert ws[f"{letters['dossiers_received']}{r}"].value is not None, (form, r)
+        assert ws["A1"].value == layout.CONSOLIDATED_BLOCK[0]
+        assert ws["A4"].value.startswith("Tổng hợp kết quả thực hiện")
+    ws = wb["Phụ lục I"]
+    rows = _rows_by_name(ws)
+    first = reg.tier_units("so").iloc[0]
+    assert ws[f"A{rows[first['name_with_type']]}"].value == "1"
+    chi_cuc_row = rows[first["name_with_type"]] + 1
+    assert ws[f"A{chi_cuc_row}"].value == "1.1" and ws[f"D{chi_cuc_row}"].value == 20
+    assert ws[f"F{chi_cuc_row}"].value == pytest.approx(50.0)  # 10 of 20 procedures
+    missing = reg.tier_units("so").iloc[2]["name_with_type"]
+    assert ws[f"M{rows[missing]}"].value == layout.NOT_REPORTED
+    assert ws["B10"].value == "Sở, cơ quan tương đương Sở (2/22 đơn vị báo cáo; 1 đơn vị ngoài danh mục)"
+    assert ws["G10"].value == 1200 and ws["G11"].value == 100  # A = departments, B = Chi cục
+
+
+def test_consolidated_iii_has_a_commune_subtotal_per_district(tmp_path):
+    reg = load_registry()
+    out = write_consolidated(_appendix(reg), tmp_path / "t.xlsx", registry=reg)
+    ws = openpyxl.load_workbook(out, data_only=True)["Phụ lục III"]
+    rows = _rows_by_name(ws)
+    district = rows["Quận Ba Đình"]
+    assert ws[f"B{district + 1}"].value == "Cấp xã (2 xã)"
+    assert ws[f"D{district + 1}"].value == 180 and ws[f"G{district + 1}"].value == 1000
+    assert ws[f"I{district + 1}"].value == pytest.approx(99.6)  # (1000 − 4) / 1000
+    assert ws[f"F{district + 1}"].value == pytest.approx(100 * 160 / 180)
+    n_communes = len(reg.tier_units("xa", parent_code=reg.match("Quận Ba Đình", "huyen").code))
+    assert ws[f"A{district + 1 + n_communes}"].value == f"1.{n_communes}"
+    labels = [str(ws.cell(r, 2).value) for r in range(1, ws.max_row + 1)]
+    assert sum(label.startswith("Cấp xã (") for label in labels) == 30  # one per district
+    notes = [row for row in openpyxl.load_workbook(out)["Ghi chú"].iter_rows(values_only=True)]
+    assert ("Phụ lục III", "Xã, phường, thị trấn", 584, 2, "0,3%", 0) in notes
+
+
+def test_consolidated_neutralises_formula_text(tmp_path):
+    reg = load_registry()
+    out = write_consolidated(_appendix(reg), tmp_path / "t.xlsx", registry=reg)
+    ws = openpyxl.load_workbook(out)["Phụ lục I"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert len(cells) == 1
+    assert cells[0].value == "'" + EVIL and cells[0].data_type == "s"
+    assert ws.cell(cells[0].row, 13).value == "'=1+2"

@@ -82,7 +82,7 @@ class RowSpec:
     """One table row: its STT label, name, values by canonical column, and its role.
 
     role: "A" (submitter), "B" (subtotal of the "unit" rows), "unit", "total" (A + B), or "group" /
-    "detail" (consolidated listing, values only). A column missing from `values` gets a formula where
+    "subtotal" / "detail" (consolidated listing, values only). A column missing from `values` gets a formula where
     `formulas` is on (percentages on every row, sums on B and total), else stays empty.
     """
 
@@ -208,9 +208,9 @@ def write_table(ws: Worksheet, form: str, rows: list[RowSpec], *, plan: Plan, un
     row_b = row_of.get("B", [first + 1])[0]
     for k, spec in enumerate(rows):
         rr = first + k
-        strong = spec.role in ("A", "B", "total", "group")
+        strong = spec.role in ("A", "B", "total", "group", "subtotal")
         _put(ws, rr, c0, spec.stt, bold=strong, align=_WRAP_CENTER, border=True)
-        _put(ws, rr, c0 + 1, spec.name, bold=strong, italic=spec.role == "B", align=_WRAP_LEFT,
+        _put(ws, rr, c0 + 1, spec.name, bold=strong, italic=spec.role in ("B", "subtotal"), align=_WRAP_LEFT,
              border=True, text=True)
         for i, col in enumerate(cols[2:], start=2):
             value = spec.values.get(col.name)

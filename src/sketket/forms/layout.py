@@ -109,3 +109,9 @@ FOOTNOTES: tuple[str, ...] = (
 SIGNATURE_PREPARER = "Người lập biểu"
 SIGNATURE_HEAD = "Thủ trưởng cơ quan, đơn vị"
 SIGNATURE_DATE = "....., ngày      tháng      năm {year}"
+
+# The city's consolidated workbook: the Sở Nội vụ's own header block, title and labels.
+CONSOLIDATED_BLOCK: tuple[str, str] = ("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ")
+CONSOLIDATED_TITLE = "Tổng hợp {title}"
+NOT_REPORTED = "Chưa gửi báo cáo"
+NO_FIGURES = "Chưa có số liệu"

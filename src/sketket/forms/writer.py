@@ -10,11 +10,12 @@ from openpyxl import Workbook
 from sketket.clean import format_date
 from sketket.config import Plan
 from sketket.forms import layout
+from sketket.forms._consolidated import write_consolidated
 from sketket.forms._convert import workbook_grids, write_ods, write_xls
 from sketket.forms._sheet import RowSpec, TableMap, Variation, write_table
 from sketket.forms.template import SHEET_TITLE, b_label
 
-__all__ = ["TableMap", "Variation", "save_as", "write_filled"]
+__all__ = ["TableMap", "Variation", "save_as", "write_consolidated", "write_filled"]
 
 VALUE_KEYS: tuple[str, ...] = (*layout.FIGURES, "note")
 # What officials put under the title when they add lines (Variation.extra_title_lines).
