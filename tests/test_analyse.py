@@ -2,10 +2,12 @@ import pandas as pd
 import pytest
 import yaml
 from indicators_data import REGISTRY_ROWS, city_rows, finding, registry, unit, write_processed
+from openpyxl import load_workbook
 
 from sketket.analyse import analyse
 from sketket.awards import load_awards_config
 from sketket.cli import main
+from sketket.forms.layout import TOTAL_LABEL, columns
 from sketket.indicators import read_csv_table
 
 XUAN = "quan-xuan.xlsx"
@@ -119,3 +121,47 @@ def test_unit_figures_from_a_commune_with_derived_on_time(tmp_path):
     huyen = result.tiers.set_index("tier").loc["huyen"]
     assert (huyen.units_expected, huyen.units_reporting, huyen.units_without_figures) == (2, 1, 1)
     assert huyen.on_time_rate == pytest.approx(99.0)
+
+
+def _header_columns(ws, form: str) -> dict[str, int]:
+    """Column index of each figure, found by its header text in the sheet."""
+    headers = {c.header: c.name for c in columns(form)}
+    found = {}
+    for row in ws.iter_rows(max_row=20):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value in headers:
+                found[headers[cell.value]] = cell.column
+    return found
+
+
+def _total_row(ws) -> int:
+    return next(c.row for row in ws.iter_rows() for c in row if c.value == TOTAL_LABEL)
+
+
+def test_consolidated_workbook_reads_back_the_sums_of_appendix(processed, tmp_path):
+    writer = pytest.importorskip("sketket.forms.writer")
+    if not hasattr(writer, "write_consolidated"):
+        pytest.skip("sketket.forms.writer.write_consolidated is not written yet")
+    result = analyse(processed, tmp_path / "reports", registry=registry())
+    assert result.consolidated == tmp_path / "reports" / "tong-hop-phu-luc.xlsx"
+    wb = load_workbook(result.consolidated)
+    appendix = read_csv_table(processed / "appendix.csv")
+    for form in ("I", "II", "III"):
+        ws = wb[f"Phụ lục {form}"]
+        cols, total = _header_columns(ws, form), _total_row(ws)
+        rows = appendix[appendix.form == form]
+        for name in ("area_m2", "tthc_total", "tthc_one_stop", "dossiers_received", "dossiers_overdue",
+                     "online_services_l34", "postal_tthc"):
+            assert ws.cell(total, cols[name]).value == pytest.approx(rows[name].sum()), (form, name)
+        on_time = rows.dossiers_received.sum() - rows.dossiers_overdue.sum()
+        assert _as_percent(ws.cell(total, cols["on_time_pct"])) == pytest.approx(
+            100 * on_time / rows.dossiers_received.sum())
+        if form != "III":
+            assert ws.cell(total, cols["dossiers_on_time"]).value == on_time
+    # every figure is a value, not a formula, so that any reader shows it
+    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+def _as_percent(cell) -> float:
+    """A rate cell as percent, whether written as 98.7 or as 0.987 with a % number format."""
+    return 100 * cell.value if "%" in cell.number_format else cell.value
