@@ -1,0 +1,222 @@
+"""Checks of an appendix table → findings, each naming its file, sheet, A1 cell, unit and rule, with a
+Vietnamese message that says what is wrong and what was expected. Rule ids, severities, the cell each
+rule names, thresholds and message templates are data in config/rules.yml."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from sketket.clean import Number, format_int, format_number, format_percent
+from sketket.config import load_yaml
+from sketket.forms import layout
+from sketket.forms.reader import Row, Table, expected_pct
+from sketket.registry import FORM_TIERS, TIER_LABELS, Match, Registry
+
+FINDING_COLUMNS: tuple[str, ...] = (
+    "source_file", "sheet", "cell", "unit_name", "rule", "severity", "message", "value")
+# Which cell each rule's `cell` key (rules.yml) points at: a canonical column of the row.
+_CELL_COLUMN = {"received": "dossiers_received", "one_stop": "tthc_one_stop",
+                "online": "online_services_l34", "area": "area_m2", "name": "unit_name"}
+_SOURCES = {"unit_block": "ô \"CƠ QUAN, ĐƠN VỊ\"", "file_name": "tên tệp"}
+_SUMMED = tuple(c for c in layout.FIGURES if c not in layout.PERCENTS)  # columns a subtotal adds up
+_LABELS = {c.name: c.header.replace(" (1)", "").replace(" (2)", "") for c in layout.columns("I")}
+
+
+@dataclass
+class Finding:
+    source_file: str
+    sheet: str
+    cell: str
+    unit_name: str
+    rule: str
+    severity: str
+    message: str
+    value: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """config/rules.yml: rule id → severity and cell, thresholds, message templates."""
+
+    rules: dict[str, dict]
+    thresholds: dict[str, float]
+    messages: dict[str, str]
+
+    def finding(self, rule: str, *, source_file: str, sheet: str = "", cell: str = "", unit_name: str = "",
+                value: object = "", severity: str | None = None, **fields: object) -> Finding:
+        message = self.messages[rule].format(**fields)
+        return Finding(source_file, sheet, cell, unit_name, rule, severity or self.rules[rule]["severity"],
+                       message, str(value))
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    data = load_yaml("rules.yml")
+    return Rules(data["rules"], data["thresholds"], data["messages"])
+
+
+def fmt(value: float | None, column: str = "") -> str:
+    """A figure the Vietnamese way: 1.234 for whole numbers, 12,5 otherwise, 98,5% for percentages."""
+    if value is None:
+        return "(trống)"
+    if column in layout.PERCENTS:
+        return format_percent(value, 1)
+    if float(value).is_integer():
+        return format_int(value)
+    return format_number(value, 2).rstrip("0").rstrip(",")
+
+
+# -- matching --------------------------------------------------------------------------------------------
+def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
+    """Registry match of the submitter (row A, or the inferred name) and of each numbered row, the latter
+    scoped to the submitter as parent. Keys are indexes into table.rows; -1 is the submitter."""
+    head_tier, sub_tier = FORM_TIERS[table.form]
+    head = registry.match(table.submitter, head_tier)
+    out = {-1: head}
+    for i, row in enumerate(table.rows):
+        if row.kind == "A":
+            out[i] = head
+        elif row.kind == "unit":
+            out[i] = registry.match(row.name, sub_tier, head.code or None)
+    return out
+
+
+# -- the checks ------------------------------------------------------------------------------------------
+class _Checker:
+    def __init__(self, table: Table, source_file: str, rules: Rules):
+        self.table, self.source_file, self.rules = table, source_file, rules
+        self.findings: list[Finding] = []
+
+    def add(self, rule: str, row: Row | None, col: str = "", value: object = "",
+            severity: str | None = None, **fields: object) -> None:
+        """A finding at the cell rules.yml names: the offending cell (`col`) or a fixed column of the row."""
+        t = self.table
+        where = self.rules.rules[rule]["cell"]
+        col = col if where in ("value", "subtotal", "total") else _CELL_COLUMN.get(where, "")
+        cell = t.cell(row, col) if row is not None and col else ""
+        unit = row.name if row is not None and row.kind == "unit" else t.submitter
+        self.findings.append(self.rules.finding(
+            rule, source_file=self.source_file, sheet=t.sheet, cell=cell, unit_name=unit, value=value,
+            severity=severity, **fields))
+
+    def cells(self, row: Row) -> set[str]:
+        """Every figure cell: a number, not negative, whole in a count column. Returns the bad columns,
+        which the row's other checks then leave alone (one mistake, one finding)."""
+        bad = set()
+        for col in self.table.figures():
+            n = row.values[col]
+            label = _LABELS[col]
+            if not n.ok:
+                self.add("not_a_number", row, col, row.raw[col], column=label, shown=row.raw[col])
+            elif n.value is not None and n.value < 0:
+                self.add("negative_count", row, col, fmt(n.value, col), column=label, shown=fmt(n.value, col))
+            elif n.value is not None and col in layout.COUNTS and not float(n.value).is_integer():
+                self.add("fractional_count", row, col, fmt(n.value), column=label, shown=fmt(n.value))
+            else:
+                continue
+            bad.add(col)
+        return bad
+
+    def unit_row(self, row: Row, bad: set[str]) -> None:
+        """The consistency of one unit's own figures (rows A and the numbered rows)."""
+        values = {c: Number(None) if c in bad else n for c, n in row.values.items()}
+        v = {c: n.value for c, n in values.items()}
+        for col in layout.REQUIRED:
+            if col not in bad and v[col] is None:
+                self.add("required_missing", row, col, column=_LABELS[col])
+        received, overdue, on_time = v["dossiers_received"], v["dossiers_overdue"], v.get("dossiers_on_time")
+        if "dossiers_on_time" in self.table.columns:
+            if None not in (received, overdue, on_time) and not math.isclose(on_time + overdue, received):
+                self.add("sum_mismatch", row, value=fmt(received), received=fmt(received),
+                         on_time=fmt(on_time), overdue=fmt(overdue), total=fmt(on_time + overdue))
+        elif None not in (received, overdue) and overdue > received:
+            self.add("overdue_exceeds_received", row, value=fmt(overdue), overdue=fmt(overdue),
+                     received=fmt(received))
+        total, one_stop, online = v["tthc_total"], v["tthc_one_stop"], v["online_services_l34"]
+        if None not in (total, one_stop) and one_stop > total:
+            self.add("one_stop_exceeds_total", row, value=fmt(one_stop), one_stop=fmt(one_stop),
+                     total=fmt(total))
+        if None not in (total, online) and online > total:
+            self.add("online_exceeds_tthc", row, value=fmt(online), online=fmt(online), total=fmt(total))
+        if received and received > 0 and not v["area_m2"] and "area_m2" not in bad:
+            self.add("area_missing", row, value=fmt(v["area_m2"]), received=fmt(received))
+        for col in layout.PERCENTS:
+            if col not in bad:
+                self.percentage(row, col, values)
+
+    def percentage(self, row: Row, col: str, values: dict[str, Number]) -> None:
+        reported, expected = values[col].value, expected_pct(values, col)
+        if col not in self.table.columns or reported is None or expected is None:
+            return
+        diff = abs(reported - expected)
+        warn, err = self.rules.thresholds["pct_warning_points"], self.rules.thresholds["pct_error_points"]
+        if diff <= warn:
+            return
+        num, den = ("tthc_one_stop", "tthc_total") if col == "tthc_one_stop_pct" else (
+            "dossiers_on_time", "dossiers_received")
+        n = values.get(num)
+        numerator = n.value if n is not None and n.value is not None else (
+            values["dossiers_received"].value - values["dossiers_overdue"].value)
+        self.add("pct_mismatch", row, col, fmt(reported, col), severity="error" if diff > err else None,
+                 column=_LABELS[col], reported=fmt(reported, col), expected=fmt(expected, col),
+                 numerator=fmt(numerator), denominator=fmt(values[den].value),
+                 diff=format_number(diff, 1), limit=format_number(warn, 1))
+
+    def sums(self, row: Row, covered: list[Row], rule: str) -> None:
+        """A subtotal (B) or the total against the rows it covers, in each column where it has a figure."""
+        for col in self.table.figures():
+            if col not in _SUMMED or row.values[col].value is None:
+                continue
+            reported = row.values[col].value
+            expected = math.fsum(r.values[col].value or 0.0 for r in covered if r.values[col].ok)
+            if not math.isclose(reported, expected, abs_tol=1e-6):
+                self.add(rule, row, col, fmt(reported, col), column=_LABELS[col], reported=fmt(reported, col),
+                         expected=fmt(expected, col), count=format_int(sum(r.kind == "unit" for r in covered)))
+
+
+def check_table(table: Table, source_file: str, registry: Registry, matches: dict[int, Match] | None = None,
+                rules: Rules | None = None) -> list[Finding]:
+    """Every check of one table. `matches` (from match_rows) is computed when not given."""
+    rules = rules or load_rules()
+    matches = matches if matches is not None else match_rows(table, registry)
+    c = _Checker(table, source_file, rules)
+    units = [r for r in table.rows if r.kind == "unit"]
+    a_rows = [r for r in table.rows if r.kind == "A"]
+    if table.name_source != "table":
+        c.add("unit_name_inferred", a_rows[0] if a_rows else None, value=table.submitter,
+              placeholder=a_rows[0].name if a_rows else "", name=table.submitter,
+              source=_SOURCES[table.name_source])
+    for i, row in enumerate(table.rows):
+        bad = c.cells(row)
+        if row.kind in ("A", "unit"):
+            c.unit_row(row, bad)
+            m = matches.get(i)
+            if m is not None and not m.matched and row.kind == "unit":
+                _unmatched(c, row, m, FORM_TIERS[table.form][1])
+        elif row.kind == "B":
+            c.sums(row, units, "subtotal_mismatch")
+        elif row.kind == "total":
+            c.sums(row, a_rows + units, "total_mismatch")
+    head = matches.get(-1)
+    if head is not None and not head.matched:
+        _unmatched(c, a_rows[0] if a_rows else None, head, FORM_TIERS[table.form][0])
+    return c.findings
+
+
+def _unmatched(c: _Checker, row: Row | None, m: Match, tier: str) -> None:
+    suggestions = f"; tên gần giống: {', '.join(m.suggestions)}" if m.suggestions else ""
+    name = m.name or "(trống)"
+    c.add("unit_unmatched", row, value=m.name, name=name, tier=TIER_LABELS[tier], suggestions=suggestions)
+
+
+def file_finding(rule: str, source_file: str, unit_name: str = "", value: object = "",
+                 rules: Rules | None = None, **fields: object) -> Finding:
+    """A finding about a whole file (no sheet, no cell)."""
+    return (rules or load_rules()).finding(rule, source_file=source_file, unit_name=unit_name, value=value,
+                                           **fields)
+

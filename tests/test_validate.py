@@ -1,0 +1,173 @@
+"""One test per rule: a planted mistake gives exactly its finding, at its cell, with a message that says
+what is wrong and what was expected; a consistent table gives none."""
+
+from __future__ import annotations
+
+import pytest
+from _workbooks import sample
+
+from sketket.forms import layout
+from sketket.forms.reader import read_table
+from sketket.forms.writer import Variation, write_filled
+from sketket.registry import load_registry
+from sketket.validate import FINDING_COLUMNS, check_table, load_rules
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry()
+
+
+def run(tmp_path, reg, form="I", change=None, **kwargs):
+    submitter, units = sample(form)
+    if change:
+        change(submitter, units)
+    path = tmp_path / "t.xlsx"
+    m = write_filled(form, path, submitter, units, **kwargs)
+    return check_table(read_table(path, reg), "don-vi/t.xlsx", reg), m
+
+
+def only(findings, rule):
+    hits = [f for f in findings if f.rule == rule]
+    assert len(hits) == 1, findings
+    assert len(findings) == 1, [(f.rule, f.cell) for f in findings]
+    return hits[0]
+
+
+@pytest.mark.parametrize("form", ["I", "II", "III"])
+def test_a_consistent_table_has_no_finding(tmp_path, reg, form):
+    findings, _ = run(tmp_path, reg, form)
+    assert findings == []
+
+
+def test_rules_config_has_a_message_for_every_table_rule():
+    rules = load_rules()
+    for rule in ("sum_mismatch", "pct_mismatch", "duplicate_unit", "no_table", "unsafe_xml"):
+        assert rule in rules.messages and rule in rules.rules
+    assert rules.thresholds["pct_error_points"] > rules.thresholds["pct_warning_points"]
+
+
+def test_sum_mismatch(tmp_path, reg):
+    findings, m = run(tmp_path, reg, change=lambda s, u: s.update(dossiers_on_time=1200))
+    f = only(findings, "sum_mismatch")
+    assert (f.cell, f.severity, f.sheet, f.source_file) == (m.cell("dossiers_received", m.row_a), "error",
+                                                             m.sheet, "don-vi/t.xlsx")
+    assert f.unit_name == "Sở Nông nghiệp và Phát triển nông thôn"
+    assert f.message == ("Tổng số hồ sơ đã nhận là 1.250 nhưng đúng hạn (1.200) + quá hạn (30) = 1.230; "
+                         "cần bằng nhau.")
+    assert list(f.as_dict()) == list(FINDING_COLUMNS)
+
+
+def test_overdue_exceeds_received_in_phu_luc_iii(tmp_path, reg):
+    findings, m = run(tmp_path, reg, "III", change=lambda s, u: u[0].update(dossiers_overdue=401))
+    f = only(findings, "overdue_exceeds_received")
+    assert f.cell == m.cell("dossiers_received", m.unit_rows[0])
+    assert f.unit_name == "Phường Phúc Xá"
+    assert "quá hạn (401) lớn hơn tổng số hồ sơ đã nhận (400)" in f.message
+
+
+def test_one_stop_exceeds_total(tmp_path, reg):
+    findings, m = run(tmp_path, reg, change=lambda s, u: u[0].update(tthc_one_stop=81))
+    f = only(findings, "one_stop_exceeds_total")
+    assert f.cell == m.cell("tthc_one_stop", m.unit_rows[0])
+    assert "(81) lớn hơn số TTHC thuộc thẩm quyền (80)" in f.message
+
+
+@pytest.mark.parametrize(
+    ("column", "typed", "rule", "shown"),
+    [
+        ("dossiers_overdue", -3, "negative_count", "-3"),
+        ("tthc_total", 12.5, "fractional_count", "12,5"),
+        ("postal_tthc", "khoảng 30", "not_a_number", "khoảng 30"),
+    ],
+)
+def test_bad_cells_are_reported_once(tmp_path, reg, column, typed, rule, shown):
+    findings, m = run(tmp_path, reg, change=lambda s, u: u[1].update({column: typed}))
+    f = only(findings, rule)  # and no knock-on sum or ratio finding
+    assert f.cell == m.cell(column, m.unit_rows[1])
+    assert f.value == shown and shown in f.message and f.severity == "error"
+
+
+@pytest.mark.parametrize(("reported", "severity"), [(95.3, None), (96.0, "warning"), (98.0, "error")])
+def test_pct_mismatch_warning_then_error(tmp_path, reg, reported, severity):
+    # 190/200 = 95,0%
+    findings, m = run(tmp_path, reg, change=lambda s, u: s.update(tthc_one_stop_pct=reported))
+    if severity is None:
+        assert findings == []
+        return
+    f = only(findings, "pct_mismatch")
+    assert (f.cell, f.severity) == (m.cell("tthc_one_stop_pct", m.row_a), severity)
+    assert "tính lại từ số liệu (190/200) là 95,0%" in f.message
+
+
+def test_pct_mismatch_in_phu_luc_iii_uses_derived_on_time(tmp_path, reg):
+    # (1.250 − 30)/1.250 = 97,6%
+    findings, m = run(tmp_path, reg, "III", change=lambda s, u: s.update(on_time_pct=90))
+    f = only(findings, "pct_mismatch")
+    assert f.cell == m.cell("on_time_pct", m.row_a)
+    assert "(1.220/1.250) là 97,6%" in f.message
+
+
+@pytest.mark.parametrize("b_value", [1050, 1000])
+def test_subtotal_mismatch_only_where_b_has_figures(tmp_path, reg, b_value):
+    findings, m = run(tmp_path, reg, subtotal={"dossiers_received": b_value, "tthc_total": None})
+    if b_value == 1050:
+        assert findings == []
+        return
+    f = only(findings, "subtotal_mismatch")
+    assert f.cell == m.cell("dossiers_received", m.row_b)
+    assert "là 1.000 nhưng tổng 2 đơn vị trực thuộc là 1.050" in f.message
+
+
+@pytest.mark.parametrize("total_value", [370, 5])
+def test_total_mismatch(tmp_path, reg, total_value):
+    findings, m = run(tmp_path, reg, total={"tthc_total": total_value})
+    if total_value == 370:
+        assert findings == []
+        return
+    f = only(findings, "total_mismatch")
+    assert f.cell == m.cell("tthc_total", m.total_row)
+    assert "là 5 nhưng dòng A cộng 2 đơn vị trực thuộc là 370" in f.message
+
+
+@pytest.mark.parametrize("column", layout.REQUIRED)
+def test_required_missing(tmp_path, reg, column):
+    findings, m = run(tmp_path, reg, change=lambda s, u: u[0].update({column: None}))
+    hits = [f for f in findings if f.rule == "required_missing"]
+    assert [f.cell for f in hits] == [m.cell(column, m.unit_rows[0])]
+    assert hits[0].unit_name == "Chi cục Thú y"
+
+
+def test_area_missing(tmp_path, reg):
+    findings, m = run(tmp_path, reg, change=lambda s, u: s.update(area_m2=None))
+    f = only(findings, "area_missing")
+    assert (f.cell, f.severity) == (m.cell("area_m2", m.row_a), "warning")
+    assert "Đã nhận 1.250 hồ sơ" in f.message
+
+
+def test_online_exceeds_tthc(tmp_path, reg):
+    findings, m = run(tmp_path, reg, change=lambda s, u: s.update(online_services_l34=201))
+    f = only(findings, "online_exceeds_tthc")
+    assert f.cell == m.cell("online_services_l34", m.row_a)
+
+
+def test_unit_unmatched_proposes_close_names(tmp_path, reg):
+    findings, m = run(tmp_path, reg, change=lambda s, u: u[0].update(unit_name="Chi cục Thú y Hà Tây"))
+    f = only(findings, "unit_unmatched")
+    assert f.cell == m.cell("unit_name", m.unit_rows[0])
+    assert "Chi cục Thú y" in f.message and f.value == "Chi cục Thú y Hà Tây"
+
+
+def test_sub_units_are_matched_within_their_parent(tmp_path, reg):
+    # Hàng Bạc is a ward of Hoàn Kiếm, not of Ba Đình
+    findings, m = run(tmp_path, reg, "III", change=lambda s, u: u[1].update(unit_name="Phường Hàng Bạc"))
+    f = only(findings, "unit_unmatched")
+    assert f.cell == m.cell("unit_name", m.unit_rows[1])
+
+
+def test_unit_name_inferred(tmp_path, reg):
+    findings, m = run(tmp_path, reg, "II", variation=Variation(placeholder_row_a=True))
+    f = only(findings, "unit_name_inferred")
+    assert f.cell == m.cell("unit_name", m.row_a)
+    assert f.unit_name == "Cục Thuế thành phố Hà Nội"
+    assert '"Đặt tại Thành phố"' in f.message and "ô \"CƠ QUAN, ĐƠN VỊ\"" in f.message
