@@ -22,7 +22,6 @@ NOTES_SHEET = "Ghi chú"
 ORPHANS = "Đơn vị chưa xác định được đơn vị chủ quản"
 HEAD_LABEL = "{label} ({n}/{expected} đơn vị báo cáo)"
 SUB_LABEL = "{label} ({n}/{expected} đơn vị có số liệu)"
-COMMUNES_LABEL = "Cấp xã ({n} xã)"
 OUTSIDE_LABEL = "; {n} đơn vị ngoài danh mục"
 NOTES: tuple[str, ...] = (
     "Tổng hợp từ biểu Phụ lục I, II, III các cơ quan, đơn vị gửi Sở Nội vụ; số liệu từ {start} đến {end}.",
@@ -160,7 +159,7 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
         if form == "III" and g.subs:
             frames = [r for _, r in g.subs if len(r)]
             with_data = pd.concat(frames) if frames else subs.iloc[0:0]
-            rows.append(RowSpec("", COMMUNES_LABEL.format(n=len(with_data)), figures(with_data, form),
+            rows.append(RowSpec("", layout.COMMUNES_LABEL.format(n=len(with_data)), figures(with_data, form),
                                 "subtotal"))
         for j, (name, sub_rows) in enumerate(g.subs, start=1):
             note = None if len(sub_rows) else layout.NO_FIGURES

@@ -146,7 +146,7 @@ def write_table(ws: Worksheet, form: str, rows: list[RowSpec], *, plan: Plan, un
     first_line, second_line = block_lines or (layout.UNIT_BLOCK, unit_block)
     _put(ws, 1, c0, first_line, bold=True, align=Alignment(horizontal="center"))
     _merge(ws, 1, c0, 1, c0 + 2)
-    _put(ws, 2, c0, second_line, bold=True, align=Alignment(horizontal="center", wrap_text=True), text=True)
+    _put(ws, 2, c0, second_line or None, bold=True, align=Alignment(horizontal="center", wrap_text=True), text=True)
     _merge(ws, 2, c0, 2, c0 + 2)
     _put(ws, 1, last - 1, layout.FORM_LABEL.format(form=form), bold=True, align=_RIGHT)
     _merge(ws, 1, last - 1, 1, last)

@@ -115,3 +115,4 @@ CONSOLIDATED_BLOCK: tuple[str, str] = ("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘ
 CONSOLIDATED_TITLE = "Tổng hợp {title}"
 NOT_REPORTED = "Chưa gửi báo cáo"
 NO_FIGURES = "Chưa có số liệu"
+COMMUNES_LABEL = "Cấp xã ({n} xã)"  # row B of Phụ lục III once the communes are counted

@@ -24,7 +24,7 @@ class UnitError(ValueError):
 def b_label(form: str, n_units: int | None) -> str:
     """Row B's label; for Phụ lục III it states how many communes are listed."""
     if form == "III" and n_units is not None:
-        return f"Cấp xã ({n_units} xã)"
+        return layout.COMMUNES_LABEL.format(n=n_units)
     return layout.ROW_B[form]
 
 
