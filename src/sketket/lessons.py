@@ -1,0 +1,306 @@
+"""Lessons learned from the narrative reports: themes of the shortcomings, lessons, initiatives and
+recommendations (sections II.3.b–d and III of the outline), representative quotes with their units, the
+initiatives and who runs them, and the recommendations grouped by whom they ask.
+
+Everything is read from PROCESSED/sections.csv; the taxonomy and the addressees are config/themes.yml.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from sketket.clean import excel_safe, fold, nfc
+from sketket.config import load_yaml
+from sketket.narrative import load_outline
+from sketket.registry import TIER_LABELS, Registry, load_registry
+
+SENTENCE_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "sentence", "themes"]
+_BULLET = re.compile(r"^(?:[-–—•+*·]|\(?\d{1,2}[.)]|\(?[a-zđ][).])\s*")
+
+
+@dataclass(frozen=True)
+class Themes:
+    """config/themes.yml, folded once."""
+
+    sections: tuple[str, ...]
+    ids: tuple[str, ...]
+    labels: dict[str, str]
+    phrases: dict[str, tuple[str, ...]]
+    ignore: tuple[str, ...]
+    min_words: int
+    quotes: dict
+    none_phrases: tuple[str, ...]
+    addressees: tuple[tuple[str, str, tuple[re.Pattern, ...]], ...]
+
+
+@lru_cache(maxsize=4)
+def load_themes(path: str | None = None, registry: Registry | None = None) -> Themes:
+    cfg = load_yaml(path or "themes.yml")
+    registry = registry or load_registry()
+    addressees = []
+    for a in cfg["addressees"]:
+        patterns = [re.compile(p) for p in a.get("patterns", [])]
+        names = registry.units[registry.units["tier"].isin(a.get("registry_tiers", []))]["name"]
+        patterns += [re.compile(r"\b" + re.escape(fold(n)) + r"\b") for n in names]
+        addressees.append((a["id"], a["label"], tuple(patterns)))
+    return Themes(
+        sections=tuple(cfg["sections"]),
+        ids=tuple(t["id"] for t in cfg["themes"]),
+        labels={t["id"]: t["label"] for t in cfg["themes"]},
+        phrases={t["id"]: tuple(fold(p) for p in t["phrases"]) for t in cfg["themes"]},
+        ignore=tuple(sorted((fold(x) for x in cfg.get("ignore", [])), key=len, reverse=True)),
+        min_words=int(cfg["min_words"]),
+        quotes=dict(cfg["quotes"]),
+        none_phrases=tuple(fold(x) for x in cfg["none_phrases"]),
+        addressees=tuple(addressees),
+    )
+
+
+def sentences(text: object) -> list[str]:
+    """Sentences and list items of a section's text, without their bullets or numbers."""
+    out: list[str] = []
+    for line in str(text or "").splitlines():
+        line = _BULLET.sub("", nfc(line)).strip()
+        pieces = re.split(r"(?<=[.;!?])\s+", line)
+        for piece in pieces:
+            piece = piece.strip().rstrip(";").strip()
+            if not piece:
+                continue
+            if out and piece[0].islower() and not out[-1].endswith(":"):
+                out[-1] = f"{out[-1]} {piece}"  # "… 5 TTHC. trong đó …": not a new sentence
+            else:
+                out.append(piece)
+    return out
+
+
+def _key(text: str, themes: Themes) -> str:
+    key = f" {fold(text)} "
+    for phrase in themes.ignore:
+        key = key.replace(f" {phrase} ", " ")
+    return key
+
+
+def themes_of(sentence: str, themes: Themes) -> list[str]:
+    """The themes a sentence speaks of (taxonomy order)."""
+    key = _key(sentence, themes)
+    return [t for t in themes.ids if any(f" {p} " in key for p in themes.phrases[t])]
+
+
+def _specificity(sentence: str, themes: Themes) -> int:
+    """How concrete a sentence is: theme phrases it names, plus figures it gives."""
+    key = _key(sentence, themes)
+    phrases = sum(f" {p} " in key for ps in themes.phrases.values() for p in ps)
+    return phrases + 2 * bool(re.search(r"\d", sentence))
+
+
+def lesson_sentences(sections: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
+    """One row per sentence of the lessons sections, with its themes (a list of ids)."""
+    themes = themes or load_themes()
+    rows = []
+    for r in sections[sections["section"].isin(themes.sections)].itertuples(index=False):
+        for s in sentences(r.text):
+            if len(s.split()) < themes.min_words:
+                continue
+            rows.append({"source_file": r.source_file, "unit_name": nfc(r.unit_name), "unit_code": r.unit_code,
+                         "tier": r.tier, "section": r.section, "sentence": s, "themes": themes_of(s, themes)})
+    return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+
+
+def _unit_key(df: pd.DataFrame) -> pd.Series:
+    """A unit is its code when matched, else its name, else its file: units are counted once each."""
+    code = df["unit_code"].fillna("").astype(str)
+    name = df["unit_name"].fillna("").astype(str)
+    return code.where(code != "", name.where(name != "", df["source_file"].astype(str)))
+
+
+def _section_label(section: str) -> str:
+    return f"{section}. {load_outline().headings.get(section, section)}"
+
+
+def theme_counts(sent: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
+    """Units (and sentences) per section, theme and tier; most-cited themes first in each section."""
+    themes = themes or load_themes()
+    cols = ["section", "section_label", "theme", "theme_label", "tier", "tier_label", "units", "sentences"]
+    long = sent.assign(unit=_unit_key(sent)).explode("themes").dropna(subset=["themes"])
+    if long.empty:
+        return pd.DataFrame(columns=cols)
+    out = (long.groupby(["section", "themes", "tier"], as_index=False)
+           .agg(units=("unit", "nunique"), sentences=("sentence", "size"))
+           .rename(columns={"themes": "theme"}))
+    out["section_label"] = out["section"].map(_section_label)
+    out["theme_label"] = out["theme"].map(themes.labels)
+    out["tier_label"] = out["tier"].map(lambda t: TIER_LABELS.get(t, "Chưa xác định"))
+    total = out.groupby(["section", "theme"])["units"].transform("sum")
+    order = {s: i for i, s in enumerate(themes.sections)}
+    out = out.assign(_s=out["section"].map(order), _t=-total)
+    return out.sort_values(["_s", "_t", "theme", "tier"])[cols].reset_index(drop=True)
+
+
+def theme_table(counts: pd.DataFrame, section: str) -> pd.DataFrame:
+    """One section's themes × tiers (number of units), with the total, for people to read."""
+    part = counts[counts["section"] == section]
+    if part.empty:
+        return pd.DataFrame()
+    wide = part.pivot_table(index="theme_label", columns="tier_label", values="units", aggfunc="sum",
+                            fill_value=0)
+    wide["Tổng số đơn vị"] = wide.sum(axis=1)
+    wide = wide.sort_values("Tổng số đơn vị", ascending=False)
+    wide.index.name = "Chủ đề"
+    wide.columns.name = None
+    return wide.astype(int)
+
+
+def _same(a: str, b: str, threshold: float) -> bool:
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= threshold
+
+
+def representative_quotes(sent: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
+    """Per section and theme, up to `per_theme` quotes: the most specific, each said differently, from
+    different units where possible, short enough to read; `same_units` counts the other units that wrote
+    the same thing."""
+    themes = themes or load_themes()
+    q = themes.quotes
+    cols = ["section", "section_label", "theme", "theme_label", "quote", "unit_name", "unit_code", "tier",
+            "source_file", "same_units"]
+    rows = []
+    long = sent.assign(unit=_unit_key(sent)).explode("themes").dropna(subset=["themes"])
+    for (section, theme), grp in long.groupby(["section", "themes"], sort=False):
+        grp = grp[grp["sentence"].str.len().between(q["min_chars"], q["max_chars"])]
+        grp = grp[~grp["sentence"].str.endswith(":")]
+        if grp.empty:
+            continue
+        grp = grp.assign(fkey=grp["sentence"].map(fold),
+                         score=grp["sentence"].map(lambda s: _specificity(s, themes)))
+        grp = grp.sort_values(["score", "unit"], ascending=[False, True])
+        chosen: list[dict] = []
+        used_units: set[str] = set()
+        for distinct_units in (True, False):  # first one quote per unit, then fill up
+            for r in grp.itertuples(index=False):
+                if len(chosen) >= q["per_theme"]:
+                    break
+                if distinct_units and r.unit in used_units:
+                    continue
+                if any(_same(r.fkey, c["fkey"], q["similar"]) for c in chosen):
+                    continue
+                same = grp.loc[grp["fkey"].map(lambda k, rk=r.fkey: _same(k, rk, q["similar"])), "unit"]
+                chosen.append({"fkey": r.fkey, "section": section, "theme": theme, "quote": r.sentence,
+                               "unit_name": r.unit_name, "unit_code": r.unit_code, "tier": r.tier,
+                               "source_file": r.source_file, "same_units": int(same.nunique()) - 1})
+                used_units.add(r.unit)
+        rows.extend(chosen)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    out["section_label"] = out["section"].map(_section_label)
+    out["theme_label"] = out["theme"].map(themes.labels)
+    return out[cols]
+
+
+def _grouped(items: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+    """Identical items (folded) from several units become one row listing the units."""
+    items = items.assign(_key=items["text"].map(fold))
+    out = (items.groupby(["_key", *extra], as_index=False, sort=False)
+           .agg(text=("text", "first"), units=("unit_name", lambda s: "; ".join(dict.fromkeys(s))),
+                unit_codes=("unit_code", lambda s: "; ".join(dict.fromkeys(c for c in s if c))),
+                tiers=("tier", lambda s: "; ".join(dict.fromkeys(TIER_LABELS.get(t, t) for t in s if t))),
+                n_units=("unit", "nunique"), themes=("themes", "first")))
+    return out.drop(columns="_key")
+
+
+def initiatives(sections: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
+    """The models and initiatives of section II.3.d, each with the units that run it and its themes."""
+    themes = themes or load_themes()
+    cols = ["initiative", "units", "unit_codes", "tiers", "n_units", "themes"]
+    rows = []
+    for r in sections[sections["section"] == "II.3.d"].itertuples(index=False):
+        for s in sentences(r.text):
+            key = f" {fold(s)} "
+            if s.endswith(":") or len(s.split()) < themes.min_words or \
+                    any(f" {p} " in key for p in themes.none_phrases):
+                continue
+            rows.append({"text": s, "unit_name": r.unit_name, "unit_code": r.unit_code, "tier": r.tier,
+                         "unit": r.unit_code or r.unit_name,
+                         "themes": "; ".join(themes.labels[t] for t in themes_of(s, themes))})
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = _grouped(pd.DataFrame(rows), []).rename(columns={"text": "initiative"})
+    return out.sort_values(["n_units", "initiative"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def addressee_of(sentence: str, themes: Themes) -> str:
+    """Whom a sentence asks (an addressee id), or "" when it names none: the earliest mention wins."""
+    key = fold(sentence)
+    best: tuple[int, int, str] | None = None
+    for aid, _, patterns in themes.addressees:
+        for p in patterns:
+            m = p.search(key)
+            if m and (best is None or (m.start(), -len(m.group())) < best[:2]):
+                best = (m.start(), -len(m.group()), aid)
+    return best[2] if best else ""
+
+
+def recommendations(sections: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
+    """The recommendations of section III, grouped by whom they ask (UBND Thành phố, the Sở, the central
+    government); a line naming only an addressee ("Đối với Trung ương:") applies to the lines after it."""
+    themes = themes or load_themes()
+    labels = {aid: label for aid, label, _ in themes.addressees}
+    default = themes.addressees[-1][0]
+    cols = ["addressee", "addressee_label", "recommendation", "units", "unit_codes", "tiers", "n_units", "themes"]
+    rows = []
+    for r in sections[sections["section"] == "III"].itertuples(index=False):
+        context = ""
+        for s in sentences(r.text):
+            named = addressee_of(s, themes)
+            if s.endswith(":") or len(s.split()) < themes.min_words:
+                context = named or context  # an intro line: its addressee carries on
+                continue
+            rows.append({"text": s, "addressee": named or context or default, "unit_name": r.unit_name,
+                         "unit_code": r.unit_code, "tier": r.tier, "unit": r.unit_code or r.unit_name,
+                         "themes": "; ".join(themes.labels[t] for t in themes_of(s, themes))})
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = _grouped(pd.DataFrame(rows), ["addressee"]).rename(columns={"text": "recommendation"})
+    out["addressee_label"] = out["addressee"].map(labels)
+    order = {aid: i for i, (aid, _, _) in enumerate(themes.addressees)}
+    out = out.assign(_o=out["addressee"].map(order))
+    out = out.sort_values(["_o", "n_units", "recommendation"], ascending=[True, False, True])
+    return out[cols].reset_index(drop=True)
+
+
+def read_sections(processed_dir: Path) -> pd.DataFrame:
+    """PROCESSED/sections.csv as text (empty codes stay empty strings)."""
+    path = Path(processed_dir) / "sections.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"])
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _write(df: pd.DataFrame, path: Path) -> Path:
+    """CSV for Excel users: UTF-8 with BOM, text from submissions neutralised against formula injection."""
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(excel_safe)
+    safe.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_lessons(processed_dir: Path) -> dict[str, Path]:
+    """lessons_themes.csv, lessons_quotes.csv, initiatives.csv and recommendations.csv in processed_dir."""
+    processed_dir = Path(processed_dir)
+    sections = read_sections(processed_dir)
+    themes = load_themes()
+    sent = lesson_sentences(sections, themes)
+    tables = {
+        "lessons_themes": theme_counts(sent, themes),
+        "lessons_quotes": representative_quotes(sent, themes),
+        "initiatives": initiatives(sections, themes),
+        "recommendations": recommendations(sections, themes),
+    }
+    return {name: _write(df, processed_dir / f"{name}.csv") for name, df in tables.items()}

@@ -1,0 +1,149 @@
+"""Themes, quotes, initiatives and recommendations from hand-made sections."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sketket.lessons import (
+    addressee_of,
+    initiatives,
+    lesson_sentences,
+    load_themes,
+    recommendations,
+    representative_quotes,
+    sentences,
+    theme_counts,
+    theme_table,
+    themes_of,
+    write_lessons,
+)
+
+COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"]
+UNITS = {
+    "001": ("Quận Ba Đình", "huyen"),
+    "016": ("Huyện Sóc Sơn", "huyen"),
+    "S02": ("Sở Tư pháp", "so"),
+    "N01": ("Cục Thuế thành phố Hà Nội", "nganh_doc_tp"),
+}
+
+
+def section_rows(items: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """(unit code, section, text) → rows of sections.csv."""
+    rows = [{"source_file": f"{code}.docx", "unit_name": UNITS[code][0], "unit_code": code, "tier": UNITS[code][1],
+             "section": section, "heading": "", "text": text} for code, section, text in items]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+SECTIONS = section_rows([
+    ("001", "II.3.b", "Tồn tại, hạn chế:\n- Bộ phận tiếp nhận và trả kết quả còn chật hẹp, chưa đủ chỗ ngồi chờ "
+                      "cho người dân (trụ sở cũ).\n- Cán bộ thường xuyên luân chuyển."),
+    ("016", "II.3.b", "Trụ sở UBND huyện xuống cấp, diện tích Bộ phận một cửa chỉ 30 m2. Phần mềm một cửa "
+                      "điện tử chưa kết nối với phần mềm của các Sở, ngành."),
+    ("S02", "II.3.b", "Phan mem mot cua dien tu chua ket noi voi he thong cua Bo Tu phap."),  # typed without diacritics
+    ("N01", "II.3.b", "Trụ sở chật hẹp, thiếu chỗ để xe cho người nộp thuế đến giao dịch."),
+    ("001", "II.3.c", "Người đứng đầu phải trực tiếp chỉ đạo, kiểm tra thường xuyên."),
+    ("001", "II.3.d", "Các mô hình, sáng kiến:\n- Tin nhắn SMS thông báo kết quả giải quyết hồ sơ cho người dân;"
+                      "\n- Tra cứu tình trạng hồ sơ bằng mã QR trên phiếu hẹn."),
+    ("016", "II.3.d", "- Tin nhắn SMS thông báo kết quả giải quyết hồ sơ cho người dân."),
+    ("N01", "II.3.d", "Đơn vị chưa có mô hình, sáng kiến nổi bật."),
+    ("001", "III", "1. Đối với Trung ương:\n- Sửa đổi Quyết định số 09/2015/QĐ-TTg cho phù hợp thực tiễn.\n"
+                   "2. Đối với Thành phố:\n- Đầu tư phần mềm một cửa điện tử dùng chung toàn Thành phố.\n"
+                   "- Đề nghị Sở Nội vụ tổ chức tập huấn kỹ năng giao tiếp cho cán bộ."),
+    ("S02", "III", "Đề nghị UBND Thành phố bố trí kinh phí cải tạo Bộ phận tiếp nhận và trả kết quả."),
+    ("N01", "III", "Kiến nghị Bộ Tài chính sớm ban hành hướng dẫn thống nhất về phí, lệ phí."),
+    ("016", "III", "Đề nghị Văn phòng UBND Thành phố hướng dẫn các bộ phận một cửa dùng chung mẫu phiếu."),
+    ("016", "II.2.d", "Trụ sở chật hẹp."),  # not a lessons section: not counted
+])
+
+
+@pytest.fixture(scope="module")
+def themes():
+    return load_themes()
+
+
+def test_sentences_split_items_and_sentences():
+    text = "Tồn tại:\n- Phòng chật. Thiếu ghế chờ;\n+ Phần mềm lỗi, trong đó 5 lỗi. nhưng đã sửa\n3. Cán bộ ít."
+    assert sentences(text) == ["Tồn tại:", "Phòng chật.", "Thiếu ghế chờ", "Phần mềm lỗi, trong đó 5 lỗi. nhưng đã sửa",
+                               "Cán bộ ít."]
+
+
+def test_themes_match_without_diacritics_case_or_spacing(themes):
+    assert themes_of("PHAN MEM   mot cua dien tu chua KET NOI", themes) == ["software"]
+    assert themes_of("Trụ  sở chật hẹp; cán bộ luân chuyển", themes) == ["facilities", "staffing"]
+    # "liên thông" in the mechanism's own name is not a coordination theme
+    assert themes_of("Thực hiện cơ chế một cửa liên thông đạt kết quả tốt", themes) == []
+
+
+def test_theme_counts_by_units_and_tier(themes):
+    counts = theme_counts(lesson_sentences(SECTIONS, themes), themes)
+    b = counts[counts["section"] == "II.3.b"].set_index(["theme", "tier"])["units"]
+    assert b[("facilities", "huyen")] == 2  # Ba Đình and Sóc Sơn, each once although Ba Đình says it twice
+    assert b[("facilities", "nganh_doc_tp")] == 1
+    assert b[("software", "so")] == 1 and b[("software", "huyen")] == 1
+    assert ("facilities", "so") not in b.index
+    # the most-cited theme comes first in the section
+    assert counts[counts["section"] == "II.3.b"].iloc[0]["theme"] == "facilities"
+    assert counts.iloc[0]["section_label"] == "II.3.b. Tồn tại, hạn chế và nguyên nhân"
+    table = theme_table(counts, "II.3.b")
+    assert table.loc["Cơ sở vật chất, trụ sở, trang thiết bị", "Tổng số đơn vị"] == 3
+    assert table.loc["Cơ sở vật chất, trụ sở, trang thiết bị", "Quận, huyện, thị xã"] == 2
+
+
+def test_quotes_carry_their_unit_prefer_specific_and_distinct(themes):
+    quotes = representative_quotes(lesson_sentences(SECTIONS, themes), themes)
+    fac = quotes[(quotes["section"] == "II.3.b") & (quotes["theme"] == "facilities")]
+    assert len(fac) == 3
+    # the one with a figure (30 m2) is the most specific
+    assert fac.iloc[0]["unit_name"] == "Huyện Sóc Sơn" and "30 m2" in fac.iloc[0]["quote"]
+    assert set(fac["unit_code"]) == {"001", "016", "N01"}
+    assert not fac["quote"].str.endswith(":").any()
+    sms = quotes[(quotes["section"] == "II.3.d") & (quotes["theme"] == "software")]
+    assert sms["quote"].str.contains("SMS").sum() == 1  # two units wrote it: quoted once
+    assert sms[sms["quote"].str.contains("SMS")]["same_units"].iloc[0] == 1
+
+
+def test_initiatives_with_who_runs_them(themes):
+    ini = initiatives(SECTIONS, themes)
+    assert list(ini["initiative"]) == [
+        "Tin nhắn SMS thông báo kết quả giải quyết hồ sơ cho người dân",
+        "Tra cứu tình trạng hồ sơ bằng mã QR trên phiếu hẹn."]
+    assert ini.iloc[0]["units"] == "Quận Ba Đình; Huyện Sóc Sơn" and ini.iloc[0]["n_units"] == 2
+    assert "Phần mềm" in ini.iloc[1]["themes"]
+
+
+def test_addressees(themes):
+    assert addressee_of("Đề nghị UBND Thành phố chỉ đạo các Sở phối hợp", themes) == "thanh_pho"
+    assert addressee_of("Đề nghị Sở Tài nguyên và Môi trường hướng dẫn", themes) == "so_nganh"
+    assert addressee_of("Kiến nghị Chính phủ sửa đổi Nghị định", themes) == "trung_uong"
+    assert addressee_of("Bổ sung biên chế cho bộ phận một cửa", themes) == ""
+
+
+def test_recommendations_grouped_by_addressee(themes):
+    rec = recommendations(SECTIONS, themes)
+    by = dict(zip(rec["recommendation"], rec["addressee"], strict=True))
+    assert by["Sửa đổi Quyết định số 09/2015/QĐ-TTg cho phù hợp thực tiễn."] == "trung_uong"  # from its header
+    assert by["Đầu tư phần mềm một cửa điện tử dùng chung toàn Thành phố."] == "thanh_pho"
+    assert by["Đề nghị Sở Nội vụ tổ chức tập huấn kỹ năng giao tiếp cho cán bộ."] == "so_nganh"
+    assert by["Kiến nghị Bộ Tài chính sớm ban hành hướng dẫn thống nhất về phí, lệ phí."] == "trung_uong"
+    assert by["Đề nghị Văn phòng UBND Thành phố hướng dẫn các bộ phận một cửa dùng chung mẫu phiếu."] == "so_nganh"
+    assert list(rec["addressee"]) == sorted(rec["addressee"], key=["trung_uong", "thanh_pho", "so_nganh"].index)
+    assert sorted(rec[rec["addressee"] == "thanh_pho"]["units"]) == ["Quận Ba Đình", "Sở Tư pháp"]
+
+
+def test_write_lessons(tmp_path):
+    SECTIONS.assign(text=SECTIONS["text"].where(SECTIONS["unit_code"] != "N01", "=HYPERLINK(\"x\") trụ sở chật hẹp "
+                                                "không đủ chỗ ngồi chờ cho người dân"))\
+        .to_csv(tmp_path / "sections.csv", index=False, encoding="utf-8-sig")
+    paths = write_lessons(tmp_path)
+    assert set(paths) == {"lessons_themes", "lessons_quotes", "initiatives", "recommendations"}
+    assert paths["lessons_quotes"].read_bytes().startswith(b"\xef\xbb\xbf")
+    quotes = pd.read_csv(paths["lessons_quotes"], encoding="utf-8-sig", dtype=str)
+    assert not quotes["quote"].str.startswith("=").any()  # neutralised for Excel
+    themes_csv = pd.read_csv(paths["lessons_themes"], encoding="utf-8-sig")
+    assert {"section", "theme", "tier", "units"} <= set(themes_csv.columns)
+
+
+def test_write_lessons_without_reports(tmp_path):
+    paths = write_lessons(tmp_path)
+    assert all(len(pd.read_csv(p, encoding="utf-8-sig")) == 0 for p in paths.values())
