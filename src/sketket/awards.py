@@ -9,6 +9,7 @@ met and the criteria missed in Vietnamese, figures written the Vietnamese way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,9 @@ def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
     return load_yaml(path or "awards.yml")
 
 
+@cache
 def rule_descriptions() -> dict[str, str]:
-    """Vietnamese description of each validation rule id (config/rules.yml)."""
+    """Vietnamese description of each validation rule id (config/rules.yml, read once)."""
     return {rule: spec["what"] for rule, spec in load_yaml("rules.yml")["rules"].items()}
 
 
@@ -41,15 +43,21 @@ def unit_errors(units: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     (their Vietnamese descriptions). A submitting unit (row A: Sở, city-level agency, district) answers for
     every error of the file it sent, its sub-units' rows included; a sub-unit only for its own row's."""
     errors = findings[findings["severity"] == "error"]
+    by_file: dict[str, list[str]] = {}
+    by_row: dict[tuple[str, str], list[str]] = {}
+    for f in errors.itertuples():
+        by_file.setdefault(f.source_file, []).append(f.rule)
+        by_row.setdefault((f.source_file, fold(f.unit_name)), []).append(f.rule)
     submitters = {tier for tier, (_, section) in TIER_FORM.items() if section == "A"}
     names = rule_descriptions()
     counts, described = [], []
     for row in units.itertuples():
-        mine = errors[errors["source_file"] == row.source_file]
-        if row.tier not in submitters:
-            mine = mine[mine["unit_name"].map(fold) == fold(row.unit_name)]
-        counts.append(len(mine))
-        described.append(", ".join(dict.fromkeys(names.get(r, r) for r in mine["rule"])))
+        if row.tier in submitters:
+            rules = by_file.get(row.source_file, [])
+        else:
+            rules = by_row.get((row.source_file, fold(row.unit_name)), [])
+        counts.append(len(rules))
+        described.append(", ".join(dict.fromkeys(names.get(r, r) for r in rules)))
     return pd.DataFrame({"errors": counts, "error_rules": described}, index=units.index)
 
 
