@@ -30,7 +30,7 @@ def processed(tmp_path):
 def test_analyse_writes_every_table(processed, tmp_path):
     result = analyse(processed, tmp_path / "reports", registry=registry())
     for name in ["indicators_units", "indicators_tiers", "indicators_districts", "indicators_parents",
-                 "completeness", "awards"]:
+                 "indicators_distribution", "completeness", "awards"]:
         assert (processed / f"{name}.csv").is_file() and (processed / f"{name}.parquet").is_file(), name
     units = read_csv_table(processed / "indicators_units.csv")
     assert len(units) == 9
@@ -48,6 +48,8 @@ def test_analyse_writes_every_table(processed, tmp_path):
     assert list(awards.columns) == ["unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]
     assert set(awards.loc[awards.shortlisted == "True", "unit_name"]) == set(
         result.awards.loc[result.awards.shortlisted, "unit_name"])
+    dist = read_csv_table(processed / "indicators_distribution.csv").set_index(["tier", "indicator"])
+    assert float(dist.loc[("xa", "dossiers_received"), "p50"]) == 50  # communes: 10, 50, 1.000
     completeness = read_csv_table(processed / "completeness.csv").set_index("unit_code")
     assert completeness.loc["002", "status"] == "Chưa gửi"
     assert sorted(p.name for p in result.return_lists) == ["quan-xuan.xlsx", "so-alpha.xlsx"]

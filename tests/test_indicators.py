@@ -226,3 +226,10 @@ def test_format_rate_shows_enough_decimals():
     assert format_rate(100 * 4999 / 5000) == "99,98%"
     assert format_rate(100.0) == "100,0%"
 
+
+
+def test_on_time_of_a_commune_is_derived_when_left_empty(reg):
+    row = unit("Phường Một", "00001", "xa", "Quận Xuân", figures=(1, 10, 10, 200, 190, 10, 0, 0))
+    row["dossiers_on_time"] = None  # Phụ lục III has no on-time column
+    units = unit_indicators(appendix([row]), reg)
+    assert units.loc[0, "dossiers_on_time"] == 190 and units.loc[0, "on_time_rate"] == pytest.approx(95.0)

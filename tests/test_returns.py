@@ -17,6 +17,8 @@ def _findings() -> pd.DataFrame:
         finding(XUAN, "Quận Xuân", "total_mismatch", cell="G20", message="Tổng cộng sai", value="1.234"),
         finding("so-alpha.xlsx", "Chi cục Alpha Một", "one_stop_exceeds_total", cell="E10", message="Sai"),
         finding("hong.xlsx", "", "file_corrupt", cell="", message="Tệp hỏng, không mở được"),
+        # an older file of the same unit, superseded (so not in appendix.csv): same unit, same list
+        finding("so-alpha-cu.xlsx", "Sở Alpha", "duplicate_unit", severity="warning", cell=""),
     ])
 
 
@@ -31,7 +33,9 @@ def test_findings_go_to_the_unit_that_sent_the_file():
     assert attributed.loc["F11", "submitter_name"] == "Quận Xuân"  # a commune's row: its district corrects it
     assert attributed.loc["F11", "submitter_code"] == "001"
     assert attributed.loc["E10", "submitter_name"] == "Sở Alpha"
-    assert attributed.loc["", "submitter_name"] == "Tệp hong.xlsx"
+    files = attributed.set_index("source_file")["submitter_name"]
+    assert files["hong.xlsx"] == "Tệp hong.xlsx"
+    assert files["so-alpha-cu.xlsx"] == "Sở Alpha"
 
 
 def test_one_list_per_submitting_unit_with_findings(tmp_path):
@@ -52,6 +56,7 @@ def test_one_list_per_submitting_unit_with_findings(tmp_path):
     assert rows[2][7] == "1.234"
     assert rows[3][6] == "Không ghi diện tích"
     assert ws.cell(row=7 + len(rows) + 2, column=1).value.startswith("Lỗi: đơn vị phải sửa")
+    assert [r[1] for r in _rows(tmp_path / "tra-lai" / "so-alpha.xlsx")] == ["so-alpha.xlsx", "so-alpha-cu.xlsx"]
 
 
 def test_formula_injection_is_neutralised(tmp_path):

@@ -21,6 +21,7 @@ from sketket.indicators import (
     RATES,
     SUMMABLE,
     completeness,
+    distribution,
     district_indicators,
     load_appendix,
     load_config,
@@ -53,6 +54,7 @@ class AnalyseResult:
     districts: pd.DataFrame
     parents: pd.DataFrame
     completeness: pd.DataFrame
+    distribution: pd.DataFrame
     awards: pd.DataFrame
     findings: pd.DataFrame
     written: list[Path]
@@ -117,12 +119,14 @@ def analyse(processed_dir: Path, reports_dir: Path, *, registry: Registry | str 
         districts=district_indicators(units, registry),
         parents=parent_indicators(units, registry),
         completeness=completeness(units, registry),
+        distribution=distribution(units),
         awards=shortlist(units, findings, load_awards_config(awards_config)),
         findings=findings, written=[], consolidated=None, return_lists=[],
     )
     for name, df in [("indicators_units", result.units), ("indicators_tiers", result.tiers),
                      ("indicators_districts", result.districts), ("indicators_parents", result.parents),
-                     ("completeness", result.completeness), ("awards", result.awards)]:
+                     ("indicators_distribution", result.distribution), ("completeness", result.completeness),
+                     ("awards", result.awards)]:
         result.written += write_table(df, processed_dir / f"{name}.csv")
     reports_dir.mkdir(parents=True, exist_ok=True)
     result.consolidated = _consolidated(appendix, reports_dir, registry)

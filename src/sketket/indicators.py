@@ -113,6 +113,10 @@ def unit_indicators(appendix: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     for col in SUMMABLE:
         if col not in units.columns:
             units[col] = pd.NA
+    # Phụ lục III has no on-time column: ingest derives it; derive it here too if a table left it empty.
+    derive = (units["form"] == "III") & units["dossiers_on_time"].isna()
+    units.loc[derive, "dossiers_on_time"] = units.loc[derive, "dossiers_received"] - units.loc[
+        derive, "dossiers_overdue"]
     units["parent_code"] = _parent_codes(units, registry)
     units["has_figures"] = units[list(REQUIRED)].notna().any(axis=1)
     for rate, (num, den) in RATES.items():

@@ -136,10 +136,10 @@ def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: 
     attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix)
     paths: list[Path] = []
     used: set[str] = set()
-    for (name, _code), group in attributed.groupby(["submitter_name", "submitter_code"], sort=True):
-        slug = unit_slug(name)
-        while slug in used:  # two units folding to one name keep separate lists
-            slug += "-2"
+    for name, group in attributed.groupby("submitter_name", sort=True):
+        base = slug = unit_slug(name)
+        while slug in used:  # two names folding alike keep separate lists
+            slug = f"{base}-{len(used)}"
         used.add(slug)
         paths.append(write_return_list(name, group, out_dir / f"{slug}.xlsx", plan=plan))
     return paths
