@@ -33,7 +33,7 @@ def test_ranking_colours_tiers_and_highlights_the_unit():
     from matplotlib.colors import to_rgba
     assert colours[0] == to_rgba(plots.style()["highlight_color"])
     assert colours[1] == to_rgba(plots.tier_color("xa"))
-    assert "Toàn Thành phố: 98,0%" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Toàn Thành phố: 98,0%" in [t.get_text() for t in fig.legends[0].get_texts()]
 
 
 def test_same_tier_same_colour_in_every_chart():

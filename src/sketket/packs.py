@@ -224,7 +224,7 @@ def column_labels(tables: Tables) -> dict[str, str]:
     return {**tables.labels, "unit_name": "Đơn vị", "tier_label": "Cấp", "tier": "Cấp", "status": "Tình trạng",
             "rank_in_tier": "Hạng trong cấp", "reason": "Lý do", "reasons": "Đạt tiêu chí",
             "criteria_missed": "Chưa đạt", "rule": "Quy tắc", "message": "Nội dung", "cell": "Ô",
-            "source_file": "Tệp", "findings": "Số lỗi, cảnh báo"}
+            "source_file": "Tệp", "severity": "Mức", "findings": "Số lỗi, cảnh báo"}
 
 
 def _summary_row(tables: Tables, unit_code: str | None) -> pd.Series | None:
@@ -391,23 +391,146 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     return out
 
 
+def rule_text(rule: str) -> str:
+    """What a validation rule checks, in Vietnamese (config/rules.yml)."""
+    from sketket.config import load_yaml
+
+    rules = load_yaml("rules.yml")["rules"]
+    return rules[rule]["what"] if rule in rules else rule
+
+
 def findings_pivot(findings: pd.DataFrame) -> pd.DataFrame:
-    """Count of findings by rule (rows) and tier (columns, Vietnamese labels)."""
+    """Count of findings by rule (rows, described) and tier (columns, Vietnamese labels)."""
     if findings.empty:
         return pd.DataFrame()
-    pivot = findings.pivot_table(index="rule", columns="tier", values="severity", aggfunc="count", fill_value=0)
+    described = findings.assign(rule=findings["rule"].map(rule_text))
+    pivot = described.pivot_table(index="rule", columns="tier", values="severity", aggfunc="count", fill_value=0)
     from sketket.registry import TIERS
 
     order = [t for t in TIERS if t in pivot.columns] + [c for c in pivot.columns if c not in TIERS]
     return pivot[order].rename(columns=_tier_label)
 
 
+SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+
+def form_findings(tables: Tables, form: str) -> pd.DataFrame:
+    """Findings in the files of one appendix form (and in files whose form could not be told)."""
+    findings = findings_of(tables)
+    return findings[findings["source_file"].isin(files_of(tables, form)["source_file"])] if len(findings) else findings
+
+
 def findings_html(tables: Tables, findings: pd.DataFrame, limit: int = 30) -> str:
     """The findings a unit must correct or check, errors first (the return lists hold them all)."""
     if findings.empty:
         return "<p>Không có lỗi hay cảnh báo nào.</p>"
-    ordered = findings.assign(_e=findings["severity"] != "error").sort_values(["_e", "source_file", "cell"])
-    cols = ["unit_name", "cell", "rule", "message"]
+    ordered = findings.assign(_e=findings["severity"] != "error", severity=findings["severity"].map(SEVERITY))
+    ordered = ordered.sort_values(["_e", "source_file", "cell"])
+    cols = ["unit_name", "source_file", "cell", "severity", "message"]
     more = len(ordered) - limit
     note = f"<p>… và {format_int(more)} lỗi, cảnh báo khác (xem danh sách trả lại).</p>" if more > 0 else ""
     return table_html(ordered.head(limit)[cols], labels=column_labels(tables)) + note
+
+
+def title_html(text: str) -> str:
+    return f"<h1>{escape(text)}</h1>"
+
+
+def family(tables: Tables, code: str) -> pd.DataFrame:
+    """A district or department's own row and its sub-units' rows (units with figures), best first."""
+    units = units_of(tables)
+    return units[(units["unit_code"] == code) | (units["parent_code"] == code)] if len(units) else units
+
+
+def family_name(tables: Tables, code: str) -> str:
+    row = _summary_row(tables, code)
+    return code if row is None else str(row["unit_name"])
+
+
+def references(tables: Tables, tier: str, unit_code: str | None = None) -> dict[str, float]:
+    """Reference on-time rates for a ranking chart: the unit with its sub-units, its tier and the city."""
+    tiers = tables["indicators_tiers"].set_index("tier")["on_time_rate"]
+    refs = {}
+    if unit_code is not None:
+        row = _summary_row(tables, unit_code)
+        if row is not None and pd.notna(row["on_time_rate"]):
+            refs[f"{row['unit_name']} (cả đơn vị trực thuộc)"] = float(row["on_time_rate"])
+    for key, name in ((tier, _tier_label(tier)), ("city", "Toàn Thành phố")):
+        if key in tiers and pd.notna(tiers[key]):
+            refs[name] = float(tiers[key])
+    return refs
+
+
+def distribution_html(tables: Tables, tier: str) -> str:
+    """Minimum, quartiles and maximum of each indicator over the tier's units, each in its own format."""
+    from sketket.indicators import RATES, distribution
+
+    units = tables["indicators_units"]
+    dist = distribution(units[units["tier"] == tier]) if len(units) else pd.DataFrame()
+    if dist.empty:
+        return "<p>Chưa có số liệu.</p>"
+    stats = [c for c in dist.columns if c == "min" or c == "max" or (c.startswith("p") and c[1:].isdigit())]
+    shown = dist[["indicator_label", "units"]].copy()
+    for col in stats:
+        shown[col] = [FORMATTERS["pct" if ind in RATES else "num" if ind == "area_m2" else "int"](v)
+                      for ind, v in zip(dist["indicator"], dist[col], strict=True)]
+    labels = {"indicator_label": "Chỉ số", "units": "Số đơn vị", "min": "Thấp nhất", "max": "Cao nhất",
+              **{c: f"Phân vị {c[1:]}%" for c in stats if c.startswith("p")}}
+    labels["p50"] = "Trung vị"
+    return table_html(shown, {"units": "int"}, labels)
+
+
+def files_of(tables: Tables, form: str) -> pd.DataFrame:
+    """The files of one appendix form, and the files whose form could not be told (rejected, skipped)."""
+    files = tables["files"]
+    if files.empty:
+        return files
+    return files[(files["form"].fillna("") == form) | (files["form"].fillna("") == "")]
+
+
+def files_html(tables: Tables, form: str) -> str:
+    """What was read, rejected and why."""
+    files = files_of(tables, form)
+    if files.empty:
+        return "<p>Chưa nhận tệp nào.</p>"
+    status = {"ingested": "Đã đọc", "rejected": "Bị từ chối", "skipped": "Bỏ qua"}
+    shown = files.assign(status=files["status"].map(status).fillna(files["status"]))
+    cols = {"source_file": "text", "status": "text", "reason": "text", "unit_rows": "int", "errors": "int",
+            "warnings": "int"}
+    labels = {**column_labels(tables), "reason": "Lý do", "unit_rows": "Số dòng đơn vị", "errors": "Lỗi",
+              "warnings": "Cảnh báo"}
+    ordered = shown.sort_values(["status", "source_file"], key=lambda s: s.map({"Bị từ chối": "0"}).fillna(s))
+    return table_html(ordered[list(cols)], cols, labels)
+
+
+def file_counts(tables: Tables, form: str) -> list[Card]:
+    files = files_of(tables, form)
+    count = files["status"].value_counts() if len(files) else pd.Series(dtype=int)
+    return [Card("Tệp đã đọc", format_int(count.get("ingested", 0))),
+            Card("Tệp bị từ chối", format_int(count.get("rejected", 0))),
+            Card("Tệp bỏ qua", format_int(count.get("skipped", 0)))]
+
+
+def findings_by_unit_html(tables: Tables, form: str) -> str:
+    """Per unit of the form's files: how many errors and warnings its table carries."""
+    findings = tables["findings"]
+    files = set(files_of(tables, form)["source_file"]) if len(tables["files"]) else set()
+    mine = findings[findings["source_file"].isin(files)] if len(findings) else findings
+    if mine.empty:
+        return "<p>Không có lỗi hay cảnh báo nào.</p>"
+    counts = (mine.assign(unit_name=mine["unit_name"].fillna("(cả tệp)"))
+              .pivot_table(index=["source_file", "unit_name"], columns="severity", values="rule", aggfunc="count",
+                           fill_value=0).reset_index())
+    for sev in ("error", "warning"):
+        if sev not in counts:
+            counts[sev] = 0
+    counts = counts.sort_values(["error", "warning"], ascending=False)
+    labels = {**column_labels(tables), "error": "Lỗi", "warning": "Cảnh báo"}
+    return table_html(counts[["unit_name", "source_file", "error", "warning"]], {"error": "int", "warning": "int"},
+                      labels)
+
+
+def chart(fig: Any, alt: str) -> str:
+    from sketket.plots import to_html
+
+    return to_html(fig, alt)

@@ -122,8 +122,8 @@ def bar_ranking(
         for i, (name, ref) in enumerate((references or {}).items()):
             ax.axvline(ref, color=style()["reference_color"], linestyle=("--", ":", "-.")[i % 3], linewidth=2,
                        label=f"{name}: {value_text(ref, kind)}")
-        if references:
-            ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
+        if references:  # below the chart: inside it would hide bars
+            fig.legend(loc="outside lower center", ncols=min(3, len(references)), fontsize="small", frameon=False)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         ax.set_title(title)
         ax.set_xlabel(xlabel)

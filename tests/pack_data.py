@@ -1,0 +1,76 @@
+"""A small processed city for the pack and notebook tests: appendix, findings and files as ingest writes
+them, and the indicator tables computed by the library (sketket.indicators, sketket.awards)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sketket import awards, indicators
+from sketket.forms.layout import FIGURES
+from sketket.registry import load_registry
+
+SCRIPT_NAME = "<script>alert(1)</script>"
+FORM = {"so": "I", "chi_cuc": "I", "nganh_doc_tp": "II", "nganh_doc_huyen": "II", "huyen": "III", "xa": "III"}
+
+
+def _row(name, code, tier, parent, source, received, overdue, total=100, one_stop=100, online=5, postal=2):
+    row = dict.fromkeys(FIGURES)
+    row.update(unit_name=name, form=FORM[tier], tier=tier, unit_code=code, parent_name=parent, derived="",
+               source_file=source, source_sheet="Sheet1", source_row=8, note="", area_m2=40.0,
+               tthc_total=total, tthc_one_stop=one_stop, tthc_one_stop_pct=100 * one_stop / total,
+               dossiers_received=received, dossiers_on_time=received - overdue, dossiers_overdue=overdue,
+               on_time_pct=100 * (received - overdue) / received, online_services_l34=online, postal_tthc=postal)
+    return row
+
+
+def appendix() -> pd.DataFrame:
+    rows = [
+        _row("Sở Nội vụ", "S01", "so", "", "so-noi-vu.xlsx", 12000, 6),
+        _row("Ban Thi đua - Khen thưởng", "S01.01", "chi_cuc", "Sở Nội vụ", "so-noi-vu.xlsx", 800, 40),
+        _row("Ban Tôn giáo", "S01.02", "chi_cuc", "Sở Nội vụ", "so-noi-vu.xlsx", 300, 0, one_stop=60),
+        _row("Sở Tư pháp", "S02", "so", "", "so-tu-phap.xlsx", 45000, 900, online=0),
+        _row("Cục Thuế thành phố Hà Nội", "N01", "nganh_doc_tp", "", "cuc-thue.xlsx", 234567, 1200),
+        _row("Quận Ba Đình", "001", "huyen", "", "quan-ba-dinh.xlsx", 56000, 300),
+        _row("Phường Phúc Xá", "00001", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 4000, 10),
+        _row("Phường Trúc Bạch", "00004", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 3500, 400),
+        _row(SCRIPT_NAME, "", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 1000, 0),
+    ]
+    return pd.DataFrame(rows)
+
+
+def write_processed(out: Path) -> Path:
+    """Write the processed tables of the small city into `out` and return it."""
+    out.mkdir(parents=True, exist_ok=True)
+    app = appendix()
+    findings = pd.DataFrame([
+        {"source_file": "quan-ba-dinh.xlsx", "sheet": "Sheet1", "cell": "G12", "unit_name": "Phường Trúc Bạch",
+         "rule": "sum_mismatch", "severity": "error", "value": "3500",
+         "message": "Đúng hạn + quá hạn (3.100 + 400) khác tổng số hồ sơ đã nhận"},
+        {"source_file": "quan-ba-dinh.xlsx", "sheet": "Sheet1", "cell": "B13", "unit_name": SCRIPT_NAME,
+         "rule": "unit_unmatched", "severity": "warning", "value": SCRIPT_NAME,
+         "message": f"Tên đơn vị “{SCRIPT_NAME}” không có trong danh mục"},
+        {"source_file": "hong.xlsx", "sheet": "", "cell": "", "unit_name": "", "rule": "file_corrupt",
+         "severity": "error", "value": "", "message": "Tệp hỏng, không mở được"},
+    ])
+    files = pd.DataFrame([
+        {"source_file": f, "status": "ingested", "form": form, "reason": "", "unit_rows": n, "errors": e,
+         "warnings": w}
+        for f, form, n, e, w in [("so-noi-vu.xlsx", "I", 3, 0, 0), ("so-tu-phap.xlsx", "I", 1, 0, 0),
+                                 ("cuc-thue.xlsx", "II", 1, 0, 0), ("quan-ba-dinh.xlsx", "III", 4, 1, 1)]
+    ] + [{"source_file": "hong.xlsx", "status": "rejected", "form": "", "reason": "Tệp hỏng, không mở được",
+          "unit_rows": 0, "errors": 1, "warnings": 0}])
+    registry = load_registry()
+    units = indicators.unit_table(app, registry)
+    tables = {
+        "appendix": app, "findings": findings, "files": files, "indicators_units": units,
+        "indicators_tiers": indicators.tier_indicators(units, registry),
+        "indicators_districts": indicators.district_indicators(units, registry),
+        "indicators_parents": indicators.parent_indicators(units, registry),
+        "completeness": indicators.completeness(units, registry),
+        "awards": awards.shortlist(units, findings),
+    }
+    for name, df in tables.items():
+        df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
+    return out

@@ -1,0 +1,68 @@
+"""Pack HTML: Vietnamese number formats, escaping of submitted text, headline figures."""
+
+import pandas as pd
+import pytest
+from pack_data import SCRIPT_NAME, write_processed
+
+from sketket import packs
+
+
+def test_table_html_formats_numbers_and_escapes_text():
+    df = pd.DataFrame({"unit_name": [SCRIPT_NAME, "Phường Phúc Xá"], "dossiers_received": [1234567, None],
+                       "on_time_rate": [98.72, 100.0]})
+    html = packs.table_html(df, {"dossiers_received": "int", "on_time_rate": "pct"},
+                            {"unit_name": "Đơn vị <b>"}, caption="Xếp hạng & so sánh")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "Đơn vị &lt;b&gt;" in html
+    assert "Xếp hạng &amp; so sánh" in html
+    assert '<td class="num">1.234.567</td>' in html and '<td class="num">98,7%</td>' in html
+    assert '<td class="num">–</td>' in html and '<td class="num">100,0%</td>' in html
+
+
+def test_cards_escape_and_banner_only_for_demo():
+    html = packs.cards_html([packs.Card(SCRIPT_NAME, "98,7%", "II.2.i")])
+    assert "<script>" not in html and "98,7%" in html
+    assert packs.banner(False) == "" and "Dữ liệu minh họa" in packs.banner(True)
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    return packs.load_tables(write_processed(tmp_path_factory.mktemp("processed")))
+
+
+def test_city_headline_is_ratio_of_sums_against_the_plan_questions(tables):
+    cards = {c.label: c for c in packs.headline(tables)}
+    # 9 rows, one unmatched but with figures: 9 units report; on time = Σ on time / Σ received
+    received = 12000 + 800 + 300 + 45000 + 234567 + 56000 + 4000 + 3500 + 1000
+    overdue = 6 + 40 + 0 + 900 + 1200 + 300 + 10 + 400 + 0
+    assert cards["Hồ sơ TTHC đã nhận"].value == f"{received:,}".replace(",", ".")
+    assert cards["Hồ sơ giải quyết đúng hạn"].value == packs.format_percent(100 * (received - overdue) / received)
+    assert cards["Đơn vị có số liệu / theo danh mục"].value.startswith("9/")
+    assert cards["Hồ sơ giải quyết đúng hạn"].note.startswith("II.2.i")
+
+
+def test_district_headline_and_family(tables):
+    cards = {c.label: c.value for c in packs.headline(tables, "001")}
+    assert cards["Hồ sơ TTHC đã nhận"] == "64.500"  # the district and its communes
+    members = packs.family(tables, "001")
+    assert list(members["unit_name"]) == [SCRIPT_NAME, "Phường Phúc Xá", "Quận Ba Đình", "Phường Trúc Bạch"]
+    refs = packs.references(tables, "xa", "001")
+    assert list(refs) == ["Quận Ba Đình (cả đơn vị trực thuộc)", "Xã, phường, thị trấn", "Toàn Thành phố"]
+    assert refs["Quận Ba Đình (cả đơn vị trực thuộc)"] == pytest.approx(100 * (64500 - 710) / 64500)
+
+
+def test_findings_by_tier_and_rule_and_escaping(tables):
+    pivot = packs.findings_pivot(packs.findings_of(tables))
+    assert pivot.loc["đúng hạn + quá hạn ≠ tổng số hồ sơ đã nhận", "Xã, phường, thị trấn"] == 1
+    assert pivot.loc["tệp hỏng, không mở được", "khác"] == 1
+    html = packs.findings_html(tables, packs.findings_of(tables, ["001"]))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "G12" in html and "hong.xlsx" not in html
+
+
+def test_best_weakest_and_awards(tables):
+    best, weakest = packs.best_weakest(tables, "xa")
+    # three ranked communes, five a table: all in "best", none repeated in "weakest"
+    assert list(best["unit_name"]) == [SCRIPT_NAME, "Phường Phúc Xá", "Phường Trúc Bạch"] and weakest.empty
+    city = packs.awards_html(tables)
+    assert "Sở Nội vụ" in city and "Sở Tư pháp" not in city  # only the shortlisted, with their reasons
+    assert "Chưa có đơn vị nào" in packs.awards_html(tables, ["001", "00001"])
