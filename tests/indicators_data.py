@@ -69,7 +69,8 @@ def city_rows() -> list[dict]:
 
 
 def appendix(rows: list[dict] | None = None) -> pd.DataFrame:
-    return pd.DataFrame(rows if rows is not None else city_rows())
+    columns = list(unit("", "", "so").keys())
+    return pd.DataFrame(rows if rows is not None else city_rows(), columns=columns)
 
 
 def write_processed(folder: Path, rows: list[dict] | None = None, findings: list[dict] | None = None) -> Path:

@@ -167,3 +167,11 @@ def test_consolidated_workbook_reads_back_the_sums_of_appendix(processed, tmp_pa
 def _as_percent(cell) -> float:
     """A rate cell as percent, whether written as 98.7 or as 0.987 with a % number format."""
     return 100 * cell.value if "%" in cell.number_format else cell.value
+
+
+def test_an_empty_appendix_gives_empty_tables_not_a_crash(tmp_path):
+    result = analyse(write_processed(tmp_path / "p", rows=[]), tmp_path / "r", registry=registry())
+    city = result.tiers.set_index("tier").loc["city"]
+    assert (city.units_expected, city.units_reporting, city.units_without_figures) == (12, 0, 12)
+    assert result.units.empty and result.awards.empty
+    assert set(result.completeness["status"]) == {"Chưa gửi"}
