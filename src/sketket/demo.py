@@ -351,7 +351,9 @@ def fill_aggregates(t: Table) -> None:
         if t.form == "III" and column == "dossiers_on_time":
             continue
         values = [r.get(column) for r in t.rows]
-        if not all(_is_number(v) for v in values):
+        # Only clean columns: a typed sum over a planted negative or fractional count would repeat the
+        # fault on rows B and Tổng cộng.
+        if not all(_is_number(v) and v >= 0 and (column == "area_m2" or float(v).is_integer()) for v in values):
             continue
         units = sum(values[1:])
         t.subtotal.setdefault(column, units)
