@@ -281,7 +281,7 @@ def read_sections(processed_dir: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
-def _write(df: pd.DataFrame, path: Path) -> Path:
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """CSV for Excel users: UTF-8 with BOM, text from submissions neutralised against formula injection."""
     safe = df.copy()
     for col in safe.columns:
@@ -303,4 +303,4 @@ def write_lessons(processed_dir: Path) -> dict[str, Path]:
         "initiatives": initiatives(sections, themes),
         "recommendations": recommendations(sections, themes),
     }
-    return {name: _write(df, processed_dir / f"{name}.csv") for name, df in tables.items()}
+    return {name: write_csv(df, processed_dir / f"{name}.csv") for name, df in tables.items()}
