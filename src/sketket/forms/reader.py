@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import python_calamine
 
-from sketket.clean import Number, fold, nfc, parse_number
+from sketket.clean import Number, nfc, parse_number
+from sketket.clean import fold as _fold_text
 from sketket.forms import layout
 from sketket.registry import FORM_TIERS, Registry
 
@@ -57,6 +59,16 @@ _FORM_TITLE: tuple[tuple[str, str], ...] = (
     ("tai cac so", "I"),
     ("tuong duong so", "I"),
 )
+
+
+@lru_cache(maxsize=8192)
+def _fold_str(text: str) -> str:
+    return _fold_text(text)
+
+
+def fold(value: object) -> str:
+    """clean.fold, remembered for text: titles, headers and footnotes repeat across every workbook."""
+    return _fold_str(value) if isinstance(value, str) else _fold_text(value)
 
 
 class NoTableError(Exception):

@@ -1,0 +1,352 @@
+"""`sketket ingest` and `sketket validate`: every file received → canonical rows, findings, and a line per
+file saying what became of it (the contract of DESIGN.md, "What ingest writes")."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import python_calamine
+
+from sketket._io import screen
+from sketket.clean import excel_safe, fold, format_date, format_int
+from sketket.config import load_yaml
+from sketket.forms import layout
+from sketket.forms.reader import NoTableError, Table, read_table
+from sketket.registry import FORM_TIERS, Registry, load_registry
+from sketket.validate import FINDING_COLUMNS, Finding, check_table, file_finding, load_rules, match_rows
+
+PERCENT_REPORTED: tuple[str, ...] = tuple(f"{c}_reported" for c in layout.PERCENTS)
+APPENDIX_COLUMNS: tuple[str, ...] = (
+    "form", "tier", "unit_code", "unit_name", "parent_name", *layout.FIGURES, "note", *PERCENT_REPORTED,
+    "derived", "source_file", "source_sheet", "source_row")
+FILES_COLUMNS: tuple[str, ...] = ("source_file", "status", "form", "reason", "unit_rows", "errors", "warnings")
+SECTION_COLUMNS: tuple[str, ...] = ("source_file", "unit_name", "unit_code", "tier", "section", "heading", "text")
+_REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
+DEFAULT_MAX_MB = 20.0
+_POOL_MIN_FILES = 400  # below this a second process costs more to start than it saves
+_WORKERS = 2
+
+
+@dataclass
+class IngestResult:
+    """What one run produced (the same tables as the files written to OUT_DIR)."""
+
+    appendix: pd.DataFrame
+    findings: pd.DataFrame
+    files: pd.DataFrame
+    sections: pd.DataFrame
+
+
+@dataclass
+class FileResult:
+    """What became of one file."""
+
+    source_file: str
+    status: str  # "ingested" | "rejected" | "skipped"
+    form: str = ""
+    reason: str = ""
+    rows: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    sections: pd.DataFrame | None = None
+    unit_key: str = ""  # the submitter, for spotting one unit sent twice
+    unit_name: str = ""
+    mtime: float = 0.0
+
+
+@lru_cache(maxsize=1)
+def _config() -> dict:
+    return load_yaml("ingest.yml")
+
+
+# -- one file --------------------------------------------------------------------------------------------
+def skip_reason(path: Path) -> str | None:
+    """Why a file is not read at all (None: it is a table or a report)."""
+    cfg, suffix, key = _config(), path.suffix.lower(), fold(path.stem)
+    if path.name.startswith("~$"):
+        return cfg["temporary"]
+    if path.name.startswith("."):
+        return cfg["hidden"]
+    for entry in cfg["named"]:
+        if any(w in key for w in entry["words"]):
+            return entry["reason"]
+    if suffix in cfg["tables"] or suffix in cfg["reports"]:
+        return None
+    if suffix == ".csv":
+        for entry in cfg["named_csv"]:
+            if any(f" {w} " in f" {key} " for w in entry["words"]):
+                return entry["reason"]
+    return cfg["by_suffix"].get(suffix) or cfg["other"].format(suffix=suffix or "không có đuôi")
+
+
+def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> FileResult:
+    """Screen, read and check one file. Never raises for a bad file: it becomes a rejected result."""
+    mtime = path.stat().st_mtime
+    reason = skip_reason(path)
+    if reason is not None:
+        return FileResult(rel, "skipped", reason=reason, mtime=mtime)
+    problem = screen(path, max_bytes)
+    if problem is not None:
+        return _rejected(rel, problem[0], mtime, **problem[1])
+    if path.suffix.lower() in _config()["reports"]:
+        return _narrative(path, rel, registry, mtime)
+    try:
+        table = read_table(path, registry)
+    except NoTableError:
+        return _rejected(rel, "no_table", mtime)
+    except python_calamine.PasswordError:
+        return _rejected(rel, "file_encrypted", mtime)
+    except Exception as exc:  # any reader failure on a damaged file: reported, the run goes on
+        return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+    return _table_result(table, rel, registry, mtime)
+
+
+def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
+    f = file_finding(rule, rel, **fields)
+    return FileResult(rel, "rejected", reason=f.message, findings=[f], mtime=mtime)
+
+
+def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> FileResult:
+    matches = match_rows(table, registry)
+    findings = check_table(table, rel, registry, matches)
+    head_tier, sub_tier = FORM_TIERS[table.form]
+    rows = []
+    for i, row in enumerate(table.rows):
+        if row.kind not in ("A", "unit"):
+            continue
+        m = matches[i]
+        a = row.kind == "A"
+        rows.append({
+            "form": table.form, "tier": head_tier if a else sub_tier, "unit_code": m.code,
+            "unit_name": table.submitter if a else row.name, "parent_name": "" if a else table.submitter,
+            **_figures(table, row), "note": row.note,
+            "source_file": rel, "source_sheet": table.sheet, "source_row": row.excel_row,
+        })
+    head = matches[-1]
+    key = head.code or f"?{table.form}:{fold(table.submitter)}"
+    return FileResult(rel, "ingested", form=table.form, rows=rows, findings=findings, unit_key=key,
+                      unit_name=table.submitter, mtime=mtime)
+
+
+def _usable(value: float | None, column: str, ok: bool) -> float | None:
+    """A figure fit for sums and rates: read as a number, not negative, whole in a count column."""
+    if not ok or value is None or value < 0:
+        return None
+    if column in layout.COUNTS and not float(value).is_integer():
+        return None
+    return value
+
+
+def _figures(table: Table, row) -> dict[str, object]:
+    """The canonical figures of a unit row: counts as read (unusable ones empty), Phụ lục III's on-time
+    derived as received − overdue, percentages recomputed from the counts, the reported ones kept."""
+    out: dict[str, object] = {c: _usable(row.values[c].value, c, row.values[c].ok)
+                              for c in layout.FIGURES if c in row.values}
+    derived = []
+    if "dossiers_on_time" not in table.columns:
+        received, overdue = out["dossiers_received"], out["dossiers_overdue"]
+        ok = received is not None and overdue is not None and overdue <= received
+        out["dossiers_on_time"] = received - overdue if ok else None
+        derived.append("dossiers_on_time")
+    out["tthc_one_stop_pct"] = _ratio(out["tthc_one_stop"], out["tthc_total"])
+    out["on_time_pct"] = _ratio(out["dossiers_on_time"], out["dossiers_received"])
+    for col, rep in zip(layout.PERCENTS, PERCENT_REPORTED, strict=True):
+        out[rep] = row.values[col].value if row.values[col].ok else None
+    out["derived"] = ";".join(derived)
+    return out
+
+
+def _ratio(part: float | None, whole: float | None) -> float | None:
+    return None if part is None or not whole else 100.0 * part / whole
+
+
+def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult:
+    from sketket.narrative import read_narrative  # written alongside; imported only when reports arrive
+
+    res = read_narrative(path, rel, registry)
+    rules = load_rules()
+    findings = [Finding(rel, "", "", res.unit_name, f["rule"], f["severity"], f["message"], "")
+                for f in res.findings if f["rule"] in rules.rules]
+    rejected = [f for f in findings if f.rule in _REJECTING]
+    if rejected:
+        return FileResult(rel, "rejected", reason=rejected[0].message, findings=findings, mtime=mtime)
+    return FileResult(rel, "ingested", findings=findings, sections=res.sections, unit_name=res.unit_name,
+                      mtime=mtime)
+
+
+# -- a whole folder ----------------------------------------------------------------------------------------
+def _drop_older_duplicates(results: list[FileResult]) -> None:
+    """The same submitter in two tables: the newer file (modification time) is kept; the older one is
+    skipped, its rows and findings dropped, with a warning that names both files."""
+    by_unit: dict[str, list[FileResult]] = {}
+    for r in results:
+        if r.status == "ingested" and r.unit_key:
+            by_unit.setdefault(r.unit_key, []).append(r)
+    for group in by_unit.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda r: (r.mtime, r.source_file))
+        kept = group[-1]
+        for old in group[:-1]:
+            old.status, old.rows = "skipped", []
+            old.reason = _config()["duplicate"].format(kept=kept.source_file)
+            old.findings = [file_finding(
+                "duplicate_unit", old.source_file, unit_name=kept.unit_name, value=kept.source_file,
+                name=kept.unit_name, kept=kept.source_file, dropped=old.source_file,
+                kept_date=_date(kept.mtime), dropped_date=_date(old.mtime))]
+
+
+def _date(mtime: float) -> str:
+    return format_date(dt.datetime.fromtimestamp(mtime))
+
+
+_WORKER_REGISTRY: Registry | None = None
+
+
+def _init_worker(registry: Registry) -> None:
+    global _WORKER_REGISTRY
+    _WORKER_REGISTRY = registry
+
+
+def _worker(job: tuple[Path, str, float]) -> FileResult:
+    assert _WORKER_REGISTRY is not None
+    return process_file(job[0], job[1], _WORKER_REGISTRY, job[2])
+
+
+def _process_all(jobs: list[tuple[Path, str, float]], registry: Registry) -> list[FileResult]:
+    if len(jobs) < _POOL_MIN_FILES or (os.cpu_count() or 1) < 2:
+        return [process_file(p, rel, registry, mb) for p, rel, mb in jobs]
+    with ProcessPoolExecutor(_WORKERS, initializer=_init_worker, initargs=(registry,)) as pool:
+        return list(pool.map(_worker, jobs, chunksize=max(1, len(jobs) // (_WORKERS * 8))))
+
+
+def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
+           max_size_mb: float = DEFAULT_MAX_MB) -> IngestResult:
+    """Read every file under raw_dir (recursively) and write appendix, findings, files and sections to
+    out_dir. Raw files are only read."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    registry = registry or load_registry()
+    paths = sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
+    jobs = [(p, p.relative_to(raw_dir).as_posix(), max_size_mb * 2**20) for p in paths]
+    results = _process_all(jobs, registry)
+    _drop_older_duplicates(results)
+    result = IngestResult(
+        appendix=_appendix_frame(r for res in results for r in res.rows),
+        findings=_findings_frame(f for res in results for f in res.findings),
+        files=_files_frame(results),
+        sections=_sections_frame(results),
+    )
+    write_outputs(result, out_dir)
+    return result
+
+
+def _appendix_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(list(rows), columns=list(APPENDIX_COLUMNS))
+    for col in layout.COUNTS:
+        df[col] = pd.to_numeric(df[col]).astype("Int64")
+    for col in ("area_m2", *layout.PERCENTS, *PERCENT_REPORTED):
+        df[col] = pd.to_numeric(df[col]).astype("float64")
+    df["source_row"] = df["source_row"].astype("int64")
+    return df
+
+
+def _findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    return pd.DataFrame([f.as_dict() for f in findings], columns=list(FINDING_COLUMNS))
+
+
+def _files_frame(results: list[FileResult]) -> pd.DataFrame:
+    rows = [{"source_file": r.source_file, "status": r.status, "form": r.form, "reason": r.reason,
+             "unit_rows": len(r.rows), "errors": sum(f.severity == "error" for f in r.findings),
+             "warnings": sum(f.severity == "warning" for f in r.findings)} for r in results]
+    return pd.DataFrame(rows, columns=list(FILES_COLUMNS))
+
+
+def _sections_frame(results: list[FileResult]) -> pd.DataFrame:
+    frames = [r.sections for r in results if r.sections is not None and len(r.sections)]
+    if not frames:
+        return pd.DataFrame(columns=list(SECTION_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(SECTION_COLUMNS)]
+
+
+def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
+    """Text from submissions cannot run as a formula when the CSV is opened in a spreadsheet."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(excel_safe)
+    return out
+
+
+def write_outputs(result: IngestResult, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _for_excel(result.appendix).to_csv(out_dir / "appendix.csv", index=False, encoding="utf-8-sig")
+    result.appendix.to_parquet(out_dir / "appendix.parquet", index=False)
+    _for_excel(result.findings).to_csv(out_dir / "findings.csv", index=False, encoding="utf-8-sig")
+    result.findings.to_parquet(out_dir / "findings.parquet", index=False)
+    _for_excel(result.files).to_csv(out_dir / "files.csv", index=False, encoding="utf-8-sig")
+    _for_excel(result.sections).to_csv(out_dir / "sections.csv", index=False, encoding="utf-8-sig")
+
+
+# -- command line ------------------------------------------------------------------------------------------
+def _registry(args: argparse.Namespace) -> Registry:
+    return load_registry(args.registry) if getattr(args, "registry", None) else load_registry()
+
+
+def cli_ingest(args: argparse.Namespace) -> int:
+    raw_dir = Path(args.raw_dir)
+    if not raw_dir.is_dir():
+        print(f"sketket ingest: không có thư mục {raw_dir}", file=sys.stderr)
+        return 2
+    if getattr(args, "registry", None) and not Path(args.registry).is_file():
+        print(f"sketket ingest: không có tệp danh mục {args.registry}", file=sys.stderr)
+        return 2
+    result = ingest(raw_dir, Path(args.out), _registry(args), args.max_size_mb)
+    status = result.files["status"].value_counts()
+    severity = result.findings["severity"].value_counts()
+    print(f"Đã xem {format_int(len(result.files))} tệp: {format_int(status.get('ingested', 0))} đã đọc, "
+          f"{format_int(status.get('rejected', 0))} bị trả lại, {format_int(status.get('skipped', 0))} bỏ qua; "
+          f"{format_int(len(result.appendix))} dòng đơn vị; {format_int(severity.get('error', 0))} lỗi, "
+          f"{format_int(severity.get('warning', 0))} cảnh báo. Kết quả ở {args.out}")
+    return 0
+
+
+_SEVERITY_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO"}
+
+
+def format_result(res: FileResult) -> list[str]:
+    """A unit's own check, as printed by `sketket validate`."""
+    errors = sum(f.severity == "error" for f in res.findings)
+    warnings = len(res.findings) - errors
+    head = {"ingested": "đã đọc", "rejected": "không đọc được", "skipped": "bỏ qua"}[res.status]
+    what = f"Phụ lục {res.form}, {format_int(len(res.rows))} dòng đơn vị" if res.form else head
+    lines = [f"Tệp {res.source_file} ({what}): {format_int(errors)} lỗi, {format_int(warnings)} cảnh báo."]
+    if res.status == "skipped":
+        lines.append(f"  {res.reason}")
+    for f in res.findings:
+        where = f"{f.sheet}!{f.cell}" if f.cell else (f.sheet or "cả tệp")
+        lines.append(f"  [{_SEVERITY_LABEL[f.severity]}] {where} – {f.unit_name}: {f.message}")
+    if res.status == "ingested" and not res.findings:
+        lines.append("  Không phát hiện lỗi.")
+    return lines
+
+
+def cli_validate(args: argparse.Namespace) -> int:
+    missing = [p for p in args.files if not Path(p).is_file()]
+    if missing:
+        print(f"sketket validate: không có tệp {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    registry = _registry(args)
+    failed = False
+    for path in map(Path, args.files):
+        res = process_file(path, path.name, registry, DEFAULT_MAX_MB * 2**20)
+        print("\n".join(format_result(res)))
+        failed = failed or any(f.severity == "error" for f in res.findings)
+    return 1 if failed else 0

@@ -1,0 +1,261 @@
+"""`sketket ingest` and `sketket validate`: the DESIGN.md contract (file names, columns, exit codes), every
+file accounted for, bad files rejected with a reason, raw files untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlwt
+from _workbooks import UNITS, convert, sample, write_sample
+
+from sketket import cli
+from sketket.forms.writer import Variation, write_filled
+from sketket.ingest import APPENDIX_COLUMNS, FILES_COLUMNS, SECTION_COLUMNS, ingest
+from sketket.registry import load_registry
+from sketket.validate import FINDING_COLUMNS
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{k} "{("&lol" + (str(k - 1) if k > 1 else "") + ";") * 10}">' for k in range(1, 10))
+    + ']>\n'
+)
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry()
+
+
+def entity_bomb(good: Path, out: Path) -> Path:
+    """A real workbook whose sheet XML declares nested entities (billion laughs) and uses them."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = data.decode("utf-8")
+                body = body.split("?>", 1)[1] if body.startswith("<?xml") else body
+                data = (BILLION_LAUGHS + body.replace("<v>", "<v>&lol9;", 1)).encode("utf-8")
+            dst.writestr(info, data)
+    return out
+
+
+def encrypted_xlsx(out: Path) -> Path:
+    """What Excel saves with a password: an OLE2 container with an EncryptedPackage stream, named .xlsx."""
+    name = "EncryptedPackage".encode("utf-16-le")
+    out.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504) + name.ljust(64, b"\0") + bytes(4096))
+    return out
+
+
+def encrypted_xls(out: Path) -> Path:
+    """A BIFF8 workbook whose globals begin with FILEPASS (the record a password adds after BOF)."""
+    book = xlwt.Workbook()
+    book.add_sheet("Phụ lục I").write(0, 0, "x")
+    book.save(str(out))
+    data = bytearray(out.read_bytes())
+    at = data.find(bytes.fromhex("0908100000060500")) + 20
+    data[at:at + 2] = (0x2F).to_bytes(2, "little")
+    out.write_bytes(bytes(data))
+    return out
+
+
+def narrative_docx(out: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    for text in ("UBND QUẬN BA ĐÌNH", "BÁO CÁO Sơ kết thực hiện Quyết định số 07/2016/QĐ-UBND",
+                 "I. ĐẶC ĐIỂM TÌNH HÌNH", "Quận có 14 phường.", "III. KIẾN NGHỊ, ĐỀ XUẤT",
+                 "Đề nghị Thành phố đầu tư phần mềm một cửa liên thông."):
+        d.add_paragraph(text)
+    d.save(out)
+    return out
+
+
+@pytest.fixture()
+def raw(tmp_path):
+    """A folder as the Sở Nội vụ receives it: tables in every format, reports, and all kinds of bad files."""
+    raw = tmp_path / "raw"
+    (raw / "so-nganh").mkdir(parents=True)
+    (raw / "nganh-doc").mkdir()
+    (raw / "quan-huyen" / "ba-dinh").mkdir(parents=True)
+    write_sample("I", raw / "so-nganh" / "PL1 So NN&PTNT.xlsx")
+    write_sample("II", tmp_path / "pl2.xlsx")
+    convert(tmp_path / "pl2.xlsx", raw / "nganh-doc" / "PL2 Cuc Thue.xls")
+    submitter, units = sample("III")
+    submitter["tthc_one_stop_pct"] = 95.0  # written as the fraction 0,95 in a %-formatted cell
+    write_filled("III", tmp_path / "pl3.xlsx", submitter, units, variation=Variation(pct_as_fraction=True))
+    convert(tmp_path / "pl3.xlsx", raw / "quan-huyen" / "ba-dinh" / "Phu luc III Ba Dinh.ods")
+    (raw / "quan-huyen" / "ba-dinh" / "Bao cao Ba Dinh.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
+    (raw / "quan-huyen" / "ba-dinh" / "anh bo phan mot cua.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
+    (raw / "manifest.json").write_text("[]", encoding="utf-8")
+    (raw / "nhat-ky-nop-bao-cao.csv").write_text("unit_code,date\nS06,25/08/2017\n", encoding="utf-8")
+    good = (raw / "so-nganh" / "PL1 So NN&PTNT.xlsx").read_bytes()
+    (raw / "so-nganh" / "So Y te - gui lai.xlsx").write_bytes(good[: len(good) // 3])
+    (raw / "so-nganh" / "So Cong Thuong.xls").write_bytes(b"not a workbook at all" * 10)
+    encrypted_xlsx(raw / "so-nganh" / "So Tu phap (mat khau).xlsx")
+    encrypted_xls(raw / "so-nganh" / "So Xay dung (mat khau).xls")
+    entity_bomb(raw / "so-nganh" / "PL1 So NN&PTNT.xlsx", raw / "so-nganh" / "So Y te - ban nhap.xlsx")
+    write_sample("I", raw / "so-nganh" / "too-big.xlsx")
+    with open(raw / "so-nganh" / "too-big.xlsx", "ab") as f:  # padding after the zip: still opens, but large
+        f.write(os.urandom(300_000))
+    from _workbooks import write_grid
+    write_grid(raw / "so-nganh" / "Danh sach can bo.xlsx", {"DS": [["STT", "Họ và tên"], [1, "Nguyễn Thị Hà"]]})
+    return raw
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[float, str]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_every_file_is_accounted_for_with_a_reason(raw, tmp_path, reg):
+    before = _snapshot(raw)
+    res = ingest(raw, tmp_path / "out", reg, max_size_mb=0.2)
+    assert _snapshot(raw) == before  # raw files never modified
+    files = res.files.set_index("source_file")
+    assert sorted(files.index) == sorted(before)
+    status = files["status"].to_dict()
+    assert status["so-nganh/PL1 So NN&PTNT.xlsx"] == "ingested"
+    assert status["nganh-doc/PL2 Cuc Thue.xls"] == "ingested"
+    assert status["quan-huyen/ba-dinh/Phu luc III Ba Dinh.ods"] == "ingested"
+    assert files.loc["quan-huyen/ba-dinh/Phu luc III Ba Dinh.ods", "form"] == "III"
+    assert files.loc["so-nganh/PL1 So NN&PTNT.xlsx", "unit_rows"] == 3
+    for name in ("quan-huyen/ba-dinh/Bao cao Ba Dinh.pdf", "quan-huyen/ba-dinh/anh bo phan mot cua.jpg",
+                 "manifest.json", "nhat-ky-nop-bao-cao.csv"):
+        assert status[name] == "skipped" and files.loc[name, "reason"]
+    assert files.loc["nhat-ky-nop-bao-cao.csv", "reason"] == "nhật ký nộp báo cáo, dùng cho theo dõi"
+    rules = res.findings.set_index("source_file")["rule"].to_dict()
+    expected = {
+        "so-nganh/So Y te - gui lai.xlsx": "file_corrupt",
+        "so-nganh/So Cong Thuong.xls": "file_corrupt",
+        "so-nganh/So Tu phap (mat khau).xlsx": "file_encrypted",
+        "so-nganh/So Xay dung (mat khau).xls": "file_encrypted",
+        "so-nganh/So Y te - ban nhap.xlsx": "unsafe_xml",
+        "so-nganh/too-big.xlsx": "file_too_large",
+        "so-nganh/Danh sach can bo.xlsx": "no_table",
+    }
+    for name, rule in expected.items():
+        assert status[name] == "rejected", name
+        assert rules[name] == rule, name
+        assert files.loc[name, "reason"] == res.findings.set_index("source_file").loc[name, "message"]
+        assert files.loc[name, "errors"] == 1
+    assert "0,2 MB" in files.loc["so-nganh/too-big.xlsx", "reason"]
+    # only the bad files have findings: the tables themselves are consistent
+    assert set(res.findings["source_file"]) == set(expected)
+
+
+def test_output_files_and_columns_are_the_contract(raw, tmp_path):
+    out = tmp_path / "out"
+    assert cli.main(["ingest", str(raw), "--out", str(out)]) == 0
+    for name, cols in (("appendix.csv", APPENDIX_COLUMNS), ("findings.csv", FINDING_COLUMNS),
+                       ("files.csv", FILES_COLUMNS), ("sections.csv", SECTION_COLUMNS)):
+        assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), name
+        assert list(pd.read_csv(out / name, encoding="utf-8-sig").columns) == list(cols), name
+    assert list(pd.read_parquet(out / "appendix.parquet").columns) == list(APPENDIX_COLUMNS)
+    assert list(pd.read_parquet(out / "findings.parquet").columns) == list(FINDING_COLUMNS)
+    design = (Path(__file__).parents[1] / ".." / "shared" / "DESIGN.md")
+    if design.exists():  # the columns DESIGN.md names are all there
+        for col in ("form", "tier", "unit_code", "parent_name", "derived", "source_file", "source_sheet",
+                    "source_row"):
+            assert f"`{col}`" in design.read_text(encoding="utf-8")
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert cli.main(["ingest", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["ingest", str(tmp_path)])  # --out missing
+    assert exc.value.code == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_appendix_rows_rates_derived_and_reported(raw, tmp_path, reg):
+    app = ingest(raw, tmp_path / "out", reg).appendix.set_index("unit_name")
+    a = app.loc["Sở Nông nghiệp và Phát triển nông thôn"]
+    assert (a["form"], a["tier"], a["unit_code"], a["parent_name"]) == ("I", "so", "S06", "")
+    assert a["dossiers_received"] == 1250 and a["dossiers_on_time"] == 1220
+    assert a["on_time_pct"] == pytest.approx(100 * 1220 / 1250)
+    assert a["tthc_one_stop_pct"] == pytest.approx(95.0)
+    assert pd.isna(a["tthc_one_stop_pct_reported"])  # a formula no program calculated: recomputed
+    assert a["source_sheet"] == "Phụ lục I" and a["source_row"] == 10
+    sub = app.loc["Chi cục Thú y"]
+    assert (sub["tier"], sub["unit_code"], sub["parent_name"]) == ("chi_cuc", "S06.01",
+                                                                  "Sở Nông nghiệp và Phát triển nông thôn")
+    # Phụ lục III: on-time derived; its %-formatted fraction read as 95,0
+    d = app.loc["Quận Ba Đình"]
+    assert (d["form"], d["tier"], d["unit_code"]) == ("III", "huyen", "001")
+    assert d["dossiers_on_time"] == 1220 and d["derived"] == "dossiers_on_time"
+    assert d["tthc_one_stop_pct_reported"] == pytest.approx(95.0)
+    assert d["source_file"] == "quan-huyen/ba-dinh/Phu luc III Ba Dinh.ods"
+    ward = app.loc["Phường Phúc Xá"]
+    assert (ward["tier"], ward["unit_code"], ward["dossiers_on_time"]) == ("xa", "00001", 396)
+    assert app.loc["Chi cục Thuế quận Ba Đình", "unit_code"] == "N01.001"
+    assert app["dossiers_received"].dtype == "Int64"
+
+
+def test_same_unit_in_two_files_keeps_the_newer(tmp_path, reg):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, units = sample("I")
+    write_filled("I", raw / "PL1 - gui lan 1.xlsx", {**submitter, "dossiers_received": 1257,
+                                                     "dossiers_on_time": 1227}, units)
+    write_filled("I", raw / "PL1 - gui lan 2.xlsx", submitter, units)
+    os.utime(raw / "PL1 - gui lan 1.xlsx", (1_503_000_000, 1_503_000_000))  # 17/08/2017
+    os.utime(raw / "PL1 - gui lan 2.xlsx", (1_503_900_000, 1_503_900_000))  # 28/08/2017
+    res = ingest(raw, tmp_path / "out", reg)
+    files = res.files.set_index("source_file")
+    assert files.loc["PL1 - gui lan 2.xlsx", "status"] == "ingested"
+    assert files.loc["PL1 - gui lan 1.xlsx", "status"] == "skipped"
+    assert "PL1 - gui lan 2.xlsx" in files.loc["PL1 - gui lan 1.xlsx", "reason"]
+    f = res.findings.iloc[0]
+    assert len(res.findings) == 1
+    assert (f["rule"], f["severity"], f["source_file"], f["cell"]) == ("duplicate_unit", "warning",
+                                                                       "PL1 - gui lan 1.xlsx", "")
+    assert "PL1 - gui lan 1.xlsx" in f["message"] and "PL1 - gui lan 2.xlsx" in f["message"]
+    assert "28/08/2017" in f["message"]
+    assert res.appendix["source_file"].eq("PL1 - gui lan 2.xlsx").all()
+    assert res.appendix.loc[res.appendix.tier == "so", "dossiers_received"].tolist() == [1250]
+
+
+def test_text_from_submissions_cannot_run_as_a_formula_in_excel(tmp_path, reg):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, units = sample("I")
+    units[0]["unit_name"] = '=HYPERLINK("http://x","Chi cục")'
+    write_filled("I", raw / "pl1.xlsx", submitter, units)
+    out = tmp_path / "out"
+    ingest(raw, out, reg)
+    csv = pd.read_csv(out / "appendix.csv", encoding="utf-8-sig")
+    assert csv["unit_name"].str.startswith("=").sum() == 0
+    assert "'=HYPERLINK" in set(csv["unit_name"].str[:11])
+    assert pd.read_parquet(out / "appendix.parquet")["unit_name"].str.startswith("=").sum() == 1
+
+
+def test_narrative_reports_go_to_sections(tmp_path, reg):
+    pytest.importorskip("sketket.narrative")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    narrative_docx(raw / "Bao cao so ket - Ba Dinh.docx")
+    res = ingest(raw, tmp_path / "out", reg)
+    row = res.files.iloc[0]
+    assert (row["status"], row["form"]) == ("ingested", "")
+    assert set(res.sections["source_file"]) == {"Bao cao so ket - Ba Dinh.docx"}
+    assert "I" in set(res.sections["section"])
+    assert "phần mềm một cửa" in " ".join(res.sections["text"])
+
+
+def test_validate_prints_findings_and_exits_1_on_errors(tmp_path, capsys):
+    good = write_sample("III", tmp_path / "good.xlsx") and tmp_path / "good.xlsx"
+    assert cli.main(["validate", str(good)]) == 0
+    assert "Không phát hiện lỗi." in capsys.readouterr().out
+    submitter, units = sample("III")
+    units[0]["dossiers_overdue"] = 401
+    m = write_filled("III", tmp_path / "bad.xlsx", submitter, units)
+    assert cli.main(["validate", str(good), str(tmp_path / "bad.xlsx")]) == 1
+    out = capsys.readouterr().out
+    assert f"[LỖI] {m.sheet}!{m.cell('dossiers_received', m.unit_rows[0])} – {UNITS['III'][1][0]}" in out
+    assert "quá hạn (401) lớn hơn tổng số hồ sơ đã nhận (400)" in out
+    assert cli.main(["validate", str(tmp_path / "none.xlsx")]) == 2
