@@ -315,17 +315,25 @@ def best_weakest_html(tables: Tables, tier: str) -> str:
     return html
 
 
-def far_below_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
-    """Units far below their tier, with the reasons the indicators wrote."""
+def _more(n: int, where: str) -> str:
+    return f"<p>… và {format_int(n)} đơn vị khác ({escape(where)}).</p>" if n > 0 else ""
+
+
+def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 20) -> str:
+    """Units far below their tier, with the reasons the indicators wrote (at most `limit`, by tier)."""
     units = tables["indicators_units"]
     flagged = units[units["flags"].fillna("") != ""] if len(units) else units
     if codes is not None and len(flagged):
         flagged = flagged[flagged["unit_code"].isin(list(codes))]
     if flagged.empty:
         return "<p>Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.</p>"
+    from sketket.registry import TIERS
+
+    flagged = flagged.sort_values(["tier", "on_time_rate"], key=lambda s: s.map(TIERS.index) if s.name == "tier" else s)
     frame = flagged.assign(reason=flagged["flag_reasons"].str.replace(" | ", "\n", regex=False),
                            tier=flagged["tier"].map(_tier_label))
-    return table_html(frame[["unit_name", "tier", "reason"]], labels=column_labels(tables))
+    return (table_html(frame.head(limit)[["unit_name", "tier", "reason"]], labels=column_labels(tables))
+            + _more(len(frame) - limit, "danh sách đầy đủ trong notebook Chỉ số của từng cấp"))
 
 
 def completeness_by_tier(tables: Tables) -> pd.DataFrame:
@@ -352,17 +360,32 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     return table_html(late[list(cols)], cols, labels)
 
 
-def awards_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
+def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 30) -> str:
+    """The awards shortlist: how many units of each tier meet every criterion, then the units with their
+    reasons (upper tiers first, at most `limit`)."""
     awards = tables["awards"]
     if awards.empty:
         return "<p>Chưa có danh sách đề xuất khen thưởng.</p>"
-    short = awards[awards["shortlisted"].astype(str).str.lower() == "true"]
     if codes is not None:
-        short = short[short["unit_code"].isin(list(codes))]
+        awards = awards[awards["unit_code"].isin(list(codes))]
+    awards = awards.assign(shortlisted=awards["shortlisted"].astype(str).str.lower() == "true")
+    short = awards[awards["shortlisted"]]
     if short.empty:
         return "<p>Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.</p>"
+    from sketket.registry import TIERS
+
+    summary = ""
+    if codes is None:
+        counts = awards.groupby("tier")["shortlisted"].agg(["sum", "count"]).reindex(
+            [t for t in TIERS if t in set(awards["tier"])]).reset_index()
+        counts["tier"] = counts["tier"].map(_tier_label)
+        summary = table_html(counts, {"sum": "int", "count": "int"},
+                             {"tier": "Cấp", "sum": "Đạt mọi tiêu chí", "count": "Số đơn vị được xét"})
+    rank = {t: i for i, t in enumerate(["so", "nganh_doc_tp", "huyen", "chi_cuc", "nganh_doc_huyen", "xa"])}
+    short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
-    return table_html(frame[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
+    return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
+            + _more(len(frame) - limit, "danh sách đầy đủ trong awards.csv"))
 
 
 def _tier_label(tier: str) -> str:
@@ -534,3 +557,65 @@ def chart(fig: Any, alt: str) -> str:
     from sketket.plots import to_html
 
     return to_html(fig, alt)
+
+
+def lessons_html(tables: Tables, top: int = 5) -> str:
+    """Per outline section (shortcomings, lessons, initiatives, recommendations): the themes most units wrote
+    about, each with one representative sentence and the unit that wrote it."""
+    themes, quotes = tables["lessons_themes"], tables["lessons_quotes"]
+    if themes.empty:
+        return "<p>Chưa có báo cáo thuyết minh nào để tổng hợp.</p>"
+    per_theme = (themes.groupby(["section", "section_label", "theme", "theme_label"], as_index=False)["units"].sum()
+                 .sort_values(["section", "units"], ascending=[True, False]))
+    first_quote = quotes.drop_duplicates(["section", "theme"]) if len(quotes) else quotes
+    if len(first_quote):
+        per_theme = per_theme.merge(first_quote[["section", "theme", "quote", "unit_name"]],
+                                    on=["section", "theme"], how="left")
+    else:
+        per_theme = per_theme.assign(quote="", unit_name="")
+    parts = []
+    for (_, label), group in per_theme.groupby(["section", "section_label"], sort=True):
+        parts.append(table_html(group.head(top)[["theme_label", "units", "quote", "unit_name"]], {"units": "int"},
+                                {"theme_label": "Chủ đề", "units": "Số đơn vị nêu", "quote": "Trích dẫn",
+                                 "unit_name": "Đơn vị"}, caption=str(label)))
+    return "".join(parts)
+
+
+def initiatives_html(tables: Tables, top: int = 10) -> str:
+    """Models and initiatives, those reported by most units first."""
+    df = tables["initiatives"]
+    if df.empty:
+        return "<p>Chưa có mô hình, sáng kiến nào được nêu.</p>"
+    return table_html(df.head(top)[["initiative", "units", "n_units"]], {"n_units": "int"},
+                      {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị", "n_units": "Số đơn vị"})
+
+
+def recommendations_html(tables: Tables, top: int = 10) -> str:
+    """Recommendations, grouped by whom they are addressed to."""
+    df = tables["recommendations"]
+    if df.empty:
+        return "<p>Chưa có kiến nghị, đề xuất nào.</p>"
+    shown = df.sort_values(["n_units"], ascending=False).head(top).sort_values("addressee_label", kind="stable")
+    return table_html(shown[["addressee_label", "recommendation", "units", "n_units"]], {"n_units": "int"},
+                      {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
+                       "n_units": "Số đơn vị"})
+
+
+def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
+    """Who sent the report by the plan's deadline, late, incompletely or not at all (submissions.csv)."""
+    subs = tables["submissions"]
+    if subs.empty:
+        return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
+    from sketket.tracking import tracking_summary
+
+    deadline = context.get("plan", {}).get("report_deadline", "")
+    summary = tracking_summary(subs.fillna("")).reset_index()
+    html = (f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(str(deadline))}</b>.</p>"
+            + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True))
+    late = subs[subs["status"].isin(["missing", "incomplete", "late"])]
+    if late.empty:
+        return html + "<p>Mọi đơn vị đã gửi đủ và đúng hạn.</p>"
+    cols = {"unit_name": "text", "status_label": "text", "first_date": "text", "days_late": "int", "missing": "text"}
+    labels = {"unit_name": "Đơn vị", "status_label": "Tình trạng", "first_date": "Ngày gửi đầu tiên",
+              "days_late": "Số ngày chậm", "missing": "Còn thiếu"}
+    return html + table_html(late[list(cols)], cols, labels)

@@ -155,7 +155,7 @@ class DataInfo:
     plan: dict[str, str]
 
 
-def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> DataInfo:
+def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> tuple[DataInfo, Registry]:
     """Ingest, analyse and read the narrative reports once, in this process, before any notebook runs."""
     import pandas as pd
 
@@ -163,27 +163,31 @@ def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> DataInf
     from sketket.ingest import ingest
 
     raw = settings.raw_dir
+    registry_path = settings.registry
     demo = not has_submissions(raw)
     if demo:
         if not opts.demo_when_empty:
             raise RuntimeError(f"Thư mục dữ liệu {raw} chưa có biểu nào và cấu hình không cho dùng dữ liệu minh họa")
-        if not (raw / "demo" / "manifest.json").exists():
-            from sketket.demo import write_demo
+        from sketket.demo import COPY_REGISTRY, MANIFEST, write_demo
 
+        if not (raw / "demo" / MANIFEST).exists():  # the demo is deterministic: generated once, then reused
             _step("Tạo dữ liệu minh họa", write_demo, raw / "demo", seed=opts.demo_seed, scale=opts.demo_scale)
         raw = raw / "demo"
+        if (raw / COPY_REGISTRY).exists():  # a demo at scale > 1 carries the registry of its copies
+            registry_path = raw / COPY_REGISTRY
     elif (raw / "demo").exists():
         raise RuntimeError(
             f"{raw} có cả biểu thật và thư mục dữ liệu minh họa {raw / 'demo'}: hãy xóa thư mục demo trước khi chạy"
         )
+    registry = load_registry(registry_path)
     processed = settings.processed_dir
     processed.mkdir(parents=True, exist_ok=True)
-    _step("Đọc và kiểm tra biểu (ingest)", ingest, raw, processed, registry=settings.registry)
-    _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, processed, run_dir)
-    _prepare_lessons(raw, processed)
+    _step("Đọc và kiểm tra biểu (ingest)", ingest, raw, processed, registry=registry)
+    _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, processed, run_dir, registry=registry)
+    _prepare_lessons(raw, processed, registry, settings)
     files = pd.read_csv(processed / "files.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     plan = {k: (v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)) for k, v in asdict(settings.plan).items()}
-    return DataInfo(
+    info = DataInfo(
         built_at=dt.datetime.now().isoformat(timespec="seconds"),
         raw_dir=str(raw),
         demo=demo,
@@ -192,16 +196,17 @@ def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> DataInf
         files_rejected=int((files["status"] == "rejected").sum()),
         plan=plan,
     )
+    return info, registry
 
 
-def _prepare_lessons(raw: Path, processed: Path) -> None:
+def _prepare_lessons(raw: Path, processed: Path, registry: Registry, settings: Settings) -> None:
     from sketket.checklist import write_checklist
     from sketket.lessons import write_lessons
     from sketket.tracking import write_tracking
 
     _step("Bài học kinh nghiệm (lessons)", write_lessons, processed)
-    _step("Tiêu chí hiện đại (checklist)", write_checklist, processed)
-    _step("Theo dõi nộp báo cáo (tracking)", write_tracking, raw, processed)
+    _step("Tiêu chí Bộ phận một cửa (checklist)", write_checklist, processed)
+    _step("Theo dõi gửi báo cáo (tracking)", write_tracking, raw, processed, registry=registry, plan=settings.plan)
 
 
 def _step(label: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -471,12 +476,11 @@ def run(settings: Settings, opts: RunOptions) -> RunReport:
         start = time.perf_counter()
         log.info("Bắt đầu: dữ liệu %s, kết quả %s, %d luồng", settings.raw_dir, run_dir, opts.workers)
         ensure_kernel(opts.kernel)
-        info = prepare_data(settings, opts, run_dir)
+        info, registry = prepare_data(settings, opts, run_dir)
         if info.demo:
             log.info("Không có biểu nào trong %s: dùng %s", settings.raw_dir, DEMO_LABEL)
         context_file = run_dir / "context.json"
         context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
-        registry = load_registry(settings.registry)
         jobs = plan_jobs(opts, registry, settings.processed_dir.resolve(), context_file)
         check_parameters(jobs, opts.notebooks_dir)
         notebooks_start = time.perf_counter()

@@ -1,0 +1,103 @@
+"""Times `sketket run` on the demo city, per stage, beside the floor of any notebook pipeline on this machine:
+the number of notebooks × what papermill takes for a bare notebook importing pandas, matplotlib and seaborn,
+÷ the workers. Writes bench/out/run.json; the figures go in the README.
+
+    .venv/bin/python bench/run.py [--workers N] [--repeat-floor 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+STEP = re.compile(r"INFO\s+(?P<label>.+?)\s+(?P<seconds>\d+\.\d) s$")
+
+
+def bare_notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "sketket", "display_name": "Python (sketket)", "language": "python"}
+    params = nbformat.v4.new_code_cell('processed_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import pandas, matplotlib, seaborn")]
+    nbformat.write(nb, path)
+    return path
+
+
+def bare_seconds(repeat: int) -> float:
+    """Median wall time of papermill running the bare notebook (kernel start, imports, save)."""
+    src = bare_notebook(OUT / "bare.ipynb")
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        pm.execute_notebook(str(src), str(OUT / "bare-out.ipynb"), parameters={"processed_dir": "x"},
+                            kernel_name="sketket", progress_bar=False, request_save_on_cell_execute=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_pipeline(workers: int) -> tuple[float, dict[str, float], int]:
+    """`sketket run` on the demo (generated once into bench/out/raw/demo), timed end to end; the stages as
+    the run's log records them."""
+    config = OUT / "sketket.yml"
+    config.write_text("paths:\n  raw: raw\n  processed: processed\n  reports: reports\n", encoding="utf-8")
+    (OUT / "raw").mkdir(exist_ok=True)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    start = time.perf_counter()
+    proc = subprocess.run([str(Path(sys.executable).with_name("sketket")), "run", "--config", str(config),
+                           "--workers", str(workers)], env=env, capture_output=True, text=True)
+    total = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"sketket run failed:\n{proc.stdout}\n{proc.stderr}")
+    log = (OUT / "reports" / "latest" / "run.log").read_text(encoding="utf-8")
+    stages: dict[str, float] = {}
+    notebooks = 0
+    for line in log.splitlines():
+        m = STEP.search(line)
+        if not m:
+            continue
+        label = m["label"].strip()
+        if label.startswith("notebook "):
+            notebooks += 1
+        else:
+            stages[label] = float(m["seconds"])
+    return total, stages, notebooks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat-floor", type=int, default=3)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    bare = bare_seconds(args.repeat_floor)
+    total, stages, notebooks = run_pipeline(args.workers)
+    notebook_stage = next(v for k, v in stages.items() if k.endswith(" notebook"))
+    floor = notebooks * bare / args.workers
+    result = {"cores": os.cpu_count(), "workers": args.workers, "notebooks": notebooks,
+              "bare_notebook_s": round(bare, 2), "floor_s": round(floor, 1), "stages_s": stages,
+              "notebooks_s": notebook_stage, "notebooks_vs_floor": round(notebook_stage / floor, 2),
+              "total_s": round(total, 1)}
+    (OUT / "run.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"{'stage':<48}{'seconds':>8}")
+    for label, seconds in stages.items():
+        print(f"{label:<48}{seconds:>8.1f}")
+    print(f"{'sketket run, end to end':<48}{total:>8.1f}")
+    print(f"floor: {notebooks} notebooks × {bare:.2f} s (bare papermill notebook) ÷ {args.workers} workers = "
+          f"{floor:.1f} s; notebooks took {notebook_stage / floor:.2f}× the floor")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
