@@ -38,6 +38,7 @@ from sketket.demo_text import (
     ReportFacts,
     phrases,
     report_paragraphs,
+    reset_odf_namespaces,
     task_report_paragraphs,
     write_docx,
     write_odt,
@@ -475,6 +476,7 @@ def write_table_file(t: Table, out: Path, plan: Plan) -> TableMap:
         with tempfile.TemporaryDirectory() as tmp:
             xlsx = Path(tmp) / "table.xlsx"
             table = write_filled(t.form, xlsx, t.rows[0], t.sub_units, **kwargs)
+            reset_odf_namespaces()
             save_as(xlsx, path)
     freeze(path)
     return table
@@ -625,19 +627,14 @@ def _set_mtime(path: Path, day: dt.date, hour: int) -> None:
 
 # -- reports and log -----------------------------------------------------------------------------------
 def report_facts(s: Submitter, t: Table, cfg: dict[str, Any]) -> ReportFacts:
-    """The report's figures: the table's Tổng cộng (as drawn, before any planted fault)."""
-    rows = t.drawn
-
-    def total(column: str) -> int:
-        return int(sum(r[column] for r in rows))
-
+    """The report's figures as drawn, before any planted fault: the unit's own procedures, counter and
+    services (row A), and the dossiers of the table's Tổng cộng."""
+    own = t.drawn[0]
     return ReportFacts(
-        unit=s.name, block_name=s.name.upper(), tier=s.tier,
-        n_sub=len(rows) - 1, area_m2=rows[0]["area_m2"] or 0.0, tthc_total=total("tthc_total"),
-        tthc_one_stop=total("tthc_one_stop"), received=total("dossiers_received"),
-        overdue=total("dossiers_overdue"),
-        online=total("online_services_l34"), postal=total("postal_tthc"),
-        land=is_land_heavy(s.registry_name, cfg),
+        unit=s.name, block_name=s.name.upper(), tier=s.tier, n_sub=len(t.drawn) - 1,
+        area_m2=own["area_m2"], tthc_total=own["tthc_total"], tthc_one_stop=own["tthc_one_stop"],
+        received=sum(r["dossiers_received"] for r in t.drawn), overdue=sum(r["dossiers_overdue"] for r in t.drawn),
+        online=own["online_services_l34"], postal=own["postal_tthc"], land=is_land_heavy(s.registry_name, cfg),
     )
 
 
@@ -738,7 +735,8 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
             continue
         report_date = table_date + dt.timedelta(days=urng.randint(0, 2))
         ext = _pick(cfg["formats"]["report"], urng)
-        style_name = urng.choice(sorted(phrases()["heading_styles"]))
+        styles = phrases()["heading_styles"]
+        style_name = urng.choice(sorted(k for k, v in styles.items() if ext == "docx" or not v.get("docx_only")))
         path = out / prefix / FOLDERS[t.form] / f"{_file_stem(_REPORT_NAMES, s.name, t.form, urng)}.{ext}"
         paras = report_paragraphs(report_facts(s, t, cfg), urng, plan, style_name,
                                   report_date - dt.timedelta(days=urng.randint(1, 4)))

@@ -173,8 +173,11 @@ def _facts_fields(facts: ReportFacts, rng: random.Random, plan: Plan) -> dict[st
         "worst_n": format_int(max(1, int(facts.overdue * rng.uniform(0.3, 0.7)))),
         "clean": ", ".join(clean[:3]) or "các TTHC còn lại",
         "doc_no": doc(),
+        "sat_doc_no": doc(),
+        "survey_doc_no": doc(),
         "abbr": abbr,
-        "date": _date_between(rng, start, start + dt.timedelta(days=120)),
+        "sat_date": _date_between(rng, start, start + dt.timedelta(days=120)),
+        "survey_date": _date_between(rng, start + dt.timedelta(days=60), start + dt.timedelta(days=400)),
         "forms": format_int(forms),
         "returned": format_int(int(forms * rng.uniform(0.6, 0.98))),
         "satisfaction": format_percent(rng.uniform(82, 99.5)),
@@ -340,12 +343,21 @@ def write_docx(paras: list[Para], path: Path, style: dict, when: dt.datetime) ->
     doc.save(str(path))
 
 
+def reset_odf_namespaces() -> None:
+    """odfpy declares, in every document, each namespace any earlier document of the process used (a
+    class-level dict): start each document from none, so that its bytes do not depend on history."""
+    from odf.element import Element
+
+    Element.namespaces.clear()
+
+
 def write_odt(paras: list[Para], path: Path) -> None:
     """An OpenDocument text: headings as bold paragraphs (as LibreOffice users often type them)."""
     from odf.opendocument import OpenDocumentText
     from odf.style import Style, TextProperties
     from odf.text import P
 
+    reset_odf_namespaces()
     doc = OpenDocumentText()
     bold = Style(name="Dam", family="paragraph")
     bold.addElement(TextProperties(fontweight="bold"))
