@@ -290,3 +290,21 @@ def test_damaged_docx_is_a_finding(tmp_path, registry):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     result = read_narrative(path, "hong.docx", registry)
     assert result.sections.empty and [f["rule"] for f in result.findings] == ["file_corrupt"]
+
+
+def test_labelled_items_stay_in_their_section_and_task_reports_have_no_outline(tmp_path, registry):
+    lines = [("I. ĐẶC ĐIỂM TÌNH HÌNH", True), ("Ổn định.", False), ("II. KẾT QUẢ THỰC HIỆN", True),
+             ("2. Kết quả cụ thể", True), ("c) Các văn bản triển khai", True),
+             ("- Quyết định thành lập, kiện toàn Bộ phận tiếp nhận và trả kết quả: đã ban hành;", False),
+             ("- Quyết định cử Trưởng Bộ phận tiếp nhận và trả kết quả: đã ban hành;", False),
+             ("d) Bộ phận tiếp nhận và trả kết quả", True), ("Hạn chế: phòng chật.", False),
+             ("3. Đánh giá", True), ("- Ưu điểm: công khai.", False), ("- Tồn tại, hạn chế: thiếu ghế.", False)]
+    result = read_narrative(write_text(tmp_path / "a.txt", ["SỞ Y TẾ"], lines), "a.txt", registry)
+    got = sections_of(result)
+    assert got["II.2.c"].splitlines() == [t for t, _ in lines[5:7]]
+    assert got["II.2.d"] == "Hạn chế: phòng chật."  # an inline label does not jump to II.3.b
+    assert (got["II.3.a"], got["II.3.b"]) == ("công khai.", "thiếu ghế.")
+    task = write_text(tmp_path / "Bao cao nhiem vu QD07 - So Tu phap.txt", ["SỞ TƯ PHÁP"],
+                      [("1. Nhiệm vụ được giao", True), ("Kiểm soát TTHC.", False)])
+    result = read_narrative(task, task.name, registry)
+    assert result.unit_code == "S02" and result.findings == []

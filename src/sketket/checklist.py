@@ -22,7 +22,7 @@ CHECKLIST_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section",
                      "value", "number", "evidence"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one loaded config, cached
 class Checklist:
     items: tuple[dict, ...]
     values: dict[str, str]
@@ -65,6 +65,12 @@ def clauses(text: str, checklist: Checklist) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _clauses_of(text: str, checklist: Checklist) -> tuple[tuple[str, str], ...]:
+    """clauses(), once per text: every item of a report reads the same sections."""
+    return tuple(clauses(text, checklist))
+
+
 def _cue(words: list[str], i: int, checklist: Checklist) -> str:
     if words[i] in checklist.negative:
         return "no"
@@ -102,7 +108,7 @@ def assess(item: dict, text: str, checklist: Checklist) -> tuple[str, float | No
     """(value, number, evidence) for one item in one text; value "" when the text does not mention it."""
     verdicts: list[str] = []
     evidence = ""
-    for head, status in clauses(text, checklist):
+    for head, status in _clauses_of(text, checklist):
         clause = f" {head} {status} "
         if any(f" {n} " in clause for n in item["none_needed"]):
             return checklist.values["none_needed"], None, clause.strip()
@@ -114,7 +120,7 @@ def assess(item: dict, text: str, checklist: Checklist) -> tuple[str, float | No
     if not verdicts:
         return "", None, ""
     number = None
-    plain = _plain(text)
+    plain = _plain(text) if item["number"] else ""
     for pattern in item["number"]:
         m = pattern.search(plain)
         if m:

@@ -17,7 +17,7 @@ import pandas as pd
 from sketket.clean import fold, format_date, nfc
 from sketket.config import Plan, load_yaml
 from sketket.lessons import read_sections, write_csv
-from sketket.narrative import extra_units, match_unit
+from sketket.narrative import extra_units, is_task_report, match_unit
 from sketket.registry import TIER_LABELS, Registry, load_registry
 
 EVENT_COLUMNS = ["unit_code", "unit_name", "document", "channel", "date", "source_file"]
@@ -85,11 +85,6 @@ def read_log(raw_dir: Path) -> pd.DataFrame | None:
     return log[EVENT_COLUMNS]
 
 
-def _is_task_report(source_file: str, head: str) -> bool:
-    key = f" {fold(source_file)} {fold(head[:600])} "
-    return any(f" {fold(m)} " in key for m in _config()["task_report_markers"])
-
-
 def received_files(processed_dir: Path) -> pd.DataFrame:
     """(unit_code, unit_name, document, source_file) of every table and report ingest attributed to a unit."""
     processed_dir = Path(processed_dir)
@@ -104,7 +99,7 @@ def received_files(processed_dir: Path) -> pd.DataFrame:
     sections = read_sections(processed_dir)
     for source, rep in sections.groupby("source_file", sort=False):
         other = " ".join(rep.loc[rep["section"] == "other", "text"])
-        doc = "bao_cao_nhiem_vu" if _is_task_report(source, other) else "bao_cao"
+        doc = "bao_cao_nhiem_vu" if is_task_report(source, other) else "bao_cao"
         rows.append({"unit_code": rep.iloc[0]["unit_code"], "unit_name": rep.iloc[0]["unit_name"],
                      "document": doc, "source_file": source})
     return pd.DataFrame(rows, columns=["unit_code", "unit_name", "document", "source_file"])

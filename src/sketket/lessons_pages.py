@@ -1,0 +1,114 @@
+"""The HTML pieces of the lessons notebook (03_lessons.ipynb): themes, quotes, initiatives,
+recommendations, the II.2 checklist and submission tracking, as formatted, escaped tables."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from sketket.checklist import checklist_matrix, load_checklist, silent_units
+from sketket.clean import format_date
+from sketket.config import Plan
+from sketket.lessons import load_themes, theme_table
+from sketket.narrative import load_outline
+from sketket.packs import Tables, table_html
+from sketket.tracking import tracking_summary
+
+_NONE = "<p>Chưa có dữ liệu: chưa nhận được báo cáo thuyết minh nào.</p>"
+
+
+def _section_caption(section: str) -> str:
+    return f"{section}. {load_outline().headings.get(section, section)}"
+
+
+def themes_html(tables: Tables) -> str:
+    """Per section: themes × tiers, number of units that wrote about each theme."""
+    counts = tables["lessons_themes"]
+    if counts.empty:
+        return _NONE
+    parts = []
+    for section in load_themes().sections:
+        wide = theme_table(counts, section)
+        if wide.empty:
+            continue
+        wide = wide.reset_index()
+        parts.append(table_html(wide, dict.fromkeys(wide.columns[1:], "int"), caption=_section_caption(section)))
+    return "".join(parts) or _NONE
+
+
+def quotes_html(tables: Tables) -> str:
+    """Per section: representative quotes of each theme with the unit that wrote them."""
+    quotes = tables["lessons_quotes"]
+    if quotes.empty:
+        return _NONE
+    cols = {"theme_label": "Chủ đề", "quote": "Trích dẫn", "unit_name": "Đơn vị", "same_units": "Số đơn vị khác nêu tương tự"}
+    parts = []
+    for section in load_themes().sections:
+        part = quotes[quotes["section"] == section]
+        if len(part):
+            parts.append(table_html(part[list(cols)], {"same_units": "int"}, cols, caption=_section_caption(section)))
+    return "".join(parts)
+
+
+def initiatives_html(tables: Tables) -> str:
+    """Every initiative, with the units that run it."""
+    df = tables["initiatives"]
+    if df.empty:
+        return "<p>Chưa có mô hình, sáng kiến nào được nêu.</p>"
+    cols = {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị thực hiện", "tiers": "Khối", "n_units": "Số đơn vị",
+            "themes": "Chủ đề"}
+    return table_html(df[list(cols)], {"n_units": "int"}, cols)
+
+
+def recommendations_html(tables: Tables) -> str:
+    """Recommendations, one table per addressee."""
+    df = tables["recommendations"]
+    if df.empty:
+        return "<p>Chưa có kiến nghị, đề xuất nào.</p>"
+    cols = {"recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị", "n_units": "Số đơn vị", "themes": "Chủ đề"}
+    return "".join(table_html(part[list(cols)], {"n_units": "int"}, cols, caption=f"Kiến nghị tới: {label}")
+                   for label, part in df.groupby("addressee_label", sort=False))
+
+
+def checklist_html(tables: Tables) -> str:
+    """The II.2 matrix, one table per item group (c, d, đ …), units in rows."""
+    df = tables["checklist"]
+    if df.empty:
+        return _NONE
+    df = df.assign(unit_name=df["unit_name"].fillna(""), tier=df["tier"].fillna(""),
+                   value=df["value"].fillna(""))
+    parts = []
+    for group in dict.fromkeys(i["group"] for i in load_checklist().items):
+        matrix = checklist_matrix(df[df["group"] == group]).reset_index()
+        parts.append(table_html(matrix, caption=group))
+    return "".join(parts)
+
+
+def silent_html(tables: Tables) -> str:
+    """Per item: units answering yes, no, with a figure, and the units that say nothing."""
+    df = tables["checklist"]
+    if df.empty:
+        return _NONE
+    table = silent_units(df.assign(value=df["value"].fillna(""))).reset_index()
+    return table_html(table, dict.fromkeys(table.columns[1:-1], "int"))
+
+
+def tracking_html(tables: Tables, plan: Plan | None = None) -> str:
+    """Units per tier and status, then every unit late, incomplete or missing."""
+    subs = tables["submissions"]
+    if subs.empty:
+        return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
+    subs = subs.fillna("")
+    summary = tracking_summary(subs).reset_index()
+    deadline = format_date((plan or Plan.load()).report_deadline)
+    head = f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(deadline)}</b>.</p>"
+    html = head + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True)
+    cols = {"unit_name": "Đơn vị", "tier_label": "Khối", "status_label": "Tình trạng", "phu_luc_date": "Ngày gửi biểu",
+            "bao_cao_date": "Ngày gửi báo cáo", "bao_cao_nhiem_vu_date": "Ngày gửi báo cáo nhiệm vụ",
+            "days_late": "Số ngày chậm", "paper": "Bản giấy", "missing": "Còn thiếu"}
+    todo = subs[subs["status"] != "on_time"]
+    order = {"missing": 0, "incomplete": 1, "late": 2, "unexpected": 3}
+    todo = todo.assign(_o=todo["status"].map(order)).sort_values(["_o", "unit_name"])
+    days = pd.to_numeric(todo["days_late"], errors="coerce")
+    return html + table_html(todo.assign(days_late=days)[list(cols)], {"days_late": "int"}, cols)
