@@ -147,3 +147,43 @@ def test_write_lessons(tmp_path):
 def test_write_lessons_without_reports(tmp_path):
     paths = write_lessons(tmp_path)
     assert all(len(pd.read_csv(p, encoding="utf-8-sig")) == 0 for p in paths.values())
+
+
+def test_a_cause_stays_with_its_shortcoming():
+    assert sentences("- Trụ sở xuống cấp. Nguyên nhân: kinh phí hạn hẹp.\n- Thiếu cán bộ.") == [
+        "Trụ sở xuống cấp. Nguyên nhân: kinh phí hạn hẹp.", "Thiếu cán bộ."]
+
+
+def test_notebook_runs_on_a_small_processed_folder(tmp_path):
+    import json
+    from pathlib import Path
+
+    import nbformat
+    import papermill as pm
+
+    from sketket.checklist import write_checklist
+    from sketket.tracking import write_tracking
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "03_lessons.ipynb"
+    saved = nbformat.read(notebook, as_version=4)
+    assert saved.metadata.kernelspec.name == "sketket"
+    assert [c for c in saved.cells if "parameters" in c.metadata.get("tags", [])]
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in saved.cells if c.cell_type == "code")
+    assert set(pm.inspect_notebook(str(notebook))) == {"processed_dir", "reports_dir"}
+
+    processed, raw = tmp_path / "processed", tmp_path / "raw"
+    processed.mkdir()
+    raw.mkdir()
+    SECTIONS.to_csv(processed / "sections.csv", index=False, encoding="utf-8-sig")
+    write_lessons(processed)
+    write_checklist(processed)
+    write_tracking(raw, processed)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(notebook), str(out), parameters={"processed_dir": str(processed),
+                                                             "reports_dir": str(tmp_path)},
+                        kernel_name="sketket", cwd=str(tmp_path), progress_bar=False)
+    html = json.dumps(nbformat.read(out, as_version=4).cells, ensure_ascii=False)
+    assert "Huyện Sóc Sơn" in html and "30 m2" in html  # a quote with its unit
+    assert "Kiến nghị tới: Trung ương" in html
+    assert "Tin nhắn SMS thông báo kết quả giải quyết hồ sơ cho người dân" in html
+    assert "Chưa nộp" in html  # tracking: units that sent nothing

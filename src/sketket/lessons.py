@@ -36,6 +36,7 @@ class Themes:
     min_words: int
     quotes: dict
     none_phrases: tuple[str, ...]
+    continuations: tuple[str, ...]
     addressees: tuple[tuple[str, str, tuple[re.Pattern, ...]], ...]
 
 
@@ -58,12 +59,15 @@ def load_themes(path: str | None = None, registry: Registry | None = None) -> Th
         min_words=int(cfg["min_words"]),
         quotes=dict(cfg["quotes"]),
         none_phrases=tuple(fold(x) for x in cfg["none_phrases"]),
+        continuations=tuple(fold(x) for x in cfg.get("continuations", [])),
         addressees=tuple(addressees),
     )
 
 
-def sentences(text: object) -> list[str]:
-    """Sentences and list items of a section's text, without their bullets or numbers."""
+def sentences(text: object, themes: Themes | None = None) -> list[str]:
+    """Sentences and list items of a section's text, without their bullets or numbers; a sentence that
+    continues the one before ("Nguyên nhân: …", config `continuations`) stays with it."""
+    joins = (themes or load_themes()).continuations
     out: list[str] = []
     for line in str(text or "").splitlines():
         line = _BULLET.sub("", nfc(line)).strip()
@@ -72,7 +76,7 @@ def sentences(text: object) -> list[str]:
             piece = piece.strip().rstrip(";").strip()
             if not piece:
                 continue
-            if out and piece[0].islower() and not out[-1].endswith(":"):
+            if out and not out[-1].endswith(":") and (piece[0].islower() or fold(piece).startswith(joins)):
                 out[-1] = f"{out[-1]} {piece}"  # "… 5 TTHC. trong đó …": not a new sentence
             else:
                 out.append(piece)
@@ -104,7 +108,7 @@ def lesson_sentences(sections: pd.DataFrame, themes: Themes | None = None) -> pd
     themes = themes or load_themes()
     rows = []
     for r in sections[sections["section"].isin(themes.sections)].itertuples(index=False):
-        for s in sentences(r.text):
+        for s in sentences(r.text, themes):
             if len(s.split()) < themes.min_words:
                 continue
             rows.append({"source_file": r.source_file, "unit_name": nfc(r.unit_name), "unit_code": r.unit_code,
@@ -219,7 +223,7 @@ def initiatives(sections: pd.DataFrame, themes: Themes | None = None) -> pd.Data
     cols = ["initiative", "units", "unit_codes", "tiers", "n_units", "themes"]
     rows = []
     for r in sections[sections["section"] == "II.3.d"].itertuples(index=False):
-        for s in sentences(r.text):
+        for s in sentences(r.text, themes):
             key = f" {fold(s)} "
             if s.endswith(":") or len(s.split()) < themes.min_words or \
                     any(f" {p} " in key for p in themes.none_phrases):
@@ -255,7 +259,7 @@ def recommendations(sections: pd.DataFrame, themes: Themes | None = None) -> pd.
     rows = []
     for r in sections[sections["section"] == "III"].itertuples(index=False):
         context = ""
-        for s in sentences(r.text):
+        for s in sentences(r.text, themes):
             named = addressee_of(s, themes)
             if s.endswith(":") or len(s.split()) < themes.min_words:
                 context = named or context  # an intro line: its addressee carries on
