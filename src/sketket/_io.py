@@ -13,7 +13,7 @@ OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT = re.compile(rb"<[A-Za-z_]")  # the first start tag: a DOCTYPE can only come before it
-_CHUNK = 1 << 16
+_CHUNK = 1 << 12
 _PROLOG_LIMIT = 1 << 23  # a prolog longer than this is itself suspect
 # BIFF8 BOF of the workbook globals (record 0x0809, 16 bytes, version 0x0600, type 0x0005): FILEPASS
 # (record 0x002F), when the workbook has a password, is the record right after it.

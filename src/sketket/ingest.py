@@ -32,7 +32,7 @@ FILES_COLUMNS: tuple[str, ...] = ("source_file", "status", "form", "reason", "un
 SECTION_COLUMNS: tuple[str, ...] = ("source_file", "unit_name", "unit_code", "tier", "section", "heading", "text")
 _REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
 DEFAULT_MAX_MB = 20.0
-_POOL_MIN_FILES = 400  # below this a second process costs more to start than it saves
+_POOL_MIN_FILES = 100  # below this a second process costs more to start than it saves
 _WORKERS = 2
 
 

@@ -188,8 +188,10 @@ class Registry:
         candidates: dict[str, str] = {}
         for t in tiers:
             scoped = t in ("chi_cuc", "nganh_doc_huyen", "xa")
-            scopes = [(t, parent_code or "")] if scoped and parent_code else [
-                s for s in self._keys if s[0] == t]
+            if not scoped:  # one scope per top tier: no need to scan every parent's scope
+                scopes = [(t, "")]
+            else:
+                scopes = [(t, parent_code)] if parent_code else [s for s in self._keys if s[0] == t]
             for scope in scopes:
                 candidates.update(self._keys.get(scope, {}))
         admin = any(t in ("huyen", "xa") for t in tiers)
