@@ -8,10 +8,11 @@ import os
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import xlwt
-from _workbooks import UNITS, convert, sample, write_sample
+from _workbooks import UNITS, convert, sample, write_grid, write_sample
 
 from sketket import cli
 from sketket.forms.writer import Variation, write_filled
@@ -31,12 +32,12 @@ def reg():
     return load_registry()
 
 
-def entity_bomb(good: Path, out: Path) -> Path:
+def entity_bomb(good: Path, out: Path, member: str = "xl/worksheets/sheet1.xml") -> Path:
     """A real workbook whose sheet XML declares nested entities (billion laughs) and uses them."""
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == member:
                 body = data.decode("utf-8")
                 body = body.split("?>", 1)[1] if body.startswith("<?xml") else body
                 data = (BILLION_LAUGHS + body.replace("<v>", "<v>&lol9;", 1)).encode("utf-8")
@@ -99,10 +100,11 @@ def raw(tmp_path):
     encrypted_xlsx(raw / "so-nganh" / "So Tu phap (mat khau).xlsx")
     encrypted_xls(raw / "so-nganh" / "So Xay dung (mat khau).xls")
     entity_bomb(raw / "so-nganh" / "PL1 So NN&PTNT.xlsx", raw / "so-nganh" / "So Y te - ban nhap.xlsx")
+    entity_bomb(raw / "quan-huyen" / "ba-dinh" / "Phu luc III Ba Dinh.ods",
+                raw / "quan-huyen" / "Hoan Kiem - ban nhap.ods", member="content.xml")
     write_sample("I", raw / "so-nganh" / "too-big.xlsx")
     with open(raw / "so-nganh" / "too-big.xlsx", "ab") as f:  # padding after the zip: still opens, but large
         f.write(os.urandom(300_000))
-    from _workbooks import write_grid
     write_grid(raw / "so-nganh" / "Danh sach can bo.xlsx", {"DS": [["STT", "Họ và tên"], [1, "Nguyễn Thị Hà"]]})
     return raw
 
@@ -135,6 +137,7 @@ def test_every_file_is_accounted_for_with_a_reason(raw, tmp_path, reg):
         "so-nganh/So Tu phap (mat khau).xlsx": "file_encrypted",
         "so-nganh/So Xay dung (mat khau).xls": "file_encrypted",
         "so-nganh/So Y te - ban nhap.xlsx": "unsafe_xml",
+        "quan-huyen/Hoan Kiem - ban nhap.ods": "unsafe_xml",
         "so-nganh/too-big.xlsx": "file_too_large",
         "so-nganh/Danh sach can bo.xlsx": "no_table",
     }
@@ -194,6 +197,25 @@ def test_appendix_rows_rates_derived_and_reported(raw, tmp_path, reg):
     assert (ward["tier"], ward["unit_code"], ward["dossiers_on_time"]) == ("xa", "00001", 396)
     assert app.loc["Chi cục Thuế quận Ba Đình", "unit_code"] == "N01.001"
     assert app["dossiers_received"].dtype == "Int64"
+
+
+def test_formulas_without_cached_values_are_recomputed(tmp_path, reg):
+    # The writer (openpyxl) leaves percentages, row B and Tổng cộng as formulas no program has calculated.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    m = write_sample("II", raw / "pl2.xlsx")
+    cached = openpyxl.load_workbook(raw / "pl2.xlsx", data_only=True)[m.sheet]
+    formulas = openpyxl.load_workbook(raw / "pl2.xlsx")[m.sheet]
+    for col, row in (("tthc_one_stop_pct", m.row_a), ("dossiers_received", m.row_b),
+                     ("dossiers_received", m.total_row)):
+        assert str(formulas[m.cell(col, row)].value).startswith("=")
+        assert cached[m.cell(col, row)].value is None
+    res = ingest(raw, tmp_path / "out", reg)
+    assert res.findings.empty
+    app = res.appendix.set_index("unit_name")
+    assert app.loc["Chi cục Thuế quận Hoàn Kiếm", "tthc_one_stop_pct"] == pytest.approx(100 * 85 / 90)
+    assert app.loc["Chi cục Thuế quận Hoàn Kiếm", "on_time_pct"] == pytest.approx(100.0)
+    assert app["tthc_one_stop_pct_reported"].isna().all()
 
 
 def test_same_unit_in_two_files_keeps_the_newer(tmp_path, reg):

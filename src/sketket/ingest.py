@@ -332,7 +332,8 @@ def format_result(res: FileResult) -> list[str]:
         lines.append(f"  {res.reason}")
     for f in res.findings:
         where = f"{f.sheet}!{f.cell}" if f.cell else (f.sheet or "cả tệp")
-        lines.append(f"  [{_SEVERITY_LABEL[f.severity]}] {where} – {f.unit_name}: {f.message}")
+        unit = f" – {f.unit_name}" if f.unit_name else ""
+        lines.append(f"  [{_SEVERITY_LABEL[f.severity]}] {where}{unit}: {f.message}")
     if res.status == "ingested" and not res.findings:
         lines.append("  Không phát hiện lỗi.")
     return lines
