@@ -331,8 +331,8 @@ def write_docx(paras: list[Para], path: Path, style: dict, when: dt.datetime) ->
             continue
         para = doc.add_paragraph()
         run = para.add_run(p.text)
-        run.bold = p.kind in ("block", "title") or (level > 0 and style["bold"])
-        run.italic = level == 3 and not style["bold"]
+        if p.kind in ("block", "title") or (level > 0 and style["bold"]):
+            run.bold = True  # set only when on: each property written costs an XML element
         if p.kind in ("block", "title"):
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     props = doc.core_properties
