@@ -74,3 +74,63 @@ def write_processed(out: Path) -> Path:
     for name, df in tables.items():
         df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
     return out
+
+
+def _figures(form: str, received: int, overdue: int, total: int = 120, one_stop: int = 120, online: int = 8) -> dict:
+    row = {"area_m2": 45.0, "tthc_total": total, "tthc_one_stop": one_stop, "dossiers_received": received,
+           "dossiers_on_time": received - overdue, "dossiers_overdue": overdue, "online_services_l34": online,
+           "postal_tthc": 3}
+    if form == "III":
+        del row["dossiers_on_time"]
+    return row
+
+
+def write_raw(raw: Path) -> Path:
+    """Submissions as units send them: one workbook per form (written by the project's writer), a
+    commune named like a script, and a file that is not a workbook."""
+    from sketket.forms.writer import write_filled
+
+    raw.mkdir(parents=True, exist_ok=True)
+    write_filled("I", raw / "so-noi-vu.xlsx", {"unit_name": "Sở Nội vụ", **_figures("I", 12000, 6)},
+                 [{"unit_name": "Ban Thi đua - Khen thưởng", **_figures("I", 800, 40)},
+                  {"unit_name": "Ban Tôn giáo", **_figures("I", 300, 0, one_stop=60)}])
+    write_filled("I", raw / "so-tu-phap.xlsx", {"unit_name": "Sở Tư pháp", **_figures("I", 45000, 900, online=0)},
+                 [])
+    write_filled("II", raw / "cuc-thue.xlsx", {"unit_name": "Cục Thuế thành phố Hà Nội",
+                                               **_figures("II", 234567, 1200)},
+                 [{"unit_name": "Chi cục Thuế quận Ba Đình", **_figures("II", 9000, 12)}])
+    write_filled("III", raw / "quan-ba-dinh.xlsx", {"unit_name": "Quận Ba Đình", **_figures("III", 56000, 300)},
+                 [{"unit_name": "Phường Phúc Xá", **_figures("III", 4000, 10)},
+                  {"unit_name": "Phường Trúc Bạch", **_figures("III", 3500, 400)},
+                  {"unit_name": SCRIPT_NAME, **_figures("III", 1000, 0)}])
+    (raw / "hong.xlsx").write_bytes(b"not a workbook")
+    return raw
+
+
+def write_config(base: Path, packs: dict, notebooks: Path | None = None) -> Path:
+    """A run's config: folders under `base`, the given packs, two workers."""
+    import yaml
+
+    run = {"workers": 2, "packs": packs}
+    if notebooks is not None:
+        run["notebooks"] = str(notebooks)
+    config = base / "sketket.yml"
+    config.write_text(yaml.safe_dump({"paths": {"raw": "raw", "processed": "processed", "reports": "reports"},
+                                      "run": run}, allow_unicode=True), encoding="utf-8")
+    return config
+
+
+SMALL_PACKS = {"clean": True, "indicators": True, "lessons": False, "city": True, "districts": ["001"],
+               "departments": ["S01"]}
+
+
+def small_run(base: Path) -> tuple[int, Path]:
+    """`sketket run` on the small raw folder, once per test session (the reports folder is reused)."""
+    from sketket.cli import main
+
+    marker = base / "exit-code"
+    if not marker.exists():
+        write_raw(base / "raw")
+        code = main(["run", "--config", str(write_config(base, SMALL_PACKS))])
+        marker.write_text(str(code))
+    return int(marker.read_text()), base / "reports"

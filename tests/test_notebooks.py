@@ -75,3 +75,66 @@ def test_packs_show_the_figures_of_their_unit(executed):
     assert "357.167" in city and city.count('src="data:image/png;base64,') >= 4
     clean = (run_dir / "analysis" / "clean-III.html").read_text(encoding="utf-8")
     assert "quan-ba-dinh.xlsx" in clean and "hong.xlsx" in clean and "Bị từ chối" in clean
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory):
+    from pack_data import small_run
+
+    return small_run(tmp_path_factory.getbasetemp() / "small-run")
+
+
+@pytest.mark.slow
+def test_sketket_run_end_to_end_publishes_every_pack(small_run):
+    code, reports = small_run
+    assert code == 0
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    latest = reports / "latest"
+    run_name = latest.resolve().name
+    for page in ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "department/S01-so-noi-vu.html",
+                 "analysis/lam-sach-phu-luc-III.html", "analysis/chi-so-xa.html"]:
+        assert (latest / page).is_file()
+        assert f'href="runs/{run_name}/{page}"' in index
+    assert "5 tệp" in index and str(reports.parent / "raw") in index and "Dữ liệu minh họa" not in index
+    assert "Hồ sơ TTHC đã nhận: <b>366.167</b>" in index  # the city: Σ of the rows read from the workbooks
+    assert (reports / "tong-hop-phu-luc.xlsx").is_file() and (latest / "run.log").is_file()
+    log = (latest / "run.log").read_text(encoding="utf-8")
+    assert "Đọc và kiểm tra biểu (ingest)" in log and "notebook 001-quan-ba-dinh" in log
+    for page in ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "analysis/lam-sach-phu-luc-III.html"]:
+        html = (latest / page).read_text(encoding="utf-8")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_is_reported_and_the_other_packs_still_render(tmp_path, small_run):
+    from pack_data import write_config, write_raw
+
+    from sketket.cli import main
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ["10_city_pack.ipynb", "11_district_pack.ipynb", "12_department_pack.ipynb"]:
+        (notebooks / name).write_bytes((NOTEBOOKS / name).read_bytes())
+    nb = nbformat.read(notebooks / "12_department_pack.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('if department == "S02":\n    raise RuntimeError("biểu hỏng")'))
+    nbformat.write(nb, notebooks / "12_department_pack.ipynb")
+    write_raw(tmp_path / "raw")
+    config = write_config(tmp_path, {"clean": False, "indicators": False, "lessons": False, "city": True,
+                                     "districts": ["001"], "departments": ["S01", "S02"]}, notebooks)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "index.html").write_text("bản trước", encoding="utf-8")
+
+    code = main(["run", "--config", str(config)])
+
+    assert code == 1
+    assert (tmp_path / "reports" / "index.html").read_text(encoding="utf-8") == "bản trước"
+    assert not (tmp_path / "reports" / "latest").exists()
+    run_dir = next((tmp_path / "reports" / "runs").iterdir())
+    log = (run_dir / "run.log").read_text(encoding="utf-8")
+    assert "12_department_pack.ipynb (S02-so-tu-phap): lỗi ở ô chỉ số 4 (In [4]" in log
+    assert "RuntimeError: biểu hỏng" in log
+    assert (run_dir / "notebooks" / "S02-so-tu-phap.ipynb").is_file()  # kept to see what failed
+    assert not (run_dir / "department" / "S02-so-tu-phap.html").exists()
+    for page in ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "department/S01-so-noi-vu.html"]:
+        assert (run_dir / page).is_file()
+    assert "lỗi, chưa có bản HTML" in (run_dir / "index.html").read_text(encoding="utf-8")

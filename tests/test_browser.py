@@ -1,0 +1,109 @@
+"""The index and the city pack opened from disk in headless Chromium, as a leader would open an email
+attachment: no console error, no request outside the file, every image drawn, the Vietnamese text there.
+Screenshots go to reports/screenshots/ for a person to look at."""
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                       reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    from pack_data import small_run
+
+    return small_run(tmp_path_factory.getbasetemp() / "small-run")
+
+
+def requested_urls(driver) -> list[str]:
+    """Every URL the page asked for, from Chromium's network log."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def open_page(driver, path: Path, shot: str) -> None:
+    driver.get_log("performance")  # drop what earlier pages logged
+    driver.get(path.resolve().as_uri())
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(1280, min(height + 120, 8000))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / shot))
+
+
+def check_page(driver) -> None:
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []
+    urls = requested_urls(driver)
+    assert any(u.startswith("file:") for u in urls)  # the network log works: the page itself is in it
+    assert [u for u in urls if urlparse(u).scheme not in ("file", "data")] == []
+    images = driver.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 22)])")
+    assert all(done and width > 0 for done, width, _ in images), images
+    assert all(src.startswith("data:image/png") for _, _, src in images)
+
+
+def test_index_opens_from_disk_and_links_the_packs(browser, small_run):
+    code, reports = small_run
+    assert code == 0
+    open_page(browser, reports / "index.html", "index.png")
+    check_page(browser)
+    text = browser.find_element("tag name", "body").text
+    assert "Bộ tài liệu Hội nghị sơ kết" in text and "Quận Ba Đình – sơ kết cơ chế một cửa" in text
+    assert browser.execute_script("return document.documentElement.lang") == "vi"
+    links = [a.get_attribute("href") for a in browser.find_elements("tag name", "a")]
+    city = next(u for u in links if u.endswith("/city/thanh-pho-ha-noi.html"))
+    assert Path(urlparse(city).path).is_file()
+
+
+def test_city_pack_renders_offline_with_its_charts(browser, small_run):
+    _, reports = small_run
+    open_page(browser, reports / "latest" / "city" / "thanh-pho-ha-noi.html", "city-pack.png")
+    check_page(browser)
+    assert browser.title.startswith("Hội nghị sơ kết cơ chế một cửa")
+    text = browser.find_element("tag name", "body").text
+    for words in ["Số liệu chính", "Hồ sơ giải quyết đúng hạn", "Các cấp so sánh", "Đề xuất khen thưởng",
+                  "Chất lượng số liệu", "366.167"]:
+        assert words in text
+    assert browser.execute_script("return document.images.length") >= 4
+    # the unit named like a script is text on the page, never a script
+    assert "<script>alert(1)</script>" in text
+    assert browser.execute_script("return document.scripts.length") == 0
+
+
+def test_district_pack_keeps_its_screenshot(browser, small_run):
+    _, reports = small_run
+    open_page(browser, reports / "latest" / "district" / "001-quan-ba-dinh.html", "district-pack.png")
+    check_page(browser)
+    assert "Phường Trúc Bạch" in browser.find_element("tag name", "body").text
+    assert (SCREENSHOTS / "district-pack.png").stat().st_size > 10_000
