@@ -709,7 +709,7 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
     by_code = {s.code: s for s in subs}
     table_paths: dict[str, Path] = {}
     clean = [t for t in tables if not t.faults and t.ext == "xlsx"]
-    duplicate = rng.choice([t for t in clean if len(t.rows) == 1])
+    duplicate = rng.choice(clean)  # the ingest keeps the newer file and warns once, on the older one
     file_faults = dict(zip(FILE_FAULTS, rng.sample([t for t in clean if t is not duplicate], len(FILE_FAULTS)),
                            strict=True))
     for t in tables:
