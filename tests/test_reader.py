@@ -148,7 +148,7 @@ def test_placeholder_row_a_and_empty_block_take_the_name_from_the_file_name(tmp_
 
 def _grid(labels: list[tuple[object, object, list[object]]], number_row: list[object] | None = None):
     """A bare table: title lines, a one-row header, optional column-number row, then rows."""
-    head = ["STT", "Tên đơn vị", "Diện tích (m²)", "Số TTHC thuộc thẩm quyền giải quyết",
+    head = ["STT", "Tên cơ quan, đơn vị", "Diện tích (m²)", "Số TTHC thuộc thẩm quyền giải quyết",
             "Số TTHC đang thực hiện", "Tỷ lệ %", "Tổng số hồ sơ đã nhận", "Số hồ sơ giải quyết đúng hạn",
             "Số hồ sơ quá hạn", "Tỷ lệ đúng hạn"]
     rows: list[list[object]] = [["PHỤ LỤC I"], [], [None, *head]]
@@ -164,7 +164,7 @@ def test_row_kinds_total_spellings_column_numbers_and_footer(tmp_path, reg, tota
     vals = [50, 10, 10, 100.0, 100, 100, 0, 100.0]
     grid = _grid([("A", "Sở Tư pháp", vals), ("B", "Đơn vị trực thuộc", []),
                   ("I", "Các phòng", []), (1, "Công an thử nghiệm", vals),
-                  (None, total_label, [100, 20, 20, 100.0, 200, 200, 0, 100.0])],
+                  (2, "Chi cục B", []), (None, total_label, [100, 20, 20, 100.0, 200, 200, 0, 100.0])],
                  number_row=["A", "B", 1, 2, 3, 4, 5, 6, 7, 8])
     path = write_grid(tmp_path / "bare.xlsx", {"Biểu": grid})
     t = read_table(path, reg)
@@ -173,6 +173,8 @@ def test_row_kinds_total_spellings_column_numbers_and_footer(tmp_path, reg, tota
         ("total", total_label)]
     assert t.rows[2].stt == "1" and t.rows[2].excel_row == 8
     assert t.form == "I" and t.columns["stt"] == 1
+    # bare "Tỷ lệ %" after the procedure counts is their rate; "(m²)" is still the area
+    assert (t.columns["tthc_one_stop_pct"], t.columns["on_time_pct"], t.columns["area_m2"]) == (6, 10, 3)
 
 
 def test_a_workbook_without_the_table(tmp_path, reg):

@@ -33,6 +33,7 @@ _HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tthc_one_stop_pct", ("le", "dang thuc hien")),
     ("on_time_pct", ("le", "dung han")),
     ("unit_name", ("ten don vi",)),
+    ("unit_name", ("ten co quan",)),
     ("area_m2", ("dien tich",)),
     ("postal_tthc", ("buu chinh",)),
     ("online_services_l34", ("truc tuyen",)),
@@ -45,11 +46,16 @@ _HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("note", ("ghi chu",)),
 )
 _STT_HEADERS = {"stt", "tt", "so tt", "so thu tu"}
+_NAME_ANCHORS = (" ten don vi ", " ten co quan ")
+# A bare "Tỷ lệ (%)" header is the rate of the counts on its left.
+_RATE_OF = {"tthc_one_stop": "tthc_one_stop_pct", "tthc_total": "tthc_one_stop_pct",
+            "dossiers_overdue": "on_time_pct", "dossiers_on_time": "on_time_pct"}
 _MIN_FIGURE_HEADERS = 4  # a header row must name at least this many figure columns to be the table
 _HEADER_DEPTH = 4  # rows below "Tên đơn vị" that may still belong to the header
 _TOTAL_KEYS = {"tong", "cong", "tong so", "tong cong", "cong tong"}
 _STOP = re.compile(r"^(ghi chu|chu thich|luu y|nguoi lap|thu truong|1 la so|2 la ty le)|\bngay\b.*\bthang\b.*\bnam\b")
 _ROMAN = re.compile(r"^[ivxlc]+$")
+_EXAMPLE_NAMES = {_fold_text(n) for pair in layout.ROW_EXAMPLES.values() for n in pair if n}
 _UNIT_BLOCK = re.compile(r"^\s*c[ơo]\s*quan\s*,?\s*đ[ơo]n\s*v[ịi]\s*[:\-–]?\s*", re.IGNORECASE)
 _NOT_A_NAME = ("phu luc", "cong hoa", "doc lap", "ket qua thuc hien")
 _FORM_LABEL = re.compile(r"^phu luc (i{1,3}|[123])\b")
@@ -146,7 +152,7 @@ class _Header:
 def _find_header(grid: list[list[object]]) -> _Header | None:
     for r, line in enumerate(grid):
         for c, value in enumerate(line):
-            if isinstance(value, str) and " ten don vi " in f" {fold(value)} ":
+            if isinstance(value, str) and any(a in f" {fold(value)} " for a in _NAME_ANCHORS):
                 header = _header_at(grid, r, c)
                 if header is not None:
                     return header
@@ -156,12 +162,20 @@ def _find_header(grid: list[list[object]]) -> _Header | None:
 def _header_at(grid: list[list[object]], top: int, name_col: int) -> _Header | None:
     columns: dict[str, int] = {"unit_name": name_col}
     bottom = top
+    bare_rates: list[int] = []
     for r in range(top, min(top + _HEADER_DEPTH, len(grid))):
         for c, value in enumerate(grid[r]):
             name = _header_name(value) if isinstance(value, str) else None
             if name and name not in columns:
                 columns[name] = c
                 bottom = max(bottom, r)
+            elif name is None and isinstance(value, str) and fold(value).startswith(("ty le", "ti le")):
+                bare_rates.append(c)
+    by_col = {c: n for n, c in columns.items()}
+    for c in bare_rates:
+        rate = _RATE_OF.get(by_col.get(c - 1, ""))
+        if rate and rate not in columns:
+            columns[rate] = c
     figures = [c for c in layout.FIGURES if c in columns]
     if len(figures) < _MIN_FIGURE_HEADERS:
         return None
@@ -205,8 +219,8 @@ def _kind(stt: str, name: str, has_figures: bool) -> str | None:
         return "A"
     if k_stt == "b":
         return "B"
-    if _ROMAN.match(k_stt) and not has_figures:
-        return None  # a group heading ("I. Các phường") inside the list of sub-units
+    if not has_figures and (_ROMAN.match(k_stt) or k_name in _EXAMPLE_NAMES):
+        return None  # a group heading ("I. Các phường"), or the template's "Chi cục A" left unfilled
     if (k_stt and k_name) or has_figures:
         return "unit"
     return None
