@@ -335,9 +335,8 @@ def _above(grid: list[list[object]], top: int) -> list[tuple[int, int, str]]:
     return [(r, c, nfc(v)) for r in range(top) for c, v in enumerate(grid[r]) if nfc(v)]
 
 
-def _unit_block_name(grid: list[list[object]], top: int) -> str:
+def _unit_block_name(grid: list[list[object]], top: int, cells: list[tuple[int, int, str]]) -> str:
     """The agency's name written in or under the "CƠ QUAN, ĐƠN VỊ" cell above the title."""
-    cells = _above(grid, top)
     for r, c, text in cells:
         if not fold(text).startswith("co quan don vi"):
             continue
@@ -370,13 +369,13 @@ def _file_name_unit(path: Path, tier: str, registry: Registry | None) -> str:
     return " ".join(words)
 
 
-def _detect_form(grid: list[list[object]], header: _Header, a_name: str, block: str,
+def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str, block: str,
                  registry: Registry | None) -> str:
     """III has no on-time column; otherwise the "Phụ lục" label, the title, row A's placeholder, or the
     tier in which the registry knows the submitter."""
     if "dossiers_on_time" not in header.columns:
         return "III"
-    texts = [fold(t) for _, _, t in _above(grid, header.top)]
+    texts = [fold(t) for _, _, t in above]
     for key in texts:
         m = _FORM_LABEL.match(key)
         if m:
@@ -406,8 +405,9 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
     rows = _read_rows(grid, header, layout.FIGURES)
     a_row = next((r for r in rows if r.kind == "A"), None)
     a_name = a_row.name if a_row else ""
-    block = _unit_block_name(grid, header.top)
-    form = _detect_form(grid, header, a_name, block, registry)
+    above = _above(grid, header.top)
+    block = _unit_block_name(grid, header.top, above)
+    form = _detect_form(header, above, a_name, block, registry)
     if "dossiers_on_time" not in header.columns:  # Phụ lục III: derived later, never read
         for row in rows:
             row.values.pop("dossiers_on_time")
