@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -99,10 +97,21 @@ def generate(units: pd.DataFrame, raw: Path, seed: int = 2017) -> int:
     return len(jobs)
 
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+# Runs a command as its own child and reports its wall time and peak memory (its process tree only:
+# not the workers that generated the workbooks).
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+"""
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (bytes) of a command run as a whole process."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], check=True, capture_output=True, text=True)
+    wall, peak = out.stdout.split()
+    return float(wall), float(peak)
 
 
 def main() -> int:
@@ -120,9 +129,8 @@ def main() -> int:
         (base / "ready").touch()
     workbooks = sum(1 for p in raw.rglob("*") if p.is_file())
     sketket = str(Path(sys.executable).with_name("sketket"))
-    wall = timed([sketket, "ingest", str(raw), "--out", str(out), "--registry", str(registry_csv)])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kB on Linux
-    floor = timed([sys.executable, "-c", FLOOR, str(raw)])
+    wall, peak = timed([sketket, "ingest", str(raw), "--out", str(out), "--registry", str(registry_csv)])
+    floor, _ = timed([sys.executable, "-c", FLOOR, str(raw)])
     rows = len(pd.read_parquet(out / "appendix.parquet"))
     print(f"{'':28}{'sketket ingest':>16}{'calamine (sàn)':>16}")
     print(f"{'tệp biểu':28}{format_int(workbooks):>16}{format_int(workbooks):>16}")
