@@ -120,7 +120,7 @@ def write_config(base: Path, packs: dict, notebooks: Path | None = None) -> Path
     return config
 
 
-SMALL_PACKS = {"clean": True, "indicators": True, "lessons": False, "city": True, "districts": ["001"],
+SMALL_PACKS = {"clean": True, "indicators": True, "lessons": True, "city": True, "districts": ["001"],
                "departments": ["S01"]}
 
 

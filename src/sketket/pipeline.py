@@ -34,7 +34,7 @@ log = logging.getLogger("sketket.run")
 DEMO_LABEL = "Dữ liệu minh họa"
 FORM_LABELS = {"I": "Phụ lục I", "II": "Phụ lục II", "III": "Phụ lục III"}
 # Folder of each kind of output inside a run, and its heading in the index.
-GROUPS: dict[str, str] = {
+GROUPS: dict[str, str] = {  # in the order of the index
     "city": "Hội nghị sơ kết – Thành phố",
     "district": "Quận, huyện, thị xã",
     "department": "Sở, ban, ngành và Chi cục",
@@ -337,6 +337,14 @@ def render_html(nb: Any, out: Path, title: str) -> None:
     out.write_text(body, encoding="utf-8")
 
 
+def _kernel_stderr_to(path: Path) -> None:
+    """In a worker: send what the kernels print on stderr (start-up notices) to a file, not the console;
+    failures reach the run as results."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobResult]:
     """Run the notebooks, `opts.workers` at a time, with a progress bar when the terminal is interactive."""
     from tqdm import tqdm
@@ -347,7 +355,8 @@ def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobRes
     # fork reuses this process's imports (papermill, nbconvert: ~3 s each to import afresh)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with (
-        cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context) as pool,
+        cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context, initializer=_kernel_stderr_to,
+                               initargs=(run_dir / "kernels.log",)) as pool,
         tqdm(total=len(jobs), desc="notebook", unit="nb", disable=not sys.stderr.isatty()) as bar,
     ):
         futures = [pool.submit(execute_job, job, *args) for job in jobs]
@@ -378,7 +387,8 @@ def write_index(path: Path, results: list[JobResult], info: DataInfo, processed_
             cards=packs.headline(tables, **r.job.scope) if r.ok and r.job.group in ("city", "district", "department")
             else [],
         )
-        for r in results
+        # the conference pack first, the analysts' notebooks last
+        for r in sorted(results, key=lambda r: list(GROUPS).index(r.job.group))
     ]
     html = packs.index_page(entries, info.__dict__, extra_files=_extra_files(path.parent, prefix))
     tmp = path.with_name(path.name + ".tmp")
@@ -496,6 +506,9 @@ def run(settings: Settings, opts: RunOptions) -> RunReport:
             prune_runs(reports, opts.keep_runs, run_dir)
         log.info("%-45s %6.1f s", "Tổng thời gian", time.perf_counter() - start)
         return RunReport(run_dir, results, index)
+    except Exception as e:  # a failure before or around the notebooks (data, config): in the log too
+        log.error("sketket run dừng: %s: %s", type(e).__name__, e)
+        raise
     finally:
         log.removeHandler(handler)
         handler.close()
@@ -511,8 +524,7 @@ def cli_run(args: argparse.Namespace) -> int:
     log.addHandler(console)
     try:
         report = run(settings, opts)
-    except Exception as e:  # a failure before the notebooks (data, config): say what, keep the log
-        log.error("sketket run dừng: %s: %s", type(e).__name__, e)
+    except Exception:  # already logged, to the console and the run's log
         return 1
     finally:
         log.removeHandler(console)
