@@ -18,9 +18,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket.clean import fold, nfc
+from sketket.clean import fold as _fold_text
+from sketket.clean import nfc
 from sketket.config import load_yaml
 from sketket.registry import Registry, agency_key
+
+
+@lru_cache(maxsize=1 << 14)
+def fold(text: object) -> str:
+    """clean.fold, remembered: a line is folded several times while its section is decided."""
+    return _fold_text(text)
+
 
 SECTION_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"]
 OTHER = "other"
@@ -117,8 +125,9 @@ def keyword_section(text: str, outline: Outline) -> tuple[str, float]:
     """The section whose longest keyword the text contains, and how much of the text that keyword covers
     (words outside it that are not filler count against it)."""
     key = fold(text)
+    padded = f" {key} "
     for section, phrase in outline.keywords:  # longest phrases first
-        if not phrase or _contains(key, phrase) < 0:
+        if not phrase or f" {phrase} " not in padded:
             continue
         # every keyword of that section counts as covered: "Hạn chế, vướng mắc và nguyên nhân"
         rest, n = f" {key} ", 0
@@ -139,14 +148,16 @@ def _lines(text: str, **flags: bool) -> list[Block]:
 
 
 def _docx_blocks(path: Path) -> list[Block]:
-    import docx
+    from docx.oxml.text.paragraph import CT_P
+    from docx.oxml.text.run import CT_R
     from docx.table import Table
+    from docx.text.run import Run
 
-    doc = docx.Document(str(path))
+    body, looks = _docx_body(path)
     blocks: list[Block] = []
-    for item in doc.iter_inner_content():
-        if isinstance(item, Table):
-            for row in item.rows:
+    for element in body.inner_content_elements:  # what Document.iter_inner_content() walks
+        if not isinstance(element, CT_P):
+            for row in Table(element, None).rows:
                 cells: list[str] = []
                 seen: set[int] = set()
                 for cell in row.cells:  # merged cells repeat: keep each once
@@ -158,13 +169,85 @@ def _docx_blocks(path: Path) -> list[Block]:
                 if cells:
                     blocks.append(Block(" | ".join(cells), table=True))
             continue
-        style = (item.style.name if item.style is not None else "") or ""
-        styled = style.lower().startswith(("heading", "title", "tiêu đề", "đề mục"))
-        runs = [r for r in item.runs if r.text.strip()]
-        style_bold = bool(item.style is not None and item.style.font.bold)
+        styled, style_bold = looks.get(element.style, looks[None])
+        # Paragraph.text joins the text of these (runs and hyperlinks); each run's text is read once
+        parts = [(child, child.text) for child in element.inner_content_elements]
+        runs = [Run(child, None) for child, text in parts if isinstance(child, CT_R) and text.strip()]
         bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
-        blocks.extend(_lines(item.text, bold=bold, styled=styled))
+        blocks.extend(_lines("".join(text for _, text in parts), bold=bold, styled=styled))
     return blocks
+
+
+# A paragraph style id → (a heading or title style, bold by style); None: the default paragraph style,
+# which also stands for unknown ids and styles of another type, as in python-docx's Paragraph.style.
+StyleLooks = dict[str | None, tuple[bool, bool]]
+_STYLE_LOOKS: dict[bytes, StyleLooks] = {}
+
+
+def _docx_body(path: Path):
+    """The body of a .docx and its paragraph styles' looks. docx.Document() would load and parse every part
+    of the package, the styles part (often 350 KB) alone taking longer than the text; here only the
+    document and its styles are read, with python-docx's own package classes (same errors for a file that
+    is not a Word document), and the styles of a styles part already seen are not parsed again."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PACKAGE_URI
+    from docx.opc.phys_pkg import PhysPkgReader
+    from docx.opc.pkgreader import _ContentTypeMap, _SerializedRelationships
+    from docx.oxml.parser import parse_xml
+
+    def related(reader, source, reltype: str):
+        rels = _SerializedRelationships.load_from_xml(source.baseURI, reader.rels_xml_for(source))
+        targets = [r.target_partname for r in rels if r.reltype == reltype and not r.is_external]
+        if len(targets) > 1:
+            raise ValueError(f"multiple relationships of type '{reltype}'")
+        return targets[0] if targets else None
+
+    reader = PhysPkgReader(str(path))
+    try:
+        main = related(reader, PACKAGE_URI, RT.OFFICE_DOCUMENT)
+        if main is None:
+            raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}'")
+        content_type = _ContentTypeMap.from_xml(reader.content_types_xml)[main]
+        if content_type != CT.WML_DOCUMENT_MAIN:
+            raise ValueError(f"file '{path}' is not a Word file, content type is '{content_type}'")
+        body = parse_xml(reader.blob_for(main)).body
+        styles = related(reader, main, RT.STYLES)
+        blob = reader.blob_for(styles) if styles is not None else b""
+    finally:
+        reader.close()
+    if blob not in _STYLE_LOOKS:
+        if len(_STYLE_LOOKS) >= 16:  # reports come from a few templates: keep a few
+            _STYLE_LOOKS.clear()
+        _STYLE_LOOKS[blob] = _style_looks(parse_xml(blob) if blob else None)
+    return body, _STYLE_LOOKS[blob]
+
+
+def _style_looks(styles_element) -> StyleLooks:
+    """What python-docx's Paragraph.style gives for each style id, resolved once per styles part. A
+    package without one gets python-docx's default styles, whose default paragraph style ("Normal") is
+    neither a heading nor bold."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.styles.style import StyleFactory
+    from docx.styles.styles import Styles
+
+    if styles_element is None:
+        return {None: (False, False)}
+    default = _style_look(Styles(styles_element).default(WD_STYLE_TYPE.PARAGRAPH))
+    looks: StyleLooks = {None: default}
+    for element in styles_element.style_lst:
+        style_id = element.styleId
+        if style_id and style_id not in looks:  # the first style with an id wins, as in get_by_id
+            paragraph = element.type == WD_STYLE_TYPE.PARAGRAPH
+            looks[style_id] = _style_look(StyleFactory(element)) if paragraph else default
+    return looks
+
+
+def _style_look(style) -> tuple[bool, bool]:
+    """(a heading or title style, bold by style) of a python-docx paragraph style (or None)."""
+    name = ((style.name if style is not None else "") or "").lower()
+    styled = name.startswith(("heading", "title", "tiêu đề", "đề mục"))
+    return styled, bool(style is not None and style.font.bold)
 
 
 def _odt_blocks(path: Path) -> list[Block]:
@@ -394,7 +477,11 @@ def _enter(section: str, state: _State, outline: Outline) -> str:
 def split_sections(blocks: list[Block], outline: Outline | None = None) -> tuple[pd.DataFrame, int]:
     """(section, heading, text) rows, one per section in outline order (`other` last), and the index of
     the first block that opened a section (len(blocks) when none did)."""
-    outline = outline or load_outline()
+    rows, first = _section_rows(blocks, outline or load_outline())
+    return pd.DataFrame(rows, columns=["section", "heading", "text"]), first
+
+
+def _section_rows(blocks: list[Block], outline: Outline) -> tuple[list[dict[str, str]], int]:
     state = _State()
     parts: dict[str, dict] = {}
     current = OTHER
@@ -428,7 +515,7 @@ def split_sections(blocks: list[Block], outline: Outline | None = None) -> tuple
         {"section": s, "heading": " / ".join(p["headings"]), "text": "\n".join(p["texts"])}
         for s, p in sorted(parts.items(), key=lambda kv: order.get(kv[0], len(order)))
     ]
-    return pd.DataFrame(rows, columns=["section", "heading", "text"]), first
+    return rows, first
 
 
 # -- which unit sent it -----------------------------------------------------------------------------------
@@ -535,18 +622,17 @@ def _finding(rule: str, message: str) -> dict:
 def read_narrative(path: Path, rel: str, registry: Registry) -> NarrativeResult:
     """Read one report into outline sections (columns SECTION_COLUMNS) and find the unit that sent it."""
     path = Path(path)
-    empty = pd.DataFrame(columns=SECTION_COLUMNS)
     try:
         if _unsafe_xml(path):
-            return NarrativeResult(empty, findings=[_finding(
+            return NarrativeResult(pd.DataFrame(columns=SECTION_COLUMNS), findings=[_finding(
                 "unsafe_xml", "Tệp chứa khai báo thực thể XML, không đọc để bảo đảm an toàn; đề nghị đơn vị "
                               "lưu lại tệp từ trình soạn thảo và gửi lại.")])
         blocks = read_blocks(path)
     except Exception as exc:  # a damaged file must not stop the run: it is reported back to the unit
-        return NarrativeResult(empty, findings=[_finding(
+        return NarrativeResult(pd.DataFrame(columns=SECTION_COLUMNS), findings=[_finding(
             "file_corrupt", f"Không mở được báo cáo ({type(exc).__name__}); đề nghị đơn vị gửi lại tệp.")])
     outline = load_outline()
-    sections, first = split_sections(blocks, outline)
+    rows, first = _section_rows(blocks, outline)
     head = [b.text for b in blocks[: min(first, outline.unit_block_lines)]]
     hit, where = find_unit(head, rel, registry)
     findings: list[dict] = []
@@ -559,7 +645,7 @@ def read_narrative(path: Path, rel: str, registry: Registry) -> NarrativeResult:
         findings.append(_finding(
             "unit_name_inferred", f"Phần đầu báo cáo không ghi tên cơ quan, đơn vị; đã lấy theo tên tệp: "
                                   f"{hit.name}."))
-    found = set(sections["section"])
+    found = {r["section"] for r in rows}
     missing = [s for s in outline.ids if s not in outline.containers and s not in found]
     if is_task_report(rel, " ".join(head)):
         pass  # a report on assigned tasks has its own structure
@@ -571,8 +657,6 @@ def read_narrative(path: Path, rel: str, registry: Registry) -> NarrativeResult:
         findings.append(_finding(
             "report_sections_missing", "Báo cáo thiếu mục của Đề cương: " + "; ".join(
                 f"{s} ({outline.headings[s]})" for s in missing) + "."))
-    sections.insert(0, "source_file", rel)
-    sections.insert(1, "unit_name", hit.name)
-    sections.insert(2, "unit_code", hit.code)
-    sections.insert(3, "tier", hit.tier)
-    return NarrativeResult(sections[SECTION_COLUMNS], hit.name, hit.code, hit.tier, findings)
+    unit = {"source_file": rel, "unit_name": hit.name, "unit_code": hit.code, "tier": hit.tier}
+    sections = pd.DataFrame([unit | r for r in rows], columns=SECTION_COLUMNS)
+    return NarrativeResult(sections, hit.name, hit.code, hit.tier, findings)
