@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,16 +76,27 @@ _EXPANSIONS = [
 ]
 
 
+_EXPANSION_RES = [(re.compile(pattern), repl) for pattern, repl in _EXPANSIONS]
+_FILLER_RES = (re.compile(r"\b(thanh pho ha noi|tp ha noi|ha noi|thanh pho)\b"), re.compile(r"\b(va|cua|truc thuoc|tai)\b"))
+_SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their parent
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    """clean.fold, remembered: a unit's name is folded for several keys, and typed names repeat."""
+    return fold(text)
+
+
 def _expand(key: str) -> str:
-    for pattern, repl in _EXPANSIONS:
-        key = re.sub(pattern, repl, key)
+    for pattern, repl in _EXPANSION_RES:
+        key = pattern.sub(repl, key)
     return key
 
 
 def admin_keys(name: object) -> list[str]:
     """Keys of a district or commune name, dropping one typed prefix at a time:
     "UBND P. Phúc Xá" → ["ubnd p phuc xa", "p phuc xa", "phuc xa"]."""
-    key = fold(name)
+    key = _fold(name) if isinstance(name, str) else fold(name)
     keys = [key]
     while True:
         stripped = _PREFIX_RE.sub("", key, count=1).strip()
@@ -96,9 +108,9 @@ def admin_keys(name: object) -> list[str]:
 
 def agency_key(name: object) -> str:
     """Key of an agency name: folded, shorthand expanded, filler words dropped."""
-    key = _expand(fold(name))
-    key = re.sub(r"\b(thanh pho ha noi|tp ha noi|ha noi|thanh pho)\b", " ", key)
-    key = re.sub(r"\b(va|cua|truc thuoc|tai)\b", " ", key)
+    key = _expand(_fold(name) if isinstance(name, str) else fold(name))
+    for pattern in _FILLER_RES:
+        key = pattern.sub(" ", key)
     return " ".join(key.split())
 
 
@@ -118,6 +130,12 @@ class Match:
         return bool(self.code)
 
 
+def _nfc_all(values: list[str]) -> list[str]:
+    """nfc() of each value; codes, tiers and parents repeat, so each distinct value is normalised once."""
+    done: dict[str, str] = {}
+    return [done[v] if v in done else done.setdefault(v, nfc(v)) for v in values]
+
+
 class Registry:
     """Units with official codes; lookups are scoped by tier and, for sub-units, by parent."""
 
@@ -127,33 +145,43 @@ class Registry:
             if col not in df.columns:
                 df[col] = ""
         df = df[COLUMNS].fillna("").astype(str)
-        for col in COLUMNS:
-            df[col] = df[col].map(nfc)
-        df.loc[df["name_with_type"] == "", "name_with_type"] = df["name"]
-        self.units = df.reset_index(drop=True)
-        self._by_code = {r.code: r for r in self.units.itertuples(index=False)}
+        values = {col: _nfc_all(df[col].tolist()) for col in COLUMNS}
+        values["name_with_type"] = [w or n for w, n in zip(values["name_with_type"], values["name"], strict=True)]
+        self.units = pd.DataFrame(values, columns=COLUMNS)
+        row = namedtuple("Unit", COLUMNS)  # what itertuples(index=False) gives
+        rows = [row._make(r) for r in zip(*values.values(), strict=True)]
+        self._by_code = {r.code: r for r in rows}
+        # The rows of each lookup scope, in registry order; a scope's keys are built when it is first
+        # searched (an ingest searches each scope from one file or a few).
+        self._scope_rows: dict[tuple[str, str], list] = {}
+        for r in rows:
+            self._scope_rows.setdefault((r.tier, r.parent_code if r.tier in _SCOPED_TIERS else ""), []).append(r)
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
-        # Exact keys first for every unit, so that a stripped key ("Quán Thánh" → "thanh") never
-        # shadows another unit's own name.
-        for exact in (True, False):
-            for r in self.units.itertuples(index=False):
-                scope = (r.tier, r.parent_code if r.tier in ("chi_cuc", "nganh_doc_huyen", "xa") else "")
-                bucket = self._keys.setdefault(scope, {})
-                for key in self._keys_for(r, exact):
-                    bucket.setdefault(key, r.code)
+
+    def _scope_keys(self, scope: tuple[str, str]) -> dict[str, str]:
+        """Key → code within a scope. Exact keys first for every unit, so that a stripped key
+        ("Quán Thánh" → "thanh") never shadows another unit's own name."""
+        bucket = self._keys.get(scope)
+        if bucket is None and scope in self._scope_rows:
+            bucket = self._keys[scope] = {}
+            for exact in (True, False):
+                for r in self._scope_rows[scope]:
+                    for key in self._keys_for(r, exact):
+                        bucket.setdefault(key, r.code)
+        return bucket or {}
 
     @staticmethod
     def _keys_for(r, exact: bool) -> Iterable[str]:
         if r.tier in ("huyen", "xa"):
             if exact:
-                yield fold(r.name)
-                yield fold(r.name_with_type)
+                yield _fold(r.name)
+                yield _fold(r.name_with_type)
             else:
                 yield from admin_keys(r.name)[1:]
                 yield from admin_keys(r.name_with_type)[1:]
         elif exact:
             yield agency_key(r.name)
-            yield fold(r.name)
+            yield _fold(r.name)
 
     # -- queries -------------------------------------------------------------------------------------
     def unit(self, code: str) -> pd.Series | None:
@@ -187,15 +215,15 @@ class Registry:
             return result
         candidates: dict[str, str] = {}
         for t in tiers:
-            scoped = t in ("chi_cuc", "nganh_doc_huyen", "xa")
+            scoped = t in _SCOPED_TIERS
             if not scoped:  # one scope per top tier: no need to scan every parent's scope
                 scopes = [(t, "")]
             else:
-                scopes = [(t, parent_code)] if parent_code else [s for s in self._keys if s[0] == t]
+                scopes = [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
             for scope in scopes:
-                candidates.update(self._keys.get(scope, {}))
+                candidates.update(self._scope_keys(scope))
         admin = any(t in ("huyen", "xa") for t in tiers)
-        keys = admin_keys(text) if admin else [agency_key(text), fold(text)]
+        keys = admin_keys(text) if admin else [agency_key(text), _fold(text)]
         for key in keys:
             code = candidates.get(key)
             if code:
