@@ -141,9 +141,6 @@ def _total_row(ws) -> int:
 
 
 def test_consolidated_workbook_reads_back_the_sums_of_appendix(processed, tmp_path):
-    writer = pytest.importorskip("sketket.forms.writer")
-    if not hasattr(writer, "write_consolidated"):
-        pytest.skip("sketket.forms.writer.write_consolidated is not written yet")
     result = analyse(processed, tmp_path / "reports", registry=registry())
     assert result.consolidated == tmp_path / "reports" / "tong-hop-phu-luc.xlsx"
     wb = load_workbook(result.consolidated)

@@ -157,7 +157,8 @@ def test_validator_reports_exactly_the_planted_cell_faults(demo):
 
 
 def test_ingest_finds_every_planted_fault_and_nothing_else(demo, tmp_path):
-    ingest = pytest.importorskip("sketket.ingest")
+    from sketket import ingest
+
     out, manifest = demo
     result = ingest.ingest(out, tmp_path / "processed")
     findings = result.findings

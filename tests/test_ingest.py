@@ -257,7 +257,6 @@ def test_text_from_submissions_cannot_run_as_a_formula_in_excel(tmp_path, reg):
 
 
 def test_narrative_reports_go_to_sections(tmp_path, reg):
-    pytest.importorskip("sketket.narrative")
     raw = tmp_path / "raw"
     raw.mkdir()
     narrative_docx(raw / "Bao cao so ket - Ba Dinh.docx")
