@@ -77,6 +77,7 @@ _EXPANSIONS = [
 
 
 _EXPANSION_RES = [(re.compile(pattern), repl) for pattern, repl in _EXPANSIONS]
+_ANY_EXPANSION = re.compile("|".join(pattern for pattern, _ in _EXPANSIONS))
 _FILLER_RES = (re.compile(r"\b(thanh pho ha noi|tp ha noi|ha noi|thanh pho)\b"), re.compile(r"\b(va|cua|truc thuoc|tai)\b"))
 _SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their parent
 
@@ -88,6 +89,8 @@ def _fold(text: str) -> str:
 
 
 def _expand(key: str) -> str:
+    if not _ANY_EXPANSION.search(key):  # most names have no shorthand: one search instead of one per pattern
+        return key
     for pattern, repl in _EXPANSION_RES:
         key = pattern.sub(repl, key)
     return key
@@ -213,15 +216,16 @@ class Registry:
         result = Match(name=text)
         if not text:
             return result
-        candidates: dict[str, str] = {}
+        buckets: list[dict[str, str]] = []
         for t in tiers:
             scoped = t in _SCOPED_TIERS
             if not scoped:  # one scope per top tier: no need to scan every parent's scope
                 scopes = [(t, "")]
             else:
                 scopes = [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
-            for scope in scopes:
-                candidates.update(self._scope_keys(scope))
+            buckets += [self._scope_keys(scope) for scope in scopes]
+        # one scope (the usual case) is searched as it is; several are merged, a later one winning a key
+        candidates = buckets[0] if len(buckets) == 1 else {k: v for b in buckets for k, v in b.items()}
         admin = any(t in ("huyen", "xa") for t in tiers)
         keys = admin_keys(text) if admin else [agency_key(text), _fold(text)]
         for key in keys:

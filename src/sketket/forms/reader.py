@@ -199,6 +199,9 @@ def _is_column_numbers(line: list[object], columns: dict[str, int]) -> bool:
     return numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
+_EMPTY = Number(None)  # parse_number of an empty cell, which most figure cells of a table are
+
+
 def _cell(line: list[object], col: int) -> object:
     return line[col] if col < len(line) else ""
 
@@ -235,7 +238,7 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
     for r in range(start, len(grid)):
         line = grid[r]
         raw = {c: _cell(line, cols[c]) if c in cols else None for c in form_figures}
-        values = {c: parse_number(v) for c, v in raw.items()}
+        values = {c: _EMPTY if v == "" or v is None else parse_number(v) for c, v in raw.items()}
         first = next((fold(v) for v in line if isinstance(v, str) and fold(v)), "")
         if _STOP.search(first) and all(n.value is None for n in values.values()):
             break  # footnotes or signatures: the table is over
@@ -332,7 +335,7 @@ def _fix_percentages(table: Table, path: Path) -> None:
 
 # -- the submitter and the form ------------------------------------------------------------------------
 def _above(grid: list[list[object]], top: int) -> list[tuple[int, int, str]]:
-    return [(r, c, nfc(v)) for r in range(top) for c, v in enumerate(grid[r]) if nfc(v)]
+    return [(r, c, text) for r in range(top) for c, v in enumerate(grid[r]) if (text := nfc(v))]
 
 
 def _unit_block_name(grid: list[list[object]], top: int, cells: list[tuple[int, int, str]]) -> str:
