@@ -45,6 +45,16 @@ def test_options_merge_the_run_section_over_the_defaults(tmp_path):
     assert opts.workers == 3 and opts.notebooks_dir == tmp_path / "nb"
     assert opts.packs["districts"] == ["001"] and opts.packs["city"] is True and opts.demo_seed == 2017
     assert pipeline.RunOptions.load(Settings.load(config), config, workers=1).workers == 1
+    assert opts.engine == "warm"  # the default of config/run.yml
+
+
+def test_options_reject_an_unknown_engine(tmp_path):
+    config = tmp_path / "sketket.yml"
+    config.write_text(yaml.safe_dump({"run": {"engine": "papermil"}}))
+    with pytest.raises(ValueError, match="papermil"):
+        pipeline.RunOptions.load(Settings.load(config), config)
+    config.write_text(yaml.safe_dump({"run": {"engine": "papermill"}}))
+    assert pipeline.RunOptions.load(Settings.load(config), config).engine == "papermill"
 
 
 def test_plan_jobs_one_pack_per_district_and_department(tmp_path):
@@ -67,7 +77,8 @@ def test_check_parameters_rejects_a_name_the_notebook_does_not_declare(tmp_path)
         pipeline.check_parameters([bad], tmp_path)
 
 
-def test_execute_renders_a_self_contained_page_without_code(tmp_path):
+@pytest.mark.parametrize("engine", pipeline.ENGINES)
+def test_execute_renders_a_self_contained_page_without_code(tmp_path, engine):
     write_notebook(
         tmp_path / "nb" / "a.ipynb",
         "import warnings\nfrom IPython.display import HTML\nwarnings.warn('chỉ cho chuyên viên')\n"
@@ -79,7 +90,7 @@ def test_execute_renders_a_self_contained_page_without_code(tmp_path):
     run_dir = tmp_path / "run"
     (run_dir / "notebooks").mkdir(parents=True)
     job = pipeline.Job("city", "a.ipynb", "thu", "Hội nghị sơ kết – thử", {"processed_dir": "/x"})
-    result = pipeline.execute_job(job, tmp_path / "nb", run_dir, "sketket", 60)
+    result = pipeline.execute_job(job, tmp_path / "nb", run_dir, "sketket", 60, engine)
     assert result.ok, result.error
     html = (run_dir / "city" / "thu.html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in html and "<title>Hội nghị sơ kết – thử</title>" in html
@@ -89,12 +100,13 @@ def test_execute_renders_a_self_contained_page_without_code(tmp_path):
     assert (run_dir / "notebooks" / "thu.ipynb").exists()
 
 
-def test_a_failing_cell_is_named_and_its_notebook_kept(tmp_path):
+@pytest.mark.parametrize("engine", pipeline.ENGINES)
+def test_a_failing_cell_is_named_and_its_notebook_kept(tmp_path, engine):
     write_notebook(tmp_path / "b.ipynb", "x = 1", "raise ValueError('thiếu cột on_time_rate')")
     run_dir = tmp_path / "run"
     (run_dir / "notebooks").mkdir(parents=True)
     job = pipeline.Job("department", "b.ipynb", "S05-so-tu-phap", "Sở Tư pháp", {"processed_dir": "/x"})
-    result = pipeline.execute_job(job, tmp_path, run_dir, "sketket", 60)
+    result = pipeline.execute_job(job, tmp_path, run_dir, "sketket", 60, engine)
     assert not result.ok
     assert "b.ipynb (S05-so-tu-phap)" in result.error
     assert "ValueError: thiếu cột on_time_rate" in result.error

@@ -60,6 +60,7 @@ class RunOptions:
 
     workers: int
     kernel: str
+    engine: str  # "warm" (one kernel kept per worker, see sketket.engine) or "papermill" (a kernel per notebook)
     notebooks_dir: Path
     cell_timeout: int
     keep_runs: int
@@ -76,6 +77,7 @@ class RunOptions:
         return cls(
             workers=max(1, workers or data.get("workers") or os.cpu_count() or 1),
             kernel=str(data["kernel"]),
+            engine=_engine_choice(data["engine"]),
             notebooks_dir=notebooks,
             cell_timeout=int(data["cell_timeout"]),
             keep_runs=int(data["keep_runs"]),
@@ -84,6 +86,15 @@ class RunOptions:
             demo_scale=int(data["demo"]["scale"]),
             packs=dict(data["packs"]),
         )
+
+
+ENGINES = ("warm", "papermill")
+
+
+def _engine_choice(name: Any) -> str:
+    if name not in ENGINES:
+        raise ValueError(f"run.engine phải là một trong {ENGINES}, không phải {name!r}")
+    return str(name)
 
 
 @dataclass(frozen=True)
@@ -280,11 +291,14 @@ def check_parameters(jobs: list[Job], notebooks_dir: Path) -> None:
 # ---------------------------------------------------------------- executing and rendering
 
 
-def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeout: int) -> JobResult:
-    """Run one notebook with papermill and render it to HTML. Never raises: a failure is a result that names
-    the notebook and the cell, and the executed notebook is kept next to the others."""
+def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeout: int, engine: str) -> JobResult:
+    """Run one notebook with papermill (on this process's warm kernel or a new one, see `engine`) and render it
+    to HTML. Never raises: a failure is a result that names the notebook and the cell, and the executed notebook
+    is kept next to the others."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from sketket.engine import WARM_ENGINE
 
     start = time.perf_counter()
     out_nb = run_dir / "notebooks" / f"{job.name}.ipynb"
@@ -292,7 +306,7 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
         nb = pm.execute_notebook(
             str(notebooks_dir / job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
             cwd=str(run_dir), progress_bar=False, request_save_on_cell_execute=False, log_output=False,
-            execution_timeout=timeout,
+            execution_timeout=timeout, engine_name=WARM_ENGINE if engine == "warm" else None,
         )
         render_html(nb, run_dir / job.html, job.title)
     except PapermillExecutionError as e:
@@ -351,7 +365,7 @@ def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobRes
 
     (run_dir / "notebooks").mkdir(parents=True, exist_ok=True)
     results: list[JobResult] = []
-    args = (opts.notebooks_dir, run_dir, opts.kernel, opts.cell_timeout)
+    args = (opts.notebooks_dir, run_dir, opts.kernel, opts.cell_timeout, opts.engine)
     # fork reuses this process's imports (papermill, nbconvert: ~3 s each to import afresh)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with (
