@@ -17,12 +17,25 @@ def nfc(text: object) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
 
 
+class _FoldChars(dict):
+    """Character → its folded text: decomposed (NFD), combining marks (Mn) dropped, đ → d, and anything
+    but 0-9, a-z and ² as a space. Filled on first sight of each character; folding a text character by
+    character equals folding it whole, since decomposition only reorders marks, which are dropped."""
+
+    _KEEP = frozenset("0123456789abcdefghijklmnopqrstuvwxyz²")
+
+    def __missing__(self, code: int) -> str:
+        s = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if unicodedata.category(ch) != "Mn")
+        folded = self[code] = "".join(ch if ch in self._KEEP else " " for ch in s.replace("đ", "d"))
+        return folded
+
+
+_FOLD_CHARS = _FoldChars()
+
+
 def fold(text: object) -> str:
     """Comparison key: lower case, no diacritics (đ → d), single spaces, punctuation as spaces."""
-    s = unicodedata.normalize("NFD", nfc(text).lower())
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn").replace("đ", "d")
-    s = re.sub(r"[^0-9a-z²]+", " ", s)
-    return " ".join(s.split())
+    return " ".join(nfc(text).lower().translate(_FOLD_CHARS).split())
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class FileResult:
     status: str  # "ingested" | "rejected" | "skipped"
     form: str = ""
     reason: str = ""
-    rows: list[dict] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # appendix rows, values in APPENDIX_COLUMNS order
     findings: list[Finding] = field(default_factory=list)
     sections: pd.DataFrame | None = None
     unit_key: str = ""  # the submitter, for spotting one unit sent twice
@@ -124,12 +124,13 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
             continue
         m = matches[i]
         a = row.kind == "A"
-        rows.append({
+        values = {
             "form": table.form, "tier": head_tier if a else sub_tier, "unit_code": m.code,
             "unit_name": table.submitter if a else row.name, "parent_name": "" if a else table.submitter,
             **_figures(table, row), "note": row.note,
             "source_file": rel, "source_sheet": table.sheet, "source_row": row.excel_row,
-        })
+        }
+        rows.append(tuple(values.get(c) for c in APPENDIX_COLUMNS))  # a tuple: cheaper to send back
     head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
     return FileResult(rel, "ingested", form=table.form, rows=rows, findings=findings, unit_key=key,
@@ -248,7 +249,7 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     return result
 
 
-def _appendix_frame(rows: Iterable[dict]) -> pd.DataFrame:
+def _appendix_frame(rows: Iterable[tuple]) -> pd.DataFrame:
     df = pd.DataFrame(list(rows), columns=list(APPENDIX_COLUMNS))
     for col in layout.COUNTS:
         df[col] = pd.to_numeric(df[col]).astype("Int64")
@@ -280,7 +281,9 @@ def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
     """Text from submissions cannot run as a formula when the CSV is opened in a spreadsheet."""
     out = df.copy()
     for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]):
+        # only columns holding such text are rewritten: checking each distinct value is far cheaper
+        if not pd.api.types.is_numeric_dtype(out[col]) and any(
+                excel_safe(v) is not v for v in out[col].drop_duplicates().tolist()):
             out[col] = out[col].map(excel_safe)
     return out
 

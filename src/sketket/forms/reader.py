@@ -129,7 +129,9 @@ def column_letter(col: int) -> str:
 
 
 # -- finding the table ---------------------------------------------------------------------------------
-def _header_name(text: object) -> str | None:
+@lru_cache(maxsize=4096)
+def _header_name(text: str) -> str | None:
+    """The canonical column a header cell names (remembered: every workbook has the same headers)."""
     key = fold(text)
     if not key:
         return None
@@ -152,11 +154,18 @@ class _Header:
 def _find_header(grid: list[list[object]]) -> _Header | None:
     for r, line in enumerate(grid):
         for c, value in enumerate(line):
-            if isinstance(value, str) and any(a in f" {fold(value)} " for a in _NAME_ANCHORS):
+            if isinstance(value, str) and value and _names_unit(value):
                 header = _header_at(grid, r, c)
                 if header is not None:
                     return header
     return None
+
+
+@lru_cache(maxsize=8192)
+def _names_unit(text: str) -> bool:
+    """A "Tên đơn vị" / "Tên cơ quan" cell, where the header search starts."""
+    padded = f" {fold(text)} "
+    return any(a in padded for a in _NAME_ANCHORS)
 
 
 def _header_at(grid: list[list[object]], top: int, name_col: int) -> _Header | None:
@@ -199,7 +208,20 @@ def _is_column_numbers(line: list[object], columns: dict[str, int]) -> bool:
     return numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
-_EMPTY = Number(None)  # parse_number of an empty cell, which most figure cells of a table are
+_EMPTY = Number(None)
+
+
+def _number(value: object) -> Number:
+    """parse_number of a figure cell, without its checks for the two commonest cells: empty and a float."""
+    if value == "" or value is None:
+        return _EMPTY
+    if type(value) is float and value == value:  # not NaN
+        return Number(value)
+    return parse_number(value)
+
+
+def _nfc(value: object) -> str:
+    return "" if value == "" else nfc(value)
 
 
 def _cell(line: list[object], col: int) -> object:
@@ -210,7 +232,7 @@ def _text(value: object) -> str:
     """A label cell as text: a whole number typed as a number (1.0 from the file) reads "1"."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return nfc(value)
+    return _nfc(value)
 
 
 # -- rows ----------------------------------------------------------------------------------------------
@@ -238,8 +260,8 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
     for r in range(start, len(grid)):
         line = grid[r]
         raw = {c: _cell(line, cols[c]) if c in cols else None for c in form_figures}
-        values = {c: _EMPTY if v == "" or v is None else parse_number(v) for c, v in raw.items()}
-        first = next((fold(v) for v in line if isinstance(v, str) and fold(v)), "")
+        values = {c: _number(v) for c, v in raw.items()}
+        first = next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")
         if _STOP.search(first) and all(n.value is None for n in values.values()):
             break  # footnotes or signatures: the table is over
         has_figures = any(n.value is not None or not n.ok for n in values.values())
@@ -248,7 +270,7 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
         kind = _kind(stt, name, has_figures)
         if kind is None:
             continue
-        note = nfc(_cell(line, cols["note"])) if "note" in cols else ""
+        note = _nfc(_cell(line, cols["note"])) if "note" in cols else ""
         rows.append(Row(kind, stt, name, r + 1, values, raw, note))
     return rows
 
@@ -335,7 +357,7 @@ def _fix_percentages(table: Table, path: Path) -> None:
 
 # -- the submitter and the form ------------------------------------------------------------------------
 def _above(grid: list[list[object]], top: int) -> list[tuple[int, int, str]]:
-    return [(r, c, text) for r in range(top) for c, v in enumerate(grid[r]) if (text := nfc(v))]
+    return [(r, c, text) for r in range(top) for c, v in enumerate(grid[r]) if (text := _nfc(v))]
 
 
 def _unit_block_name(grid: list[list[object]], top: int, cells: list[tuple[int, int, str]]) -> str:
