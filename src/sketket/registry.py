@@ -133,6 +133,9 @@ class Match:
         return bool(self.code)
 
 
+_Unit = namedtuple("_Unit", COLUMNS)  # a unit, as units.itertuples(index=False) would give it
+
+
 def _nfc_all(values: list[str]) -> list[str]:
     """nfc() of each value; codes, tiers and parents repeat, so each distinct value is normalised once."""
     done: dict[str, str] = {}
@@ -147,19 +150,44 @@ class Registry:
         for col in COLUMNS:
             if col not in df.columns:
                 df[col] = ""
-        df = df[COLUMNS].fillna("").astype(str)
-        values = {col: _nfc_all(df[col].tolist()) for col in COLUMNS}
-        values["name_with_type"] = [w or n for w, n in zip(values["name_with_type"], values["name"], strict=True)]
-        self.units = pd.DataFrame(values, columns=COLUMNS)
-        row = namedtuple("Unit", COLUMNS)  # what itertuples(index=False) gives
-        rows = [row._make(r) for r in zip(*values.values(), strict=True)]
-        self._by_code = {r.code: r for r in rows}
+        self._given = [df[col].fillna("").astype(str).tolist() for col in COLUMNS]
+        # Only codes, tiers and parents are normalised now; a unit's names when the unit is first used,
+        # so that an ingest's workers share that work out (at 60 cities it is most of the registry's).
+        self._codes, self._tiers, _, _, self._parents, _ = (
+            _nfc_all(values) if col in ("code", "tier", "parent_code") else values
+            for col, values in zip(COLUMNS, self._given, strict=True))
+        self._rows: list[_Unit | None] = [None] * len(self._codes)
+        self._index = {code: i for i, code in enumerate(self._codes)}  # a repeated code: the last one
         # The rows of each lookup scope, in registry order; a scope's keys are built when it is first
         # searched (an ingest searches each scope from one file or a few).
-        self._scope_rows: dict[tuple[str, str], list] = {}
-        for r in rows:
-            self._scope_rows.setdefault((r.tier, r.parent_code if r.tier in _SCOPED_TIERS else ""), []).append(r)
+        self._scope_rows: dict[tuple[str, str], list[int]] = {}
+        for i, (tier, parent) in enumerate(zip(self._tiers, self._parents, strict=True)):
+            self._scope_rows.setdefault((tier, parent if tier in _SCOPED_TIERS else ""), []).append(i)
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
+        self._units: pd.DataFrame | None = None
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """Every unit (columns COLUMNS), text normalised to NFC; name_with_type defaults to name."""
+        if self._units is None:
+            rows = [self._row(i) for i in range(len(self._rows))]
+            columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+            self._units = pd.DataFrame({c: list(v) for c, v in zip(COLUMNS, columns, strict=True)},
+                                       columns=COLUMNS)
+        return self._units
+
+    def _row(self, i: int) -> _Unit:
+        row = self._rows[i]
+        if row is None:
+            _, _, name, with_type, _, kind = (self._given[k][i] for k in range(len(COLUMNS)))
+            name = nfc(name)
+            row = self._rows[i] = _Unit(self._codes[i], self._tiers[i], name, nfc(with_type) or name,
+                                        self._parents[i], nfc(kind))
+        return row
+
+    def _by_code(self, code: str) -> _Unit | None:
+        i = self._index.get(code)
+        return None if i is None else self._row(i)
 
     def _scope_keys(self, scope: tuple[str, str]) -> dict[str, str]:
         """Key → code within a scope. Exact keys first for every unit, so that a stripped key
@@ -168,7 +196,7 @@ class Registry:
         if bucket is None and scope in self._scope_rows:
             bucket = self._keys[scope] = {}
             for exact in (True, False):
-                for r in self._scope_rows[scope]:
+                for r in map(self._row, self._scope_rows[scope]):
                     for key in self._keys_for(r, exact):
                         bucket.setdefault(key, r.code)
         return bucket or {}
@@ -188,11 +216,11 @@ class Registry:
 
     # -- queries -------------------------------------------------------------------------------------
     def unit(self, code: str) -> pd.Series | None:
-        r = self._by_code.get(code)
+        r = self._by_code(code)
         return None if r is None else pd.Series(r._asdict())
 
     def name_of(self, code: str) -> str:
-        r = self._by_code.get(code)
+        r = self._by_code(code)
         return "" if r is None else r.name_with_type
 
     def tier_units(self, tier: str, parent_code: str | None = None) -> pd.DataFrame:
@@ -231,14 +259,14 @@ class Registry:
         for key in keys:
             code = candidates.get(key)
             if code:
-                r = self._by_code[code]
+                r = self._row(self._index[code])
                 result.code, result.tier = r.code, r.tier
                 result.registry_name, result.parent_code = r.name_with_type, r.parent_code
                 return result
         close = difflib.get_close_matches(keys[0], list(candidates), n=6, cutoff=0.6)
         names: list[str] = []
         for key in close:
-            n = self._by_code[candidates[key]].name_with_type
+            n = self._row(self._index[candidates[key]]).name_with_type
             if n not in names:
                 names.append(n)
         result.suggestions = names[:3]
