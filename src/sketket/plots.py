@@ -215,6 +215,8 @@ def heatmap_counts(pivot: pd.DataFrame, title: str) -> Figure:
 def to_html(fig: Figure, alt: str) -> str:
     """The figure as an inline PNG <img> (self-contained page; PNG stays small where SVG would not)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=style()["dpi"])
+    # the figure's own canvas at its dpi (style()["dpi"]): one layout and one draw, where savefig first draws
+    # the whole figure once more without output to place a constrained layout; the pixels are the same
+    fig.canvas.print_png(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img class="chart" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
