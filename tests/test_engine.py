@@ -100,6 +100,13 @@ def test_a_cell_that_times_out_leaves_its_kernel_behind(tmp_path, fresh_kernel):
     assert after["pid"] != before and after["seen"] == ["False", "False"] and KERNEL.starts == 2
 
 
+def test_a_notebook_that_breaks_the_reset_leaves_its_kernel_behind(tmp_path, fresh_kernel):
+    src = write_notebook(tmp_path / "a.ipynb", PROBE, "if label == 'break':\n    get_ipython().reset = None")
+    before = probe(run(src, tmp_path / "1.ipynb", "break"))["pid"]
+    after = probe(run(src, tmp_path / "2.ipynb", "b"))
+    assert after["pid"] != before and after["seen"] == ["False", "False"] and KERNEL.starts == 2
+
+
 def test_matplotlib_figures_and_settings_do_not_carry_over(tmp_path, fresh_kernel):
     src = write_notebook(
         tmp_path / "a.ipynb",

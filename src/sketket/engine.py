@@ -19,6 +19,7 @@ from typing import Any
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NotebookExecutionManager, papermill_engines
 from papermill.log import logger
@@ -51,7 +52,7 @@ class WarmKernel:
         self._client: NotebookClient | None = None
         self._pid = 0  # the process that started the kernel: a forked child must not talk to its parent's
         self.kernel_name = ""
-        self.starts = 0  # how many kernels this process started (tests, logs)
+        self.starts = 0  # kernels this process started: 1 when every notebook reused the first
 
     def get(self, kernel_name: str, start_timeout: int) -> NotebookClient:
         """A live kernel of `kernel_name` (the client holding its manager and channels)."""
@@ -78,14 +79,24 @@ class WarmKernel:
         if client is not None and client.km is not None:
             client._cleanup_kernel()
 
-    def reset(self, cwd: str) -> None:
-        """Bring the live kernel back to a fresh kernel's state, working in `cwd`."""
-        assert self._client is not None and self._client.kc is not None
-        msg_id = self._client.kc.execute(_RESET.format(cwd=cwd), silent=True, store_history=False)
-        reply = self._client.wait_for_reply(msg_id)
+    def ready(self, kernel_name: str, start_timeout: int, cwd: str) -> NotebookClient:
+        """A kernel in a fresh kernel's state, working in `cwd`: the live one reset, or a new one when a
+        previous notebook left it unable to reset or it died since."""
+        try:
+            return self._reset(self.get(kernel_name, start_timeout), cwd)
+        except (KernelResetError, DeadKernelError):
+            self.discard()
+            return self._reset(self.get(kernel_name, start_timeout), cwd)
+
+    @staticmethod
+    def _reset(client: NotebookClient, cwd: str) -> NotebookClient:
+        assert client.kc is not None
+        msg_id = client.kc.execute(_RESET.format(cwd=cwd), silent=True, store_history=False)
+        reply = client.wait_for_reply(msg_id)
         if not reply or reply["content"]["status"] != "ok":
             content = reply["content"] if reply else {}
             raise KernelResetError(f"{content.get('ename', 'timeout')}: {content.get('evalue', '')}")
+        return client
 
 
 KERNEL = WarmKernel()
@@ -114,16 +125,16 @@ class WarmEngine(Engine):
             kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        warm = KERNEL.get(kernel_name, start_timeout)
         try:
-            KERNEL.reset(os.getcwd())  # papermill has moved this process into the notebook's cwd
+            warm = KERNEL.ready(kernel_name, start_timeout, os.getcwd())  # papermill moved us into the cwd
             client = PapermillNotebookClient(nb_man, km=warm.km, **final_kwargs)
             client.kc = warm.kc
             nb = client.execute()
         except BaseException:  # timeout, dead kernel, interrupted: never reuse that kernel
             KERNEL.discard()
             raise
-        if nb.metadata.papermill.get("exception"):  # a cell raised: papermill raises after the engine returns; the kernel's state is unknown
+        # a cell raised (papermill raises once the engine returns): the kernel's state is unknown
+        if nb.metadata.papermill.get("exception"):
             KERNEL.discard()
         return nb
 
