@@ -90,6 +90,7 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
 class _Checker:
     def __init__(self, table: Table, source_file: str, rules: Rules):
         self.table, self.source_file, self.rules = table, source_file, rules
+        self.figures = table.figures()  # once per table, not per row
         self.findings: list[Finding] = []
 
     def add(self, rule: str, row: Row | None, col: str = "", value: object = "",
@@ -108,7 +109,7 @@ class _Checker:
         """Every figure cell: a number, not negative, whole in a count column. Returns the bad columns,
         which the row's other checks then leave alone (one mistake, one finding)."""
         bad = set()
-        for col in self.table.figures():
+        for col in self.figures:
             n = row.values[col]
             label = _LABELS[col]
             if not n.ok:
@@ -169,7 +170,7 @@ class _Checker:
 
     def sums(self, row: Row, covered: list[Row], rule: str) -> None:
         """A subtotal (B) or the total against the rows it covers, in each column where it has a figure."""
-        for col in self.table.figures():
+        for col in self.figures:
             if col not in _SUMMED or row.values[col].value is None:
                 continue
             reported = row.values[col].value

@@ -257,9 +257,10 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
     if start < len(grid) and _is_column_numbers(grid[start], cols):
         start += 1
     rows: list[Row] = []
+    where = [(c, cols.get(c)) for c in form_figures]  # figure → sheet column (None: not in the table)
     for r in range(start, len(grid)):
         line = grid[r]
-        raw = {c: _cell(line, cols[c]) if c in cols else None for c in form_figures}
+        raw = {c: None if i is None else line[i] if i < len(line) else "" for c, i in where}
         values = {c: _number(v) for c, v in raw.items()}
         first = next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")
         if _STOP.search(first) and all(n.value is None for n in values.values()):
