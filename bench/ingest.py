@@ -1,10 +1,10 @@
 """Benchmark of `sketket ingest`: N cities of filled workbooks (one city: a table per department,
-vertical agency and district, about 70 workbooks and 900 unit rows), the ingest timed as a whole process
+vertical agency and district, 62 workbooks and 880 unit rows), the ingest timed as a whole process
 (wall time, workbooks per second, peak memory), beside the floor: python-calamine alone reading the same
 files, also as a whole process.
 
     python bench/ingest.py              # one city
-    python bench/ingest.py --cities 60  # 4.200 workbooks
+    python bench/ingest.py --cities 60  # 3.720 workbooks, 52.800 unit rows
 
 Generated workbooks are kept under bench/out/ (git-ignored) and reused by the next run.
 """
