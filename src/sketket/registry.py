@@ -163,6 +163,7 @@ class Registry:
         self._scope_rows: dict[tuple[str, str], list[int]] = {}
         for i, (tier, parent) in enumerate(zip(self._tiers, self._parents, strict=True)):
             self._scope_rows.setdefault((tier, parent if tier in _SCOPED_TIERS else ""), []).append(i)
+        self._exact: dict[tuple[str, str], dict[str, str]] = {}
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
         self._units: pd.DataFrame | None = None
 
@@ -185,20 +186,35 @@ class Registry:
                                         self._parents[i], nfc(kind))
         return row
 
+    def _found(self, result: Match, code: str) -> Match:
+        r = self._row(self._index[code])
+        result.code, result.tier = r.code, r.tier
+        result.registry_name, result.parent_code = r.name_with_type, r.parent_code
+        return result
+
     def _by_code(self, code: str) -> _Unit | None:
         i = self._index.get(code)
         return None if i is None else self._row(i)
+
+    def _exact_keys(self, scope: tuple[str, str]) -> dict[str, str]:
+        """Exact key (a unit's own name) → code within a scope."""
+        bucket = self._exact.get(scope)
+        if bucket is None and scope in self._scope_rows:
+            bucket = self._exact[scope] = {}
+            for r in map(self._row, self._scope_rows[scope]):
+                for key in self._keys_for(r, True):
+                    bucket.setdefault(key, r.code)
+        return bucket or {}
 
     def _scope_keys(self, scope: tuple[str, str]) -> dict[str, str]:
         """Key → code within a scope. Exact keys first for every unit, so that a stripped key
         ("Quán Thánh" → "thanh") never shadows another unit's own name."""
         bucket = self._keys.get(scope)
         if bucket is None and scope in self._scope_rows:
-            bucket = self._keys[scope] = {}
-            for exact in (True, False):
-                for r in map(self._row, self._scope_rows[scope]):
-                    for key in self._keys_for(r, exact):
-                        bucket.setdefault(key, r.code)
+            bucket = self._keys[scope] = dict(self._exact_keys(scope))
+            for r in map(self._row, self._scope_rows[scope]):
+                for key in self._keys_for(r, False):
+                    bucket.setdefault(key, r.code)
         return bucket or {}
 
     @staticmethod
@@ -244,25 +260,27 @@ class Registry:
         result = Match(name=text)
         if not text:
             return result
-        buckets: list[dict[str, str]] = []
+        scopes: list[tuple[str, str]] = []
         for t in tiers:
             scoped = t in _SCOPED_TIERS
             if not scoped:  # one scope per top tier: no need to scan every parent's scope
-                scopes = [(t, "")]
+                scopes.append((t, ""))
             else:
-                scopes = [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
-            buckets += [self._scope_keys(scope) for scope in scopes]
-        # one scope (the usual case) is searched as it is; several are merged, a later one winning a key
-        candidates = buckets[0] if len(buckets) == 1 else {k: v for b in buckets for k, v in b.items()}
+                scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
         admin = any(t in ("huyen", "xa") for t in tiers)
         keys = admin_keys(text) if admin else [agency_key(text), _fold(text)]
+        # In one scope, a name typed as in the registry is found among the units' own names, which win
+        # over any stripped key: the stripped keys are built only when that fails.
+        code = self._exact_keys(scopes[0]).get(keys[0]) if len(scopes) == 1 else None
+        if code:
+            return self._found(result, code)
+        buckets = [self._scope_keys(scope) for scope in scopes]
+        # one scope (the usual case) is searched as it is; several are merged, a later one winning a key
+        candidates = buckets[0] if len(buckets) == 1 else {k: v for b in buckets for k, v in b.items()}
         for key in keys:
             code = candidates.get(key)
             if code:
-                r = self._row(self._index[code])
-                result.code, result.tier = r.code, r.tier
-                result.registry_name, result.parent_code = r.name_with_type, r.parent_code
-                return result
+                return self._found(result, code)
         close = difflib.get_close_matches(keys[0], list(candidates), n=6, cutoff=0.6)
         names: list[str] = []
         for key in close:
