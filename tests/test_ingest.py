@@ -218,6 +218,31 @@ def test_formulas_without_cached_values_are_recomputed(tmp_path, reg):
     assert app["tthc_one_stop_pct_reported"].isna().all()
 
 
+def test_count_formulas_without_cached_values_are_evaluated(tmp_path, reg):
+    # A unit types on-time as =received-overdue; no program calculated it (calamine reads it empty).
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    m = write_sample("II", raw / "pl2.xlsx")
+    wb = openpyxl.load_workbook(raw / "pl2.xlsx")
+    ws = wb[m.sheet]
+    for row in (m.row_a, m.unit_rows[0]):
+        ws[m.cell("dossiers_on_time", row)] = (
+            f"={m.cell('dossiers_received', row)}-{m.cell('dossiers_overdue', row)}")
+    ws[m.cell("dossiers_overdue", m.unit_rows[1])] = f"={m.cell('dossiers_received', m.unit_rows[1])}*2"
+    wb.save(raw / "pl2.xlsx")
+    res = ingest(raw, tmp_path / "out", reg)
+    app = res.appendix.set_index("source_row")
+    for row in (m.row_a, m.unit_rows[0]):
+        unit = app.loc[row]
+        assert unit["dossiers_on_time"] > 0
+        assert unit["dossiers_on_time"] == unit["dossiers_received"] - unit["dossiers_overdue"]
+    # an evaluated count is checked like a typed one: overdue = 2 × received breaks the sum
+    bad = app.loc[m.unit_rows[1]]
+    assert bad["dossiers_overdue"] == 2 * bad["dossiers_received"]
+    assert "sum_mismatch" in set(res.findings["rule"])
+    assert not res.findings["rule"].isin(["required_missing"]).any()
+
+
 def test_same_unit_in_two_files_keeps_the_newer(tmp_path, reg):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -22,6 +22,7 @@ import python_calamine
 from sketket.clean import Number, nfc, parse_number
 from sketket.clean import fold as _fold_text
 from sketket.forms import layout
+from sketket.forms._xlsx import evaluate_cells, uncached_formulas
 from sketket.registry import FORM_TIERS, Registry
 
 SPREADSHEET_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -421,6 +422,27 @@ def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str
     return "I"
 
 
+def _fill_formula_counts(table: Table, grid: list[list[object]], formulas: dict[tuple[int, int], str]) -> None:
+    """Counts of rows A and the numbered rows that an official computed with a formula no program
+    calculated (on-time = received − overdue): evaluate them as Excel would. Rates, row B and Tổng cộng
+    stay as read: they are recomputed and checked from the counts, and evaluating them here would only
+    repeat a unit row's mistake in a second finding."""
+    if not formulas:
+        return
+    wanted: dict[tuple[int, int], tuple[Row, str]] = {}
+    for row in table.rows:
+        if row.kind in ("A", "unit"):
+            for col in table.figures():
+                key = (row.excel_row, table.columns[col] + 1)
+                if col not in layout.PERCENTS and key in formulas and row.raw[col] in ("", None):
+                    wanted[key] = (row, col)
+    for key, value in evaluate_cells(grid, formulas, wanted).items():
+        if value is not None:
+            row, col = wanted[key]
+            row.raw[col] = value
+            row.values[col] = _number(value)
+
+
 # -- entry points --------------------------------------------------------------------------------------
 def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Registry | None = None
               ) -> Table | None:
@@ -461,6 +483,8 @@ def read_table(path: Path, registry: Registry | None = None) -> Table:
             grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             table = read_grid(grid, meta.name, path, registry)
             if table is not None:
+                if path.suffix.lower() in (".xlsx", ".xlsm"):
+                    _fill_formula_counts(table, grid, uncached_formulas(path, meta.name))
                 break
     if table is None or not table.rows:
         raise NoTableError(path.name)

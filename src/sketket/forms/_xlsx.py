@@ -1,0 +1,75 @@
+"""Formulas that an .xlsx carries without a cached value.
+
+Software other than Excel (openpyxl, some web exporters) writes formulas without the value Excel would
+have stored beside them, and a values-only reader (calamine) then sees an empty cell. This finds those
+formulas straight from the sheet's XML (no entity expansion: plain text search, the file was screened
+before) and evaluates them, so that counts an official computed with a formula read as Excel would show them.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from openpyxl.utils.cell import column_index_from_string
+
+from sketket.forms._formula import evaluate
+
+_SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_REVERSED = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+# A cell whose formula has text and is not followed by a value: <c r="H10" ...><f>H11-G10</f></c>
+_UNCACHED = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*>([^<]+)</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels_text = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    rels = dict(_REL.findall(rels_text)) or {i: t for t, i in _REL_REVERSED.findall(rels_text)}
+    for name, rid in _SHEET.findall(workbook):
+        if html.unescape(name) == sheet and rid in rels:
+            target = rels[rid]
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """(row, column), 1-based → formula text, for every formula of `sheet` stored without a value."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = _sheet_member(zf, sheet)
+            if member is None:
+                return {}
+            xml = zf.read(member).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    if "<f" not in xml:
+        return {}
+    return {
+        (int(row), column_index_from_string(col)): html.unescape(formula)
+        for col, row, formula in _UNCACHED.findall(xml)
+    }
+
+
+def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str],
+                   cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], object]:
+    """The computed value of each of `cells` (1-based (row, column) keys of `formulas`), reading other
+    cells from `grid` (row 0 = Excel row 1). Formulas may refer to each other; each is evaluated once."""
+    done: dict[tuple[int, int], object] = {}
+
+    def lookup(row: int, col: int) -> object:
+        key = (row, col)
+        if key in formulas:
+            if key not in done:
+                done[key] = None  # a circular reference reads as empty, never loops
+                done[key] = evaluate(formulas[key], lookup)
+            return done[key]
+        if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
+            return grid[row - 1][col - 1]
+        return None
+
+    return {key: lookup(*key) for key in cells if key in formulas}
