@@ -422,20 +422,21 @@ def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str
     return "I"
 
 
-def _fill_formula_counts(table: Table, grid: list[list[object]], formulas: dict[tuple[int, int], str]) -> None:
+def _fill_formula_counts(table: Table, grid: list[list[object]], path: Path) -> None:
     """Counts of rows A and the numbered rows that an official computed with a formula no program
     calculated (on-time = received − overdue): evaluate them as Excel would. Rates, row B and Tổng cộng
     stay as read: they are recomputed and checked from the counts, and evaluating them here would only
     repeat a unit row's mistake in a second finding."""
-    if not formulas:
-        return
-    wanted: dict[tuple[int, int], tuple[Row, str]] = {}
+    empty: dict[tuple[int, int], tuple[Row, str]] = {}
     for row in table.rows:
         if row.kind in ("A", "unit"):
             for col in table.figures():
-                key = (row.excel_row, table.columns[col] + 1)
-                if col not in layout.PERCENTS and key in formulas and row.raw[col] in ("", None):
-                    wanted[key] = (row, col)
+                if col not in layout.PERCENTS and row.raw[col] in ("", None):
+                    empty[(row.excel_row, table.columns[col] + 1)] = (row, col)
+    if not empty:  # the common case: no second look at the file
+        return
+    formulas = uncached_formulas(path, table.sheet)
+    wanted = {key: cell for key, cell in empty.items() if key in formulas}
     for key, value in evaluate_cells(grid, formulas, wanted).items():
         if value is not None:
             row, col = wanted[key]
@@ -484,7 +485,7 @@ def read_table(path: Path, registry: Registry | None = None) -> Table:
             table = read_grid(grid, meta.name, path, registry)
             if table is not None:
                 if path.suffix.lower() in (".xlsx", ".xlsm"):
-                    _fill_formula_counts(table, grid, uncached_formulas(path, meta.name))
+                    _fill_formula_counts(table, grid, path)
                 break
     if table is None or not table.rows:
         raise NoTableError(path.name)
