@@ -1,0 +1,54 @@
+"""`sketket run` on an empty raw folder: the demo city is generated, every kind of notebook runs on it
+(clean per form, indicators per tier, lessons, the city pack, a district and a department pack) and the
+packs say plainly that the data is illustrative."""
+
+import pandas as pd
+import pytest
+from pack_data import write_config
+
+from sketket.clean import format_int
+from sketket.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("demo-run")
+    (base / "raw").mkdir()
+    (base / "raw" / ".gitkeep").write_text("")
+    config = write_config(base, {"clean": True, "indicators": True, "lessons": True, "city": True,
+                                 "districts": ["271"], "departments": ["S06"]})
+    return main(["run", "--config", str(config)]), base
+
+
+def test_the_demo_is_generated_and_every_notebook_runs(demo_run):
+    code, base = demo_run
+    assert code == 0
+    assert (base / "raw" / "demo" / "manifest.json").is_file()
+    latest = base / "reports" / "latest"
+    pages = {p.relative_to(latest).as_posix() for p in latest.rglob("*.html")} - {"index.html"}
+    # 3 clean + 6 indicators + lessons + city + one district + one department
+    assert len(pages) == 13, sorted(pages)
+    assert {"city/thanh-pho-ha-noi.html", "district/271-huyen-ba-vi.html",
+            "department/S06-so-nong-nghiep-va-phat-trien-nong-thon.html"} <= pages
+    log = (latest / "run.log").read_text(encoding="utf-8")
+    assert log.count("notebook ") >= 13
+
+
+def test_packs_say_the_data_is_illustrative_and_show_the_city_total(demo_run):
+    _, base = demo_run
+    appendix = pd.read_parquet(base / "processed" / "appendix.parquet")
+    city_total = int(appendix.loc[appendix["tier"].isin(["so", "chi_cuc", "nganh_doc_tp", "nganh_doc_huyen",
+                                                          "huyen", "xa"]), "dossiers_received"].sum())
+    index = (base / "reports" / "index.html").read_text(encoding="utf-8")
+    city = (base / "reports" / "latest" / "city" / "thanh-pho-ha-noi.html").read_text(encoding="utf-8")
+    district = (base / "reports" / "latest" / "district" / "271-huyen-ba-vi.html").read_text(encoding="utf-8")
+    for page in (index, city, district):
+        assert "Dữ liệu minh họa" in page
+    assert format_int(city_total) in city and format_int(city_total) in index
+    assert "Huyện Ba Vì" in district
+    # every commune of Ba Vì is in its pack
+    communes = appendix.loc[appendix["parent_name"].str.contains("Ba Vì") & (appendix["tier"] == "xa"), "unit_name"]
+    assert len(communes) > 20
+    assert all(name in district for name in communes)
