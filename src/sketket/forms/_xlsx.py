@@ -15,15 +15,22 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from openpyxl.utils.cell import column_index_from_string
-
-from sketket.forms._formula import evaluate
-
 _SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
 _REL_REVERSED = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 # A cell whose formula has text and is not followed by a value: <c r="H10" ...><f>H11-G10</f></c>
 _UNCACHED = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*>([^<]+)</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+
+
+def _column_index(letters: str) -> int:
+    """Column letters → 1-based index, A → 1, AB → 28: openpyxl's column_index_from_string, without
+    importing openpyxl for it."""
+    if not 1 <= len(letters) <= 3:  # as openpyxl: A to ZZZ
+        raise ValueError(f"{letters!r} is not a valid column name")
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
 
 
 def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
@@ -50,7 +57,7 @@ def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     if "<f" not in xml:
         return {}
     return {
-        (int(row), column_index_from_string(col)): html.unescape(formula)
+        (int(row), _column_index(col)): html.unescape(formula)
         for col, row, formula in _UNCACHED.findall(xml)
     }
 
@@ -59,6 +66,9 @@ def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str
                    cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], object]:
     """The computed value of each of `cells` (1-based (row, column) keys of `formulas`), reading other
     cells from `grid` (row 0 = Excel row 1). Formulas may refer to each other; each is evaluated once."""
+    # imported here: the evaluator needs openpyxl, which an ingest then loads only for such rare files
+    from sketket.forms._formula import evaluate
+
     done: dict[tuple[int, int], object] = {}
 
     def lookup(row: int, col: int) -> object:
