@@ -74,6 +74,8 @@ def test_vietnamese_formats():
 
 def test_excel_safe_neutralises_formulas():
     assert excel_safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert excel_safe("+1") == "'+1"
+    assert excel_safe("-1+A1") == "'-1+A1"
+    assert excel_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert excel_safe("-45") == "-45" and excel_safe("-1.234,5") == "-1.234,5"  # numbers stay numbers
     assert excel_safe("Sở Tư pháp") == "Sở Tư pháp"
     assert excel_safe(5) == 5

@@ -146,5 +146,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def excel_safe(text: object) -> object:
     """Neutralise text that a spreadsheet would run as a formula (CSV/Excel formula injection)."""
     if isinstance(text, str) and text.startswith(_FORMULA_START):
+        # a plain negative number ("-45") is data, not a formula: leave it readable
+        if text[0] in "+-" and re.fullmatch(r"[-+][0-9][0-9.,]*", text):
+            return text
         return "'" + text
     return text
