@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Iterable
@@ -225,8 +226,14 @@ def _worker(job: tuple[Path, str, float]) -> FileResult:
 def _process_all(jobs: list[tuple[Path, str, float]], registry: Registry) -> list[FileResult]:
     if len(jobs) < _POOL_MIN_FILES or (os.cpu_count() or 1) < 2:
         return [process_file(p, rel, registry, mb) for p, rel, mb in jobs]
-    with ProcessPoolExecutor(_WORKERS, initializer=_init_worker, initargs=(registry,)) as pool:
-        return list(pool.map(_worker, jobs, chunksize=max(1, len(jobs) // (_WORKERS * 8))))
+    # Everything loaded so far (modules, the registry) is inherited by the forked workers and stays alive
+    # there: left out of their garbage collections, which would otherwise walk it again and again.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(_WORKERS, initializer=_init_worker, initargs=(registry,)) as pool:
+            return list(pool.map(_worker, jobs, chunksize=max(1, len(jobs) // (_WORKERS * 8))))
+    finally:
+        gc.unfreeze()  # this process collects it again as usual
 
 
 def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
