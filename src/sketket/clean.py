@@ -7,14 +7,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
-
 
 def nfc(text: object) -> str:
-    """Text in NFC with every run of whitespace (including non-breaking spaces) collapsed to one space."""
+    """Text in NFC with every run of whitespace (including non-breaking and zero-width spaces) collapsed
+    to one space, none at either end."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+    text = unicodedata.normalize("NFC", str(text))
+    if "\u200b" in text or "\ufeff" in text:  # zero-width space, BOM: spaces to us, not to str.split()
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    # str.split() splits on every Unicode whitespace character, non-breaking spaces included: several
+    # times faster than a regular expression, and nfc() is called on every cell that is read.
+    return " ".join(text.split())
 
 
 class _FoldChars(dict):
