@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from sketket.clean import format_int
+from sketket.clean import format_int, parse_number
 from sketket.config import Plan, load_yaml
 from sketket.demo import (
     CELL_FAULTS,
@@ -24,6 +24,8 @@ from sketket.demo import (
     LOG_FILE,
     MANIFEST,
     README,
+    VARIATIONS,
+    VARIATIONS_FILE,
     _compound_file,
     ascii_name,
     district_label,
@@ -32,8 +34,9 @@ from sketket.demo import (
     misspell,
     write_demo,
 )
-from sketket.forms.reader import SPREADSHEET_SUFFIXES, read_table
-from sketket.registry import TIERS, Registry, load_registry
+from sketket.forms.reader import SPREADSHEET_SUFFIXES, expected_pct, read_table
+from sketket.forms.writer import NOTES_SHEET
+from sketket.registry import FORM_TIERS, TIERS, Registry, load_registry
 from sketket.validate import check_table, match_rows
 
 A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
@@ -275,3 +278,88 @@ def test_scale_copies_have_their_own_registry(tmp_path):
         assert "(bản sao 2)" in table.submitter
         found |= {_key(f.as_dict()) for f in check_table(table, rel, registry)}
     assert found == {_key(e) for e in copies if e["cell"]}
+
+
+def _variations(out: Path) -> dict[str, list[str]]:
+    return {e["source_file"]: e["variations"] for e in json.loads((out / VARIATIONS_FILE).read_text(encoding="utf-8"))}
+
+
+def _text_figures(table) -> list[tuple[str, float, str, object]]:
+    """(column, value read, expected rate or count, raw text) of every figure typed as text."""
+    out = []
+    for row in table.rows:
+        for col, n in row.values.items():
+            raw = row.raw.get(col)
+            if isinstance(raw, str) and n.ok and n.value is not None:
+                out.append((col, n.value, expected_pct(row.values, col) if col.endswith("_pct") else n.value, raw))
+    return out
+
+
+def test_clean_tables_carry_figures_typed_as_text_that_read_back_the_same(demo):
+    out, manifest = demo
+    listed = _variations(out)
+    typed = sorted(f for f, names in listed.items() if "text_numbers" in names)
+    assert len(typed) == load_yaml("demo.yml")["text_numbers"]["tables"]
+    assert not set(typed) & {e["source_file"] for e in manifest}
+    registry = load_registry()
+    texts: list[str] = []
+    for rel in typed:
+        figures = _text_figures(read_table(out / rel, registry))
+        assert len(figures) >= 10
+        for col, value, expected, raw in figures:
+            assert parse_number(raw).value == value
+            if col.endswith("_pct"):
+                assert raw.endswith("%") and abs(value - expected) <= 0.05
+            else:
+                assert value.is_integer() and value >= 0
+        texts += [raw for *_, raw in figures]
+    assert "-" in texts
+    assert any("\u00a0" in t for t in texts) and any(re.fullmatch(r"\d{1,3}(\.\d{3})+", t) for t in texts)
+    assert any(re.fullmatch(r"\d{1,2},\d%", t) for t in texts)
+    # The other tables hold numbers: only the ones listed are typed by hand (planted not_a_number aside).
+    faulty = {e["source_file"] for e in manifest if e["rule"] == "not_a_number"}
+    for path, table in _tables(out):
+        rel = path.relative_to(out).as_posix()
+        if rel not in typed and rel not in faulty:
+            assert _text_figures(table) == [], rel
+
+
+def test_xlsm_tables_are_read_like_xlsx(demo):
+    out, _ = demo
+    listed = _variations(out)
+    xlsm = sorted(p for p in out.rglob("*.xlsm"))
+    assert len(xlsm) == load_yaml("demo.yml")["xlsm_tables"]
+    registry = load_registry()
+    for path in xlsm:
+        assert "format_xlsm" in listed[path.relative_to(out).as_posix()]
+        table = read_table(path, registry)
+        assert registry.match(table.submitter, FORM_TIERS[table.form][0]).matched
+        assert sum(r.kind == "unit" for r in table.rows) >= 1
+
+
+def test_variations_json_lists_the_real_layout_of_every_table(demo):
+    out, manifest = demo
+    listed = _variations(out)
+    assert listed and all(names and set(names) <= set(VARIATIONS) for names in listed.values())
+    file_faults = {e["source_file"] for e in manifest if not e["cell"] and e["rule"] != "duplicate_unit"}
+    tables = [p for p in sorted(out.rglob("*")) if p.suffix in SPREADSHEET_SUFFIXES
+              and p.relative_to(out).as_posix() not in file_faults]
+    assert set(listed) <= {p.relative_to(out).as_posix() for p in tables}
+    seen: set[str] = set()
+    for path in tables:
+        names = set(listed.get(path.relative_to(out).as_posix(), []))
+        seen |= names
+        assert {n for n in names if n.startswith("format_")} == (
+            {f"format_{path.suffix[1:]}"} if path.suffix != ".xlsx" else set())
+        if path.suffix not in (".xlsx", ".xlsm"):
+            continue
+        wb = openpyxl.load_workbook(path)
+        ws = wb.worksheets[-1]
+        assert ("other_sheet" in names) == (wb.sheetnames[0] == NOTES_SHEET), path
+        assert ("shifted_right" in names) == (ws["A1"].value is None), path
+        assert ("shifted_down" in names) == any(c.value for c in ws[6]), path
+        header = [str(c.value) for line in ws.iter_rows(max_row=20) for c in line if c.value]
+        assert ("m2_superscript" in names) == any("(m²)" in h for h in header), path
+    assert seen >= {"shifted_down", "shifted_right", "other_sheet", "text_numbers", "format_xlsm",
+                    "format_xls", "format_ods", "no_number_row", "m2_superscript"}
+    assert "variations.json" in (out / README).read_text(encoding="utf-8")

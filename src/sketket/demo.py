@@ -3,7 +3,8 @@
 One Phụ lục I per department (with its Chi cục), one Phụ lục II per vertical agency (with its branches),
 one Phụ lục III per district (with all its communes), a narrative report per unit, the task reports of
 the five bodies with assigned tasks, a submission log, and `manifest.json`: every planted fault with
-the file, sheet, cell, rule and severity that a correct validator reports, and nothing else.
+the file, sheet, cell, rule and severity that a correct validator reports, and nothing else, and
+`variations.json`: the harmless layout variations of each table (shifted, other sheet, text numbers …).
 
 Parameters: config/demo.yml; wording: config/demo_text.yml. Deterministic for a seed: every draw comes
 from a `random.Random` seeded by (seed, copy, unit), and every zip member and document property is
@@ -32,7 +33,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
-from sketket.clean import fold, format_date
+from sketket.clean import fold, format_date, format_int, format_percent, parse_number
 from sketket.config import Plan, load_yaml
 from sketket.demo_text import (
     ReportFacts,
@@ -44,11 +45,12 @@ from sketket.demo_text import (
     write_odt,
     write_txt,
 )
-from sketket.forms.layout import PERCENTS
+from sketket.forms.layout import COUNTS, PERCENTS, columns
 from sketket.forms.writer import TableMap, Variation, save_as, write_filled
 from sketket.registry import FORM_TIERS, Registry, load_registry
 
 MANIFEST = "manifest.json"
+VARIATIONS_FILE = "variations.json"
 LOG_FILE = "nhat-ky-nop-bao-cao.csv"
 README = "README.txt"
 COPY_REGISTRY = "danh-muc-don-vi.csv"
@@ -81,12 +83,31 @@ Bộ hồ sơ giả lập của cả Thành phố Hà Nội: biểu Phụ lục 
 nhiệm vụ của 5 cơ quan được giao nhiệm vụ và nhật ký nộp báo cáo ({log}).
 Mọi số liệu, văn bản, ngày tháng đều là minh họa, không phải số liệu thật.
 {manifest} liệt kê các lỗi cố ý đưa vào: tệp, trang tính, ô, quy tắc, mức độ.
+{variations} liệt kê các biến thể trình bày của từng biểu: không phải lỗi, biểu vẫn đọc đúng (riêng
+placeholder_row_a có cảnh báo unit_name_inferred trong {manifest}). Tên các biến thể:
+{names}
 """
 COPIES_TEXT = """
 Các bản sao của Thành phố (--scale {scale}) nằm trong các thư mục ban-sao-NN; tên đơn vị có hậu tố
 "(bản sao N)" và danh mục đơn vị của chúng ở {registry}. Đọc toàn bộ bằng:
   sketket ingest THU_MUC --out KET_QUA --registry THU_MUC/{registry}
 """
+# The harmless layout variations recorded in variations.json (name → what the table looks like).
+VARIATIONS: dict[str, str] = {
+    "shifted_down": "thêm dòng dưới tiêu đề, biểu dịch xuống",
+    "shifted_right": "biểu bắt đầu từ cột B, C",
+    "other_sheet": "biểu ở trang tính thứ hai, sau trang \"Hướng dẫn\"",
+    "placeholder_row_a": "dòng A giữ tên mẫu (\"Sở\", \"Cấp huyện\"…), tên đơn vị chỉ ở ô CƠ QUAN, ĐƠN VỊ",
+    "no_number_row": "không có dòng đánh số cột (1, 2, 3…)",
+    "header_breaks": "tiêu đề cột xuống dòng, cách chữ khác mẫu",
+    "m2_superscript": "\"(m²)\" thay cho \"(m2)\"",
+    "pct_as_fraction": "tỷ lệ ghi dạng phân số (0,985) trong ô định dạng %",
+    "pct_formulas": "tỷ lệ là công thức",
+    "text_numbers": "số gõ dạng chữ: \"1.234\", \"1 234\", \"-\" cho số 0, \"98,5%\", \"100 %\"",
+    "format_xls": "tệp .xls",
+    "format_ods": "tệp .ods",
+    "format_xlsm": "tệp .xlsm",
+}
 # When the demo's workbooks and documents were "written": fixed, so that output is byte-identical.
 STAMP = dt.datetime(2017, 8, 25, 9, 0, 0)
 
@@ -232,7 +253,8 @@ class Table:
     total: dict[str, Any] = field(default_factory=dict)
     faults: list[Planted] = field(default_factory=list)
     used_rows: set[int] = field(default_factory=set)
-    fixed_pct: set[tuple[int, str]] = field(default_factory=set)
+    fixed_pct: set[tuple[int, str]] = field(default_factory=set)  # percentages fill_percentages keeps
+    text_numbers: bool = False  # some figures typed as text (type_as_text)
     drawn: list[dict[str, Any]] = field(default_factory=list)  # the figures before any planted fault
 
     @property
@@ -359,6 +381,63 @@ def fill_aggregates(t: Table) -> None:
         units = sum(values[1:])
         t.subtotal.setdefault(column, units)
         t.total.setdefault(column, values[0] + units)
+
+
+def number_text(value: float, column: str, rng: random.Random, spec: dict[str, Any]) -> str | None:
+    """A figure as an official types it ("1.234", "1 234" with a non-breaking space, "-" for zero,
+    "98,5%", "100 %"); None when that text would not read back to the same number."""
+    if column in PERCENTS:
+        text = "100 %" if value == 100 else format_percent(value, 1)
+    elif not float(value).is_integer():
+        return None
+    elif value == 0:
+        text = "-"
+    else:
+        text = format_int(value)
+        if value >= 1000 and rng.random() < spec["nbsp_share"]:
+            text = text.replace(".", "\u00a0")
+    n = parse_number(text)
+    # A rate rounded to one decimal stays within 0,05 point: far below the pct_mismatch threshold.
+    return text if n.ok and n.value is not None and abs(n.value - value) <= 0.05 else None
+
+
+def type_as_text(t: Table, rng: random.Random, spec: dict[str, Any]) -> None:
+    """Type a share of a clean table's figures as text. Rates and typed totals are filled from the
+    numbers first, so that every text reads back to what the numbers give."""
+    t.aggregate_values = True  # a SUM over text cells would give 0 in Excel: totals are typed too
+    fill_percentages(t)
+    fill_aggregates(t)
+    for aggregate in (t.subtotal, t.total):  # their rates too, or a formula would divide text cells
+        for column in PERCENTS:
+            if (value := pct_value(aggregate, column, t.form)) is not None:
+                aggregate[column] = round(value, 2)
+    names = {c.name for c in columns(t.form)}
+    # Rates first, from the exact ratio of the counts (not the rounded value typed beside them).
+    figures = [c for c in (*PERCENTS, *COUNTS) if c in names]
+    for i, row in enumerate([*t.rows, t.subtotal, t.total]):
+        for column in figures:
+            value = pct_value(row, column, t.form) if column in PERCENTS and column in row else row.get(column)
+            if not _is_number(value) or rng.random() >= spec["cell_share"]:
+                continue
+            text = number_text(value, column, rng, spec)
+            if text is not None:
+                row[column] = text
+                if column in PERCENTS and i < len(t.rows):
+                    t.fixed_pct.add((i, column))
+    t.text_numbers = True
+
+
+def variation_names(t: Table) -> list[str]:
+    """The names (VARIATIONS) of a table's harmless layout variations, for variations.json."""
+    v = t.variation
+    flags = {
+        "shifted_down": v.extra_title_lines > 0, "shifted_right": v.col_offset > 0, "other_sheet": v.notes_sheet,
+        "placeholder_row_a": v.placeholder_row_a, "no_number_row": not v.number_row,
+        "header_breaks": v.header_breaks, "m2_superscript": v.m2_superscript,
+        "pct_as_fraction": v.pct_as_fraction, "pct_formulas": v.pct_formulas, "text_numbers": t.text_numbers,
+        "format_xls": t.ext == "xls", "format_ods": t.ext == "ods", "format_xlsm": t.ext == "xlsm",
+    }
+    return [name for name in VARIATIONS if flags[name]]
 
 
 def random_variation(rng: random.Random, cfg: dict[str, Any]) -> Variation:
@@ -694,8 +773,9 @@ def copy_registry(registry: Registry, k: int) -> pd.DataFrame:
 
 
 def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix: str, plan: Plan,
-               cfg: dict[str, Any]) -> tuple[list[dict[str, str]], list[LogRow]]:
-    """One copy of the city under out/prefix: tables, reports, task reports; its manifest and log rows."""
+               cfg: dict[str, Any]) -> tuple[list[dict[str, str]], list[LogRow], list[dict[str, Any]]]:
+    """One copy of the city under out/prefix: tables, reports, task reports; its manifest, log rows
+    and variations.json entries."""
     rng = random.Random(f"{seed_key}:city")
     subs = submitters(registry)
     tables = [build_table(s, registry, seed_key, cfg) for s in subs]
@@ -712,6 +792,8 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
     duplicate = rng.choice(clean)  # the ingest keeps the newer file and warns once, on the older one
     file_faults = dict(zip(FILE_FAULTS, rng.sample([t for t in clean if t is not duplicate], len(FILE_FAULTS)),
                            strict=True))
+    hand_typed(clean, [duplicate, *file_faults.values()], random.Random(f"{seed_key}:typing"), cfg)
+    variations: list[dict[str, Any]] = []
     for t in tables:
         s = by_code[t.code]
         urng = random.Random(f"{seed_key}:{t.code}:files")
@@ -723,6 +805,7 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
             first.rows[0]["dossiers_received"] += 7
             first.rows[0]["dossiers_on_time"] += 7
             write_table_file(first, out, plan)
+            variations.append({"source_file": first.path, "variations": variation_names(first)})
             first_date = table_date - dt.timedelta(days=cfg["resubmission_days"])
             _set_mtime(out / first.path, first_date, cfg["file_hour"])
             log.append(LogRow(s.code, s.registry_name, "phu_luc", "dien_tu", first_date))
@@ -731,6 +814,7 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
         table_paths[t.code] = out / t.path
         _set_mtime(out / t.path, table_date, cfg["file_hour"])
         manifest += manifest_entries(t, table)
+        variations.append({"source_file": t.path, "variations": variation_names(t)})
         if s.code in missing:
             continue
         report_date = table_date + dt.timedelta(days=urng.randint(0, 2))
@@ -764,7 +848,20 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
         _set_mtime(path, dt.date.fromtimestamp(table_paths[t.code].stat().st_mtime), cfg["file_hour"])
         manifest.append(entry(f"{stem[0]}/{name}", "", "", rule, "error"))
     log += write_task_reports(out, prefix, seed_key, registry, suffix, plan, cfg)
-    return manifest, log
+    return manifest, log, [v for v in variations if v["variations"]]
+
+
+def hand_typed(clean: list[Table], taken: list[Table], rng: random.Random, cfg: dict[str, Any]) -> None:
+    """Among the clean tables no file-level fault uses: a few with figures typed as text, and a few
+    .xlsx saved as .xlsm. Text only where percentages and totals are plain values, so that no formula
+    reads a text cell (Excel would not add it)."""
+    free = [t for t in clean if all(t is not x for x in taken)]
+    typable = [t for t in free if t.pct_values and len(t.rows) > 1 and not t.variation.pct_formulas
+               and not t.variation.pct_as_fraction]
+    for t in rng.sample(typable, min(cfg["text_numbers"]["tables"], len(typable))):
+        type_as_text(t, rng, cfg["text_numbers"])
+    for t in rng.sample(free, min(cfg["xlsm_tables"], len(free))):
+        t.ext, t.path = "xlsm", t.path.removesuffix(".xlsx") + ".xlsm"
 
 
 def write_task_reports(out: Path, prefix: str, seed_key: str, registry: Registry, suffix: str, plan: Plan,
@@ -803,24 +900,31 @@ def write_demo(out: Path, seed: int = 2017, scale: int = 1, registry: Registry |
     plan = Plan.load()
     manifest: list[dict[str, str]] = []
     log: list[LogRow] = []
+    variations: list[dict[str, Any]] = []
     frames = [registry.units]
     for k in range(1, scale + 1):
         reg, prefix, suffix = registry, "", ""
         if k > 1:
             frames.append(copy_registry(registry, k))
             reg, prefix, suffix = Registry(frames[-1]), f"ban-sao-{k:02d}/", f" (bản sao {k})"
-        m, rows = write_city(out, prefix, f"{seed}:{k}", reg, suffix, plan, cfg)
+        m, rows, v = write_city(out, prefix, f"{seed}:{k}", reg, suffix, plan, cfg)
         manifest += m
         log += rows
+        variations += v
     if scale > 1:
         pd.concat(frames, ignore_index=True).to_csv(out / COPY_REGISTRY, index=False, encoding="utf-8-sig")
     manifest.sort(key=lambda e: (e["source_file"], e["sheet"], e["cell"], e["rule"]))
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    variations.sort(key=lambda v: v["source_file"])
+    (out / VARIATIONS_FILE).write_text(json.dumps(variations, ensure_ascii=False, indent=1) + "\n",
+                                       encoding="utf-8")
     with (out / LOG_FILE).open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(LOG_COLUMNS)
         w.writerows(r.as_csv() for r in sorted(log, key=lambda r: (r.date, r.unit_code, r.document, r.channel)))
-    text = README_TEXT.format(seed=seed, scale=scale, log=LOG_FILE, manifest=MANIFEST)
+    names = "\n".join(f"  {name}: {what}" for name, what in VARIATIONS.items())
+    text = README_TEXT.format(seed=seed, scale=scale, log=LOG_FILE, manifest=MANIFEST, variations=VARIATIONS_FILE,
+                              names=names)
     if scale > 1:
         text += COPIES_TEXT.format(scale=scale, registry=COPY_REGISTRY)
     (out / README).write_text(text, encoding="utf-8")
