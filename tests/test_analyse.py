@@ -41,7 +41,7 @@ def test_analyse_writes_every_table(processed, tmp_path):
     assert tiers.loc["city", "units_expected"] == 12
     assert tiers.loc["so", "on_time_rate"] == pytest.approx(100 * 6989 / 7000)
     parquet = pd.read_parquet(processed / "indicators_tiers.parquet").set_index("tier")
-    assert parquet.loc["city", "units_reporting"] == 8
+    assert parquet.loc["city", "units_reporting"] == 7  # the unmatched commune is not a registry unit
     assert (parquet.loc["city", "dossiers_on_time"]
             == sum(r["dossiers_on_time"] or 0 for r in city_rows()))
     awards = read_csv_table(processed / "awards.csv")
@@ -92,7 +92,7 @@ def test_cli_runs_with_registry_and_awards_config(processed, tmp_path, capsys):
                  "--registry", str(_registry_csv(tmp_path))])
     assert code == 0
     out = capsys.readouterr().out
-    assert "Đơn vị có số liệu: 8 (theo danh mục: 12, chưa có số liệu: 5)." in out
+    assert "Đơn vị có số liệu: 7 (theo danh mục: 12, chưa có số liệu: 5; ngoài danh mục: 1)." in out
     assert "Danh sách trả lại: 2 đơn vị." in out
 
 

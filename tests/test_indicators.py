@@ -69,11 +69,24 @@ def test_tier_sums_rates_and_coverage(units, reg):
     assert (nh.units_expected, nh.units_reporting, nh.units_without_figures) == (1, 0, 1)
     assert pd.isna(nh.dossiers_received) and pd.isna(nh.on_time_rate)
     xa = tiers.loc["xa"]
-    assert (xa.units_expected, xa.units_reporting, xa.units_without_figures, xa.units_unmatched) == (4, 3, 2, 1)
+    assert (xa.units_expected, xa.units_reporting, xa.units_without_figures, xa.units_unmatched) == (4, 2, 2, 1)
     city = tiers.loc["city"]
-    assert (city.units_expected, city.units_reporting, city.units_without_figures) == (12, 8, 5)
+    assert (city.units_expected, city.units_reporting, city.units_without_figures) == (12, 7, 5)
     assert city.dossiers_received == 5000 + 400 + 2000 + 10000 + 3000 + 10 + 1000 + 50
     assert city.tier_label == "Toàn Thành phố"
+
+
+def test_unmatched_row_is_not_a_reporting_unit(reg):
+    # one commune sent nothing, one typed a name the registry does not know: the misspelt one may be the
+    # missing commune, so it is not counted as a reporting unit, but its figures stay in the sums
+    rows = [unit("Phường Một", "00001", "xa", "Quận Xuân", figures=(1, 10, 10, 100, 90, 10, 0, 0)),
+            unit("Phường Hai", "00002", "xa", "Quận Xuân", figures=(1, 10, 10, 100, 100, 0, 0, 0)),
+            unit("Xã Mười", "00010", "xa", "Huyện Thu", figures=(1, 10, 10, 100, 100, 0, 0, 0)),
+            unit("Phường Ba Sai Tên", "", "xa", "Quận Xuân", figures=(1, 10, 10, 100, 100, 0, 0, 0))]
+    xa = tier_indicators(unit_indicators(appendix(rows), reg), reg).set_index("tier").loc["xa"]
+    assert (xa.units_expected, xa.units_reporting, xa.units_without_figures, xa.units_unmatched) == (4, 3, 1, 1)
+    assert xa.units_reporting + xa.units_without_figures == xa.units_expected
+    assert xa.dossiers_received == 400
 
 
 def test_rate_is_ratio_of_sums_not_mean_of_ratios(units, reg):
@@ -98,7 +111,7 @@ def test_district_with_its_communes(units, reg):
     districts = district_indicators(units, reg).set_index("unit_code")
     x = districts.loc["001"]
     assert x.unit_name == "Quận Xuân"
-    assert (x.units_expected, x.units_reporting, x.units_without_figures) == (4, 4, 1)
+    assert (x.units_expected, x.units_reporting, x.units_without_figures, x.units_unmatched) == (4, 3, 1, 1)
     assert (x.dossiers_received, x.dossiers_on_time) == (4060, 3930)
     assert x.on_time_rate == pytest.approx(100 * 3930 / 4060)
     y = districts.loc["002"]

@@ -31,13 +31,19 @@ def tables(tmp_path_factory):
 
 
 def test_city_headline_is_ratio_of_sums_against_the_plan_questions(tables):
+    from sketket.registry import TIERS, load_registry
+
+    expected = int(load_registry().units["tier"].isin(TIERS).sum())
     cards = {c.label: c for c in packs.headline(tables)}
-    # 9 rows, one unmatched but with figures: 9 units report; on time = Σ on time / Σ received
+    # 9 rows, one unmatched but with figures: its figures are summed, 8 registry units report;
+    # on time = Σ on time / Σ received
     received = 12000 + 800 + 300 + 45000 + 234567 + 56000 + 4000 + 3500 + 1000
     overdue = 6 + 40 + 0 + 900 + 1200 + 300 + 10 + 400 + 0
     assert cards["Hồ sơ TTHC đã nhận"].value == f"{received:,}".replace(",", ".")
     assert cards["Hồ sơ giải quyết đúng hạn"].value == packs.format_percent(100 * (received - overdue) / received)
-    assert cards["Đơn vị có số liệu / theo danh mục"].value.startswith("9/")
+    coverage = cards["Đơn vị có số liệu / theo danh mục"]
+    assert coverage.value == f"8/{packs.format_int(expected)}"
+    assert "ngoài ra 1 đơn vị ngoài danh mục" in coverage.note
     assert cards["Hồ sơ giải quyết đúng hạn"].note.startswith("II.2.i")
 
 
@@ -66,3 +72,12 @@ def test_best_weakest_and_awards(tables):
     city = packs.awards_html(tables)
     assert "Sở Nội vụ" in city and "Sở Tư pháp" not in city  # only the shortlisted, with their reasons
     assert "Chưa có đơn vị nào" in packs.awards_html(tables, ["001", "00001"])
+
+
+def test_tiers_and_completeness_count_registry_units_only(tables):
+    # the commune named like a script is not in the registry: shown apart, not among the reporting units
+    html = packs.tiers_table(tables)
+    assert "Số đơn vị ngoài danh mục" in html
+    chart = packs.completeness_by_tier(tables).set_index("tier")
+    assert chart.loc["xa", "units_reporting"] == 2
+    assert (chart["units_reporting"] + chart["units_without_figures"] == chart["units_expected"]).all()

@@ -145,7 +145,8 @@ def summary(result: AnalyseResult) -> str:
     lines = [
         f"Đơn vị có số liệu: {format_int(city['units_reporting'])} "
         f"(theo danh mục: {format_int(city['units_expected'])}, "
-        f"chưa có số liệu: {format_int(city['units_without_figures'])}).",
+        f"chưa có số liệu: {format_int(city['units_without_figures'])}; "
+        f"ngoài danh mục: {format_int(city['units_unmatched'])}).",
         f"Đơn vị gửi biểu chưa đủ: {format_int(incomplete)}/{format_int(len(result.completeness))}.",
         f"Đề xuất khen thưởng: {format_int(shortlisted)} đơn vị.",
         f"Danh sách trả lại: {format_int(len(result.return_lists))} đơn vị.",

@@ -128,17 +128,19 @@ def unit_indicators(appendix: pd.DataFrame, registry: Registry) -> pd.DataFrame:
 def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, Any]:
     """Coverage, sums and rates of a group of units.
 
-    units_expected: units the registry lists for the group; units_reporting: rows with figures (matched or
-    not); units_without_figures: expected units with no figures (no row, or an empty row);
-    units_unmatched: rows with figures whose name is not in the registry. A rate sums numerator and
-    denominator over the units that reported both.
+    units_expected: units the registry lists for the group; units_reporting: expected units with figures;
+    units_without_figures: expected units with no figures (no row, or an empty row), so that reporting +
+    without = expected; units_unmatched: rows with figures whose name is not in the registry (their figures
+    are in the sums, but they are not counted as reporting units: they may be a misspelt expected unit).
+    A rate sums numerator and denominator over the rows that reported both.
     """
     expected = set(expected_codes)
     reporting = units[units["has_figures"]]
+    reported = expected & set(reporting["unit_code"])
     out: dict[str, Any] = {
         "units_expected": len(expected),
-        "units_reporting": len(reporting),
-        "units_without_figures": len(expected - set(reporting["unit_code"])),
+        "units_reporting": len(reported),
+        "units_without_figures": len(expected - reported),
         "units_unmatched": int((reporting["unit_code"] == "").sum()),
     }
     for col in SUMMABLE:

@@ -19,6 +19,7 @@ import pandas as pd
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
 
 DEMO_LABEL = "Dữ liệu minh họa"
+UNMATCHED = "đơn vị ngoài danh mục"
 
 # How a table cell is written, by format name.
 FORMATTERS: dict[str, Callable[[Any], str]] = {
@@ -246,11 +247,15 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
         return []
     cards = []
     for item in pack_config()["headline"]:
+        note = item["question"]
         if item["value"] == "coverage":
             value = f"{format_int(row['units_reporting'])}/{format_int(row['units_expected'])}"
+            unmatched = row.get("units_unmatched", 0)
+            if not _missing(unmatched) and unmatched > 0:  # their figures are in the sums, not in the count
+                note += f" (ngoài ra {format_int(unmatched)} {UNMATCHED}, tên chưa khớp danh mục)"
         else:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
-        cards.append(Card(item["label"], value, item["question"]))
+        cards.append(Card(item["label"], value, note))
     return cards
 
 
