@@ -137,6 +137,19 @@ def test_placeholder_row_a_takes_the_name_from_the_unit_block(tmp_path, reg):
     assert (t.submitter, t.name_source) == ("UBND QUẬN BA ĐÌNH", "unit_block")
 
 
+def test_a_name_typed_over_the_unit_block_label_is_found(tmp_path, reg):
+    # The official overwrote "CƠ QUAN, ĐƠN VỊ" with the district's name; the file's name says nothing.
+    m = write_sample("III", tmp_path / "bieu.xlsx", Variation(placeholder_row_a=True), unit_block="")
+    wb = openpyxl.load_workbook(tmp_path / "bieu.xlsx")
+    ws = wb[m.sheet]
+    label = next(c for line in ws.iter_rows(max_row=m.header_row - 1) for c in line
+                 if c.value == layout.UNIT_BLOCK)
+    label.value = "UBND QUẬN BA ĐÌNH"
+    wb.save(tmp_path / "bieu.xlsx")
+    t = read_table(tmp_path / "bieu.xlsx", reg)
+    assert (t.submitter, t.name_source) == ("UBND QUẬN BA ĐÌNH", "unit_block")
+
+
 @pytest.mark.parametrize("form", ["I", "II"])
 def test_placeholder_row_a_and_empty_block_take_the_name_from_the_file_name(tmp_path, reg, form):
     stem = {"I": "PL1_So NN&PTNT_2017", "II": "phu-luc-II_Cuc_Thue_TP_Ha_Noi"}[form]

@@ -377,6 +377,19 @@ def _unit_block_name(grid: list[list[object]], top: int, cells: list[tuple[int, 
     return ""
 
 
+def _registry_name_above(cells: list[tuple[int, int, str]], tier: str, registry: Registry | None) -> str:
+    """An agency name typed over the "CƠ QUAN, ĐƠN VỊ" label ("UBND HUYỆN BA VÌ" in A1): the first
+    text above the header that the registry knows in the submitting tier."""
+    if registry is None:
+        return ""
+    for _, _, text in cells:
+        if len(text) <= 120:
+            m = registry.match(text, tier)
+            if m.matched:
+                return text
+    return ""
+
+
 def _is_placeholder(name: str) -> bool:
     key = fold(name)
     return not key or key in {fold(v) for v in layout.ROW_A.values()}
@@ -463,8 +476,9 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
             row.raw.pop("dossiers_on_time")
     submitter, source = a_name, "table"
     if _is_placeholder(a_name):
-        if block:
-            submitter, source = block, "unit_block"
+        named = block or _registry_name_above(above, FORM_TIERS[form][0], registry)
+        if named:
+            submitter, source = named, "unit_block"
         else:
             submitter, source = _file_name_unit(path, FORM_TIERS[form][0], registry), "file_name"
     return Table(form, sheet, header.columns, rows, submitter, source)
