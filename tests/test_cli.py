@@ -1,0 +1,51 @@
+"""The command line with a user's own registry (another period or province): it replaces the default."""
+
+import pandas as pd
+import pytest
+from _workbooks import figures
+
+from sketket.cli import main
+from sketket.forms.writer import write_filled
+
+
+@pytest.fixture()
+def own_registry(tmp_path):
+    path = tmp_path / "danh-muc.csv"
+    pd.DataFrame([
+        {"code": "900", "tier": "huyen", "name": "Huyện Thử Nghiệm", "parent_code": ""},
+        {"code": "90001", "tier": "xa", "name": "Xã Một", "parent_code": "900"},
+        {"code": "90002", "tier": "xa", "name": "Xã Hai", "parent_code": "900"},
+    ]).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def _table(raw):
+    raw.mkdir()
+    write_filled("III", raw / "pl3.xlsx", {"unit_name": "UBND huyện Thử Nghiệm", **figures("III", 500, 5)},
+                 [{"unit_name": "X. Một", **figures("III", 100, 1)}, {"unit_name": "xã Hai", **figures("III", 50, 0)}])
+    return raw / "pl3.xlsx"
+
+
+def test_ingest_with_a_user_registry(tmp_path, own_registry):
+    _table(tmp_path / "raw")
+    assert main(["ingest", str(tmp_path / "raw"), "--out", str(tmp_path / "out"),
+                 "--registry", str(own_registry)]) == 0
+    app = pd.read_csv(tmp_path / "out" / "appendix.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(app["unit_code"]) == ["900", "90001", "90002"]
+    findings = pd.read_csv(tmp_path / "out" / "findings.csv", dtype=str, encoding="utf-8-sig")
+    assert "unit_unmatched" not in set(findings["rule"])
+
+
+def test_the_default_registry_does_not_know_those_units(tmp_path):
+    _table(tmp_path / "raw")
+    assert main(["ingest", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]) == 0
+    findings = pd.read_csv(tmp_path / "out" / "findings.csv", dtype=str, encoding="utf-8-sig")
+    assert (findings["rule"] == "unit_unmatched").sum() >= 1
+
+
+def test_validate_with_a_user_registry_and_a_missing_registry(tmp_path, own_registry, capsys):
+    table = _table(tmp_path / "raw")
+    assert main(["validate", str(table), "--registry", str(own_registry)]) == 0
+    assert main(["ingest", str(tmp_path / "raw"), "--out", str(tmp_path / "out"),
+                 "--registry", str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv" in capsys.readouterr().err
