@@ -171,3 +171,19 @@ def test_unit_name_inferred(tmp_path, reg):
     assert f.cell == m.cell("unit_name", m.row_a)
     assert f.unit_name == "Cục Thuế thành phố Hà Nội"
     assert '"Đặt tại Thành phố"' in f.message and "ô \"CƠ QUAN, ĐƠN VỊ\"" in f.message
+
+
+def test_sub_units_of_an_unknown_submitter_are_matched_only_when_unambiguous(reg):
+    from sketket.forms.reader import Row, Table
+    from sketket.validate import match_rows
+
+    def row(kind: str, name: str) -> Row:
+        return Row(kind, "1", name, 10, {}, {})
+
+    # Phường Minh Khai exists in Hai Bà Trưng and in Bắc Từ Liêm; Phường Phúc Xá only in Ba Đình
+    table = Table("III", "Phụ lục III", {}, [row("A", "Quận Không Có"), row("unit", "Phường Minh Khai"),
+                                            row("unit", "Phường Phúc Xá")], "Quận Không Có", "table")
+    matches = match_rows(table, reg)
+    assert not matches[-1].matched
+    assert not matches[1].matched and len(matches[1].suggestions) == 2
+    assert matches[2].code == "00001"

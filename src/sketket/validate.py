@@ -8,7 +8,7 @@ import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from sketket.clean import Number, format_int, format_number, format_percent
+from sketket.clean import Number, fold, format_int, format_number, format_percent
 from sketket.config import load_yaml
 from sketket.forms import layout
 from sketket.forms.reader import Row, Table, expected_pct
@@ -82,8 +82,20 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
         if row.kind == "A":
             out[i] = head
         elif row.kind == "unit":
-            out[i] = registry.match(row.name, sub_tier, head.code or None)
+            out[i] = (registry.match(row.name, sub_tier, head.code) if head.code
+                      else _unique_match(registry, row.name, sub_tier))
     return out
+
+
+def _unique_match(registry: Registry, name: str, tier: str) -> Match:
+    """A sub-unit of an unknown submitter: matched over the whole tier only when no other unit of the
+    tier bears the same name ("Xã Tân Lập" exists in several districts: left unmatched, never guessed)."""
+    m = registry.match(name, tier)
+    if not m.matched:
+        return m
+    same = registry.tier_units(tier)
+    same = same[same["name_with_type"].map(fold) == fold(m.registry_name)]
+    return m if len(same) == 1 else Match(name=m.name, suggestions=list(same["name_with_type"])[:3])
 
 
 # -- the checks ------------------------------------------------------------------------------------------
