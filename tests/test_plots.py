@@ -63,3 +63,44 @@ def test_heatmap_and_stacked_bars_write_counts():
     fig = plots.stacked_bars(df, "label", {"ok": "Có số liệu", "missing": "Chưa có"}, "Đơn vị", "Số đơn vị")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "500" in texts and "84" in texts and "2" not in texts  # too narrow to hold its label
+
+
+def _inside(fig, artist) -> bool:
+    box, page = artist.get_window_extent(), fig.bbox
+    return box.x0 >= page.x0 - 1 and box.y0 >= page.y0 - 1 and box.x1 <= page.x1 + 1 and box.y1 <= page.y1 + 1
+
+
+def _texts(fig):
+    """Every title, legend text and tick label of a drawn figure."""
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    texts = [fig._suptitle] if fig._suptitle else [ax.title]
+    for legend in fig.legends:
+        texts += legend.get_texts()
+    return texts + [t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+
+
+def test_heatmap_of_every_tier_fits_and_its_labels_do_not_overlap():
+    from sketket.registry import TIER_LABELS
+
+    rules = ["tỷ lệ % báo cáo lệch tỷ lệ tính lại (cảnh báo > 0,5 điểm, lỗi > 2 điểm)",
+             "đúng hạn + quá hạn ≠ tổng số hồ sơ đã nhận", "số âm"]
+    pivot = pd.DataFrame(3, index=rules, columns=[*TIER_LABELS.values(), "khác"])
+    fig = plots.heatmap_counts(pivot, "Lỗi và cảnh báo theo quy tắc và theo cấp của đơn vị gửi biểu")
+    texts = _texts(fig)
+    assert all(_inside(fig, t) for t in texts), [t.get_text() for t in texts if not _inside(fig, t)]
+    ticks = [t.get_window_extent() for t in fig.axes[0].get_xticklabels()]
+    assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:], strict=False))
+    assert "Lỗi và cảnh báo theo quy tắc" in fig._suptitle.get_text()
+
+
+def test_ranking_legend_with_long_reference_names_fits():
+    df = pd.DataFrame({"unit_name": ["Sở Tài nguyên và Môi trường", "Chi cục Bảo vệ môi trường"],
+                       "on_time_rate": [97.5, 99.1], "tier": ["so", "chi_cuc"]})
+    refs = {"Sở Tài nguyên và Môi trường (cả đơn vị trực thuộc)": 97.1,
+            "Chi cục, đơn vị cấp 2 trực thuộc Sở": 98.2, "Toàn Thành phố": 97.1}
+    fig = plots.bar_ranking(df, "on_time_rate", "unit_name", "Tỷ lệ hồ sơ giải quyết đúng hạn – Sở Tài nguyên "
+                            "và Môi trường và các Chi cục trực thuộc", "Tỷ lệ", references=refs)
+    texts = _texts(fig)
+    assert all(_inside(fig, t) for t in texts), [t.get_text() for t in texts if not _inside(fig, t)]
+    assert "Toàn Thành phố: 97,1%" in [t.get_text() for t in fig.legends[0].get_texts()]

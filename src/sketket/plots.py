@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Mapping
 from functools import lru_cache
 from html import escape
@@ -74,6 +75,25 @@ def _figure(height: float) -> Figure:
     return fig
 
 
+def _wrap(text: str, width: int) -> str:
+    """A label broken into lines of at most `width` characters (long Vietnamese names overprint otherwise)."""
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _title(fig: Figure, title: str) -> None:
+    """The figure's title over the whole width, left-aligned and wrapped: an axes title starts where the
+    axes start (after long tick labels) and would run past the right edge."""
+    fig.suptitle(_wrap(title, style()["title_chars"]), x=0.01, ha="left", fontweight="bold",
+                 fontsize="large")
+
+
+def _legend_below(fig: Figure) -> None:
+    """The reference lines' legend under the chart, on as many columns as their labels fit in."""
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    fits = sum(len(label) for label in labels) <= style()["legend_chars"]
+    fig.legend(loc="outside lower center", ncols=len(labels) if fits else 1, fontsize="small", frameon=False)
+
+
 def _annotate_bars(ax: Any, values: list[float], kind: str) -> None:
     for patch, value in zip(ax.patches, values, strict=False):
         ax.annotate(value_text(value, kind), (patch.get_x() + patch.get_width(), patch.get_y() + patch.get_height() / 2),
@@ -123,9 +143,9 @@ def bar_ranking(
             ax.axvline(ref, color=style()["reference_color"], linestyle=("--", ":", "-.")[i % 3], linewidth=2,
                        label=f"{name}: {value_text(ref, kind)}")
         if references:  # below the chart: inside it would hide bars
-            fig.legend(loc="outside lower center", ncols=min(3, len(references)), fontsize="small", frameon=False)
+            _legend_below(fig)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
-        ax.set_title(title)
+        _title(fig, title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("")
     return fig
@@ -143,7 +163,7 @@ def bar_tiers(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: str =
         _annotate_bars(ax, data[value].tolist(), kind)
         _pct_limits(ax, data[value], kind)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
-        ax.set_title(title)
+        _title(fig, title)
         ax.set_xlabel(xlabel)
     return fig
 
@@ -167,7 +187,7 @@ def distribution(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: st
                       size=4, jitter=0.25, ax=ax, legend=False)
         ax.set_yticks(list(range(len(order))), labels)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
-        ax.set_title(title)
+        _title(fig, title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("")
     return fig
@@ -191,24 +211,31 @@ def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: 
         ax.set_yticks(list(range(len(df))), [str(x) for x in df[label]])
         ax.invert_yaxis()
         ax.xaxis.set_major_formatter(axis_formatter("int"))
-        fig.legend(loc="outside lower center", ncols=len(parts), fontsize="small", frameon=False)
-        ax.set_title(title)
+        _legend_below(fig)
+        _title(fig, title)
         ax.set_xlabel(xlabel)
     return fig
 
 
 def heatmap_counts(pivot: pd.DataFrame, title: str) -> Figure:
-    """A table of counts (e.g. findings by rule and tier) as a heatmap, each cell written 1.234."""
+    """A table of counts (e.g. findings by rule and tier) as a heatmap, each cell written 1.234; the tier names
+    wrap to the width of their column and the rule descriptions to a readable line."""
+    columns = [_wrap(c, max(8, style()["heatmap_column_chars"] // max(1, len(pivot.columns)))) for c in pivot.columns]
+    rows = [_wrap(r, style()["heatmap_row_chars"]) for r in pivot.index]
+    lines = sum(max(1, r.count("\n") + 1) for r in rows) + max((c.count("\n") + 1 for c in columns), default=1)
     with rc_context(_rc()):
-        fig = _figure(1.5 + 0.45 * len(pivot))
+        fig = _figure(1.2 + 0.3 * lines)
         ax = fig.add_subplot()
         annot = pivot.map(lambda v: format_int(v) if v else "")
+        # seaborn's own tick labels are the unwrapped names: its overlap check would lay out the figure with them
         sns.heatmap(pivot.astype(float), annot=annot.to_numpy(), fmt="", cmap="Oranges", cbar=False, linewidths=0.5,
-                    linecolor="white", ax=ax)
-        ax.set_title(title)
+                    linecolor="white", ax=ax, xticklabels=False, yticklabels=False)
+        ax.set_xticks([i + 0.5 for i in range(len(columns))], columns, rotation=0)
+        ax.set_yticks([i + 0.5 for i in range(len(rows))], rows, rotation=0)
+        ax.tick_params(length=0)
+        _title(fig, title)
         ax.set_xlabel("")
         ax.set_ylabel("")
-        ax.tick_params(axis="x", rotation=0)
     return fig
 
 
