@@ -20,19 +20,21 @@ def test_axis_formatter_writes_numbers_the_vietnamese_way():
 
 
 def test_ranking_colours_tiers_and_highlights_the_unit():
-    df = pd.DataFrame({"unit_name": ["Xã Đông Anh", "Xã Cổ Loa", "Phường Phúc Xá"],
+    # the bars carry the name as submitted; the unit is found by its registry code
+    df = pd.DataFrame({"unit_name": ["Xã Đông Anh", "UBND xã Cổ Loa", "Phường Phúc Xá"],
+                       "unit_code": ["00460", "00463", "00001"],
                        "on_time_rate": [97.5, 99.1, 92.0], "tier": ["xa", "xa", "xa"]})
     fig = plots.bar_ranking(df, "on_time_rate", "unit_name", "Tỷ lệ hồ sơ đúng hạn", "Tỷ lệ",
-                            references={"Toàn Thành phố": 98.0}, highlight="Xã Cổ Loa")
+                            references={"Toàn Thành phố": 98.0}, highlight="00463")
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     # best on top (the y axis is inverted) and written the Vietnamese way beside the bar
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Xã Cổ Loa", "Xã Đông Anh", "Phường Phúc Xá"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["UBND xã Cổ Loa", "Xã Đông Anh", "Phường Phúc Xá"]
     assert [t.get_text() for t in ax.texts] == ["99,1%", "97,5%", "92,0%"]
     colours = [p.get_facecolor() for p in ax.patches]
     from matplotlib.colors import to_rgba
     assert colours[0] == to_rgba(plots.style()["highlight_color"])
-    assert colours[1] == to_rgba(plots.tier_color("xa"))
+    assert colours[1] == colours[2] == to_rgba(plots.tier_color("xa"))
     assert "Toàn Thành phố: 98,0%" in [t.get_text() for t in fig.legends[0].get_texts()]
 
 

@@ -119,17 +119,20 @@ def bar_ranking(
     tier: str | None = None,
     references: Mapping[str, float] | None = None,
     highlight: str | None = None,
+    key: str = "unit_code",
 ) -> Figure:
     """Units ranked on one indicator, best on top, with reference lines (e.g. {"Toàn Thành phố": 98.7}).
-    Colour: the `tier` column of df, or `tier` for all bars; the `highlight` label stands out."""
+    Colour: the `tier` column of df, or `tier` for all bars; the bar whose `key` column equals `highlight`
+    stands out (a code, not the label: the name shown may differ from the registry's)."""
     data = df.dropna(subset=[value]).sort_values(value, ascending=False)
     limit = style()["max_bars"]
     if len(data) > limit:  # the best and the weakest halves; the middle is in the tables
         data = pd.concat([data.head(limit // 2), data.tail(limit // 2)])
     colors = [
-        style()["highlight_color"] if highlight is not None and name == highlight
+        style()["highlight_color"] if highlight is not None and k == highlight
         else tier_color(t if tier is None else tier)
-        for name, t in zip(data[label], data["tier"] if "tier" in data else [tier] * len(data), strict=True)
+        for k, t in zip(data[key] if key in data else [None] * len(data),
+                        data["tier"] if "tier" in data else [tier] * len(data), strict=True)
     ]
     with rc_context(_rc()):
         fig = _figure(0.9 + style()["bar_height"] * len(data))
