@@ -4,8 +4,10 @@ file saying what became of it (the contract of DESIGN.md, "What ingest writes").
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import gc
+import io
 import os
 import sys
 from collections.abc import Iterable
@@ -56,6 +58,7 @@ class FileResult:
     form: str = ""
     reason: str = ""
     rows: list[tuple] = field(default_factory=list)  # appendix rows, values in APPENDIX_COLUMNS order
+    csv: str = ""  # the same rows as lines of appendix.csv
     findings: list[Finding] = field(default_factory=list)
     sections: pd.DataFrame | None = None
     unit_key: str = ""  # the submitter, for spotting one unit sent twice
@@ -134,8 +137,36 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
         rows.append(tuple(values.get(c) for c in APPENDIX_COLUMNS))  # a tuple: cheaper to send back
     head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
-    return FileResult(rel, "ingested", form=table.form, rows=rows, findings=findings, unit_key=key,
-                      unit_name=table.submitter, mtime=mtime)
+    return FileResult(rel, "ingested", form=table.form, rows=rows, csv=appendix_csv(rows), findings=findings,
+                      unit_key=key, unit_name=table.submitter, mtime=mtime)
+
+
+def _csv_int(value: float | None) -> str:
+    return "" if value is None else str(int(value))
+
+
+def _csv_float(value: float | None) -> str:
+    return "" if value is None or value != value else repr(float(value))
+
+
+def _csv_text(value: str | None) -> str:
+    return "" if value is None else str(excel_safe(value))
+
+
+_INT_COLUMNS = frozenset((*layout.COUNTS, "source_row"))
+_FLOAT_COLUMNS = frozenset(("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
+_CSV_CELLS = tuple(_csv_int if c in _INT_COLUMNS else _csv_float if c in _FLOAT_COLUMNS else _csv_text
+                   for c in APPENDIX_COLUMNS)
+
+
+def appendix_csv(rows: list[tuple]) -> str:
+    """Appendix rows as lines of appendix.csv, exactly as pandas writes the appendix frame (Int64 counts,
+    float64 figures as repr, empty for missing), submitted text made safe to open in a spreadsheet. Each
+    file's lines are made where the file is read: in the workers, beside the reading."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [[cell(v) for cell, v in zip(_CSV_CELLS, row, strict=True)] for row in rows])
+    return out.getvalue()
 
 
 def _usable(value: float | None, column: str, ok: bool) -> float | None:
@@ -198,7 +229,7 @@ def _drop_older_duplicates(results: list[FileResult]) -> None:
         group.sort(key=lambda r: (r.mtime, r.source_file))
         kept = group[-1]
         for old in group[:-1]:
-            old.status, old.rows = "skipped", []
+            old.status, old.rows, old.csv = "skipped", [], ""
             old.reason = _config()["duplicate"].format(kept=kept.source_file)
             old.findings = [file_finding(
                 "duplicate_unit", old.source_file, unit_name=kept.unit_name, value=kept.source_file,
@@ -252,7 +283,7 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
         files=_files_frame(results),
         sections=_sections_frame(results),
     )
-    write_outputs(result, out_dir)
+    write_outputs(result, out_dir, (res.csv for res in results))
     return result
 
 
@@ -295,9 +326,13 @@ def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_outputs(result: IngestResult, out_dir: Path) -> None:
+def write_outputs(result: IngestResult, out_dir: Path, appendix_lines: Iterable[str]) -> None:
+    """The tables as files; appendix.csv from `appendix_lines` (appendix_csv of each file's rows, in order),
+    which hold the same rows as result.appendix."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    _for_excel(result.appendix).to_csv(out_dir / "appendix.csv", index=False, encoding="utf-8-sig")
+    with open(out_dir / "appendix.csv", "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(APPENDIX_COLUMNS)
+        f.writelines(appendix_lines)
     result.appendix.to_parquet(out_dir / "appendix.parquet", index=False)
     _for_excel(result.findings).to_csv(out_dir / "findings.csv", index=False, encoding="utf-8-sig")
     result.findings.to_parquet(out_dir / "findings.parquet", index=False)
