@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket import awards, indicators
+from sketket import indicators
+from sketket.analyse import awards_shortlist
 from sketket.forms.layout import FIGURES
 from sketket.registry import load_registry
 
@@ -33,8 +34,9 @@ def appendix() -> pd.DataFrame:
         _row("Sở Tư pháp", "S02", "so", "", "so-tu-phap.xlsx", 45000, 900, online=0),
         _row("Cục Thuế thành phố Hà Nội", "N01", "nganh_doc_tp", "", "cuc-thue.xlsx", 234567, 1200),
         _row("Quận Ba Đình", "001", "huyen", "", "quan-ba-dinh.xlsx", 56000, 300),
-        _row("Phường Phúc Xá", "00001", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 4000, 10),
-        _row("Phường Trúc Bạch", "00004", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 3500, 400),
+        # names as districts type them: the packs show the registry's
+        _row("P. Phúc Xá", "00001", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 4000, 10),
+        _row("UBND phường Trúc Bạch", "00004", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 3500, 400),
         _row(SCRIPT_NAME, "", "xa", "Quận Ba Đình", "quan-ba-dinh.xlsx", 1000, 0),
     ]
     return pd.DataFrame(rows)
@@ -45,7 +47,7 @@ def write_processed(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     app = appendix()
     findings = pd.DataFrame([
-        {"source_file": "quan-ba-dinh.xlsx", "sheet": "Sheet1", "cell": "G12", "unit_name": "Phường Trúc Bạch",
+        {"source_file": "quan-ba-dinh.xlsx", "sheet": "Sheet1", "cell": "G12", "unit_name": "UBND phường Trúc Bạch",
          "rule": "sum_mismatch", "severity": "error", "value": "3500",
          "message": "Đúng hạn + quá hạn (3.100 + 400) khác tổng số hồ sơ đã nhận"},
         {"source_file": "quan-ba-dinh.xlsx", "sheet": "Sheet1", "cell": "B13", "unit_name": SCRIPT_NAME,
@@ -69,7 +71,7 @@ def write_processed(out: Path) -> Path:
         "indicators_districts": indicators.district_indicators(units, registry),
         "indicators_parents": indicators.parent_indicators(units, registry),
         "completeness": indicators.completeness(units, registry),
-        "awards": awards.shortlist(units, findings),
+        "awards": awards_shortlist(units, findings),
     }
     for name, df in tables.items():
         df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
@@ -101,7 +103,7 @@ def write_raw(raw: Path) -> Path:
                  [{"unit_name": "Chi cục Thuế quận Ba Đình", **_figures("II", 9000, 12)}])
     write_filled("III", raw / "quan-ba-dinh.xlsx", {"unit_name": "Quận Ba Đình", **_figures("III", 56000, 300)},
                  [{"unit_name": "Phường Phúc Xá", **_figures("III", 4000, 10)},
-                  {"unit_name": "Phường Trúc Bạch", **_figures("III", 3500, 400)},
+                  {"unit_name": "UBND phường Trúc Bạch", **_figures("III", 3500, 400)},
                   {"unit_name": SCRIPT_NAME, **_figures("III", 1000, 0)}])
     (raw / "hong.xlsx").write_bytes(b"not a workbook")
     return raw

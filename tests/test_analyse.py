@@ -75,8 +75,8 @@ def test_csv_text_is_neutralised_and_parquet_keeps_it(tmp_path):
     processed = write_processed(tmp_path / "p", rows)
     analyse(processed, tmp_path / "r", registry=registry())
     csv = read_csv_table(processed / "indicators_units.csv")
-    assert csv.loc[2, "unit_name"] == "'=HYPERLINK(\"http://x\")"
-    assert pd.read_parquet(processed / "indicators_units.parquet").loc[2, "unit_name"] == "=HYPERLINK(\"http://x\")"
+    assert csv.loc[2, "submitted_name"] == "'=HYPERLINK(\"http://x\")"
+    assert pd.read_parquet(processed / "indicators_units.parquet").loc[2, "submitted_name"] == "=HYPERLINK(\"http://x\")"
 
 
 def test_stale_return_lists_are_removed(processed, tmp_path):
@@ -115,6 +115,21 @@ def test_cli_missing_awards_config_exits_2(processed, tmp_path, capsys):
                  "--awards-config", str(tmp_path / "khong-co.yml")])
     assert code == 2
     assert "không có tệp tiêu chí khen thưởng" in capsys.readouterr().err
+
+
+def test_tables_show_registry_names_and_match_findings_on_the_submitted_one(tmp_path):
+    rows = city_rows()
+    rows[7]["unit_name"] = "UBND phường Hai"  # 00002, as a district typed it
+    findings = [finding(XUAN, "UBND phường Hai", "sum_mismatch")]
+    processed = write_processed(tmp_path / "p", rows, findings)
+    analyse(processed, tmp_path / "r", registry=registry())
+    units = read_csv_table(processed / "indicators_units.csv").set_index("unit_code")
+    assert units.loc["00002", ["unit_name", "submitted_name"]].tolist() == ["Phường Hai", "UBND phường Hai"]
+    assert units.loc["", "unit_name"] == "Phường Lạ"  # unmatched: as submitted
+    awards = read_csv_table(processed / "awards.csv").set_index("unit_code")
+    assert awards.loc["00002", "unit_name"] == "Phường Hai"
+    # the error found under the submitted name still counts against the unit
+    assert "lỗi" in awards.loc["00002", "criteria_missed"].lower() and awards.loc["00002", "shortlisted"] == "False"
 
 
 def test_unit_figures_from_a_commune_with_derived_on_time(tmp_path):

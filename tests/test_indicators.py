@@ -76,6 +76,14 @@ def test_tier_sums_rates_and_coverage(units, reg):
     assert city.tier_label == "Toàn Thành phố"
 
 
+def test_matched_units_are_named_as_in_the_registry(reg):
+    rows = [unit("UBND phường Hai", "00002", "xa", "Quận Xuân", figures=(1, 10, 10, 100, 90, 10, 0, 0)),
+            unit("P. Lạ", "", "xa", "Quận Xuân", figures=(1, 10, 10, 100, 100, 0, 0, 0))]
+    units = unit_table(appendix(rows), reg)
+    assert list(units["unit_name"]) == ["Phường Hai", "P. Lạ"]  # the unmatched one keeps its own
+    assert list(units["submitted_name"]) == ["UBND phường Hai", "P. Lạ"]
+
+
 def test_unmatched_row_is_not_a_reporting_unit(reg):
     # one commune sent nothing, one typed a name the registry does not know: the misspelt one may be the
     # missing commune, so it is not counted as a reporting unit, but its figures stay in the sums
@@ -139,10 +147,10 @@ def _tier_of(figures: list[tuple[str, int, int]], tier: str = "xa") -> pd.DataFr
 
 def test_ranking_with_ties_and_minimum_dossiers():
     units = _tier_of([("A", 200, 200), ("B", 100, 90), ("C", 500, 500), ("D", 99, 99), ("E", 300, 285)])
-    ranks = units.join(rank_in_tier(units, min_dossiers=100)).set_index("unit_name")
+    ranks = units.join(rank_in_tier(units, min_dossiers=100)).set_index("submitted_name")
     assert list(ranks["rank_in_tier"].astype("float")) == pytest.approx([1, 4, 1, float("nan"), 3], nan_ok=True)
     assert (ranks["ranked_in_tier"] == 4).all()
-    lower = units.join(rank_in_tier(units, min_dossiers=50)).set_index("unit_name")
+    lower = units.join(rank_in_tier(units, min_dossiers=50)).set_index("submitted_name")
     assert lower.loc["D", "rank_in_tier"] == 1 and lower.loc["B", "rank_in_tier"] == 5
 
 
@@ -159,9 +167,9 @@ def test_distribution_per_tier(units):
 def _far_tier() -> pd.DataFrame:
     """Four communes; the tier's on-time rate is 1925/2050 = 93,9%."""
     rows = [
-        unit("Phường A", "00001", "xa", "Quận Xuân", figures=(1, 100, 100, 1000, 1000, 0, 5, 0)),
-        unit("Phường B", "00002", "xa", "Quận Xuân", figures=(1, 100, 79, 1000, 900, 100, 3, 0)),
-        unit("Phường C", "00003", "xa", "Quận Xuân", figures=(1, 100, 80, 40, 20, 20, 0, 0)),
+        unit("Phường Một", "00001", "xa", "Quận Xuân", figures=(1, 100, 100, 1000, 1000, 0, 5, 0)),
+        unit("Phường Hai", "00002", "xa", "Quận Xuân", figures=(1, 100, 79, 1000, 900, 100, 3, 0)),
+        unit("Phường Ba", "00003", "xa", "Quận Xuân", figures=(1, 100, 80, 40, 20, 20, 0, 0)),
         unit("Phường D", "00004", "xa", "Quận Xuân", figures=(1, 100, 100, 10, 5, 5, 0, 0)),
     ]
     return unit_indicators(appendix(rows), registry())
@@ -176,24 +184,24 @@ def test_far_below_on_time_gap():
     flags = _flags(_far_tier())
     on_time = {name for name, rule in flags if rule == "on_time_gap"}
     # B is 3,9 points below (under the 5-point threshold); D is 43,9 below but over only 10 dossiers
-    assert on_time == {"Phường C"}
-    reason = flags[("Phường C", "on_time_gap")]
+    assert on_time == {"Phường Ba"}
+    reason = flags[("Phường Ba", "on_time_gap")]
     assert "50,0% (20/40 hồ sơ)" in reason and "43,9 điểm" in reason and "(93,9%)" in reason
     assert "Xã, phường, thị trấn" in reason
 
 
 def test_far_below_one_stop_share():
     flags = _flags(_far_tier())
-    assert {name for name, rule in flags if rule == "one_stop_low"} == {"Phường B"}  # 79 % < 80 %; C is 80 %
-    assert "79,0% số TTHC thuộc thẩm quyền (79/100 TTHC)" in flags[("Phường B", "one_stop_low")]
+    assert {name for name, rule in flags if rule == "one_stop_low"} == {"Phường Hai"}  # 79 % < 80 %; Ba is 80 %
+    assert "79,0% số TTHC thuộc thẩm quyền (79/100 TTHC)" in flags[("Phường Hai", "one_stop_low")]
 
 
 def test_far_below_no_online_only_when_tier_median_positive():
     units = _far_tier()
     flags = _flags(units)  # online services 5, 3, 0, 0: median 1,5
-    assert {name for name, rule in flags if rule == "no_online"} == {"Phường C", "Phường D"}
+    assert {name for name, rule in flags if rule == "no_online"} == {"Phường Ba", "Phường D"}
     assert "trung vị của nhóm Xã, phường, thị trấn là 1,5 dịch vụ" in flags[("Phường D", "no_online")]
-    units.loc[units.unit_name == "Phường B", "online_services_l34"] = 0  # 5, 0, 0, 0: median 0
+    units.loc[units.unit_name == "Phường Hai", "online_services_l34"] = 0  # 5, 0, 0, 0: median 0
     assert not {name for name, rule in _flags(units) if rule == "no_online"}
 
 
@@ -203,8 +211,8 @@ def test_far_below_thresholds_come_from_config():
     config["far_below"]["one_stop_low"]["below_pct"] = 90.0
     del config["far_below"]["no_online"]
     flags = _flags(_far_tier(), config)
-    assert set(flags) == {("Phường B", "on_time_gap"), ("Phường C", "on_time_gap"),
-                          ("Phường B", "one_stop_low"), ("Phường C", "one_stop_low")}
+    assert set(flags) == {("Phường Hai", "on_time_gap"), ("Phường Ba", "on_time_gap"),
+                          ("Phường Hai", "one_stop_low"), ("Phường Ba", "one_stop_low")}
     config["far_below"]["unknown_rule"] = {}
     with pytest.raises(ValueError, match="unknown_rule"):
         _flags(_far_tier(), config)

@@ -68,6 +68,7 @@ def test_packs_show_the_figures_of_their_unit(executed):
     run_dir, _ = executed
     district = (run_dir / "district" / "001.html").read_text(encoding="utf-8")
     assert "<h1>Quận Ba Đình</h1>" in district and "64.500" in district and "Phường Trúc Bạch" in district
+    assert "UBND phường Trúc Bạch" not in district  # the registry's name, not the one the district typed
     assert "Sở Nội vụ" not in district
     department = (run_dir / "department" / "S01.html").read_text(encoding="utf-8")
     assert "Ban Tôn giáo" in department and "Phường" not in department

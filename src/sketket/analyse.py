@@ -11,6 +11,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -36,7 +37,7 @@ from sketket.returns import write_return_lists
 CONSOLIDATED = "tong-hop-phu-luc.xlsx"
 RETURNS_DIR = "tra-lai"
 UNIT_COLUMNS = [
-    "unit_name", "unit_code", "tier", "form", "parent_code", "parent_name", "source_file", "source_sheet",
+    "unit_name", "submitted_name", "unit_code", "tier", "form", "parent_code", "parent_name", "source_file", "source_sheet",
     "source_row", "has_figures", *SUMMABLE, *RATES, "rank_in_tier", "ranked_in_tier", "flags", "flag_reasons",
 ]
 
@@ -83,6 +84,16 @@ def write_table(df: pd.DataFrame, path_csv: Path) -> list[Path]:
     return [path_csv, parquet]
 
 
+def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
+                     config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The awards shortlist (sketket.awards.shortlist) with the units' registry names: the findings name a
+    unit as it was submitted, so the shortlist matches them on that name, then shows the registry's."""
+    awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config)
+    display = units[units["unit_code"] != ""].drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
+    awards["unit_name"] = awards["unit_code"].map(display).fillna(awards["unit_name"])
+    return awards
+
+
 def _consolidated(appendix: pd.DataFrame, reports_dir: Path, registry: Registry) -> Path | None:
     try:
         from sketket.forms.writer import write_consolidated
@@ -120,7 +131,7 @@ def analyse(processed_dir: Path, reports_dir: Path, *, registry: Registry | str 
         parents=parent_indicators(units, registry),
         completeness=completeness(units, registry),
         distribution=distribution(units),
-        awards=shortlist(units, findings, load_awards_config(awards_config)),
+        awards=awards_shortlist(units, findings, load_awards_config(awards_config)),
         findings=findings, written=[], consolidated=None, return_lists=[],
     )
     for name, df in [("indicators_units", result.units), ("indicators_tiers", result.tiers),

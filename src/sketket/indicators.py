@@ -108,8 +108,14 @@ def _parent_codes(units: pd.DataFrame, registry: Registry) -> pd.Series:
 
 
 def unit_indicators(appendix: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Each unit's figures with its rates (percent), its registry parent and whether it reported figures."""
+    """Each unit's figures with its rates (percent), its registry parent and whether it reported figures.
+    A matched unit is named as the registry names it ("UBND phường Quán Thánh" → "Phường Quán Thánh"), so that
+    every table and chart reads alike; `submitted_name` keeps the name as typed (findings refer to it)."""
     units = appendix.copy()
+    units["submitted_name"] = units["unit_name"]
+    registry_names = units["unit_code"].map(registry.units.set_index("code")["name_with_type"])
+    units["unit_name"] = registry_names.where(registry_names.notna() & (units["unit_code"] != ""),
+                                              units["submitted_name"])
     for col in SUMMABLE:
         if col not in units.columns:
             units[col] = pd.NA

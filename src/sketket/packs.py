@@ -406,8 +406,12 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     if findings.empty:
         return findings.assign(tier=pd.Series(dtype=str))
     units = tables["indicators_units"]
-    keys = units[["source_file", "unit_name", "tier"]].drop_duplicates(["source_file", "unit_name"])
+    # findings name a unit as it was submitted; the pack shows the registry's name
+    submitted = (units.assign(shown_name=units["unit_name"], unit_name=units["submitted_name"])
+                 if "submitted_name" in units else units.assign(shown_name=units["unit_name"]))
+    keys = submitted[["source_file", "unit_name", "shown_name", "tier"]].drop_duplicates(["source_file", "unit_name"])
     out = findings.merge(keys, on=["source_file", "unit_name"], how="left")
+    out["unit_name"] = out.pop("shown_name").fillna(out["unit_name"])
     files = tables["files"].set_index("source_file")["form"] if len(tables["files"]) else pd.Series(dtype=str)
     from sketket.registry import FORM_TIERS
 
