@@ -78,3 +78,21 @@ def test_unit_slug():
     assert unit_slug("Sở Tư pháp") == "so-tu-phap"
     assert unit_slug("Quận Đống Đa") == "quan-dong-da"
     assert unit_slug("") == "khong-ro-don-vi"
+
+
+def test_a_rejected_file_goes_to_the_unit_its_name_names(tmp_path):
+    from indicators_data import registry
+
+    findings = pd.DataFrame([
+        finding("nganh-doc/cuc-thue-thanh-pho-ha-noi-bieu-pl2-mat-khau.xlsx", "", "file_encrypted", cell="",
+                message="Tệp có mật khẩu"),
+        finding("khong-ro/bang-tinh-1.xlsx", "", "file_corrupt", cell="", message="Tệp hỏng"),
+    ])
+    attributed = attribute_findings(findings, appendix(), registry()).set_index("rule")
+    assert attributed.loc["file_encrypted", ["submitter_name", "submitter_code"]].tolist() == [
+        "Cục Thuế thành phố Hà Nội", "N01"]
+    assert attributed.loc["file_corrupt", "submitter_name"] == "Tệp khong-ro/bang-tinh-1.xlsx"
+    paths = write_return_lists(findings, appendix(), tmp_path, plan=Plan.load(), registry=registry())
+    assert sorted(p.name for p in paths) == ["cuc-thue-thanh-pho-ha-noi.xlsx", "tep-khong-ro-bang-tinh-1-xlsx.xlsx"]
+    assert load_workbook(tmp_path / "cuc-thue-thanh-pho-ha-noi.xlsx").active["A3"].value == (
+        "Đơn vị: Cục Thuế thành phố Hà Nội")

@@ -144,7 +144,7 @@ def analyse(processed_dir: Path, reports_dir: Path, *, registry: Registry | str 
     returns_dir = reports_dir / RETURNS_DIR
     for old in returns_dir.glob("*.xlsx"):  # a unit that has corrected everything gets no list any more
         old.unlink()
-    result.return_lists = write_return_lists(findings, appendix, returns_dir)
+    result.return_lists = write_return_lists(findings, appendix, returns_dir, registry=registry)
     return result
 
 

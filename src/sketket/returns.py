@@ -3,7 +3,8 @@ sent, ready to send back: `reports/tra-lai/<unit slug>.xlsx`.
 
 A finding belongs to the unit that sent the file it was found in (row A of that file: the Sở, city-level
 agency or district), so a district's list includes its communes' rows. A file that yielded no unit row
-(rejected) is attributed to the unit named in its findings, or else to the file itself.
+(rejected) is attributed to the unit named in its findings, else to the unit its file name names, or
+else to the file itself.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from sketket.awards import FINDING_COLUMNS, rule_descriptions
 from sketket.clean import excel_safe, fold, format_date, format_int, nfc
 from sketket.config import Plan
-from sketket.registry import TIER_FORM
+from sketket.registry import TIER_FORM, Registry
 
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 TITLE = "DANH SÁCH NỘI DUNG ĐỀ NGHỊ CHỈNH SỬA, BỔ SUNG BIỂU SỐ LIỆU"
@@ -38,8 +39,21 @@ def unit_slug(name: str) -> str:
     return fold(name).replace(" ", "-") or "khong-ro-don-vi"
 
 
-def attribute_findings(findings: pd.DataFrame, appendix: pd.DataFrame) -> pd.DataFrame:
-    """`findings` with the submitting unit of each finding's file: `submitter_name`, `submitter_code`."""
+def _unit_of_file(source_file: str, registry: Registry | None) -> tuple[str, str] | None:
+    """The submitting unit a file's name names ("so-tu-phap-bieu-pl1.xlsx" → Sở Tư pháp), if any."""
+    if registry is None:
+        return None
+    from sketket.narrative import find_unit
+
+    hit, _ = find_unit([], source_file, registry)
+    return (hit.name, hit.code) if hit else None
+
+
+def attribute_findings(findings: pd.DataFrame, appendix: pd.DataFrame,
+                       registry: Registry | None = None) -> pd.DataFrame:
+    """`findings` with the submitting unit of each finding's file: `submitter_name`, `submitter_code`. A file
+    without unit rows goes to the unit its findings name, else to the unit its file name names (with
+    `registry`), else to the file itself."""
     submitters = {tier for tier, (_, section) in TIER_FORM.items() if section == "A"}
     by_file: dict[str, tuple[str, str]] = {}
     for row in appendix.itertuples():
@@ -51,7 +65,9 @@ def attribute_findings(findings: pd.DataFrame, appendix: pd.DataFrame) -> pd.Dat
     out = findings.copy()
     names, codes = [], []
     for f in out.itertuples():
-        name, code = by_file.get(f.source_file, (f.unit_name or f"Tệp {f.source_file}", ""))
+        if f.source_file not in by_file and not f.unit_name:  # once per rejected file
+            by_file[f.source_file] = _unit_of_file(f.source_file, registry) or (f"Tệp {f.source_file}", "")
+        name, code = by_file.get(f.source_file, (f.unit_name, ""))
         names.append(nfc(name))
         codes.append(code)
     out["submitter_name"], out["submitter_code"] = names, codes
@@ -131,9 +147,9 @@ def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan
 
 
 def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: Path, *,
-                       plan: Plan | None = None) -> list[Path]:
+                       plan: Plan | None = None, registry: Registry | None = None) -> list[Path]:
     """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai)."""
-    attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix)
+    attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
     paths: list[Path] = []
     used: set[str] = set()
     for name, group in attributed.groupby("submitter_name", sort=True):
