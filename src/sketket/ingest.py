@@ -142,31 +142,31 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
                       unit_key=key, unit_name=table.submitter, mtime=mtime)
 
 
-def _csv_int(value: float | None) -> str:
-    return "" if value is None else str(int(value))
-
-
-def _csv_float(value: float | None) -> str:
-    return "" if value is None or value != value else repr(float(value))
-
-
-def _csv_text(value: str | None) -> str:
-    return "" if value is None else str(excel_safe(value))
-
-
-_INT_COLUMNS = frozenset((*layout.COUNTS, "source_row"))
-_FLOAT_COLUMNS = frozenset(("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
-_CSV_CELLS = tuple(_csv_int if c in _INT_COLUMNS else _csv_float if c in _FLOAT_COLUMNS else _csv_text
-                   for c in APPENDIX_COLUMNS)
+_INT_AT = tuple(i for i, c in enumerate(APPENDIX_COLUMNS) if c in (*layout.COUNTS, "source_row"))
+_FLOAT_AT = tuple(i for i, c in enumerate(APPENDIX_COLUMNS) if c in ("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
+_TEXT_AT = tuple(i for i in range(len(APPENDIX_COLUMNS)) if i not in _INT_AT + _FLOAT_AT)
 
 
 def appendix_csv(rows: list[tuple]) -> str:
     """Appendix rows as lines of appendix.csv, exactly as pandas writes the appendix frame (Int64 counts,
     float64 figures as repr, empty for missing), submitted text made safe to open in a spreadsheet. Each
     file's lines are made where the file is read: in the workers, beside the reading."""
+    lines = []
+    for row in rows:  # plain loops rather than a function per cell: this runs for every unit row
+        cells = list(row)  # None is written empty; str() of an int or a float is what pandas writes
+        for i in _INT_AT:
+            if cells[i] is not None:
+                cells[i] = int(cells[i])
+        for i in _FLOAT_AT:
+            v = cells[i]
+            if v is not None:
+                cells[i] = float(v) if v == v else None
+        for i in _TEXT_AT:
+            if cells[i] is not None:
+                cells[i] = excel_safe(cells[i])
+        lines.append(cells)
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [[cell(v) for cell, v in zip(_CSV_CELLS, row, strict=True)] for row in rows])
+    csv.writer(out, lineterminator="\n").writerows(lines)
     return out.getvalue()
 
 
