@@ -263,10 +263,11 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
         line = grid[r]
         raw = {c: None if i is None else line[i] if i < len(line) else "" for c, i in where}
         values = {c: _number(v) for c, v in raw.items()}
-        first = next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")
-        if _STOP.search(first) and all(n.value is None for n in values.values()):
-            break  # footnotes or signatures: the table is over
-        has_figures = any(n.value is not None or not n.ok for n in values.values())
+        empty = all(n.value is None for n in values.values())
+        # footnotes or signatures: the table is over (a row with figures is never one: not looked at)
+        if empty and _STOP.search(next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")):
+            break
+        has_figures = not empty or any(not n.ok for n in values.values())
         stt = _text(_cell(line, cols["stt"])) if "stt" in cols else ""
         name = _text(_cell(line, cols["unit_name"]))
         kind = _kind(stt, name, has_figures)
