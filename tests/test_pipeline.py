@@ -149,3 +149,27 @@ def test_context_round_trips_for_the_notebooks(tmp_path):
     header = packs.page_header(context)
     assert "Dữ liệu minh họa" in header and "class=\"banner\"" in header and "lập lúc 15/09/2017 08:30" in header
     assert packs.page_header(packs.load_context("")) == '<p class="meta"></p>'
+
+
+def _masked(page: Path) -> str:
+    """A page with the time of its run masked (the only thing two runs of the same data may differ in)."""
+    import re
+
+    return re.sub(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "<lúc>", page.read_text(encoding="utf-8"))
+
+
+def test_two_runs_of_the_same_data_give_the_same_pages(tmp_path):
+    from pack_data import write_config, write_raw
+
+    from sketket.cli import main
+
+    write_raw(tmp_path / "raw")
+    config = write_config(tmp_path, {"clean": False, "indicators": False, "lessons": False, "city": True,
+                                     "districts": ["001"], "departments": []})
+    pages = []
+    for _ in range(2):
+        assert main(["run", "--config", str(config)]) == 0
+        latest = (tmp_path / "reports" / "latest").resolve()
+        pages.append({p.relative_to(latest).as_posix(): _masked(p) for p in sorted(latest.rglob("*.html"))})
+    assert sorted(pages[0]) == ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "index.html"]
+    assert pages[0] == pages[1]

@@ -308,6 +308,7 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
             cwd=str(run_dir), progress_bar=False, request_save_on_cell_execute=False, log_output=False,
             execution_timeout=timeout, engine_name=WARM_ENGINE if engine == "warm" else None,
         )
+        steady_injected_cell(nb)
         render_html(nb, run_dir / job.html, job.title)
     except PapermillExecutionError as e:
         first_line = (e.source or "").strip().splitlines()[0] if (e.source or "").strip() else ""
@@ -318,6 +319,17 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
         return JobResult(job, False, time.perf_counter() - start,
                          f"{job.notebook} ({job.name}): {type(e).__name__}: {e}")
     return JobResult(job, True, time.perf_counter() - start)
+
+
+INJECTED_TAG = "injected-parameters"
+
+
+def steady_injected_cell(nb: Any) -> None:
+    """Give papermill's injected parameters cell a fixed id: papermill draws a random one, which the page
+    carries, so that two runs of the same data would not give the same page."""
+    for cell in nb.cells:
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = INJECTED_TAG
 
 
 def templates_dir() -> Path:
