@@ -96,7 +96,8 @@ def test_sketket_run_end_to_end_publishes_every_pack(small_run):
                  "analysis/lam-sach-phu-luc-III.html", "analysis/chi-so-xa.html"]:
         assert (latest / page).is_file()
         assert f'href="runs/{run_name}/{page}"' in index
-    assert "5 tệp" in index and str(reports.parent / "raw") in index and "Dữ liệu minh họa" not in index
+    assert "từ 5 tệp trong thư mục raw: 4 đã đọc, 1 bị từ chối, 0 bỏ qua" in index
+    assert str(reports.parent / "raw") not in index and "Dữ liệu minh họa" not in index
     assert "Hồ sơ TTHC đã nhận: <b>366.167</b>" in index  # the city: Σ of the rows read from the workbooks
     assert (reports / "tong-hop-phu-luc.xlsx").is_file() and (latest / "run.log").is_file()
     log = (latest / "run.log").read_text(encoding="utf-8")

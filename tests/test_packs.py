@@ -81,3 +81,15 @@ def test_tiers_and_completeness_count_registry_units_only(tables):
     chart = packs.completeness_by_tier(tables).set_index("tier")
     assert chart.loc["xa", "units_reporting"] == 2
     assert (chart["units_reporting"] + chart["units_without_figures"] == chart["units_expected"]).all()
+
+
+def test_source_line_names_the_folder_not_the_machine_and_counts_every_file():
+    context = {"built_at": "2017-09-15T08:30:00", "raw_dir": "/home/chuyenvien/sketket/data/raw", "demo": False,
+               "files": 133, "files_ingested": 125, "files_rejected": 4, "files_skipped": 4,
+               "plan": {"period_start": "01/04/2016", "period_end": "31/07/2017"}}
+    line = packs.source_line(context)
+    assert "từ 133 tệp trong thư mục raw: 125 đã đọc, 4 bị từ chối, 4 bỏ qua" in line
+    assert "/home" not in line
+    assert "trong thư mục data/raw:" in packs.source_line({**context, "raw_dir": "data/raw"})
+    demo = packs.source_line({**context, "demo": True, "raw_dir": "data/raw/demo"})
+    assert "từ 133 tệp dữ liệu minh họa: 125 đã đọc" in demo and "data/raw" not in demo

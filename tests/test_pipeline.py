@@ -134,7 +134,8 @@ def test_publish_swaps_latest_and_the_index(tmp_path):
     assert (reports / "tong-hop-phu-luc.xlsx").read_bytes() == b"book 2"
     html = index.read_text(encoding="utf-8")
     assert f'href="runs/{run_dir.name}/city/p.html"' in html and "Gói &lt;2&gt;" in html
-    assert "lập lúc 15/09/2017 08:30" in html and "từ 3 tệp trong /data/raw" in html
+    assert "lập lúc 15/09/2017 08:30" in html and "/data/raw" not in html  # the analyst's path is not shown
+    assert "từ 3 tệp trong thư mục raw: 2 đã đọc, 1 bị từ chối, 0 bỏ qua" in html
     pipeline.prune_runs(reports, 1, run_dir)
     assert [p.name for p in (reports / "runs").iterdir()] == [run_dir.name]
 

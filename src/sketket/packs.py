@@ -116,15 +116,23 @@ def source_line(context: Mapping[str, Any]) -> str:
     if not context:
         return ""
     plan = context.get("plan", {})
+    files, read, rejected = (int(context.get(k, 0)) for k in ("files", "files_ingested", "files_rejected"))
+    skipped = int(context.get("files_skipped", files - read - rejected))
+    where = DEMO_LABEL.lower() if context.get("demo") else f"trong thư mục {shown_folder(context.get('raw_dir', ''))}"
     parts = [
         f"Số liệu từ {plan.get('period_start', '')} đến {plan.get('period_end', '')}",
         f"lập lúc {built_at(context)}",
-        f"từ {context.get('files', 0)} tệp trong {context.get('raw_dir', '')}"
-        f" ({context.get('files_ingested', 0)} đã đọc, {context.get('files_rejected', 0)} bị từ chối)",
+        f"từ {format_int(files)} tệp {where}: {format_int(read)} đã đọc, {format_int(rejected)} bị từ chối, "
+        f"{format_int(skipped)} bỏ qua",
     ]
-    if context.get("demo"):
-        parts.append(DEMO_LABEL)
     return "; ".join(parts) + "."
+
+
+def shown_folder(raw_dir: str) -> str:
+    """The raw folder as a reader may see it: relative to the project as the run stored it, else only its name
+    (an absolute path names the analyst's machine, not the data)."""
+    path = Path(raw_dir)
+    return path.name if path.is_absolute() else path.as_posix()
 
 
 def page_header(context: Mapping[str, Any]) -> str:

@@ -164,6 +164,7 @@ class DataInfo:
     files_ingested: int
     files_rejected: int
     plan: dict[str, str]
+    files_skipped: int = 0
 
 
 def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> tuple[DataInfo, Registry]:
@@ -200,14 +201,24 @@ def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> tuple[D
     plan = {k: (v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)) for k, v in asdict(settings.plan).items()}
     info = DataInfo(
         built_at=dt.datetime.now().isoformat(timespec="seconds"),
-        raw_dir=str(raw),
+        raw_dir=project_path(raw),
         demo=demo,
         files=len(files),
         files_ingested=int((files["status"] == "ingested").sum()),
         files_rejected=int((files["status"] == "rejected").sum()),
         plan=plan,
+        files_skipped=int((files["status"] == "skipped").sum()),
     )
     return info, registry
+
+
+def project_path(path: Path) -> str:
+    """A folder relative to where the run was started (the project), as the packs may show it; absolute when
+    it lies elsewhere (the packs then show only its name)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 def _prepare_lessons(raw: Path, processed: Path, registry: Registry, settings: Settings) -> None:
