@@ -72,6 +72,8 @@ def test_best_weakest_and_awards(tables):
     city = packs.awards_html(tables)
     assert "Sở Nội vụ" in city and "Sở Tư pháp" not in city  # only the shortlisted, with their reasons
     assert "Chưa có đơn vị nào" in packs.awards_html(tables, ["001", "00001"])
+    more = packs.awards_html(tables, limit=0)
+    assert "… và 1 đơn vị khác" in more and "awards" not in more
 
 
 def test_tiers_and_completeness_count_registry_units_only(tables):

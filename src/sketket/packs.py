@@ -346,7 +346,7 @@ def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: in
     frame = flagged.assign(reason=flagged["flag_reasons"].str.replace(" | ", "\n", regex=False),
                            tier=flagged["tier"].map(_tier_label))
     return (table_html(frame.head(limit)[["unit_name", "tier", "reason"]], labels=column_labels(tables))
-            + _more(len(frame) - limit, "danh sách đầy đủ trong notebook Chỉ số của từng cấp"))
+            + _more(len(frame) - limit, "danh sách đầy đủ ở trang Chỉ số của từng cấp"))
 
 
 def completeness_by_tier(tables: Tables) -> pd.DataFrame:
@@ -398,7 +398,7 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
     short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
-            + _more(len(frame) - limit, "danh sách đầy đủ trong awards.csv"))
+            + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do do Sở Nội vụ tổng hợp"))
 
 
 def _tier_label(tier: str) -> str:
