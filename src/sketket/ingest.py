@@ -10,13 +10,14 @@ import gc
 import io
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import python_calamine
 
 from sketket._io import screen
@@ -26,6 +27,11 @@ from sketket.forms import layout
 from sketket.forms.reader import NoTableError, Table, read_table
 from sketket.registry import FORM_TIERS, Registry, load_registry
 from sketket.validate import FINDING_COLUMNS, Finding, check_table, file_finding, load_rules, match_rows
+
+# pandas only builds the output tables: it is imported there, so that the workers that read the files start
+# without it and the main process imports it while they read.
+if TYPE_CHECKING:
+    import pandas as pd
 
 PERCENT_REPORTED: tuple[str, ...] = tuple(f"{c}_reported" for c in layout.PERCENTS)
 APPENDIX_COLUMNS: tuple[str, ...] = (
@@ -255,15 +261,19 @@ def _worker(job: tuple[Path, str, float]) -> FileResult:
     return process_file(job[0], job[1], _WORKER_REGISTRY, job[2])
 
 
-def _process_all(jobs: list[tuple[Path, str, float]], registry: Registry) -> list[FileResult]:
+@contextmanager
+def _reading(jobs: list[tuple[Path, str, float]], registry: Registry) -> Iterator[Iterator[FileResult]]:
+    """The results of the jobs, in order. A large run is read by worker processes, started on entering,
+    so that the caller can prepare the output while they read; a small one here, as it is consumed."""
     if len(jobs) < _POOL_MIN_FILES or (os.cpu_count() or 1) < 2:
-        return [process_file(p, rel, registry, mb) for p, rel, mb in jobs]
+        yield (process_file(p, rel, registry, mb) for p, rel, mb in jobs)
+        return
     # Everything loaded so far (modules, the registry) is inherited by the forked workers and stays alive
     # there: left out of their garbage collections, which would otherwise walk it again and again.
     gc.freeze()
     try:
         with ProcessPoolExecutor(_WORKERS, initializer=_init_worker, initargs=(registry,)) as pool:
-            return list(pool.map(_worker, jobs, chunksize=_CHUNK))
+            yield pool.map(_worker, jobs, chunksize=_CHUNK)
     finally:
         gc.unfreeze()  # this process collects it again as usual
 
@@ -276,7 +286,10 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     registry = registry or load_registry()
     paths = sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
     jobs = [(p, p.relative_to(raw_dir).as_posix(), max_size_mb * 2**20) for p in paths]
-    results = _process_all(jobs, registry)
+    with _reading(jobs, registry) as reading:
+        import pandas  # noqa: F401  (the output tables' library: loaded here while the workers read)
+
+        results = list(reading)
     _drop_older_duplicates(results)
     result = IngestResult(
         appendix=_appendix_frame(r for res in results for r in res.rows),
@@ -289,6 +302,8 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
 
 
 def _appendix_frame(rows: Iterable[tuple]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame(list(rows), columns=list(APPENDIX_COLUMNS))
     for col in layout.COUNTS:
         df[col] = pd.to_numeric(df[col]).astype("Int64")
@@ -299,10 +314,14 @@ def _appendix_frame(rows: Iterable[tuple]) -> pd.DataFrame:
 
 
 def _findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([f.as_dict() for f in findings], columns=list(FINDING_COLUMNS))
 
 
 def _files_frame(results: list[FileResult]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [{"source_file": r.source_file, "status": r.status, "form": r.form, "reason": r.reason,
              "unit_rows": len(r.rows), "errors": sum(f.severity == "error" for f in r.findings),
              "warnings": sum(f.severity == "warning" for f in r.findings)} for r in results]
@@ -310,6 +329,8 @@ def _files_frame(results: list[FileResult]) -> pd.DataFrame:
 
 
 def _sections_frame(results: list[FileResult]) -> pd.DataFrame:
+    import pandas as pd
+
     frames = [r.sections for r in results if r.sections is not None and len(r.sections)]
     if not frames:
         return pd.DataFrame(columns=list(SECTION_COLUMNS))
@@ -318,6 +339,8 @@ def _sections_frame(results: list[FileResult]) -> pd.DataFrame:
 
 def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
     """Text from submissions cannot run as a formula when the CSV is opened in a spreadsheet."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         # only columns holding such text are rewritten: checking each distinct value is far cheaper

@@ -3,18 +3,23 @@ and matching of the names officials type to their registry codes."""
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 from collections import namedtuple
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sketket.clean import fold, nfc
+
+# pandas is imported only where a DataFrame is made or read: an ingest's workers match names without it,
+# and start before the main process has imported it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 TIERS: tuple[str, ...] = ("so", "chi_cuc", "nganh_doc_tp", "nganh_doc_huyen", "huyen", "xa")
 TIER_LABELS: dict[str, str] = {
@@ -142,15 +147,20 @@ def _nfc_all(values: list[str]) -> list[str]:
     return [done[v] if v in done else done.setdefault(v, nfc(v)) for v in values]
 
 
+def _given_columns(units: pd.DataFrame | Mapping[str, list[str]]) -> list[list[str]]:
+    """The COLUMNS of a units table as lists of text, a missing column or value as ""."""
+    if isinstance(units, Mapping):  # columns of text, as read from a CSV file
+        size = max((len(v) for v in units.values()), default=0)
+        return [list(units[col]) if col in units else [""] * size for col in COLUMNS]
+    return [units[col].fillna("").astype(str).tolist() if col in units.columns else [""] * len(units)
+            for col in COLUMNS]
+
+
 class Registry:
     """Units with official codes; lookups are scoped by tier and, for sub-units, by parent."""
 
-    def __init__(self, units: pd.DataFrame):
-        df = units.copy()
-        for col in COLUMNS:
-            if col not in df.columns:
-                df[col] = ""
-        self._given = [df[col].fillna("").astype(str).tolist() for col in COLUMNS]
+    def __init__(self, units: pd.DataFrame | Mapping[str, list[str]]):
+        self._given = _given_columns(units)
         # Only codes, tiers and parents are normalised now; a unit's names when the unit is first used,
         # so that an ingest's workers share that work out (at 60 cities it is most of the registry's).
         self._codes, self._tiers, _, _, self._parents, _ = (
@@ -171,6 +181,8 @@ class Registry:
     def units(self) -> pd.DataFrame:
         """Every unit (columns COLUMNS), text normalised to NFC; name_with_type defaults to name."""
         if self._units is None:
+            import pandas as pd
+
             rows = [self._row(i) for i in range(len(self._rows))]
             columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
             self._units = pd.DataFrame({c: list(v) for c, v in zip(COLUMNS, columns, strict=True)},
@@ -232,6 +244,8 @@ class Registry:
 
     # -- queries -------------------------------------------------------------------------------------
     def unit(self, code: str) -> pd.Series | None:
+        import pandas as pd
+
         r = self._by_code(code)
         return None if r is None else pd.Series(r._asdict())
 
@@ -291,39 +305,45 @@ class Registry:
         return result
 
 
-def _admin_units(path: Path | None = None) -> pd.DataFrame:
-    if path is None:
-        with resources.files("sketket.data").joinpath("hanoi-don-vi-hanh-chinh-2017.csv").open(
-                encoding="utf-8") as f:
-            df = pd.read_csv(f, dtype=str, keep_default_na=False)
-    else:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df = df.rename(columns={"level": "tier"})
-    df.loc[df["tier"] == "huyen", "parent_code"] = ""
-    return df
+def _read_csv(f: Iterable[str]) -> dict[str, list[str]]:
+    """A CSV file's columns as lists of text, a missing value as "" (as pandas reads it with dtype=str and
+    keep_default_na=False)."""
+    reader = csv.reader(f)
+    header = next(reader, [])
+    rows = [row for row in reader if row]  # blank lines are skipped, as pandas skips them
+    return {name: [row[k] if k < len(row) else "" for row in rows] for k, name in enumerate(header)}
 
 
-def _agencies(path: Path | None = None) -> pd.DataFrame:
-    if path is None:
-        with resources.files("sketket.data").joinpath("agencies.csv").open(encoding="utf-8") as f:
-            return pd.read_csv(f, dtype=str, keep_default_na=False)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+def _data_csv(name: str) -> dict[str, list[str]]:
+    with resources.files("sketket.data").joinpath(name).open(encoding="utf-8", newline="") as f:
+        return _read_csv(f)
+
+
+def _admin_units() -> dict[str, list[str]]:
+    units = _data_csv("hanoi-don-vi-hanh-chinh-2017.csv")
+    units["tier"] = units.pop("level")
+    units["parent_code"] = ["" if tier == "huyen" else parent
+                            for tier, parent in zip(units["tier"], units["parent_code"], strict=True)]
+    return units
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
     """The default registry (Hanoi 2017), or a user's file with columns code, tier, name, parent_code
     (and optionally name_with_type, type), which then replaces it entirely."""
     if path is not None:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        if "level" in df.columns and "tier" not in df.columns:
-            df = df.rename(columns={"level": "tier"})
-        return Registry(df)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            units = _read_csv(f)
+        if "level" in units and "tier" not in units:
+            units["tier"] = units.pop("level")
+        return Registry(units)
     return _default_registry()
 
 
 @lru_cache(maxsize=1)
 def _default_registry() -> Registry:
-    return Registry(pd.concat([_agencies(), _admin_units()], ignore_index=True))
+    agencies, admin = _data_csv("agencies.csv"), _admin_units()
+    size = (len(agencies["code"]), len(admin["code"]))
+    return Registry({col: agencies.get(col, [""] * size[0]) + admin.get(col, [""] * size[1]) for col in COLUMNS})
 
 
 def type_word(type_code: str) -> str:
