@@ -95,3 +95,14 @@ def test_source_line_names_the_folder_not_the_machine_and_counts_every_file():
     assert "trong thư mục data/raw:" in packs.source_line({**context, "raw_dir": "data/raw"})
     demo = packs.source_line({**context, "demo": True, "raw_dir": "data/raw/demo"})
     assert "từ 133 tệp dữ liệu minh họa: 125 đã đọc" in demo and "data/raw" not in demo
+
+
+def test_district_table_ranks_communes_among_themselves_and_in_the_city(tables):
+    members = packs.family(tables, "001").set_index("unit_code")
+    # three communes ranked: 1 000/1 000, 3 990/4 000, 3 100/3 500; the district itself has no rank among them
+    assert members.loc["00001", "rank_in_family"] == 2 and members.loc["00004", "rank_in_family"] == 3
+    assert pd.isna(members.loc["001", "rank_in_family"]) and (members["ranked_in_family"] == 3).all()
+    html = packs.units_table(tables, packs.family(tables, "001"), family_rank_label="Hạng trong quận/huyện")
+    assert "<th>Hạng trong quận/huyện</th><th>Hạng trong cấp (toàn Thành phố)</th>" in html
+    assert '<td>3/3</td><td>3/3</td>' in html  # Trúc Bạch: last of its district's communes, last in the tier
+    assert '<td></td><td>1/1</td>' in html  # the district: first of the (one) district ranked

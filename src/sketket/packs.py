@@ -231,7 +231,7 @@ def show(*parts: str) -> Any:
 
 def column_labels(tables: Tables) -> dict[str, str]:
     return {**tables.labels, "unit_name": "Đơn vị", "tier_label": "Cấp", "tier": "Cấp", "status": "Tình trạng",
-            "rank_in_tier": "Hạng trong cấp", "reason": "Lý do", "reasons": "Đạt tiêu chí",
+            "rank_in_tier": "Hạng trong cấp (toàn Thành phố)", "reason": "Lý do", "reasons": "Đạt tiêu chí",
             "criteria_missed": "Chưa đạt", "rule": "Quy tắc", "message": "Nội dung", "cell": "Ô",
             "source_file": "Tệp", "severity": "Mức", "findings": "Số lỗi, cảnh báo"}
 
@@ -301,11 +301,25 @@ def units_of(tables: Tables, tier: str | None = None, parent_code: str | None = 
     return units[keep].sort_values(["on_time_rate", "dossiers_received"], ascending=[False, False])
 
 
-def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None) -> str:
+def _rank_text(rank: Any, of: Any) -> str:
+    """"3/25": a rank and among how many units it was taken."""
+    return "" if _missing(rank) or pd.isna(rank) else f"{format_int(rank)}/{format_int(of)}"
+
+
+def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
+                family_rank_label: str = "Hạng trong đơn vị") -> str:
+    """Units with their figures; each rank written with the number of units it is among ("3/25"): the rank in
+    the tier across the city, and, for a district's or department's members (see `family`), the rank among
+    its own sub-units, headed `family_rank_label`."""
     cols = {**pack_config()["unit_columns"]}
-    if "rank_in_tier" in units:
-        cols = {"rank_in_tier": "int", **cols}
-    return table_html(units[list(cols)], cols, column_labels(tables), caption)
+    shown = units.copy()
+    labels = column_labels(tables)
+    for rank, of in (("rank_in_tier", "ranked_in_tier"), ("rank_in_family", "ranked_in_family")):
+        if rank in shown:
+            shown[rank] = [_rank_text(r, n) for r, n in zip(shown[rank], shown[of], strict=True)]
+            cols = {rank: "text", **cols}
+    labels["rank_in_family"] = family_rank_label
+    return table_html(shown[list(cols)], cols, labels, caption)
 
 
 def best_weakest(tables: Tables, tier: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -477,9 +491,16 @@ def title_html(text: str) -> str:
 
 
 def family(tables: Tables, code: str) -> pd.DataFrame:
-    """A district or department's own row and its sub-units' rows (units with figures), best first."""
+    """A district or department's own row and its sub-units' rows (units with figures), best first, with the
+    sub-units' rank among themselves on the on-time rate (`rank_in_family` of `ranked_in_family`; only those
+    ranked in their tier, i.e. with enough dossiers)."""
     units = units_of(tables)
-    return units[(units["unit_code"] == code) | (units["parent_code"] == code)] if len(units) else units
+    if units.empty:
+        return units
+    members = units[(units["unit_code"] == code) | (units["parent_code"] == code)]
+    ranked = (members["parent_code"] == code) & members["rank_in_tier"].notna()
+    rank = members["on_time_rate"].astype("float64").where(ranked).rank(method="min", ascending=False)
+    return members.assign(rank_in_family=rank.astype("Int64"), ranked_in_family=int(ranked.sum()))
 
 
 def family_name(tables: Tables, code: str) -> str:
