@@ -287,7 +287,9 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     paths = sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
     jobs = [(p, p.relative_to(raw_dir).as_posix(), max_size_mb * 2**20) for p in paths]
     with _reading(jobs, registry) as reading:
-        import pandas  # noqa: F401  (the output tables' library: loaded here while the workers read)
+        # the output tables' libraries (pandas, and pyarrow that writes parquet) load while the workers read
+        import pandas  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
 
         results = list(reading)
     _drop_older_duplicates(results)

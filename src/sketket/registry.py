@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,6 +144,9 @@ _Unit = namedtuple("_Unit", COLUMNS)  # a unit, as units.itertuples(index=False)
 
 def _nfc_all(values: list[str]) -> list[str]:
     """nfc() of each value; codes, tiers and parents repeat, so each distinct value is normalised once."""
+    joined = "\x00".join(values)
+    if joined.isascii() and len(joined.split()) <= 1:  # no value has a space or a non-ASCII letter: all NFC
+        return values
     done: dict[str, str] = {}
     return [done[v] if v in done else done.setdefault(v, nfc(v)) for v in values]
 
@@ -311,7 +315,8 @@ def _read_csv(f: Iterable[str]) -> dict[str, list[str]]:
     reader = csv.reader(f)
     header = next(reader, [])
     rows = [row for row in reader if row]  # blank lines are skipped, as pandas skips them
-    return {name: [row[k] if k < len(row) else "" for row in rows] for k, name in enumerate(header)}
+    columns = zip_longest(*rows, fillvalue="") if rows else [[] for _ in header]  # a short row: ""s
+    return {name: list(values) for name, values in zip(header, columns, strict=False)}  # longer rows: extras dropped
 
 
 def _data_csv(name: str) -> dict[str, list[str]]:
