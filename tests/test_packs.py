@@ -106,3 +106,21 @@ def test_district_table_ranks_communes_among_themselves_and_in_the_city(tables):
     assert "<th>Hạng trong quận/huyện</th><th>Hạng trong cấp (toàn Thành phố)</th>" in html
     assert '<td>3/3</td><td>3/3</td>' in html  # Trúc Bạch: last of its district's communes, last in the tier
     assert '<td></td><td>1/1</td>' in html  # the district: first of the (one) district ranked
+
+
+def test_lessons_prefer_a_quote_not_already_shown_in_the_section(tmp_path):
+    shared = "Cán bộ một cửa còn kiêm nhiệm, phần mềm chưa liên thông giữa các cấp."
+    pd.DataFrame([
+        {"section": "II.3.a", "section_label": "Tồn tại, hạn chế", "theme": t, "theme_label": label, "units": n}
+        for t, label, n in [("staff", "Cán bộ", 9), ("software", "Phần mềm", 7), ("space", "Trụ sở", 3)]
+    ]).to_csv(tmp_path / "lessons_themes.csv", index=False, encoding="utf-8-sig")
+    pd.DataFrame([
+        {"section": "II.3.a", "theme": "staff", "quote": shared, "unit_name": "Quận Ba Đình"},
+        {"section": "II.3.a", "theme": "software", "quote": shared, "unit_name": "Quận Ba Đình"},
+        {"section": "II.3.a", "theme": "software", "quote": "Phần mềm một cửa hay bị lỗi.", "unit_name": "Sở Y tế"},
+        {"section": "II.3.a", "theme": "space", "quote": shared, "unit_name": "Quận Ba Đình"},
+    ]).to_csv(tmp_path / "lessons_quotes.csv", index=False, encoding="utf-8-sig")
+    html = packs.lessons_html(packs.load_tables(tmp_path))
+    assert html.count(shared) == 2  # staff, and space which has no other quote; software shows its other one
+    assert "Phần mềm một cửa hay bị lỗi." in html
+    assert html.index("Cán bộ") < html.index("Phần mềm một cửa") < html.index("Trụ sở")

@@ -597,6 +597,21 @@ def chart(fig: Any, alt: str) -> str:
     return to_html(fig, alt)
 
 
+def _section_quotes(themes: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
+    """One quote per theme of a section, in the themes' order: the first of the theme's quotes not already
+    shown under an earlier theme of the section (one sentence often touches several themes), else its first."""
+    shown: set[str] = set()
+    picked = []
+    for theme in themes["theme"]:
+        candidates = quotes[quotes["theme"] == theme]
+        fresh = candidates[~candidates["quote"].isin(shown)]
+        row = (fresh if len(fresh) else candidates).head(1)
+        quote, unit = ("", "") if row.empty else (row["quote"].iloc[0], row["unit_name"].iloc[0])
+        picked.append((quote, unit))
+        shown.add(quote)
+    return themes.assign(quote=[q for q, _ in picked], unit_name=[u for _, u in picked])
+
+
 def lessons_html(tables: Tables, top: int = 5) -> str:
     """Per outline section (shortcomings, lessons, initiatives, recommendations): the themes most units wrote
     about, each with one representative sentence and the unit that wrote it."""
@@ -605,15 +620,12 @@ def lessons_html(tables: Tables, top: int = 5) -> str:
         return "<p>Chưa có báo cáo thuyết minh nào để tổng hợp.</p>"
     per_theme = (themes.groupby(["section", "section_label", "theme", "theme_label"], as_index=False)["units"].sum()
                  .sort_values(["section", "units"], ascending=[True, False]))
-    first_quote = quotes.drop_duplicates(["section", "theme"]) if len(quotes) else quotes
-    if len(first_quote):
-        per_theme = per_theme.merge(first_quote[["section", "theme", "quote", "unit_name"]],
-                                    on=["section", "theme"], how="left")
-    else:
-        per_theme = per_theme.assign(quote="", unit_name="")
+    if quotes.empty:
+        quotes = pd.DataFrame(columns=["section", "theme", "quote", "unit_name"])
     parts = []
-    for (_, label), group in per_theme.groupby(["section", "section_label"], sort=True):
-        parts.append(table_html(group.head(top)[["theme_label", "units", "quote", "unit_name"]], {"units": "int"},
+    for (section, label), group in per_theme.groupby(["section", "section_label"], sort=True):
+        shown = _section_quotes(group.head(top), quotes[quotes["section"] == section])
+        parts.append(table_html(shown[["theme_label", "units", "quote", "unit_name"]], {"units": "int"},
                                 {"theme_label": "Chủ đề", "units": "Số đơn vị nêu", "quote": "Trích dẫn",
                                  "unit_name": "Đơn vị"}, caption=str(label)))
     return "".join(parts)
