@@ -43,7 +43,7 @@ def test_city_headline_is_ratio_of_sums_against_the_plan_questions(tables):
     assert cards["Hồ sơ giải quyết đúng hạn"].value == packs.format_percent(100 * (received - overdue) / received)
     coverage = cards["Đơn vị có số liệu / theo danh mục"]
     assert coverage.value == f"8/{packs.format_int(expected)}"
-    assert "ngoài ra 1 đơn vị ngoài danh mục" in coverage.note
+    assert "thêm 1 đơn vị ngoài danh mục: tên chưa khớp" in coverage.note
     assert cards["Hồ sơ giải quyết đúng hạn"].note.startswith("II.2.i")
 
 

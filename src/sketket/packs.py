@@ -260,7 +260,7 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
             value = f"{format_int(row['units_reporting'])}/{format_int(row['units_expected'])}"
             unmatched = row.get("units_unmatched", 0)
             if not _missing(unmatched) and unmatched > 0:  # their figures are in the sums, not in the count
-                note += f" (ngoài ra {format_int(unmatched)} {UNMATCHED}, tên chưa khớp danh mục)"
+                note += f" (thêm {format_int(unmatched)} {UNMATCHED}: tên chưa khớp, số liệu vẫn được cộng)"
         else:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
         cards.append(Card(item["label"], value, note))
