@@ -96,3 +96,15 @@ def test_a_rejected_file_goes_to_the_unit_its_name_names(tmp_path):
     assert sorted(p.name for p in paths) == ["cuc-thue-thanh-pho-ha-noi.xlsx", "tep-khong-ro-bang-tinh-1-xlsx.xlsx"]
     assert load_workbook(tmp_path / "cuc-thue-thanh-pho-ha-noi.xlsx").active["A3"].value == (
         "Đơn vị: Cục Thuế thành phố Hà Nội")
+
+
+def test_a_list_is_headed_with_the_registry_name_of_its_unit(tmp_path):
+    from indicators_data import city_rows, registry
+
+    rows = city_rows()
+    rows[5]["unit_name"] = "UBND quận Xuân"  # 001, as the district typed it
+    findings = pd.DataFrame([finding(XUAN, "Phường Hai", "sum_mismatch")])
+    attributed = attribute_findings(findings, appendix(rows), registry())
+    assert attributed.loc[0, ["submitter_name", "submitter_code"]].tolist() == ["Quận Xuân", "001"]
+    paths = write_return_lists(findings, appendix(rows), tmp_path, plan=Plan.load(), registry=registry())
+    assert [p.name for p in paths] == ["quan-xuan.xlsx"]

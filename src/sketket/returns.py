@@ -68,6 +68,8 @@ def attribute_findings(findings: pd.DataFrame, appendix: pd.DataFrame,
         if f.source_file not in by_file and not f.unit_name:  # once per rejected file
             by_file[f.source_file] = _unit_of_file(f.source_file, registry) or (f"Tệp {f.source_file}", "")
         name, code = by_file.get(f.source_file, (f.unit_name, ""))
+        if code and registry is not None:  # the registry's name, not "UBND quận …" as typed
+            name = registry.name_of(code) or name
         names.append(nfc(name))
         codes.append(code)
     out["submitter_name"], out["submitter_code"] = names, codes
