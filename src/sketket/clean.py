@@ -6,14 +6,22 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 def nfc(text: object) -> str:
     """Text in NFC with every run of whitespace (including non-breaking and zero-width spaces) collapsed
     to one space, none at either end."""
+    if type(text) is str:  # remembered: unit names are normalised by the registry, the reader and the match
+        return _nfc_str(text)
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    text = unicodedata.normalize("NFC", str(text))
+    return _nfc_str(str(text))
+
+
+@lru_cache(maxsize=1 << 17)
+def _nfc_str(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
     if "\u200b" in text or "\ufeff" in text:  # zero-width space, BOM: spaces to us, not to str.split()
         text = text.replace("\u200b", " ").replace("\ufeff", " ")
     # str.split() splits on every Unicode whitespace character, non-breaking spaces included: several
