@@ -47,6 +47,12 @@ _FOLD_CHARS = _FoldChars()
 
 def fold(text: object) -> str:
     """Comparison key: lower case, no diacritics (đ → d), single spaces, punctuation as spaces."""
+    # one cache for every caller: a unit's name is folded by the registry, the reader and the match
+    return _fold_str(text) if type(text) is str else _fold_str(nfc(text))
+
+
+@lru_cache(maxsize=1 << 17)
+def _fold_str(text: str) -> str:
     return " ".join(nfc(text).lower().translate(_FOLD_CHARS).split())
 
 

@@ -88,10 +88,7 @@ _FILLER_RES = (re.compile(r"\b(thanh pho ha noi|tp ha noi|ha noi|thanh pho)\b"),
 _SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their parent
 
 
-@lru_cache(maxsize=1 << 16)
-def _fold(text: str) -> str:
-    """clean.fold, remembered: a unit's name is folded for several keys, and typed names repeat."""
-    return fold(text)
+_fold = fold  # clean.fold remembers text: one cache shared with the reader
 
 
 def _expand(key: str) -> str:

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import python_calamine
 
-from sketket.clean import Number, nfc, parse_number
-from sketket.clean import fold as _fold_text
+from sketket.clean import Number, fold, nfc, parse_number
 from sketket.forms import layout
 from sketket.forms._xlsx import evaluate_cells, uncached_formulas
 from sketket.registry import FORM_TIERS, Registry
@@ -56,7 +55,7 @@ _HEADER_DEPTH = 4  # rows below "Tên đơn vị" that may still belong to the h
 _TOTAL_KEYS = {"tong", "cong", "tong so", "tong cong", "cong tong"}
 _STOP = re.compile(r"^(ghi chu|chu thich|luu y|nguoi lap|thu truong|1 la so|2 la ty le)|\bngay\b.*\bthang\b.*\bnam\b")
 _ROMAN = re.compile(r"^[ivxlc]+$")
-_EXAMPLE_NAMES = {_fold_text(n) for pair in layout.ROW_EXAMPLES.values() for n in pair if n}
+_EXAMPLE_NAMES = {fold(n) for pair in layout.ROW_EXAMPLES.values() for n in pair if n}
 _UNIT_BLOCK = re.compile(r"^\s*c[ơo]\s*quan\s*,?\s*đ[ơo]n\s*v[ịi]\s*[:\-–]?\s*", re.IGNORECASE)
 _NOT_A_NAME = ("phu luc", "cong hoa", "doc lap", "ket qua thuc hien")
 _FORM_LABEL = re.compile(r"^phu luc (i{1,3}|[123])\b")
@@ -66,16 +65,6 @@ _FORM_TITLE: tuple[tuple[str, str], ...] = (
     ("tai cac so", "I"),
     ("tuong duong so", "I"),
 )
-
-
-@lru_cache(maxsize=8192)
-def _fold_str(text: str) -> str:
-    return _fold_text(text)
-
-
-def fold(value: object) -> str:
-    """clean.fold, remembered for text: titles, headers and footnotes repeat across every workbook."""
-    return _fold_str(value) if isinstance(value, str) else _fold_text(value)
 
 
 class NoTableError(Exception):
