@@ -21,6 +21,7 @@ _CELL_COLUMN = {"received": "dossiers_received", "one_stop": "tthc_one_stop",
                 "online": "online_services_l34", "area": "area_m2", "name": "unit_name"}
 _SOURCES = {"unit_block": "ô \"CƠ QUAN, ĐƠN VỊ\"", "file_name": "tên tệp"}
 _SUMMED = tuple(c for c in layout.FIGURES if c not in layout.PERCENTS)  # columns a subtotal adds up
+_COUNTS = frozenset(layout.COUNTS)
 _LABELS = {c.name: c.header.replace(" (1)", "").replace(" (2)", "") for c in layout.columns("I")}
 
 
@@ -123,12 +124,14 @@ class _Checker:
         bad = set()
         for col in self.figures:
             n = row.values[col]
+            if n.ok and (n.value is None or n.value >= 0 and (col not in _COUNTS or float(n.value).is_integer())):
+                continue  # the common case, tested first: a good or empty cell
             label = _LABELS[col]
             if not n.ok:
                 self.add("not_a_number", row, col, row.raw[col], column=label, shown=row.raw[col])
             elif n.value is not None and n.value < 0:
                 self.add("negative_count", row, col, fmt(n.value, col), column=label, shown=fmt(n.value, col))
-            elif n.value is not None and col in layout.COUNTS and not float(n.value).is_integer():
+            elif n.value is not None and col in _COUNTS and not float(n.value).is_integer():
                 self.add("fractional_count", row, col, fmt(n.value), column=label, shown=fmt(n.value))
             else:
                 continue
