@@ -141,7 +141,7 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
             **_figures(table, row), "note": row.note,
             "source_file": rel, "source_sheet": table.sheet, "source_row": row.excel_row,
         }
-        rows.append(tuple(values.get(c) for c in APPENDIX_COLUMNS))  # a tuple: cheaper to send back
+        rows.append(tuple(map(values.get, APPENDIX_COLUMNS)))  # a tuple: cheaper to send back
     head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
     return FileResult(rel, "ingested", form=table.form, rows=rows, csv=appendix_csv(rows), findings=findings,

@@ -193,7 +193,7 @@ class Registry:
     def _row(self, i: int) -> _Unit:
         row = self._rows[i]
         if row is None:
-            _, _, name, with_type, _, kind = (self._given[k][i] for k in range(len(COLUMNS)))
+            name, with_type, kind = self._given[2][i], self._given[3][i], self._given[5][i]
             name = nfc(name)
             row = self._rows[i] = _Unit(self._codes[i], self._tiers[i], name, nfc(with_type) or name,
                                         self._parents[i], nfc(kind))
