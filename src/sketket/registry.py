@@ -283,12 +283,13 @@ class Registry:
             else:
                 scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
         admin = any(t in ("huyen", "xa") for t in tiers)
-        keys = admin_keys(text) if admin else [agency_key(text), _fold(text)]
+        first = _fold(text) if admin else agency_key(text)  # admin_keys(text)[0] is the folded text
         # In one scope, a name typed as in the registry is found among the units' own names, which win
         # over any stripped key: the stripped keys are built only when that fails.
-        code = self._exact_keys(scopes[0]).get(keys[0]) if len(scopes) == 1 else None
+        code = self._exact_keys(scopes[0]).get(first) if len(scopes) == 1 else None
         if code:
             return self._found(result, code)
+        keys = admin_keys(text) if admin else [first, _fold(text)]
         buckets = [self._scope_keys(scope) for scope in scopes]
         # one scope (the usual case) is searched as it is; several are merged, a later one winning a key
         candidates = buckets[0] if len(buckets) == 1 else {k: v for b in buckets for k, v in b.items()}
