@@ -305,3 +305,13 @@ def test_validate_prints_findings_and_exits_1_on_errors(tmp_path, capsys):
     assert f"[LỖI] {m.sheet}!{m.cell('dossiers_received', m.unit_rows[0])} – {UNITS['III'][1][0]}" in out
     assert "quá hạn (401) lớn hơn tổng số hồ sơ đã nhận (400)" in out
     assert cli.main(["validate", str(tmp_path / "none.xlsx")]) == 2
+
+
+@pytest.mark.parametrize("sep", [b"<?pi <root> ?>", b"<!-- <root/> " + b"x" * 20000 + b" -->"])
+def test_doctype_after_long_prolog_markup_is_caught(tmp_path, sep):
+    from sketket._io import screen
+    path = tmp_path / "prolog.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types/>')
+        zf.writestr("xl/workbook.xml", b'<?xml version="1.0"?>' + sep * 3 + b'<!DOCTYPE w [<!ENTITY a "b">]><w/>')
+    assert screen(path, 2**20) == ("unsafe_xml", {"member": "xl/workbook.xml"})

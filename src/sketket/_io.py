@@ -7,14 +7,13 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from sketket.clean import format_number
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROOT = re.compile(rb"<[A-Za-z_]")  # the first start tag: a DOCTYPE can only come before it
 _CHUNK = 1 << 12
 _PROLOG_LIMIT = 1 << 23  # a prolog longer than this is itself suspect
 # BIFF8 BOF of the workbook globals (record 0x0809, 16 bytes, version 0x0600, type 0x0005): FILEPASS
@@ -56,75 +55,132 @@ def _ole_encrypted(data: bytes) -> bool:
 
 def _entity_member(path: Path, data: bytes) -> str:
     """The first member of a zip package (.xlsx, .ods, .docx …) whose XML prolog has a DOCTYPE or ENTITY.
-    `data` is the file's content, from which plain members are read directly."""
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            head = _member_head(data, info)
-            if head is not None and (len(head) == info.file_size or _ROOT.search(head)):
-                unsafe = _prolog_has_dtd(head)  # the whole prolog is in the first chunk
-            else:
-                unsafe = _member_has_dtd(zf, info)
-            if unsafe:
-                return info.filename
+    `data` is the file's content: its central directory is read once and plain members are inflated
+    straight from it; anything unusual goes through zipfile, so that its errors stay the same."""
+    entries = _central_directory(data)
+    if entries is None:
+        return _entity_member_zipfile(path)
+    for name, method, size, body in entries:
+        if name.endswith("/"):
+            continue
+        if _stream_has_dtd(_inflate(body) if method == zipfile.ZIP_DEFLATED else iter((body[:size],))):
+            return name
     return ""
 
 
-def _prolog_has_dtd(seen: bytes) -> bool:
-    root = _ROOT.search(seen)
-    return bool(_DTD.search(seen if root is None else seen[:root.start()]))
+def _entity_member_zipfile(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.is_dir():
+                with zf.open(info) as member:
+                    if _stream_has_dtd(iter(lambda: member.read(_CHUNK), b"")):
+                        return info.filename
+    return ""
 
 
-def _member_has_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """The prolog of a member read chunk by chunk through zipfile, up to its first start tag."""
-    with zf.open(info) as member:
-        seen = b""
-        while len(seen) < _PROLOG_LIMIT:
-            chunk = member.read(_CHUNK)
-            if not chunk:
-                break
-            seen += chunk
-            if _prolog_has_dtd(seen):
-                return True
-            if _ROOT.search(seen) is not None:
-                break
-    return False
+def _inflate(body: bytes) -> Iterator[bytes]:
+    """A deflated member inflated a little at a time: the prolog is usually in the first few bytes."""
+    inflater = zlib.decompressobj(-15)
+    step = _FIRST_STEP
+    while body:
+        out = inflater.decompress(body, step)
+        body = inflater.unconsumed_tail
+        if not out:
+            return
+        yield out
+        step = min(step * 2, _CHUNK)
+
+
+def _stream_has_dtd(chunks: Iterator[bytes]) -> bool:
+    """Whether the prolog of a member (given as chunks of its bytes) declares a DTD. Reading stops at the
+    root element (no DTD can follow it) or at the first byte that cannot start XML markup."""
+    seen = b""
+    at = 0
+    for chunk in chunks:
+        seen += chunk
+        verdict, at = _prolog_verdict(seen, at, final=False)
+        if verdict is not None:
+            return verdict
+        if len(seen) > _PROLOG_LIMIT:
+            return True  # a prolog this long is itself suspect
+    return bool(_prolog_verdict(seen, at, final=True)[0])
+
+
+def _prolog_verdict(seen: bytes, at: int, final: bool) -> tuple[bool | None, int]:
+    """Walk the prolog from `at`, skipping whitespace, processing instructions and comments. True at a
+    `<!` declaration (DOCTYPE, ENTITY …), False at the root element or at non-XML bytes, None (with where
+    to resume) when more bytes are needed."""
+    if at == 0 and seen.startswith(_BOM):
+        at = len(_BOM)
+    while True:
+        at = _SPACE.match(seen, at).end()
+        rest = seen[at:at + 4]
+        if len(rest) < 4 and not final:
+            return None, at
+        if not rest.startswith(b"<"):
+            return False, at
+        opener = next((o for o in _SKIPPED if rest.startswith(o)), None)
+        if opener is not None:
+            close = _SKIPPED[opener]
+            end = seen.find(close, at + len(opener))
+            if end < 0:
+                return (None if not final else False), at
+            at = end + len(close)
+        else:
+            return rest.startswith(b"<!"), at
+
+
+def _central_directory(data: bytes) -> list[tuple[str, int, int, bytes]] | None:
+    """(name, method, uncompressed size, compressed bytes) of every member, or None when the package
+    is not a plain single-disk, non-zip64 archive whose headers agree (zipfile then decides)."""
+    eocd = data.rfind(_EOCD_SIG, max(0, len(data) - _EOCD.size - 0xFFFF))
+    if eocd < 0 or len(data) < eocd + _EOCD.size:
+        return None
+    _, disk, cd_disk, here, count, cd_size, cd_at, _ = _EOCD.unpack_from(data, eocd)
+    if disk or cd_disk or here != count or cd_at + cd_size != eocd:
+        return None
+    entries = []
+    pos = cd_at
+    for _ in range(count):
+        if len(data) < pos + _CENTRAL.size:
+            return None
+        sig, flags, method, csize, size, nlen, elen, clen, offset = _CENTRAL.unpack_from(data, pos)
+        raw_name = data[pos + _CENTRAL.size:pos + _CENTRAL.size + nlen]
+        pos += _CENTRAL.size + nlen + elen + clen
+        if sig != _CENTRAL_SIG or flags & _ODD_FLAGS or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None
+        body = _local_body(data, offset, raw_name, csize)
+        if body is None:
+            return None
+        try:
+            name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        entries.append((name, method, size, body))
+    return entries if pos == eocd else None
+
+
+def _local_body(data: bytes, at: int, raw_name: bytes, csize: int) -> bytes | None:
+    """The compressed bytes of the member whose local header is at `at`, if that header names it."""
+    if len(data) < at + _LOCAL_HEADER.size:
+        return None
+    signature, _, _, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, at)
+    name_at = at + _LOCAL_HEADER.size
+    if signature != ZIP_MAGIC or data[name_at:name_at + name_len] != raw_name:
+        return None
+    start = name_at + name_len + extra_len
+    if len(data) < start + csize:
+        return None
+    return data[start:start + csize]
 
 
 _LOCAL_HEADER = struct.Struct("<4s2sH18xHH")  # signature, version, flags, …, name and extra lengths
+_CENTRAL = struct.Struct("<4s4xHH8xLLHHH8xL")  # signature, flags, method, sizes, lengths, offset
+_CENTRAL_SIG = b"PK\x01\x02"
+_EOCD = struct.Struct("<4s4HLLH")  # signature, disks, entry counts, directory size and offset, comment
+_EOCD_SIG = b"PK\x05\x06"
 _ODD_FLAGS = 0x61  # encrypted, compressed patched data, strong encryption
-
-
-def _member_head(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
-    """The first _CHUNK bytes of a plain member (stored or deflated, not encrypted), taken straight from
-    the package's bytes: opening every member through zipfile costs more than the check itself. None for
-    anything else or anything zipfile would object to (header, name, data, CRC of a member read to its
-    end), which is then read through zipfile, so that its errors stay the same."""
-    if info.flag_bits & _ODD_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return None
-    at = info.header_offset
-    if at < 0 or len(data) < at + _LOCAL_HEADER.size:
-        return None
-    signature, _, flags, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, at)
-    name_at = at + _LOCAL_HEADER.size
-    try:
-        name = data[name_at:name_at + name_len].decode("utf-8" if flags & 0x800 else "cp437")
-    except UnicodeDecodeError:
-        return None
-    if signature != ZIP_MAGIC or name != info.orig_filename:
-        return None
-    start = name_at + name_len + extra_len
-    body = data[start:start + info.compress_size]
-    if info.compress_type == zipfile.ZIP_STORED:
-        head = body[:_CHUNK]
-    else:
-        try:
-            head = zlib.decompressobj(-15).decompress(body, _CHUNK)
-        except zlib.error:
-            return None
-    if info.file_size <= _CHUNK and (len(head) != info.file_size or zlib.crc32(head) != info.CRC):
-        return None
-    if len(head) < min(_CHUNK, info.file_size):
-        return None
-    return head
+_BOM = b"\xef\xbb\xbf"
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_FIRST_STEP = 256
+_SKIPPED = {b"<?": b"?>", b"<!--": b"-->"}  # prolog markup that may come before a DOCTYPE
