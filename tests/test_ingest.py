@@ -315,3 +315,14 @@ def test_doctype_after_long_prolog_markup_is_caught(tmp_path, sep):
         zf.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types/>')
         zf.writestr("xl/workbook.xml", b'<?xml version="1.0"?>' + sep * 3 + b'<!DOCTYPE w [<!ENTITY a "b">]><w/>')
     assert screen(path, 2**20) == ("unsafe_xml", {"member": "xl/workbook.xml"})
+
+
+def test_a_utf16_xml_part_is_refused_not_scanned(tmp_path):
+    from sketket._io import screen
+
+    path = tmp_path / "utf16.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types/>')
+        zf.writestr("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE w [<!ENTITY a "b">]><w/>'
+                    .encode("utf-16"))
+    assert screen(path, 2**20) == ("unsafe_xml", {"member": "xl/workbook.xml"})

@@ -110,8 +110,15 @@ def _prolog_verdict(seen: bytes, at: int, final: bool) -> tuple[bool | None, int
     """Walk the prolog from `at`, skipping whitespace, processing instructions and comments. True at a
     `<!` declaration (DOCTYPE, ENTITY …), False at the root element or at non-XML bytes, None (with where
     to resume) when more bytes are needed."""
-    if at == 0 and seen.startswith(_BOM):
-        at = len(_BOM)
+    if at == 0:
+        if len(seen) < 2 and not final:
+            return None, 0
+        # Office and LibreOffice write UTF-8; a UTF-16 part is refused rather than scanned byte-wise,
+        # where a declaration would hide between the zero bytes.
+        if seen[:2] in _UTF16_STARTS:
+            return True, 0
+        if seen.startswith(_BOM):
+            at = len(_BOM)
     while True:
         at = _SPACE.match(seen, at).end()
         rest = seen[at:at + 4]
@@ -181,6 +188,7 @@ _EOCD = struct.Struct("<4s4HLLH")  # signature, disks, entry counts, directory s
 _EOCD_SIG = b"PK\x05\x06"
 _ODD_FLAGS = 0x61  # encrypted, compressed patched data, strong encryption
 _BOM = b"\xef\xbb\xbf"
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 _SPACE = re.compile(rb"[ \t\r\n]*")
 _FIRST_STEP = 256
 _SKIPPED = {b"<?": b"?>", b"<!--": b"-->"}  # prolog markup that may come before a DOCTYPE
