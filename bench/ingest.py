@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sketket.clean import format_int, format_number
-from sketket.forms.writer import save_as, write_filled
+from sketket.outputs.writer import save_as, write_filled
 from sketket.registry import FORM_TIERS, load_registry
 
 OUT = Path(__file__).parent / "out"

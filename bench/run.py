@@ -52,8 +52,8 @@ def bare_seconds(repeat: int) -> float:
 def bare_parallel_seconds(n: int, workers: int) -> float:
     """The same n bare notebooks through the run's own pool (papermill + nbconvert, `workers` at a time):
     the floor as the machine really delivers it when its cores are shared."""
-    from sketket import pipeline
     from sketket.config import Settings
+    from sketket.run import pipeline
 
     src = bare_notebook(OUT / "bare.ipynb")
     run_dir = OUT / "bare-run"

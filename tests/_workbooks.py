@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import xlwt
 
-from sketket.forms.writer import TableMap, Variation, write_filled
+from sketket.outputs.writer import TableMap, Variation, write_filled
 
 # Real registry units, so that matching is exercised: (submitter, sub-units) for each form.
 UNITS: dict[str, tuple[str, tuple[str, ...]]] = {

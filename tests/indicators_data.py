@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket.forms.layout import FIGURES
+from sketket.layout import FIGURES
 from sketket.registry import Registry
 
 REGISTRY_ROWS = [

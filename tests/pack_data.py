@@ -1,5 +1,5 @@
 """A small processed city for the pack and notebook tests: appendix, findings and files as ingest writes
-them, and the indicator tables computed by the library (sketket.indicators, sketket.awards)."""
+them, and the indicator tables computed by the library (sketket.analysis.indicators, sketket.analysis.awards)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket import indicators
-from sketket.analyse import awards_shortlist
-from sketket.forms.layout import FIGURES
+from sketket.analysis import indicators
+from sketket.analysis.analyse import awards_shortlist
+from sketket.layout import FIGURES
 from sketket.registry import load_registry
 
 SCRIPT_NAME = "<script>alert(1)</script>"
@@ -90,7 +90,7 @@ def _figures(form: str, received: int, overdue: int, total: int = 120, one_stop:
 def write_raw(raw: Path) -> Path:
     """Submissions as units send them: one workbook per form (written by the project's writer), a
     commune named like a script, and a file that is not a workbook."""
-    from sketket.forms.writer import write_filled
+    from sketket.outputs.writer import write_filled
 
     raw.mkdir(parents=True, exist_ok=True)
     write_filled("I", raw / "so-noi-vu.xlsx", {"unit_name": "Sở Nội vụ", **_figures("I", 12000, 6)},

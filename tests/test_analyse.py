@@ -4,11 +4,11 @@ import yaml
 from indicators_data import REGISTRY_ROWS, city_rows, finding, registry, unit, write_processed
 from openpyxl import load_workbook
 
-from sketket.analyse import analyse
-from sketket.awards import load_awards_config
+from sketket.analysis.analyse import analyse
+from sketket.analysis.awards import load_awards_config
+from sketket.analysis.indicators import read_csv_table
 from sketket.cli import main
-from sketket.forms.layout import TOTAL_LABEL, columns
-from sketket.indicators import read_csv_table
+from sketket.layout import TOTAL_LABEL, columns
 
 XUAN = "quan-xuan.xlsx"
 

@@ -5,8 +5,8 @@ import pytest
 import yaml
 from indicators_data import appendix, finding, registry, unit
 
-from sketket.awards import load_awards_config, shortlist, unit_errors
-from sketket.indicators import unit_indicators
+from sketket.analysis.awards import load_awards_config, shortlist, unit_errors
+from sketket.analysis.indicators import unit_indicators
 
 XUAN = "quan-xuan.xlsx"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sketket.checklist import checklist_matrix, silent_units, unit_checklist, write_checklist
+from sketket.analysis.checklist import checklist_matrix, silent_units, unit_checklist, write_checklist
 
 COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"]
 

@@ -5,7 +5,7 @@ import pytest
 from _workbooks import figures
 
 from sketket.cli import main
-from sketket.forms.writer import write_filled
+from sketket.outputs.writer import write_filled
 
 
 @pytest.fixture()

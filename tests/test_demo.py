@@ -17,7 +17,7 @@ from docx import Document
 
 from sketket.clean import format_int, parse_number
 from sketket.config import Plan, load_yaml
-from sketket.demo import (
+from sketket.demo.generate import (
     CELL_FAULTS,
     FILE_FAULTS,
     LOG_COLUMNS,
@@ -34,10 +34,10 @@ from sketket.demo import (
     misspell,
     write_demo,
 )
-from sketket.forms.reader import SPREADSHEET_SUFFIXES, expected_pct, read_table
-from sketket.forms.writer import NOTES_SHEET
+from sketket.intake.reader import SPREADSHEET_SUFFIXES, expected_pct, read_table
+from sketket.intake.validate import check_table, match_rows
+from sketket.outputs.writer import NOTES_SHEET
 from sketket.registry import FORM_TIERS, TIERS, Registry, load_registry
-from sketket.validate import check_table, match_rows
 
 A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 
@@ -160,7 +160,7 @@ def test_validator_reports_exactly_the_planted_cell_faults(demo):
 
 
 def test_ingest_finds_every_planted_fault_and_nothing_else(demo, tmp_path):
-    from sketket import ingest
+    from sketket.intake import ingest
 
     out, manifest = demo
     result = ingest.ingest(out, tmp_path / "processed")

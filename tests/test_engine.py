@@ -8,7 +8,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from sketket.engine import KERNEL, WARM_ENGINE
+from sketket.run.engine import KERNEL, WARM_ENGINE
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from indicators_data import appendix, registry, unit, write_processed
 
-from sketket.indicators import (
+from sketket.analysis.indicators import (
     completeness,
     distribution,
     district_indicators,

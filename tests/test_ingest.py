@@ -15,10 +15,10 @@ import xlwt
 from _workbooks import UNITS, convert, sample, write_grid, write_sample
 
 from sketket import cli
-from sketket.forms.writer import Variation, write_filled
-from sketket.ingest import APPENDIX_COLUMNS, FILES_COLUMNS, SECTION_COLUMNS, ingest
+from sketket.intake.ingest import APPENDIX_COLUMNS, FILES_COLUMNS, SECTION_COLUMNS, ingest
+from sketket.intake.validate import FINDING_COLUMNS
+from sketket.outputs.writer import Variation, write_filled
 from sketket.registry import load_registry
-from sketket.validate import FINDING_COLUMNS
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -309,7 +309,7 @@ def test_validate_prints_findings_and_exits_1_on_errors(tmp_path, capsys):
 
 @pytest.mark.parametrize("sep", [b"<?pi <root> ?>", b"<!-- <root/> " + b"x" * 20000 + b" -->"])
 def test_doctype_after_long_prolog_markup_is_caught(tmp_path, sep):
-    from sketket._io import screen
+    from sketket.intake.screen import screen
     path = tmp_path / "prolog.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types/>')
@@ -318,7 +318,7 @@ def test_doctype_after_long_prolog_markup_is_caught(tmp_path, sep):
 
 
 def test_a_utf16_xml_part_is_refused_not_scanned(tmp_path):
-    from sketket._io import screen
+    from sketket.intake.screen import screen
 
     path = tmp_path / "utf16.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -4,8 +4,14 @@ byte for byte what pandas writes for the appendix frame, made safe for a spreads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketket.forms import layout
-from sketket.ingest import APPENDIX_COLUMNS, PERCENT_REPORTED, _appendix_frame, _for_excel, appendix_csv
+from sketket import layout
+from sketket.intake.ingest import (
+    APPENDIX_COLUMNS,
+    PERCENT_REPORTED,
+    _appendix_frame,
+    _for_excel,
+    appendix_csv,
+)
 
 _COUNTS = st.none() | st.integers(0, 2**52) | st.integers(0, 2**40).map(float)
 _FLOATS = st.none() | st.integers(0, 10**6) | st.floats(allow_nan=False, allow_infinity=False, width=64)

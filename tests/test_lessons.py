@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sketket.lessons import (
+from sketket.analysis.lessons import (
     addressee_of,
     initiatives,
     lesson_sentences,
@@ -161,8 +161,8 @@ def test_notebook_runs_on_a_small_processed_folder(tmp_path):
     import nbformat
     import papermill as pm
 
-    from sketket.checklist import write_checklist
-    from sketket.tracking import write_tracking
+    from sketket.analysis.checklist import write_checklist
+    from sketket.analysis.tracking import write_tracking
 
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "03_lessons.ipynb"
     saved = nbformat.read(notebook, as_version=4)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sketket.narrative import SECTION_COLUMNS, read_narrative
+from sketket.intake.narrative import SECTION_COLUMNS, read_narrative
 from sketket.registry import load_registry
 
 HEAD = [

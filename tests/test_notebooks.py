@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from pack_data import SCRIPT_NAME, write_processed
 
-from sketket import pipeline
+from sketket.run import pipeline
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 MINE = ["01_clean.ipynb", "02_indicators.ipynb", "10_city_pack.ipynb", "11_district_pack.ipynb",

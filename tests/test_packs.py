@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from pack_data import SCRIPT_NAME, write_processed
 
-from sketket import packs
+from sketket.outputs import packs
 
 
 def test_table_html_formats_numbers_and_escapes_text():

@@ -7,9 +7,9 @@ import nbformat
 import pytest
 import yaml
 
-from sketket import pipeline
 from sketket.config import Settings
 from sketket.registry import load_registry
+from sketket.run import pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def test_execute_renders_a_self_contained_page_without_code(tmp_path, engine):
         tmp_path / "nb" / "a.ipynb",
         "import warnings\nfrom IPython.display import HTML\nwarnings.warn('chỉ cho chuyên viên')\n"
         "secret_code_marker = 1\nHTML('<p>Tỷ lệ đúng hạn: 98,7%</p>')",
-        "import pandas as pd\nfrom sketket import plots\n"
+        "import pandas as pd\nfrom sketket.outputs import plots\n"
         "HTML(plots.to_html(plots.bar_tiers(pd.DataFrame({'tier': ['xa'], 'v': [1234]}), 'v', 'Hồ sơ', 'Số', 'int'),"
         " 'Hồ sơ'))",
     )
@@ -144,7 +144,7 @@ def test_context_round_trips_for_the_notebooks(tmp_path):
     info = pipeline.DataInfo("2017-09-15T08:30:00", "raw/demo", True, 80, 78, 2, {"period_end": "31/07/2017"})
     path = tmp_path / "context.json"
     path.write_text(json.dumps(info.__dict__, ensure_ascii=False))
-    from sketket import packs
+    from sketket.outputs import packs
 
     context = packs.load_context(path)
     header = packs.page_header(context)

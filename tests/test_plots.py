@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from PIL import Image
 
-from sketket import plots
+from sketket.outputs import plots
 
 
 def test_axis_formatter_writes_numbers_the_vietnamese_way():

@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sketket import layout
 from sketket.clean import format_int
-from sketket.forms import layout
-from sketket.forms.reader import read_table
-from sketket.forms.writer import Variation, write_filled
+from sketket.intake.reader import read_table
+from sketket.intake.validate import check_table
+from sketket.outputs.writer import Variation, write_filled
 from sketket.registry import FORM_TIERS, load_registry
-from sketket.validate import check_table
 
 REGISTRY = load_registry()
 

@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 from _workbooks import UNITS, convert, sample, sheet_values, write_grid, write_sample
 
-from sketket.forms import layout
-from sketket.forms.reader import NoTableError, read_table
-from sketket.forms.writer import Variation, write_filled
+from sketket import layout
+from sketket.intake.reader import NoTableError, read_table
+from sketket.outputs.writer import Variation, write_filled
 from sketket.registry import load_registry
 
 

@@ -3,7 +3,7 @@ from indicators_data import appendix, finding
 from openpyxl import load_workbook
 
 from sketket.config import Plan
-from sketket.returns import attribute_findings, unit_slug, write_return_lists
+from sketket.outputs.returns import attribute_findings, unit_slug, write_return_lists
 
 XUAN = "quan-xuan.xlsx"
 

@@ -7,10 +7,10 @@ import sys
 import openpyxl
 import pytest
 
+from sketket import layout
 from sketket.cli import main
 from sketket.config import Plan
-from sketket.forms import layout
-from sketket.forms.template import UnitError, write_template
+from sketket.outputs.template import UnitError, write_template
 from sketket.registry import load_registry
 
 HEADER_ROW, BODY_ROW = 7, 10  # the template's header and first body row (row A)

@@ -8,9 +8,9 @@ import os
 import pandas as pd
 import pytest
 
+from sketket.analysis.tracking import expected_submitters, tracking_summary, write_tracking
 from sketket.config import Plan
 from sketket.registry import Registry
-from sketket.tracking import expected_submitters, tracking_summary, write_tracking
 
 UNITS = pd.DataFrame([
     {"code": "S02", "tier": "so", "name": "Sở Tư pháp", "parent_code": ""},

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from _workbooks import sample
 
-from sketket.forms import layout
-from sketket.forms.reader import read_table
-from sketket.forms.writer import Variation, write_filled
+from sketket import layout
+from sketket.intake.reader import read_table
+from sketket.intake.validate import FINDING_COLUMNS, check_table, load_rules
+from sketket.outputs.writer import Variation, write_filled
 from sketket.registry import load_registry
-from sketket.validate import FINDING_COLUMNS, check_table, load_rules
 
 
 @pytest.fixture(scope="module")
@@ -174,8 +174,8 @@ def test_unit_name_inferred(tmp_path, reg):
 
 
 def test_sub_units_of_an_unknown_submitter_are_matched_only_when_unambiguous(reg):
-    from sketket.forms.reader import Row, Table
-    from sketket.validate import match_rows
+    from sketket.intake.reader import Row, Table
+    from sketket.intake.validate import match_rows
 
     def row(kind: str, name: str) -> Row:
         return Row(kind, "1", name, 10, {}, {})

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sketket.forms import layout
-from sketket.forms.writer import TableMap, Variation, save_as, write_consolidated, write_filled
+from sketket import layout
+from sketket.outputs.writer import TableMap, Variation, save_as, write_consolidated, write_filled
 from sketket.registry import load_registry
 
 SUBMITTER = {"unit_name": "Sở Tư pháp", "area_m2": 85.5, "tthc_total": 140, "tthc_one_stop": 133,

@@ -55,27 +55,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "template":
-        from sketket.forms.template import cli_template
+        from sketket.outputs.template import cli_template
 
         return cli_template(args)
     if args.command == "ingest":
-        from sketket.ingest import cli_ingest
+        from sketket.intake.ingest import cli_ingest
 
         return cli_ingest(args)
     if args.command == "validate":
-        from sketket.ingest import cli_validate
+        from sketket.intake.ingest import cli_validate
 
         return cli_validate(args)
     if args.command == "demo":
-        from sketket.demo import cli_demo
+        from sketket.demo.generate import cli_demo
 
         return cli_demo(args)
     if args.command == "analyse":
-        from sketket.analyse import cli_analyse
+        from sketket.analysis.analyse import cli_analyse
 
         return cli_analyse(args)
     if args.command == "run":
-        from sketket.pipeline import cli_run
+        from sketket.run.pipeline import cli_run
 
         return cli_run(args)
     return 2

@@ -15,10 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.awards import FINDING_COLUMNS, load_awards_config, shortlist
-from sketket.clean import excel_safe, format_int
-from sketket.config import Plan
-from sketket.indicators import (
+from sketket.analysis.awards import FINDING_COLUMNS, load_awards_config, shortlist
+from sketket.analysis.indicators import (
     RATES,
     SUMMABLE,
     completeness,
@@ -31,8 +29,10 @@ from sketket.indicators import (
     tier_indicators,
     unit_table,
 )
+from sketket.clean import excel_safe, format_int
+from sketket.config import Plan
+from sketket.outputs.returns import write_return_lists
 from sketket.registry import Registry, load_registry
-from sketket.returns import write_return_lists
 
 CONSOLIDATED = "tong-hop-phu-luc.xlsx"
 RETURNS_DIR = "tra-lai"
@@ -59,7 +59,7 @@ class AnalyseResult:
     awards: pd.DataFrame
     findings: pd.DataFrame
     written: list[Path]
-    consolidated: Path | None  # None when sketket.forms.writer.write_consolidated is not available
+    consolidated: Path | None  # None when sketket.outputs.writer.write_consolidated is not available
     return_lists: list[Path]
 
 
@@ -86,7 +86,7 @@ def write_table(df: pd.DataFrame, path_csv: Path) -> list[Path]:
 
 def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
                      config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The awards shortlist (sketket.awards.shortlist) with the units' registry names: the findings name a
+    """The awards shortlist (sketket.analysis.awards.shortlist) with the units' registry names: the findings name a
     unit as it was submitted, so the shortlist matches them on that name, then shows the registry's."""
     awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config)
     display = units[units["unit_code"] != ""].drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
@@ -96,7 +96,7 @@ def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
 
 def _consolidated(appendix: pd.DataFrame, reports_dir: Path, registry: Registry) -> Path | None:
     try:
-        from sketket.forms.writer import write_consolidated
+        from sketket.outputs.writer import write_consolidated
     except ImportError:
         return None
     return write_consolidated(appendix, reports_dir / CONSOLIDATED, plan=Plan.load(), registry=registry)
@@ -163,7 +163,7 @@ def summary(result: AnalyseResult) -> str:
         f"Danh sách trả lại: {format_int(len(result.return_lists))} đơn vị.",
         f"Bảng chỉ số: {result.written[0].parent}",
         f"Biểu tổng hợp: {result.consolidated}" if result.consolidated else
-        "Biểu tổng hợp: chưa lập được (chưa có sketket.forms.writer.write_consolidated).",
+        "Biểu tổng hợp: chưa lập được (chưa có sketket.outputs.writer.write_consolidated).",
     ]
     return "\n".join(lines)
 

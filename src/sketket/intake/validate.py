@@ -8,10 +8,10 @@ import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from sketket import layout
 from sketket.clean import Number, fold, format_int, format_number, format_percent
 from sketket.config import load_yaml
-from sketket.forms import layout
-from sketket.forms.reader import Row, Table, expected_pct
+from sketket.intake.reader import Row, Table, expected_pct
 from sketket.registry import FORM_TIERS, TIER_LABELS, Match, Registry
 
 FINDING_COLUMNS: tuple[str, ...] = (

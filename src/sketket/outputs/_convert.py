@@ -16,7 +16,7 @@ from odf.style import Style, TableCellProperties, TableColumnProperties, TextPro
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sketket.forms._formula import evaluate
+from sketket.intake._formula import evaluate
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sketket import layout
 from sketket.clean import format_date
 from sketket.config import Plan
-from sketket.forms import layout
 
 FONT = "Times New Roman"
 _THIN = Side(style="thin")

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import python_calamine
 
+from sketket import layout
 from sketket.clean import Number, fold, nfc, parse_number
-from sketket.forms import layout
-from sketket.forms._xlsx import evaluate_cells, uncached_formulas
+from sketket.intake._xlsx import evaluate_cells, uncached_formulas
 from sketket.registry import FORM_TIERS, Registry
 
 SPREADSHEET_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -11,10 +11,10 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from sketket import layout
 from sketket.clean import excel_safe, fold, format_date, format_percent, nfc
 from sketket.config import Plan
-from sketket.forms import layout
-from sketket.forms._sheet import BORDER, FONT, PCT_PARTS, RowSpec, write_table
+from sketket.outputs._sheet import BORDER, FONT, PCT_PARTS, RowSpec, write_table
 from sketket.registry import FORM_TIERS, TIER_LABELS, Registry, load_registry
 
 SHEET = "Phụ lục {form}"

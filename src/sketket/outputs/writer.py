@@ -7,13 +7,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from sketket import layout
 from sketket.clean import format_date
 from sketket.config import Plan
-from sketket.forms import layout
-from sketket.forms._consolidated import write_consolidated
-from sketket.forms._convert import workbook_grids, write_ods, write_xls
-from sketket.forms._sheet import RowSpec, TableMap, Variation, write_table
-from sketket.forms.template import SHEET_TITLE, b_label
+from sketket.outputs._convert import workbook_grids, write_ods, write_xls
+from sketket.outputs._sheet import RowSpec, TableMap, Variation, write_table
+from sketket.outputs.consolidated import write_consolidated
+from sketket.outputs.template import SHEET_TITLE, b_label
 
 __all__ = ["TableMap", "Variation", "save_as", "write_consolidated", "write_filled"]
 

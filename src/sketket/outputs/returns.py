@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from sketket.awards import FINDING_COLUMNS, rule_descriptions
+from sketket.analysis.awards import FINDING_COLUMNS, rule_descriptions
 from sketket.clean import excel_safe, fold, format_date, format_int, nfc
 from sketket.config import Plan
 from sketket.registry import TIER_FORM, Registry
@@ -43,7 +43,7 @@ def _unit_of_file(source_file: str, registry: Registry | None) -> tuple[str, str
     """The submitting unit a file's name names ("so-tu-phap-bieu-pl1.xlsx" → Sở Tư pháp), if any."""
     if registry is None:
         return None
-    from sketket.narrative import find_unit
+    from sketket.intake.narrative import find_unit
 
     hit, _ = find_unit([], source_file, registry)
     return (hit.name, hit.code) if hit else None

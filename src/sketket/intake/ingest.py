@@ -20,13 +20,20 @@ from typing import TYPE_CHECKING
 
 import python_calamine
 
-from sketket._io import screen
+from sketket import layout
 from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
-from sketket.forms import layout
-from sketket.forms.reader import NoTableError, Table, read_table
+from sketket.intake.reader import NoTableError, Table, read_table
+from sketket.intake.screen import screen
+from sketket.intake.validate import (
+    FINDING_COLUMNS,
+    Finding,
+    check_table,
+    file_finding,
+    load_rules,
+    match_rows,
+)
 from sketket.registry import FORM_TIERS, Registry, load_registry
-from sketket.validate import FINDING_COLUMNS, Finding, check_table, file_finding, load_rules, match_rows
 
 # pandas only builds the output tables: it is imported there, so that the workers that read the files start
 # without it and the main process imports it while they read.
@@ -209,7 +216,9 @@ def _ratio(part: float | None, whole: float | None) -> float | None:
 
 
 def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult:
-    from sketket.narrative import read_narrative  # written alongside; imported only when reports arrive
+    from sketket.intake.narrative import (
+        read_narrative,  # written alongside; imported only when reports arrive
+    )
 
     res = read_narrative(path, rel, registry)
     rules = load_rules()

@@ -67,7 +67,7 @@ def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str
     """The computed value of each of `cells` (1-based (row, column) keys of `formulas`), reading other
     cells from `grid` (row 0 = Excel row 1). Formulas may refer to each other; each is evaluated once."""
     # imported here: the evaluator needs openpyxl, which an ingest then loads only for such rare files
-    from sketket.forms._formula import evaluate
+    from sketket.intake._formula import evaluate
 
     done: dict[tuple[int, int], object] = {}
 

@@ -51,7 +51,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def _project_notebooks() -> Path:
     """The repository's notebooks/ folder (the package is installed editable from src/)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    return Path(__file__).resolve().parents[3] / "notebooks"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class RunOptions:
 
     workers: int
     kernel: str
-    engine: str  # "warm" (one kernel kept per worker, see sketket.engine) or "papermill" (a kernel per notebook)
+    engine: str  # "warm" (one kernel kept per worker, see sketket.run.engine) or "papermill" (a kernel per notebook)
     notebooks_dir: Path
     cell_timeout: int
     keep_runs: int
@@ -171,8 +171,8 @@ def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> tuple[D
     """Ingest, analyse and read the narrative reports once, in this process, before any notebook runs."""
     import pandas as pd
 
-    from sketket.analyse import analyse
-    from sketket.ingest import ingest
+    from sketket.analysis.analyse import analyse
+    from sketket.intake.ingest import ingest
 
     raw = settings.raw_dir
     registry_path = settings.registry
@@ -180,7 +180,7 @@ def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> tuple[D
     if demo:
         if not opts.demo_when_empty:
             raise RuntimeError(f"Thư mục dữ liệu {raw} chưa có biểu nào và cấu hình không cho dùng dữ liệu minh họa")
-        from sketket.demo import COPY_REGISTRY, MANIFEST, write_demo
+        from sketket.demo.generate import COPY_REGISTRY, MANIFEST, write_demo
 
         if not (raw / "demo" / MANIFEST).exists():  # the demo is deterministic: generated once, then reused
             _step("Tạo dữ liệu minh họa", write_demo, raw / "demo", seed=opts.demo_seed, scale=opts.demo_scale)
@@ -222,9 +222,9 @@ def project_path(path: Path) -> str:
 
 
 def _prepare_lessons(raw: Path, processed: Path, registry: Registry, settings: Settings) -> None:
-    from sketket.checklist import write_checklist
-    from sketket.lessons import write_lessons
-    from sketket.tracking import write_tracking
+    from sketket.analysis.checklist import write_checklist
+    from sketket.analysis.lessons import write_lessons
+    from sketket.analysis.tracking import write_tracking
 
     _step("Bài học kinh nghiệm (lessons)", write_lessons, processed)
     _step("Tiêu chí Bộ phận một cửa (checklist)", write_checklist, processed)
@@ -309,7 +309,7 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from sketket.engine import WARM_ENGINE
+    from sketket.run.engine import WARM_ENGINE
 
     start = time.perf_counter()
     out_nb = run_dir / "notebooks" / f"{job.name}.ipynb"
@@ -415,7 +415,7 @@ def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobRes
 
 def write_index(path: Path, results: list[JobResult], info: DataInfo, processed_dir: Path, prefix: str = "") -> None:
     """The page listing every pack with its headline figures and what it was built from."""
-    from sketket import packs
+    from sketket.outputs import packs
 
     tables = packs.load_tables(processed_dir)
     entries = [

@@ -524,7 +524,7 @@ def references(tables: Tables, tier: str, unit_code: str | None = None) -> dict[
 
 def distribution_html(tables: Tables, tier: str) -> str:
     """Minimum, quartiles and maximum of each indicator over the tier's units, each in its own format."""
-    from sketket.indicators import RATES, distribution
+    from sketket.analysis.indicators import RATES, distribution
 
     units = tables["indicators_units"]
     dist = distribution(units[units["tier"] == tier]) if len(units) else pd.DataFrame()
@@ -592,7 +592,7 @@ def findings_by_unit_html(tables: Tables, form: str) -> str:
 
 
 def chart(fig: Any, alt: str) -> str:
-    from sketket.plots import to_html
+    from sketket.outputs.plots import to_html
 
     return to_html(fig, alt)
 
@@ -656,7 +656,7 @@ def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
     subs = tables["submissions"]
     if subs.empty:
         return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
-    from sketket.tracking import tracking_summary
+    from sketket.analysis.tracking import tracking_summary
 
     deadline = context.get("plan", {}).get("report_deadline", "")
     summary = tracking_summary(subs.fillna("")).reset_index()

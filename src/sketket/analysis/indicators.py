@@ -23,7 +23,7 @@ import pandas as pd
 
 from sketket.clean import format_int, format_number, format_percent, nfc
 from sketket.config import load_yaml
-from sketket.forms.layout import FIGURES, PERCENTS, REQUIRED
+from sketket.layout import FIGURES, PERCENTS, REQUIRED
 from sketket.registry import TIER_LABELS, TIERS, Registry
 
 # Figures that add up across units; the reported percentages do not (they become rates).

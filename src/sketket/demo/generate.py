@@ -35,7 +35,7 @@ from openpyxl import Workbook
 
 from sketket.clean import fold, format_date, format_int, format_percent, parse_number
 from sketket.config import Plan, load_yaml
-from sketket.demo_text import (
+from sketket.demo.text import (
     ReportFacts,
     phrases,
     report_paragraphs,
@@ -45,8 +45,8 @@ from sketket.demo_text import (
     write_odt,
     write_txt,
 )
-from sketket.forms.layout import COUNTS, PERCENTS, columns
-from sketket.forms.writer import TableMap, Variation, save_as, write_filled
+from sketket.layout import COUNTS, PERCENTS, columns
+from sketket.outputs.writer import TableMap, Variation, save_as, write_filled
 from sketket.registry import FORM_TIERS, Registry, load_registry
 
 MANIFEST = "manifest.json"

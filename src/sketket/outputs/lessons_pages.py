@@ -7,13 +7,13 @@ from html import escape
 
 import pandas as pd
 
-from sketket.checklist import checklist_matrix, load_checklist, silent_units
+from sketket.analysis.checklist import checklist_matrix, load_checklist, silent_units
+from sketket.analysis.lessons import load_themes, theme_table
+from sketket.analysis.tracking import tracking_summary
 from sketket.clean import format_date
 from sketket.config import Plan
-from sketket.lessons import load_themes, theme_table
-from sketket.narrative import load_outline
-from sketket.packs import Tables, table_html
-from sketket.tracking import tracking_summary
+from sketket.intake.narrative import load_outline
+from sketket.outputs.packs import Tables, table_html
 
 _NONE = "<p>Chưa có dữ liệu: chưa nhận được báo cáo thuyết minh nào.</p>"
 

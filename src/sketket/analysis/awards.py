@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from sketket.analysis.indicators import format_count, format_rate, tier_medians
 from sketket.clean import fold, format_int
 from sketket.config import load_yaml
-from sketket.indicators import format_count, format_rate, tier_medians
 from sketket.registry import TIER_FORM, TIERS
 
 AWARD_COLUMNS = ["unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from sketket import layout
 from sketket.config import Plan
-from sketket.forms import layout
-from sketket.forms._sheet import RowSpec, write_table
+from sketket.outputs._sheet import RowSpec, write_table
 from sketket.registry import FORM_TIERS, TIER_FORM, TIER_LABELS, TIERS, Registry, load_registry
 
 SHEET_TITLE = "Phụ lục {form}"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sketket.analysis.lessons import read_sections, write_csv
 from sketket.clean import fold, format_date, nfc
 from sketket.config import Plan, load_yaml
-from sketket.lessons import read_sections, write_csv
-from sketket.narrative import extra_units, is_task_report, match_unit
+from sketket.intake.narrative import extra_units, is_task_report, match_unit
 from sketket.registry import TIER_LABELS, Registry, load_registry
 
 EVENT_COLUMNS = ["unit_code", "unit_name", "document", "channel", "date", "source_file"]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sketket.clean import excel_safe, fold, nfc
 from sketket.config import load_yaml
-from sketket.narrative import load_outline
+from sketket.intake.narrative import load_outline
 from sketket.registry import TIER_LABELS, Registry, load_registry
 
 SENTENCE_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "sentence", "themes"]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sketket.analysis.lessons import read_sections, write_csv
 from sketket.clean import fold, format_int, format_number, nfc, parse_number
 from sketket.config import load_yaml
-from sketket.lessons import read_sections, write_csv
 from sketket.registry import TIER_LABELS
 
 CHECKLIST_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "group", "item", "item_label",

@@ -1,0 +1,1 @@
+"""Analysis: indicators, rankings, awards shortlist, lessons, checklist and submission tracking."""

@@ -1,0 +1,1 @@
+"""The illustrative demo city: filled tables, narrative reports and the manifest of planted faults."""

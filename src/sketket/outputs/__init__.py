@@ -1,0 +1,1 @@
+"""Outputs: blank templates, consolidated workbook, return lists, charts and HTML packs."""

@@ -1,0 +1,1 @@
+"""Run: the notebook jobs of `sketket run`, their execution and publishing."""
