@@ -60,13 +60,13 @@ def _padded(words: tuple[str, ...]) -> str:
 class Cues:
     """One set of cue phrases (as word tuples) for text with diacritics, or for text typed without them."""
 
-    none_needed: tuple[str, ...]
-    partly: tuple[str, ...]
+    none_needed: re.Pattern  # each class: one pattern for its phrases, on words padded with spaces
+    partly: re.Pattern
     partly_patterns: tuple[re.Pattern, ...]
-    no: tuple[str, ...]
-    not_negation: tuple[str, ...]
-    yes: tuple[str, ...]
-    request: tuple[str, ...]
+    no: re.Pattern
+    not_negation: re.Pattern
+    yes: re.Pattern
+    request: re.Pattern
     contrast: re.Pattern
     contrast_at_start: tuple[str, ...]
     subordinate_starts: tuple[str, ...]
@@ -83,13 +83,16 @@ def _cues(cfg: dict, folded: bool) -> Cues:
     def strings(phrases: list[str]) -> tuple[str, ...]:
         return tuple(" ".join(w) for w in words(phrases))
 
+    def pattern(phrases: list[str]) -> re.Pattern:  # longest first: "chưa được" before "chưa"
+        return re.compile("(?<= )(?:" + "|".join(re.escape(p) for p in strings(phrases)) + ")(?= )")
+
     c, s = cfg["cues"], cfg["segments"]
     contrast = "|".join(re.escape(p) for p in strings(s["contrast"]))
     return Cues(
-        none_needed=strings(c["none_needed"]), partly=strings(c["partial"]),
+        none_needed=pattern(c["none_needed"]), partly=pattern(c["partial"]),
         partly_patterns=tuple(re.compile(p) for p in c.get("partial_patterns", [])),
-        no=strings(c["not_done"]), not_negation=strings(c["not_negation"]), yes=strings(c["positive"]),
-        request=strings(c["request"]),
+        no=pattern(c["not_done"]), not_negation=pattern(c["not_negation"]), yes=pattern(c["positive"]),
+        request=pattern(c["request"]),
         # "song song" (in parallel) is no "song" (but)
         contrast=re.compile(rf"(?<!\w)(?:{contrast})(?!\w)(?! song\b)"),
         contrast_at_start=strings(s["contrast_at_start"]), subordinate_starts=strings(s["subordinate_starts"]),
@@ -143,6 +146,8 @@ def load_checklist(path: str | None = None) -> Checklist:
                       "none_subjects": tuple(" ".join(_fold_words(_phrase(p))) for p in i.get("none_subjects", [])),
                       "number": tuple(re.compile(p.replace("{n}", fill)) for p in i.get("number", [])),
                       "parts": tuple(re.compile(p.replace("{n}", fill)) for p in i.get("parts", []))})
+        probes = [" ".join(p) for s in items[-1]["subjects"] for p in s.groups[0]] + list(items[-1]["none_subjects"])
+        items[-1]["probe"] = re.compile("(?<= )(?:" + "|".join(re.escape(p) for p in probes) + ")(?= )")
     seg = cfg["segments"]
     return Checklist(tuple(items), dict(cfg["values"]), _cues(cfg, False), _cues(cfg, True),
                      int(seg["list_words"]), int(seg["topic_words"]), int(seg["subject_window"]),
@@ -196,7 +201,7 @@ def _starts(words: tuple[str, ...], phrases: tuple[str, ...]) -> bool:
 
 
 def _sentence(text: str, checklist: Checklist, context: Sentence | None) -> Sentence:
-    marked = any(ord(c) > 0x7f for c in text)
+    marked = not text.isascii()
     cues = checklist.marked if marked else checklist.plain
     head, colon, tail = text.partition(":") if _COLON.search(text) else (text, "", "")
     if colon:  # the first colon not between digits ("8:00")
@@ -282,8 +287,8 @@ def anchors(item: dict, sentence: Sentence, window: int) -> list[tuple[int, int]
     return sorted(set(found))
 
 
-def _has(span: str, phrases: tuple[str, ...]) -> bool:
-    return any(f" {p} " in span for p in phrases)
+def _has(span: str, phrases: re.Pattern) -> bool:
+    return phrases.search(span) is not None
 
 
 def polarity(piece: Piece, marked: bool, checklist: Checklist, start: int = 0, end: int | None = None) -> str:
@@ -293,12 +298,12 @@ def polarity(piece: Piece, marked: bool, checklist: Checklist, start: int = 0, e
     span = _padded(words)
     if _has(span, cues.none_needed):
         return "none_needed"
-    fraction = checklist.fraction.search(words_to_digits(piece.text.lower()))
+    lower = piece.text.lower()
+    fraction = checklist.fraction.search(words_to_digits(lower)) if "/" in lower or " trên " in lower else None
     if _has(span, cues.partly) or any(p.search(span) for p in cues.partly_patterns) or \
-            (fraction and int(fraction.group("a")) < int(fraction.group("b"))):
+            (fraction and parse_number(fraction.group("a")).value < parse_number(fraction.group("b")).value):
         return "partly"
-    for phrase in cues.not_negation:
-        span = span.replace(f" {phrase} ", " _ ")
+    span = cues.not_negation.sub("_", span)
     if _has(span, cues.no):
         return "no"
     return "yes" if _has(span, cues.yes) else ""
@@ -419,12 +424,30 @@ def _figure(item: dict, text: str) -> float | None:
     return None
 
 
-def assess(item: dict, text: str, checklist: Checklist, own_section: bool = True) -> Answer:
-    """The item's answer in one text: each sentence naming it gives a polarity, the sentences together
-    give the value; "Có" and "Không" (or "Không phát sinh") in two sentences are a conflict."""
-    sents = sentences_of(text, checklist)
+def _named(item: dict, key: str) -> bool:
+    """Whether a folded, padded text may name the item at all (its subjects' first words are in it)."""
+    return item["probe"].search(key) is not None
+
+
+@lru_cache(maxsize=1024)
+def _key(text: str) -> str:
+    return f" {fold(text)} "
+
+
+def assess(item: dict, text: str | tuple[Sentence, ...], checklist: Checklist,
+           own_section: bool = True) -> Answer:
+    """The item's answer in one text (or its sentences): each sentence naming it gives a polarity, the
+    sentences together give the value; "Có" and "Không" (or "Không phát sinh") in two sentences are a
+    conflict."""
+    if isinstance(text, str):
+        if not _named(item, _key(text)):
+            return Answer("", None, ())
+        text = sentences_of(text, checklist)
+    sents = text
     said: list[tuple[int, str]] = []
     for k, sentence in enumerate(sents):
+        if not _named(item, sentence.key):
+            continue
         found = ""
         for at, length in anchors(item, sentence, checklist.window):
             found = status(sentence, at, length, checklist)
@@ -442,7 +465,9 @@ def assess(item: dict, text: str, checklist: Checklist, own_section: bool = True
         value = "conflict"
     else:
         value = next(p for p in ("partly", "none_needed", "no", "yes") if p in kinds)
-    chosen = [k for k, v in said if value == "conflict" or v == value]
+    # a partial answer keeps the sentences saying what was done: "Đã gửi 3/5 thư xin lỗi; một số … chưa"
+    keep = {"conflict": {"yes", "no", "none_needed", "partly"}, "partly": {"yes", "partly"}}.get(value, {value})
+    chosen = [k for k, v in said if v in keep]
     number = None
     if value in ("yes", "partly"):
         for k in chosen:
@@ -462,15 +487,19 @@ def unit_checklist(sections: pd.DataFrame, checklist: Checklist | None = None) -
     for source, rep in sections.groupby("source_file", sort=False):
         texts = dict(zip(rep["section"], rep["text"].fillna(""), strict=False))
         first = rep.iloc[0]
+        unit = {"source_file": source, "unit_name": first["unit_name"], "unit_code": first["unit_code"],
+                "tier": first["tier"]}
         fallback = "\n".join(t for s, t in texts.items() if s.startswith(checklist.fallback))
+        fallback_key = _key(fallback)
         for item in checklist.items:
             answer = assess(item, texts.get(item["section"], ""), checklist)
-            if not answer.value:
-                answer = assess(item, fallback, checklist, own_section=False)
+            if not answer.value and _named(item, fallback_key):
+                sents = tuple(x for s, t in texts.items() if s.startswith(checklist.fallback)
+                              for x in sentences_of(t, checklist))
+                answer = assess(item, sents, checklist, own_section=False)
             conflict = answer.value == "conflict"
             value = checklist.values["silent"] if conflict or not answer.value else checklist.values[answer.value]
-            rows.append({"source_file": source, "unit_name": first["unit_name"], "unit_code": first["unit_code"],
-                         "tier": first["tier"], "section": item["section"], "group": item["group"],
+            rows.append({**unit, "section": item["section"], "group": item["group"],
                          "item": item["id"], "item_label": item["label"], "value": value,
                          "number": answer.number, "evidence": " | ".join(answer.evidence),
                          "flag": checklist.flag_conflict if conflict else ""})

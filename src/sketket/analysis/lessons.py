@@ -21,7 +21,8 @@ from sketket.intake.narrative import load_outline
 from sketket.registry import TIER_LABELS, Registry, load_registry
 
 SENTENCE_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "sentence", "themes"]
-_BULLET = re.compile(r"^(?:[-–—•+*·]|\(?\d{1,2}[.)]|\(?[a-zđ][).])\s*")
+_BULLET = re.compile(r"^(?:[-–—•+*·]+|\(?\d{1,2}[.)](?!\d)|\(?[a-zđ][).])\s*")
+_DASH = re.compile(r"^[-–—•+*·]+\s*")  # a bullet inside a line, after a full stop or a semicolon
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def sentences(text: object, themes: Themes | None = None) -> list[str]:
         line = _BULLET.sub("", nfc(line)).strip()
         pieces = re.split(r"(?<=[.;!?])\s+", line)
         for piece in pieces:
-            piece = piece.strip().rstrip(";").strip()
+            piece = _DASH.sub("", piece.strip()).rstrip(";").strip()
             if not piece:
                 continue
             if out and not out[-1].endswith(":") and (piece[0].islower() or fold(piece).startswith(joins)):
@@ -160,8 +161,16 @@ def theme_table(counts: pd.DataFrame, section: str) -> pd.DataFrame:
     return wide.astype(int)
 
 
+@lru_cache(maxsize=1 << 14)
 def _same(a: str, b: str, threshold: float) -> bool:
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= threshold
+    if a == b:
+        return True
+    # the cheap upper bounds of ratio() first (length alone, then the letters): same answer, most pairs
+    # are told apart without the full comparison
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
 def representative_quotes(sent: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
@@ -174,13 +183,15 @@ def representative_quotes(sent: pd.DataFrame, themes: Themes | None = None) -> p
             "source_file", "same_units"]
     rows = []
     long = sent.assign(unit=_unit_key(sent)).explode("themes").dropna(subset=["themes"])
+    # a sentence with several themes is scored once
+    scores = {s: _specificity(s, themes) for s in long["sentence"].unique()}
     for (section, theme), grp in long.groupby(["section", "themes"], sort=False):
         grp = grp[grp["sentence"].str.len().between(q["min_chars"], q["max_chars"])]
         grp = grp[~grp["sentence"].str.endswith(":")]
         if grp.empty:
             continue
         grp = grp.assign(fkey=grp["sentence"].map(fold),
-                         score=grp["sentence"].map(lambda s: _specificity(s, themes)))
+                         score=grp["sentence"].map(scores))
         grp = grp.sort_values(["score", "unit"], ascending=[False, True])
         chosen: list[dict] = []
         used_units: set[str] = set()
