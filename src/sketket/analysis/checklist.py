@@ -415,6 +415,10 @@ def _figure(item: dict, text: str) -> float | None:
                 parts.setdefault(m.group("level"), value)
     if len(parts) >= 2:
         return float(sum(parts.values()))
+    if item.get("number_pick") == "nearest":
+        found = sorted((m.end() - m.start(), m.start(), m.group("n"))
+                       for pattern in item["number"] for m in pattern.finditer(plain))
+        return parse_number(found[0][2]).value if found else None
     for pattern in item["number"]:
         m = pattern.search(plain)
         if m:
@@ -422,6 +426,14 @@ def _figure(item: dict, text: str) -> float | None:
             if value is not None:
                 return value
     return None
+
+
+def _sentence_status(found: set[str]) -> str:
+    """One sentence's answer from its namings of the item: "đã ban hành nội quy, chưa ban hành quy chế
+    hoạt động" says part of it."""
+    if {"yes", "no"} <= found or "partly" in found:
+        return "partly"
+    return next((p for p in ("none_needed", "no", "yes") if p in found), "")
 
 
 def _named(item: dict, key: str) -> bool:
@@ -448,11 +460,8 @@ def assess(item: dict, text: str | tuple[Sentence, ...], checklist: Checklist,
     for k, sentence in enumerate(sents):
         if not _named(item, sentence.key):
             continue
-        found = ""
-        for at, length in anchors(item, sentence, checklist.window):
-            found = status(sentence, at, length, checklist)
-            if found:
-                break
+        found = _sentence_status({status(sentence, at, length, checklist)
+                                  for at, length in anchors(item, sentence, checklist.window)} - {""})
         if not found and own_section and not sentence.lead_in and \
                 any(f" {p} " in sentence.key for p in item["none_subjects"]):
             found = "none_needed"  # "Trong kỳ không có hồ sơ quá hạn."
