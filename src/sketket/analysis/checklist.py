@@ -33,7 +33,7 @@ EXTRA_COLUMNS = ["flag"]
 _WORD = re.compile(r"\w+")
 _BULLET = re.compile(r"^(?:[-–—•+*·]+|\(?\d{1,2}[.)]|\(?[a-zđ]\))\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|;\s*|\s+[•·]\s+|(?<=[:])\s+[-+–]\s+")
-_COMMA = re.compile(r",(?!\d)|(?<!\d),")
+_COMMA = re.compile(r",(?!\d)|(?<!\d),|[()]")  # a bracket holds a remark, not the item's status
 _COLON = re.compile(r":(?!\d)")
 
 
@@ -275,12 +275,17 @@ def anchors(item: dict, sentence: Sentence, window: int) -> list[tuple[int, int]
     """(position, length) in the sentence's folded words of each naming of the item, in order."""
     found: list[tuple[int, int]] = []
     words, key = sentence.folded, sentence.key
+
+    def clause(j: int) -> tuple[int, int]:
+        piece = sentence.pieces[sentence.where[j][0]]
+        return piece.side, piece.clause
+
     for subject in item["subjects"]:
         first, others = subject.groups[0], subject.groups[1:]
         for phrase in first:
             for at in _find(words, key, phrase):
-                near = all(any(abs(j - at) <= window for p in group for j in _find(words, key, p))
-                           for group in others)
+                near = all(any(abs(j - at) <= window and clause(j) == clause(at)
+                               for p in group for j in _find(words, key, p)) for group in others)
                 excluded = any(j <= at < j + len(p) for p in item["not"] for j in _find(words, key, p))
                 if near and not excluded:
                     found.append((at, len(phrase)))
@@ -371,7 +376,10 @@ def status(sentence: Sentence, at: int, length: int, checklist: Checklist) -> st
                 return found
     if _topic(piece, wi, cues, marked, checklist.topic_words):  # "Quy chế phối hợp …, đang dự thảo"
         for q in same[own + 1:]:
-            found = "" if q.subordinate else polarity(q, marked, checklist, *_scope(q, 0, 0, cues, marked))
+            # a predicate opens with its cue ("đang được dự thảo", "hiện chưa ban hành"); "3% chưa hài
+            # lòng" has a subject of its own
+            predicate = not q.subordinate and not q.words[0].isdigit() and polarity(q, marked, checklist, 0, 3)
+            found = polarity(q, marked, checklist, *_scope(q, 0, 0, cues, marked)) if predicate else ""
             if found and (found != "yes" or not own_cue):
                 return found
             if found:
