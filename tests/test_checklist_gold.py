@@ -347,6 +347,73 @@ REPORTS["cau-giay.txt"] = ("UBND QUẬN CẦU GIẤY", {
     ("so_nganh", "Kính đề nghị Sở Tài chính hướng dẫn chế độ bồi dưỡng.")])
 
 
+REPORTS["dong-anh.docx"] = ("UBND HUYỆN ĐÔNG ANH", {
+    "II.2.c": ["Ngay sau khi Quyết định số 07/2016/QĐ-UBND có hiệu lực, UBND huyện đã rà soát, ban hành Quyết định "
+               "về việc công bố, công khai TTHC thuộc thẩm quyền giải quyết của UBND huyện và UBND cấp xã.",
+               "Quy trình giải quyết TTHC theo cơ chế một cửa liên thông chưa được xây dựng cho các lĩnh vực đất "
+               "đai, xây dựng; các lĩnh vực khác đã có quy trình.",
+               "UBND huyện đã kiện toàn Bộ phận tiếp nhận và trả kết quả, bố trí 12 công chức thuộc các phòng "
+               "chuyên môn làm việc thường xuyên tại Bộ phận.",
+               "Quyết định cử Trưởng Bộ phận: Phó Chánh Văn phòng HĐND-UBND huyện kiêm nhiệm.",
+               "Huyện chưa ban hành nội quy, quy chế hoạt động của Bộ phận mà áp dụng theo quy định chung của "
+               "Thành phố."],
+    "II.2.d": ["Bộ phận tiếp nhận và trả kết quả huyện có diện tích 120m², được bố trí khoa học, có khu vực chờ, "
+               "khu vực viết hồ sơ.",
+               "Trang thiết bị cơ bản đáp ứng yêu cầu; tuy vậy chưa có hệ thống camera giám sát và màn hình tra cứu.",
+               "Huyện đã đưa vào sử dụng phần mềm một cửa điện tử từ năm 2014 và kết nối với 24/24 xã, thị trấn.",
+               "Công chức tại Bộ phận được hưởng chế độ hỗ trợ theo Nghị quyết của HĐND Thành phố.",
+               "Thiết bị đánh giá mức độ hài lòng đang được lắp đặt."],
+    "II.2.đ": ["Thực hiện nghiêm túc việc làm việc sáng thứ bảy hàng tuần; trong 15 tháng, Bộ phận tiếp nhận tổng "
+               "cộng 3.456 hồ sơ vào các buổi sáng thứ bảy.",
+               "Cán bộ, công chức làm việc sáng thứ bảy được thanh toán chế độ làm thêm giờ."],
+    "II.2.e": ["UBND huyện đã phối hợp với Bưu điện huyện Đông Anh triển khai tiếp nhận, trả kết quả qua dịch vụ "
+               "bưu chính công ích cho toàn bộ TTHC thuộc thẩm quyền (136 thủ tục); tuy nhiên số hồ sơ thực hiện "
+               "qua bưu chính mới đạt 45 hồ sơ."],
+    "II.2.g": ["Hiện nay, huyện đang cung cấp 5 DVC mức độ 3 (cấp phép xây dựng, đăng ký kinh doanh hộ cá thể, "
+               "chứng thực, hộ tịch, đất đai)."],
+    "II.2.h": ["Trong kỳ có 126 hồ sơ quá hạn, Bộ phận đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả đối với "
+               "120 hồ sơ, 06 hồ sơ chưa thực hiện xin lỗi."],
+    "II.2.k": ["Năm 2016, huyện phối hợp với Viện Nghiên cứu phát triển kinh tế - xã hội Hà Nội khảo sát sự hài "
+               "lòng; chỉ số hài lòng đạt 82,35%."],
+    "III": ["Một số khó khăn, vướng mắc:",
+            "- Nhiều TTHC lĩnh vực đất đai phải lấy ý kiến nhiều cơ quan, thời gian kéo dài.",
+            "Đề xuất, kiến nghị:",
+            "- Kiến nghị Thành phố giao chỉ tiêu biên chế cho Bộ phận một cửa cấp xã.",
+            "- UBND Thành phố chỉ đạo Sở Tài nguyên và Môi trường rút ngắn thời gian luân chuyển hồ sơ."],
+}, "c_cong_khai=Y c_quy_trinh=P c_thanh_lap=Y c_noi_quy=N c_phan_cong=Y c_truong_bp=Y c_phoi_hop=S c_mau_phieu=S "
+   "d_hien_dai=S d_dien_tich=S d_xep_hang=S d_tra_cuu=N d_camera=N d_phan_mem=Y d_danh_gia=N d_boi_duong=Y "
+   "d_trang_phuc=S dd_thu_bay=Y:3456 dd_them_gio=Y e_buu_chinh=Y:136 g_truc_tuyen=Y:5 h_xin_loi=P:120 "
+   "k_khao_sat=Y:82.35",
+   [("thanh_pho", "Kiến nghị Thành phố giao chỉ tiêu biên chế cho Bộ phận một cửa cấp xã."),
+    ("thanh_pho", "UBND Thành phố chỉ đạo Sở Tài nguyên và Môi trường rút ngắn thời gian luân chuyển hồ sơ.")])
+
+REPORTS["so-giao-thong.txt"] = ("SỞ GIAO THÔNG VẬN TẢI", {
+    "II.2.c": ["Các quyết định công khai TTHC, thành lập Bộ phận tiếp nhận và trả kết quả, quy trình giải quyết "
+               "TTHC, nội quy Bộ phận, phân công công chức, cử Trưởng Bộ phận đều đã được Giám đốc Sở ký ban hành "
+               "trong năm 2016.",
+               "Sở không ban hành quy chế phối hợp riêng vì các TTHC liên thông đã được quy định tại Quyết định của "
+               "UBND Thành phố.",
+               "Việc sử dụng mẫu phiếu, sổ theo quy định mới thực hiện tại Bộ phận của Sở, các đơn vị trực thuộc "
+               "chưa thực hiện."],
+    "II.2.d": ["Bộ phận được đầu tư hiện đại, đáp ứng đủ 6 tiêu chí theo Văn bản số 2956/UBND-NC.",
+               "Sở chưa cấp trang phục cho công chức làm việc tại Bộ phận vì chưa có hướng dẫn về định mức.",
+               "Mức bồi dưỡng 20.000 đồng/người/ngày làm việc.", "Chưa có hệ thống xếp hàng tự động."],
+    "II.2.đ": ["Do đặc thù, Sở chỉ tiếp nhận hồ sơ vào sáng thứ bảy đối với lĩnh vực đăng ký xe, không áp dụng "
+               "với các lĩnh vực khác.", "Sở chưa có kinh phí chi trả làm thêm giờ cho cán bộ."],
+    "II.2.e": ["Sở chưa triển khai."],
+    "II.2.g": ["Sở cung cấp 64 dịch vụ công trực tuyến, trong đó mức độ 3 là 50 dịch vụ, mức độ 4 là 14 dịch vụ."],
+    "II.2.h": ["Sở đã thực hiện xin lỗi đối với 100% hồ sơ trễ hạn."],
+    "II.2.k": ["Sở đã phối hợp tổ chức khảo sát, kết quả có 85% người dân hài lòng về thái độ phục vụ."],
+    "III": ["Trên cơ sở kết quả thực hiện, Sở kiến nghị:",
+            "a) Đối với Bộ Giao thông vận tải: sớm sửa đổi quy định về đăng ký xe.",
+            "b) Đối với UBND Thành phố: bổ sung kinh phí hiện đại hóa Bộ phận một cửa."],
+}, "c_cong_khai=Y c_quy_trinh=Y c_thanh_lap=Y c_noi_quy=Y c_phan_cong=Y c_truong_bp=Y c_phoi_hop=N c_mau_phieu=P "
+   "d_hien_dai=Y:6 d_dien_tich=S d_xep_hang=N d_tra_cuu=S d_camera=S d_phan_mem=S d_danh_gia=S d_boi_duong=Y "
+   "d_trang_phuc=N dd_thu_bay=P dd_them_gio=N e_buu_chinh=N g_truc_tuyen=Y:64 h_xin_loi=Y k_khao_sat=Y:85",
+   [("trung_uong", "Đối với Bộ Giao thông vận tải: sớm sửa đổi quy định về đăng ký xe."),
+    ("thanh_pho", "Đối với UBND Thành phố: bổ sung kinh phí hiện đại hóa Bộ phận một cửa.")])
+
+
 def gold_values(spec: str) -> dict[str, tuple[str, float | None, bool]]:
     """"c_cong_khai=Y dd_thu_bay=Y:1250 …" → item → (value, number, flagged)."""
     out = {}
@@ -384,6 +451,11 @@ def test_the_set_is_what_the_issue_asks(read):
     assert sum(n is not None for g in golds for _, n, _ in g.values()) >= 20
     # every report was found by its unit and read into its sections
     assert read["unit_code"].ne("").all() and read["source_file"].nunique() == len(REPORTS)
+    placed = {(r.source_file, r.section): r.text for r in read.itertuples()}
+    for name, (_, body, _, _) in REPORTS.items():
+        for section, lines in body.items():
+            if lines:
+                assert lines[0].split(" | ")[0] in placed.get((name, section), ""), (name, section)
 
 
 def test_checklist_accuracy_per_item_family(read):

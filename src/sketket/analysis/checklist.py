@@ -376,9 +376,8 @@ def status(sentence: Sentence, at: int, length: int, checklist: Checklist) -> st
                 return found
     if _topic(piece, wi, cues, marked, checklist.topic_words):  # "Quy chế phối hợp …, đang dự thảo"
         for q in same[own + 1:]:
-            # a predicate opens with its cue ("đang được dự thảo", "hiện chưa ban hành"); "3% chưa hài
-            # lòng" has a subject of its own
-            predicate = not q.subordinate and not q.words[0].isdigit() and polarity(q, marked, checklist, 0, 3)
+            # "3% chưa hài lòng": a piece opening with a figure has a subject of its own
+            predicate = not q.subordinate and not q.words[0].isdigit()
             found = polarity(q, marked, checklist, *_scope(q, 0, 0, cues, marked)) if predicate else ""
             if found and (found != "yes" or not own_cue):
                 return found
@@ -386,7 +385,7 @@ def status(sentence: Sentence, at: int, length: int, checklist: Checklist) -> st
                 break
     if own_cue:
         return own_cue
-    if len(piece.words) <= checklist.list_words:  # "chưa ban hành quy chế phối hợp, nội quy"
+    if end - start <= checklist.list_words:  # "chưa ban hành quy chế phối hợp, nội quy"
         for q in reversed(same[:own]):
             found = "" if q.subordinate else polarity(q, marked, checklist)
             if found:
@@ -436,6 +435,20 @@ def _figure(item: dict, text: str) -> float | None:
     return None
 
 
+def _section_statement(sents: tuple[Sentence, ...], checklist: Checklist) -> list[tuple[int, str]]:
+    """The first statement of a section that never names its item speaks of it ("Sở chưa triển khai."
+    under heading e): the first cue of its first sentence that is not a lead-in."""
+    for k, sentence in enumerate(sents):
+        if sentence.lead_in:
+            continue
+        for piece in sentence.pieces:
+            found = "" if piece.subordinate else polarity(piece, sentence.marked, checklist)
+            if found:
+                return [(k, found)]
+        return []
+    return []
+
+
 def _sentence_status(found: set[str]) -> str:
     """One sentence's answer from its namings of the item: "đã ban hành nội quy, chưa ban hành quy chế
     hoạt động" says part of it."""
@@ -460,7 +473,7 @@ def assess(item: dict, text: str | tuple[Sentence, ...], checklist: Checklist,
     sentences together give the value; "Có" and "Không" (or "Không phát sinh") in two sentences are a
     conflict."""
     if isinstance(text, str):
-        if not _named(item, _key(text)):
+        if not _named(item, _key(text)) and not (own_section and item.get("section_default") and text.strip()):
             return Answer("", None, ())
         text = sentences_of(text, checklist)
     sents = text
@@ -475,6 +488,8 @@ def assess(item: dict, text: str | tuple[Sentence, ...], checklist: Checklist,
             found = "none_needed"  # "Trong kỳ không có hồ sơ quá hạn."
         if found:
             said.append((k, found))
+    if not said and own_section and item.get("section_default"):
+        said = _section_statement(sents, checklist)
     if not said:
         return Answer("", None, ())
     kinds = {v for _, v in said}

@@ -121,6 +121,12 @@ def _contains(haystack: str, phrase: str) -> int:
     return i
 
 
+def _names(text: str, section: str, outline: Outline) -> bool:
+    """Whether the text contains one of the section's keywords."""
+    padded = f" {fold(text)} "
+    return any(s == section and f" {p} " in padded for s, p in outline.keywords)
+
+
 def keyword_section(text: str, outline: Outline) -> tuple[str, float]:
     """The section whose longest keyword the text contains, and how much of the text that keyword covers
     (words outside it that are not filler count against it)."""
@@ -443,6 +449,10 @@ def classify(block: Block, state: _State, outline: Outline) -> tuple[str, str, s
     if cover < threshold:
         by_word = ""
     by_number = _by_number(kind, value, state, outline) if kind else ""
+    if by_number and by_word and by_word != by_number and _names(head, by_number, outline):
+        # "e) Việc tiếp nhận hồ sơ, trả kết quả giải quyết TTHC qua dịch vụ bưu chính công ích": a keyword of
+        # II.2.i is as long as one of II.2.e, and the number agrees with the words of II.2.e
+        by_word = by_number
     label = text[: len(text) - len(tail)].rstrip(" :") if tail else text
     if kind == "roman":
         return by_word or by_number, label, tail
