@@ -22,6 +22,8 @@ _NUMBER_WORDS = frozenset(_DIGITS) | frozenset(_ONES_ONLY) | frozenset(_SCALES) 
 _ALONE = frozenset({"hai", "ba", "bốn", "sáu", "bảy", "bẩy", "tám", "chín", "mười"})
 _ORDINAL = frozenset({"thứ", "lần", "tầng", "khu", "quý", "số"})  # "thứ bảy", "quý ba", "số hai": not counts
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ANY = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?!\w)",
+                  re.IGNORECASE)
 _FRACTION = re.compile(r"\b(\d+)\s+trên\s+(?:tổng\s+số\s+)?(\d+)\b")
 
 
@@ -68,9 +70,9 @@ def words_to_digits(text: str) -> str:
     """The text with its numbers in words written as digits: "mười hai dịch vụ" → "12 dịch vụ",
     "chín mươi sáu phẩy năm phần trăm" → "96,5%", "bốn trên sáu tiêu chí" → "4/6 tiêu chí". Case and
     everything else are kept."""
-    matches = list(_WORD.finditer(text))
-    if not any(m.group().lower() in _NUMBER_WORDS for m in matches):
+    if not _ANY.search(text):
         return _fractions(text)
+    matches = list(_WORD.finditer(text))
     out: list[str] = []
     pos = i = 0
     while i < len(matches):

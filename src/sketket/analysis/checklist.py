@@ -68,8 +68,8 @@ class Cues:
     yes: re.Pattern
     request: re.Pattern
     contrast: re.Pattern
-    contrast_at_start: tuple[str, ...]
-    subordinate_starts: tuple[str, ...]
+    contrast_at_start: re.Pattern  # on a piece's words joined by spaces
+    subordinate_starts: re.Pattern
     scope_ends: tuple[tuple[str, ...], ...]
     scope_starts: tuple[tuple[str, ...], ...]
     topic_leads: tuple[tuple[str, ...], ...]
@@ -86,6 +86,9 @@ def _cues(cfg: dict, folded: bool) -> Cues:
     def pattern(phrases: list[str]) -> re.Pattern:  # longest first: "chưa được" before "chưa"
         return re.compile("(?<= )(?:" + "|".join(re.escape(p) for p in strings(phrases)) + ")(?= )")
 
+    def opening(phrases: list[str]) -> re.Pattern:
+        return re.compile("^(?:" + "|".join(re.escape(p) for p in strings(phrases)) + ")(?= |$)")
+
     c, s = cfg["cues"], cfg["segments"]
     contrast = "|".join(re.escape(p) for p in strings(s["contrast"]))
     return Cues(
@@ -95,7 +98,7 @@ def _cues(cfg: dict, folded: bool) -> Cues:
         request=pattern(c["request"]),
         # "song song" (in parallel) is no "song" (but)
         contrast=re.compile(rf"(?<!\w)(?:{contrast})(?!\w)(?! song\b)"),
-        contrast_at_start=strings(s["contrast_at_start"]), subordinate_starts=strings(s["subordinate_starts"]),
+        contrast_at_start=opening(s["contrast_at_start"]), subordinate_starts=opening(s["subordinate_starts"]),
         scope_ends=words(s["scope_ends"]), scope_starts=words(s["scope_starts"]),
         topic_leads=words(s["topic_leads"]))
 
@@ -195,9 +198,8 @@ def _table_row(line: str) -> str:
     return f"{cells[0].rstrip(':')}: " + ", ".join(cells[1:])
 
 
-def _starts(words: tuple[str, ...], phrases: tuple[str, ...]) -> bool:
-    head = " ".join(words[:4]) + " "
-    return any(head.startswith(p + " ") for p in phrases)
+def _starts(words: tuple[str, ...], phrases: re.Pattern) -> bool:
+    return phrases.match(" ".join(words[:4])) is not None
 
 
 def _sentence(text: str, checklist: Checklist, context: Sentence | None) -> Sentence:
@@ -356,7 +358,7 @@ def status(sentence: Sentence, at: int, length: int, checklist: Checklist) -> st
     piece = sentence.pieces[pi]
     same = [q for q in sentence.pieces if q.side == piece.side and q.clause == piece.clause]
     own = same.index(piece)
-    asked = [_padded((q.words if marked else q.folded)) for q in same[:own]]
+    asked = [_padded(q.words if marked else q.folded) for q in same[:own]]
     asked.append(_padded((piece.words if marked else piece.folded)[:wi]))
     if any(_has(a, cues.request) for a in asked):
         return ""

@@ -199,31 +199,30 @@ def representative_quotes(sent: pd.DataFrame, themes: Themes | None = None) -> p
             "source_file", "same_units"]
     rows = []
     long = sent.assign(unit=_unit_key(sent)).explode("themes").dropna(subset=["themes"])
-    # a sentence with several themes is scored once
-    scores = {s: _specificity(s, themes) for s in long["sentence"].unique()}
+    long = long[long["sentence"].str.len().between(q["min_chars"], q["max_chars"])
+                & ~long["sentence"].str.endswith(":")]
+    # a sentence with several themes is folded and scored once
+    fkeys = {s: fold(s) for s in long["sentence"].unique()}
+    scores = {s: _specificity(s, themes) for s in fkeys}
     for (section, theme), grp in long.groupby(["section", "themes"], sort=False):
-        grp = grp[grp["sentence"].str.len().between(q["min_chars"], q["max_chars"])]
-        grp = grp[~grp["sentence"].str.endswith(":")]
-        if grp.empty:
-            continue
-        grp = grp.assign(fkey=grp["sentence"].map(fold),
-                         score=grp["sentence"].map(scores))
-        grp = grp.sort_values(["score", "unit"], ascending=[False, True])
+        # most specific first, then by unit; a stable sort, as sort_values on the two columns
+        recs = sorted(grp.to_dict("records"), key=lambda r: (-scores[r["sentence"]], r["unit"]))
         chosen: list[dict] = []
         used_units: set[str] = set()
         for distinct_units in (True, False):  # first one quote per unit, then fill up
-            for r in grp.itertuples(index=False):
+            for r in recs:
+                key = fkeys[r["sentence"]]
                 if len(chosen) >= q["per_theme"]:
                     break
-                if distinct_units and r.unit in used_units:
+                if distinct_units and r["unit"] in used_units:
                     continue
-                if any(_same(r.fkey, c["fkey"], q["similar"]) for c in chosen):
+                if any(_same(key, c["fkey"], q["similar"]) for c in chosen):
                     continue
-                same = grp.loc[grp["fkey"].map(lambda k, rk=r.fkey: _same(k, rk, q["similar"])), "unit"]
-                chosen.append({"fkey": r.fkey, "section": section, "theme": theme, "quote": r.sentence,
-                               "unit_name": r.unit_name, "unit_code": r.unit_code, "tier": r.tier,
-                               "source_file": r.source_file, "same_units": int(same.nunique()) - 1})
-                used_units.add(r.unit)
+                same = {o["unit"] for o in recs if _same(fkeys[o["sentence"]], key, q["similar"])}
+                chosen.append({"fkey": key, "section": section, "theme": theme, "quote": r["sentence"],
+                               "unit_name": r["unit_name"], "unit_code": r["unit_code"], "tier": r["tier"],
+                               "source_file": r["source_file"], "same_units": len(same) - 1})
+                used_units.add(r["unit"])
         rows.extend(chosen)
     out = pd.DataFrame(rows)
     if out.empty:
