@@ -351,6 +351,17 @@ def _topic(piece: Piece, at: int, cues: Cues, marked: bool, topic_words: int) ->
 def status(sentence: Sentence, at: int, length: int, checklist: Checklist) -> str:
     """The polarity of one naming of an item in a sentence ("" when the sentence asks for it instead of
     reporting it, or only introduces the lines below)."""
+    found = _status(sentence, at, length, checklist)
+    if found == "yes":  # "Về cơ bản, các đơn vị đã ban hành …": a hedge opening the clause holds for it
+        piece = sentence.pieces[sentence.where[at][0]]
+        for q in sentence.pieces[:sentence.pieces.index(piece)]:
+            if q.side == piece.side and q.clause == piece.clause and not q.subordinate and \
+                    polarity(q, sentence.marked, checklist) == "partly":
+                return "partly"
+    return found
+
+
+def _status(sentence: Sentence, at: int, length: int, checklist: Checklist) -> str:
     if sentence.lead_in:
         return ""
     marked = sentence.marked

@@ -89,7 +89,7 @@ def sentences(text: object, themes: Themes | None = None) -> list[str]:
     out: list[str] = []
     for line in str(text or "").splitlines():
         line = _BULLET.sub("", nfc(line)).strip()
-        pieces = re.split(r"(?<=[.;!?])\s+", line)
+        pieces = re.split(r"(?<=[.;!?])\s+|(?<=:)\s+(?=[-–•+]\s)", line)  # "Các mô hình: - SMS …; - QR …"
         for piece in pieces:
             piece = _DASH.sub("", piece.strip()).rstrip(";").strip()
             if not piece:
