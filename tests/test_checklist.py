@@ -162,3 +162,14 @@ def test_two_sentences_that_disagree_are_flagged_not_decided():
     counts = silent_units(flagged)
     assert counts.loc["Quy chế phối hợp TTHC liên thông", "Cần kiểm tra"] == 1
     assert counts.loc["Quy chế phối hợp TTHC liên thông", "Đơn vị không nêu"] == ""
+
+
+def test_the_pack_lists_what_to_check_with_the_units_own_sentences(table):
+    from sketket.outputs.lessons_pages import checklist_review_html
+
+    flagged = one("Quy chế phối hợp: đã ban hành. Sở chưa ban hành quy chế phối hợp.").reset_index()
+    html = checklist_review_html({"checklist": pd.concat([table, flagged], ignore_index=True)})
+    assert "Cần kiểm tra" in html and "Quy chế phối hợp: đã ban hành. | Sở chưa ban hành quy chế phối hợp." in html
+    assert "Đã gửi 3/5 thư xin lỗi | một số trường hợp chưa thực hiện xin lỗi bằng văn bản." in html  # Một phần
+    assert "Quận Ba Đình" not in html  # nothing partial or disputed there
+    assert "Không có câu trả lời nào" in checklist_review_html({"checklist": table[table["unit_code"] == "016"]})
