@@ -479,6 +479,16 @@ def test_checklist_accuracy_per_item_family(read):
     accuracy = {f: 1 - len(misses.get(f, [])) / n for f, n in totals.items()}
     # c, d: documents and counter criteria; dd Saturday; e postal; g online; h apologies; k surveys
     assert all(a >= 0.95 for a in accuracy.values()), f"{accuracy}\n{report_lines}"
+    # what is known not to be read yet, and why; a fixed miss or a new one shows here
+    missed = {tuple(m.split(":")[0].split(" ")) for ms in misses.values() for m in ms}
+    assert missed == KNOWN_MISSES, report_lines
+
+
+KNOWN_MISSES = {
+    # "… chưa được xây dựng cho các lĩnh vực đất đai, xây dựng; các lĩnh vực khác đã có quy trình": the second
+    # half names the item only by "quy trình" after a semicolon; read as Không, not Một phần
+    ("dong-anh.docx", "c_quy_trinh"),
+}
 
 
 def test_every_answer_keeps_the_sentence_it_was_read_from(read):

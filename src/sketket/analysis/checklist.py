@@ -206,10 +206,8 @@ def _starts(words: tuple[str, ...], phrases: re.Pattern) -> bool:
 def _sentence(text: str, checklist: Checklist, context: Sentence | None) -> Sentence:
     marked = not text.isascii()
     cues = checklist.marked if marked else checklist.plain
-    head, colon, tail = text.partition(":") if _COLON.search(text) else (text, "", "")
-    if colon:  # the first colon not between digits ("8:00")
-        at = _COLON.search(text).start()
-        head, tail = text[:at], text[at + 1:]
+    colon = _COLON.search(text)  # the first colon not between digits ("8:00", "ISO 9001:2008")
+    head, tail = (text[:colon.start()], text[colon.end():]) if colon else (text, "")
     pieces: list[Piece] = []
     clause = 0
     for side, part in enumerate((head, tail) if colon else (head,)):
