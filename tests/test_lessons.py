@@ -217,3 +217,11 @@ def test_initiatives_lose_their_bullets_inside_a_line(themes):
     ini = initiatives(sections, themes)
     assert sorted(ini["initiative"]) == ["Tin nhắn SMS thông báo kết quả giải quyết hồ sơ",
                                          "Tra cứu tình trạng hồ sơ bằng mã QR trên phiếu hẹn."]
+
+
+def test_a_part_opened_by_its_difficulties_keeps_them_apart(themes):
+    sections = section_rows([("S02", "III", "Văn bản của Trung ương thay đổi nhiều, việc công bố TTHC chưa kịp thời.\n"
+                                            "4. Đề xuất\nCác Sở, ngành chủ động dự thảo quyết định công bố TTHC.")])
+    sections["heading"] = "3. Khó khăn, vướng mắc"  # a report on assigned tasks: its part 3 is read as III
+    rec = recommendations(sections, themes)
+    assert list(rec["recommendation"]) == ["Các Sở, ngành chủ động dự thảo quyết định công bố TTHC."]

@@ -337,6 +337,10 @@ def recommendations(sections: pd.DataFrame, themes: Themes | None = None) -> pd.
     rows = []
     for r in sections[sections["section"] == "III"].itertuples(index=False):
         context, mode = "", "proposals"
+        # the part opened by "3. Khó khăn, vướng mắc" (a report on assigned tasks): difficulties first
+        heading = _BULLET.sub("", str(getattr(r, "heading", "") or "").split(" / ")[-1]).strip()
+        if heading and part_line(heading, themes)[0] == "difficulties":
+            mode = "difficulties"
         for s in sentences(r.text, themes):
             kind, named = part_line(s, themes)
             if kind == "difficulties":
