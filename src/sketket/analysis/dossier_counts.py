@@ -48,16 +48,50 @@ def day_number(day: dt.date) -> int:
 # ---------------------------------------------------------------- SQL: files, fragments, dialects
 
 
+# The date formats the exports use, day first, two-digit years before four-digit ones (so that 1/7/17 is
+# never the year 17). Each engine's spelling of the same list.
+_DUCKDB_FORMATS = ["%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d/%m/%y",
+                   "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y",
+                   "%Y-%m-%d %H:%M:%S.%g", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+_SPARK_FORMATS = ["d/M/yy H:mm:ss", "d/M/yy H:mm", "d/M/yy",
+                  "d/M/yyyy H:mm:ss", "d/M/yyyy H:mm", "d/M/yyyy", "d-M-yyyy", "d.M.yyyy",
+                  "yyyy-M-d H:mm:ss.SSS", "yyyy-M-d H:mm:ss", "yyyy-M-d'T'H:mm:ss", "yyyy-M-d H:mm", "yyyy-M-d"]
+_SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
+
+
 @dataclass(frozen=True)
 class Dialect:
-    """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines)."""
+    """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines):
+    parsing a date with explicit formats and no error (try_), recognising an Excel serial number, a date's
+    day number and a day number's text. Weekdays are day-number arithmetic in the SQL itself."""
 
     name: str
-    date_text: Callable[[str], str]  # day number → 'yyyy-mm-dd'
+    parse_ts: Callable[[str], str]
+    serial: Callable[[str], str]
+    day_number: Callable[[str], str]
+    date_text: Callable[[str], str]
 
 
-DUCKDB = Dialect("duckdb", lambda dn: f"strftime(DATE '1970-01-01' + CAST({dn} AS INTEGER), '%Y-%m-%d')")
-SPARK = Dialect("spark", lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')")
+def _spark_parse(x: str) -> str:
+    tries = ", ".join(f"try_to_timestamp({x}, '{f}')" for f in (p.replace("'", "''") for p in _SPARK_FORMATS))
+    return f"CASE WHEN {x} <> '' THEN coalesce({tries}) END"
+
+
+DUCKDB = Dialect(
+    "duckdb",
+    parse_ts=lambda x: (f"CASE WHEN {x} <> '' THEN try_strptime({x}, ["
+                        + ", ".join(f"'{f}'" for f in _DUCKDB_FORMATS) + "]) END"),
+    serial=lambda x: f"CASE WHEN regexp_full_match({x}, '{_SERIAL}') THEN CAST({x} AS DOUBLE) END",
+    day_number=lambda ts: f"CAST(CAST({ts} AS DATE) - DATE '1970-01-01' AS INTEGER)",
+    date_text=lambda dn: f"strftime(DATE '1970-01-01' + CAST({dn} AS INTEGER), '%Y-%m-%d')",
+)
+SPARK = Dialect(
+    "spark",
+    parse_ts=_spark_parse,
+    serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}$' THEN CAST({x} AS DOUBLE) END",
+    day_number=lambda ts: f"unix_date(CAST({ts} AS DATE))",
+    date_text=lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')",
+)
 
 
 def _hhmm(minutes: str) -> str:
@@ -87,24 +121,27 @@ def _fragments() -> dict[str, str]:
 
 
 def render(name: str, dialect: Dialect, **params: object) -> str:
-    """A SQL file with its fragments expanded ({{kind col p}}, {{fields col p}}, {{value p}}, {{date_text x}},
-    {{hhmm x}}) and its parameters ({cutoff} …) filled in."""
+    """A SQL file with its fragments expanded ({{parse col p}}, {{value p}}, {{date_text x}}, {{hhmm x}} and
+    the dialect's {{parse_ts x}}, {{serial x}}, {{day_number x}}) and its parameters ({cutoff} …) filled in."""
     frags = _fragments()
 
     def expand(m: re.Match[str]) -> str:
         macro, *args = m.group(1).split()
-        if macro in ("kind", "fields"):
-            return frags[macro].replace("@x@", args[0]).replace("@p@", args[1])
+        if macro == "parse":
+            return expand_all(frags["parse"].replace("@x@", args[0]).replace("@p@", args[1]))
         if macro == "value":
-            return frags["value"].replace("@p@", args[0])
-        if macro == "date_text":
-            return dialect.date_text(args[0])
+            return expand_all(frags["value"].replace("@p@", args[0]))
         if macro == "hhmm":
             return _hhmm(args[0])
+        if macro in ("parse_ts", "serial", "day_number", "date_text"):
+            return getattr(dialect, macro)(args[0])
         raise ValueError(f"{name}: unknown fragment {macro}")
 
-    text = re.sub(r"\{\{([^}]*)\}\}", expand, sql_text(name))
-    for key, value in params.items():  # only named parameters: the regular expressions hold {1,2}
+    def expand_all(text: str) -> str:
+        return re.sub(r"\{\{([^}]*)\}\}", expand, text)
+
+    text = expand_all(sql_text(name))
+    for key, value in params.items():  # only named parameters: the formats and expressions hold braces
         text = text.replace("{" + key + "}", str(value))
     return text
 
@@ -208,6 +245,7 @@ class SparkEngine:
                       .config("spark.driver.memory", driver_memory)
                       .config("spark.sql.session.timeZone", "UTC")
                       .config("spark.ui.enabled", "false")
+                      .config("spark.ui.showConsoleProgress", "false")
                       .config("spark.sql.shuffle.partitions", "8")
                       .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
@@ -380,7 +418,9 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         maps = _maps(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
         for name, frame in maps.items():
             eng.register(name, frame)
-        eng.register("calendar", working_calendar(cfg))
+        calendar = working_calendar(cfg)
+        eng.register("calendar", calendar)
+        eng.register("workdays", calendar[calendar["is_workday"] == 1][["wd_index", "dn"]])
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
                   "saturday_hour": int(cfg["saturday_morning_until_hour"])}
         eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))

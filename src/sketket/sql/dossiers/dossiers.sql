@@ -1,6 +1,6 @@
 -- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
 -- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
--- Relations: raw (the exports, text), units_map, values_map, procs_map, calendar (see sketket.analysis.dossier_counts).
+-- Relations: raw (the exports, text), units_map, values_map, procs_map, calendar, workdays (see sketket.analysis.dossier_counts).
 -- Parameters: {period_start}, {cutoff} (day numbers), {saturday_hour}.
 WITH src AS (
   SELECT r.*,
@@ -19,24 +19,22 @@ WITH src AS (
 ),
 k AS (
   SELECT src.*,
-         {{kind received_at r}}, {{kind due_at u}}, {{kind finished_at f}}, {{kind returned_at t}}
+         {{parse received_at r}}, {{parse due_at u}}, {{parse finished_at f}}, {{parse returned_at t}}
   FROM src
 ),
-f AS (
-  SELECT k.*, {{fields received_at r}}, {{fields due_at u}}, {{fields finished_at f}}, {{fields returned_at t}}
+v AS (
+  SELECT k.*, {{value r}}, {{value u}}, {{value f}}, {{value t}}
   FROM k
 ),
-v AS (
-  SELECT f.*, {{value r}}, {{value u}}, {{value f}}, {{value t}}
-  FROM f
+wd AS ( -- the working-day index of the day of receipt (plain equality joins: hash joins on both engines)
+  SELECT v.*, c.wd_index AS r_wd
+  FROM v LEFT JOIN calendar c ON c.dn = v.r_dn
 ),
 due AS ( -- rule 5: no due date, the N-th working day after receipt from the procedures table
-  SELECT v.*,
-         coalesce(v.u_dn, CASE WHEN v.limit_days = 0 THEN v.r_dn ELSE c2.dn END) AS due_dn,
-         v.u_dn IS NULL AND v.limit_days IS NOT NULL AS due_computed
-  FROM v
-  LEFT JOIN calendar c1 ON v.u_dn IS NULL AND v.limit_days IS NOT NULL AND c1.dn = v.r_dn
-  LEFT JOIN calendar c2 ON c2.is_workday = 1 AND c2.wd_index = c1.wd_index + v.limit_days
+  SELECT wd.*,
+         coalesce(wd.u_dn, CASE WHEN wd.limit_days = 0 THEN wd.r_dn ELSE w.dn END) AS due_dn,
+         wd.u_dn IS NULL AND wd.limit_days IS NOT NULL AS due_computed
+  FROM wd LEFT JOIN workdays w ON w.wd_index = wd.r_wd + wd.limit_days
 ),
 seq AS ( -- a dossier code met twice in one unit is counted once: the first row read
   SELECT due.*,
@@ -78,11 +76,11 @@ SELECT
   r_dn IS NOT NULL AND ((r_dn % 7) + 7) % 7 = 2 AS saturday_received,
   coalesce(((r_dn % 7) + 7) % 7 = 2 AND t_dn = r_dn AND t_min < {saturday_hour} * 60, false) AS saturday_same_morning,
   concat_ws(',',
-    CASE WHEN r_kind = 'empty' THEN 'received_missing' END,
-    CASE WHEN r_kind <> 'empty' AND r_dn IS NULL THEN 'received_unreadable' END,
-    CASE WHEN u_kind <> 'empty' AND u_dn IS NULL THEN 'due_unreadable' END,
-    CASE WHEN f_kind <> 'empty' AND f_dn IS NULL THEN 'finished_unreadable' END,
-    CASE WHEN t_kind <> 'empty' AND t_dn IS NULL THEN 'returned_unreadable' END,
+    CASE WHEN received_at = '' THEN 'received_missing' END,
+    CASE WHEN received_at <> '' AND r_dn IS NULL THEN 'received_unreadable' END,
+    CASE WHEN due_at <> '' AND u_dn IS NULL THEN 'due_unreadable' END,
+    CASE WHEN finished_at <> '' AND f_dn IS NULL THEN 'finished_unreadable' END,
+    CASE WHEN returned_at <> '' AND t_dn IS NULL THEN 'returned_unreadable' END,
     CASE WHEN coalesce(f_dn, t_dn) < r_dn THEN 'finished_before_received' END,
     CASE WHEN u_dn < r_dn THEN 'due_before_received' END,
     CASE WHEN occurrence > 1 THEN 'duplicate_code' END,
