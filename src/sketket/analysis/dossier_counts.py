@@ -48,46 +48,42 @@ def day_number(day: dt.date) -> int:
 # ---------------------------------------------------------------- SQL: files, fragments, dialects
 
 
-# The date formats the exports use, day first, two-digit years before four-digit ones (so that 1/7/17 is
-# never the year 17). Each engine's spelling of the same list.
-_DUCKDB_FORMATS = ["%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d/%m/%y",
-                   "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y",
-                   "%Y-%m-%d %H:%M:%S.%g", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-_SPARK_FORMATS = ["d/M/yy H:mm:ss", "d/M/yy H:mm", "d/M/yy",
-                  "d/M/yyyy H:mm:ss", "d/M/yyyy H:mm", "d/M/yyyy", "d-M-yyyy", "d.M.yyyy",
-                  "yyyy-M-d H:mm:ss.SSS", "yyyy-M-d H:mm:ss", "yyyy-M-d'T'H:mm:ss", "yyyy-M-d H:mm", "yyyy-M-d"]
+# The date formats the exports use, day first (never month-first), by the shape date_parts.sql recognises;
+# each engine's spelling of the same format.
+_FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
+    "dmy2": ("%d/%m/%y", "d/M/yy"), "dmy2_hm": ("%d/%m/%y %H:%M", "d/M/yy H:mm"),
+    "dmy2_hms": ("%d/%m/%y %H:%M:%S", "d/M/yy H:mm:ss"),
+    "dmy4": ("%d/%m/%Y", "d/M/yyyy"), "dmy4_hm": ("%d/%m/%Y %H:%M", "d/M/yyyy H:mm"),
+    "dmy4_hms": ("%d/%m/%Y %H:%M:%S", "d/M/yyyy H:mm:ss"),
+    "iso": ("%Y-%m-%d", "yyyy-M-d"), "iso_hm": ("%Y-%m-%d %H:%M", "yyyy-M-d H:mm"),
+    "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:mm:ss"),
+}
 _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
 
 
 @dataclass(frozen=True)
 class Dialect:
     """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines):
-    parsing a date with explicit formats and no error (try_), recognising an Excel serial number, a date's
+    parsing a date with one explicit format and no error (try_), recognising an Excel serial number, a date's
     day number and a day number's text. Weekdays are day-number arithmetic in the SQL itself."""
 
     name: str
-    parse_ts: Callable[[str], str]
+    try_ts: Callable[[str, str], str]
     serial: Callable[[str], str]
     day_number: Callable[[str], str]
     date_text: Callable[[str], str]
 
 
-def _spark_parse(x: str) -> str:
-    tries = ", ".join(f"try_to_timestamp({x}, '{f}')" for f in (p.replace("'", "''") for p in _SPARK_FORMATS))
-    return f"CASE WHEN {x} <> '' THEN coalesce({tries}) END"
-
-
 DUCKDB = Dialect(
     "duckdb",
-    parse_ts=lambda x: (f"CASE WHEN {x} <> '' THEN try_strptime({x}, ["
-                        + ", ".join(f"'{f}'" for f in _DUCKDB_FORMATS) + "]) END"),
+    try_ts=lambda x, key: f"try_strptime({x}, '{_FORMATS[key][0]}')",
     serial=lambda x: f"CASE WHEN regexp_full_match({x}, '{_SERIAL}') THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"CAST(CAST({ts} AS DATE) - DATE '1970-01-01' AS INTEGER)",
     date_text=lambda dn: f"strftime(DATE '1970-01-01' + CAST({dn} AS INTEGER), '%Y-%m-%d')",
 )
 SPARK = Dialect(
     "spark",
-    parse_ts=_spark_parse,
+    try_ts=lambda x, key: f"try_to_timestamp({x}, '{_FORMATS[key][1]}')",
     serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}$' THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"unix_date(CAST({ts} AS DATE))",
     date_text=lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')",
@@ -122,23 +118,26 @@ def _fragments() -> dict[str, str]:
 
 def render(name: str, dialect: Dialect, **params: object) -> str:
     """A SQL file with its fragments expanded ({{parse col p}}, {{value p}}, {{date_text x}}, {{hhmm x}} and
-    the dialect's {{parse_ts x}}, {{serial x}}, {{day_number x}}) and its parameters ({cutoff} …) filled in."""
+    the dialect's {{try_ts x format}}, {{serial x}}, {{day_number x}}) and its parameters ({cutoff} …) filled in."""
     frags = _fragments()
 
     def expand(m: re.Match[str]) -> str:
-        macro, *args = m.group(1).split()
+        macro, rest = m.group(1).strip().split(None, 1)
+        args = rest.rsplit(None, 1) if macro == "try_ts" else rest.split()
         if macro == "parse":
             return expand_all(frags["parse"].replace("@x@", args[0]).replace("@p@", args[1]))
         if macro == "value":
             return expand_all(frags["value"].replace("@p@", args[0]))
         if macro == "hhmm":
             return _hhmm(args[0])
-        if macro in ("parse_ts", "serial", "day_number", "date_text"):
+        if macro == "try_ts":
+            return dialect.try_ts(args[0], args[1])
+        if macro in ("serial", "day_number", "date_text"):
             return getattr(dialect, macro)(args[0])
         raise ValueError(f"{name}: unknown fragment {macro}")
 
     def expand_all(text: str) -> str:
-        return re.sub(r"\{\{([^}]*)\}\}", expand, text)
+        return re.sub(r"\{\{((?:[^}]|\}(?!\}))*)\}\}", expand, text)
 
     text = expand_all(sql_text(name))
     for key, value in params.items():  # only named parameters: the formats and expressions hold braces

@@ -227,15 +227,16 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
             tables.append(extra)
     for ex in tables:
         rows = ex.rows if ex.rows is not None else _csv_rows(ex)
-        cols = ex.columns
         for row in rows:
-            def cell(name: str, row: list[str] = row) -> str:
-                i = cols.get(name)
-                return str(row[i]).strip() if i is not None and i < len(row) else ""
-            days = re.sub(r"[^0-9]", "", cell("days").split(",")[0].split(".")[0])
-            if days and (cell("procedure_code") or cell("procedure_name")):
-                out.append((cell("procedure_code"), nfc(cell("procedure_name")), int(days)))
+            code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
+            days = re.sub(r"[^0-9]", "", limit.split(",")[0].split(".")[0])
+            if days and (code or name):
+                out.append((code, nfc(name), int(days)))
     return out
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    return str(row[i]).strip() if i is not None and i < len(row) else ""
 
 
 def _csv_rows(ex: Export) -> list[list[str]]:

@@ -1,7 +1,7 @@
 -- Reading one date column written as text, in two steps (each a select-list fragment for one CTE level).
 -- Placeholders: @x@ the text column (trimmed, '' when empty), @p@ the prefix of the columns made.
 -- Parsing itself differs between engines (DuckDB try_strptime with strftime formats, Spark try_to_timestamp
--- with Java patterns): {{parse_ts x}}, {{serial x}} and {{day_number ts}} come from the Dialect in
+-- with Java patterns): {{try_ts x format}}, {{serial x}} and {{day_number ts}} come from the Dialect in
 -- sketket.analysis.dossier_counts, the one place that knows both. Explicit formats only, day first, never
 -- month-first (03/04/2017 is 3 April); two-digit years are 20yy; Excel serial numbers (5 digits) are days
 -- since 30/12/1899. A text no format reads gives NULL: one bad date costs that row, never the column.
@@ -9,8 +9,25 @@
 -- whose numbering differs (Sunday is 0 in DuckDB, 1 in Spark).
 
 -- name: parse
-{{parse_ts @x@}} AS @p@_ts,
-{{serial @x@}} AS @p@_serial,
+-- The shape of the text picks the one format to try (a failed try costs more than the cheap tests below).
+CASE
+  WHEN @x@ = '' THEN NULL
+  WHEN instr(@x@, '/') > 0 THEN
+    CASE WHEN length(split_part(split_part(@x@, ' ', 1), '/', 3)) = 2 THEN
+      CASE length(@x@) - length(replace(@x@, ':', ''))
+        WHEN 0 THEN {{try_ts @x@ dmy2}} WHEN 1 THEN {{try_ts @x@ dmy2_hm}} ELSE {{try_ts @x@ dmy2_hms}} END
+    ELSE
+      CASE length(@x@) - length(replace(@x@, ':', ''))
+        WHEN 0 THEN {{try_ts @x@ dmy4}} WHEN 1 THEN {{try_ts @x@ dmy4_hm}} ELSE {{try_ts @x@ dmy4_hms}} END
+    END
+  WHEN instr(@x@, '-') = 5 THEN
+    CASE length(@x@) - length(replace(@x@, ':', ''))
+      WHEN 0 THEN {{try_ts @x@ iso}} WHEN 1 THEN {{try_ts translate(@x@,'T',' ') iso_hm}}
+      ELSE {{try_ts translate(split_part(@x@,'.',1),'T',' ') iso_hms}} END
+  WHEN instr(@x@, '-') > 0 THEN {{try_ts translate(@x@,'-','/') dmy4}}
+  WHEN instr(@x@, '.') BETWEEN 2 AND 3 THEN {{try_ts translate(@x@,'.','/') dmy4}}
+END AS @p@_ts,
+CASE WHEN instr(@x@, '/') = 0 AND instr(@x@, '-') = 0 AND length(@x@) >= 5 THEN {{serial @x@}} END AS @p@_serial,
 instr(@x@, ':') > 0 AS @p@_hastime
 
 -- name: value
