@@ -22,15 +22,19 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sketket.catalog import Catalog, columns
 from sketket.clean import format_date, format_int, format_percent
 from sketket.config import Plan, default_plan
+from sketket.dimensions import CITY_LABEL, TIER_LABELS, TIERS
 from sketket.intake.dossiers import CANONICAL, Export, classify, config, discover, read_procedures
-from sketket.registry import TIER_LABELS, TIERS, Registry, load_registry
+from sketket.registry import Registry, load_registry
+
+if TYPE_CHECKING:
+    from sketket.context import RunContext
 
 EPOCH = dt.date(1970, 1, 1)
 COUNTED = ("on_time", "overdue", "pending_on_time", "pending_overdue", "awaiting_applicant", "withdrawn",
@@ -473,7 +477,7 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     tiers = (u.groupby("tier", sort=False)[_UNIT_COUNTS].sum().reset_index()
              .assign(unit_code="", unit_name=lambda t: t["tier"].map(TIER_LABELS)))
     city = pd.DataFrame([{**{c: int(u[c].sum()) for c in _UNIT_COUNTS}, "unit_code": "", "tier": "city",
-                          "unit_name": "Toàn Thành phố"}])
+                          "unit_name": CITY_LABEL}])
     out = pd.concat([u, tiers, city], ignore_index=True)
     out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
     return out[columns("dossier_units")]
@@ -600,18 +604,24 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any]) 
 # ---------------------------------------------------------------- command line
 
 
+def dossiers(ctx: RunContext, logs_dir: Path, *, engine: str = "duckdb",
+             config_path: str | Path | None = None) -> DossierResult:
+    """The step of a run: the logs under `logs_dir` counted with the run's plan and registry, written into the
+    run's processed folder (beside ingest's appendix, so the reconciliation is made too)."""
+    return count_dossiers(Path(logs_dir), Path(ctx.processed_dir), registry=ctx.registry, plan=ctx.plan,
+                          config_path=config_path or (ctx.extra.get("dossiers") or {}).get("config"),
+                          engine=engine)
+
+
 def cli_dossiers(args: argparse.Namespace) -> int:
-    from sketket.config import Settings
+    from sketket.context import RunContext
 
     logs = Path(args.logs_dir)
     if not logs.is_dir():
         print(f"sketket dossiers: không có thư mục {logs}", file=sys.stderr)
         return 2
-    settings = Settings.load(args.config) if args.config else Settings()
-    dossier_cfg = (settings.extra.get("dossiers") or {}).get("config") if settings.extra else None
-    registry = load_registry(settings.registry) if settings.registry else load_registry()
-    result = count_dossiers(logs, Path(args.out), registry=registry, plan=settings.plan,
-                            config_path=dossier_cfg, engine=args.engine)
+    ctx = RunContext.load(args.config, processed=args.out)
+    result = dossiers(ctx, logs, engine=args.engine)
     ledger = result.tables["dossier_files"]
     units = result.tables["dossier_units"]
     city = units[units["tier"] == "city"].iloc[0]
