@@ -221,6 +221,7 @@ class DuckDBEngine:
 
     def write_dossiers(self, sql: str, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
+        # sorted: the joins do not keep the files' order, and a person reads the table in that order
         self.con.execute(f"COPY ({sql} ORDER BY source_file, source_row) TO {_quote(str(tmp))} "
                          "(FORMAT parquet, COMPRESSION zstd)")
         tmp.replace(path)
@@ -424,6 +425,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         calendar = working_calendar(cfg)
         eng.register("calendar", calendar)
         eng.register("workdays", calendar[calendar["is_workday"] == 1][["wd_index", "dn"]])
+        eng.register("duplicates", eng.query(render("duplicates.sql", eng.dialect)))
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
                   "saturday_hour": int(cfg["saturday_morning_until_hour"])}
         eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))

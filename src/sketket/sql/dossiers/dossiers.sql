@@ -1,6 +1,6 @@
 -- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
 -- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
--- Relations: raw (the exports, text), units_map, values_map, procs_map, calendar, workdays (see sketket.analysis.dossier_counts).
+-- Relations: raw (the exports, text), units_map, values_map, procs_map, calendar, workdays, duplicates (see sketket.analysis.dossier_counts).
 -- Parameters: {period_start}, {cutoff} (day numbers), {saturday_hour}.
 WITH src AS (
   SELECT r.*,
@@ -36,13 +36,11 @@ due AS ( -- rule 5: no due date, the N-th working day after receipt from the pro
          wd.u_dn IS NULL AND wd.limit_days IS NOT NULL AS due_computed
   FROM wd LEFT JOIN workdays w ON w.wd_index = wd.r_wd + wd.limit_days
 ),
-seq AS ( -- a dossier code met twice in one unit is counted once: the first row read
+seq AS ( -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
   SELECT due.*,
-         CASE WHEN dossier_code <> '' AND unit_code <> ''
-              THEN ROW_NUMBER() OVER (PARTITION BY unit_code, dossier_code ORDER BY file_idx, source_row)
-              ELSE 1 END AS occurrence,
+         CASE WHEN d.source_row IS NOT NULL AND unit_code <> '' THEN 2 ELSE 1 END AS occurrence,
          coalesce(f_dn, t_dn) AS end_any
-  FROM due
+  FROM due LEFT JOIN duplicates d ON d.file_idx = due.file_idx AND d.source_row = due.source_row
 ),
 o AS (
   SELECT seq.*,
