@@ -222,8 +222,8 @@ class DuckDBEngine:
     def write_dossiers(self, sql: str, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
         # sorted: the joins do not keep the files' order, and a person reads the table in that order
-        self.con.execute(f"COPY ({sql} ORDER BY source_file, source_row) TO {_quote(str(tmp))} "
-                         "(FORMAT parquet, COMPRESSION zstd)")
+        self.con.execute(f"COPY (SELECT * EXCLUDE (file_idx) FROM ({sql}) ORDER BY file_idx, source_row) "
+                         f"TO {_quote(str(tmp))} (FORMAT parquet, COMPRESSION snappy)")
         tmp.replace(path)
 
     def use_dossiers(self, path: Path) -> None:
@@ -276,7 +276,8 @@ class SparkEngine:
 
     def write_dossiers(self, sql: str, path: Path) -> None:
         out = self._tmp / "dossiers_out"
-        self.spark.sql(sql).orderBy("source_file", "source_row").coalesce(1).write.mode("overwrite").parquet(str(out))
+        (self.spark.sql(sql).orderBy("file_idx", "source_row").drop("file_idx").coalesce(1)
+         .write.mode("overwrite").parquet(str(out)))
         part = next(out.glob("part-*.parquet"))
         shutil.move(str(part), str(path))
 

@@ -84,5 +84,6 @@ SELECT
     CASE WHEN occurrence > 1 THEN 'duplicate_code' END,
     CASE WHEN dossier_code = '' AND unit_code <> '' THEN 'code_missing' END,
     CASE WHEN end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} THEN 'done_after_cutoff' END
-  ) AS issues
+  ) AS issues,
+  file_idx  -- the files' order, for sorting the output (not written)
 FROM o
