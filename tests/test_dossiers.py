@@ -298,3 +298,15 @@ def test_cli_writes_the_contract_files(tmp_path, capsys):
     assert units.iloc[-1]["tier"] == "city" and units.iloc[-1]["on_time_rate"] == "75.0"
     assert "tính 4 hồ sơ" in capsys.readouterr().out
     assert main(["dossiers", str(tmp_path / "none"), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_empty_folder_and_a_non_utf8_export(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "cp1258.csv").write_bytes(("Mã hồ sơ;Ngày tiếp nhận\nA;03/04/2017\n").encode("utf-16"))
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].iloc[0]
+    assert (files["status"], files["rows_read"]) == ("rejected", 0) and "UTF-8" in files["reason"]
+    units = res.tables["dossier_units"]
+    assert list(units["tier"]) == ["city"] and units.iloc[0]["received"] == 0
+    assert pd.isna(units.iloc[0]["on_time_rate"])
