@@ -23,7 +23,7 @@ import python_calamine
 from sketket import layout
 from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
-from sketket.intake.reader import NoTableError, Table, read_table
+from sketket.intake.reader import ForeignFileError, NoTableError, Table, read_tables
 from sketket.intake.screen import screen
 from sketket.intake.validate import (
     FINDING_COLUMNS,
@@ -46,7 +46,7 @@ APPENDIX_COLUMNS: tuple[str, ...] = (
     "derived", "source_file", "source_sheet", "source_row")
 FILES_COLUMNS: tuple[str, ...] = ("source_file", "status", "form", "reason", "unit_rows", "errors", "warnings")
 SECTION_COLUMNS: tuple[str, ...] = ("source_file", "unit_name", "unit_code", "tier", "section", "heading", "text")
-_REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
+_REJECTING = ("file_corrupt", "file_foreign", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
 DEFAULT_MAX_MB = 20.0
 _POOL_MIN_FILES = 100  # below this a second process costs more to start than it saves
 _WORKERS = 2
@@ -117,14 +117,25 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
     if path.suffix.lower() in _config()["reports"]:
         return _narrative(path, rel, registry, mtime)
     try:
-        table = read_table(path, registry)
+        reading = read_tables(path, registry)
     except NoTableError:
         return _rejected(rel, "no_table", mtime)
+    except ForeignFileError as exc:
+        return _rejected(rel, "file_foreign", mtime, what=exc.label)
     except python_calamine.PasswordError:
         return _rejected(rel, "file_encrypted", mtime)
     except Exception as exc:  # any reader failure on a damaged file: reported, the run goes on
         return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
-    return _table_result(table, rel, registry, mtime)
+    results = [_table_result(table, rel, registry, mtime) for table in reading.tables]
+    result = results[0]
+    for more in results[1:]:  # several filled appendix sheets in one file: one line in files.csv
+        result.form = f"{result.form};{more.form}"
+        result.rows += more.rows
+        result.csv += more.csv
+        result.findings += more.findings
+    if reading.blank_sheets:
+        result.reason = _config()["blank_sheets"].format(sheets=", ".join(f'"{s}"' for s in reading.blank_sheets))
+    return result
 
 
 def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
