@@ -105,9 +105,10 @@ class Table:
     notes: list[Note] = field(default_factory=list)  # what the reading itself found (validate reports them)
     extra_columns: dict[int, str] = field(default_factory=dict)  # 0-based column → header, not in the form
 
-    def note(self, rule: str, row: Row | None, column: str = "", value: object = "", cell: str = "",
+    def note(self, rule: str, row: Row | None, col: str = "", value: object = "", cell: str = "",
              **fields: object) -> None:
-        self.notes.append(Note(rule, row, cell or (self.cell(row, column) if row is not None else ""),
+        """A finding of the reading, at `cell` or at the row's cell in canonical column `col`."""
+        self.notes.append(Note(rule, row, cell or (self.cell(row, col) if row is not None else ""),
                                value, fields))
 
     def cell(self, row: Row, column: str) -> str:
@@ -332,7 +333,8 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
             if type(v) is str and c in _COUNT_COLUMNS and _US_THOUSANDS.match(v.strip()):
                 values[c] = Number(float(v.strip().replace(",", "")))
                 notes.append(Note("thousands_comma", row, f"{column_letter(i)}{r + 1}", v,
-                                  {"shown": v.strip(), "read": format_int(values[c].value)}))
+                                  {"shown": v.strip(), "read": format_int(values[c].value),
+                                   "column": layout_label(c)}))
         rows.append(row)
     _number_levels(rows)
     return rows, notes
@@ -601,23 +603,18 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
         else:
             submitter, source = _file_name_unit(path, FORM_TIERS[form][0], registry), "file_name"
     table = Table(form, sheet, header.columns, rows, submitter, source, notes, header.extras)
-    _note_extra_columns(table)
+    _note_extra_columns(table, header.bottom + 1)
     return table
 
 
-def _note_extra_columns(table: Table) -> None:
+def _note_extra_columns(table: Table, header_row: int) -> None:
     """A column the unit inserted is kept aside: one finding per column, naming it and carrying its
     cells ("Chi cục Thú y: 5; …"), so that nothing it held is lost."""
     for c, header in table.extra_columns.items():
         cells = [f"{r.name or r.stt}: {_text(r.extra[c])}" for r in table.rows if c in r.extra]
         if cells:
-            table.note("extra_column", None, value="; ".join(cells), cell=f"{column_letter(c)}{1 + _header_row(table)}",
+            table.note("extra_column", None, value="; ".join(cells), cell=f"{column_letter(c)}{header_row}",
                        header=header, letter=column_letter(c), count=len(cells))
-
-
-def _header_row(table: Table) -> int:
-    """0-based row just above the first table row (where the header ends), for pointing at a header."""
-    return max(0, (table.rows[0].excel_row - 2) if table.rows else 0)
 
 
 def read_tables(path: Path, registry: Registry | None = None) -> Reading:

@@ -32,6 +32,8 @@ KIND_LABELS: dict[str, str] = {
     "xml2003": "bảng tính XML 2003 của Excel",
     "pdf": "tệp PDF",
     "rtf": "văn bản RTF",
+    "png": "ảnh PNG",
+    "jpeg": "ảnh JPEG",
     "text": "tệp văn bản/CSV",
     "empty": "tệp rỗng (0 byte)",
     "binary": "tệp nhị phân không rõ định dạng",
@@ -61,6 +63,10 @@ def sniff_bytes(head: bytes) -> str:
         return "pdf"
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if head.startswith(b"\x89PNG"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<"):
         if _SPREADSHEET_2003 in head:
@@ -92,7 +98,7 @@ class _Tables(HTMLParser):
         self.tables: list[list[list[object]]] = []
         self._stack: list[list[list[object]]] = []
         self._cell: list[str] | None = None
-        self._spans: dict[int, int] = {}  # column → rows still covered by a rowspan above
+        self._attrs: dict[str, str | None] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
