@@ -234,3 +234,100 @@ def lying_extensions(folder: Path) -> dict[str, str]:
 BUILDERS: tuple[Callable[[Path], dict[str, str]], ...] = (
     column_numbers, whole_template, roman_numbering, excel_errors, reworded, total_variants, uncached_formulas,
     numbers, hidden, names, lying_extensions)
+
+
+# -- reports ------------------------------------------------------------------------------------------------
+def _docx(path: Path, paragraphs: list[tuple[str, bool]], tables: list[list[list[object]]] = (),
+          table_after: int = -1) -> None:
+    """A Word report: (text, bold) paragraphs, then each table (cells as text, numbers written the
+    Vietnamese way) after paragraph `table_after` (-1: at the end)."""
+    import docx
+
+    from sketket.clean import format_int
+
+    doc = docx.Document()
+
+    def add_tables() -> None:
+        for rows in tables:
+            table = doc.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    table.cell(r, c).text = "" if v is None else format_int(v) if isinstance(v, int) else str(v)
+
+    for k, (text, bold) in enumerate(paragraphs):
+        doc.add_paragraph().add_run(text).bold = bold
+        if k == table_after:
+            add_tables()
+    if table_after < 0:
+        add_tables()
+    doc.save(str(path))
+
+
+REPORT_HEAD = [("UBND THÀNH PHỐ HÀ NỘI", False), ("{unit}", True), ("BÁO CÁO", True),
+               ("Sơ kết thực hiện cơ chế một cửa, cơ chế một cửa liên thông", True)]
+REPORT_BODY = [("I. ĐẶC ĐIỂM TÌNH HÌNH", True), ("Đơn vị có 25 công chức.", False),
+               ("II. KẾT QUẢ THỰC HIỆN", True), ("1. Công tác chỉ đạo thực hiện", True),
+               ("Đã ban hành Kế hoạch số 12/KH.", False), ("2. Kết quả cụ thể", True),
+               ("i) Kết quả tiếp nhận, giải quyết thủ tục hành chính", True),
+               ("Kết quả chi tiết tại bảng dưới đây.", False),
+               ("III. KIẾN NGHỊ, ĐỀ XUẤT", True), ("Đề nghị đầu tư phần mềm.", False)]
+
+
+def head(unit: str) -> list[tuple[str, bool]]:
+    return [(t.format(unit=unit), b) for t, b in REPORT_HEAD]
+
+
+def word_appendix(folder: Path) -> dict[str, str]:
+    rows = rows_i(20)
+    rows[2][7] = 390  # Chi cục Kiểm định: on-time 390 + overdue 4 ≠ received 400 (Bảng 1, row 4)
+    _docx(folder / "bao-cao-kem-bieu.docx", head(so(20).upper()) + REPORT_BODY, [[HEADERS, *rows]],
+          table_after=len(REPORT_HEAD) + 7)
+    return {"bao-cao-kem-bieu.docx": "ingested"}
+
+
+OUTLINE_TABLE = [["STT", "Nội dung", "Kết quả thực hiện"],
+                 ["I", "Đặc điểm tình hình", "Đơn vị có 25 công chức."],
+                 ["II.1", "Công tác chỉ đạo thực hiện", "Đã ban hành Kế hoạch số 12/KH."],
+                 ["II.2.a", "Số cơ quan, đơn vị thực hiện cơ chế một cửa", "Có 2 chi cục."],
+                 ["II.2.đ", "Làm việc sáng thứ bảy", "Từ tháng 5/2016."],
+                 ["II.3.b", "Tồn tại, hạn chế và nguyên nhân", "Trụ sở chật hẹp."],
+                 ["III", "Kiến nghị, đề xuất", "Đề nghị đầu tư phần mềm."]]
+
+
+def outline_table(folder: Path) -> dict[str, str]:
+    _docx(folder / "bao-cao-dang-bang.docx", head(so(21).upper()), [OUTLINE_TABLE])
+    return {"bao-cao-dang-bang.docx": "ingested"}
+
+
+HEADING_VARIANTS = [
+    ("PHẦN THỨ NHẤT: ĐẶC ĐIỂM TÌNH HÌNH", True), ("Đơn vị có 25 công chức.", False),
+    ("PHẦN THỨ HAI: KẾT QUẢ THỰC HIỆN", True), ("Mục 1. Công tác chỉ đạo thực hiện", True),
+    ("Đã ban hành Kế hoạch.", False), ("2/ Kết quả cụ thể", True),
+    ("a/ Số cơ quan, đơn vị thực hiện cơ chế một cửa", True), ("Có 14 phường.", False),
+    ("d) Bộ phận tiếp nhận và trả kết quả", True), ("Diện tích 80 m2.", False),
+    ("d) Việc triển khai thực hiện làm việc sáng thứ bảy hàng tuần", True), ("Làm việc sáng thứ bảy.", False),
+    ("III- ĐÁNH GIÁ", True), ("1/ Kết quả đạt được", True), ("Công khai minh bạch.", False),
+    ("2/ Tồn tại, hạn chế và nguyên nhân", True), ("Trụ sở chật hẹp.", False),
+    ("Phần IV. KIẾN NGHỊ, ĐỀ XUẤT", True), ("Đề nghị đầu tư phần mềm.", False)]
+
+
+def heading_variants(folder: Path) -> dict[str, str]:
+    _docx(folder / "bao-cao-tieu-de-khac.docx", head(so(22).upper()) + HEADING_VARIANTS)
+    return {"bao-cao-tieu-de-khac.docx": "ingested"}
+
+
+def old_formats(folder: Path) -> dict[str, str]:
+    (folder / "bao-cao-cu.doc").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+    (folder / "ban-chup.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n")
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    doc = OpenDocumentText()
+    for text, _ in head(so(23).upper()) + REPORT_BODY:
+        doc.text.addElement(P(text=text))
+    doc.save(str(folder / "bao-cao.odt"))
+    return {"bao-cao-cu.doc": "skipped", "ban-chup.pdf": "skipped", "bao-cao.odt": "ingested"}
+
+
+REPORT_BUILDERS: tuple[Callable[[Path], dict[str, str]], ...] = (
+    word_appendix, outline_table, heading_variants, old_formats)

@@ -170,12 +170,71 @@ def test_files_whose_extension_lies_are_opened_by_content(tmp_path, reg):
     assert reasons["anh.xlsx"].startswith("Tệp là ảnh PNG đặt tên .xlsx nên không đọc được như bảng tính")
 
 
-def test_corpus_every_file_once_with_its_status(tmp_path, reg):
+def sections(res, name: str) -> dict[str, str]:
+    part = res.sections[res.sections["source_file"] == name]
+    return dict(zip(part["section"], part["text"], strict=True))
+
+
+def test_appendix_table_pasted_into_the_word_report(tmp_path, reg):
+    S.word_appendix(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = res.appendix[["source_file", "source_sheet", "source_row", "unit_code", "dossiers_received"]]
+    assert got.values.tolist() == [["bao-cao-kem-bieu.docx", "Bảng 1", 2, "T20", 1250],
+                                   ["bao-cao-kem-bieu.docx", "Bảng 1", 4, "T20.1", 400],
+                                   ["bao-cao-kem-bieu.docx", "Bảng 1", 5, "T20.2", 650]]
+    # the same checks as a workbook's: on-time 390 + overdue 4 ≠ 400, and the sums over it
+    table_findings = res.findings[res.findings["sheet"] == "Bảng 1"]
+    assert table_findings[["cell", "rule"]].values.tolist() == [
+        ["H3", "subtotal_mismatch"], ["G4", "sum_mismatch"], ["H6", "total_mismatch"]]
+    line = res.files.iloc[0]
+    assert (line.status, line.form, line.unit_rows) == ("ingested", "I", 3)
+    assert sections(res, "bao-cao-kem-bieu.docx")["I"] == "Đơn vị có 25 công chức."  # the report is read too
+
+
+def test_report_answering_the_outline_in_a_table(tmp_path, reg):
+    S.outline_table(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = sections(res, "bao-cao-dang-bang.docx")
+    assert {k: v for k, v in got.items() if k != "other"} == {
+        "I": "Đơn vị có 25 công chức.", "II.1": "Đã ban hành Kế hoạch số 12/KH.", "II.2.a": "Có 2 chi cục.",
+        "II.2.đ": "Từ tháng 5/2016.", "II.3.b": "Trụ sở chật hẹp.", "III": "Đề nghị đầu tư phần mềm."}
+    assert set(res.sections["unit_name"]) == {"Sở Thử nghiệm số 21"}
+
+
+def test_heading_variants_and_renumbered_parts(tmp_path, reg):
+    S.heading_variants(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = sections(res, "bao-cao-tieu-de-khac.docx")
+    # PHẦN THỨ NHẤT, Mục 1, a/, "d)" typed twice (the second is đ), III- for the evaluation, Phần IV for the
+    # proposals: mapped by words as well as numbers
+    assert {k: v for k, v in got.items() if k != "other"} == {
+        "I": "Đơn vị có 25 công chức.", "II.1": "Đã ban hành Kế hoạch.", "II.2.a": "Có 14 phường.",
+        "II.2.d": "Diện tích 80 m2.", "II.2.đ": "Làm việc sáng thứ bảy.", "II.3.a": "Công khai minh bạch.",
+        "II.3.b": "Trụ sở chật hẹp.", "III": "Đề nghị đầu tư phần mềm."}
+
+
+@pytest.fixture
+def no_office(monkeypatch):
+    """As on the office's machines: no LibreOffice to convert a .doc."""
+    monkeypatch.setattr("sketket.intake.ingest.office", lambda: None)
+
+
+def test_odt_report_read_doc_and_scanned_pdf_skipped_with_reasons(tmp_path, reg, no_office):
+    S.old_formats(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    files = res.files.set_index("source_file")
+    assert sections(res, "bao-cao.odt")["III"] == "Đề nghị đầu tư phần mềm."
+    assert files.loc["bao-cao-cu.doc", "status"] == "skipped"
+    assert "máy chưa cài LibreOffice (soffice) để chuyển sang .docx" in files.loc["bao-cao-cu.doc", "reason"]
+    assert files.loc["ban-chup.pdf", "reason"].startswith("bản PDF (bản chụp, bản in) không đọc được số liệu")
+
+
+def test_corpus_every_file_once_with_its_status(tmp_path, reg, no_office):
     """Every file the family builders write, through one ingest run: each in files.csv once, as expected."""
     raw = tmp_path / "raw"
     raw.mkdir()
     expected: dict[str, str] = {}
-    for build in S.BUILDERS:
+    for build in (*S.BUILDERS, *S.REPORT_BUILDERS):
         written = build(raw)
         assert not set(written) & set(expected)
         expected.update(written)
@@ -185,4 +244,6 @@ def test_corpus_every_file_once_with_its_status(tmp_path, reg):
     assert sorted(files["source_file"]) == sorted(expected)
     assert files.set_index("source_file")["status"].to_dict() == expected
     assert (files.loc[files.status == "rejected", "reason"] != "").all()
-    assert set(res.appendix["source_file"]) == {n for n, s in expected.items() if s == "ingested"}
+    tables = {n for n, s in expected.items() if s == "ingested" and not n.endswith((".docx", ".odt"))}
+    assert set(res.appendix["source_file"]) == tables | {"bao-cao-kem-bieu.docx"}
+    assert set(res.sections["source_file"]) == {n for n in expected if n.endswith((".docx", ".odt"))}

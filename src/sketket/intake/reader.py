@@ -651,6 +651,19 @@ def read_tables(path: Path, registry: Registry | None = None) -> Reading:
     return Reading(tables, [t.sheet for t in blank])
 
 
+def read_report_tables(grids: list[tuple[str, list[list[object]]]], path: Path,
+                       registry: Registry | None = None) -> list[Table]:
+    """The filled appendix tables among a report's tables (an appendix pasted into the Word report):
+    source_sheet is the table's name ("Bảng 2")."""
+    tables = []
+    for name, grid in grids:
+        table = read_grid(grid, name, path, registry)
+        if table is not None and any(r.has_figures() for r in table.rows):
+            _fix_percentages(table, None)
+            tables.append(table)
+    return tables
+
+
 def read_table(path: Path, registry: Registry | None = None) -> Table:
     """The first filled appendix table of a workbook (see read_tables)."""
     return read_tables(path, registry).tables[0]
