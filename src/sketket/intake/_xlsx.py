@@ -88,13 +88,23 @@ def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str
 # -- what values alone do not show ------------------------------------------------------------------------
 @dataclass
 class SheetFacts:
-    """What calamine's values do not show of one .xlsx sheet: formulas stored without a value, Excel error
-    values (read as empty), hidden rows and hidden columns (1-based)."""
+    """What calamine's values do not show of one .xlsx sheet: Excel error values (read as empty), hidden
+    rows and hidden columns (1-based), and, looked for only when asked, formulas stored without a value."""
 
-    uncached: dict[tuple[int, int], str] = field(default_factory=dict)
+    raw: bytes = b""  # the sheet's XML, decoded only when something is looked for in it
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
+    _uncached: dict[tuple[int, int], str] | None = None
+
+    @property
+    def uncached(self) -> dict[tuple[int, int], str]:
+        """(row, column) → formula text of every formula stored without a value."""
+        if self._uncached is None:
+            self._uncached = {} if b"<f" not in self.raw else {
+                (int(row), _column_index(col)): html.unescape(formula)
+                for col, row, formula in _UNCACHED.findall(self.raw.decode("utf-8", "replace"))}
+        return self._uncached
 
 
 _ERROR_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:\s*<f\b[^>]*(?:/>|>[^<]*</f>))?'
@@ -109,18 +119,18 @@ _ATTR = re.compile(r'\b(min|max|hidden)="([^"]*)"')
 def sheet_facts(path: Path, sheet: str) -> SheetFacts:
     """The SheetFacts of one sheet of an .xlsx/.xlsm (empty when the package cannot be read: calamine
     has read it already, so nothing is lost but these extras)."""
-    xml = _sheet_xml(path, sheet)
-    facts = SheetFacts()
-    if xml is None:
-        return facts
-    if "<f" in xml:
-        facts.uncached = {(int(row), _column_index(col)): html.unescape(formula)
-                          for col, row, formula in _UNCACHED.findall(xml)}
-    if 't="e"' in xml:
+    raw = _sheet_xml(path, sheet)
+    if raw is None:
+        return SheetFacts()
+    # the XML is searched as bytes first: most sheets have neither error values nor hidden rows
+    errors, hidden = b't="e"' in raw, b"hidden=" in raw
+    xml = raw.decode("utf-8", "replace") if errors or hidden else ""
+    facts = SheetFacts(raw)
+    if errors:
         for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
             for col, row, code in pattern.findall(xml):
                 facts.errors[(int(row), _column_index(col))] = html.unescape(code)
-    if "hidden=" in xml:
+    if hidden:
         for a, b in _HIDDEN_ROW.findall(xml):
             facts.hidden_rows.add(int(a or b))
         for tag in _HIDDEN_COL.findall(xml):
@@ -132,23 +142,51 @@ def sheet_facts(path: Path, sheet: str) -> SheetFacts:
     return facts
 
 
-def _sheet_xml(path: Path, sheet: str) -> str | None:
-    """The XML of one sheet, from the package's central directory straight to zlib (a third of what
-    zipfile costs: this runs for every .xlsx an ingest reads)."""
+_SHEET_NAME = b"xl/worksheets/sheet"
+
+
+def _sheet_xml(path: Path, sheet: str) -> bytes | None:
+    """The XML of one sheet, read from the package without zipfile (this runs for every .xlsx an ingest
+    reads): a package with one worksheet is read from that member's local header alone; others through
+    the central directory and the workbook's relationships."""
     try:
         data = path.read_bytes()
+        if data.count(_SHEET_NAME) == 2:  # its local header and its central directory entry: one worksheet
+            body = _single_member(data, data.find(_SHEET_NAME) - _LOCAL.size)
+            if body is not None:
+                return body
         members = _members(data)
         if members is None:
             with zipfile.ZipFile(path) as zf:
                 member = _sheet_member(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"), sheet)
-                return None if member is None else zf.read(member).decode("utf-8", "replace")
-        member = _sheet_member(_inflate(data, members["xl/workbook.xml"]),
-                               _inflate(data, members["xl/_rels/workbook.xml.rels"]), sheet)
+                return None if member is None else zf.read(member)
+        sheets = [m for m in members if m.startswith("xl/worksheets/") and m.endswith(".xml")]
+        if len(sheets) == 1:  # one worksheet: it is the one asked for
+            member = sheets[0]
+        else:
+            member = _sheet_member(_inflate(data, members["xl/workbook.xml"]),
+                                   _inflate(data, members["xl/_rels/workbook.xml.rels"]), sheet)
         if member is None or member not in members:
             return None
-        return _inflate(data, members[member]).decode("utf-8", "replace")
+        return _inflate(data, members[member])
     except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, struct.error):
         return None
+
+
+_LOCAL_SIZES = struct.Struct("<4s2xHH8xLLHH")  # signature, flags, method, compressed and full sizes, lengths
+
+
+def _single_member(data: bytes, at: int) -> bytes | None:
+    """The data of the member whose local header is at `at`, when that header carries its sizes (None when
+    they follow the data, as some writers do: the central directory then tells)."""
+    if at < 0:
+        return None
+    sig, flags, method, csize, size, nlen, elen = _LOCAL_SIZES.unpack_from(data, at)
+    if sig != b"PK\x03\x04" or flags & 0x69 or method not in (0, 8) or not csize:
+        return None
+    start = at + _LOCAL_SIZES.size + nlen + elen
+    body = _inflate(data, (method, start, csize))
+    return body if len(body) == size else None
 
 
 _EOCD = struct.Struct("<4s4HLLH")

@@ -311,8 +311,10 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
         if empty and _STOP.search(next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")):
             break
         name_cell = _cell(line, name_col)
-        if _column_label(name_cell) is not None and _is_column_numbers(line, cols):
-            continue  # "(1) (2) … (6)=(5)/(4)" under the header
+        # "(1) (2) … (6)=(5)/(4)" under the header; a name that cannot be a column's number is not looked at
+        if (type(name_cell) is not str or len(name_cell) <= 2 or name_cell[0] == "(" or name_cell[0].isdigit()) \
+                and _column_label(name_cell) is not None and _is_column_numbers(line, cols):
+            continue
         has_figures = not empty or any(not n.ok for n in values.values())
         stt = _text(_cell(line, stt_col)) if stt_col is not None else ""
         name = _text(name_cell)
@@ -326,18 +328,24 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
                               {"row": r + 1, "name": name or stt or "(trống)"}))
             continue
         note = _nfc(_cell(line, cols["note"])) if "note" in cols else ""
-        extra = {c: v for c in header.extras if (v := _cell(line, c)) not in ("", None)}
+        extra = {c: v for c in header.extras if (v := _cell(line, c)) not in ("", None)} if header.extras else {}
         row = Row(kind, stt, name, r + 1, values, raw, note, extra)
-        for c, i in where:  # "2,145" in a count column: an English thousands comma, not 2,145 of a dossier
-            v = raw[c]
-            if type(v) is str and c in _COUNT_COLUMNS and _US_THOUSANDS.match(v.strip()):
-                values[c] = Number(float(v.strip().replace(",", "")))
-                notes.append(Note("thousands_comma", row, f"{column_letter(i)}{r + 1}", v,
-                                  {"shown": v.strip(), "read": format_int(values[c].value),
-                                   "column": layout_label(c)}))
+        if any(v and type(v) is str for v in raw.values()):  # typed text: most files have none
+            _thousands_commas(row, where, notes)
         rows.append(row)
     _number_levels(rows)
     return rows, notes
+
+
+def _thousands_commas(row: Row, where: list[tuple[str, int | None]], notes: list[Note]) -> None:
+    """"2,145" in a count column: an English thousands comma (2.145 dossiers), not 2,145 of a dossier."""
+    for c, i in where:
+        v = row.raw[c]
+        if type(v) is str and c in _COUNT_COLUMNS and _US_THOUSANDS.match(v.strip()):
+            row.values[c] = Number(float(v.strip().replace(",", "")))
+            notes.append(Note("thousands_comma", row, f"{column_letter(i)}{row.excel_row}", v,
+                              {"shown": v.strip(), "read": format_int(row.values[c].value),
+                               "column": layout_label(c)}))
 
 
 _COUNT_COLUMNS = frozenset(layout.COUNTS)
@@ -530,15 +538,15 @@ def _fill_formula_counts(table: Table, grid: list[list[object]], facts: SheetFac
     compute is reported with its formula, and the rest of the file is read. Rates, row B and Tổng cộng
     stay as read: they are recomputed and checked from the counts, and evaluating them here would only
     repeat a unit row's mistake in a second finding."""
-    if not facts.uncached:  # the common case
-        return
-    wanted: dict[tuple[int, int], tuple[Row, str]] = {}
+    empty: dict[tuple[int, int], tuple[Row, str]] = {}
     for row in table.rows:
         if row.kind in ("A", "unit"):
             for col in table.figures():
-                key = (row.excel_row, table.columns[col] + 1)
-                if col not in layout.PERCENTS and row.raw[col] in ("", None) and key in facts.uncached:
-                    wanted[key] = (row, col)
+                if col not in layout.PERCENTS and row.raw[col] in ("", None):
+                    empty[(row.excel_row, table.columns[col] + 1)] = (row, col)
+    if not empty:  # the common case: the sheet's formulas are not even looked for
+        return
+    wanted = {key: cell for key, cell in empty.items() if key in facts.uncached}
     values, failed = evaluate_cells(grid, facts.uncached, wanted)
     for key, value in values.items():
         if value is not None:
@@ -575,10 +583,11 @@ class Reading:
 
 
 def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Registry | None = None,
-              facts: SheetFacts = _NO_FACTS) -> Table | None:
+              facts: SheetFacts = _NO_FACTS, header: _Header | None = None) -> Table | None:
     """The appendix table of one sheet given as rows of cell values (row 0 = Excel row 1), or None.
-    `facts`: what the sheet's XML shows beside the values (hidden rows and columns, error values)."""
-    header = _find_header(grid)
+    `facts`: what the sheet's XML shows beside the values (hidden rows and columns, error values);
+    `header`: the sheet's header when already found."""
+    header = header or _find_header(grid)
     if header is None:
         return None
     if facts.hidden_cols:
@@ -633,7 +642,7 @@ def read_tables(path: Path, registry: Registry | None = None) -> Reading:
         if header is None:
             continue
         facts = sheet_facts(path, name) if ooxml else _NO_FACTS
-        table = read_grid(grid, name, path, registry, facts)
+        table = read_grid(grid, name, path, registry, facts, header)
         if table is None:
             continue
         if ooxml:
