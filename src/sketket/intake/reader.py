@@ -22,9 +22,10 @@ import python_calamine
 from sketket import layout
 from sketket.clean import Number, fold, format_int, nfc, parse_number
 from sketket.config import load_yaml
+from sketket.dimensions import FORM_TIERS
 from sketket.intake._xlsx import SheetFacts, evaluate_cells, sheet_facts
 from sketket.intake.sniff import csv_grid, foreign_label, html_grids, sniff
-from sketket.registry import FORM_TIERS, Registry
+from sketket.registry import Registry
 
 SPREADSHEET_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods")
 _OOXML = (".xlsx", ".xlsm")
