@@ -1,13 +1,17 @@
-"""Read a unit's appendix table (Phụ lục I, II or III) from .xlsx, .xlsm, .xls or .ods.
+"""Read a unit's appendix tables (Phụ lục I, II or III) from .xlsx, .xlsm, .xls or .ods.
 
-The table is found by its header text wherever an official put it (another sheet, extra title lines,
-another first column, an inserted column), never by fixed positions. Cells are read with python-calamine
-(values only, fast); openpyxl is opened only for an .xlsx/.xlsm holding a bare number ≤ 1 in a percentage
-column, to learn from the cell's number format whether it is a fraction (0,985 shown as 98,5%).
+A table is found by its header text wherever an official put it (another sheet, extra title lines, another
+first column, an inserted column, reworded headers: the synonyms of config/ingest.yml), never by fixed
+positions; every sheet holding one is read, and appendix sheets of the template left blank are listed. Cells
+are read with python-calamine (values only, fast). What values alone do not show of an .xlsx (Excel error
+values, which read as empty; hidden rows and columns; formulas stored without a value) comes from the sheet's
+XML (_xlsx.py). openpyxl is opened only for an .xlsx holding a bare number ≤ 1 in a percentage column, to
+learn from the cell's number format whether it is a fraction (0,985 shown as 98,5%).
 
-Formulas that no spreadsheet program has calculated (files written by other software) have no cached
-value and read as empty: percentages are recomputed from the counts anyway, and an empty subtotal or total
-is simply not checked, so nothing false is reported for them.
+A file whose extension lies (an HTML table or a CSV saved as .xls, an old .xls renamed .xlsx) is opened by
+what its first bytes say it is (sniff.py). Counts computed by a formula that no program calculated are
+evaluated (_formula.py); one that cannot be is reported with its formula. Whatever the reading itself finds
+(a hidden row, an extra column, "2,145" read as 2.145) is kept as a Note on the table for the validator.
 """
 
 from __future__ import annotations
