@@ -247,3 +247,22 @@ def test_corpus_every_file_once_with_its_status(tmp_path, reg, no_office):
     tables = {n for n, s in expected.items() if s == "ingested" and not n.endswith((".docx", ".odt"))}
     assert set(res.appendix["source_file"]) == tables | {"bao-cao-kem-bieu.docx"}
     assert set(res.sections["source_file"]) == {n for n in expected if n.endswith((".docx", ".odt"))}
+
+
+def test_doc_report_read_through_libreoffice_when_installed(tmp_path, reg, monkeypatch):
+    """A stand-in for `soffice --headless --convert-to docx`: it writes the .docx LibreOffice would."""
+    made = tmp_path / "made"
+    made.mkdir()
+    S.heading_variants(made)
+    fake = tmp_path / "soffice"
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != "--outdir" ]; do shift; done\n'
+                    f'cp "{made / "bao-cao-tieu-de-khac.docx"}" "$2/bao-cao-cu.docx"\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr("sketket.intake.ingest.office", lambda: str(fake))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "bao-cao-cu.doc").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+    res = ingest(raw, tmp_path / "out", reg)
+    assert res.files[["source_file", "status"]].values.tolist() == [["bao-cao-cu.doc", "ingested"]]
+    assert sections(res, "bao-cao-cu.doc")["III"] == "Đề nghị đầu tư phần mềm."
+    assert (raw / "bao-cao-cu.doc").read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1")  # never modified
