@@ -210,10 +210,15 @@ def names(folder: Path) -> dict[str, str]:
 
 
 def _table_html(k: int) -> str:
-    cells = "".join(f"<th>{h}</th>" for h in HEADERS)
+    """What web software exports: a two-row header whose tall cells span rows (rowspan) and whose group
+    cells span columns (colspan), numbers as text."""
+    tall = "".join(f"<th rowspan='2'>{h}</th>" for h in HEADERS[:3])
+    groups = f"<th colspan='3'>{layout.GROUP_TTHC}</th><th colspan='4'>Kết quả giải quyết TTHC</th>"
+    rest = "".join(f"<th rowspan='2'>{h}</th>" for h in HEADERS[10:])
+    leaves = "".join(f"<th>{h}</th>" for h in HEADERS[3:10])
     body = "".join("<tr>" + "".join(f"<td>{'' if v is None else v}</td>" for v in r) + "</tr>" for r in rows_i(k))
-    return (f"<html><head><meta charset='utf-8'></head><body><p>Phụ lục I</p><table><tr>{cells}</tr>{body}"
-            "</table></body></html>")
+    return (f"<html><head><meta charset='utf-8'></head><body><p>Phụ lục I</p><table><tr>{tall}{groups}{rest}"
+            f"</tr><tr>{leaves}</tr>{body}</table></body></html>")
 
 
 def lying_extensions(folder: Path) -> dict[str, str]:

@@ -90,25 +90,27 @@ def foreign_label(kind: str, suffix: str) -> str:
 
 # -- grids from text formats -------------------------------------------------------------------------------
 class _Tables(HTMLParser):
-    """The <table>s of an HTML page as rows of cell text; colspan/rowspan cells repeat nothing (Excel puts
-    a merged cell's value in its first cell only, and the reader expects that)."""
+    """The <table>s of an HTML page as rows of cell text, laid out as a sheet: a cell spanning columns or
+    rows (colspan, rowspan) holds its text in its first position only, the positions it covers are empty,
+    so that the cells right of a tall header cell stay in their columns."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tables: list[list[list[object]]] = []
-        self._stack: list[list[list[object]]] = []
+        self._stack: list[tuple[list[list[object]], dict[int, int]]] = []  # rows, column → rows still covered
         self._cell: list[str] | None = None
         self._attrs: dict[str, str | None] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
-            self._stack.append([])
+            self._stack.append(([], {}))
         elif tag == "tr" and self._stack:
-            self._stack[-1].append([])
+            self._stack[-1][0].append([])
         elif tag in ("td", "th") and self._stack:
-            rows = self._stack[-1]
+            rows, covered = self._stack[-1]
             if not rows:
                 rows.append([])
+            self._skip_covered(rows[-1], covered)
             self._cell = []
             self._attrs = dict(attrs)
         elif tag == "br" and self._cell is not None:
@@ -116,14 +118,30 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None and self._stack:
-            row = self._stack[-1][-1]
+            rows, covered = self._stack[-1]
+            row = rows[-1]
             text = " ".join("".join(self._cell).split())
-            row.append(_html_value(text, self._attrs))
-            for _ in range(_span(self._attrs.get("colspan")) - 1):
-                row.append("")
+            width, height = _span(self._attrs.get("colspan")), _span(self._attrs.get("rowspan"))
+            for k in range(width):
+                if height > 1:
+                    covered[len(row)] = height - 1
+                row.append(_html_value(text, self._attrs) if k == 0 else "")
             self._cell = None
+        elif tag == "tr" and self._stack:
+            rows, covered = self._stack[-1]
+            if rows:
+                self._skip_covered(rows[-1], covered, to_end=True)
         elif tag == "table" and self._stack:
-            self.tables.append(self._stack.pop())
+            self.tables.append(self._stack.pop()[0])
+
+    @staticmethod
+    def _skip_covered(row: list[object], covered: dict[int, int], to_end: bool = False) -> None:
+        """Empty positions for the columns that cells of rows above still cover, from the row's end on."""
+        while covered.get(len(row), 0) > 0 or (to_end and any(c >= len(row) and n for c, n in covered.items())):
+            col = len(row)
+            if covered.get(col, 0) > 0:
+                covered[col] -= 1
+            row.append("")
 
     def handle_data(self, data: str) -> None:
         if self._cell is not None:
