@@ -266,3 +266,13 @@ def test_doc_report_read_through_libreoffice_when_installed(tmp_path, reg, monke
     assert res.files[["source_file", "status"]].values.tolist() == [["bao-cao-cu.doc", "ingested"]]
     assert sections(res, "bao-cao-cu.doc")["III"] == "Đề nghị đầu tư phần mềm."
     assert (raw / "bao-cao-cu.doc").read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1")  # never modified
+
+
+def test_a_third_numbered_group_with_figures_is_kept_out_and_said(tmp_path, reg):
+    rows = [S.line("I", S.so(24), 1250, 30), S.line("II", "Các chi cục", 400, 4, total=80, one_stop=80, area=40),
+            S.line("1", S.CHI_CUC[0], 400, 4, total=80, one_stop=80, area=40),
+            S.line("III", "Các đơn vị sự nghiệp", 90, 0, total=10, one_stop=10, area=5)]
+    S.write_grid(tmp_path / "nhom.xlsx", {"PL I": S.grid(*rows)})
+    table, findings = read(tmp_path / "nhom.xlsx", reg)
+    assert [(r.kind, r.stt) for r in table.rows] == [("A", "I"), ("B", "II"), ("unit", "1"), ("group", "III")]
+    assert findings == [("group_row", "B7", "Các đơn vị sự nghiệp")]

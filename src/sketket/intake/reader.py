@@ -338,7 +338,7 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
         if any(v and type(v) is str for v in raw.values()):  # typed text: most files have none
             _thousands_commas(row, where, notes)
         rows.append(row)
-    _number_levels(rows)
+    _number_levels(rows, notes, name_col)
     return rows, notes
 
 
@@ -367,15 +367,18 @@ def _split_numbering(name: str) -> tuple[str, str]:
     return m.group(1), name[m.end():]
 
 
-def _number_levels(rows: list[Row]) -> None:
+def _number_levels(rows: list[Row], notes: list[Note], name_col: int) -> None:
     """Rows numbered I, II (then 1.1, 2.1 …) instead of A, B, 1, 2: the first first-level row with figures
     is the submitting agency (A), the second the sub-units' subtotal (B); any further one is a group
-    subtotal, kept out of the unit rows."""
+    subtotal, kept out of the unit rows with a note."""
     if any(r.kind == "A" for r in rows):
         return
     romans = [r for r in rows if r.kind == "unit" and _ROMAN.match(fold(r.stt))]
     for k, row in enumerate(romans):
         row.kind = "A" if k == 0 else "B" if k == 1 and not any(r.kind == "B" for r in rows) else "group"
+        if row.kind == "group":  # kept out of the sums, and said so
+            notes.append(Note("group_row", row, f"{column_letter(name_col)}{row.excel_row}", row.name, {"row": row.excel_row, "stt": row.stt,
+                                                                "name": row.name or "(trống)"}))
 
 
 # -- percentages and formulas --------------------------------------------------------------------------
