@@ -276,3 +276,18 @@ def test_a_third_numbered_group_with_figures_is_kept_out_and_said(tmp_path, reg)
     table, findings = read(tmp_path / "nhom.xlsx", reg)
     assert [(r.kind, r.stt) for r in table.rows] == [("A", "I"), ("B", "II"), ("unit", "1"), ("group", "III")]
     assert findings == [("group_row", "B7", "Các đơn vị sự nghiệp")]
+
+
+def test_a_workbook_with_two_filled_forms_is_listed_under_both(tmp_path, reg):
+    import pandas as pd
+
+    from sketket.outputs.packs import files_of
+
+    S.write_grid(tmp_path / "hai-bieu.xlsx", {"PL I": S.grid(*S.rows_i(25)),
+                                              "PL II": S.grid(*S.rows_i(26), title="Phụ lục II")})
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    assert res.files[["source_file", "form", "unit_rows"]].values.tolist() == [["hai-bieu.xlsx", "I;II", 6]]
+    assert sorted(set(res.appendix["source_sheet"])) == ["PL I", "PL II"]
+    tables = {"files": pd.concat([res.files, pd.DataFrame({"source_file": ["x.pdf"], "form": [""]})])}
+    assert list(files_of(tables, "II")["source_file"]) == ["hai-bieu.xlsx", "x.pdf"]
+    assert list(files_of(tables, "III")["source_file"]) == ["x.pdf"]
