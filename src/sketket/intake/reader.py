@@ -165,7 +165,7 @@ def _find_header(grid: list[list[object]], hidden: frozenset[int] = frozenset())
     """The table's header; cells of hidden columns (a helper an official hid) are not part of it."""
     for r, line in enumerate(grid):
         for c, value in enumerate(line):
-            if isinstance(value, str) and value and c not in hidden and _names_unit(value):
+            if isinstance(value, str) and value and _names_unit(value) and c not in hidden:
                 header = _header_at(grid, r, c, hidden)
                 if header is not None:
                     return header
@@ -199,7 +199,7 @@ def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozen
             elif name is None and fold(value).startswith(("ty le", "ti le")):
                 bare_rates.append(c)
             elif name is None:
-                texts.append((r, c, _nfc(value)))
+                texts.append((r, c, value))
     by_col = {c: n for n, c in columns.items()}
     for c in bare_rates:
         rate = _RATE_OF.get(by_col.get(c - 1, ""))
@@ -215,7 +215,7 @@ def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozen
     used = set(columns.values()) | set(bare_rates)
     for r, c, text in texts:
         if r <= bottom and c > name_col and c not in used and not _STOP.search(fold(text)):
-            extras.setdefault(c, (r, text))
+            extras.setdefault(c, (r, _nfc(text)))
     extra = {c: text for c, (r, text) in sorted(extras.items()) if r <= bottom + 1 and c not in used}
     return _Header(top, bottom, columns, extra)
 
@@ -255,12 +255,18 @@ _EMPTY = Number(None)
 _NO_FACTS = SheetFacts()
 
 
+_TYPED_COMMAS: list[str] = []  # text cells with a comma seen since the last row (cleared by _read_rows)
+
+
 def _number(value: object) -> Number:
-    """parse_number of a figure cell, without its checks for the two commonest cells: empty and a float."""
+    """parse_number of a figure cell, without its checks for the two commonest cells: empty and a float.
+    Typed text with a comma is remembered, so that a row is looked at for "2,145" only when it has one."""
     if value == "" or value is None:
         return _EMPTY
     if type(value) is float and value == value:  # not NaN
         return Number(value)
+    if type(value) is str and "," in value:
+        _TYPED_COMMAS.append(value)
     return parse_number(value)
 
 
@@ -310,6 +316,8 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
             for c, i in where:
                 if i is not None and (r + 1, i + 1) in facts.errors:
                     raw[c] = facts.errors[(r + 1, i + 1)]
+        if _TYPED_COMMAS:  # left by a row that was not a table row
+            _TYPED_COMMAS.clear()
         values = {c: _number(v) for c, v in raw.items()}
         empty = all(n.value is None for n in values.values())
         # footnotes or signatures: the table is over (a row with figures is never one: not looked at)
@@ -335,7 +343,8 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
         note = _nfc(_cell(line, cols["note"])) if "note" in cols else ""
         extra = {c: v for c in header.extras if (v := _cell(line, c)) not in ("", None)} if header.extras else {}
         row = Row(kind, stt, name, r + 1, values, raw, note, extra)
-        if any(v and type(v) is str for v in raw.values()):  # typed text: most files have none
+        if _TYPED_COMMAS:  # typed text with a comma in this row: most files have none
+            _TYPED_COMMAS.clear()
             _thousands_commas(row, where, notes)
         rows.append(row)
     _number_levels(rows, notes, name_col)
