@@ -1,0 +1,144 @@
+"""The city's draft report: python-docx reads what `sketket draft` wrote from a small processed city."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+from pack_data import write_raw
+
+from sketket.catalog import Catalog
+from sketket.clean import format_int, format_percent
+from sketket.cli import main
+from sketket.outputs.draft import OUTLINE_ORDER, outline
+from sketket.outputs.draft_template import TEMPLATE, build_template
+
+
+def _checklist() -> pd.DataFrame:
+    rows = []
+    for name, code, tier, sat in [("Sở Nội vụ", "S01", "so", "Có"), ("Sở Tư pháp", "S02", "so", "Không"),
+                                  ("Quận Ba Đình", "001", "huyen", "Có")]:
+        rows.append({"unit_name": name, "unit_code": code, "tier": tier, "section": "II.2.đ", "group": "đ)",
+                     "item": "dd_thu_bay", "item_label": "Làm việc sáng thứ bảy", "value": sat, "number": None,
+                     "evidence": ""})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("draft")
+    raw, processed, reports = base / "raw", base / "processed", base / "reports"
+    write_raw(raw)
+    assert main(["ingest", str(raw), "--out", str(processed)]) == 0
+    assert main(["analyse", str(processed), "--reports", str(reports)]) in (0, 1)
+    Catalog(processed).save("checklist", _checklist())
+    out = base / "du-thao.docx"
+    assert main(["draft", str(processed), "--out", str(out)]) == 0
+    return {"processed": processed, "reports": reports, "docx": out}
+
+
+def _text(doc) -> str:
+    return "\n".join(p.text for p in doc.paragraphs)
+
+
+def _all_text(doc) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return _text(doc) + "\n" + "\n".join(cells)
+
+
+def test_every_outline_heading_is_present_in_order(city):
+    doc = Document(city["docx"])
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    expected = [f"{s['number']} {s['heading']}" for s in outline()]
+    assert headings == expected
+    assert [s["id"] for s in outline()] == list(OUTLINE_ORDER)
+    assert headings[0].startswith("I. ĐẶC ĐIỂM") and headings[-1].startswith("III. KIẾN NGHỊ")
+
+
+def test_the_city_figures_are_the_catalogs_as_written(city):
+    text = _text(Document(city["docx"]))
+    tiers = Catalog(city["processed"]).load("indicators_tiers")
+    c = tiers[tiers["scope"] == "city"].iloc[0]
+    assert f"tiếp nhận {format_int(c['dossiers_received'])} hồ sơ" in text
+    assert f"(tỷ lệ {format_percent(c['on_time_rate'])})" in text
+    assert f"{format_int(c['tthc_one_stop'])}/{format_int(c['tthc_total'])} TTHC" in text
+    assert f"đạt {format_percent(c['one_stop_share'])}" in text
+    so = tiers[(tiers["scope"] == "tier") & (tiers["tier"] == "so")].iloc[0]
+    assert f"{format_int(so['units_reporting'])}/{format_int(so['units_expected'])} Sở" in text
+    # the small city: Trúc Bạch awaits correction, so the city's dossiers exclude its 3.500
+    assert "1 đơn vị đang chờ sửa" in text and "Trúc Bạch" in text
+
+
+def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):
+    text = _text(Document(city["docx"]))
+    assert "Làm việc sáng thứ bảy: 2/3 đơn vị có báo cáo nêu đã thực hiện" in text
+    assert "chưa thực hiện: Sở Tư pháp" in text
+    assert text.count("[Sở Nội vụ bổ sung:") >= 4
+
+
+def test_no_template_tag_is_left_and_the_header_is_the_rule(city):
+    doc = Document(city["docx"])
+    text = _all_text(doc)
+    assert not re.search(r"\{[{%]|[}%]\}", text)
+    assert "DỰ THẢO" in doc.paragraphs[0].text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert "/BC-UBND" in text and "Nơi nhận:" in text and "TM. ỦY BAN NHÂN DÂN" in text
+
+
+def test_fonts_margins_and_page_numbers_follow_tt_01_2011(city):
+    doc = Document(city["docx"])
+    normal = doc.styles["Normal"]
+    fonts = normal.element.rPr.rFonts
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        assert fonts.get(qn(attr)) == "Times New Roman"
+    assert 13 <= normal.font.size.pt <= 14
+    assert normal.paragraph_format.first_line_indent.cm == pytest.approx(1.27, abs=0.01)
+    first = doc.sections[0]
+    assert round(first.page_width.mm) == 210 and round(first.page_height.mm) == 297
+    assert [round(x.mm) for x in (first.top_margin, first.bottom_margin, first.left_margin, first.right_margin)] \
+        == [20, 20, 30, 15]
+    assert first.different_first_page_header_footer
+    assert "PAGE" in first.header._element.xml
+
+
+def test_appendix_totals_equal_the_consolidated_workbook(city):
+    doc = Document(city["docx"])
+    wb = load_workbook(city["reports"] / "tong-hop-phu-luc.xlsx", data_only=True)
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "STT"]
+    assert len(tables) == 3
+    for form, table in zip(("I", "II", "III"), tables):
+        ws = wb[f"Phụ lục {form}"]
+        total = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Tổng cộng")
+        row = next(r for r in table.rows if r.cells[1].text == "Tổng cộng")
+        received_col = [c.text for c in table.rows[0].cells].index("Tổng số hồ sơ đã nhận")
+        # the workbook's columns: STT, name, area, tthc_total, one_stop, pct, received …
+        assert row.cells[received_col].text == format_int(total[6])
+
+
+def test_the_committed_template_is_what_the_builder_writes(tmp_path):
+    fresh = build_template(tmp_path / "t.docx")
+    ours = [p.text for p in Document(TEMPLATE).paragraphs]
+    assert [p.text for p in Document(fresh).paragraphs] == ours
+    assert "{%p for s in sections %}" in ours
+
+
+def test_the_draft_renders_to_pdf_with_libreoffice(city):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) không có trên máy này: .ci/run cài gói Debian libreoffice-writer")
+    out = Path("reports/draft-pages")
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(city["docx"])],
+                   check=True, timeout=180, capture_output=True)
+    pdf = out / "du-thao.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
+    if shutil.which("pdftoppm"):  # page images for a person to look at
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "trang")], check=True, timeout=180)
+        assert list(out.glob("trang-*.png"))
