@@ -19,6 +19,7 @@ from sketket.clean import format_int, format_percent
 from sketket.cli import main
 from sketket.outputs.draft import OUTLINE_ORDER, outline
 from sketket.outputs.draft_template import TEMPLATE, build_template
+from sketket.outputs.writer import write_filled
 
 
 def _checklist() -> pd.DataFrame:
@@ -36,6 +37,11 @@ def city(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("draft")
     raw, processed, reports = base / "raw", base / "processed", base / "reports"
     write_raw(raw)
+    # a department whose on-time and overdue dossiers do not add up: its figures await correction
+    bad = {"unit_name": "Sở Tài chính", "area_m2": 40.0, "tthc_total": 90, "tthc_one_stop": 90,
+           "dossiers_received": 5000, "dossiers_on_time": 4000, "dossiers_overdue": 100, "online_services_l34": 2,
+           "postal_tthc": 1}
+    write_filled("I", raw / "so-tai-chinh.xlsx", bad, [])
     assert main(["ingest", str(raw), "--out", str(processed)]) == 0
     assert main(["analyse", str(processed), "--reports", str(reports)]) in (0, 1)
     Catalog(processed).save("checklist", _checklist())
@@ -72,8 +78,11 @@ def test_the_city_figures_are_the_catalogs_as_written(city):
     assert f"đạt {format_percent(c['one_stop_share'])}" in text
     so = tiers[(tiers["scope"] == "tier") & (tiers["tier"] == "so")].iloc[0]
     assert f"{format_int(so['units_reporting'])}/{format_int(so['units_expected'])} Sở" in text
-    # the small city: Trúc Bạch awaits correction, so the city's dossiers exclude its 3.500
-    assert "1 đơn vị đang chờ sửa" in text and "Trúc Bạch" in text
+    # Sở Tài chính awaits correction: named, and its 5.000 dossiers are not in the city's
+    assert "Số liệu của 1 đơn vị đang chờ sửa nên chưa được tính" in text and "Sở Tài chính" in text
+    units = Catalog(city["processed"]).load("indicators_units")
+    ok = units[units["data_status"] == "ok"]
+    assert c["dossiers_received"] == pd.to_numeric(ok["dossiers_received"]).sum()
 
 
 def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):

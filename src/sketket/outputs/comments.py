@@ -87,11 +87,13 @@ def reply_date(lines: list[str]) -> dt.date | None:
     return None
 
 
-def is_agreement(texts: list[str], phrases: list[str]) -> bool:
-    """True when every remaining line only says the unit agrees ("Nhất trí với dự thảo.")."""
-    keys = [fold(p) for p in phrases]
-    body = [fold(t).strip(" .;:") for t in texts if fold(t).strip(" .;:")]
-    return bool(body) and all(any(b == k or b.startswith(k) and len(b) - len(k) < 40 for k in keys) for b in body)
+def is_agreement(texts: list[str], phrases: list[str], changes: list[str]) -> bool:
+    """True when every remaining line only says the unit agrees ("UBND quận X nhất trí với dự thảo."): it
+    names agreement and asks for no change ("đề nghị", "bổ sung", "tuy nhiên"…)."""
+    keys, asks = [fold(p) for p in phrases], [fold(c) for c in changes]
+    body = [f" {fold(t).strip(' .;:')} " for t in texts if fold(t).strip(" .;:")]
+    return bool(body) and all(any(f" {k} " in b for k in keys) and not any(f" {c} " in b for c in asks)
+                              and len(b) < 160 for b in body)
 
 
 def _strip_bullet(text: str) -> str:
@@ -114,23 +116,24 @@ def _letter_comments(lines: list[str]) -> list[str]:
     return [t for t in out if t]
 
 
-def read_letter(path: Path, registry: Registry, agree: list[str]) -> Reply:
+def read_letter(path: Path, registry: Registry, agree: list[str], changes: list[str]) -> Reply:
     blocks = read_blocks(path)
     lines = [b.text for b in blocks if nfc(b.text)]
     hit, _ = find_unit(lines[:8], path.name, registry)
     reply = Reply(path.name, hit.code if hit else "", hit.name if hit else "", reply_date(lines[:12]))
     texts = _letter_comments(lines)
-    if is_agreement(texts, agree):
+    if is_agreement(texts, agree, changes):
         reply.agrees = True
         return reply
     reply.comments = [(section_of(t), t) for t in texts]
     return reply
 
 
-def read_table(path: Path, registry: Registry, agree: list[str]) -> Reply:
+def read_table(path: Path, registry: Registry, agree: list[str], changes: list[str]) -> Reply:
     """A reply as a table: a header row with a "Nội dung góp ý" column (and maybe "Mục"/"Điều"); the unit
     and date in the lines above it or in the file name."""
-    wb = load_workbook(path, read_only=True, data_only=True)
+    # formulas kept as their text: a reply's table has no computed comments, and nothing typed is lost
+    wb = load_workbook(path, read_only=True, data_only=False)
     ws = wb.worksheets[0]
     rows = [[nfc(v) if v is not None else "" for v in row] for row in ws.iter_rows(values_only=True)]
     wb.close()
@@ -153,8 +156,8 @@ def read_table(path: Path, registry: Registry, agree: list[str]) -> Reply:
         if not text:
             continue
         named = row[where] if where is not None and where < len(row) else ""
-        texts.append((section_of(f"mục {named}") if named else "") or section_of(text), text)
-    if is_agreement([t for _, t in texts], agree):
+        texts.append(((section_of(f"mục {named}") if named else "") or section_of(text), text))
+    if is_agreement([t for _, t in texts], agree, changes):
         reply.agrees = True
     else:
         reply.comments = texts
@@ -163,13 +166,13 @@ def read_table(path: Path, registry: Registry, agree: list[str]) -> Reply:
 
 def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None = None) -> list[Reply]:
     config = config or load_config()
-    agree = config["comments"]["agree"]
+    agree, changes = config["comments"]["agree"], config["comments"]["changes"]
     replies = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
         if path.name.startswith("~$"):
             continue  # Word's lock file
         reader = read_letter if path.suffix.lower() == ".docx" else read_table
-        replies.append(reader(path, registry, agree))
+        replies.append(reader(path, registry, agree, changes))
     return replies
 
 
