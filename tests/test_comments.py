@@ -82,3 +82,22 @@ def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
     assert track["Sở Tài chính"][4] == "Chưa trả lời"
     head = wb["Theo dõi trả lời"]["A1"].value
     assert "Hạn góp ý: 15/09/2017" in head and "trả lời đúng hạn: 2" in head and "trả lời muộn: 1" in head
+
+
+def test_the_demo_replies_show_every_kind_of_answer(tmp_path):
+    import datetime as dt
+
+    from sketket.demo.comments import write_demo_comments
+    from sketket.outputs.comments import comment_rows, read_replies, tracking
+    from sketket.registry import load_registry
+
+    deadline = dt.date(2017, 9, 15)
+    write_demo_comments(tmp_path, deadline)
+    registry = load_registry()
+    replies = read_replies(tmp_path, registry)
+    status = tracking(replies, registry.expected_submitters(), deadline).set_index("unit")["status"]
+    assert status["Sở Tư pháp"] == "Đúng hạn" and status["Huyện Ba Vì"] == "Muộn 4 ngày"
+    assert (status == "Chưa trả lời").sum() == len(registry.expected_submitters()) - 4
+    rows = comment_rows(replies)
+    assert set(rows["section"]) == {"Chung", "II.2.c", "II.2.đ", "II.2.i", "III"}
+    assert rows.loc[rows["unit"] == "Quận Ba Đình", "text"].tolist() == ["Nhất trí với dự thảo, không có ý kiến khác"]

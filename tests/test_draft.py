@@ -122,7 +122,7 @@ def test_appendix_totals_equal_the_consolidated_workbook(city):
     wb = load_workbook(city["reports"] / "tong-hop-phu-luc.xlsx", data_only=True)
     tables = [t for t in doc.tables if t.rows[0].cells[0].text == "STT"]
     assert len(tables) == 3
-    for form, table in zip(("I", "II", "III"), tables):
+    for form, table in zip(("I", "II", "III"), tables, strict=True):
         ws = wb[f"Phụ lục {form}"]
         total = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Tổng cộng")
         row = next(r for r in table.rows if r.cells[1].text == "Tổng cộng")

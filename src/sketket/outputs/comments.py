@@ -233,7 +233,7 @@ def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date,
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
     for k, r in enumerate(comment_rows(replies, config).itertuples(index=False), start=1):
         ws.append([k, r.section, excel_safe(r.unit), excel_safe(r.text), ""])
-    for col, width in zip("ABCDE", (6, 14, 30, 70, 40)):
+    for col, width in zip("ABCDE", (6, 14, 30, 70, 40), strict=True):
         ws.column_dimensions[col].width = width
     track = tracking(replies, asked, deadline)
     ts = wb.create_sheet("Theo dõi trả lời")
@@ -245,7 +245,7 @@ def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date,
     ts.append(list(TRACK_COLUMNS))
     for k, r in enumerate(track.itertuples(index=False), start=1):
         ts.append([k, excel_safe(r.unit), excel_safe(r.file), r.date, r.status, r.comments])
-    for col, width in zip("ABCDEF", (6, 45, 30, 14, 26, 10)):
+    for col, width in zip("ABCDEF", (6, 45, 30, 14, 26, 10), strict=True):
         ts.column_dimensions[col].width = width
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -211,7 +211,7 @@ def build_template(path: Path = TEMPLATE) -> Path:
             _cell_para(table.cell(3, j), "{%tr endfor %}", size=10, first=True)
         align = WD_ALIGN_PARAGRAPH.LEFT if field in ("name", "note") else (
             centre if field == "stt" else WD_ALIGN_PARAGRAPH.RIGHT)
-        _cell_para(table.cell(2, j), "{{ r.%s }}" % field, size=10, align=align, first=True)
+        _cell_para(table.cell(2, j), "{{ r." + field + " }}", size=10, align=align, first=True)
     _para(doc, "{{ a.note }}", size=11, italic=True)
     _para(doc, "{%p endfor %}")
     path.parent.mkdir(parents=True, exist_ok=True)
