@@ -75,12 +75,21 @@ def _tier_rows(tiers: pd.DataFrame) -> dict[str, pd.Series]:
     return {r["tier"]: r for _, r in rows.iterrows()}
 
 
+def in_sentence(label: str) -> str:
+    """A tier's label inside a sentence: "quận, huyện, thị xã", but "Sở, …" and "Chi cục, …" keep their capital."""
+    return label if label.startswith(("Sở", "Chi cục", "UBND")) else label[:1].lower() + label[1:]
+
+
+def _and(parts: list[str]) -> str:
+    return "; ".join(parts[:-1]) + (" và " if len(parts) > 1 else "") + parts[-1] if parts else ""
+
+
 def scope_sentence(tiers: pd.DataFrame) -> str:
-    """ "22/22 Sở, cơ quan tương đương Sở; 30/30 quận, huyện, thị xã; …": units reporting of units expected."""
+    """ "22/22 Sở, cơ quan tương đương Sở; 30/30 quận, huyện, thị xã và 584/584 xã, phường, thị trấn": units
+    reporting of units expected, tier by tier."""
     rows = _tier_rows(tiers)
-    parts = [f"{format_int(rows[t]['units_reporting'])}/{format_int(rows[t]['units_expected'])} "
-             f"{TIER_LABELS[t]}" for t in TIERS if t in rows and _num(rows[t]["units_expected"]) > 0]
-    return "; ".join(parts)
+    return _and([f"{format_int(rows[t]['units_reporting'])}/{format_int(rows[t]['units_expected'])} "
+                 f"{in_sentence(TIER_LABELS[t])}" for t in TIERS if t in rows and _num(rows[t]["units_expected"]) > 0])
 
 
 def _num(value: Any) -> float:
@@ -107,7 +116,7 @@ def _ii2a(tiers: pd.DataFrame) -> list[str]:
     rows = _tier_rows(tiers)
     out = [f"Tổng hợp báo cáo các cơ quan, đơn vị gửi về, đến nay có {scope_sentence(tiers)} "
            "thực hiện cơ chế một cửa, cơ chế một cửa liên thông và gửi số liệu sơ kết."]
-    missing = [f"{format_int(_num(r['units_expected']) - _num(r['units_reporting']))} {TIER_LABELS[t]}"
+    missing = [f"{format_int(_num(r['units_expected']) - _num(r['units_reporting']))} {in_sentence(TIER_LABELS[t])}"
                for t, r in rows.items() if _num(r["units_expected"]) > _num(r["units_reporting"])]
     if missing:
         out.append("Chưa có số liệu: " + "; ".join(missing) + ".")
@@ -119,7 +128,7 @@ def _ii2b(tiers: pd.DataFrame) -> list[str]:
     out = [f"Toàn Thành phố có {format_int(city['tthc_one_stop'])}/{format_int(city['tthc_total'])} TTHC thuộc "
            f"thẩm quyền được thực hiện theo cơ chế một cửa, cơ chế một cửa liên thông, đạt "
            f"{format_percent(city['one_stop_share'])} (tỷ lệ tính trên tổng số của các đơn vị có đủ số liệu)."]
-    by_tier = [f"{TIER_LABELS[t]}: {format_percent(r['one_stop_share'])}" for t, r in rows.items()
+    by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_percent(r['one_stop_share'])}" for t, r in rows.items()
                if not pd.isna(r["one_stop_share"])]
     if by_tier:
         out.append("Theo từng cấp: " + "; ".join(by_tier) + ".")
@@ -137,7 +146,8 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
         yes = group[group["value"] == "Có"]
         part = group[group["value"] == "Một phần"]
         no = group[group["value"] == "Không"]
-        by_tier = [f"{TIER_LABELS.get(t, t)}: {format_int(len(g))}" for t, g in yes.groupby("tier", sort=False)]
+        by_tier = [f"{in_sentence(TIER_LABELS.get(t, t))}: {format_int(len(g))}"
+                   for t, g in yes.groupby("tier", sort=False)]
         text = f"{label}: {format_int(len(yes))}/{format_int(read)} đơn vị có báo cáo nêu đã thực hiện"
         if by_tier:
             text += f" ({'; '.join(by_tier)})"
@@ -158,7 +168,7 @@ def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], peri
            f"{format_int(city['dossiers_received'])} hồ sơ TTHC; giải quyết đúng hạn "
            f"{format_int(city['dossiers_on_time'])} hồ sơ (tỷ lệ {format_percent(city['on_time_rate'])}); "
            f"quá hạn {format_int(city['dossiers_overdue'])} hồ sơ ({format_percent(city['overdue_rate'])})."]
-    by_tier = [f"{TIER_LABELS[t]}: {format_int(r['dossiers_received'])} hồ sơ, đúng hạn "
+    by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(r['dossiers_received'])} hồ sơ, đúng hạn "
                f"{format_percent(r['on_time_rate'])}" for t, r in rows.items() if _num(r["dossiers_received"]) > 0]
     if by_tier:
         out.append("So sánh giữa các cấp: " + "; ".join(by_tier) + ".")
