@@ -75,6 +75,9 @@ def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
     assert len(agree) == 1 and agree[0][3].startswith("Nhất trí")
     assert [r[1] for r in rows][:3] == ["Chung"] * 3  # "Chung" first, then the outline's order
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    offered = wb["Tổng hợp ý kiến"].data_validations.dataValidation[0]
+    assert offered.formula1 == "'Danh mục'!$A$1:$A$4" and str(offered.sqref) == f"E4:E{len(rows) + 3}"
+    assert wb["Danh mục"]["B1"].value is None and wb["Danh mục"]["A2"].value == "Tiếp thu, bổ sung vào dự thảo"
     track = {r[1]: r for r in wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True)}
     assert track["Sở Tư pháp"][3:5] == ("12/09/2017", "Đúng hạn")
     assert track["Quận Ba Đình"][4] == "Đúng hạn" and track["Quận Ba Đình"][5] == 0

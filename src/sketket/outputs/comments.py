@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from sketket.clean import excel_safe, fold, format_date, nfc
 from sketket.context import RunContext
@@ -235,6 +236,15 @@ def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date,
         ws.append([k, r.section, excel_safe(r.unit), excel_safe(r.text), ""])
     for col, width in zip("ABCDE", (6, 14, 30, 70, 40), strict=True):
         ws.column_dimensions[col].width = width
+    if ws.max_row > 3:  # the usual answers offered, any other text still accepted
+        lists = wb.create_sheet("Danh mục")  # a range, not an inline list: the answers contain commas
+        for answer in config["comments"]["responses"]:
+            lists.append([answer])
+        n = len(config["comments"]["responses"])
+        choice = DataValidation(type="list", formula1=f"'Danh mục'!$A$1:$A${n}", allow_blank=True,
+                                showErrorMessage=False)
+        ws.add_data_validation(choice)
+        choice.add(f"E4:E{ws.max_row}")
     track = tracking(replies, asked, deadline)
     ts = wb.create_sheet("Theo dõi trả lời")
     counts = track["status"].value_counts() if len(track) else pd.Series(dtype=int)
