@@ -154,3 +154,23 @@ def test_the_draft_renders_to_pdf_with_libreoffice(city):
     if shutil.which("pdftoppm"):  # page images for a person to look at
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "trang")], check=True, timeout=180)
         assert list(out.glob("trang-*.png"))
+
+
+def test_themes_initiatives_and_recommendations_name_the_units_that_raised_them():
+    from sketket.outputs.draft import _initiatives, _recommendations, theme_sentences
+
+    themes = pd.DataFrame([
+        {"section": "II.3.b", "theme": "kinh_phi", "theme_label": "Kinh phí, ngân sách", "tier": "huyen", "units": 3},
+        {"section": "II.3.b", "theme": "kinh_phi", "theme_label": "Kinh phí, ngân sách", "tier": "so", "units": 2},
+        {"section": "II.3.b", "theme": "nhan_su", "theme_label": "Nhân sự", "tier": "so", "units": 1},
+        {"section": "II.3.c", "theme": "nhan_su", "theme_label": "Nhân sự", "tier": "so", "units": 9},
+    ])
+    quotes = pd.DataFrame([{"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Quận Ba Đình"},
+                           {"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Sở Y tế"}])
+    assert theme_sentences(themes, quotes, "II.3.b") == [
+        "Kinh phí, ngân sách: 5 đơn vị nêu (như Quận Ba Đình, Sở Y tế).", "Nhân sự: 1 đơn vị nêu."]
+    ideas = pd.DataFrame([{"initiative": "Trả kết quả tại nhà.", "units": "Quận Ba Đình; Sở Y tế", "n_units": 2}])
+    assert _initiatives(ideas) == ["Trả kết quả tại nhà (Quận Ba Đình, Sở Y tế)."]
+    recs = pd.DataFrame([{"addressee_label": "UBND Thành phố", "recommendation": "Bố trí kinh phí.", "n_units": 4},
+                         {"addressee_label": "UBND Thành phố", "recommendation": "Tập huấn.", "n_units": 7}])
+    assert _recommendations(recs) == ["UBND Thành phố: Tập huấn (7 đơn vị); Bố trí kinh phí (4 đơn vị)."]

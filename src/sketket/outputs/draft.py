@@ -146,8 +146,8 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
         yes = group[group["value"] == "Có"]
         part = group[group["value"] == "Một phần"]
         no = group[group["value"] == "Không"]
-        by_tier = [f"{in_sentence(TIER_LABELS.get(t, t))}: {format_int(len(g))}"
-                   for t, g in yes.groupby("tier", sort=False)]
+        per_tier = yes["tier"].value_counts()
+        by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(per_tier[t])}" for t in TIERS if t in per_tier]
         text = f"{label}: {format_int(len(yes))}/{format_int(read)} đơn vị có báo cáo nêu đã thực hiện"
         if by_tier:
             text += f" ({'; '.join(by_tier)})"
@@ -202,18 +202,23 @@ def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, li
     return out
 
 
+def _bare(text: object) -> str:
+    """A quoted sentence without its final full stop, to be followed by "(…)"."""
+    return nfc(text).rstrip(" .;")
+
+
 def _initiatives(df: pd.DataFrame, limit: int = 10) -> list[str]:
     if df.empty:
         return []
     df = df.sort_values("n_units", ascending=False)
-    return [f"{nfc(r.initiative)} ({_names(str(r.units).split('; '), 4)})." for r in df.head(limit).itertuples()]
+    return [f"{_bare(r.initiative)} ({_names(str(r.units).split('; '), 4)})." for r in df.head(limit).itertuples()]
 
 
 def _recommendations(df: pd.DataFrame, limit: int = 6) -> list[str]:
     out = []
     for label, group in df.groupby("addressee_label", sort=False):
         group = group.sort_values("n_units", ascending=False)
-        items = [f"{nfc(r.recommendation)} ({format_int(r.n_units)} đơn vị)" for r in group.head(limit).itertuples()]
+        items = [f"{_bare(r.recommendation)} ({format_int(r.n_units)} đơn vị)" for r in group.head(limit).itertuples()]
         out.append(f"{nfc(label)}: " + "; ".join(items) + ".")
     return out
 
