@@ -245,7 +245,7 @@ def _fill(template: str, ctx: RunContext) -> str:
     return template.format(year=ctx.plan.plan_date.year, **plan)
 
 
-def appendix_tables(ctx: RunContext) -> list[dict[str, Any]]:
+def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Phụ lục I, II, III of the whole city, row for row as in the consolidated workbook."""
     from sketket.analysis.analyse import workbook_appendix
     from sketket.outputs.consolidated import sheet_rows
@@ -254,7 +254,7 @@ def appendix_tables(ctx: RunContext) -> list[dict[str, Any]]:
     appendix, units = cat.load("appendix"), cat.load("indicators_units")
     if len(units) == len(appendix):  # analyse keeps one unit row per appendix row, in order
         appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True))
-    titles = load_yaml("draft.yml").get("appendix_titles", {})
+    titles = (config or load_config()).get("appendix_titles", {})
     out = []
     for form in ("I", "II", "III"):
         rows = []
@@ -321,7 +321,7 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
         "closing": _fill(config["closing"], ctx),
         "recipients": list(config["recipients"]),
         "signer": dict(config["signer"]),
-        "appendices": appendix_tables(ctx),
+        "appendices": appendix_tables(ctx, config),
     }
 
 
