@@ -33,15 +33,28 @@ def _column_index(letters: str) -> int:
     return index
 
 
-def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels_text = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+def _read_part(zf: zipfile.ZipFile, name: str, limit: int | None) -> str:
+    with zf.open(name) as part:
+        return part.read(-1 if limit is None else limit).decode("utf-8", "replace")
+
+
+def sheet_names(zf: zipfile.ZipFile, limit: int | None = None) -> dict[str, str]:
+    """Member → the name the workbook gives the worksheet stored there, reading at most `limit` bytes of
+    each part it needs (for a package not screened yet)."""
+    workbook = _read_part(zf, "xl/workbook.xml", limit)
+    rels_text = _read_part(zf, "xl/_rels/workbook.xml.rels", limit)
     rels = dict(_REL.findall(rels_text)) or {i: t for t, i in _REL_REVERSED.findall(rels_text)}
+    out: dict[str, str] = {}
     for name, rid in _SHEET.findall(workbook):
-        if html.unescape(name) == sheet and rid in rels:
+        if rid in rels:
             target = rels[rid]
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    return None
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out.setdefault(member, html.unescape(name))
+    return out
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    return next((member for member, name in sheet_names(zf).items() if name == sheet), None)
 
 
 def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:

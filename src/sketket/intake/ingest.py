@@ -33,6 +33,7 @@ from sketket.intake.validate import (
     load_rules,
     match_rows,
 )
+from sketket.intake.walk import Entry, os_error_text, walk
 from sketket.registry import FORM_TIERS, Registry, load_registry
 
 # pandas only builds the output tables: it is imported there, so that the workers that read the files start
@@ -46,7 +47,8 @@ APPENDIX_COLUMNS: tuple[str, ...] = (
     "derived", "source_file", "source_sheet", "source_row")
 FILES_COLUMNS: tuple[str, ...] = ("source_file", "status", "form", "reason", "unit_rows", "errors", "warnings")
 SECTION_COLUMNS: tuple[str, ...] = ("source_file", "unit_name", "unit_code", "tier", "section", "heading", "text")
-_REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
+_REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table", "inflated_too_large",
+              "inflated_total_too_large", "sheet_too_large", "file_unreadable")
 DEFAULT_MAX_MB = 20.0
 _POOL_MIN_FILES = 100  # below this a second process costs more to start than it saves
 _WORKERS = 2
@@ -107,11 +109,14 @@ def skip_reason(path: Path) -> str | None:
 
 def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> FileResult:
     """Screen, read and check one file. Never raises for a bad file: it becomes a rejected result."""
-    mtime = path.stat().st_mtime
-    reason = skip_reason(path)
-    if reason is not None:
-        return FileResult(rel, "skipped", reason=reason, mtime=mtime)
-    problem = screen(path, max_bytes)
+    try:
+        mtime = path.stat().st_mtime
+        reason = skip_reason(path)
+        if reason is not None:
+            return FileResult(rel, "skipped", reason=reason, mtime=mtime)
+        problem = screen(path, max_bytes)
+    except OSError as exc:  # no permission, a disk error, gone since the folder was listed
+        return _rejected(rel, "file_unreadable", 0.0, what="tệp", detail=os_error_text(exc))
     if problem is not None:
         return _rejected(rel, problem[0], mtime, **problem[1])
     if path.suffix.lower() in _config()["reports"]:
@@ -127,8 +132,17 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
     return _table_result(table, rel, registry, mtime)
 
 
+def _unread(entry: Entry) -> FileResult:
+    """The result of a folder entry that is not read: skipped with its reason, or rejected when it could
+    not be read (a folder without permission: the files inside are not seen)."""
+    if not entry.error:
+        return FileResult(entry.rel, entry.status, reason=entry.reason)
+    what = "thư mục này, các tệp bên trong chưa được xem" if entry.rel.endswith("/") else "tệp"
+    return _rejected(entry.rel, "file_unreadable", 0.0, what=what, detail=entry.error)
+
+
 def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
-    f = file_finding(rule, rel, **fields)
+    f = file_finding(rule, rel, sheet=fields.get("sheet_name", ""), **fields)
     return FileResult(rel, "rejected", reason=f.message, findings=[f], mtime=mtime)
 
 
@@ -293,14 +307,16 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     out_dir. Raw files are only read."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     registry = registry or load_registry()
-    paths = sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
-    jobs = [(p, p.relative_to(raw_dir).as_posix(), max_size_mb * 2**20) for p in paths]
+    entries = walk(raw_dir)
+    jobs = [(e.path, e.rel, max_size_mb * 2**20) for e in entries if e.path is not None]
     with _reading(jobs, registry) as reading:
         # the output tables' libraries (pandas, and pyarrow that writes parquet) load while the workers read
         import pandas  # noqa: F401
         import pyarrow.parquet  # noqa: F401
 
         results = list(reading)
+    if len(jobs) < len(entries):  # entries not read (links, FIFOs, unreadable folders) take their place
+        results = sorted(results + [_unread(e) for e in entries if e.path is None], key=lambda r: r.source_file)
     _drop_older_duplicates(results)
     result = IngestResult(
         appendix=_appendix_frame(r for res in results for r in res.rows),
