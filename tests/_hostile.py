@@ -8,6 +8,7 @@ per gigabyte): a reader would only find that out after inflating all of it, whic
 
 from __future__ import annotations
 
+import os
 import struct
 import zipfile
 import zlib
@@ -69,3 +70,20 @@ def with_part(source: Path, out: Path, name: str, data: bytes) -> Path:
             content = data if info.filename == name else zf.read(info)
             members.append((info.filename, deflate(content), len(content), zlib.crc32(content)))
     return write_zip(out, members)
+
+
+def remove_tree(top: Path) -> None:
+    """Remove a folder tree without recursion (shutil.rmtree, and pytest's clean-up of old temporary folders
+    with it, recurse once per level and fail on a tree a thousand levels deep)."""
+    folders, stack = [], [str(top)]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from _hostile import bomb, replace_parts, with_part
+from _hostile import bomb, remove_tree, replace_parts, with_part
 from _workbooks import convert, write_sample
 from test_ingest import narrative_docx
 
@@ -323,14 +323,21 @@ def test_a_file_without_read_permission_is_rejected(tmp_path, reg):
     assert rows.loc["PL1.xlsx", "status"] == "rejected"
 
 
-def test_a_thousand_levels_deep_tree_is_walked(tmp_path):
+@pytest.fixture()
+def deep_tree(tmp_path):
+    """A received folder whose only table is 1.000 levels deep; removed level by level afterwards."""
     raw = deep = tmp_path / "raw"
     raw.mkdir()
     for _ in range(1000):  # one level at a time: pathlib's mkdir(parents=True) recurses
         deep = deep / "a"
         deep.mkdir()
     write_sample("I", deep / "PL1 So NN&PTNT.xlsx")
-    proc, files = _run(raw, tmp_path / "out")
+    yield raw
+    remove_tree(raw)
+
+
+def test_a_thousand_levels_deep_tree_is_walked(deep_tree, tmp_path):
+    proc, files = _run(deep_tree, tmp_path / "out")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert files["source_file"].tolist() == ["a/" * 1000 + "PL1 So NN&PTNT.xlsx"]
     assert files["status"].tolist() == ["ingested"]

@@ -34,7 +34,7 @@ from sketket.intake.validate import (
     match_rows,
 )
 from sketket.intake.walk import Entry, os_error_text, walk
-from sketket.registry import FORM_TIERS, Registry, load_registry
+from sketket.registry import FORM_TIERS, Registry, RegistryError, load_registry
 
 # pandas only builds the output tables: it is imported there, so that the workers that read the files start
 # without it and the main process imports it while they read.
@@ -404,7 +404,12 @@ def cli_ingest(args: argparse.Namespace) -> int:
     if getattr(args, "registry", None) and not Path(args.registry).is_file():
         print(f"sketket ingest: không có tệp danh mục {args.registry}", file=sys.stderr)
         return 2
-    result = ingest(raw_dir, Path(args.out), _registry(args), args.max_size_mb)
+    try:
+        registry = _registry(args)
+    except RegistryError as exc:
+        print(f"sketket ingest: {exc}", file=sys.stderr)
+        return 2
+    result = ingest(raw_dir, Path(args.out), registry, args.max_size_mb)
     status = result.files["status"].value_counts()
     severity = result.findings["severity"].value_counts()
     print(f"Đã xem {format_int(len(result.files))} tệp: {format_int(status.get('ingested', 0))} đã đọc, "
@@ -440,7 +445,11 @@ def cli_validate(args: argparse.Namespace) -> int:
     if missing:
         print(f"sketket validate: không có tệp {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    registry = _registry(args)
+    try:
+        registry = _registry(args)
+    except RegistryError as exc:
+        print(f"sketket validate: {exc}", file=sys.stderr)
+        return 2
     failed = False
     for path in map(Path, args.files):
         res = process_file(path, path.name, registry, DEFAULT_MAX_MB * 2**20)

@@ -250,17 +250,22 @@ _ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"  # attributes, quoted values may 
 _ROOT = re.compile(rb"<" + _NAME + rb"([A-Za-z_][\w.-]*)")
 _SHEET_ROOTS = {b"worksheet": "xlsx", b"document-content": "ods"}
 _DIMENSION = re.compile(rb"<" + _NAME + rb"dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)")
-_REF = re.compile(rb"([A-Za-z]{1,3})(\d{1,9})$")
-# Every cell element, and those that start with their reference as Excel and LibreOffice write them: when
-# both counts agree, the references alone give the extent (fast); otherwise each row and cell is followed.
-_ANY_CELL = re.compile(rb"<" + _NAME + rb"c[\s/>]")
+_REF = re.compile(rb"([A-Za-z]{1,3})(\d+)$")
+# Cells written as Excel and LibreOffice write them, reference first: when every cell of a part is, their
+# references alone give its extent (fast). Any other cell element ("<c>", "<c s=.. r=..>", "<x:c ..>") sends
+# the part to a reading of every row and cell in order. Element names that merely start with "c" are told
+# apart from cells by the character after the "c".
 _PLAIN_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
 _PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d')
+_NAMED_C = re.compile(rb"<c[\w.:-]")
+_PREFIXED_NAMED_C = re.compile(rb":c[\w.:=-]")
 _XLSX_TOKEN = re.compile(rb"<" + _NAME + rb"(row|c)(?=[\s/>])" + _ATTRS + rb">")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
 _ODS_TOKEN = re.compile(rb"<" + _NAME + rb"(table-row|table-cell|covered-table-cell|table)(?=[\s/>])" + _ATTRS + rb">")
-_ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d{1,12})")
-_ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d{1,12})")
+_ODS_ROW_TAG = re.compile(rb"[<:]table-row[\s/>]")
+_ODS_CELL_TAG = re.compile(rb"[<:](?:covered-)?table-cell[\s/>]")
+_ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d+)")
+_ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d+)")
 _ODS_TABLE_NAME = re.compile(rb"(?:^|\s)" + _NAME + rb"name\s*=\s*[\"']([^\"']*)")
 
 
@@ -275,6 +280,8 @@ def _extent_problem(kind: str, xml: bytes, limits: Limits) -> Problem | None:
     """A sheet whose declared (xlsx <dimension>) or real extent — the rows and columns spanned by the cells
     present — is past the limits. The sheet's name is filled in by the caller when empty."""
     if kind == "ods":
+        if _ods_within(xml, limits):
+            return None
         for name, rows, columns in _ods_extents(xml):
             problem = _too_large(name, rows, columns, limits, declared=False)
             if problem:
@@ -302,7 +309,8 @@ def _too_large(sheet: str, rows: int, columns: int, limits: Limits, declared: bo
 def _xlsx_extent(xml: bytes) -> tuple[int, int]:
     """(last row, last column) of the cells of a worksheet part, as a reader places them."""
     rows = _PLAIN_ROW.findall(xml)
-    if len(rows) == len(_ANY_CELL.findall(xml)):
+    if (xml.count(b"<c") - len(_NAMED_C.findall(xml)) == len(rows)
+            and xml.count(b":c") == len(_PREFIXED_NAMED_C.findall(xml))):
         columns = set(_PLAIN_COLUMN.findall(xml))
         return max(map(int, set(rows)), default=0), max(map(_column_number, columns), default=0)
     # Cells without a reference (or written otherwise): each takes the place after the one before it.
@@ -320,6 +328,14 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
             col += 1
         last_row, last_col = max(last_row, cell_row, row), max(last_col, col)
     return last_row, last_col
+
+
+def _ods_within(xml: bytes, limits: Limits) -> bool:
+    """Whether an OpenDocument content part is certainly within the limits, from counts alone: no table
+    can have more rows than all row elements and their repeats, nor more columns than all cells."""
+    rows = len(_ODS_ROW_TAG.findall(xml)) + sum(int(n) - 1 for n in _ODS_ROWS.findall(xml))
+    columns = len(_ODS_CELL_TAG.findall(xml)) + sum(int(n) - 1 for n in _ODS_COLUMNS.findall(xml))
+    return rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
 
 
 def _ods_extents(xml: bytes) -> Iterator[tuple[str, int, int]]:

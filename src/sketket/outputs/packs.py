@@ -9,7 +9,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
+from sketket.clean import html_text as escape
 
 DEMO_LABEL = "Dữ liệu minh họa"
 UNMATCHED = "đơn vị ngoài danh mục"
