@@ -100,7 +100,7 @@ def test_consolidated_workbook_with_control_characters_is_written(tmp_path):
     rows = city_rows()
     rows[8]["unit_name"] = "Phường\x03 Lạ"  # unmatched: written as typed
     rows[8]["note"] = "ghi chú\x1b"
-    out = write_consolidated(appendix(rows), tmp_path / "tong-hop.xlsx")
+    out = write_consolidated(appendix(rows), tmp_path / "tong-hop.xlsx", plan=Plan.load(), registry=load_registry())
     values = {c.value for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row}
     assert "Phường Lạ" in values and "ghi chú" in values
     assert not any(isinstance(v, str) and any(ord(ch) < 9 or 13 < ord(ch) < 32 for ch in v) for v in values)
