@@ -341,3 +341,13 @@ def test_a_thousand_levels_deep_tree_is_walked(deep_tree, tmp_path):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert files["source_file"].tolist() == ["a/" * 1000 + "PL1 So NN&PTNT.xlsx"]
     assert files["status"].tolist() == ["ingested"]
+
+
+def test_references_in_lower_case_or_with_leading_zeros_count_as_calamine_reads_them(tmp_path):
+    far = far_cells(tmp_path / "far.xlsx")
+    plain = re.sub(rb"<dimension[^>]*/>", b"", _sheet_xml(far))
+    for label, ref in (("lower case", b"xfd1048576"), ("leading zeros", b"XFD0001048576"), ("mixed", b"xFd5")):
+        xml = plain.replace(b'r="XFD1048576"', b'r="' + ref + b'"').replace(b'<row r="1048576">', b"<row>")
+        problem = screen(with_part(far, tmp_path / f"{label}.xlsx", "xl/worksheets/sheet1.xml", xml), 2**24)
+        assert problem is not None and problem[0] == "sheet_too_large", label
+        assert problem[1]["columns"] == "16.384", label

@@ -262,10 +262,8 @@ _PREFIXED_NAMED_C = re.compile(rb":c[\w.:=-]")
 _XLSX_TOKEN = re.compile(rb"<" + _NAME + rb"(row|c)(?=[\s/>])" + _ATTRS + rb">")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
 _ODS_TOKEN = re.compile(rb"<" + _NAME + rb"(table-row|table-cell|covered-table-cell|table)(?=[\s/>])" + _ATTRS + rb">")
-_ODS_ROW_TAG = re.compile(rb"[<:]table-row[\s/>]")
-_ODS_CELL_TAG = re.compile(rb"[<:](?:covered-)?table-cell[\s/>]")
-_ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"'](\d+)")
-_ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"'](\d+)")
+_ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"']([^\"']*)")  # not a number: ValueError, a damaged file
+_ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"']([^\"']*)")
 _ODS_TABLE_NAME = re.compile(rb"(?:^|\s)" + _NAME + rb"name\s*=\s*[\"']([^\"']*)")
 
 
@@ -294,7 +292,34 @@ def _extent_problem(kind: str, xml: bytes, limits: Limits) -> Problem | None:
             problem = _too_large("", int(last.group(2)), _column_number(last.group(1)), limits, declared=True)
             if problem:
                 return problem
+    if _xlsx_small(xml, limits):
+        return None
     return _too_large("", *_xlsx_extent(xml), limits, declared=False)
+
+
+# Digits read as 9 and capital letters as A: a reference's shape ('<c r="AA9999"') then shows in a plain
+# substring search, one fast pass each, where reading every reference costs several times more.
+_SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"9" * 10 + b"A" * 26)
+# (reference shapes none may have, the extent their absence guarantees): one-letter columns and rows
+# under 10.000, or two-letter columns and rows under 1.000. A real appendix is one or the other.
+_SMALL_SHAPES = ((('<c r="AA', '<c r="A99999'), (9999, 26)),
+                 (('<c r="AAA', '<c r="A9999', '<c r="AA9999'), (999, 702)))
+
+
+def _xlsx_small(xml: bytes, limits: Limits) -> bool:
+    """Whether a worksheet part is certainly within the limits, from a few substring searches: every cell
+    written plainly (reference first, capital letters) and no reference of a shape past a small extent."""
+    if b":c" in xml:  # maybe a cell with a namespace prefix: read in full
+        return False
+    shapes = xml.translate(_SHAPES)
+    # every cell "<c r=" and a capital letter (calamine also reads "a1", and other forms): else read in full
+    if xml.count(b"<c") - len(_NAMED_C.findall(xml)) != shapes.count(b'<c r="A'):
+        return False
+    for absent, (rows, columns) in _SMALL_SHAPES:
+        if (rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
+                and not any(shape.encode() in shapes for shape in absent)):
+            return True
+    return False
 
 
 def _too_large(sheet: str, rows: int, columns: int, limits: Limits, declared: bool) -> Problem | None:
@@ -332,9 +357,10 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
 
 def _ods_within(xml: bytes, limits: Limits) -> bool:
     """Whether an OpenDocument content part is certainly within the limits, from counts alone: no table
-    can have more rows than all row elements and their repeats, nor more columns than all cells."""
-    rows = len(_ODS_ROW_TAG.findall(xml)) + sum(int(n) - 1 for n in _ODS_ROWS.findall(xml))
-    columns = len(_ODS_CELL_TAG.findall(xml)) + sum(int(n) - 1 for n in _ODS_COLUMNS.findall(xml))
+    has more rows than there are row tags with their repeats, nor more columns than cell tags with theirs
+    (closing tags are counted too: a bound, found in a few fast passes)."""
+    rows = xml.count(b"table-row") + sum(int(n) - 1 for n in _ODS_ROWS.findall(xml))
+    columns = xml.count(b"table-cell") + sum(int(n) - 1 for n in _ODS_COLUMNS.findall(xml))
     return rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
 
 
