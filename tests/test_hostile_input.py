@@ -250,6 +250,8 @@ def test_links_fifos_and_unreadable_entries_each_get_a_row(tmp_path):
     os.symlink(raw / "so", raw / "lien-ket-so")
     os.symlink("PL1 So NN&PTNT.xlsx", raw / "so" / "ban-sao.xlsx")  # inside the folder: read
     os.mkfifo(raw / "so" / "ong.xlsx")
+    os.symlink("vong-b.xlsx", raw / "vong-a.xlsx")  # a loop of links
+    os.symlink("vong-a.xlsx", raw / "vong-b.xlsx")
     proc, files = _run(raw, tmp_path / "out")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     rows = files.set_index("source_file")
@@ -264,7 +266,9 @@ def test_links_fifos_and_unreadable_entries_each_get_a_row(tmp_path):
     assert rows.loc["so/PL1 So NN&PTNT.xlsx", "status"] in ("ingested", "skipped")
     appendix = pd.read_csv(tmp_path / "out" / "appendix.csv", encoding="utf-8-sig")
     assert "Cục Thuế thành phố Hà Nội" not in set(appendix["unit_name"])  # nothing read through the link out
-    assert len(rows) == 7
+    assert rows.loc["vong-a.xlsx", "reason"] == "liên kết vòng: trỏ tới vong-b.xlsx, lại dẫn về chính nó; không đọc"
+    assert rows.loc["vong-b.xlsx", "status"] == "skipped"
+    assert len(rows) == 9
 
 
 def _deny(monkeypatch, denied: Path, call: str) -> None:

@@ -66,7 +66,10 @@ def _entry(path: Path, rel: str, child: os.DirEntry, real_root: Path) -> Entry |
     msg = _messages()
     if child.is_symlink():
         target = os.readlink(path)
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except RuntimeError:  # a loop of links (Python 3.11 raises; later versions return a path)
+            return Entry(rel, status="skipped", reason=msg["link_loop"].format(target=target))
         if not real.exists():
             return Entry(rel, status="skipped", reason=msg["link_dangling"].format(target=target))
         if real != real_root and real_root not in real.parents:
