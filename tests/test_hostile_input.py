@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import xlwt
 from _hostile import bomb, remove_tree, replace_parts, with_part
 from _workbooks import convert, write_sample
 from test_ingest import narrative_docx
@@ -355,3 +356,32 @@ def test_references_in_lower_case_or_with_leading_zeros_count_as_calamine_reads_
         problem = screen(with_part(far, tmp_path / f"{label}.xlsx", "xl/worksheets/sheet1.xml", xml), 2**24)
         assert problem is not None and problem[0] == "sheet_too_large", label
         assert problem[1]["columns"] == "16.384", label
+
+
+def _xls(path: Path, cells: dict[str, list[tuple[int, int]]]) -> Path:
+    book = xlwt.Workbook()
+    for sheet, where in cells.items():
+        ws = book.add_sheet(sheet)
+        for row, col in where:
+            ws.write(row, col, 1)
+    book.save(str(path))
+    return path
+
+
+def test_an_xls_with_far_cells_is_rejected_before_the_reader_builds_its_grid(tmp_path):
+    # 6 KB: a reader would build a 65.536 × 256 grid (1 GB, 9 s)
+    far = _xls(tmp_path / "far.xls", {"Bìa": [(0, 0)], "Phụ lục I": [(0, 0), (65535, 255)]})
+    assert far.stat().st_size < 10_000
+    problem = screen(far, 2**24)
+    assert problem is not None and problem[0] == "sheet_too_large"
+    assert problem[1]["sheet_name"] == "Phụ lục I" and problem[1]["columns"] == "256"
+    # the real extent alone (DIMENSIONS made to agree with a small sheet): still found from the cells
+    data = bytearray(far.read_bytes())
+    at = 0
+    while (at := data.find(bytes.fromhex("00020e00"), at + 1)) > 0:  # DIMENSIONS, 14 bytes
+        data[at + 4:at + 18] = (0).to_bytes(4, "little") + (3).to_bytes(4, "little") + bytes(2) + (3).to_bytes(2, "little") + bytes(2)
+    lying = tmp_path / "lying.xls"
+    lying.write_bytes(bytes(data))
+    problem = screen(lying, 2**24)
+    assert problem is not None and problem[1]["what"] == "có ô dữ liệu trải trên" and problem[1]["rows"] == "65.536"
+    assert screen(_xls(tmp_path / "ok.xls", {"A": [(0, 0), (3000, 200)]}), 2**24) is None

@@ -67,7 +67,12 @@ def screen(path: Path, max_bytes: float, limits: Limits | None = None) -> Proble
     data = path.read_bytes()  # at most max_bytes; read once for every check below
     head = data[:8]
     if head == OLE_MAGIC:
-        return ("file_encrypted", {}) if _ole_encrypted(data) else None
+        if _ole_encrypted(data):
+            return "file_encrypted", {}
+        try:
+            return _xls_problem(data, limits)
+        except (struct.error, ValueError, IndexError) as exc:
+            return "file_corrupt", {"detail": f"tệp Excel cũ hỏng: {type(exc).__name__}"}
     if head[:4] == ZIP_MAGIC:
         try:
             return _package_problem(path, data, limits)
@@ -398,6 +403,120 @@ def _sheet_of(path: Path, member: str, limit: int) -> str:
             return sheet_names(zf, limit).get(member, member)
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return member
+
+
+# -- the extent of the sheets of an .xls (BIFF8 in an OLE2 compound file) -------------------------------
+_CELL_RECORDS = frozenset({0x0203, 0x00FD, 0x0204, 0x027E, 0x0201, 0x0205, 0x0006, 0x00D6})  # one cell each
+_MULTI_RECORDS = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: a run of cells, the last column at the end
+_BOF, _EOF, _DIMENSIONS, _BOUNDSHEET = 0x0809, 0x000A, 0x0200, 0x0085
+_END_OF_CHAIN = 0xFFFFFFFE
+
+
+def _xls_problem(data: bytes, limits: Limits) -> Problem | None:
+    """A worksheet of an .xls whose declared (DIMENSIONS) or real extent (its cell records) is past the
+    limits: a reader builds the whole grid, and a 6 KB file with cells at A1 and IV65536 costs 1 GB."""
+    stream = _ole_stream(data, ("Workbook", "Book"))
+    if stream is None:
+        return None  # not a workbook: the reader says so
+    names = iter(_xls_sheet_names(stream))
+    pos, depth, top, rows, columns, name = 0, 0, 0, 0, 0, ""
+    while pos + 4 <= len(stream):
+        rid, size = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        pos = body + size
+        if rid == _BOF:
+            depth += 1
+            if depth == 1:  # the globals, then each sheet in the order of their BOUNDSHEET records
+                top += 1
+                name, rows, columns = (next(names, "") if top > 1 else ""), 0, 0
+        elif rid == _EOF:  # cells of a chart inside a sheet count for the sheet
+            if depth == 1 and (rows or columns):
+                problem = _too_large(name, rows, columns, limits, declared=False)
+                if problem:
+                    return problem
+            depth = max(0, depth - 1)
+        elif rid in _CELL_RECORDS and size >= 4:
+            row, col = struct.unpack_from("<HH", stream, body)
+            rows, columns = max(rows, row + 1), max(columns, col + 1)
+        elif rid in _MULTI_RECORDS and size >= 6:
+            row = struct.unpack_from("<H", stream, body)[0]
+            last = struct.unpack_from("<H", stream, body + size - 2)[0]
+            rows, columns = max(rows, row + 1), max(columns, last + 1)
+        elif rid == _DIMENSIONS and size >= 14:
+            _, last_row, _, last_col = struct.unpack_from("<IIHH", stream, body)
+            problem = _too_large(name, last_row, last_col, limits, declared=True)
+            if problem:
+                return problem
+    return None
+
+
+def _xls_sheet_names(stream: bytes) -> list[str]:
+    """The sheet names of the workbook globals (BOUNDSHEET records), in order."""
+    names, pos = [], 0
+    while pos + 4 <= len(stream):
+        rid, size = struct.unpack_from("<HH", stream, pos)
+        if rid == _BOUNDSHEET and size >= 8:
+            length, flags = stream[pos + 10], stream[pos + 11]
+            raw = stream[pos + 12:pos + 4 + size]
+            names.append(raw[:2 * length].decode("utf-16-le", "replace") if flags & 1
+                         else raw[:length].decode("latin-1"))
+        elif rid == _EOF:
+            break
+        pos += 4 + size
+    return names
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """A stream of an OLE2 compound file by name (the first of `names` found), following its sector
+    chain, or its mini-sector chain when it is small; None when there is none."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not 7 <= shift <= 16 or not 2 <= mini_shift <= shift:
+        raise ValueError("sector size")
+    sector, mini = 1 << shift, 1 << mini_shift
+    n_fat, first_dir, _, cutoff, first_minifat, _, first_difat, n_difat = struct.unpack_from("<8I", data, 0x2C)
+    count = max(0, (len(data) - sector) // sector)
+
+    def at(n: int) -> bytes:
+        if n >= count:
+            raise ValueError("sector out of file")
+        return data[sector * (n + 1):sector * (n + 2)]
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    difat, seen = first_difat, 0
+    while difat < count and seen < n_difat:  # more FAT sector numbers, beyond the header's 109
+        block = at(difat)
+        entries = struct.unpack(f"<{sector // 4}I", block)
+        fat_sectors += entries[:-1]
+        difat, seen = entries[-1], seen + 1
+    fat_bytes = b"".join(at(n) for n in fat_sectors[:n_fat] if n < count)
+    fat = struct.unpack(f"<{len(fat_bytes) // 4}I", fat_bytes)
+
+    def chain(start: int, table: tuple[int, ...]) -> Iterator[int]:
+        n, steps = start, 0
+        while n != _END_OF_CHAIN and n < len(table) and steps <= len(table):  # a loop ends too
+            yield n
+            n, steps = table[n], steps + 1
+
+    directory = b"".join(at(n) for n in chain(first_dir, fat))
+    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return None
+    found = None
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        if entry[66] == 2 and entry[:max(0, length - 2)].decode("utf-16-le", "replace") in names:
+            found = entry
+            break
+    if found is None:
+        return None
+    start, size = struct.unpack_from("<II", found, 116)
+    if size >= cutoff:
+        return b"".join(at(n) for n in chain(start, fat))[:size]
+    root_start = struct.unpack_from("<I", entries[0], 116)[0]
+    ministream = b"".join(at(n) for n in chain(root_start, fat))
+    minifat_bytes = b"".join(at(n) for n in chain(first_minifat, fat))
+    minifat = struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes)
+    return b"".join(ministream[n * mini:(n + 1) * mini] for n in chain(start, minifat))[:size]
 
 
 # -- the prolog of an XML part -------------------------------------------------------------------------------
