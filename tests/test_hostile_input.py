@@ -208,7 +208,9 @@ def _bomb_folder(raw: Path, tmp: Path) -> list[str]:
     replace_parts(docx, raw / "bom-bao-cao.odt", {"content.xml": bomb(b"<office:document-content>", gb,
                                                                        b"</office:document-content>")})
     far_cells(raw / "o-xa.xlsx")
-    return ["bom-trang-tinh.xlsx", "bom-chuoi.xlsm", "bom.ods", "bom-bao-cao.docx", "bom-bao-cao.odt", "o-xa.xlsx"]
+    _xls(raw / "o-xa.xls", {"Phụ lục I": [(0, 0), (65535, 255)]})
+    return ["bom-trang-tinh.xlsx", "bom-chuoi.xlsm", "bom.ods", "bom-bao-cao.docx", "bom-bao-cao.odt", "o-xa.xlsx",
+            "o-xa.xls"]
 
 
 MEASURE = """
