@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -173,3 +174,30 @@ def excel_safe(text: object) -> object:
             return text
         return "'" + text
     return text
+
+
+# What openpyxl refuses to write (IllegalCharacterError): C0 controls but tab, newline and carriage return.
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def excel_text(text: object) -> object:
+    """Text from a submission made fit for an Excel cell: control characters that Excel files cannot
+    hold removed (they are invisible anyway), then neutralised as a formula (excel_safe)."""
+    if isinstance(text, str) and _EXCEL_ILLEGAL.search(text):
+        text = _EXCEL_ILLEGAL.sub("", text)
+    return excel_safe(text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_picture(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return "\u2421" if code == 0x7F else chr(0x2400 + code)  # U+2400…: ␀ ␇ ␛ …
+
+
+def html_text(text: object, quote: bool = True) -> str:
+    """html.escape, with control characters (which a page would hide, or choke on) shown as their
+    Unicode pictures: what a submission holds stays visible, and harmless."""
+    out = html.escape(str(text), quote)
+    return _CONTROL.sub(_control_picture, out) if _CONTROL.search(out) else out

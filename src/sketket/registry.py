@@ -295,12 +295,17 @@ class Registry:
         return result
 
 
-def _read_csv(f: Iterable[str]) -> dict[str, list[str]]:
+def _read_csv(f: Iterable[str], lines: list[int] | None = None) -> dict[str, list[str]]:
     """A CSV file's columns as lists of text, a missing value as "" (as pandas reads it with dtype=str and
-    keep_default_na=False)."""
+    keep_default_na=False); the line number of each row is appended to `lines` when given."""
     reader = csv.reader(f)
     header = next(reader, [])
-    rows = [row for row in reader if row]  # blank lines are skipped, as pandas skips them
+    rows = []
+    for row in reader:
+        if row:  # blank lines are skipped, as pandas skips them
+            rows.append(row)
+            if lines is not None:
+                lines.append(reader.line_num)
     columns = zip_longest(*rows, fillvalue="") if rows else [[] for _ in header]  # a short row: ""s
     return {name: list(values) for name, values in zip(header, columns, strict=False)}  # longer rows: extras dropped
 
@@ -318,12 +323,38 @@ def _admin_units() -> dict[str, list[str]]:
     return units
 
 
+class RegistryError(ValueError):
+    """A user's registry file that cannot be used; the message (Vietnamese) names the file and the row."""
+
+
+# A unit code becomes part of file names (a district's pack is "<code>-<name>.html"): letters, digits and
+# . _ - only, starting with a letter or digit, so that no code can name a folder or leave reports/.
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
+
+
+def check_codes(units: Mapping[str, list[str]], source: str, lines: list[int] | None = None) -> None:
+    """Raise RegistryError at the first code or parent code that is not a safe unit code."""
+    for column, required in (("code", True), ("parent_code", False)):
+        for i, code in enumerate(units.get(column, [])):
+            code = code.strip()
+            if (code or required) and (not _CODE.fullmatch(code) or ".." in code):
+                line = lines[i] if lines else i + 2
+                shown = f'"{code}"' if code else "(trống)"
+                raise RegistryError(
+                    f"Tệp danh mục {source}, dòng {line}: mã đơn vị ở cột {column} là {shown}, không hợp lệ; "
+                    "mã chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - (tối đa 40 ký tự), bắt đầu bằng "
+                    "chữ cái hoặc chữ số, ví dụ 001 hoặc S01.01.")
+
+
 def load_registry(path: str | Path | None = None) -> Registry:
     """The default registry (Hanoi 2017), or a user's file with columns code, tier, name, parent_code
-    (and optionally name_with_type, type), which then replaces it entirely."""
+    (and optionally name_with_type, type), which then replaces it entirely. Raises RegistryError when a
+    code of the file could not safely name a file."""
     if path is not None:
+        lines: list[int] = []
         with open(path, encoding="utf-8-sig", newline="") as f:
-            units = _read_csv(f)
+            units = _read_csv(f, lines)
+        check_codes(units, str(path), lines)
         if "level" in units and "tier" not in units:
             units["tier"] = units.pop("level")
         return Registry(units)

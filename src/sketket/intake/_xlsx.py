@@ -36,15 +36,32 @@ def _column_index(letters: str) -> int:
     return index
 
 
-def _sheet_member(workbook_xml: bytes, rels_xml: bytes, sheet: str) -> str | None:
-    workbook = workbook_xml.decode("utf-8", "replace")
-    rels_text = rels_xml.decode("utf-8", "replace")
+def _sheet_map(workbook: str, rels_text: str) -> dict[str, str]:
+    """Member → the name the workbook gives the worksheet stored there."""
     rels = dict(_REL.findall(rels_text)) or {i: t for t, i in _REL_REVERSED.findall(rels_text)}
+    out: dict[str, str] = {}
     for name, rid in _SHEET.findall(workbook):
-        if html.unescape(name) == sheet and rid in rels:
+        if rid in rels:
             target = rels[rid]
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    return None
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out.setdefault(member, html.unescape(name))
+    return out
+
+
+def _sheet_member(workbook_xml: bytes, rels_xml: bytes, sheet: str) -> str | None:
+    members = _sheet_map(workbook_xml.decode("utf-8", "replace"), rels_xml.decode("utf-8", "replace"))
+    return next((member for member, name in members.items() if name == sheet), None)
+
+
+def _read_part(zf: zipfile.ZipFile, name: str, limit: int | None) -> str:
+    with zf.open(name) as part:
+        return part.read(-1 if limit is None else limit).decode("utf-8", "replace")
+
+
+def sheet_names(zf: zipfile.ZipFile, limit: int | None = None) -> dict[str, str]:
+    """Member → the name the workbook gives the worksheet stored there, reading at most `limit` bytes of
+    each part it needs (for a package not screened yet)."""
+    return _sheet_map(_read_part(zf, "xl/workbook.xml", limit), _read_part(zf, "xl/_rels/workbook.xml.rels", limit))
 
 
 def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:

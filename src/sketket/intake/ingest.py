@@ -37,7 +37,8 @@ from sketket.intake.validate import (
     load_rules,
     match_rows,
 )
-from sketket.registry import Registry, load_registry
+from sketket.intake.walk import Entry, os_error_text, walk
+from sketket.registry import Registry, RegistryError, load_registry
 
 # pandas only builds the output tables: it is imported there, so that the workers that read the files start
 # without it and the main process imports it while they read.
@@ -48,7 +49,8 @@ PERCENT_REPORTED: tuple[str, ...] = tuple(f"{c}_reported" for c in layout.PERCEN
 APPENDIX_COLUMNS: tuple[str, ...] = tuple(catalog.columns("appendix"))
 FILES_COLUMNS: tuple[str, ...] = tuple(catalog.columns("files"))
 SECTION_COLUMNS: tuple[str, ...] = tuple(catalog.columns("sections"))
-_REJECTING = ("file_corrupt", "file_foreign", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
+_REJECTING = ("file_corrupt", "file_foreign", "file_encrypted", "file_too_large", "unsafe_xml", "no_table",
+              "inflated_too_large", "inflated_total_too_large", "sheet_too_large", "file_unreadable")
 DEFAULT_MAX_MB = 20.0
 _POOL_MIN_FILES = 100  # below this a second process costs more to start than it saves
 _WORKERS = 2
@@ -111,11 +113,14 @@ def skip_reason(path: Path) -> str | None:
 
 def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> FileResult:
     """Screen, read and check one file. Never raises for a bad file: it becomes a rejected result."""
-    mtime = path.stat().st_mtime
-    reason = skip_reason(path)
-    if reason is not None:
-        return FileResult(rel, "skipped", reason=reason, mtime=mtime)
-    problem = screen(path, max_bytes)
+    try:
+        mtime = path.stat().st_mtime
+        reason = skip_reason(path)
+        if reason is not None:
+            return FileResult(rel, "skipped", reason=reason, mtime=mtime)
+        problem = screen(path, max_bytes)
+    except OSError as exc:  # no permission, a disk error, gone since the folder was listed
+        return _rejected(rel, "file_unreadable", 0.0, what="tệp", detail=os_error_text(exc))
     if problem is not None:
         return _rejected(rel, problem[0], mtime, **problem[1])
     if path.suffix.lower() in _config()["reports"]:
@@ -166,8 +171,17 @@ def _converted_report(path: Path, rel: str, registry: Registry, mtime: float) ->
         return _narrative(copy, rel, registry, mtime)
 
 
+def _unread(entry: Entry) -> FileResult:
+    """The result of a folder entry that is not read: skipped with its reason, or rejected when it could
+    not be read (a folder without permission: the files inside are not seen)."""
+    if not entry.error:
+        return FileResult(entry.rel, entry.status, reason=entry.reason)
+    what = "thư mục này, các tệp bên trong chưa được xem" if entry.rel.endswith("/") else "tệp"
+    return _rejected(entry.rel, "file_unreadable", 0.0, what=what, detail=entry.error)
+
+
 def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
-    f = file_finding(rule, rel, **fields)
+    f = file_finding(rule, rel, sheet=fields.get("sheet_name", ""), **fields)
     return FileResult(rel, "rejected", reason=f.message, findings=[f], mtime=mtime)
 
 
@@ -353,14 +367,16 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     out_dir. Raw files are only read."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     registry = registry or load_registry()
-    paths = sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
-    jobs = [(p, p.relative_to(raw_dir).as_posix(), max_size_mb * 2**20) for p in paths]
+    entries = walk(raw_dir)
+    jobs = [(e.path, e.rel, max_size_mb * 2**20) for e in entries if e.path is not None]
     with _reading(jobs, registry) as reading:
         # the output tables' libraries (pandas, and pyarrow that writes parquet) load while the workers read
         import pandas  # noqa: F401
         import pyarrow.parquet  # noqa: F401
 
         results = list(reading)
+    if len(jobs) < len(entries):  # entries not read (links, FIFOs, unreadable folders) take their place
+        results = sorted(results + [_unread(e) for e in entries if e.path is None], key=lambda r: r.source_file)
     _drop_older_duplicates(results)
     result = IngestResult(
         appendix=_appendix_frame(r for res in results for r in res.rows),
@@ -431,7 +447,12 @@ def cli_ingest(args: argparse.Namespace) -> int:
     if getattr(args, "registry", None) and not Path(args.registry).is_file():
         print(f"sketket ingest: không có tệp danh mục {args.registry}", file=sys.stderr)
         return 2
-    result = ingest(raw_dir, Path(args.out), _registry(args), args.max_size_mb)
+    try:
+        registry = _registry(args)
+    except RegistryError as exc:
+        print(f"sketket ingest: {exc}", file=sys.stderr)
+        return 2
+    result = ingest(raw_dir, Path(args.out), registry, args.max_size_mb)
     status = result.files["status"].value_counts()
     severity = result.findings["severity"].value_counts()
     print(f"Đã xem {format_int(len(result.files))} tệp: {format_int(status.get('ingested', 0))} đã đọc, "
@@ -467,7 +488,11 @@ def cli_validate(args: argparse.Namespace) -> int:
     if missing:
         print(f"sketket validate: không có tệp {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    registry = _registry(args)
+    try:
+        registry = _registry(args)
+    except RegistryError as exc:
+        print(f"sketket validate: {exc}", file=sys.stderr)
+        return 2
     failed = False
     for path in map(Path, args.files):
         res = process_file(path, path.name, registry, DEFAULT_MAX_MB * 2**20)

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from sketket import layout
-from sketket.clean import excel_safe, fold, format_date, format_percent, nfc
+from sketket.clean import excel_text, fold, format_date, format_percent, nfc
 from sketket.config import Plan
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.outputs._sheet import BORDER, FONT, PCT_PARTS, RowSpec, write_table
@@ -75,7 +75,7 @@ def figures(df: pd.DataFrame, form: str) -> dict[str, object]:
 def _row_values(row: pd.DataFrame, form: str, note: str | None = None) -> dict[str, object]:
     values = figures(row, form) if len(row) else {}
     text = note or " ".join(nfc(v) for v in row.get("note", pd.Series(dtype=object)).dropna())
-    values["note"] = excel_safe(text) or None
+    values["note"] = excel_text(text) or None
     return values
 
 
@@ -156,7 +156,7 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
     ]
     for k, g in enumerate(_groups(data, form, registry), start=1):
         note = None if len(g.head) or g.name == ORPHANS else layout.NOT_REPORTED
-        rows.append(RowSpec(str(k), excel_safe(g.name), _row_values(g.head, form, note), "group"))
+        rows.append(RowSpec(str(k), excel_text(g.name), _row_values(g.head, form, note), "group"))
         if form == "III" and g.subs:
             frames = [r for _, r in g.subs if len(r)]
             with_data = pd.concat(frames) if frames else subs.iloc[0:0]
@@ -164,7 +164,7 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
                                 "subtotal"))
         for j, (name, sub_rows) in enumerate(g.subs, start=1):
             note = None if len(sub_rows) else layout.NO_FIGURES
-            rows.append(RowSpec(f"{k}.{j}", excel_safe(name), _row_values(sub_rows, form, note), "detail"))
+            rows.append(RowSpec(f"{k}.{j}", excel_text(name), _row_values(sub_rows, form, note), "detail"))
     rows.append(RowSpec("", layout.TOTAL_LABEL, figures(data, form), "total"))
     return rows
 

@@ -3,14 +3,13 @@ recommendations, the II.2 checklist and submission tracking, as formatted, escap
 
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 
 from sketket.analysis.checklist import checklist_matrix, load_checklist, silent_units
 from sketket.analysis.lessons import load_themes, theme_table
 from sketket.analysis.tracking import tracking_summary
 from sketket.clean import format_date
+from sketket.clean import html_text as escape
 from sketket.config import Plan
 from sketket.intake.narrative import load_outline
 from sketket.outputs.packs import Tables, table_html

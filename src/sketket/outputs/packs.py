@@ -1,5 +1,6 @@
 """HTML pieces of the briefing packs: tables formatted the Vietnamese way, headline cards, the demo banner and
-the index page. Every text that may come from a submission goes through html.escape."""
+the index page. Every text that may come from a submission goes through clean.html_text (html.escape, control characters
+shown as symbols)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import pandas as pd
 
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
+from sketket.clean import html_text as escape
 from sketket.config import Plan
 from sketket.dimensions import DISPLAY_ORDER, scope_label
 

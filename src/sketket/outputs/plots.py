@@ -69,9 +69,16 @@ def _figure(height: float) -> Figure:
     return fig
 
 
+def literal(text: object) -> str:
+    """A label shown as written: matplotlib reads text between two "$" as a formula (mathtext), and a
+    unit named "Phường $x^$" would fail the chart. An escaped dollar is drawn as a dollar."""
+    return str(text).replace("$", r"\$")
+
+
 def _wrap(text: str, width: int) -> str:
-    """A label broken into lines of at most `width` characters (long Vietnamese names overprint otherwise)."""
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    """A label broken into lines of at most `width` characters (long Vietnamese names overprint otherwise),
+    shown literally."""
+    return literal("\n".join(textwrap.wrap(str(text), width)) or str(text))
 
 
 def _title(fig: Figure, title: str) -> None:
@@ -132,18 +139,18 @@ def bar_ranking(
         fig = _figure(0.9 + style()["bar_height"] * len(data))
         ax = fig.add_subplot()
         ax.barh(list(range(len(data))), data[value].tolist(), color=colors)
-        ax.set_yticks(list(range(len(data))), [str(x) for x in data[label]])
+        ax.set_yticks(list(range(len(data))), [literal(x) for x in data[label]])
         ax.invert_yaxis()
         _annotate_bars(ax, data[value].tolist(), kind)
         _pct_limits(ax, data[value], kind)
         for i, (name, ref) in enumerate((references or {}).items()):
             ax.axvline(ref, color=style()["reference_color"], linestyle=("--", ":", "-.")[i % 3], linewidth=2,
-                       label=f"{name}: {value_text(ref, kind)}")
+                       label=f"{literal(name)}: {value_text(ref, kind)}")
         if references:  # below the chart: inside it would hide bars
             _legend_below(fig)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         _title(fig, title)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(literal(xlabel))
         ax.set_ylabel("")
     return fig
 
@@ -161,7 +168,7 @@ def bar_tiers(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: str =
         _pct_limits(ax, data[value], kind)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         _title(fig, title)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(literal(xlabel))
     return fig
 
 
@@ -182,10 +189,10 @@ def distribution(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: st
             box.set(facecolor=tier_color(tier), alpha=0.35)
         sns.stripplot(data=data, x=value, y="tier_label", order=labels, hue="tier_label", palette=palette,
                       size=4, jitter=0.25, ax=ax, legend=False)
-        ax.set_yticks(list(range(len(order))), labels)
+        ax.set_yticks(list(range(len(order))), [literal(x) for x in labels])
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         _title(fig, title)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(literal(xlabel))
         ax.set_ylabel("")
     return fig
 
@@ -200,17 +207,18 @@ def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: 
         widest = float(df[list(parts)].fillna(0).sum(axis=1).max() or 1)
         for (col, name), color in zip(parts.items(), palette, strict=True):
             values = df[col].fillna(0).astype(float)
-            bars = ax.barh(list(range(len(df))), values.tolist(), left=left.tolist(), color=color, label=name)
+            bars = ax.barh(list(range(len(df))), values.tolist(), left=left.tolist(), color=color,
+                           label=literal(name))
             # a label only where the segment is wide enough to hold it
             ax.bar_label(bars, labels=[format_int(v) if v > 0.04 * widest else "" for v in values],
                          label_type="center", fontsize="small", color="white")
             left = left + values
-        ax.set_yticks(list(range(len(df))), [str(x) for x in df[label]])
+        ax.set_yticks(list(range(len(df))), [literal(x) for x in df[label]])
         ax.invert_yaxis()
         ax.xaxis.set_major_formatter(axis_formatter("int"))
         _legend_below(fig)
         _title(fig, title)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(literal(xlabel))
     return fig
 
 

@@ -9,7 +9,9 @@ else to the file itself.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from sketket.analysis.awards import FINDING_COLUMNS, rule_descriptions
-from sketket.clean import excel_safe, fold, format_date, format_int, nfc
+from sketket.clean import excel_text, fold, format_date, format_int, nfc
 from sketket.config import Plan
 from sketket.dimensions import TIER_FORM
 from sketket.registry import Registry
@@ -33,11 +35,40 @@ FOOTNOTE = ("Lỗi: đơn vị phải sửa và gửi lại biểu. Cảnh báo:
             "giải trình nếu số liệu đúng.")
 _INTEGER = re.compile(r"-?\d+")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
+SLUG_BYTES = 80  # a file name well under the 255 bytes file systems allow, with room for a suffix
 
 
 def unit_slug(name: str) -> str:
-    """File name of a unit's list: "Sở Tư pháp" → "so-tu-phap"."""
-    return fold(name).replace(" ", "-") or "khong-ro-don-vi"
+    """File name of a unit's list: "Sở Tư pháp" → "so-tu-phap"; a long name cut to SLUG_BYTES."""
+    slug = fold(name).replace(" ", "-") or "khong-ro-don-vi"
+    if len(slug.encode()) <= SLUG_BYTES:
+        return slug
+    return slug.encode()[:SLUG_BYTES].decode(errors="ignore").rstrip("-")
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha1(nfc(name).encode()).hexdigest()[:8]
+
+
+def file_names(names: Iterable[str]) -> dict[str, str]:
+    """A distinct file name (without .xlsx) for each unit name, the same on every run with the same
+    names, whatever their order: the slug; when several names share it (folding alike, or cut alike),
+    the first in sorted order keeps it and the others add a digest of their own name."""
+    by_slug: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        by_slug.setdefault(unit_slug(name), []).append(name)
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for slug, group in sorted(by_slug.items()):
+        for i, name in enumerate(group):
+            candidate = slug if i == 0 else f"{slug}-{_digest(name)}"
+            n = 1
+            while candidate in used:  # another name's slug met by chance: count on
+                n += 1
+                candidate = f"{slug}-{_digest(name)}-{n}"
+            used.add(candidate)
+            out[name] = candidate
+    return out
 
 
 def _unit_of_file(source_file: str, registry: Registry | None) -> tuple[str, str] | None:
@@ -96,7 +127,7 @@ def _value(raw: object) -> object:
     """A finding's value: an integer when it is one (so "-5" stays a number), else text neutralised
     ("1.234" and "12,5" stay as the official typed them)."""
     text = nfc(raw)
-    return int(text) if _INTEGER.fullmatch(text) else excel_safe(text)
+    return int(text) if _INTEGER.fullmatch(text) else excel_text(text)
 
 
 def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan) -> Path:
@@ -113,7 +144,7 @@ def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan
         (TITLE, Font(bold=True, size=13)),
         (SUBTITLE.format(decision=plan.decision, plan_number=plan.plan_number,
                          plan_date=format_date(plan.plan_date)), Font(italic=True)),
-        (f"Đơn vị: {excel_safe(nfc(unit_name))}", Font(bold=True)),
+        (f"Đơn vị: {excel_text(nfc(unit_name))}", Font(bold=True)),
         (f"Đề nghị đơn vị chỉnh sửa và gửi lại biểu về Sở Nội vụ trước ngày {format_date(plan.report_deadline)}.",
          Font(bold=True, color="C00000")),
         (f"Số lỗi phải sửa: {format_int(errors)}; số cảnh báo cần kiểm tra: {format_int(len(findings) - errors)}.",
@@ -131,9 +162,9 @@ def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(c)].width = width
     for n, f in enumerate(findings.itertuples(), start=1):
-        values = (n, excel_safe(nfc(f.source_file)), excel_safe(nfc(f.sheet)), nfc(f.cell),
+        values = (n, excel_text(nfc(f.source_file)), excel_text(nfc(f.sheet)), nfc(f.cell),
                   f"{rules.get(f.rule, f.rule)} ({f.rule})", SEVERITY_LABELS.get(f.severity, f.severity),
-                  excel_safe(nfc(f.message)), _value(f.value))
+                  excel_text(nfc(f.message)), _value(f.value))
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=first + n, column=c, value=value)
             cell.border = border
@@ -154,11 +185,7 @@ def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: 
     """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai)."""
     attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
     paths: list[Path] = []
-    used: set[str] = set()
+    slugs = file_names(attributed["submitter_name"])
     for name, group in attributed.groupby("submitter_name", sort=True):
-        base = slug = unit_slug(name)
-        while slug in used:  # two names folding alike keep separate lists
-            slug = f"{base}-{len(used)}"
-        used.add(slug)
-        paths.append(write_return_list(name, group, out_dir / f"{slug}.xlsx", plan=plan))
+        paths.append(write_return_list(name, group, out_dir / f"{slugs[name]}.xlsx", plan=plan))
     return paths
