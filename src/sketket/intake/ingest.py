@@ -61,6 +61,7 @@ class IngestResult:
     findings: pd.DataFrame
     files: pd.DataFrame
     sections: pd.DataFrame
+    nominations: pd.DataFrame | None = None  # award nomination lists (catalog dataset "nominations")
 
 
 @dataclass
@@ -78,6 +79,7 @@ class FileResult:
     unit_key: str = ""  # the submitter, for spotting one unit sent twice
     unit_name: str = ""
     mtime: float = 0.0
+    nominations: list[dict] = field(default_factory=list)  # rows of an award nomination list
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +121,7 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
     try:
         table = read_table(path, registry)
     except NoTableError:
-        return _rejected(rel, "no_table", mtime)
+        return _nominations(path, rel, registry, mtime) or _rejected(rel, "no_table", mtime)
     except python_calamine.PasswordError:
         return _rejected(rel, "file_encrypted", mtime)
     except Exception as exc:  # any reader failure on a damaged file: reported, the run goes on
@@ -130,6 +132,21 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
 def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
     f = file_finding(rule, rel, **fields)
     return FileResult(rel, "rejected", reason=f.message, findings=[f], mtime=mtime)
+
+
+def _nominations(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult | None:
+    """A workbook without an appendix table may be an award nomination list (sketket.intake.nominations)."""
+    from sketket.intake.nominations import FORM, read_nominations
+
+    try:
+        found = read_nominations(path, rel, registry)
+    except Exception as exc:  # a damaged file: reported, the run goes on
+        return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+    if found is None:
+        return None
+    return FileResult(rel, "ingested", form=FORM, findings=found.findings, nominations=found.rows,
+                      unit_key=f"{FORM}:{found.proposer_code or fold(found.proposer_name)}",
+                      unit_name=found.proposer_name, mtime=mtime)
 
 
 def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> FileResult:
@@ -245,7 +262,7 @@ def _drop_older_duplicates(results: list[FileResult]) -> None:
         group.sort(key=lambda r: (r.mtime, r.source_file))
         kept = group[-1]
         for old in group[:-1]:
-            old.status, old.rows, old.csv = "skipped", [], ""
+            old.status, old.rows, old.csv, old.nominations = "skipped", [], "", []
             old.reason = _config()["duplicate"].format(kept=kept.source_file)
             old.findings = [file_finding(
                 "duplicate_unit", old.source_file, unit_name=kept.unit_name, value=kept.source_file,
@@ -309,6 +326,9 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
         sections=_sections_frame(results),
     )
     write_outputs(result, out_dir, (res.csv for res in results))
+    from sketket.intake.nominations import save_nominations
+
+    result.nominations = save_nominations([row for res in results for row in res.nominations], out_dir)
     return result
 
 
@@ -407,6 +427,8 @@ def format_result(res: FileResult) -> list[str]:
     warnings = len(res.findings) - errors
     head = {"ingested": "đã đọc", "rejected": "không đọc được", "skipped": "bỏ qua"}[res.status]
     what = f"Phụ lục {res.form}, {format_int(len(res.rows))} dòng đơn vị" if res.form else head
+    if res.nominations:
+        what = f"danh sách đề nghị khen thưởng, {format_int(len(res.nominations))} đề nghị"
     lines = [f"Tệp {res.source_file} ({what}): {format_int(errors)} lỗi, {format_int(warnings)} cảnh báo."]
     if res.status == "skipped":
         lines.append(f"  {res.reason}")
