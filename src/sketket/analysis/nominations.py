@@ -205,6 +205,8 @@ def check_nominations(nominations: pd.DataFrame, units: pd.DataFrame | None = No
                 continue
             errors.loc[i] += res.severity == "error"
             warnings.loc[i] += res.severity == "warning"
+            if name == "read":  # already among ingest's findings, at its cell
+                continue
             r = noms.loc[i]
             finding_rows.append({"source_file": r["source_file"], "sheet": r["source_sheet"], "cell": res.cell,
                                  "unit_name": r["proposer_name"], "rule": f"nomination_{name}",
@@ -224,10 +226,7 @@ def check_nominations(nominations: pd.DataFrame, units: pd.DataFrame | None = No
 
 def rule_descriptions() -> dict[str, str]:
     """Vietnamese description of each nomination rule id, as findings name them."""
-    cfg = load_config()
-    out = {rule: spec["what"] for rule, spec in cfg["read_rules"].items()}
-    out.update({f"nomination_{rule}": spec["what"] for rule, spec in cfg["rules"].items()})
-    return out
+    return {f"nomination_{rule}": spec["what"] for rule, spec in load_config()["rules"].items()}
 
 
 def direct_shares(checks: pd.DataFrame, config: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import python_calamine
 from sketket.clean import fold, nfc
 from sketket.config import load_yaml
 from sketket.intake.reader import _above, _is_column_numbers, _unit_block_name, column_letter
-from sketket.intake.validate import Finding, _unique_match
+from sketket.intake.validate import Finding, _unique_match, load_rules
 from sketket.registry import Match, Registry
 
 FORM = "khen-thuong"  # the `form` of a nomination list in files.csv
@@ -202,9 +202,9 @@ class _Reader:
         self.proposer = Match(name="")
 
     def finding(self, rule: str, sheet: str, cell: str, value: object = "", **fields: object) -> Finding:
-        spec = self.cfg["read_rules"][rule]
-        f = Finding(self.rel, sheet, cell, self.out.proposer_name, rule, spec["severity"],
-                    self.cfg["messages"][rule].format(value=value, **fields), str(value))
+        """A finding of config/rules.yml (like the appendix tables': the return lists and the demo know them)."""
+        f = load_rules().finding(rule, source_file=self.rel, sheet=sheet, cell=cell,
+                                 unit_name=self.out.proposer_name, value=value, shown=value, **fields)
         self.out.findings.append(f)
         return f
 
@@ -255,8 +255,8 @@ class _Reader:
                                                  self.cell(part, "direct_worker", r), _text(direct_raw), name=shown))
                 direct = False  # only a clear mark counts as a direct worker
         unit_text = values.get("unit_name", "")
-        if part.kind == "collective":
-            m = self.registry.match(name, list(TOP_TIERS + SUB_TIERS)) if name else Match(name="")
+        if part.kind == "collective":  # a registry unit itself (the proposer, a sub-unit), else its parent's
+            m = match_unit(name, self.registry, self.proposer) if name else Match(name="")
             unit = m if m.matched else match_unit(unit_text, self.registry, self.proposer)
         else:
             unit = match_unit(unit_text, self.registry, self.proposer)
@@ -291,7 +291,7 @@ def read_nomination_sheets(sheets: list[tuple[str, list[list[object]]]], path: P
     reader.out.proposer_name = reader.proposer.registry_name or reader.proposer.name
     reader.out.proposer_code = reader.proposer.code
     if not reader.proposer.matched:
-        reader.finding("nomination_proposer_unmatched", first_name, "", name=reader.out.proposer_name)
+        reader.finding("nomination_proposer_unmatched", "", "", name=reader.out.proposer_name)
     for _, grid, parts in found:
         for i, part in enumerate(parts):
             end = parts[i + 1].header_row if i + 1 < len(parts) else len(grid)
