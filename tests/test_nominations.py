@@ -320,3 +320,20 @@ def test_without_nominations_only_the_empty_datasets_are_written(tmp_path: Path)
     paths = write_nominations(cat, tmp_path / "reports", Plan.load())
     assert all(p.parent == tmp_path / "processed" for p in paths)
     assert cat.load("nomination_checks").empty and not (tmp_path / "reports").exists()
+
+
+def test_city_pack_section_shows_share_held_nominations_and_shortlisted_units_not_nominated(tmp_path: Path) -> None:
+    from sketket.outputs.packs import load_tables, nominations_html
+
+    rows = [nomination("A"), nomination("B"), nomination("<script>C</script>", direct_worker=False),
+            nomination("Phường Phúc Xá", "collective", unit_code="00001")]
+    awards = pd.DataFrame({"unit_code": ["00001", "00004"], "unit_name": ["Phường Phúc Xá", "Phường Trúc Bạch"],
+                           "tier": ["xa", "xa"], "shortlisted": [True, True]})
+    checks, _ = check_nominations(pd.DataFrame(rows), awards=awards)
+    checks.to_csv(tmp_path / "nomination_checks.csv", index=False, encoding="utf-8-sig")
+    awards.to_csv(tmp_path / "awards.csv", index=False, encoding="utf-8-sig")
+    html = nominations_html(load_tables(tmp_path))
+    assert "66,7% (2/3)" in html and "mức tối thiểu 75%" in html
+    assert "&lt;script&gt;C&lt;/script&gt;" in html and "<script>" not in html
+    assert "Phường Trúc Bạch" in html and html.count("Phường Phúc Xá") == 0
+    assert nominations_html(load_tables(tmp_path / "none")) == "<p>Chưa có danh sách đề nghị khen thưởng của các đơn vị.</p>"
