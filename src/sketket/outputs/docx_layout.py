@@ -44,6 +44,7 @@ TABLE_SIZE = 12
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+MOTTO_CM = 6.2  # the motto's width in Times New Roman 14 bold: the line under it is as long
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,9 @@ def _centered(cell_or_doc, first: bool = False) -> Paragraph:
     return p
 
 
-def _rule_under(paragraph: Paragraph, width_pct: int) -> None:
-    """A solid line under a header line: a bottom border on a short centred paragraph."""
-    paragraph.paragraph_format.left_indent = Cm(0)
+def _rule_under(paragraph: Paragraph, box_cm: float, line_cm: float) -> None:
+    """A solid line `line_cm` long, centred under a header line in a box `box_cm` wide: the bottom border of
+    the paragraph, indented on both sides."""
     ppr = paragraph._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -126,10 +127,9 @@ def _rule_under(paragraph: Paragraph, width_pct: int) -> None:
         bottom.set(qn(k), v)
     border.append(bottom)
     ppr.append(border)
-    # the line is as wide as the paragraph: indent both sides to the wanted share of the cell
-    side = (100 - width_pct) / 2
-    paragraph.paragraph_format.left_indent = Cm(side * 0.075)
-    paragraph.paragraph_format.right_indent = Cm(side * 0.075)
+    side = max(0.0, (box_cm - line_cm) / 2)
+    paragraph.paragraph_format.left_indent = Cm(side)
+    paragraph.paragraph_format.right_indent = Cm(side)
 
 
 def _no_borders(table: Table) -> None:
@@ -154,11 +154,11 @@ def header_block(doc: DocumentType, block: HeaderBlock) -> Table:
     line(_centered(left, first=True), block.parent.upper(), 13)
     p = _centered(left)
     line(p, block.body.upper(), 13, bold=True)
-    _rule_under(p, 40)
+    _rule_under(p, left_w, left_w / 3)  # TT 01/2011: 1/3–1/2 of the body's name
     line(_centered(right, first=True), NATIONAL_TITLE, 13, bold=True)
     p = _centered(right)
     line(p, MOTTO, 14, bold=True)
-    _rule_under(p, 62)
+    _rule_under(p, right_w, MOTTO_CM)  # as long as the motto
     line(_centered(t.cell(1, 0), first=True), block.number, 13)
     p = _centered(t.cell(1, 1), first=True)
     line(p, block.place_date, 14, italic=True)
@@ -177,7 +177,8 @@ def title(doc: DocumentType, kind: str, summary: str = "", note: str = "") -> No
         line(p, summary, 14, bold=True)
     if note:
         line(_centered(doc), note, 14, italic=True)
-    _rule_under(_centered(doc), 30)
+    width = text_width_cm(doc)
+    _rule_under(_centered(doc), width, width / 4)  # 1/3–1/2 of the summary's line
     doc.add_paragraph()
 
 
