@@ -337,3 +337,21 @@ def test_city_pack_section_shows_share_held_nominations_and_shortlisted_units_no
     assert "&lt;script&gt;C&lt;/script&gt;" in html and "<script>" not in html
     assert "Phường Trúc Bạch" in html and html.count("Phường Phúc Xá") == 0
     assert nominations_html(load_tables(tmp_path / "none")) == "<p>Chưa có danh sách đề nghị khen thưởng của các đơn vị.</p>"
+
+
+def test_nomination_problems_reach_the_proposers_return_list(tmp_path: Path, capsys) -> None:
+    from sketket.outputs.returns import write_return_lists
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _hand_typed(raw / "khen-thuong.xlsx")
+    assert main(["validate", str(raw / "khen-thuong.xlsx")]) == 1
+    assert "danh sách đề nghị khen thưởng, 4 đề nghị" in capsys.readouterr().out
+    result = ingest(raw, tmp_path / "out", REGISTRY)
+    _, problems = check_nominations(result.nominations)  # the collective: no shortlist row, no reason
+    findings = pd.concat([result.findings, problems], ignore_index=True)
+    paths = write_return_lists(findings, result.appendix, tmp_path / "tra-lai", registry=REGISTRY)
+    assert [p.name for p in paths] == ["quan-ba-dinh.xlsx"]
+    cells = [c for row in openpyxl.load_workbook(paths[0]).active.iter_rows(values_only=True) for c in row]
+    assert "dòng đề nghị khen thưởng không ghi hình thức khen thưởng (nomination_award_missing)" in cells
+    assert "tập thể chưa đạt tiêu chí xét khen thưởng và không nêu lý do (nomination_criteria)" in cells
