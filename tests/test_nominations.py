@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from _workbooks import write_sample
+from _workbooks import convert, write_sample
 from docx import Document
 from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +19,7 @@ from sketket.catalog import Catalog
 from sketket.cli import main
 from sketket.config import Plan
 from sketket.intake.ingest import ingest
-from sketket.intake.nominations import NOMINATION_COLUMNS, read_nominations
+from sketket.intake.nominations import NOMINATION_COLUMNS, match_unit, read_nominations
 from sketket.outputs.nomination_template import write_nomination_workbook
 from sketket.outputs.nominations import write_nominations
 from sketket.registry import load_registry
@@ -355,3 +355,25 @@ def test_nomination_problems_reach_the_proposers_return_list(tmp_path: Path, cap
     cells = [c for row in openpyxl.load_workbook(paths[0]).active.iter_rows(values_only=True) for c in row]
     assert "dòng đề nghị khen thưởng không ghi hình thức khen thưởng (nomination_award_missing)" in cells
     assert "tập thể chưa đạt tiêu chí xét khen thưởng và không nêu lý do (nomination_criteria)" in cells
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("UBND P. Trúc Bạch", "Phường Trúc Bạch"), ("ubnd phường trúc bạch", "Phường Trúc Bạch"),
+    ("Phường Trúc Bạch, quận Ba Đình", "Phường Trúc Bạch"), ("Văn phòng UBND quận Ba Đình", "Quận Ba Đình"),
+    ("Bộ phận một cửa - UBND phường Phúc Xá", "Phường Phúc Xá"), ("", "Quận Ba Đình"),
+    ("Chi cục thuế Q. Ba Đình", "Chi cục Thuế quận Ba Đình"),
+    ("Chi cục Thuếế quận Ba Đình", ""), ("Phòng Tư pháp", ""), ("Phường Phúc Sá", "")])
+def test_a_nominees_unit_typed_by_hand_is_matched_or_left_unmatched(typed: str, expected: str) -> None:
+    proposer = REGISTRY.match("UBND quận Ba Đình", "huyen")
+    assert match_unit(typed, REGISTRY, proposer).registry_name == expected
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+def test_lists_in_other_formats_read_the_same(tmp_path: Path, suffix: str) -> None:
+    xlsx = tmp_path / "kt.xlsx"
+    individuals = [{"name": "Đỗ Thị Yến", "position": "Công chức", "unit_name": "Phường Phúc Xá",
+                    "direct_worker": True, "award": BANG_KHEN, "summary": "Tốt"}]
+    write_nomination_workbook(xlsx, "Quận Ba Đình", [], individuals, col_offset=1)
+    got = read_nominations(convert(xlsx, tmp_path / f"kt{suffix}"), f"kt{suffix}", REGISTRY)
+    assert got is not None and got.proposer_name == "Quận Ba Đình"
+    assert [{k: r[k] for k in individuals[0]} for r in got.rows] == individuals

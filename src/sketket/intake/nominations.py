@@ -9,6 +9,7 @@ name. Each nominee's unit is matched to the registry; problems of a row become f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -157,6 +158,29 @@ def match_unit(text: str, registry: Registry, proposer: Match) -> Match:
     sub-unit whose name is unique in the city (never guessed among namesakes)."""
     if not fold(text) or (proposer.matched and fold(text) in (fold(proposer.name), fold(proposer.registry_name))):
         return proposer
+    m = _match_whole(text, registry, proposer)
+    if m.matched:
+        return m
+    # "Phường Trúc Bạch, quận Ba Đình", "Văn phòng UBND quận Ba Đình", "Bộ phận một cửa - UBND phường Phúc Xá":
+    # a part the registry knows, or its closing words after an office's name (config: office_words); never
+    # after another unit's name ("Chi cục Thuếế quận Ba Đình" is not the district)
+    offices = tuple(config()["office_words"])
+    for part in _PARTS.split(nfc(text)):
+        words = part.split()
+        for start in range(len(words) - 1):
+            if start and not fold(" ".join(words[:start])).startswith(offices):
+                continue
+            tail = " ".join(words[start:])
+            if (found := _match_whole(tail, registry, proposer)).matched:
+                found.name = nfc(text)
+                return found
+    return m
+
+
+_PARTS = re.compile(r"\s*[,;–—]\s*|\s+-\s+")
+
+
+def _match_whole(text: str, registry: Registry, proposer: Match) -> Match:
     if proposer.matched:
         m = registry.match(text, list(SUB_TIERS), proposer.code)
         if m.matched:
