@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from sketket.analysis.gating import AWAITING, correction_status
 from sketket.clean import format_int, format_number, format_percent, nfc
 from sketket.config import load_yaml
 from sketket.layout import FIGURES, PERCENTS, REQUIRED
@@ -40,7 +41,8 @@ PARENT_TIER: dict[str, str] = {"chi_cuc": "so", "nganh_doc_huyen": "nganh_doc_tp
 CHILD_TIER: dict[str, str] = {parent: child for child, parent in PARENT_TIER.items()}
 CITY = "city"
 CITY_LABEL = "Toàn Thành phố"
-COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_without_figures", "units_unmatched")
+COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_counted", "units_awaiting_correction",
+                              "units_without_figures", "units_unmatched")
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -143,9 +145,12 @@ def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, A
     expected = set(expected_codes)
     reporting = units[units["has_figures"]]
     reported = expected & set(reporting["unit_code"])
+    gated = reporting["data_status"] == AWAITING if "data_status" in reporting else pd.Series(False, index=reporting.index)
     out: dict[str, Any] = {
         "units_expected": len(expected),
         "units_reporting": len(reported),
+        "units_counted": int((~gated).sum()),
+        "units_awaiting_correction": int(gated.sum()),
         "units_without_figures": len(expected - reported),
         "units_unmatched": int((reporting["unit_code"] == "").sum()),
     }
@@ -173,9 +178,9 @@ def tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     rows = []
     for tier in TIERS:
         summary = summarise(units[units["tier"] == tier], registry.tier_units(tier)["code"])
-        rows.append({"tier": tier, "tier_label": TIER_LABELS[tier], **summary})
+        rows.append({"tier": tier, "tier_label": TIER_LABELS[tier], "scope": "tier", **summary})
     city = summarise(units, registry.units.loc[registry.units["tier"].isin(TIERS), "code"])
-    rows.append({"tier": CITY, "tier_label": CITY_LABEL, **city})
+    rows.append({"tier": CITY, "tier_label": CITY_LABEL, "scope": "city", **city})
     return _frame(rows)
 
 
@@ -190,7 +195,7 @@ def family_indicators(units: pd.DataFrame, registry: Registry, parent_tier: str)
                         | ((units["tier"] == child_tier) & (units["parent_code"] == parent.code))]
         summary = summarise(members, [parent.code, *children["code"]])
         rows.append({"unit_code": parent.code, "unit_name": parent.name_with_type, "tier": parent_tier,
-                     **summary})
+                     "tier_label": TIER_LABELS[parent_tier], "scope": "family", **summary})
     return _frame(rows)
 
 
@@ -313,10 +318,19 @@ def far_below(units: pd.DataFrame, tiers: pd.DataFrame, config: dict[str, Any] |
     return pd.DataFrame(rows, index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"])
 
 
-def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One row per unit: figures, rates, rank in tier, and the far-below flags (rule ids and reasons)."""
+def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None,
+               findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit: figures, rates, rank in tier, and the far-below flags (rule ids and reasons).
+
+    A unit whose row carries a gating error (`findings`, config `gating`) is "awaiting correction": its figures
+    and rates are emptied here, so that no total, rate, ranking, distribution, flag or award counts them;
+    `correction_cells` says which cells to fix (the reported values stay in appendix.csv)."""
     config = config or load_config()
     units = unit_indicators(appendix, registry)
+    if findings is None:
+        findings = pd.DataFrame(columns=["source_file", "sheet", "cell", "rule", "severity", "message"])
+    units = units.join(correction_status(units, findings, config["gating"]["rules"]))
+    units.loc[units["data_status"] == AWAITING, [*SUMMABLE, *RATES]] = pd.NA
     units = units.join(rank_in_tier(units, config["ranking"]["min_dossiers"]))
     flags = far_below(units, tier_indicators(units, registry), config)
     grouped = flags.groupby(level=0)

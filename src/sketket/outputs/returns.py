@@ -98,9 +98,9 @@ def _value(raw: object) -> object:
     return int(text) if _INTEGER.fullmatch(text) else excel_safe(text)
 
 
-def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan | None = None) -> Path:
-    """One unit's return list: a header naming the unit and the Plan's deadline, then one row per finding."""
-    plan = plan or Plan.load()
+def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan) -> Path:
+    """One unit's return list: a header naming the unit and the run's plan and deadline, then one row per
+    finding."""
     rules = rule_descriptions()
     findings = _ordered(findings)
     errors = int((findings["severity"] == "error").sum())
@@ -149,7 +149,7 @@ def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan
 
 
 def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: Path, *,
-                       plan: Plan | None = None, registry: Registry | None = None) -> list[Path]:
+                       plan: Plan, registry: Registry | None = None) -> list[Path]:
     """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai)."""
     attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
     paths: list[Path] = []
