@@ -350,7 +350,7 @@ def test_nomination_problems_reach_the_proposers_return_list(tmp_path: Path, cap
     result = ingest(raw, tmp_path / "out", REGISTRY)
     _, problems = check_nominations(result.nominations)  # the collective: no shortlist row, no reason
     findings = pd.concat([result.findings, problems], ignore_index=True)
-    paths = write_return_lists(findings, result.appendix, tmp_path / "tra-lai", registry=REGISTRY)
+    paths = write_return_lists(findings, result.appendix, tmp_path / "tra-lai", plan=Plan.load(), registry=REGISTRY)
     assert [p.name for p in paths] == ["quan-ba-dinh.xlsx"]
     cells = [c for row in openpyxl.load_workbook(paths[0]).active.iter_rows(values_only=True) for c in row]
     assert "dòng đề nghị khen thưởng không ghi hình thức khen thưởng (nomination_award_missing)" in cells
