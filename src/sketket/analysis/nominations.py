@@ -142,6 +142,7 @@ class _Checks:
                 self.put("criteria", i, "ok", self.cfg["results"]["ok"])
                 continue
             missed = (row.get("criteria_missed", "") if row is not None else "") or "chưa có số liệu để xét"
+            missed = "; ".join(part.strip().rstrip(".") for part in missed.split(" | "))  # shortlist's sentences
             reason = nfc(r["reason"])
             if len(reason) >= spec["min_reason_chars"]:
                 self.put("criteria", i, "ok", self.messages["criteria_explained"].format(missed=missed, reason=reason))
