@@ -19,14 +19,15 @@ import python_calamine
 
 from sketket.clean import fold, nfc
 from sketket.config import load_yaml
+from sketket.dimensions import SUBMITTER_TIERS, TIERS
 from sketket.intake.reader import _above, _is_column_numbers, _unit_block_name, column_letter
 from sketket.intake.validate import Finding, _unique_match, load_rules
 from sketket.registry import Match, Registry
 
 FORM = "khen-thuong"  # the `form` of a nomination list in files.csv
 KINDS: tuple[str, ...] = ("collective", "individual")
-TOP_TIERS: tuple[str, ...] = ("so", "nganh_doc_tp", "huyen")
-SUB_TIERS: tuple[str, ...] = ("chi_cuc", "nganh_doc_huyen", "xa")
+TOP_TIERS: tuple[str, ...] = SUBMITTER_TIERS
+SUB_TIERS: tuple[str, ...] = tuple(t for t in TIERS if t not in SUBMITTER_TIERS)
 NOMINATION_COLUMNS: tuple[str, ...] = (
     "nomination_id", "kind", "proposer_name", "proposer_code", "name", "position", "unit_name", "unit_code",
     "unit_registry_name", "unit_suggestions", "direct_worker", "award", "award_id", "award_level", "summary",

@@ -18,14 +18,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sketket import layout
 from sketket.config import Plan, load_yaml
+from sketket.dimensions import SUBMITTER_TIERS, TIERS
 from sketket.outputs._sheet import _merge, _put, subtitle
-from sketket.registry import TIERS, Registry, load_registry
+from sketket.registry import Registry, load_registry
 
 FORM = "khen-thuong"
 LISTS_SHEET = "Danh mục"
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_TOP_TIERS = ("so", "nganh_doc_tp", "huyen")
 
 
 def config() -> dict[str, Any]:
@@ -51,7 +51,7 @@ def resolve_proposer(name: str, registry: Registry) -> str:
     """The registry name of a proposing unit (any tier, submitting units first)."""
     from sketket.outputs.template import UnitError
 
-    for tiers in (_TOP_TIERS, TIERS):
+    for tiers in (SUBMITTER_TIERS, TIERS):
         m = registry.match(name, list(tiers))
         if m.matched:
             return m.registry_name
