@@ -59,22 +59,23 @@ class _Checks:
         self.units = units
         awards = awards if awards is not None else pd.DataFrame(columns=["unit_code", "shortlisted"])
         self.awards = awards[awards["unit_code"].astype(str) != ""].drop_duplicates("unit_code").set_index("unit_code")
+        self.rows: list[dict[str, Any]] = noms.to_dict("records")  # row i is noms' index i (a RangeIndex)
 
     def put(self, check: str, i: int, severity: str, message: str, cell: str = "") -> None:
         self.results[check][i] = _Result(severity, message, cell)
 
-    def unit_label(self, r: pd.Series) -> str:
+    def unit_label(self, r: dict[str, Any]) -> str:
         return r["unit_registry_name"] or r["unit_name"] or r["proposer_name"]
 
     # -- the rules ---------------------------------------------------------------------------------------
     def read(self) -> None:
-        for i, r in self.noms.iterrows():
+        for i, r in enumerate(self.rows):
             if int(r["read_errors"] or 0) > 0:
                 self.put("read", i, self.rules["read"]["severity"],
                          self.messages["read"].format(messages=r["read_messages"]), r["name_cell"])
 
     def registry(self) -> None:
-        for i, r in self.noms.iterrows():
+        for i, r in enumerate(self.rows):
             if r["unit_code"]:
                 continue
             hint = f" (có phải: {r['unit_suggestions']}?)" if r["unit_suggestions"] else ""
@@ -85,12 +86,11 @@ class _Checks:
         if "data_status" not in self.units.columns:
             return  # figures without a status (older runs): every unit counts as ok
         blocking = set(self.rules["data_status"]["blocking"])
-        for i, r in self.noms.iterrows():
-            if r["unit_code"] not in self.units.index:
-                continue
-            u = self.units.loc[r["unit_code"]]
-            if u["data_status"] in blocking:
-                cells = u.get("correction_cells", "") if "correction_cells" in self.units.columns else ""
+        status = self.units["data_status"].to_dict()
+        cells_of = self.units["correction_cells"].to_dict() if "correction_cells" in self.units.columns else {}
+        for i, r in enumerate(self.rows):
+            if status.get(r["unit_code"]) in blocking:
+                cells = cells_of.get(r["unit_code"], "")
                 self.put("data_status", i, self.rules["data_status"]["severity"], self.messages["data_status"].format(
                     unit=self.unit_label(r), cells=cells or "xem danh sách trả lại"), r["unit_cell"] or r["name_cell"])
 
@@ -103,14 +103,14 @@ class _Checks:
         exact = scope + "|" + noms["name"].map(name_key)
         loose = scope + "|" + noms["name"].map(fold)
         proposer = noms["proposer_code"].where(noms["proposer_code"] != "", noms["proposer_name"].map(fold))
-        for _, group in noms[noms["name"] != ""].groupby(exact[noms["name"] != ""], sort=False):
-            if len(group) < 2:
-                continue
+        named = noms["name"] != ""
+        repeated = named & exact.duplicated(keep=False)  # only names that occur twice are grouped
+        for _, group in noms[repeated].groupby(exact[repeated], sort=False):
             by = proposer.loc[group.index]
             others_of = {p: ", ".join(dict.fromkeys(group.loc[by != p, "proposer_name"])) for p in by.unique()}
-            first_of: dict[str, pd.Series] = {}
-            for i, r in group.iterrows():
-                p = by.loc[i]
+            first_of: dict[str, dict[str, Any]] = {}
+            for i in group.index:
+                r, p = self.rows[i], by.loc[i]
                 if p in first_of:
                     first = first_of[p]
                     self.put("duplicate", i, spec["severity"], self.messages["duplicate_same_unit"].format(
@@ -121,10 +121,12 @@ class _Checks:
                 if others_of[p]:
                     self.put("duplicate", i, spec["severity"], self.messages["duplicate_other_unit"].format(
                         name=r["name"], unit=self.unit_label(r), others=others_of[p]), r["name_cell"])
-        for _, group in noms[noms["name"] != ""].groupby(loose[noms["name"] != ""], sort=False):
+        alike = named & loose.duplicated(keep=False)
+        for _, group in noms[alike].groupby(loose[alike], sort=False):
             if exact.loc[group.index].nunique() < 2:
                 continue
-            for i, r in group.iterrows():
+            for i in group.index:
+                r = self.rows[i]
                 if i in self.results["duplicate"]:
                     continue
                 other = group[exact.loc[group.index] != exact.loc[i]]
@@ -134,14 +136,15 @@ class _Checks:
 
     def criteria(self) -> None:
         spec = self.rules["criteria"]
-        for i, r in self.noms.iterrows():
+        shortlisted = self.awards["shortlisted"].to_dict()
+        missed_of = self.awards["criteria_missed"].to_dict() if "criteria_missed" in self.awards.columns else {}
+        for i, r in enumerate(self.rows):
             if r["kind"] != "collective" or r["award_level"] not in spec["levels"] or not r["unit_code"]:
                 continue
-            row = self.awards.loc[r["unit_code"]] if r["unit_code"] in self.awards.index else None
-            if row is not None and bool(row["shortlisted"]):
+            if str(shortlisted.get(r["unit_code"])).lower() in ("true", "1"):  # bool, or text from a CSV
                 self.put("criteria", i, "ok", self.cfg["results"]["ok"])
                 continue
-            missed = (row.get("criteria_missed", "") if row is not None else "") or "chưa có số liệu để xét"
+            missed = missed_of.get(r["unit_code"]) or "chưa có số liệu để xét"
             missed = "; ".join(part.strip().rstrip(".") for part in missed.split(" | "))  # shortlist's sentences
             reason = nfc(r["reason"])
             if len(reason) >= spec["min_reason_chars"]:
@@ -160,7 +163,8 @@ class _Checks:
             total, n_direct = len(group), int(direct.sum())
             # integers: 3 of 4 is exactly 75 %, never 74,99…
             ok = n_direct * 100 >= spec["min_pct"] * total
-            for i, r in group.iterrows():
+            for i in group.index:
+                r = self.rows[i]
                 if ok or direct.loc[i]:
                     self.put("direct_share", i, "ok", self.cfg["results"]["ok"])
                 else:
