@@ -154,25 +154,27 @@ def _is_part_heading(text: str) -> bool:
     return False
 
 
-def match_unit(text: str, registry: Registry, proposer: Match) -> Match:
-    """A nominee's unit in the registry: the proposer itself, one of its sub-units, a submitting unit, or a
-    sub-unit whose name is unique in the city (never guessed among namesakes)."""
+def match_unit(text: str, registry: Registry, proposer: Match, *, citywide: bool = True) -> Match:
+    """A nominee's unit in the registry: the proposer itself, one of its sub-units, a submitting unit, or (with
+    `citywide`) a sub-unit of another parent whose name is unique in the city (never guessed among namesakes)."""
     if not fold(text) or (proposer.matched and fold(text) in (fold(proposer.name), fold(proposer.registry_name))):
         return proposer
-    m = _match_whole(text, registry, proposer)
+    m = _match_whole(text, registry, proposer, citywide)
     if m.matched:
         return m
     # "Phường Trúc Bạch, quận Ba Đình", "Văn phòng UBND quận Ba Đình", "Bộ phận một cửa - UBND phường Phúc Xá":
     # a part the registry knows, or its closing words after an office's name (config: office_words); never
-    # after another unit's name ("Chi cục Thuếế quận Ba Đình" is not the district)
+    # after another unit's name ("Chi cục Thuếế quận Ba Đình" is not the district). Only the proposer's sub-units
+    # and the submitting units are searched here: a city-wide search costs ~25 ms a name.
     offices = tuple(config()["office_words"])
-    for part in _PARTS.split(nfc(text)):
+    whole = nfc(text)
+    for part in _PARTS.split(whole):
         words = part.split()
         for start in range(len(words) - 1):
-            if start and not fold(" ".join(words[:start])).startswith(offices):
+            if (start and not fold(" ".join(words[:start])).startswith(offices)) or (not start and part == whole):
                 continue
             tail = " ".join(words[start:])
-            if (found := _match_whole(tail, registry, proposer)).matched:
+            if (found := _match_whole(tail, registry, proposer, False)).matched:
                 found.name = nfc(text)
                 return found
     return m
@@ -181,7 +183,7 @@ def match_unit(text: str, registry: Registry, proposer: Match) -> Match:
 _PARTS = re.compile(r"\s*[,;–—]\s*|\s+-\s+")
 
 
-def _match_whole(text: str, registry: Registry, proposer: Match) -> Match:
+def _match_whole(text: str, registry: Registry, proposer: Match, citywide: bool) -> Match:
     if proposer.matched:
         m = registry.match(text, list(SUB_TIERS), proposer.code)
         if m.matched:
@@ -190,7 +192,7 @@ def _match_whole(text: str, registry: Registry, proposer: Match) -> Match:
     if m.matched:
         return m
     suggestions = list(m.suggestions)
-    for tier in SUB_TIERS:
+    for tier in SUB_TIERS if citywide else ():
         sub = _unique_match(registry, text, tier)
         if sub.matched:
             return sub
@@ -281,7 +283,7 @@ class _Reader:
                 direct = False  # only a clear mark counts as a direct worker
         unit_text = values.get("unit_name", "")
         if part.kind == "collective":  # a registry unit itself (the proposer, a sub-unit), else its parent's
-            m = match_unit(name, self.registry, self.proposer) if name else Match(name="")
+            m = match_unit(name, self.registry, self.proposer, citywide=False) if name else Match(name="")
             unit = m if m.matched else match_unit(unit_text, self.registry, self.proposer)
         else:
             unit = match_unit(unit_text, self.registry, self.proposer)
