@@ -37,7 +37,9 @@ def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
 def rule_descriptions() -> dict[str, str]:
     """Vietnamese description of each validation rule id (config/rules.yml, and the award nominations' checks
     of config/nominations.yml, which reach the return lists as `nomination_<check>`), read once."""
-    out = {rule: spec["what"] for rule, spec in load_yaml("rules.yml")["rules"].items()}
+    from sketket.intake.validate import load_rules
+
+    out = {rule: spec["what"] for rule, spec in load_rules().rules.items()}
     out.update({f"nomination_{rule}": spec["what"] for rule, spec in load_yaml("nominations.yml")["rules"].items()})
     return out
 

@@ -561,10 +561,9 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
 
 def rule_text(rule: str) -> str:
     """What a validation rule checks, in Vietnamese (config/rules.yml)."""
-    from sketket.config import load_yaml
+    from sketket.analysis.awards import rule_descriptions
 
-    rules = load_yaml("rules.yml")["rules"]
-    return rules[rule]["what"] if rule in rules else rule
+    return rule_descriptions().get(rule, rule)
 
 
 def findings_pivot(findings: pd.DataFrame) -> pd.DataFrame:
