@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
+from sketket.analysis.nominations import check_nominations
 from sketket.clean import format_int, parse_number
 from sketket.config import Plan, load_yaml
 from sketket.demo.generate import (
@@ -41,6 +42,9 @@ from sketket.outputs.writer import NOTES_SHEET
 from sketket.registry import Registry, load_registry
 
 A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
+# The award nominations' checks (config/nominations.yml): planted in the demo, found after ingest.
+NOMINATION_CHECKS = {f"nomination_{rule}": {**spec, "cell": "value"}
+                     for rule, spec in load_yaml("nominations.yml")["rules"].items()}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +112,7 @@ def test_manifest_is_well_formed_and_plants_every_rule(demo):
     out, manifest = demo
     on_disk = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert on_disk == manifest
-    rules = load_yaml("rules.yml")["rules"]
+    rules = {**load_yaml("rules.yml")["rules"], **NOMINATION_CHECKS}
     for e in manifest:
         assert set(e) == {"source_file", "sheet", "cell", "rule", "severity"}
         assert "\\" not in e["source_file"] and not e["source_file"].startswith("/")
@@ -157,7 +161,7 @@ def test_validator_reports_exactly_the_planted_cell_faults(demo):
     for path, table in _tables(out):
         rel = path.relative_to(out).as_posix()
         found |= {(f.source_file, f.sheet, f.cell, f.rule, f.severity) for f in check_table(table, rel, registry)}
-    assert found == {_key(e) for e in manifest if e["cell"]}
+    assert found == {_key(e) for e in manifest if e["cell"] and not e["rule"].startswith("nomination_")}
 
 
 def test_ingest_finds_every_planted_fault_and_nothing_else(demo, tmp_path):
@@ -168,9 +172,14 @@ def test_ingest_finds_every_planted_fault_and_nothing_else(demo, tmp_path):
     findings = result.findings
     found = {tuple(r) for r in findings[["source_file", "sheet", "cell", "rule", "severity"]]
              .fillna("").astype(str).itertuples(index=False)}
-    expected = {_key(e) for e in manifest}
+    expected = {_key(e) for e in manifest if e["rule"] not in NOMINATION_CHECKS}
     assert expected - found == set()
     assert found - expected == set()
+    # the nominations' planted violations are found by their checks, and nothing else
+    checks, problems = check_nominations(result.nominations)
+    assert {tuple(r) for r in problems[["source_file", "sheet", "cell", "rule", "severity"]].itertuples(index=False)} == {
+        _key(e) for e in manifest if e["rule"] in NOMINATION_CHECKS}
+    assert result.files[result.files["form"] == "khen-thuong"]["status"].eq("ingested").sum() == 6
 
 
 def test_submission_log(demo):
@@ -278,7 +287,7 @@ def test_scale_copies_have_their_own_registry(tmp_path):
             continue
         assert "(bản sao 2)" in table.submitter
         found |= {_key(f.as_dict()) for f in check_table(table, rel, registry)}
-    assert found == {_key(e) for e in copies if e["cell"]}
+    assert found == {_key(e) for e in copies if e["cell"] and not e["rule"].startswith("nomination_")}
 
 
 def _variations(out: Path) -> dict[str, list[str]]:

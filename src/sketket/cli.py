@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("template", help="biểu mẫu Phụ lục trống (kèm đơn vị trực thuộc)")
-    p.add_argument("--form", required=True, choices=["I", "II", "III"])
+    p.add_argument("--form", required=True, choices=["I", "II", "III", "khen-thuong"])
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--unit", default=None, help="tên đơn vị: điền sẵn đơn vị trực thuộc")
     p.add_argument("--plan-number", default=None)

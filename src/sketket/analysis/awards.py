@@ -35,10 +35,13 @@ def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
 
 @cache
 def rule_descriptions() -> dict[str, str]:
-    """Vietnamese description of each validation rule id (config/rules.yml, read once)."""
+    """Vietnamese description of each validation rule id (config/rules.yml, and the award nominations' checks
+    of config/nominations.yml, which reach the return lists as `nomination_<check>`), read once."""
     from sketket.intake.validate import load_rules
 
-    return {rule: spec["what"] for rule, spec in load_rules().rules.items()}
+    out = {rule: spec["what"] for rule, spec in load_rules().rules.items()}
+    out.update({f"nomination_{rule}": spec["what"] for rule, spec in load_yaml("nominations.yml")["rules"].items()})
+    return out
 
 
 def unit_errors(units: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:

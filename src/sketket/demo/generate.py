@@ -848,8 +848,26 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
             write_unsafe_xml(path, t.name)
         _set_mtime(path, dt.date.fromtimestamp(table_paths[t.code].stat().st_mtime), cfg["file_hour"])
         manifest.append(entry(f"{stem[0]}/{name}", "", "", rule, "error"))
+    manifest += _nominations(out, clean, [duplicate, *file_faults.values()], seed_key, registry, plan, cfg)
     log += write_task_reports(out, prefix, seed_key, registry, suffix, plan, cfg)
     return manifest, log, [v for v in variations if v["variations"]]
+
+
+def _nominations(out: Path, clean: list[Table], taken: list[Table], seed_key: str, registry: Registry, plan: Plan,
+                 cfg: dict[str, Any]) -> list[dict[str, str]]:
+    """Award nomination lists from a few units whose tables are clean (sketket.demo.nominations)."""
+    from sketket.demo.nominations import write_demo_nominations
+
+    free = [t for t in clean if all(t is not x for x in taken)]
+    chosen = random.Random(f"{seed_key}:nominations:units").sample(free, min(cfg["nominations"]["units"], len(free)))
+    proposers = []
+    for t in chosen:
+        subs = [r["unit_name"] for r in t.sub_units]
+        head, sub = FORM_TIERS[t.form]
+        typo = (misspell(subs[0], sub, t.code, registry) if subs
+                else misspell(registry.name_of(t.code), head, "", registry))
+        proposers.append((t.name, t.path.rsplit("/", 1)[0], subs, typo))
+    return write_demo_nominations(out, proposers, seed_key, plan, cfg)
 
 
 def hand_typed(clean: list[Table], taken: list[Table], rng: random.Random, cfg: dict[str, Any]) -> None:

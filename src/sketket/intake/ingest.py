@@ -65,6 +65,7 @@ class IngestResult:
     findings: pd.DataFrame
     files: pd.DataFrame
     sections: pd.DataFrame
+    nominations: pd.DataFrame | None = None  # award nomination lists (catalog dataset "nominations")
 
 
 @dataclass
@@ -82,6 +83,7 @@ class FileResult:
     unit_key: str = ""  # the submitter, for spotting one unit sent twice
     unit_name: str = ""
     mtime: float = 0.0
+    nominations: list[dict] = field(default_factory=list)  # rows of an award nomination list
 
 
 @lru_cache(maxsize=1)
@@ -130,7 +132,7 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
     try:
         reading = read_tables(path, registry)
     except NoTableError:
-        return _rejected(rel, "no_table", mtime)
+        return _nominations(path, rel, registry, mtime) or _rejected(rel, "no_table", mtime)
     except ForeignFileError as exc:
         return _rejected(rel, "file_foreign", mtime, what=exc.label)
     except python_calamine.PasswordError:
@@ -183,6 +185,21 @@ def _unread(entry: Entry) -> FileResult:
 def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
     f = file_finding(rule, rel, sheet=fields.get("sheet_name", ""), **fields)
     return FileResult(rel, "rejected", reason=f.message, findings=[f], mtime=mtime)
+
+
+def _nominations(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult | None:
+    """A workbook without an appendix table may be an award nomination list (sketket.intake.nominations)."""
+    from sketket.intake.nominations import FORM, read_nominations
+
+    try:
+        found = read_nominations(path, rel, registry)
+    except Exception as exc:  # a damaged file: reported, the run goes on
+        return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+    if found is None:
+        return None
+    return FileResult(rel, "ingested", form=FORM, findings=found.findings, nominations=found.rows,
+                      unit_key=f"{FORM}:{found.proposer_code or fold(found.proposer_name)}",
+                      unit_name=found.proposer_name, mtime=mtime)
 
 
 def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> FileResult:
@@ -310,7 +327,7 @@ def _drop_older_duplicates(results: list[FileResult]) -> None:
         kept = group[-1]
         for old in group[:-1]:
             report = old.sections is not None and len(old.sections) > 0
-            old.rows, old.csv = [], ""
+            old.rows, old.csv, old.nominations = [], "", []
             if report:  # a report that also carried the table: its sections stay, its table rows go
                 old.form = ""
                 old.findings = [f for f in old.findings if not f.sheet]
@@ -385,6 +402,9 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
         sections=_sections_frame(results),
     )
     write_outputs(result, out_dir, (res.csv for res in results))
+    from sketket.intake.nominations import save_nominations
+
+    result.nominations = save_nominations([row for res in results for row in res.nominations], out_dir)
     return result
 
 
@@ -471,6 +491,8 @@ def format_result(res: FileResult) -> list[str]:
     warnings = len(res.findings) - errors
     head = {"ingested": "đã đọc", "rejected": "không đọc được", "skipped": "bỏ qua"}[res.status]
     what = f"Phụ lục {res.form}, {format_int(len(res.rows))} dòng đơn vị" if res.form else head
+    if res.nominations:
+        what = f"danh sách đề nghị khen thưởng, {format_int(len(res.nominations))} đề nghị"
     lines = [f"Tệp {res.source_file} ({what}): {format_int(errors)} lỗi, {format_int(warnings)} cảnh báo."]
     if res.status == "skipped":
         lines.append(f"  {res.reason}")

@@ -824,3 +824,60 @@ def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
     labels = {"unit_name": "Đơn vị", "status_label": "Tình trạng", "first_date": "Ngày gửi đầu tiên",
               "days_late": "Số ngày chậm", "missing": "Còn thiếu"}
     return html + table_html(late[list(cols)], cols, labels)
+
+
+# ---------------------------------------------------------------- award nominations
+
+
+def _true(series: pd.Series) -> pd.Series:
+    """A bool column as the CSV gives it back ("True", "False", empty)."""
+    return series.astype(str).str.lower().isin(["true", "1"])
+
+
+def nominations_html(tables: Tables, limit: int = 30) -> str:
+    """The units' award nominations against the shortlist: the share of direct workers among the individuals
+    proposed for a city-level award, the nominations held back with the reason, and the shortlisted units
+    that no unit nominated."""
+    checks = tables["nomination_checks"]
+    if checks.empty:
+        return "<p>Chưa có danh sách đề nghị khen thưởng của các đơn vị.</p>"
+    from sketket.config import load_yaml
+
+    spec = load_yaml("nominations.yml")["rules"]["direct_share"]
+    text = ["kind", "name", "proposer_name", "award", "award_level", "unit_code",
+            *(c for c in checks.columns if c.startswith("check_"))]
+    checks = checks.assign(**{c: checks[c].astype(object).where(checks[c].notna(), "").astype(str) for c in text})
+    passed = _true(checks["passed"])
+    city = checks[(checks["kind"] == "individual") & checks["award_level"].isin(spec["levels"])]
+    direct = int(_true(city["direct_worker"]).sum())
+    share = format_percent(100 * direct / len(city)) if len(city) else "–"
+    parts = [f"<p>{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
+             f"{format_int((checks['kind'] == 'collective').sum())} tập thể, "
+             f"{format_int((checks['kind'] == 'individual').sum())} cá nhân; "
+             f"{format_int(passed.sum())} đề nghị đủ điều kiện, {format_int((~passed).sum())} chưa đủ điều kiện. "
+             f"Người lao động trực tiếp chiếm {escape(share)} ({format_int(direct)}/{format_int(len(city))}) số cá "
+             f"nhân đề nghị khen thưởng cấp Thành phố (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị)."
+             "</p>"]
+    held = checks[~passed]
+    if len(held):
+        cols = [c for c in checks.columns if c.startswith("check_")]
+        reasons = held[cols].apply(lambda r: "\n".join(v for v in r if v and v != "Đạt"), axis=1)
+        frame = pd.DataFrame({"name": held["name"], "proposer_name": held["proposer_name"],
+                              "award": held["award"], "reason": reasons})
+        parts.append(table_html(frame.head(limit), labels={"name": "Tập thể, cá nhân", "proposer_name": "Đơn vị đề nghị",
+                                                           "award": "Hình thức khen thưởng", "reason": "Lý do chưa đủ điều kiện"},
+                                caption="Đề nghị chưa đủ điều kiện"))
+        if len(held) > limit:
+            parts.append(f"<p>… và {format_int(len(held) - limit)} đề nghị khác (danh sách đầy đủ trong tệp "
+                         "danh-sach-de-nghi-khen-thuong.xlsx).</p>")
+    awards = tables["awards"]
+    if len(awards):
+        short = awards[_true(awards["shortlisted"])]
+        nominated = set(checks.loc[checks["kind"] == "collective", "unit_code"].astype(str))
+        missing = short[~short["unit_code"].astype(str).isin(nominated)]
+        if len(missing):
+            frame = missing.assign(tier=missing["tier"].map(_tier_label))[["unit_name", "tier"]]
+            parts.append(table_html(frame.head(limit), labels=column_labels(tables),
+                                    caption="Đơn vị đạt mọi tiêu chí nhưng chưa được đề nghị khen thưởng")
+                         + _more(len(missing) - limit, "danh sách đầy đủ trong awards.csv"))
+    return "".join(parts)

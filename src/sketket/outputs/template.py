@@ -104,6 +104,12 @@ def cli_template(args: argparse.Namespace) -> int:
         return 2
     registry = load_registry(args.registry) if args.registry else None
     try:
+        if args.form == "khen-thuong":
+            from sketket.outputs.nomination_template import write_nomination_template
+
+            out = write_nomination_template(args.out, unit=args.unit, registry=registry, plan=plan)
+            print(f"Đã ghi mẫu danh sách đề nghị khen thưởng: {out}")
+            return 0
         out = write_template(args.form, args.out, unit=args.unit, registry=registry, plan=plan)
     except UnitError as exc:
         print(f"sketket template: {exc}", file=sys.stderr)

@@ -1,0 +1,379 @@
+"""Award nominations: the template, reading filled lists (any layout), each check, the compiled list."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from _workbooks import convert, write_sample
+from docx import Document
+from docx.oxml.ns import qn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sketket.analysis.nominations import check_nominations, name_key
+from sketket.catalog import Catalog
+from sketket.cli import main
+from sketket.config import Plan
+from sketket.intake.ingest import ingest
+from sketket.intake.nominations import NOMINATION_COLUMNS, match_unit, read_nominations
+from sketket.outputs.nomination_template import write_nomination_workbook
+from sketket.outputs.nominations import write_nominations
+from sketket.registry import load_registry
+
+REGISTRY = load_registry()
+BANG_KHEN = "Bằng khen của Chủ tịch UBND Thành phố"
+GIAY_KHEN = "Giấy khen của Thủ trưởng cơ quan, đơn vị"
+
+
+# -- the template ------------------------------------------------------------------------------------------
+def test_template_command_writes_the_blank_list_with_the_unit_block(tmp_path: Path) -> None:
+    out = tmp_path / "kt.xlsx"
+    assert main(["template", "--form", "khen-thuong", "--out", str(out), "--unit", "quận ba đình"]) == 0
+    ws = openpyxl.load_workbook(out)["Khen thưởng"]
+    assert ws["A1"].value == "CƠ QUAN, ĐƠN VỊ" and ws["A2"].value == "Quận Ba Đình"
+    texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"I. TẬP THỂ", "II. CÁ NHÂN", "Họ và tên", "Tên tập thể", "Người lập biểu",
+            "Thủ trưởng cơ quan, đơn vị"} <= texts
+    blank = read_nominations(out, "kt.xlsx", REGISTRY)
+    assert blank is not None and blank.rows == [] and blank.proposer_code == REGISTRY.match("Quận Ba Đình", "huyen").code
+
+
+def test_template_command_refuses_an_unknown_unit(tmp_path: Path, capsys) -> None:
+    assert main(["template", "--form", "khen-thuong", "--out", str(tmp_path / "x.xlsx"), "--unit", "Sở Không Có"]) == 2
+    assert "Không tìm thấy đơn vị «Sở Không Có»" in capsys.readouterr().err
+
+
+# -- round trip (property) ---------------------------------------------------------------------------------
+_WORDS = ["Nguyễn", "Trần", "Lê", "Thị", "Văn", "Hoà", "Thuỷ", "Đặng", "Ánh", "Phường Phúc Xá", "Bộ phận",
+          "một cửa", "=SUM(A1)", "+84", "tiếp nhận", "@x", "Ứng", "Quỳnh"]
+_text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join)
+_award = st.sampled_from([BANG_KHEN, GIAY_KHEN])
+_collective = st.fixed_dictionaries({"name": _text, "unit_name": _text, "award": _award, "summary": _text,
+                                     "reason": _text, "note": _text})
+_individual = st.fixed_dictionaries({"name": _text, "position": _text, "unit_name": _text,
+                                     "direct_worker": st.booleans(), "award": _award, "summary": _text,
+                                     "note": _text})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(collectives=st.lists(_collective, max_size=4), individuals=st.lists(_individual, max_size=5),
+       col_offset=st.integers(0, 3), extra=st.integers(0, 3), number_row=st.booleans())
+def test_a_filled_list_reads_back_exactly(collectives, individuals, col_offset, extra, number_row) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "kt.xlsx"
+        write_nomination_workbook(path, "Sở Tư pháp", collectives, individuals, col_offset=col_offset,
+                                  extra_title_lines=extra, number_row=number_row)
+        got = read_nominations(path, "kt.xlsx", REGISTRY)
+    assert got is not None and got.proposer_name == "Sở Tư pháp"
+    back = [{k: row[k] for k in given} for row, given in
+            zip(got.rows, [*collectives, *individuals], strict=True)]
+    assert back == [*collectives, *individuals]
+    assert [r["kind"] for r in got.rows] == ["collective"] * len(collectives) + ["individual"] * len(individuals)
+    assert not [f for f in got.findings if f.severity == "error"]
+
+
+# -- a list typed by hand ----------------------------------------------------------------------------------
+def _hand_typed(path: Path) -> None:
+    """Individuals on the first sheet, collectives on the second, other headers, shifted, no unit block."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Cá nhân"
+    ws["B1"] = "UBND QUẬN BA ĐÌNH"
+    ws["C4"] = "DANH SÁCH CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG"
+    ws.append([])
+    ws.append([None, "TT", "Họ tên", "Chức danh", "Đơn vị", "Trực tiếp\n(x)", "Hình thức\nkhen thưởng",
+               "Thành tích"])
+    ws.append([None, "(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"])
+    ws.append([None, None, "1. Bằng khen của Chủ tịch UBND Thành phố"])
+    ws.append([None, 1, "Nguyễn Thị Hoà", "Công chức", "Phường Trúc Bạch", "X", "bằng khen UBND TP", "Tốt"])
+    ws.append([None, 2, "Lê Văn Ba", "Chuyên viên", "", "có lẽ", "", "Khá"])
+    ws.append([None, 3, None, None, None, None, "Bằng khen", "Không ghi tên"])
+    ws.append([])
+    ws.append([None, None, "Người lập biểu"])
+    ws.append([None, 9, "Không phải đề nghị", "", "", "", BANG_KHEN, "sau chữ ký"])
+    ws2 = wb.create_sheet("Tập thể")
+    ws2.append(["STT", "Tên tập thể", "Đơn vị chủ quản", "Hình thức khen thưởng đề nghị", "Tóm tắt thành tích"])
+    ws2.append([1, "Phường Phúc Xá", "Quận Ba Đình", BANG_KHEN, "Tốt"])
+    wb.save(path)
+
+
+def test_a_hand_typed_list_is_read_with_findings_at_the_cell(tmp_path: Path) -> None:
+    path = tmp_path / "de-nghi.xlsx"
+    _hand_typed(path)
+    got = read_nominations(path, "de-nghi.xlsx", REGISTRY)
+    assert got is not None and got.proposer_name == "Quận Ba Đình"
+    rows = {(r["kind"], r["name"]): r for r in got.rows}
+    assert list(rows) == [("individual", "Nguyễn Thị Hoà"), ("individual", "Lê Văn Ba"), ("individual", ""),
+                          ("collective", "Phường Phúc Xá")]
+    hoa = rows[("individual", "Nguyễn Thị Hoà")]
+    assert (hoa["direct_worker"], hoa["award_id"], hoa["award_level"]) == (True, "bang_khen_tp", "city")
+    assert hoa["unit_code"] == REGISTRY.match("Phường Trúc Bạch", "xa", got.proposer_code).code
+    ba = rows[("individual", "Lê Văn Ba")]
+    assert ba["unit_code"] == got.proposer_code and ba["direct_worker"] is False and ba["read_errors"] == 1
+    assert rows[("collective", "Phường Phúc Xá")]["unit_code"] == REGISTRY.match("Phường Phúc Xá", "xa").code
+    found = {(f.sheet, f.cell, f.rule, f.severity) for f in got.findings}
+    assert found == {("Cá nhân", "F10", "nomination_direct_unreadable", "warning"),
+                     ("Cá nhân", "G10", "nomination_award_missing", "error"),
+                     ("Cá nhân", "C11", "nomination_name_missing", "error")}
+    assert all(f.unit_name == "Quận Ba Đình" for f in got.findings)
+
+
+def test_ingest_reads_nomination_lists_beside_the_appendix_tables(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "ba-dinh").mkdir(parents=True)
+    write_sample("III", raw / "ba-dinh" / "phu-luc-3.xlsx")
+    _hand_typed(raw / "ba-dinh" / "khen-thuong.xlsx")
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "không phải biểu"
+    wb.save(raw / "khac.xlsx")
+    result = ingest(raw, tmp_path / "out", REGISTRY)
+    files = result.files.set_index("source_file")
+    assert files.loc["ba-dinh/khen-thuong.xlsx", ["status", "form", "errors", "warnings"]].tolist() == [
+        "ingested", "khen-thuong", 2, 1]
+    assert files.loc["ba-dinh/phu-luc-3.xlsx", "status"] == "ingested"
+    assert files.loc["khac.xlsx", "status"] == "rejected"
+    saved = Catalog(tmp_path / "out").load("nominations")
+    assert saved["name"].tolist() == ["Nguyễn Thị Hoà", "Lê Văn Ba", "", "Phường Phúc Xá"]
+    assert set(result.appendix["source_file"]) == {"ba-dinh/phu-luc-3.xlsx"}
+    cells = result.findings[result.findings["source_file"] == "ba-dinh/khen-thuong.xlsx"]["cell"]
+    assert sorted(cells) == ["C11", "F10", "G10"]
+
+
+# -- the checks ----------------------------------------------------------------------------------------------
+def nomination(name: str, kind: str = "individual", **kw: object) -> dict[str, object]:
+    row: dict[str, object] = {c: "" for c in NOMINATION_COLUMNS}
+    row.update(nomination_id=f"f.xlsx|S|{name}", kind=kind, name=name, proposer_name="Quận Ba Đình",
+               proposer_code="001", unit_name="Quận Ba Đình", unit_code="001", direct_worker=True,
+               award=BANG_KHEN, award_id="bang_khen_tp", award_level="city", summary="Tốt", read_errors=0,
+               source_file="f.xlsx", source_sheet="S", source_row=10, name_cell="B10")
+    row.update(kw)
+    return row
+
+
+def checked(rows: list[dict[str, object]], units: pd.DataFrame | None = None,
+            awards: pd.DataFrame | None = None) -> pd.DataFrame:
+    for k, r in enumerate(rows):
+        r.setdefault("source_row", 10 + k)
+        r["source_row"] = 10 + k
+    return check_nominations(pd.DataFrame(rows), units, awards)[0].set_index("name")
+
+
+@pytest.mark.parametrize(("direct", "total", "passes"), [(3, 4, True), (2, 3, False), (3, 3, True), (0, 1, False)])
+def test_direct_workers_share_threshold_is_75_percent_inclusive(direct: int, total: int, passes: bool) -> None:
+    rows = [nomination(f"Người {k}", direct_worker=k < direct) for k in range(total)]
+    rows.append(nomination("Giấy khen không tính", direct_worker=False, award=GIAY_KHEN, award_id="giay_khen",
+                           award_level="unit"))
+    out = checked(rows)
+    non_direct = [f"Người {k}" for k in range(direct, total)]
+    assert out.loc[non_direct, "passed"].tolist() == [passes] * len(non_direct)
+    assert out.loc[[f"Người {k}" for k in range(direct)], "passed"].all()
+    assert out.loc["Giấy khen không tính", "check_direct_share"] == ""
+    if not passes:
+        msg = out.loc[non_direct[0], "check_direct_share"]
+        assert f"{direct} người là lao động trực tiếp" in msg and "cần ít nhất 75%" in msg
+
+
+def test_the_share_is_counted_per_proposing_unit() -> None:
+    rows = [nomination("A", direct_worker=True), nomination("B", direct_worker=False),
+            nomination("C", direct_worker=True, proposer_name="Sở Tư pháp", proposer_code="S1")]
+    out = checked(rows)
+    assert out["passed"].to_dict() == {"A": True, "B": False, "C": True}
+
+
+def test_name_key_compares_names_the_vietnamese_way() -> None:
+    assert name_key("Nguyễn Văn Hoà") == name_key("NGUYỄN  VĂN HÒA") == name_key("nguyễn văn hòa")
+    assert name_key("Lê Thị Thuỷ") == name_key("Lê Thị Thủy")
+    assert name_key("Nguyễn Văn Hoà") != name_key("Nguyễn Văn Hỏa")
+    assert name_key("Nguyễn Văn An") != name_key("Nguyễn Văn Ân")
+
+
+def test_the_same_person_proposed_by_two_units_is_held_with_the_other_unit_named() -> None:
+    rows = [nomination("Nguyễn Văn Hoà", unit_code="00004", unit_name="Phường Trúc Bạch"),
+            nomination("NGUYỄN VĂN HÒA", unit_code="00004", unit_name="Phường Trúc Bạch",
+                       proposer_name="Sở Tư pháp", proposer_code="S1"),
+            nomination("Nguyễn Văn Hoà", unit_code="00099", unit_name="Phường Khác")]  # a namesake elsewhere
+    out = check_nominations(pd.DataFrame(rows))[0]
+    assert out["passed"].tolist() == [False, False, True]
+    assert "cũng được Sở Tư pháp đề nghị" in out.loc[0, "check_duplicate"]
+    assert "cũng được Quận Ba Đình đề nghị" in out.loc[1, "check_duplicate"]
+
+
+def test_a_row_repeated_in_one_list_keeps_the_first() -> None:
+    rows = [nomination("Trần Thị Ánh"), nomination("trần thị ánh")]
+    out = check_nominations(pd.DataFrame(rows))[0]
+    assert out["passed"].tolist() == [True, False]
+    assert "chỉ giữ dòng 10" in out.loc[1, "check_duplicate"]
+
+
+def test_a_name_typed_without_diacritics_is_a_possible_duplicate_warning() -> None:
+    rows = [nomination("Nguyễn Văn An"), nomination("Nguyen Van An", proposer_name="Sở Tư pháp", proposer_code="S1")]
+    checks, findings = check_nominations(pd.DataFrame(rows))
+    assert checks["passed"].tolist() == [True, True] and checks["warnings"].tolist() == [1, 1]
+    assert "có thể trùng" in checks.loc[0, "check_duplicate"]
+    assert set(findings["severity"]) == {"warning"} and set(findings["rule"]) == {"nomination_duplicate"}
+
+
+def test_a_collective_off_the_shortlist_needs_a_reason() -> None:
+    awards = pd.DataFrame({"unit_code": ["00001", "00004"], "shortlisted": [True, False],
+                           "criteria_missed": ["", "Tỷ lệ hồ sơ giải quyết đúng hạn 97,0%"]})
+    rows = [nomination("Phường Phúc Xá", "collective", unit_code="00001", reason_cell="G10"),
+            nomination("Phường Trúc Bạch", "collective", unit_code="00004", reason_cell="G11"),
+            nomination("Phường Trúc Bạch giải trình", "collective", unit_code="00004",
+                       reason="Đơn vị đầu tiên áp dụng trả kết quả qua bưu điện"),
+            nomination("Phường Trúc Bạch lý do ngắn", "collective", unit_code="00004", reason="Tốt")]
+    checks, findings = check_nominations(pd.DataFrame(rows), awards=awards)
+    out = checks.set_index("name")
+    assert out["passed"].to_dict() == {"Phường Phúc Xá": True, "Phường Trúc Bạch": False,
+                                       "Phường Trúc Bạch giải trình": True, "Phường Trúc Bạch lý do ngắn": False}
+    assert out.loc["Phường Phúc Xá", "check_criteria"] == "Đạt"
+    assert "97,0%" in out.loc["Phường Trúc Bạch", "check_criteria"]
+    assert out.loc["Phường Trúc Bạch giải trình", "check_criteria"].endswith("trả kết quả qua bưu điện")
+    assert findings.loc[findings["value"] == "Phường Trúc Bạch", "cell"].tolist() == ["G11"]
+
+
+def test_no_proposal_for_a_unit_whose_figures_await_correction() -> None:
+    units = pd.DataFrame({"unit_code": ["001", "00004"], "data_status": ["ok", "awaiting_correction"],
+                          "correction_cells": ["", "Phụ lục III!G12"]})
+    rows = [nomination("Ở quận"), nomination("Ở phường", unit_code="00004", unit_name="Phường Trúc Bạch")]
+    out = checked(rows, units)
+    assert out["passed"].to_dict() == {"Ở quận": True, "Ở phường": False}
+    assert "đang chờ chỉnh sửa (Phụ lục III!G12)" in out.loc["Ở phường", "check_data_status"]
+    without_status = checked([nomination("Ở phường", unit_code="00004")], units.drop(columns="data_status"))
+    assert bool(without_status.loc["Ở phường", "passed"])
+
+
+def test_a_nominee_whose_unit_is_not_in_the_registry_is_held() -> None:
+    rows = [nomination("Lê Ba", unit_code="", unit_name="Phường Phúc Sá", unit_suggestions="Phường Phúc Xá",
+                       unit_cell="D10")]
+    checks, findings = check_nominations(pd.DataFrame(rows))
+    assert not checks.loc[0, "passed"]
+    assert "Phường Phúc Sá" in checks.loc[0, "check_registry"] and "Phường Phúc Xá" in checks.loc[0, "check_registry"]
+    assert findings[["cell", "rule", "unit_name"]].values.tolist() == [["D10", "nomination_registry", "Quận Ba Đình"]]
+
+
+# -- the compiled list -----------------------------------------------------------------------------------------
+def _list_rows(path: Path) -> list[tuple[str, str, str]]:
+    ws = openpyxl.load_workbook(path)["Danh sách đề nghị"]
+    return [(row[1], row[4], row[6]) for row in ws.iter_rows(values_only=True) if isinstance(row[0], int)]
+
+
+def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_path: Path) -> None:
+    rows = [nomination("Bình \x07Minh"), nomination("Phường Phúc Xá", "collective", unit_code="00001"),
+            nomination("Giấy khen B", award=GIAY_KHEN, award_id="giay_khen", award_level="unit"),
+            nomination("=HYPERLINK(\"x\")"), nomination("Không trực tiếp", direct_worker=False),
+            nomination("Ngoài danh mục", unit_code=""),
+            nomination("Tập thể giấy khen", "collective", unit_code="001", award=GIAY_KHEN, award_id="giay_khen",
+                       award_level="unit"),
+            nomination("Phường Trúc Bạch", "collective", unit_code="00004")]
+    for k, r in enumerate(rows):
+        r["source_row"] = 10 + k
+    cat = Catalog(tmp_path / "processed")
+    cat.save("nominations", pd.DataFrame(rows))
+    cat.save("indicators_units", pd.DataFrame({
+        "unit_code": ["00001", "00004", "001"], "unit_name": ["Phường Phúc Xá", "Phường Trúc Bạch", "Quận Ba Đình"],
+        "data_status": ["ok", "ok", "ok"], "dossiers_received": [1200, 800, 5000],
+        "on_time_rate": [99.8, 97.0, 99.0]}))
+    cat.save("awards", pd.DataFrame({"unit_code": ["00001", "00004"], "unit_name": ["Phường Phúc Xá", "Phường Trúc Bạch"],
+                                     "tier": ["xa", "xa"], "shortlisted": [True, False],
+                                     "criteria_missed": ["", "Tỷ lệ đúng hạn 97,0%"]}))
+    paths = write_nominations(cat, tmp_path / "reports", Plan.load())
+    xlsx = tmp_path / "reports" / "khen-thuong" / "danh-sach-de-nghi-khen-thuong.xlsx"
+    docx = xlsx.with_suffix(".docx")
+    assert xlsx in paths and docx in paths
+    checks = cat.load("nomination_checks")
+    passed = checks[checks["passed"]]
+    # 5 individuals proposed for the city award, 4 direct (80 %): "Không trực tiếp" stays on the list
+    assert passed["name"].tolist() == ["Phường Phúc Xá", "Tập thể giấy khen", "Bình \x07Minh", "=HYPERLINK(\"x\")",
+                                       "Không trực tiếp", "Giấy khen B"]
+    expected = [(n.replace("\x07", "").replace("=", "'=", 1), p, a)
+                for n, p, a in zip(passed["name"], passed["proposer_name"], passed["award"], strict=True)]
+    assert _list_rows(xlsx) == expected
+    ws = openpyxl.load_workbook(xlsx)["Danh sách đề nghị"]
+    phuc_xa = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Phường Phúc Xá")
+    assert (phuc_xa[8], phuc_xa[9], phuc_xa[12], phuc_xa[13]) == (1200, 99.8, "Có", "Đạt")
+    held = openpyxl.load_workbook(xlsx)["Chưa đủ điều kiện"]
+    held_names = [r[2] for r in held.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert held_names == ["Phường Trúc Bạch", "Ngoài danh mục"]
+    assert set(cat.load("nomination_findings")["value"]) == {"Phường Trúc Bạch", "Ngoài danh mục"}
+
+    doc = Document(str(docx))
+    header = doc.tables[0]
+    assert header.cell(0, 1).paragraphs[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert header.cell(0, 1).paragraphs[1].text == "Độc lập - Tự do - Hạnh phúc"
+    assert header.cell(0, 0).paragraphs[1].text == "SỞ NỘI VỤ"
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.left_margin.mm), round(section.right_margin.mm)) == (30, 15)
+    run = header.cell(0, 1).paragraphs[0].runs[0]
+    assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "Times New Roman" and run.font.size.pt == 13
+    text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "Bình Minh" in text and "Phường Phúc Xá" in text
+    assert "Ngoài danh mục" not in text and "Phường Trúc Bạch" not in text
+
+
+def test_without_nominations_only_the_empty_datasets_are_written(tmp_path: Path) -> None:
+    cat = Catalog(tmp_path / "processed")
+    paths = write_nominations(cat, tmp_path / "reports", Plan.load())
+    assert all(p.parent == tmp_path / "processed" for p in paths)
+    assert cat.load("nomination_checks").empty and not (tmp_path / "reports").exists()
+
+
+def test_city_pack_section_shows_share_held_nominations_and_shortlisted_units_not_nominated(tmp_path: Path) -> None:
+    from sketket.outputs.packs import load_tables, nominations_html
+
+    rows = [nomination("A"), nomination("B"), nomination("<script>C</script>", direct_worker=False),
+            nomination("Phường Phúc Xá", "collective", unit_code="00001")]
+    awards = pd.DataFrame({"unit_code": ["00001", "00004"], "unit_name": ["Phường Phúc Xá", "Phường Trúc Bạch"],
+                           "tier": ["xa", "xa"], "shortlisted": [True, True]})
+    checks, _ = check_nominations(pd.DataFrame(rows), awards=awards)
+    checks.to_csv(tmp_path / "nomination_checks.csv", index=False, encoding="utf-8-sig")
+    awards.to_csv(tmp_path / "awards.csv", index=False, encoding="utf-8-sig")
+    html = nominations_html(load_tables(tmp_path))
+    assert "66,7% (2/3)" in html and "mức tối thiểu 75%" in html
+    assert "&lt;script&gt;C&lt;/script&gt;" in html and "<script>" not in html
+    assert "Phường Trúc Bạch" in html and html.count("Phường Phúc Xá") == 0
+    assert nominations_html(load_tables(tmp_path / "none")) == "<p>Chưa có danh sách đề nghị khen thưởng của các đơn vị.</p>"
+
+
+def test_nomination_problems_reach_the_proposers_return_list(tmp_path: Path, capsys) -> None:
+    from sketket.outputs.returns import write_return_lists
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _hand_typed(raw / "khen-thuong.xlsx")
+    assert main(["validate", str(raw / "khen-thuong.xlsx")]) == 1
+    assert "danh sách đề nghị khen thưởng, 4 đề nghị" in capsys.readouterr().out
+    result = ingest(raw, tmp_path / "out", REGISTRY)
+    _, problems = check_nominations(result.nominations)  # the collective: no shortlist row, no reason
+    findings = pd.concat([result.findings, problems], ignore_index=True)
+    paths = write_return_lists(findings, result.appendix, tmp_path / "tra-lai", plan=Plan.load(), registry=REGISTRY)
+    assert [p.name for p in paths] == ["quan-ba-dinh.xlsx"]
+    cells = [c for row in openpyxl.load_workbook(paths[0]).active.iter_rows(values_only=True) for c in row]
+    assert "dòng đề nghị khen thưởng không ghi hình thức khen thưởng (nomination_award_missing)" in cells
+    assert "tập thể chưa đạt tiêu chí xét khen thưởng và không nêu lý do (nomination_criteria)" in cells
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("UBND P. Trúc Bạch", "Phường Trúc Bạch"), ("ubnd phường trúc bạch", "Phường Trúc Bạch"),
+    ("Phường Trúc Bạch, quận Ba Đình", "Phường Trúc Bạch"), ("Văn phòng UBND quận Ba Đình", "Quận Ba Đình"),
+    ("Bộ phận một cửa - UBND phường Phúc Xá", "Phường Phúc Xá"), ("", "Quận Ba Đình"),
+    ("Chi cục thuế Q. Ba Đình", "Chi cục Thuế quận Ba Đình"),
+    ("Chi cục Thuếế quận Ba Đình", ""), ("Phòng Tư pháp", ""), ("Phường Phúc Sá", "")])
+def test_a_nominees_unit_typed_by_hand_is_matched_or_left_unmatched(typed: str, expected: str) -> None:
+    proposer = REGISTRY.match("UBND quận Ba Đình", "huyen")
+    assert match_unit(typed, REGISTRY, proposer).registry_name == expected
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+def test_lists_in_other_formats_read_the_same(tmp_path: Path, suffix: str) -> None:
+    xlsx = tmp_path / "kt.xlsx"
+    individuals = [{"name": "Đỗ Thị Yến", "position": "Công chức", "unit_name": "Phường Phúc Xá",
+                    "direct_worker": True, "award": BANG_KHEN, "summary": "Tốt"}]
+    write_nomination_workbook(xlsx, "Quận Ba Đình", [], individuals, col_offset=1)
+    got = read_nominations(convert(xlsx, tmp_path / f"kt{suffix}"), f"kt{suffix}", REGISTRY)
+    assert got is not None and got.proposer_name == "Quận Ba Đình"
+    assert [{k: r[k] for k in individuals[0]} for r in got.rows] == individuals
