@@ -99,11 +99,16 @@ def _ratio(num: pd.Series | float, den: pd.Series | float) -> Any:
 
 def _parent_codes(units: pd.DataFrame, registry: Registry) -> pd.Series:
     """Registry parent of each sub-unit; for an unmatched sub-unit, its parent_name matched in the parent
-    tier (so that a commune typed with a misspelt name still counts in its district's aggregate)."""
-    by_code = registry.units.set_index("code")["parent_code"]
-    codes = units["unit_code"].map(by_code).fillna("")
-    for i in units.index[(codes == "") & units["tier"].isin(list(PARENT_TIER))]:
-        codes[i] = registry.match(units.at[i, "parent_name"], PARENT_TIER[units.at[i, "tier"]]).code
+    tier (so that a commune typed with a misspelt name still counts in its district's aggregate). Each
+    distinct (parent name, tier) is matched once: a district's 20 communes share one lookup."""
+    by_code = registry.units.drop_duplicates("code", keep="last").set_index("code")["parent_code"]
+    codes = units["unit_code"].map(by_code).fillna("").astype(str)
+    todo = (codes == "") & units["tier"].isin(list(PARENT_TIER))
+    if todo.any():
+        asked = units.loc[todo, ["parent_name", "tier"]]
+        found = {(name, tier): registry.match(name, PARENT_TIER[tier]).code
+                 for name, tier in asked.drop_duplicates().itertuples(index=False)}
+        codes[todo] = [found[key] for key in asked.itertuples(index=False, name=None)]
     return codes.astype(str)
 
 
@@ -131,6 +136,36 @@ def unit_indicators(appendix: pd.DataFrame, registry: Registry) -> pd.DataFrame:
 
 
 # -- aggregates ------------------------------------------------------------------------------------------
+def _group_summaries(units: pd.DataFrame, group: pd.Series, expected: pd.DataFrame) -> pd.DataFrame:
+    """summarise() of many groups at once, indexed by group: `group` names the group of each row of `units`
+    (a row in no group: missing), `expected` has one row per (group, code) the registry expects. One
+    group-by per figure, whatever the number of groups (never a filter per group)."""
+    expected = expected.drop_duplicates(["group", "code"])
+    keys = pd.Index(expected["group"].drop_duplicates()).append(
+        pd.Index(group.dropna().drop_duplicates())).drop_duplicates()
+    rows = units.assign(_group=group)
+    reporting = rows[rows["has_figures"] & rows["_group"].notna()]
+    n_expected = expected.groupby("group").size()
+    found = reporting[["_group", "unit_code"]].drop_duplicates().merge(
+        expected, left_on=["_group", "unit_code"], right_on=["group", "code"])
+    n_reporting = found.groupby("_group").size()
+    out = pd.DataFrame(index=keys)
+    out["units_expected"] = n_expected.reindex(keys, fill_value=0).astype("int64")
+    out["units_reporting"] = n_reporting.reindex(keys, fill_value=0).astype("int64")
+    out["units_without_figures"] = out["units_expected"] - out["units_reporting"]
+    out["units_unmatched"] = (reporting["unit_code"] == "").groupby(reporting["_group"]).sum().reindex(
+        keys, fill_value=0).astype("int64")
+    by = reporting.groupby("_group", sort=False)
+    for col in SUMMABLE:
+        out[col] = by[col].sum(min_count=1).reindex(keys)
+    for rate, (num, den) in RATES.items():
+        both = reporting[num].notna() & reporting[den].notna()
+        pair = reporting.loc[both, [num, den]].astype("float64").groupby(reporting.loc[both, "_group"]).sum()
+        pair = pair.reindex(keys, fill_value=0.0)
+        out[rate] = _ratio(pair[num], pair[den])
+    return out
+
+
 def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, Any]:
     """Coverage, sums and rates of a group of units.
 
@@ -140,24 +175,17 @@ def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, A
     are in the sums, but they are not counted as reporting units: they may be a misspelt expected unit).
     A rate sums numerator and denominator over the rows that reported both.
     """
-    expected = set(expected_codes)
-    reporting = units[units["has_figures"]]
-    reported = expected & set(reporting["unit_code"])
-    out: dict[str, Any] = {
-        "units_expected": len(expected),
-        "units_reporting": len(reported),
-        "units_without_figures": len(expected - reported),
-        "units_unmatched": int((reporting["unit_code"] == "").sum()),
-    }
-    for col in SUMMABLE:
-        out[col] = reporting[col].sum(min_count=1)
-    for rate, (num, den) in RATES.items():
-        both = reporting[[num, den]].dropna()
-        out[rate] = _ratio(both[num].sum(), both[den].sum())
-    return out
+    expected = pd.DataFrame({"group": 0, "code": list(dict.fromkeys(expected_codes))}, dtype=object)
+    one = _group_summaries(units, pd.Series(0, index=units.index, dtype=object), expected)
+    return {col: _scalar(one[col].iloc[0]) for col in one.columns}
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as Python's own (NA stays NA)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for col in SUMMABLE:
         df[col] = pd.to_numeric(df[col]).astype("Float64")
@@ -170,28 +198,40 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """One row per tier and a last row for the whole city (tier "city")."""
-    rows = []
-    for tier in TIERS:
-        summary = summarise(units[units["tier"] == tier], registry.tier_units(tier)["code"])
-        rows.append({"tier": tier, "tier_label": TIER_LABELS[tier], **summary})
-    city = summarise(units, registry.units.loc[registry.units["tier"].isin(TIERS), "code"])
-    rows.append({"tier": CITY, "tier_label": CITY_LABEL, **city})
-    return _frame(rows)
+    listed = registry.units[registry.units["tier"].isin(TIERS)]
+    tiers = _group_summaries(units, units["tier"].where(units["tier"].isin(TIERS)),
+                             pd.DataFrame({"group": listed["tier"], "code": listed["code"]})).reindex(TIERS)
+    city = _group_summaries(units, pd.Series(CITY, index=units.index, dtype=object),
+                            pd.DataFrame({"group": CITY, "code": listed["code"]}, dtype=object)).reindex([CITY])
+    body = pd.concat([tiers, city])
+    for col in COVERAGE:  # a tier with no unit anywhere: zeros
+        body[col] = body[col].fillna(0).astype("int64")
+    head = pd.DataFrame({"tier": [*TIERS, CITY], "tier_label": [*(TIER_LABELS[t] for t in TIERS), CITY_LABEL]})
+    return _frame(pd.concat([head, body.reset_index(drop=True)], axis=1))
 
 
 def family_indicators(units: pd.DataFrame, registry: Registry, parent_tier: str) -> pd.DataFrame:
     """One row per registry unit of `parent_tier` (huyen, so, nganh_doc_tp) aggregating its own figures with
     those of its sub-units (communes, Chi cục, district branches)."""
     child_tier = CHILD_TIER[parent_tier]
-    rows = []
-    for parent in registry.tier_units(parent_tier).itertuples(index=False):
-        children = registry.tier_units(child_tier, parent.code)
-        members = units[(units["unit_code"] == parent.code)
-                        | ((units["tier"] == child_tier) & (units["parent_code"] == parent.code))]
-        summary = summarise(members, [parent.code, *children["code"]])
-        rows.append({"unit_code": parent.code, "unit_name": parent.name_with_type, "tier": parent_tier,
-                     **summary})
-    return _frame(rows)
+    parents = registry.tier_units(parent_tier)
+    children = registry.tier_units(child_tier)
+    children = children[children["parent_code"].isin(parents["code"])]
+    expected = pd.concat([pd.DataFrame({"group": parents["code"], "code": parents["code"]}),
+                          pd.DataFrame({"group": children["parent_code"], "code": children["code"]})])
+    # A row belongs to the family of the parent it is, or (a sub-unit) of its parent; a row that is both for
+    # one parent counts once, as in a filter per parent.
+    own = units.index[units["unit_code"].isin(parents["code"])]
+    sub = units.index[(units["tier"] == child_tier) & units["parent_code"].isin(parents["code"])]
+    members = pd.concat([pd.DataFrame({"row": own, "group": units.loc[own, "unit_code"].to_numpy()}),
+                         pd.DataFrame({"row": sub, "group": units.loc[sub, "parent_code"].to_numpy()})])
+    members = members.drop_duplicates()
+    rows = units.loc[members["row"]].reset_index(drop=True)
+    summary = _group_summaries(rows, pd.Series(members["group"].to_numpy(), index=rows.index), expected)
+    head = pd.DataFrame({"unit_code": parents["code"].to_numpy(), "unit_name": parents["name_with_type"].to_numpy(),
+                         "tier": parent_tier})
+    body = summary.reindex(head["unit_code"]).reset_index(drop=True)
+    return _frame(pd.concat([head, body], axis=1))
 
 
 def district_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
@@ -333,19 +373,28 @@ def completeness(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """For every unit that owes a table (departments, city-level vertical agencies, districts): whether it
     sent its own figures, how many of its registry sub-units have figures, which are missing, and a status
     ("Đủ", "Thiếu một phần", "Chưa gửi")."""
-    present = set(units["unit_code"])
-    reporting = set(units.loc[units["has_figures"], "unit_code"])
-    rows = []
-    for unit in registry.expected_submitters().itertuples(index=False):
-        children = registry.tier_units(CHILD_TIER[unit.tier], unit.code)
-        missing = children[~children["code"].isin(reporting)]
-        own = unit.code in reporting
-        sent = unit.code in present or len(missing) < len(children)
-        status = MISSING if not sent else COMPLETE if own and missing.empty else PARTIAL
-        rows.append({
-            "unit_code": unit.code, "unit_name": unit.name_with_type, "tier": unit.tier,
-            "tier_label": TIER_LABELS[unit.tier], "status": status, "own_figures": own,
-            "sub_units_expected": len(children), "sub_units_reporting": len(children) - len(missing),
-            "sub_units_missing": len(missing), "missing_names": "; ".join(missing["name_with_type"]),
-        })
-    return pd.DataFrame(rows)
+    present = units["unit_code"].drop_duplicates()
+    reporting = units.loc[units["has_figures"], "unit_code"].drop_duplicates()
+    submitters = registry.expected_submitters()
+    # Every sub-unit under its (parent tier, parent code), in registry order, with whether it has figures.
+    subs = registry.units[registry.units["tier"].isin(list(PARENT_TIER))]
+    subs = pd.DataFrame({"tier": subs["tier"].map(PARENT_TIER), "code": subs["parent_code"],
+                         "name": subs["name_with_type"], "missing": ~subs["code"].isin(reporting)})
+    by = subs.groupby(["tier", "code"], sort=False)
+    counts = pd.DataFrame({"sub_units_expected": by.size(), "sub_units_missing": by["missing"].sum()})
+    names = subs[subs["missing"]].groupby(["tier", "code"], sort=False)["name"].agg("; ".join)
+    keys = pd.MultiIndex.from_arrays([submitters["tier"], submitters["code"]])
+    expected = counts["sub_units_expected"].reindex(keys, fill_value=0).to_numpy().astype("int64")
+    missing = counts["sub_units_missing"].reindex(keys, fill_value=0).to_numpy().astype("int64")
+    own = submitters["code"].isin(reporting).to_numpy()
+    sent = submitters["code"].isin(present).to_numpy() | (missing < expected)
+    status = pd.Series(PARTIAL, index=range(len(submitters)))
+    status[own & (missing == 0)] = COMPLETE
+    status[~sent] = MISSING
+    return pd.DataFrame({
+        "unit_code": submitters["code"].to_numpy(), "unit_name": submitters["name_with_type"].to_numpy(),
+        "tier": submitters["tier"].to_numpy(), "tier_label": submitters["tier"].map(TIER_LABELS).to_numpy(),
+        "status": status.to_numpy(), "own_figures": own, "sub_units_expected": expected,
+        "sub_units_reporting": expected - missing, "sub_units_missing": missing,
+        "missing_names": names.reindex(keys, fill_value="").to_numpy(),
+    })
