@@ -280,7 +280,8 @@ def format_rate(value: float, against: float | None = None) -> str:
     when it is not (4.999 of 5.000 → "99,98%", not "100,0%")."""
     others = [x for x in (against, 0.0, 100.0) if x is not None and x != value]
     decimals = 1
-    while decimals < 3 and any(format_percent(value, decimals) == format_percent(x, decimals) for x in others):
+    # Compared as plain fixed-point text (what format_percent writes, before the Vietnamese separators).
+    while decimals < 3 and any(f"{value:.{decimals}f}" == f"{x:.{decimals}f}" for x in others):
         decimals += 1
     return format_percent(value, decimals)
 
