@@ -295,26 +295,33 @@ def format_count(value: float) -> str:
     return format_int(value) if float(value).is_integer() else format_number(value, 1)
 
 
+def _hit_values(hit: pd.Series, *columns: pd.Series) -> Iterator[tuple]:
+    """(index, value, value, …) of the rows where `hit`: each column read once as a list, never cell by
+    cell (.at on a wide frame costs more than the sentence it fills)."""
+    mask = hit.to_numpy(dtype=bool)
+    return zip(hit.index[mask], *(c.to_numpy(dtype=object)[mask].tolist() for c in columns), strict=True)
+
+
 def _on_time_gap(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
     reference = units["tier"].map(tiers.set_index("tier")["on_time_rate"]).astype("Float64")
     gap = reference - units["on_time_rate"]
     hit = (units["has_figures"] & (units["dossiers_received"] >= rule["min_dossiers"])
            & (gap > rule["points"])).fillna(False)
-    for i in units.index[hit]:
-        yield i, {"value": format_rate(units.at[i, "on_time_rate"]),
-                  "num": format_int(units.at[i, "dossiers_on_time"]),
-                  "den": format_int(units.at[i, "dossiers_received"]),
-                  "reference": format_rate(reference[i]), "gap": _points(gap[i]),
-                  "threshold": _points(rule["points"])}
+    threshold = _points(rule["points"])
+    for i, rate, on_time, received, ref, g in _hit_values(hit, units["on_time_rate"], units["dossiers_on_time"],
+                                                          units["dossiers_received"], reference, gap):
+        yield i, {"value": format_rate(rate), "num": format_int(on_time), "den": format_int(received),
+                  "reference": format_rate(ref), "gap": _points(g), "threshold": threshold}
 
 
 def _one_stop_low(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
     reference = units["tier"].map(tiers.set_index("tier")["one_stop_share"]).astype("Float64")
     hit = (units["has_figures"] & (units["one_stop_share"] < rule["below_pct"])).fillna(False)
-    for i in units.index[hit]:
-        yield i, {"value": format_rate(units.at[i, "one_stop_share"], rule["below_pct"]),
-                  "num": format_int(units.at[i, "tthc_one_stop"]), "den": format_int(units.at[i, "tthc_total"]),
-                  "reference": format_rate(reference[i]), "threshold": format_rate(rule["below_pct"])}
+    threshold = format_rate(rule["below_pct"])
+    for i, share, one_stop, total, ref in _hit_values(hit, units["one_stop_share"], units["tthc_one_stop"],
+                                                      units["tthc_total"], reference):
+        yield i, {"value": format_rate(share, rule["below_pct"]), "num": format_int(one_stop),
+                  "den": format_int(total), "reference": format_rate(ref), "threshold": threshold}
 
 
 def tier_medians(units: pd.DataFrame, column: str) -> pd.Series:
@@ -326,8 +333,8 @@ def tier_medians(units: pd.DataFrame, column: str) -> pd.Series:
 def _no_online(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
     median = units["tier"].map(tier_medians(units, "online_services_l34"))
     hit = (units["has_figures"] & (units["online_services_l34"] == 0) & (median > 0)).fillna(False)
-    for i in units.index[hit]:
-        yield i, {"value": "0", "reference": format_count(median[i])}
+    for i, m in _hit_values(hit, median):
+        yield i, {"value": "0", "reference": format_count(m)}
 
 
 FAR_BELOW_RULES: dict[str, Callable[[pd.DataFrame, pd.DataFrame, dict[str, Any]], Iterator[tuple]]] = {
@@ -341,17 +348,20 @@ def far_below(units: pd.DataFrame, tiers: pd.DataFrame, config: dict[str, Any] |
     """Units far below their tier, one row per (unit, rule) with the Vietnamese reason; indexed like `units`.
     The rules and thresholds are config/indicators.yml's `far_below` section."""
     rules = (config or load_config())["far_below"]
-    rows, index = [], []
+    tier_of = units["tier"].to_dict()  # one dict, not a cell lookup per flag
+    rule_ids, reasons, index = [], [], []
     for rule_id, rule in rules.items():
         if rule_id not in FAR_BELOW_RULES:
             raise ValueError(f"Quy tắc không có: {rule_id!r} (có: {', '.join(FAR_BELOW_RULES)})")
         for i, fields in FAR_BELOW_RULES[rule_id](units, tiers, rule):
-            fields["tier"] = TIER_LABELS.get(units.at[i, "tier"], units.at[i, "tier"])
+            fields["tier"] = TIER_LABELS.get(tier_of[i], tier_of[i])
             index.append(i)
-            rows.append({"unit_name": units.at[i, "unit_name"], "unit_code": units.at[i, "unit_code"],
-                         "tier": units.at[i, "tier"], "rule": rule_id,
-                         "reason": " ".join(rule["reason"].format(**fields).split())})
-    return pd.DataFrame(rows, index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"])
+            rule_ids.append(rule_id)
+            reasons.append(" ".join(rule["reason"].format(**fields).split()))
+    info = units.loc[index, ["unit_name", "unit_code", "tier"]]
+    return pd.DataFrame({"unit_name": info["unit_name"].tolist(), "unit_code": info["unit_code"].tolist(),
+                         "tier": info["tier"].tolist(), "rule": rule_ids, "reason": reasons},
+                        index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"])
 
 
 def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None) -> pd.DataFrame:
