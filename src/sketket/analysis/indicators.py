@@ -361,7 +361,8 @@ def far_below(units: pd.DataFrame, tiers: pd.DataFrame, config: dict[str, Any] |
     info = units.loc[index, ["unit_name", "unit_code", "tier"]]
     return pd.DataFrame({"unit_name": info["unit_name"].tolist(), "unit_code": info["unit_code"].tolist(),
                          "tier": info["tier"].tolist(), "rule": rule_ids, "reason": reasons},
-                        index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"])
+                        index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"],
+                        dtype=None if index else object)  # no flag: text columns all the same
 
 
 def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None) -> pd.DataFrame:
