@@ -4,7 +4,6 @@ and matching of the names officials type to their registry codes."""
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from collections import namedtuple
 from collections.abc import Iterable, Mapping
@@ -14,6 +13,8 @@ from importlib import resources
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
 
 from sketket.clean import fold, nfc
 
@@ -90,6 +91,14 @@ _SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their p
 
 _fold = fold  # clean.fold remembers text: one cache shared with the reader
 
+# Close names proposed for a name not found: at most this many keys of a score ≥ the cut-off (0–100, the
+# share of letters two keys have in common, in order).
+PROPOSAL_LIMIT, PROPOSAL_CUTOFF = 6, 60
+# A scope of up to SCAN_ALL keys (Hanoi's whole commune tier has about 2.300) is compared key by key; in a
+# larger one (the communes of a national registry), only with the keys sharing a word with the typed name,
+# rarest words first, up to about MAX_CANDIDATES keys.
+SCAN_ALL, MAX_CANDIDATES = 5000, 2000
+
 
 def _expand(key: str) -> str:
     if not _ANY_EXPANSION.search(key):  # most names have no shorthand: one search instead of one per pattern
@@ -118,6 +127,39 @@ def agency_key(name: object) -> str:
     for pattern in _FILLER_RES:
         key = pattern.sub(" ", key)
     return " ".join(key.split())
+
+
+class ProposalIndex:
+    """The keys of a lookup scope (folded once, when the scope is first asked for close names), searched by
+    rapidfuzz; a large scope also gets an index from each word to the keys that contain it."""
+
+    def __init__(self, keys: Iterable[str]):
+        self.keys = list(keys)
+        self.words: dict[str, list[int]] | None = None
+        if len(self.keys) > SCAN_ALL:
+            self.words = {}
+            for i, key in enumerate(self.keys):
+                for word in set(key.split()):
+                    self.words.setdefault(word, []).append(i)
+
+    def candidates(self, query: str) -> list[str]:
+        """The keys worth scoring against `query`: all of them, or in a large scope those sharing its rarest
+        words (in the scope's order, so that ties keep it)."""
+        if self.words is None:
+            return self.keys
+        postings = sorted((self.words.get(w, []) for w in set(query.split())), key=len)
+        picked: set[int] = set()
+        for posting in postings:
+            if picked and len(picked) + len(posting) > MAX_CANDIDATES:
+                break
+            picked.update(posting)
+        return [self.keys[i] for i in sorted(picked)]
+
+    def close(self, query: str, limit: int = PROPOSAL_LIMIT, cutoff: float = PROPOSAL_CUTOFF) -> list[str]:
+        """The keys closest to `query` (best first), scoring at least `cutoff`."""
+        found = process.extract(query, self.candidates(query), scorer=fuzz.ratio, processor=None,
+                                score_cutoff=cutoff, limit=limit)
+        return [key for key, _, _ in found]
 
 
 @dataclass
@@ -176,6 +218,10 @@ class Registry:
             self._scope_rows.setdefault((tier, parent if tier in _SCOPED_TIERS else ""), []).append(i)
         self._exact: dict[tuple[str, str], dict[str, str]] = {}
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
+        # Several scopes searched together (a sub-unit whose parent is unknown: the whole tier) are merged
+        # once per (tiers, parent), and each searched set of keys gets its proposal index once.
+        self._merged: dict[tuple, dict[str, str]] = {}
+        self._proposals: dict[tuple, ProposalIndex] = {}
         self._units: pd.DataFrame | None = None
 
     @property
@@ -290,16 +336,24 @@ class Registry:
         if code:
             return self._found(result, code)
         keys = admin_keys(text) if admin else [first, _fold(text)]
-        buckets = [self._scope_keys(scope) for scope in scopes]
-        # one scope (the usual case) is searched as it is; several are merged, a later one winning a key
-        candidates = buckets[0] if len(buckets) == 1 else {k: v for b in buckets for k, v in b.items()}
+        # one scope (the usual case) is searched as it is; several are merged once, a later one winning a key
+        searched = (scopes[0],) if len(scopes) == 1 else (tuple(tiers), parent_code)
+        if len(scopes) == 1:
+            candidates = self._scope_keys(scopes[0])
+        else:
+            candidates = self._merged.get(searched)
+            if candidates is None:
+                candidates = self._merged[searched] = {k: v for scope in scopes
+                                                      for k, v in self._scope_keys(scope).items()}
         for key in keys:
             code = candidates.get(key)
             if code:
                 return self._found(result, code)
-        close = difflib.get_close_matches(keys[0], list(candidates), n=6, cutoff=0.6)
+        index = self._proposals.get(searched)
+        if index is None:
+            index = self._proposals[searched] = ProposalIndex(candidates)
         names: list[str] = []
-        for key in close:
+        for key in index.close(keys[0]):
             n = self._row(self._index[candidates[key]]).name_with_type
             if n not in names:
                 names.append(n)
