@@ -8,6 +8,7 @@ from sketket.analysis.analyse import analyse
 from sketket.analysis.awards import load_awards_config
 from sketket.analysis.indicators import read_csv_table
 from sketket.cli import main
+from sketket.context import RunContext
 from sketket.layout import TOTAL_LABEL, columns
 
 XUAN = "quan-xuan.xlsx"
@@ -28,7 +29,7 @@ def processed(tmp_path):
 
 
 def test_analyse_writes_every_table(processed, tmp_path):
-    result = analyse(processed, tmp_path / "reports", registry=registry())
+    result = analyse(RunContext.load(None, processed=processed, reports=tmp_path / "reports", registry=registry()))
     for name in ["indicators_units", "indicators_tiers", "indicators_districts", "indicators_parents",
                  "indicators_distribution", "completeness", "awards"]:
         assert (processed / f"{name}.csv").is_file() and (processed / f"{name}.parquet").is_file(), name
@@ -56,7 +57,7 @@ def test_analyse_writes_every_table(processed, tmp_path):
 
 
 def test_default_awards_and_a_config_that_changes_them(processed, tmp_path):
-    default = analyse(processed, tmp_path / "reports", registry=registry()).awards.set_index("unit_name")
+    default = analyse(RunContext.load(None, processed=processed, reports=tmp_path / "reports", registry=registry())).awards.set_index("unit_name")
     # Sở Alpha: 4.990/5.000 on time, 200/200 procedures, 40 online services > the Sở median 25, a warning only;
     # Sở Beta has 10 online services; a single unit (Cục Thuế, Quận Xuân) is never above its own median
     assert set(default.index[default.shortlisted]) == {"Sở Alpha"}
@@ -64,7 +65,7 @@ def test_default_awards_and_a_config_that_changes_them(processed, tmp_path):
     config["criteria"] = [c for c in config["criteria"] if c["kind"] in ("on_time_rate", "no_errors")]
     path = tmp_path / "awards.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    changed = analyse(processed, tmp_path / "reports", registry=registry(), awards_config=path).awards
+    changed = analyse(RunContext.load(None, processed=processed, reports=tmp_path / "reports", registry=registry()), awards_config=path).awards
     assert set(changed.loc[changed.shortlisted, "unit_name"]) == {"Sở Alpha", "Sở Beta",
                                                                   "Cục Thuế thành phố Hà Nội"}
 
@@ -73,7 +74,7 @@ def test_csv_text_is_neutralised_and_parquet_keeps_it(tmp_path):
     rows = city_rows()
     rows[2]["unit_name"] = "=HYPERLINK(\"http://x\")"
     processed = write_processed(tmp_path / "p", rows)
-    analyse(processed, tmp_path / "r", registry=registry())
+    analyse(RunContext.load(None, processed=processed, reports=tmp_path / "r", registry=registry()))
     csv = read_csv_table(processed / "indicators_units.csv")
     assert csv.loc[2, "submitted_name"] == "'=HYPERLINK(\"http://x\")"
     assert pd.read_parquet(processed / "indicators_units.parquet").loc[2, "submitted_name"] == "=HYPERLINK(\"http://x\")"
@@ -83,7 +84,7 @@ def test_stale_return_lists_are_removed(processed, tmp_path):
     reports = tmp_path / "reports"
     (reports / "tra-lai").mkdir(parents=True)
     (reports / "tra-lai" / "don-vi-da-sua.xlsx").write_bytes(b"old")
-    analyse(processed, reports, registry=registry())
+    analyse(RunContext.load(None, processed=processed, reports=reports, registry=registry()))
     assert sorted(p.name for p in (reports / "tra-lai").iterdir()) == ["quan-xuan.xlsx", "so-alpha.xlsx"]
 
 
@@ -100,7 +101,7 @@ def test_cli_runs_with_registry_and_awards_config(processed, tmp_path, capsys):
     ("setup", "message"),
     [
         (lambda d: None, "không có thư mục dữ liệu đã xử lý"),
-        (lambda d: d.mkdir(), "không có tệp appendix.csv"),
+        (lambda d: d.mkdir(), "không có bộ dữ liệu appendix"),
     ],
 )
 def test_cli_usage_errors_exit_2(tmp_path, capsys, setup, message):
@@ -122,7 +123,7 @@ def test_tables_show_registry_names_and_match_findings_on_the_submitted_one(tmp_
     rows[7]["unit_name"] = "UBND phường Hai"  # 00002, as a district typed it
     findings = [finding(XUAN, "UBND phường Hai", "sum_mismatch")]
     processed = write_processed(tmp_path / "p", rows, findings)
-    analyse(processed, tmp_path / "r", registry=registry())
+    analyse(RunContext.load(None, processed=processed, reports=tmp_path / "r", registry=registry()))
     units = read_csv_table(processed / "indicators_units.csv").set_index("unit_code")
     assert units.loc["00002", ["unit_name", "submitted_name"]].tolist() == ["Phường Hai", "UBND phường Hai"]
     assert units.loc["", "unit_name"] == "Phường Lạ"  # unmatched: as submitted
@@ -134,7 +135,7 @@ def test_tables_show_registry_names_and_match_findings_on_the_submitted_one(tmp_
 
 def test_unit_figures_from_a_commune_with_derived_on_time(tmp_path):
     rows = [unit("Quận Xuân", "001", "huyen", figures=(80, 150, 150, 3000, 2970, 30, 20, 10))]
-    result = analyse(write_processed(tmp_path / "p", rows), tmp_path / "r", registry=registry())
+    result = analyse(RunContext.load(None, processed=write_processed(tmp_path / "p", rows), reports=tmp_path / "r", registry=registry()))
     huyen = result.tiers.set_index("tier").loc["huyen"]
     assert (huyen.units_expected, huyen.units_reporting, huyen.units_without_figures) == (2, 1, 1)
     assert huyen.on_time_rate == pytest.approx(99.0)
@@ -156,7 +157,7 @@ def _total_row(ws) -> int:
 
 
 def test_consolidated_workbook_reads_back_the_sums_of_appendix(processed, tmp_path):
-    result = analyse(processed, tmp_path / "reports", registry=registry())
+    result = analyse(RunContext.load(None, processed=processed, reports=tmp_path / "reports", registry=registry()))
     assert result.consolidated == tmp_path / "reports" / "tong-hop-phu-luc.xlsx"
     wb = load_workbook(result.consolidated)
     appendix = read_csv_table(processed / "appendix.csv")
@@ -182,7 +183,7 @@ def _as_percent(cell) -> float:
 
 
 def test_an_empty_appendix_gives_empty_tables_not_a_crash(tmp_path):
-    result = analyse(write_processed(tmp_path / "p", rows=[]), tmp_path / "r", registry=registry())
+    result = analyse(RunContext.load(None, processed=write_processed(tmp_path / "p", rows=[]), reports=tmp_path / "r", registry=registry()))
     city = result.tiers.set_index("tier").loc["city"]
     assert (city.units_expected, city.units_reporting, city.units_without_figures) == (12, 0, 12)
     assert result.units.empty and result.awards.empty

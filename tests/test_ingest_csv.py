@@ -5,11 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sketket import layout
+from sketket.catalog import for_excel as _for_excel
 from sketket.intake.ingest import (
     APPENDIX_COLUMNS,
     PERCENT_REPORTED,
     _appendix_frame,
-    _for_excel,
     appendix_csv,
 )
 

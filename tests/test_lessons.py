@@ -18,6 +18,8 @@ from sketket.analysis.lessons import (
     themes_of,
     write_lessons,
 )
+from sketket.config import Plan
+from sketket.registry import load_registry
 
 COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"]
 UNITS = {
@@ -169,7 +171,7 @@ def test_notebook_runs_on_a_small_processed_folder(tmp_path):
     assert saved.metadata.kernelspec.name == "sketket"
     assert [c for c in saved.cells if "parameters" in c.metadata.get("tags", [])]
     assert all(not c.get("outputs") and not c.get("execution_count") for c in saved.cells if c.cell_type == "code")
-    assert set(pm.inspect_notebook(str(notebook))) == {"processed_dir", "reports_dir"}
+    assert set(pm.inspect_notebook(str(notebook))) == {"processed_dir", "context_file"}
 
     processed, raw = tmp_path / "processed", tmp_path / "raw"
     processed.mkdir()
@@ -177,10 +179,10 @@ def test_notebook_runs_on_a_small_processed_folder(tmp_path):
     SECTIONS.to_csv(processed / "sections.csv", index=False, encoding="utf-8-sig")
     write_lessons(processed)
     write_checklist(processed)
-    write_tracking(raw, processed)
+    write_tracking(raw, processed, registry=load_registry(), plan=Plan.load())
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(notebook), str(out), parameters={"processed_dir": str(processed),
-                                                             "reports_dir": str(tmp_path)},
+                                                             "context_file": ""},
                         kernel_name="sketket", cwd=str(tmp_path), progress_bar=False)
     html = json.dumps(nbformat.read(out, as_version=4).cells, ensure_ascii=False)
     assert "Huyện Sóc Sơn" in html and "30 m2" in html  # a quote with its unit

@@ -117,7 +117,7 @@ def test_tracking_from_file_dates_without_a_log(tmp_path, registry):
         ("quan/ba-dinh.docx", "001", "Quận Ba Đình", "huyen", "UBND QUẬN BA ĐÌNH"),
         ("quan/soc-son.odt", "016", "Huyện Sóc Sơn", "huyen", "UBND HUYỆN SÓC SƠN"),
     ])
-    df = pd.read_csv(write_tracking(raw, out, registry=registry), dtype=str, keep_default_na=False,
+    df = pd.read_csv(write_tracking(raw, out, registry=registry, plan=Plan.load()), dtype=str, keep_default_na=False,
                      encoding="utf-8-sig").set_index("unit_code")
     assert (df.loc["001", "status"], df.loc["001", "days_late"], df.loc["001", "bao_cao_date"]) == \
         ("late", "1", "31/08/2017")

@@ -6,6 +6,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sketket import layout
+from sketket.config import Plan
 from sketket.outputs.writer import TableMap, Variation, save_as, write_consolidated, write_filled
 from sketket.registry import load_registry
 
@@ -206,7 +207,7 @@ def _rows_by_name(ws):
 def test_consolidated_writes_values_equal_to_the_input_sums(tmp_path):
     reg = load_registry()
     app = _appendix(reg)
-    out = write_consolidated(app, tmp_path / "tong-hop-phu-luc.xlsx", registry=reg)
+    out = write_consolidated(app, tmp_path / "tong-hop-phu-luc.xlsx", plan=Plan.load(), registry=reg)
     wb = openpyxl.load_workbook(out, data_only=True)
     assert wb.sheetnames == ["Phụ lục I", "Phụ lục II", "Phụ lục III", "Ghi chú"]
     formulas = openpyxl.load_workbook(out)
@@ -245,7 +246,7 @@ def test_consolidated_writes_values_equal_to_the_input_sums(tmp_path):
 
 def test_consolidated_iii_has_a_commune_subtotal_per_district(tmp_path):
     reg = load_registry()
-    out = write_consolidated(_appendix(reg), tmp_path / "t.xlsx", registry=reg)
+    out = write_consolidated(_appendix(reg), tmp_path / "t.xlsx", plan=Plan.load(), registry=reg)
     ws = openpyxl.load_workbook(out, data_only=True)["Phụ lục III"]
     rows = _rows_by_name(ws)
     district = rows["Quận Ba Đình"]
@@ -263,7 +264,7 @@ def test_consolidated_iii_has_a_commune_subtotal_per_district(tmp_path):
 
 def test_consolidated_neutralises_formula_text(tmp_path):
     reg = load_registry()
-    out = write_consolidated(_appendix(reg), tmp_path / "t.xlsx", registry=reg)
+    out = write_consolidated(_appendix(reg), tmp_path / "t.xlsx", plan=Plan.load(), registry=reg)
     ws = openpyxl.load_workbook(out)["Phụ lục I"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert len(cells) == 1

@@ -25,12 +25,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sketket.clean import excel_safe, nfc
 from sketket.config import load_yaml
+
+# pandas is imported where a table is built, not here: ingest's workers read the declared columns without it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 LAYERS = ("intermediate", "primary", "reporting")
 TYPES = ("str", "int", "float", "bool")
@@ -142,6 +144,8 @@ def reports() -> dict[str, Report]:
 def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The table with the declared columns first, in order (missing ones added empty), each of its declared type:
     text as NFC strings ("" when empty), counts as nullable integers, figures as nullable floats."""
+    import pandas as pd
+
     ds = dataset(name)
     out = df.copy()
     for col in ds.columns:
@@ -153,11 +157,15 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _as_type(series: pd.Series, kind: str) -> pd.Series:
+    import pandas as pd
+
     if kind == "str":
-        return series.astype(object).where(series.notna(), "").map(_text)
+        text = series.astype(object).where(series.notna(), "")
+        # the usual case, text already: checked in C; otherwise (numbers read from a CSV by hand) value by value
+        return text if pd.api.types.infer_dtype(text, skipna=False) in ("string", "empty") else text.map(_text)
     if kind == "bool":
-        if series.dtype == object:
-            series = series.map(lambda v: {"true": True, "false": False, "1": True, "0": False, "": None}.get(
+        if not (pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)):
+            series = series.astype(object).map(lambda v: {"true": True, "false": False, "1": True, "0": False, "": None}.get(
                 str(v).strip().lower(), v) if isinstance(v, str) else v)
         return series.astype("boolean")
     numbers = series
@@ -180,6 +188,7 @@ def _text(value: Any) -> str:
 def check(name: str, df: pd.DataFrame, *, where: str = "") -> None:
     """Raise SchemaError when the table is off its declared contract: a missing or undeclared column, a value of
     the wrong type, outside its allowed values or bounds."""
+
     ds = dataset(name)
     at = f" ({where})" if where else ""
     missing = [c for c in ds.column_names if c not in df.columns]
@@ -200,10 +209,15 @@ def check(name: str, df: pd.DataFrame, *, where: str = "") -> None:
 
 
 def _offending(series: pd.Series, col: Column) -> pd.Series | None:
+    import pandas as pd
+
     if col.type == "str":
         if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
             return pd.Series(True, index=series.index)
-        bad = ~series.map(lambda v: isinstance(v, str))
+        if pd.api.types.infer_dtype(series, skipna=False) in ("string", "empty"):
+            bad = pd.Series(False, index=series.index)
+        else:
+            bad = ~series.map(lambda v: isinstance(v, str))
         if col.values is not None:
             bad |= ~(series.isin(col.values) | (series == ""))
         return bad
@@ -239,6 +253,8 @@ def _expected(col: Column) -> str:
 
 def for_excel(df: pd.DataFrame) -> pd.DataFrame:
     """Text that a spreadsheet would run as a formula is neutralised (only columns holding such text change)."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         kind = out[col].dtype
@@ -271,6 +287,7 @@ class Catalog:
     def save(self, name: str, df: pd.DataFrame, *, csv_lines: Iterable[str] | None = None) -> list[Path]:
         """Check and write a dataset: Parquet, and the CSV export when declared. `csv_lines` lets ingest hand
         over CSV lines it built while reading (the same rows, already formatted)."""
+
         ds = dataset(name)
         table = conform(name, df)
         check(name, table, where="khi ghi")
@@ -295,11 +312,14 @@ class Catalog:
     def load(self, name: str, *, missing_ok: bool = True) -> pd.DataFrame:
         """A dataset as its stage wrote it, checked against its declaration. A dataset not written yet reads as an
         empty table with the declared columns (or raises MissingDataset when `missing_ok` is False)."""
+        import pandas as pd
+
         path = self.parquet(name)
         if path.is_file():
             table = pd.read_parquet(path)
         elif self.csv(name).is_file():  # a folder written by an older version, or by hand for a test
             table = pd.read_csv(self.csv(name), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            table = table.apply(lambda col: col.map(nfc))  # typed by hand or by another program: NFC first
         elif missing_ok:
             return conform(name, pd.DataFrame())
         else:
@@ -311,6 +331,8 @@ class Catalog:
 
     def listing(self) -> pd.DataFrame:
         """Every declared dataset: layer, stage, rows and when it was written (empty when not yet)."""
+        import pandas as pd
+
         rows = []
         for name, ds in datasets().items():
             path = self.parquet(name) if self.parquet(name).is_file() else self.csv(name)
@@ -324,6 +346,8 @@ class Catalog:
 
 
 def _rows(path: Path) -> int:
+    import pandas as pd
+
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 

@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
+def missing(value: object) -> bool:
+    """None, NaN or pandas' NA (a nullable column's empty cell), without importing pandas."""
+    return value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value))
+
 def nfc(text: object) -> str:
     """Text in NFC with every run of whitespace (including non-breaking and zero-width spaces) collapsed
     to one space, none at either end."""
     if type(text) is str:  # remembered: unit names are normalised by the registry, the reader and the match
         return _nfc_str(text)
-    if text is None or (isinstance(text, float) and math.isnan(text)):
+    if missing(text):
         return ""
     return _nfc_str(str(text))
 
@@ -126,14 +130,14 @@ def parse_number(raw: object, percent_format: bool = False) -> Number:
 
 def format_int(value: float | int | None) -> str:
     """1234567 → "1.234.567"; None → "–"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "–"
     return f"{round(value):,}".replace(",", ".")
 
 
 def format_number(value: float | None, decimals: int = 1) -> str:
     """12345.67 → "12.345,7"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "–"
     s = f"{value:,.{decimals}f}"
     return s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
@@ -141,7 +145,7 @@ def format_number(value: float | None, decimals: int = 1) -> str:
 
 def format_percent(value: float | None, decimals: int = 1) -> str:
     """98.72 (already in percent) → "98,7%"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "–"
     return format_number(value, decimals) + "%"
 
@@ -150,7 +154,7 @@ def format_date(value: object) -> str:
     """Any date-like value → "dd/mm/yyyy"."""
     import pandas as pd
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return ""
     ts = pd.Timestamp(value)
     if pd.isna(ts):

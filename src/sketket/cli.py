@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", required=True, type=Path)
     p.add_argument("--awards-config", type=Path, default=None)
     p.add_argument("--registry", type=Path, default=None)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml: kế hoạch (số, ngày, hạn) của lần sơ kết")
+
+    p = sub.add_parser("datasets", help="danh mục dữ liệu đã xử lý: số dòng, lúc ghi")
+    p.add_argument("processed_dir", type=Path, nargs="?", default=None)
+    p.add_argument("--config", type=Path, default=None)
 
     p = sub.add_parser("run", help="toàn bộ quy trình qua các notebook tới reports/index.html")
     p.add_argument("--config", type=Path, default=None)
@@ -74,11 +79,27 @@ def main(argv: list[str] | None = None) -> int:
         from sketket.analysis.analyse import cli_analyse
 
         return cli_analyse(args)
+    if args.command == "datasets":
+        return _datasets(args)
     if args.command == "run":
         from sketket.run.pipeline import cli_run
 
         return cli_run(args)
     return 2
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    """`sketket datasets [PROCESSED_DIR] [--config FILE]`: what an analyst can load, and when it was written."""
+    from sketket.catalog import listing_text
+    from sketket.context import RunContext
+
+    config = args.config or (Path("sketket.yml") if Path("sketket.yml").is_file() else None)
+    ctx = RunContext.load(config, processed=args.processed_dir)
+    if not Path(ctx.processed_dir).is_dir():
+        print(f"sketket datasets: không có thư mục {ctx.processed_dir}", file=sys.stderr)
+        return 2
+    print(listing_text(ctx.catalog))
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 far-below flags, completeness and awards shortlist (tables in PROCESSED_DIR, CSV and parquet), the
 consolidated city workbook and the return lists (under REPORTS_DIR).
 
-In a notebook: `result = analyse(processed_dir, reports_dir)`, then `result.units`, `result.tiers`, …
+In a notebook: `result = analyse(RunContext.load("../sketket.yml"))`, then `result.units`, `result.tiers`, …
 """
 
 from __future__ import annotations
@@ -15,31 +15,26 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.awards import FINDING_COLUMNS, load_awards_config, shortlist
+from sketket import catalog
+from sketket.analysis.awards import load_awards_config, shortlist
+from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import (
     RATES,
     SUMMABLE,
     completeness,
     distribution,
     district_indicators,
-    load_appendix,
     load_config,
     parent_indicators,
-    read_csv_table,
     tier_indicators,
     unit_table,
 )
-from sketket.clean import excel_safe, format_int
-from sketket.config import Plan
+from sketket.clean import format_int
+from sketket.context import RunContext
+from sketket.outputs.consolidated import write_consolidated
 from sketket.outputs.returns import write_return_lists
-from sketket.registry import Registry, load_registry
 
-CONSOLIDATED = "tong-hop-phu-luc.xlsx"
-RETURNS_DIR = "tra-lai"
-UNIT_COLUMNS = [
-    "unit_name", "submitted_name", "unit_code", "tier", "form", "parent_code", "parent_name", "source_file", "source_sheet",
-    "source_row", "has_figures", *SUMMABLE, *RATES, "rank_in_tier", "ranked_in_tier", "flags", "flag_reasons",
-]
+UNIT_COLUMNS = catalog.columns("indicators_units")
 
 
 class UsageError(Exception):
@@ -59,71 +54,66 @@ class AnalyseResult:
     awards: pd.DataFrame
     findings: pd.DataFrame
     written: list[Path]
-    consolidated: Path | None  # None when sketket.outputs.writer.write_consolidated is not available
+    consolidated: Path | None
     return_lists: list[Path]
-
-
-def load_findings(processed_dir: str | Path) -> pd.DataFrame:
-    """PROCESSED_DIR/findings.csv (no file: no findings)."""
-    path = Path(processed_dir) / "findings.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=FINDING_COLUMNS)
-    return read_csv_table(path).reindex(columns=FINDING_COLUMNS).fillna("")
-
-
-def write_table(df: pd.DataFrame, path_csv: Path) -> list[Path]:
-    """A table as CSV for Excel users (UTF-8 with BOM, text neutralised against formula injection) and as
-    parquet (values as they are)."""
-    csv = df.copy()
-    for col in csv.columns:
-        if csv[col].dtype == object or pd.api.types.is_string_dtype(csv[col]):
-            csv[col] = csv[col].map(excel_safe)
-    csv.to_csv(path_csv, index=False, encoding="utf-8-sig")
-    parquet = path_csv.with_suffix(".parquet")
-    df.to_parquet(parquet, index=False)
-    return [path_csv, parquet]
 
 
 def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
                      config: dict[str, Any] | None = None) -> pd.DataFrame:
     """The awards shortlist (sketket.analysis.awards.shortlist) with the units' registry names: the findings name a
-    unit as it was submitted, so the shortlist matches them on that name, then shows the registry's."""
+    unit as it was submitted, so the shortlist matches them on that name, then shows the registry's. A unit
+    awaiting correction is not considered until it corrects its table, and the list says so."""
     awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config)
     display = units[units["unit_code"] != ""].drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
     awards["unit_name"] = awards["unit_code"].map(display).fillna(awards["unit_name"])
+    gated = units.loc[units["data_status"] == AWAITING]
+    if len(gated):
+        label = load_config()["gating"]["label"]
+        waiting = awards["unit_code"].isin(set(gated["unit_code"]) - {""}) | (
+            (awards["unit_code"] == "") & awards["unit_name"].isin(set(gated["unit_name"])))
+        awards.loc[waiting, "shortlisted"] = False
+        awards.loc[waiting, "reasons"] = ""
+        awards.loc[waiting, "criteria_missed"] = f"{label}: chưa xét khen thưởng cho đến khi đơn vị gửi biểu đã sửa."
     return awards
 
 
-def _consolidated(appendix: pd.DataFrame, reports_dir: Path, registry: Registry) -> Path | None:
-    try:
-        from sketket.outputs.writer import write_consolidated
-    except ImportError:
-        return None
-    return write_consolidated(appendix, reports_dir / CONSOLIDATED, plan=Plan.load(), registry=registry)
+def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the consolidated workbook: a row awaiting correction keeps its name, its figures are left
+    out of the sheet and its totals, and its note says why."""
+    out = appendix.copy()
+    gated = (units["data_status"] == AWAITING).reindex(out.index, fill_value=False).astype(bool)
+    figures = [c for c in out.columns if c in {*SUMMABLE, *RATES} or c.endswith("_pct") or c.endswith("_reported")]
+    out.loc[gated, figures] = pd.NA
+    label = load_config()["gating"]["label"]
+    out.loc[gated, "note"] = label + " (" + units.loc[gated, "correction_cells"].str.split(" | ").map(
+        lambda parts: ", ".join(p.split(":")[0] for p in parts)) + ")"
+    return out
 
 
-def _check_inputs(processed_dir: Path, awards_config: Path | None) -> None:
+def _check_inputs(ctx: RunContext, awards_config: Path | None) -> None:
+    processed_dir = Path(ctx.processed_dir)
     if not processed_dir.is_dir():
         raise UsageError(f"không có thư mục dữ liệu đã xử lý: {processed_dir}")
-    if not (processed_dir / "appendix.csv").is_file():
-        raise UsageError(f"không có tệp appendix.csv trong {processed_dir}: hãy chạy `sketket ingest` trước")
+    if not ctx.catalog.exists("appendix"):
+        raise UsageError(f"không có bộ dữ liệu appendix trong {processed_dir}: hãy chạy `sketket ingest` trước")
     if awards_config is not None and not Path(awards_config).is_file():
         raise UsageError(f"không có tệp tiêu chí khen thưởng: {awards_config}")
+    if ctx.registry_path is not None and not Path(ctx.registry_path).is_file():
+        raise UsageError(f"không có tệp danh mục đơn vị: {ctx.registry_path}")
 
 
-def analyse(processed_dir: Path, reports_dir: Path, *, registry: Registry | str | Path | None = None,
-            awards_config: Path | None = None) -> AnalyseResult:
-    """Compute every table from PROCESSED_DIR and write them there; write the consolidated workbook and the
-    return lists (reports/tra-lai/<unit>.xlsx, rebuilt from scratch) under REPORTS_DIR."""
-    processed_dir, reports_dir = Path(processed_dir), Path(reports_dir)
-    _check_inputs(processed_dir, awards_config)
-    if not isinstance(registry, Registry):
-        if registry is not None and not Path(registry).is_file():
-            raise UsageError(f"không có tệp danh mục đơn vị: {registry}")
-        registry = load_registry(registry)
-    appendix = load_appendix(processed_dir)
-    findings = load_findings(processed_dir)
-    units = unit_table(appendix, registry, load_config())
+def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseResult:
+    """Compute every table from the run's processed folder and save them in its catalog; write the consolidated
+    workbook and the return lists (tra-lai/<unit>.xlsx, rebuilt from scratch) under its reports folder, with
+    the run's plan and registry."""
+    _check_inputs(ctx, awards_config)
+    cat, registry, reports_dir = ctx.catalog, ctx.registry, Path(ctx.reports_dir)
+    appendix = cat.load("appendix")
+    for col in SUMMABLE:  # counts as integers where whole (Phụ lục III's derived on-time column included)
+        if col != "area_m2":
+            appendix[col] = appendix[col].astype("Int64")
+    findings = cat.load("findings")
+    units = unit_table(appendix, registry, load_config(), findings)
     result = AnalyseResult(
         units=units[UNIT_COLUMNS],
         tiers=tier_indicators(units, registry),
@@ -138,13 +128,14 @@ def analyse(processed_dir: Path, reports_dir: Path, *, registry: Registry | str 
                      ("indicators_districts", result.districts), ("indicators_parents", result.parents),
                      ("indicators_distribution", result.distribution), ("completeness", result.completeness),
                      ("awards", result.awards)]:
-        result.written += write_table(df, processed_dir / f"{name}.csv")
+        result.written += cat.save(name, df)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    result.consolidated = _consolidated(appendix, reports_dir, registry)
-    returns_dir = reports_dir / RETURNS_DIR
+    result.consolidated = write_consolidated(workbook_appendix(appendix, units), cat.report("consolidated"),
+                                             plan=ctx.plan, registry=registry)
+    returns_dir = cat.report("return_lists")
     for old in returns_dir.glob("*.xlsx"):  # a unit that has corrected everything gets no list any more
         old.unlink()
-    result.return_lists = write_return_lists(findings, appendix, returns_dir, registry=registry)
+    result.return_lists = write_return_lists(findings, appendix, returns_dir, plan=ctx.plan, registry=registry)
     return result
 
 
@@ -169,10 +160,11 @@ def summary(result: AnalyseResult) -> str:
 
 
 def cli_analyse(args: argparse.Namespace) -> int:
-    """`sketket analyse PROCESSED_DIR --reports REPORTS_DIR [--awards-config YAML] [--registry CSV]`."""
+    """`sketket analyse PROCESSED_DIR --reports REPORTS_DIR [--config YAML] [--awards-config YAML] [--registry CSV]`."""
     try:
-        result = analyse(args.processed_dir, args.reports, registry=args.registry,
-                         awards_config=args.awards_config)
+        ctx = RunContext.load(getattr(args, "config", None), processed=args.processed_dir, reports=args.reports,
+                              registry=args.registry)
+        result = analyse(ctx, awards_config=args.awards_config)
     except UsageError as exc:
         print(f"sketket analyse: lỗi: {exc}", file=sys.stderr)
         return 2

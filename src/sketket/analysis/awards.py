@@ -15,13 +15,14 @@ from typing import Any
 
 import pandas as pd
 
+from sketket import catalog
 from sketket.analysis.indicators import format_count, format_rate, tier_medians
 from sketket.clean import fold, format_int
 from sketket.config import load_yaml
 from sketket.registry import TIER_FORM, TIERS
 
-AWARD_COLUMNS = ["unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]
-FINDING_COLUMNS = ["source_file", "sheet", "cell", "unit_name", "rule", "severity", "message", "value"]
+AWARD_COLUMNS = catalog.columns("awards")
+FINDING_COLUMNS = catalog.columns("findings")
 
 # A criterion's verdict on one unit (given as a dict of its columns): met or not and the sentence saying why; None when there is no figure.
 Verdict = tuple[bool, str] | None

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket.analysis.lessons import read_sections, write_csv
+from sketket.analysis.lessons import read_sections
+from sketket.catalog import Catalog
 from sketket.clean import fold, format_int, format_number, nfc, parse_number
 from sketket.config import load_yaml
 from sketket.registry import TIER_LABELS
@@ -189,6 +190,5 @@ def silent_units(df: pd.DataFrame, checklist: Checklist | None = None) -> pd.Dat
 
 
 def write_checklist(processed_dir: Path) -> Path:
-    """checklist.csv in processed_dir, from sections.csv."""
-    processed_dir = Path(processed_dir)
-    return write_csv(unit_checklist(read_sections(processed_dir)), processed_dir / "checklist.csv")
+    """The checklist dataset (checklist.csv for Excel users) from the sections."""
+    return Catalog(Path(processed_dir)).save("checklist", unit_checklist(read_sections(processed_dir)))[-1]

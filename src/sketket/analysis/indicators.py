@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from sketket.analysis.gating import AWAITING, correction_status
 from sketket.clean import format_int, format_number, format_percent, nfc
 from sketket.config import load_yaml
 from sketket.layout import FIGURES, PERCENTS, REQUIRED
@@ -40,7 +41,8 @@ PARENT_TIER: dict[str, str] = {"chi_cuc": "so", "nganh_doc_huyen": "nganh_doc_tp
 CHILD_TIER: dict[str, str] = {parent: child for child, parent in PARENT_TIER.items()}
 CITY = "city"
 CITY_LABEL = "Toàn Thành phố"
-COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_without_figures", "units_unmatched")
+COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_counted", "units_awaiting_correction",
+                              "units_without_figures", "units_unmatched")
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -152,6 +154,12 @@ def _group_summaries(units: pd.DataFrame, group: pd.Series, expected: pd.DataFra
     out = pd.DataFrame(index=keys)
     out["units_expected"] = n_expected.reindex(keys, fill_value=0).astype("int64")
     out["units_reporting"] = n_reporting.reindex(keys, fill_value=0).astype("int64")
+    # Rows with figures awaiting correction (gating): reporting, but out of every sum and rate.
+    gated = (reporting["data_status"] == AWAITING if "data_status" in reporting
+             else pd.Series(False, index=reporting.index)).astype(bool)
+    out["units_counted"] = (~gated).groupby(reporting["_group"]).sum().reindex(keys, fill_value=0).astype("int64")
+    out["units_awaiting_correction"] = gated.groupby(reporting["_group"]).sum().reindex(
+        keys, fill_value=0).astype("int64")
     out["units_without_figures"] = out["units_expected"] - out["units_reporting"]
     out["units_unmatched"] = (reporting["unit_code"] == "").groupby(reporting["_group"]).sum().reindex(
         keys, fill_value=0).astype("int64")
@@ -206,7 +214,8 @@ def tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     body = pd.concat([tiers, city])
     for col in COVERAGE:  # a tier with no unit anywhere: zeros
         body[col] = body[col].fillna(0).astype("int64")
-    head = pd.DataFrame({"tier": [*TIERS, CITY], "tier_label": [*(TIER_LABELS[t] for t in TIERS), CITY_LABEL]})
+    head = pd.DataFrame({"tier": [*TIERS, CITY], "tier_label": [*(TIER_LABELS[t] for t in TIERS), CITY_LABEL],
+                         "scope": ["tier"] * len(TIERS) + ["city"]})
     return _frame(pd.concat([head, body.reset_index(drop=True)], axis=1))
 
 
@@ -229,7 +238,7 @@ def family_indicators(units: pd.DataFrame, registry: Registry, parent_tier: str)
     rows = units.loc[members["row"]].reset_index(drop=True)
     summary = _group_summaries(rows, pd.Series(members["group"].to_numpy(), index=rows.index), expected)
     head = pd.DataFrame({"unit_code": parents["code"].to_numpy(), "unit_name": parents["name_with_type"].to_numpy(),
-                         "tier": parent_tier})
+                         "tier": parent_tier, "tier_label": TIER_LABELS[parent_tier], "scope": "family"})
     body = summary.reindex(head["unit_code"]).reset_index(drop=True)
     return _frame(pd.concat([head, body], axis=1))
 
@@ -365,10 +374,19 @@ def far_below(units: pd.DataFrame, tiers: pd.DataFrame, config: dict[str, Any] |
                         dtype=None if index else object)  # no flag: text columns all the same
 
 
-def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One row per unit: figures, rates, rank in tier, and the far-below flags (rule ids and reasons)."""
+def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None,
+               findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit: figures, rates, rank in tier, and the far-below flags (rule ids and reasons).
+
+    A unit whose row carries a gating error (`findings`, config `gating`) is "awaiting correction": its figures
+    and rates are emptied here, so that no total, rate, ranking, distribution, flag or award counts them;
+    `correction_cells` says which cells to fix (the reported values stay in appendix.csv)."""
     config = config or load_config()
     units = unit_indicators(appendix, registry)
+    if findings is None:
+        findings = pd.DataFrame(columns=["source_file", "sheet", "cell", "rule", "severity", "message"])
+    units = units.join(correction_status(units, findings, config["gating"]["rules"]))
+    units.loc[units["data_status"] == AWAITING, [*SUMMABLE, *RATES]] = pd.NA
     units = units.join(rank_in_tier(units, config["ranking"]["min_dossiers"]))
     flags = far_below(units, tier_indicators(units, registry), config)
     grouped = flags.groupby(level=0)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket.clean import excel_safe, fold, nfc
+from sketket.catalog import Catalog
+from sketket.clean import fold, nfc
 from sketket.config import load_yaml
 from sketket.intake.narrative import load_outline
 from sketket.registry import TIER_LABELS, Registry, load_registry
@@ -278,21 +279,8 @@ def recommendations(sections: pd.DataFrame, themes: Themes | None = None) -> pd.
 
 
 def read_sections(processed_dir: Path) -> pd.DataFrame:
-    """PROCESSED/sections.csv as text (empty codes stay empty strings)."""
-    path = Path(processed_dir) / "sections.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"])
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """CSV for Excel users: UTF-8 with BOM, text from submissions neutralised against formula injection."""
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(excel_safe)
-    safe.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    """The narrative reports' sections from the catalog (text; empty codes stay empty strings)."""
+    return Catalog(Path(processed_dir)).load("sections")
 
 
 def write_lessons(processed_dir: Path) -> dict[str, Path]:
@@ -307,4 +295,5 @@ def write_lessons(processed_dir: Path) -> dict[str, Path]:
         "initiatives": initiatives(sections, themes),
         "recommendations": recommendations(sections, themes),
     }
-    return {name: write_csv(df, processed_dir / f"{name}.csv") for name, df in tables.items()}
+    cat = Catalog(processed_dir)
+    return {name: cat.save(name, df)[-1] for name, df in tables.items()}

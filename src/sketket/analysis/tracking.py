@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sketket.analysis.lessons import read_sections, write_csv
+from sketket.analysis.lessons import read_sections
+from sketket.catalog import Catalog
 from sketket.clean import fold, format_date, nfc
 from sketket.config import Plan, load_yaml
 from sketket.intake.narrative import extra_units, is_task_report, match_unit
-from sketket.registry import TIER_LABELS, Registry, load_registry
+from sketket.registry import TIER_LABELS, Registry
 
 EVENT_COLUMNS = ["unit_code", "unit_name", "document", "channel", "date", "source_file"]
 STATUS_LABELS = {
@@ -89,9 +90,9 @@ def received_files(processed_dir: Path) -> pd.DataFrame:
     """(unit_code, unit_name, document, source_file) of every table and report ingest attributed to a unit."""
     processed_dir = Path(processed_dir)
     rows: list[dict] = []
-    appendix = processed_dir / "appendix.csv"
-    if appendix.exists():
-        df = pd.read_csv(appendix, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    cat = Catalog(processed_dir)
+    if cat.exists("appendix"):
+        df = cat.load("appendix")
         own = df[df["tier"].isin(_config()["tiers"])]  # row A: the submitting unit itself
         for r in own.drop_duplicates(["source_file"]).itertuples(index=False):
             rows.append({"unit_code": r.unit_code, "unit_name": r.unit_name, "document": "phu_luc",
@@ -202,14 +203,12 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
     return pd.DataFrame(rows)
 
 
-def write_tracking(raw_dir: Path, processed_dir: Path, registry: Registry | None = None,
-                   plan: Plan | None = None) -> Path:
-    """submissions.csv in processed_dir."""
-    registry = registry or load_registry()
-    plan = plan or Plan.load()
+def write_tracking(raw_dir: Path, processed_dir: Path, *, registry: Registry, plan: Plan) -> Path:
+    """The submissions dataset (submissions.csv for Excel users): who sent what, when, against the run's
+    deadline."""
     events, has_log = submission_events(Path(raw_dir), Path(processed_dir), registry)
     table = tracking_table(events, expected_submitters(registry), plan.report_deadline, has_log)
-    return write_csv(table, Path(processed_dir) / "submissions.csv")
+    return Catalog(Path(processed_dir)).save("submissions", table)[-1]
 
 
 def tracking_summary(table: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,7 @@ class Settings:
     raw_dir: Path = Path("data/raw")
     processed_dir: Path = Path("data/processed")
     reports_dir: Path = Path("reports")
+    demo_dir: Path = Path("data/demo")  # where the demo city is generated: never inside raw_dir
     registry: Path | None = None
     plan: Plan = field(default_factory=default_plan)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -92,6 +93,7 @@ class Settings:
             raw_dir=p("raw", "data/raw"),
             processed_dir=p("processed", "data/processed"),
             reports_dir=p("reports", "reports"),
+            demo_dir=p("demo", "data/demo"),
             registry=(base / reg).resolve() if reg else None,
             plan=Plan.load(data.pop("plan", None)),
             extra=data,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import python_calamine
 
-from sketket import layout
+from sketket import catalog, layout
 from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
 from sketket.intake.reader import NoTableError, Table, read_table
@@ -41,11 +41,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PERCENT_REPORTED: tuple[str, ...] = tuple(f"{c}_reported" for c in layout.PERCENTS)
-APPENDIX_COLUMNS: tuple[str, ...] = (
-    "form", "tier", "unit_code", "unit_name", "parent_name", *layout.FIGURES, "note", *PERCENT_REPORTED,
-    "derived", "source_file", "source_sheet", "source_row")
-FILES_COLUMNS: tuple[str, ...] = ("source_file", "status", "form", "reason", "unit_rows", "errors", "warnings")
-SECTION_COLUMNS: tuple[str, ...] = ("source_file", "unit_name", "unit_code", "tier", "section", "heading", "text")
+APPENDIX_COLUMNS: tuple[str, ...] = tuple(catalog.columns("appendix"))
+FILES_COLUMNS: tuple[str, ...] = tuple(catalog.columns("files"))
+SECTION_COLUMNS: tuple[str, ...] = tuple(catalog.columns("sections"))
 _REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
 DEFAULT_MAX_MB = 20.0
 _POOL_MIN_FILES = 100  # below this a second process costs more to start than it saves
@@ -348,31 +346,14 @@ def _sections_frame(results: list[FileResult]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[list(SECTION_COLUMNS)]
 
 
-def _for_excel(df: pd.DataFrame) -> pd.DataFrame:
-    """Text from submissions cannot run as a formula when the CSV is opened in a spreadsheet."""
-    import pandas as pd
-
-    out = df.copy()
-    for col in out.columns:
-        # only columns holding such text are rewritten: checking each distinct value is far cheaper
-        if not pd.api.types.is_numeric_dtype(out[col]) and any(
-                excel_safe(v) is not v for v in out[col].drop_duplicates().tolist()):
-            out[col] = out[col].map(excel_safe)
-    return out
-
-
 def write_outputs(result: IngestResult, out_dir: Path, appendix_lines: Iterable[str]) -> None:
     """The tables as files; appendix.csv from `appendix_lines` (appendix_csv of each file's rows, in order),
     which hold the same rows as result.appendix."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / "appendix.csv", "w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerow(APPENDIX_COLUMNS)
-        f.writelines(appendix_lines)
-    result.appendix.to_parquet(out_dir / "appendix.parquet", index=False)
-    _for_excel(result.findings).to_csv(out_dir / "findings.csv", index=False, encoding="utf-8-sig")
-    result.findings.to_parquet(out_dir / "findings.parquet", index=False)
-    _for_excel(result.files).to_csv(out_dir / "files.csv", index=False, encoding="utf-8-sig")
-    _for_excel(result.sections).to_csv(out_dir / "sections.csv", index=False, encoding="utf-8-sig")
+    cat = catalog.Catalog(out_dir)
+    cat.save("appendix", result.appendix, csv_lines=appendix_lines)
+    cat.save("findings", result.findings)
+    cat.save("files", result.files)
+    cat.save("sections", result.sections)
 
 
 # -- command line ------------------------------------------------------------------------------------------

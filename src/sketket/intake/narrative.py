@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sketket import catalog
 from sketket.clean import fold as _fold_text
 from sketket.clean import nfc
 from sketket.config import load_yaml
@@ -30,7 +31,7 @@ def fold(text: object) -> str:
     return _fold_text(text)
 
 
-SECTION_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "heading", "text"]
+SECTION_COLUMNS = catalog.columns("sections")
 OTHER = "other"
 _BULLET = re.compile(r"^[-–—•+*·]\s*")
 _NUMBERING = [

@@ -8,14 +8,13 @@ import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from sketket import layout
+from sketket import catalog, layout
 from sketket.clean import Number, fold, format_int, format_number, format_percent
 from sketket.config import load_yaml
 from sketket.intake.reader import Row, Table, expected_pct
 from sketket.registry import FORM_TIERS, TIER_LABELS, Match, Registry
 
-FINDING_COLUMNS: tuple[str, ...] = (
-    "source_file", "sheet", "cell", "unit_name", "rule", "severity", "message", "value")
+FINDING_COLUMNS: tuple[str, ...] = tuple(catalog.columns("findings"))
 # Which cell each rule's `cell` key (rules.yml) points at: a canonical column of the row.
 _CELL_COLUMN = {"received": "dossiers_received", "one_stop": "tthc_one_stop",
                 "online": "online_services_l34", "area": "area_m2", "name": "unit_name"}

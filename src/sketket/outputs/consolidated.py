@@ -15,7 +15,7 @@ from sketket.clean import excel_safe, fold, format_date, format_percent, nfc
 from sketket.config import Plan
 from sketket.outputs._fastbook import FastBook
 from sketket.outputs._sheet import BORDER, FONT, PCT_PARTS, RowSpec, write_table
-from sketket.registry import FORM_TIERS, TIER_LABELS, Registry, load_registry
+from sketket.registry import FORM_TIERS, TIER_LABELS, Registry
 
 SHEET = "Phụ lục {form}"
 NOTES_SHEET = "Ghi chú"
@@ -284,13 +284,10 @@ def _coverage(ws, appendix: pd.DataFrame, registry: Registry, plan: Plan) -> Non
         ws.column_dimensions[letter].width = width
 
 
-def write_consolidated(appendix: pd.DataFrame, out: Path, *, plan: Plan | None = None,
-                       registry: Registry | None = None) -> Path:
-    """Write reports/tong-hop-phu-luc.xlsx: one sheet per form and a "Ghi chú" sheet on coverage. The sheets
-    are laid out by write_table as every appendix table is, and written by XlsxWriter (FastBook): one line
-    per unit of a national review is 690.000 styled cells."""
-    plan = plan or Plan.load()
-    registry = registry or load_registry()
+def write_consolidated(appendix: pd.DataFrame, out: Path, *, plan: Plan, registry: Registry) -> Path:
+    """Write reports/tong-hop-phu-luc.xlsx: one sheet per form and a "Ghi chú" sheet on coverage; titles from
+    the run's plan. The sheets are laid out by write_table as every appendix table is, and written by
+    XlsxWriter (FastBook): one line per unit of a national review is 690.000 styled cells."""
     appendix = numeric_frame(appendix)
     for col in ("form", "tier", "unit_name", "unit_code", "parent_name"):
         if col not in appendix.columns:

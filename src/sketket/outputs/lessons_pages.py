@@ -94,14 +94,14 @@ def silent_html(tables: Tables) -> str:
     return table_html(table, dict.fromkeys(table.columns[1:-1], "int"))
 
 
-def tracking_html(tables: Tables, plan: Plan | None = None) -> str:
+def tracking_html(tables: Tables, plan: Plan) -> str:
     """Units per tier and status, then every unit late, incomplete or missing."""
     subs = tables["submissions"]
     if subs.empty:
         return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
-    subs = subs.fillna("")
+    subs = subs.astype(object).where(subs.notna(), "")
     summary = tracking_summary(subs).reset_index()
-    deadline = format_date((plan or Plan.load()).report_deadline)
+    deadline = format_date(plan.report_deadline)
     head = f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(deadline)}</b>.</p>"
     html = head + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True)
     cols = {"unit_name": "Đơn vị", "tier_label": "Khối", "status_label": "Tình trạng", "phu_luc_date": "Ngày gửi biểu",

@@ -16,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
+from sketket.config import Plan
 
 DEMO_LABEL = "Dữ liệu minh họa"
 UNMATCHED = "đơn vị ngoài danh mục"
@@ -98,11 +100,20 @@ def banner(demo: bool) -> str:
 # ---------------------------------------------------------------- what a run was built from
 
 
-def load_context(path: str | Path | None) -> dict[str, Any]:
-    """The run's context.json (built time, raw folder, demo flag, plan); empty when run by hand."""
-    if not path or not Path(path).exists():
-        return {}
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+def load_context(path: str | Path | None, config_file: str | Path = "../sketket.yml") -> dict[str, Any]:
+    """The run's context.json (built time, raw folder, demo flag, plan). Opened by hand without one, the plan
+    comes from the project's config file (`config_file`, package defaults when there is none)."""
+    if path and Path(path).exists():
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    from sketket.context import RunContext
+
+    ctx = RunContext.load(config_file if Path(config_file).is_file() else None)
+    return {"plan": ctx.plan_dict(), "by_hand": True}
+
+
+def plan_of(context: Mapping[str, Any]) -> Plan:
+    """The plan of the run a page belongs to (context.json's `plan`, dates dd/mm/yyyy)."""
+    return Plan.load(context.get("plan") or {})
 
 
 def built_at(context: Mapping[str, Any]) -> str:
@@ -113,7 +124,7 @@ def built_at(context: Mapping[str, Any]) -> str:
 
 def source_line(context: Mapping[str, Any]) -> str:
     """One sentence on what the figures come from, for the top of every page."""
-    if not context:
+    if not context or context.get("by_hand"):
         return ""
     plan = context.get("plan", {})
     files, read, rejected = (int(context.get(k, 0)) for k in ("files", "files_ingested", "files_rejected"))
@@ -145,19 +156,15 @@ def page_header(context: Mapping[str, Any]) -> str:
 
 @dataclass
 class Tables:
-    """The processed CSV files, read once on first use; a missing file reads as an empty table."""
+    """The catalog's datasets, each read once on first use (typed and checked); a dataset not written yet reads as
+    an empty table with its columns."""
 
     processed_dir: Path
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
-            path = Path(self.processed_dir) / f"{name}.csv"
-            self._cache[name] = (
-                pd.read_csv(path, encoding="utf-8-sig", dtype={"unit_code": str, "code": str, "parent_code": str})
-                if path.exists()
-                else pd.DataFrame()
-            )
+            self._cache[name] = Catalog(Path(self.processed_dir)).load(name)
         return self._cache[name]
 
     @cached_property
@@ -659,7 +666,7 @@ def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
     from sketket.analysis.tracking import tracking_summary
 
     deadline = context.get("plan", {}).get("report_deadline", "")
-    summary = tracking_summary(subs.fillna("")).reset_index()
+    summary = tracking_summary(subs.astype(object).where(subs.notna(), "")).reset_index()
     html = (f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(str(deadline))}</b>.</p>"
             + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True))
     late = subs[subs["status"].isin(["missing", "incomplete", "late"])]

@@ -139,11 +139,12 @@ def _finding_rows(findings: pd.DataFrame) -> list[tuple]:
             for source, sheet, cell, rule, severity, message, value in zip(*columns, strict=True)]
 
 
-def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan | None = None) -> Path:
-    """One unit's return list: a header naming the unit and the Plan's deadline, then one row per finding."""
+def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan) -> Path:
+    """One unit's return list: a header naming the unit and the run's plan and deadline, then one row per
+    finding."""
     findings = _ordered(findings)
     errors = int((findings["severity"] == "error").sum())
-    return _write_list(unit_name, _finding_rows(findings), errors, out, plan or Plan.load())
+    return _write_list(unit_name, _finding_rows(findings), errors, out, plan)
 
 
 def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan: Plan) -> Path:
@@ -182,10 +183,9 @@ def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan:
 
 
 def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: Path, *,
-                       plan: Plan | None = None, registry: Registry | None = None) -> list[Path]:
+                       plan: Plan, registry: Registry | None = None) -> list[Path]:
     """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai). The findings are
     attributed, ordered and turned into lines once; each list then takes its own slice."""
-    plan = plan or Plan.load()
     attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
     ordered = _ordered(attributed, by_submitter=True)
     lines = _finding_rows(ordered)

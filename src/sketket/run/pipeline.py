@@ -19,7 +19,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,7 +27,8 @@ from typing import Any
 
 from sketket.clean import fold
 from sketket.config import Settings, load_yaml
-from sketket.registry import TIER_LABELS, TIERS, Registry, load_registry
+from sketket.context import RunContext
+from sketket.registry import TIER_LABELS, TIERS, Registry
 
 log = logging.getLogger("sketket.run")
 
@@ -143,14 +144,10 @@ def ensure_kernel(name: str) -> None:
 
 
 def has_submissions(raw_dir: Path) -> bool:
-    """Whether the raw folder holds any file other than .gitkeep, hidden files and the generated demo."""
+    """Whether the raw folder holds any file other than .gitkeep and hidden files."""
     if not raw_dir.is_dir():
         return False
-    demo = raw_dir / "demo"
-    for path in raw_dir.rglob("*"):
-        if path.is_file() and not path.name.startswith(".") and demo not in path.parents:
-            return True
-    return False
+    return any(path.is_file() and not path.name.startswith(".") for path in raw_dir.rglob("*"))
 
 
 @dataclass
@@ -167,49 +164,51 @@ class DataInfo:
     files_skipped: int = 0
 
 
-def prepare_data(settings: Settings, opts: RunOptions, run_dir: Path) -> tuple[DataInfo, Registry]:
-    """Ingest, analyse and read the narrative reports once, in this process, before any notebook runs."""
-    import pandas as pd
+def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
+    """The folder a run reads: the raw folder when it holds submissions, else the demo city, generated once into
+    its own folder (never into the raw folder, which holds only what units sent)."""
+    raw = Path(ctx.raw_dir)
+    if not raw.is_dir():
+        raise RuntimeError(f"Không có thư mục dữ liệu gốc {raw} (paths.raw trong tệp cấu hình)")
+    if has_submissions(raw):
+        return ctx, False
+    if not opts.demo_when_empty:
+        raise RuntimeError(f"Thư mục dữ liệu {raw} chưa có biểu nào và cấu hình không cho dùng dữ liệu minh họa")
+    from sketket.demo.generate import COPY_REGISTRY, MANIFEST, write_demo
 
+    demo = Path(ctx.demo_dir)
+    if not (demo / MANIFEST).exists():  # the demo is deterministic: generated once, then reused
+        _step("Tạo dữ liệu minh họa", write_demo, demo, seed=opts.demo_seed, scale=opts.demo_scale)
+    registry = demo / COPY_REGISTRY if (demo / COPY_REGISTRY).exists() else ctx.registry_source
+    return RunContext(raw_dir=demo, processed_dir=ctx.processed_dir, reports_dir=ctx.reports_dir, plan=ctx.plan,
+                      demo_dir=demo, registry_source=registry, config_file=ctx.config_file, extra=ctx.extra), True
+
+
+def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[DataInfo, RunContext]:
+    """Ingest, analyse and read the narrative reports once, in this process, before any notebook runs. Returns
+    what the run was built from and the context the notebooks serve (the demo's when there were no submissions;
+    the run's own reports folder)."""
     from sketket.analysis.analyse import analyse
     from sketket.intake.ingest import ingest
 
-    raw = settings.raw_dir
-    registry_path = settings.registry
-    demo = not has_submissions(raw)
-    if demo:
-        if not opts.demo_when_empty:
-            raise RuntimeError(f"Thư mục dữ liệu {raw} chưa có biểu nào và cấu hình không cho dùng dữ liệu minh họa")
-        from sketket.demo.generate import COPY_REGISTRY, MANIFEST, write_demo
-
-        if not (raw / "demo" / MANIFEST).exists():  # the demo is deterministic: generated once, then reused
-            _step("Tạo dữ liệu minh họa", write_demo, raw / "demo", seed=opts.demo_seed, scale=opts.demo_scale)
-        raw = raw / "demo"
-        if (raw / COPY_REGISTRY).exists():  # a demo at scale > 1 carries the registry of its copies
-            registry_path = raw / COPY_REGISTRY
-    elif (raw / "demo").exists():
-        raise RuntimeError(
-            f"{raw} có cả biểu thật và thư mục dữ liệu minh họa {raw / 'demo'}: hãy xóa thư mục demo trước khi chạy"
-        )
-    registry = load_registry(registry_path)
-    processed = settings.processed_dir
-    processed.mkdir(parents=True, exist_ok=True)
-    _step("Đọc và kiểm tra biểu (ingest)", ingest, raw, processed, registry=registry)
-    _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, processed, run_dir, registry=registry)
-    _prepare_lessons(raw, processed, registry, settings)
-    files = pd.read_csv(processed / "files.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    plan = {k: (v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else str(v)) for k, v in asdict(settings.plan).items()}
+    ctx, demo = source_folder(ctx, opts)
+    ctx = ctx.with_dirs(reports_dir=run_dir)
+    Path(ctx.processed_dir).mkdir(parents=True, exist_ok=True)
+    _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry)
+    _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
+    _prepare_lessons(ctx)
+    files = ctx.catalog.load("files")
     info = DataInfo(
         built_at=dt.datetime.now().isoformat(timespec="seconds"),
-        raw_dir=project_path(raw),
+        raw_dir=project_path(Path(ctx.raw_dir)),
         demo=demo,
         files=len(files),
         files_ingested=int((files["status"] == "ingested").sum()),
         files_rejected=int((files["status"] == "rejected").sum()),
-        plan=plan,
+        plan=ctx.plan_dict(),
         files_skipped=int((files["status"] == "skipped").sum()),
     )
-    return info, registry
+    return info, ctx
 
 
 def project_path(path: Path) -> str:
@@ -221,14 +220,15 @@ def project_path(path: Path) -> str:
         return str(path.resolve())
 
 
-def _prepare_lessons(raw: Path, processed: Path, registry: Registry, settings: Settings) -> None:
+def _prepare_lessons(ctx: RunContext) -> None:
     from sketket.analysis.checklist import write_checklist
     from sketket.analysis.lessons import write_lessons
     from sketket.analysis.tracking import write_tracking
 
-    _step("Bài học kinh nghiệm (lessons)", write_lessons, processed)
-    _step("Tiêu chí Bộ phận một cửa (checklist)", write_checklist, processed)
-    _step("Theo dõi gửi báo cáo (tracking)", write_tracking, raw, processed, registry=registry, plan=settings.plan)
+    _step("Bài học kinh nghiệm (lessons)", write_lessons, ctx.processed_dir)
+    _step("Tiêu chí Bộ phận một cửa (checklist)", write_checklist, ctx.processed_dir)
+    _step("Theo dõi gửi báo cáo (tracking)", write_tracking, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
+          plan=ctx.plan)
 
 
 def _step(label: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -266,7 +266,7 @@ def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context
     if packs.get("lessons"):
         jobs.append(Job("analysis", "03_lessons.ipynb", "bai-hoc-kinh-nghiem",
                         "Bài học kinh nghiệm, tồn tại, sáng kiến và kiến nghị",
-                        {"processed_dir": str(processed_dir), "reports_dir": str(context_file.parent)}))
+                        base))
     if packs.get("city"):
         jobs.append(Job("city", "10_city_pack.ipynb", "thanh-pho-ha-noi",
                         "Hội nghị sơ kết cơ chế một cửa, một cửa liên thông – Thành phố Hà Nội", base))
@@ -435,12 +435,16 @@ def write_index(path: Path, results: list[JobResult], info: DataInfo, processed_
 
 def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
     """Workbooks analyse wrote into the run (the consolidated tables, return lists), as (label, href)."""
+    from sketket.catalog import reports
+
     found = []
-    if (run_dir / "tong-hop-phu-luc.xlsx").exists():
-        found.append(("Biểu tổng hợp Phụ lục I, II, III (Excel)", prefix + "tong-hop-phu-luc.xlsx"))
-    returns = sorted((run_dir / "tra-lai").glob("*.xlsx")) if (run_dir / "tra-lai").is_dir() else []
+    consolidated, returns_dir = reports()["consolidated"].path, reports()["return_lists"].path
+    if (run_dir / consolidated).exists():
+        found.append(("Biểu tổng hợp Phụ lục I, II, III (Excel)", prefix + consolidated))
+    returns = sorted((run_dir / returns_dir).glob("*.xlsx")) if (run_dir / returns_dir).is_dir() else []
     if returns:
-        found.append((f"Danh sách trả lại để đơn vị sửa ({len(returns)} tệp, thư mục tra-lai)", prefix + "tra-lai/"))
+        found.append((f"Danh sách trả lại để đơn vị sửa ({len(returns)} tệp, thư mục {returns_dir})",
+                       prefix + returns_dir + "/"))
     return found
 
 
@@ -469,7 +473,9 @@ def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: Da
     if link.is_dir() and not link.is_symlink():
         shutil.rmtree(link)
     os.replace(tmp_link, link)
-    for name in ("tong-hop-phu-luc.xlsx", "tra-lai"):
+    from sketket.catalog import reports
+
+    for name in (reports()["consolidated"].path, reports()["return_lists"].path):
         if (run_dir / name).exists():
             _replace_path(run_dir / name, reports_dir / name)
     index = reports_dir / "index.html"
@@ -514,32 +520,33 @@ class RunReport:
         return self.index is not None
 
 
-def run(settings: Settings, opts: RunOptions) -> RunReport:
+def run(ctx: RunContext, opts: RunOptions) -> RunReport:
     """The whole pipeline; see the module docstring."""
-    reports = settings.reports_dir.resolve()
+    reports = Path(ctx.reports_dir).resolve()
     run_dir = new_run_dir(reports)
     handler = _log_to(run_dir)
     try:
         start = time.perf_counter()
-        log.info("Bắt đầu: dữ liệu %s, kết quả %s, %d luồng", settings.raw_dir, run_dir, opts.workers)
+        log.info("Bắt đầu: dữ liệu %s, kết quả %s, %d luồng", ctx.raw_dir, run_dir, opts.workers)
         ensure_kernel(opts.kernel)
-        info, registry = prepare_data(settings, opts, run_dir)
+        info, data_ctx = prepare_data(ctx, opts, run_dir)
         if info.demo:
-            log.info("Không có biểu nào trong %s: dùng %s", settings.raw_dir, DEMO_LABEL)
+            log.info("Không có biểu nào trong %s: dùng %s (%s)", ctx.raw_dir, DEMO_LABEL, data_ctx.raw_dir)
         context_file = run_dir / "context.json"
         context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
-        jobs = plan_jobs(opts, registry, settings.processed_dir.resolve(), context_file)
+        processed = Path(ctx.processed_dir).resolve()
+        jobs = plan_jobs(opts, data_ctx.registry, processed, context_file)
         check_parameters(jobs, opts.notebooks_dir)
         notebooks_start = time.perf_counter()
         results = execute_all(jobs, opts, run_dir)
         log.info("%-45s %6.1f s", f"{len(jobs)} notebook", time.perf_counter() - notebooks_start)
-        write_index(run_dir / "index.html", results, info, settings.processed_dir)
+        write_index(run_dir / "index.html", results, info, processed)
         failed = [r for r in results if not r.ok]
         index = None
         if failed:
             log.error("%d/%d notebook lỗi: reports/index.html và reports/latest giữ bản trước", len(failed), len(jobs))
         else:
-            index = publish(run_dir, reports, results, info, settings.processed_dir)
+            index = publish(run_dir, reports, results, info, processed)
             prune_runs(reports, opts.keep_runs, run_dir)
         log.info("%-45s %6.1f s", "Tổng thời gian", time.perf_counter() - start)
         return RunReport(run_dir, results, index)
@@ -555,12 +562,13 @@ def cli_run(args: argparse.Namespace) -> int:
     """`sketket run [--config FILE] [--workers N]`: 0 when every pack rendered, 1 otherwise."""
     config = Path(args.config) if args.config else None
     settings = Settings.load(config)
+    ctx = RunContext.load(config)
     opts = RunOptions.load(settings, config, getattr(args, "workers", None))
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(console)
     try:
-        report = run(settings, opts)
+        report = run(ctx, opts)
     except Exception:  # already logged, to the console and the run's log
         return 1
     finally:

@@ -1,0 +1,52 @@
+"""Figures awaiting correction ("chờ sửa"): which unit rows carry an error that keeps their figures out of every
+total, rate, ranking and award until the unit sends a corrected table.
+
+A finding belongs to a unit row when it points at a cell of that row (same file, sheet and Excel row); only
+error-severity findings of the rules listed in config/indicators.yml (`gating.rules`) gate. A warning never
+gates; a subtotal or total row is checked, but it is not a unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+OK, AWAITING, NO_FIGURES = "ok", "awaiting_correction", "no_figures"
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
+
+
+def gating_findings(findings: pd.DataFrame, rules: Iterable[str]) -> pd.DataFrame:
+    """The findings that gate a row: error severity, a gating rule, a cell reference; with the cell's row."""
+    rules = set(rules)
+    gate = findings[(findings["severity"] == "error") & findings["rule"].isin(rules)]
+    rows = gate["cell"].str.extract(_CELL)[1]
+    gate = gate.assign(_row=pd.to_numeric(rows, errors="coerce")).dropna(subset=["_row"])
+    return gate.astype({"_row": "int64"})
+
+
+def correction_status(units: pd.DataFrame, findings: pd.DataFrame, rules: Iterable[str]) -> pd.DataFrame:
+    """Indexed like `units` (rows of appendix.csv): `data_status` (ok, awaiting_correction, no_figures) and
+    `correction_cells`, the cells to fix with what is wrong ("G12: Số hồ sơ quá hạn … | H12: …")."""
+    gate = gating_findings(findings, rules)
+    keys = pd.DataFrame({"source_file": units["source_file"].astype(str),
+                         "sheet": units["source_sheet"].astype(str),
+                         "_row": pd.to_numeric(units["source_row"], errors="coerce").astype("Int64")},
+                        index=units.index).reset_index(names="_unit")
+    gate = gate.astype({"_row": "Int64"})
+    hits = keys.merge(gate[["source_file", "sheet", "_row", "cell", "message"]],
+                      on=["source_file", "sheet", "_row"], how="inner")
+    cells = (hits.assign(_text=hits["cell"] + ": " + hits["message"])
+             .groupby("_unit")["_text"].agg(" | ".join))
+    has_figures = units["has_figures"] if "has_figures" in units else pd.Series(True, index=units.index)
+    status = pd.Series(OK, index=units.index).where(has_figures.astype(bool), NO_FIGURES)
+    status[units.index.isin(cells.index)] = AWAITING
+    return pd.DataFrame({"data_status": status, "correction_cells": cells.reindex(units.index).fillna("")})
+
+
+def left_out_note(n: int, template: str) -> str:
+    """The sentence under an aggregate that leaves units out; empty when none is."""
+    from sketket.clean import format_int
+
+    return template.format(n=format_int(n)) if n else ""
