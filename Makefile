@@ -38,5 +38,5 @@ bench: $(STAMP) ## the benchmarks recorded in the README
 	$(BIN)/python bench/run.py
 
 clean: ## delete generated data and reports (raw data is kept)
-	rm -rf data/processed/* reports/* data/raw/demo
+	rm -rf data/processed/* reports/* data/demo
 	touch data/processed/.gitkeep reports/.gitkeep

@@ -22,8 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from sketket.clean import format_int, format_number
+from sketket.dimensions import FORM_TIERS
 from sketket.outputs.writer import save_as, write_filled
-from sketket.registry import FORM_TIERS, load_registry
+from sketket.registry import load_registry
 
 OUT = Path(__file__).parent / "out"
 FORMATS = ((".xlsx", 0.85), (".xls", 0.10), (".ods", 0.05))  # what units send, roughly

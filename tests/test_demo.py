@@ -34,10 +34,11 @@ from sketket.demo.generate import (
     misspell,
     write_demo,
 )
+from sketket.dimensions import FORM_TIERS, TIERS
 from sketket.intake.reader import SPREADSHEET_SUFFIXES, expected_pct, read_table
 from sketket.intake.validate import check_table, match_rows
 from sketket.outputs.writer import NOTES_SHEET
-from sketket.registry import FORM_TIERS, TIERS, Registry, load_registry
+from sketket.registry import Registry, load_registry
 
 A1 = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 

@@ -11,8 +11,7 @@ from pack_data import SCRIPT_NAME, write_processed
 from sketket.run import pipeline
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-MINE = ["01_clean.ipynb", "02_indicators.ipynb", "10_city_pack.ipynb", "11_district_pack.ipynb",
-        "12_department_pack.ipynb"]
+MINE = ["01_clean.ipynb", "02_indicators.ipynb", "10_city_pack.ipynb", "11_unit_pack.ipynb"]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
@@ -42,8 +41,10 @@ def executed(tmp_path_factory):
         pipeline.Job("analysis", "01_clean.ipynb", "clean-III", "Làm sạch – Phụ lục III", {**common, "form": "III"}),
         pipeline.Job("analysis", "02_indicators.ipynb", "chi-so-xa", "Chỉ số – xã", {**common, "tier": "xa"}),
         pipeline.Job("city", "10_city_pack.ipynb", "thanh-pho", "Hội nghị sơ kết", common),
-        pipeline.Job("district", "11_district_pack.ipynb", "001", "Quận Ba Đình", {**common, "district": "001"}),
-        pipeline.Job("department", "12_department_pack.ipynb", "S01", "Sở Nội vụ", {**common, "department": "S01"}),
+        pipeline.Job("district", "11_unit_pack.ipynb", "001", "Quận Ba Đình", {**common, "unit_code": "001",
+                                                                              "tier": "huyen"}),
+        pipeline.Job("department", "11_unit_pack.ipynb", "S01", "Sở Nội vụ", {**common, "unit_code": "S01",
+                                                                             "tier": "so"}),
     ]
     pipeline.check_parameters(jobs, NOTEBOOKS)
     opts = pipeline.RunOptions.load(pipeline.Settings(), workers=2)
@@ -118,11 +119,11 @@ def test_a_failing_notebook_is_reported_and_the_other_packs_still_render(tmp_pat
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    for name in ["10_city_pack.ipynb", "11_district_pack.ipynb", "12_department_pack.ipynb"]:
+    for name in ["10_city_pack.ipynb", "11_unit_pack.ipynb"]:
         (notebooks / name).write_bytes((NOTEBOOKS / name).read_bytes())
-    nb = nbformat.read(notebooks / "12_department_pack.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell('if department == "S02":\n    raise RuntimeError("biểu hỏng")'))
-    nbformat.write(nb, notebooks / "12_department_pack.ipynb")
+    nb = nbformat.read(notebooks / "11_unit_pack.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('if unit_code == "S02":\n    raise RuntimeError("biểu hỏng")'))
+    nbformat.write(nb, notebooks / "11_unit_pack.ipynb")
     write_raw(tmp_path / "raw")
     config = write_config(tmp_path, {"clean": False, "indicators": False, "lessons": False, "city": True,
                                      "districts": ["001"], "departments": ["S01", "S02"]}, notebooks)
@@ -136,7 +137,7 @@ def test_a_failing_notebook_is_reported_and_the_other_packs_still_render(tmp_pat
     assert not (tmp_path / "reports" / "latest").exists()
     run_dir = next((tmp_path / "reports" / "runs").iterdir())
     log = (run_dir / "run.log").read_text(encoding="utf-8")
-    assert "12_department_pack.ipynb (S02-so-tu-phap): lỗi ở ô chỉ số 4 (In [4]" in log
+    assert "11_unit_pack.ipynb (S02-so-tu-phap): lỗi ở ô chỉ số 4 (In [4]" in log
     assert "RuntimeError: biểu hỏng" in log
     assert (run_dir / "notebooks" / "S02-so-tu-phap.ipynb").is_file()  # kept to see what failed
     assert not (run_dir / "department" / "S02-so-tu-phap.html").exists()

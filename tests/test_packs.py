@@ -31,7 +31,8 @@ def tables(tmp_path_factory):
 
 
 def test_city_headline_is_ratio_of_sums_against_the_plan_questions(tables):
-    from sketket.registry import TIERS, load_registry
+    from sketket.dimensions import TIERS
+    from sketket.registry import load_registry
 
     expected = int(load_registry().units["tier"].isin(TIERS).sum())
     cards = {c.label: c for c in packs.headline(tables)}

@@ -25,12 +25,12 @@ def write_notebook(path: Path, *cells: str, params: str = 'processed_dir = ""\nc
     return path
 
 
-def test_has_submissions_ignores_gitkeep_hidden_files_and_the_demo(tmp_path):
+def test_has_submissions_ignores_gitkeep_and_hidden_files(tmp_path):
     raw = tmp_path / "raw"
     assert not pipeline.has_submissions(raw)
-    (raw / "demo").mkdir(parents=True)
+    raw.mkdir(parents=True)
     (raw / ".gitkeep").write_text("")
-    (raw / "demo" / "so-noi-vu.xlsx").write_bytes(b"x")
+    (raw / ".DS_Store").write_bytes(b"x")
     assert not pipeline.has_submissions(raw)
     (raw / "dot-1").mkdir()
     (raw / "dot-1" / "ubnd-ba-dinh.xlsx").write_bytes(b"x")
@@ -63,8 +63,11 @@ def test_plan_jobs_one_pack_per_district_and_department(tmp_path):
     groups = [j.group for j in jobs]
     assert groups.count("district") == 30 and groups.count("department") == 22 and groups.count("city") == 1
     assert [j.notebook for j in jobs][:3] == ["01_clean.ipynb"] * 3  # dependency order: clean first
-    ba_dinh = next(j for j in jobs if j.parameters.get("district") == "001")
+    ba_dinh = next(j for j in jobs if j.parameters.get("unit_code") == "001")
     assert ba_dinh.html == "district/001-quan-ba-dinh.html" and ba_dinh.title.startswith("Quận Ba Đình")
+    assert ba_dinh.notebook == "11_unit_pack.ipynb" and ba_dinh.parameters["tier"] == "huyen"
+    so = next(j for j in jobs if j.parameters.get("unit_code") == "S01")
+    assert so.notebook == "11_unit_pack.ipynb" and so.parameters["tier"] == "so" and so.group == "department"
     assert len({j.name for j in jobs}) == len(jobs)
 
 

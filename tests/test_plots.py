@@ -83,7 +83,7 @@ def _texts(fig):
 
 
 def test_heatmap_of_every_tier_fits_and_its_labels_do_not_overlap():
-    from sketket.registry import TIER_LABELS
+    from sketket.dimensions import TIER_LABELS
 
     rules = ["tỷ lệ % báo cáo lệch tỷ lệ tính lại (cảnh báo > 0,5 điểm, lỗi > 2 điểm)",
              "đúng hạn + quá hạn ≠ tổng số hồ sơ đã nhận", "số âm"]

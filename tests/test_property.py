@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from sketket import layout
 from sketket.clean import format_int
+from sketket.dimensions import FORM_TIERS
 from sketket.intake.reader import read_table
 from sketket.intake.validate import check_table
 from sketket.outputs.writer import Variation, write_filled
-from sketket.registry import FORM_TIERS, load_registry
+from sketket.registry import load_registry
 
 REGISTRY = load_registry()
 

@@ -17,35 +17,12 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from sketket.clean import fold, nfc
+from sketket.dimensions import SUBMITTER_TIERS
 
 # pandas is imported only where a DataFrame is made or read: an ingest's workers match names without it,
 # and start before the main process has imported it.
 if TYPE_CHECKING:
     import pandas as pd
-
-TIERS: tuple[str, ...] = ("so", "chi_cuc", "nganh_doc_tp", "nganh_doc_huyen", "huyen", "xa")
-TIER_LABELS: dict[str, str] = {
-    "so": "Sở, cơ quan tương đương Sở",
-    "chi_cuc": "Chi cục, đơn vị cấp 2 trực thuộc Sở",
-    "nganh_doc_tp": "Cơ quan ngành dọc đặt tại Thành phố",
-    "nganh_doc_huyen": "Cơ quan ngành dọc đặt tại cấp huyện",
-    "huyen": "Quận, huyện, thị xã",
-    "xa": "Xã, phường, thị trấn",
-}
-# Which appendix table each tier is reported in, and in which section (A: the submitter, B: its sub-units).
-TIER_FORM: dict[str, tuple[str, str]] = {
-    "so": ("I", "A"),
-    "chi_cuc": ("I", "B"),
-    "nganh_doc_tp": ("II", "A"),
-    "nganh_doc_huyen": ("II", "B"),
-    "huyen": ("III", "A"),
-    "xa": ("III", "B"),
-}
-FORM_TIERS: dict[str, tuple[str, str]] = {
-    "I": ("so", "chi_cuc"),
-    "II": ("nganh_doc_tp", "nganh_doc_huyen"),
-    "III": ("huyen", "xa"),
-}
 
 COLUMNS = ["code", "tier", "name", "name_with_type", "parent_code", "type"]
 
@@ -311,7 +288,7 @@ class Registry:
 
     def expected_submitters(self) -> pd.DataFrame:
         """Units that owe the Sở Nội vụ a table: departments, city-level vertical agencies, districts."""
-        return self.units[self.units["tier"].isin(["so", "nganh_doc_tp", "huyen"])]
+        return self.units[self.units["tier"].isin(list(SUBMITTER_TIERS))]
 
     # -- matching ------------------------------------------------------------------------------------
     def match(self, name: object, tier: str | Iterable[str], parent_code: str | None = None) -> Match:

@@ -24,6 +24,7 @@ from sketket.analysis.indicators import (
     completeness,
     distribution,
     district_indicators,
+    families_tier_indicators,
     load_config,
     parent_indicators,
     tier_indicators,
@@ -47,6 +48,7 @@ class AnalyseResult:
 
     units: pd.DataFrame
     tiers: pd.DataFrame
+    families: pd.DataFrame
     districts: pd.DataFrame
     parents: pd.DataFrame
     completeness: pd.DataFrame
@@ -117,6 +119,7 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
     result = AnalyseResult(
         units=units[UNIT_COLUMNS],
         tiers=tier_indicators(units, registry),
+        families=families_tier_indicators(units, registry),
         districts=district_indicators(units, registry),
         parents=parent_indicators(units, registry),
         completeness=completeness(units, registry),
@@ -125,6 +128,7 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
         findings=findings, written=[], consolidated=None, return_lists=[],
     )
     for name, df in [("indicators_units", result.units), ("indicators_tiers", result.tiers),
+                     ("indicators_families", result.families),
                      ("indicators_districts", result.districts), ("indicators_parents", result.parents),
                      ("indicators_distribution", result.distribution), ("completeness", result.completeness),
                      ("awards", result.awards)]:

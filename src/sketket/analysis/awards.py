@@ -19,7 +19,7 @@ from sketket import catalog
 from sketket.analysis.indicators import format_count, format_rate, tier_medians
 from sketket.clean import fold, format_int
 from sketket.config import load_yaml
-from sketket.registry import TIER_FORM, TIERS
+from sketket.dimensions import TIER_FORM, TIERS
 
 AWARD_COLUMNS = catalog.columns("awards")
 FINDING_COLUMNS = catalog.columns("findings")

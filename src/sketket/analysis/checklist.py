@@ -17,7 +17,7 @@ from sketket.analysis.lessons import read_sections
 from sketket.catalog import Catalog
 from sketket.clean import fold, format_int, format_number, nfc, parse_number
 from sketket.config import load_yaml
-from sketket.registry import TIER_LABELS
+from sketket.dimensions import TIER_LABELS
 
 CHECKLIST_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "group", "item", "item_label",
                      "value", "number", "evidence"]

@@ -24,8 +24,9 @@ import pandas as pd
 from sketket.analysis.gating import AWAITING, correction_status
 from sketket.clean import format_int, format_number, format_percent, nfc
 from sketket.config import load_yaml
+from sketket.dimensions import CHILD_TIER, CITY, CITY_LABEL, FAMILY_LABELS, PARENT_TIER, TIER_LABELS, TIERS
 from sketket.layout import FIGURES, PERCENTS, REQUIRED
-from sketket.registry import TIER_LABELS, TIERS, Registry
+from sketket.registry import Registry
 
 # Figures that add up across units; the reported percentages do not (they become rates).
 SUMMABLE: tuple[str, ...] = tuple(c for c in FIGURES if c not in PERCENTS)
@@ -37,10 +38,6 @@ RATES: dict[str, tuple[str, str]] = {
     "online_share": ("online_services_l34", "tthc_total"),
 }
 INDICATORS: tuple[str, ...] = SUMMABLE + tuple(RATES)
-PARENT_TIER: dict[str, str] = {"chi_cuc": "so", "nganh_doc_huyen": "nganh_doc_tp", "xa": "huyen"}
-CHILD_TIER: dict[str, str] = {parent: child for child, parent in PARENT_TIER.items()}
-CITY = "city"
-CITY_LABEL = "Toàn Thành phố"
 COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_counted", "units_awaiting_correction",
                               "units_without_figures", "units_unmatched")
 
@@ -217,6 +214,18 @@ def tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     head = pd.DataFrame({"tier": [*TIERS, CITY], "tier_label": [*(TIER_LABELS[t] for t in TIERS), CITY_LABEL],
                          "scope": ["tier"] * len(TIERS) + ["city"]})
     return _frame(pd.concat([head, body.reset_index(drop=True)], axis=1))
+
+
+def families_tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """One row per first-level tier with sub-units (so, nganh_doc_tp, huyen) covering all its units together
+    with all their sub-units: what a district with its communes is compared with."""
+    rows = []
+    for parent_tier, child_tier in CHILD_TIER.items():
+        members = units[units["tier"].isin([parent_tier, child_tier])]
+        expected = registry.units.loc[registry.units["tier"].isin([parent_tier, child_tier]), "code"]
+        rows.append({"tier": parent_tier, "tier_label": FAMILY_LABELS[parent_tier], "scope": "family",
+                     **summarise(members, expected)})
+    return _frame(rows)
 
 
 def family_indicators(units: pd.DataFrame, registry: Registry, parent_tier: str) -> pd.DataFrame:

@@ -18,8 +18,9 @@ import pandas as pd
 from sketket.catalog import Catalog
 from sketket.clean import fold, nfc
 from sketket.config import load_yaml
+from sketket.dimensions import TIER_LABELS
 from sketket.intake.narrative import load_outline
-from sketket.registry import TIER_LABELS, Registry, load_registry
+from sketket.registry import Registry, load_registry
 
 SENTENCE_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "sentence", "themes"]
 _BULLET = re.compile(r"^(?:[-–—•+*·]|\(?\d{1,2}[.)]|\(?[a-zđ][).])\s*")

@@ -18,8 +18,9 @@ from sketket.analysis.lessons import read_sections
 from sketket.catalog import Catalog
 from sketket.clean import fold, format_date, nfc
 from sketket.config import Plan, load_yaml
+from sketket.dimensions import TIER_LABELS
 from sketket.intake.narrative import extra_units, is_task_report, match_unit
-from sketket.registry import TIER_LABELS, Registry
+from sketket.registry import Registry
 
 EVENT_COLUMNS = ["unit_code", "unit_name", "document", "channel", "date", "source_file"]
 STATUS_LABELS = {
@@ -160,8 +161,11 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
     for u in senders.itertuples(index=False):
         ev = events[(events["unit_code"] == u.code) & (events["unit_name"] == u.unit_name)] if not u.expected \
             else events[events["unit_code"] == u.code]
+        # a body outside the registry (the Viện…) sends a report but no figures: its own line in every
+        # table, not one more unit of the tier whose figures are counted
+        figures = "phu_luc" in u.documents or not u.expected
         row = {"unit_code": u.code, "unit_name": u.unit_name, "tier": u.tier,
-               "tier_label": TIER_LABELS.get(u.tier, ""), "assigned_task": "Có" if u.assigned_task else "",
+               "tier_label": TIER_LABELS.get(u.tier, "") if figures else cfg["report_only_label"], "assigned_task": "Có" if u.assigned_task else "",
                "expected_documents": "; ".join(doc_labels[d] for d in u.documents)}
         missing: list[str] = []
         late_days = 0

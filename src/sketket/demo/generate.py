@@ -45,9 +45,10 @@ from sketket.demo.text import (
     write_odt,
     write_txt,
 )
+from sketket.dimensions import FORM_TIERS
 from sketket.layout import COUNTS, PERCENTS, columns
 from sketket.outputs.writer import TableMap, Variation, save_as, write_filled
-from sketket.registry import FORM_TIERS, Registry, load_registry
+from sketket.registry import Registry, load_registry
 
 MANIFEST = "manifest.json"
 VARIATIONS_FILE = "variations.json"

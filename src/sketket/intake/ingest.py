@@ -23,6 +23,7 @@ import python_calamine
 from sketket import catalog, layout
 from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
+from sketket.dimensions import FORM_TIERS
 from sketket.intake.reader import NoTableError, Table, read_table
 from sketket.intake.screen import screen
 from sketket.intake.validate import (
@@ -33,7 +34,7 @@ from sketket.intake.validate import (
     load_rules,
     match_rows,
 )
-from sketket.registry import FORM_TIERS, Registry, load_registry
+from sketket.registry import Registry, load_registry
 
 # pandas only builds the output tables: it is imported there, so that the workers that read the files start
 # without it and the main process imports it while they read.

@@ -21,8 +21,9 @@ import python_calamine
 
 from sketket import layout
 from sketket.clean import Number, fold, nfc, parse_number
+from sketket.dimensions import FORM_TIERS
 from sketket.intake._xlsx import evaluate_cells, uncached_formulas
-from sketket.registry import FORM_TIERS, Registry
+from sketket.registry import Registry
 
 SPREADSHEET_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods")
 _OOXML = (".xlsx", ".xlsm")

@@ -11,8 +11,9 @@ from functools import lru_cache
 from sketket import catalog, layout
 from sketket.clean import Number, fold, format_int, format_number, format_percent
 from sketket.config import load_yaml
+from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.intake.reader import Row, Table, expected_pct
-from sketket.registry import FORM_TIERS, TIER_LABELS, Match, Registry
+from sketket.registry import Match, Registry
 
 FINDING_COLUMNS: tuple[str, ...] = tuple(catalog.columns("findings"))
 # Which cell each rule's `cell` key (rules.yml) points at: a canonical column of the row.

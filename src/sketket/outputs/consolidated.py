@@ -13,9 +13,10 @@ from openpyxl.styles import Alignment, Font
 from sketket import layout
 from sketket.clean import excel_safe, fold, format_date, format_percent, nfc
 from sketket.config import Plan
+from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.outputs._fastbook import FastBook
 from sketket.outputs._sheet import BORDER, FONT, PCT_PARTS, RowSpec, write_table
-from sketket.registry import FORM_TIERS, TIER_LABELS, Registry
+from sketket.registry import Registry
 
 SHEET = "Phụ lục {form}"
 NOTES_SHEET = "Ghi chú"

@@ -19,6 +19,7 @@ import pandas as pd
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
 from sketket.config import Plan
+from sketket.dimensions import DISPLAY_ORDER, scope_label
 
 DEMO_LABEL = "Dữ liệu minh họa"
 UNMATCHED = "đơn vị ngoài danh mục"
@@ -254,13 +255,30 @@ def _summary_row(tables: Tables, unit_code: str | None) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+def scope_text(row: Mapping[str, Any]) -> str:
+    """What an aggregate row covers, in words, with the units it leaves out awaiting correction: the same
+    sentence wherever the figure appears (index, city pack, unit pack)."""
+    from sketket.analysis.indicators import load_config
+
+    scope = str(row.get("scope", ""))
+    if scope == "family" and row.get("unit_name"):
+        words = f"{row['unit_name']} cùng các đơn vị trực thuộc"
+    else:
+        words = scope_label(scope, str(row.get("tier", "")))
+    waiting = row.get("units_awaiting_correction", 0)
+    if not _missing(waiting) and int(waiting) > 0:
+        words += "; " + load_config()["gating"]["left_out"].format(n=format_int(waiting))
+    return f"Phạm vi: {words}"
+
+
 def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
     """The headline figures (config/packs.yml) of the city, or of a district or department with its
-    sub-units, each noting the outline question it answers."""
+    sub-units, each noting the outline question it answers and the scope it covers."""
     row = _summary_row(tables, unit_code)
     if row is None:
         return []
     cards = []
+    scope = scope_text(row)
     for item in pack_config()["headline"]:
         note = item["question"]
         if item["value"] == "coverage":
@@ -270,7 +288,7 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
                 note += f" (thêm {format_int(unmatched)} {UNMATCHED}: tên chưa khớp, số liệu vẫn được cộng)"
         else:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
-        cards.append(Card(item["label"], value, note))
+        cards.append(Card(item["label"], value, f"{note}. {scope}"))
     return cards
 
 
@@ -278,21 +296,90 @@ def headline_html(tables: Tables, unit_code: str | None = None) -> str:
     return cards_html(headline(tables, unit_code))
 
 
+def left_out_html(rows: pd.DataFrame) -> str:
+    """The sentence under an aggregate table that leaves units out (awaiting correction); empty when none."""
+    from sketket.analysis.indicators import load_config
+
+    if rows.empty or "units_awaiting_correction" not in rows:
+        return ""
+    n = rows["units_awaiting_correction"].fillna(0).astype(int)
+    n = int(n.iloc[-1]) if len(rows) and rows.iloc[-1].get("tier") == "city" else int(n.sum())
+    if not n:
+        return ""
+    return f'<p class="note">Các tổng và tỷ lệ {escape(load_config()["gating"]["left_out"].format(n=format_int(n)))}.</p>'
+
+
 def tiers_table(tables: Tables) -> str:
-    """The tiers side by side, the city last."""
+    """The tiers side by side, the city last; each rate a ratio of the tier's sums, units awaiting correction
+    left out and said so."""
     cols = pack_config()["tier_columns"]
     tiers = tables["indicators_tiers"]
-    return table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True)
+    return table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True) + left_out_html(tiers)
+
+
+def comparison_frame(tables: Tables, unit_code: str, tier: str) -> pd.DataFrame:
+    """Like with like, each row with its scope: the unit with its sub-units beside all units of its tier with
+    theirs; the unit's own counter beside its tier; the city."""
+    row = _summary_row(tables, unit_code)
+    if row is None:
+        return pd.DataFrame()
+    families = tables["indicators_families"]
+    tiers = tables["indicators_tiers"]
+    own = tables["indicators_units"]
+    own = own[own["unit_code"] == unit_code].head(1)
+    name = str(row["unit_name"])
+    parts = [
+        pd.DataFrame([row]).assign(tier_label=f"{name} cùng các đơn vị trực thuộc", scope_label="Đơn vị và trực thuộc"),
+        families[families["tier"] == tier].assign(scope_label="Cả cấp, kể cả trực thuộc"),
+        own.assign(tier_label=f"{name} (Bộ phận một cửa của đơn vị)", scope_label="Riêng đơn vị",
+                   units_expected=1, units_reporting=int(own["has_figures"].any()), units_without_figures=0,
+                   units_unmatched=0),
+        tiers[tiers["tier"] == tier].assign(scope_label="Cả cấp"),
+        tiers[tiers["tier"] == "city"].assign(scope_label="Toàn Thành phố"),
+    ]
+    return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
 
 def comparison_table(tables: Tables, unit_code: str, tier: str) -> str:
-    """A district or department (with its sub-units) beside its tier and the city, on the rates."""
-    cols = pack_config()["tier_columns"]
-    row = _summary_row(tables, unit_code)
-    tiers = tables["indicators_tiers"]
-    own = pd.DataFrame([row]).assign(tier_label=row["unit_name"])
-    frame = pd.concat([own, tiers[tiers["tier"].isin([tier, "city"])]], ignore_index=True)
-    return table_html(frame[list(cols)], cols, column_labels(tables))
+    """A district or department compared like with like (see comparison_frame), on the rates."""
+    cols = {"scope_label": "text", **pack_config()["tier_columns"]}
+    frame = comparison_frame(tables, unit_code, tier)
+    if frame.empty:
+        return "<p>Chưa có số liệu của đơn vị.</p>"
+    labels = {**column_labels(tables), "scope_label": "Phạm vi", "tier_label": "Đơn vị, cấp"}
+    return table_html(frame[list(cols)], cols, labels) + left_out_html(frame.tail(1))
+
+
+def awaiting_frame(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Units whose figures await correction, with the figures as they reported them (appendix) and the cells to
+    fix; none of these figures is in any total, rate, ranking or award."""
+    units = tables["indicators_units"]
+    waiting = units[units["data_status"] == "awaiting_correction"] if len(units) else units
+    if codes is not None:
+        waiting = waiting[waiting["unit_code"].isin(list(codes))]
+    if waiting.empty:
+        return waiting
+    appendix = tables["appendix"]
+    key = ["source_file", "source_sheet", "source_row"]
+    reported = appendix[[*key, "dossiers_received", "dossiers_on_time", "dossiers_overdue", "tthc_total",
+                         "tthc_one_stop"]]
+    return waiting.drop(columns=[c for c in reported.columns if c not in key]).merge(reported, on=key, how="left")
+
+
+def awaiting_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
+    """The units awaiting correction: reported figures marked as such, and the cells to fix."""
+    frame = awaiting_frame(tables, codes)
+    if frame.empty:
+        return "<p>Không có đơn vị nào có số liệu đang chờ sửa.</p>"
+    cols = {"unit_name": "text", "dossiers_received": "int", "dossiers_on_time": "int", "dossiers_overdue": "int",
+            "correction_cells": "text"}
+    labels = {**column_labels(tables), "dossiers_received": "Hồ sơ đã nhận (đơn vị ghi)",
+              "dossiers_on_time": "Đúng hạn (đơn vị ghi)", "dossiers_overdue": "Quá hạn (đơn vị ghi)",
+              "correction_cells": "Ô cần sửa"}
+    shown = frame.assign(correction_cells=frame["correction_cells"].str.replace(" | ", "\n", regex=False))
+    return ('<p class="note">Số liệu dưới đây là số đơn vị ghi trong biểu, <b>đang chờ sửa</b>: chưa được cộng vào '
+            "bất kỳ tổng, tỷ lệ, xếp hạng hay đề xuất khen thưởng nào.</p>"
+            + table_html(shown[list(cols)], cols, labels))
 
 
 def units_of(tables: Tables, tier: str | None = None, parent_code: str | None = None) -> pd.DataFrame:
@@ -338,14 +425,15 @@ def best_weakest(tables: Tables, tier: str) -> tuple[pd.DataFrame, pd.DataFrame]
 
 
 def best_weakest_html(tables: Tables, tier: str) -> str:
-    from sketket.registry import TIER_LABELS
+    from sketket.dimensions import TIER_LABELS
 
     best, weakest = best_weakest(tables, tier)
     if best.empty:
         return f"<p>{escape(TIER_LABELS[tier])}: chưa có đơn vị đủ số hồ sơ để xếp hạng.</p>"
-    html = units_table(tables, best, f"{TIER_LABELS[tier]}: dẫn đầu")
+    own = " (số liệu của Bộ phận một cửa của chính đơn vị)"
+    html = units_table(tables, best, f"{TIER_LABELS[tier]}: dẫn đầu{own}")
     if not weakest.empty:
-        html += units_table(tables, weakest, f"{TIER_LABELS[tier]}: thấp nhất")
+        html += units_table(tables, weakest, f"{TIER_LABELS[tier]}: thấp nhất{own}")
     return html
 
 
@@ -361,7 +449,7 @@ def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: in
         flagged = flagged[flagged["unit_code"].isin(list(codes))]
     if flagged.empty:
         return "<p>Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.</p>"
-    from sketket.registry import TIERS
+    from sketket.dimensions import TIERS
 
     flagged = flagged.sort_values(["tier", "on_time_rate"], key=lambda s: s.map(TIERS.index) if s.name == "tier" else s)
     frame = flagged.assign(reason=flagged["flag_reasons"].str.replace(" | ", "\n", regex=False),
@@ -386,7 +474,8 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
         comp = comp[comp["unit_code"].isin(list(codes))]
     late = comp[comp["status"] != "Đủ"]
     if late.empty:
-        return "<p>Mọi đơn vị đã gửi đủ số liệu.</p>"
+        return ("<p>Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có số liệu "
+                "(tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).</p>")
     cols = {"unit_name": "text", "status": "text", "sub_units_expected": "int", "sub_units_missing": "int",
             "missing_names": "text"}
     labels = {**column_labels(tables), "sub_units_expected": "Đơn vị trực thuộc", "sub_units_missing": "Còn thiếu",
@@ -406,7 +495,7 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
     short = awards[awards["shortlisted"]]
     if short.empty:
         return "<p>Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.</p>"
-    from sketket.registry import TIERS
+    from sketket.dimensions import TIERS
 
     summary = ""
     if codes is None:
@@ -415,7 +504,7 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
         counts["tier"] = counts["tier"].map(_tier_label)
         summary = table_html(counts, {"sum": "int", "count": "int"},
                              {"tier": "Cấp", "sum": "Đạt mọi tiêu chí", "count": "Số đơn vị được xét"})
-    rank = {t: i for i, t in enumerate(["so", "nganh_doc_tp", "huyen", "chi_cuc", "nganh_doc_huyen", "xa"])}
+    rank = {t: i for i, t in enumerate(DISPLAY_ORDER)}
     short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
@@ -423,7 +512,7 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
 
 
 def _tier_label(tier: str) -> str:
-    from sketket.registry import TIER_LABELS
+    from sketket.dimensions import TIER_LABELS
 
     return TIER_LABELS.get(tier, tier)
 
@@ -442,7 +531,7 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     out = findings.merge(keys, on=["source_file", "unit_name"], how="left")
     out["unit_name"] = out.pop("shown_name").fillna(out["unit_name"])
     files = tables["files"].set_index("source_file")["form"] if len(tables["files"]) else pd.Series(dtype=str)
-    from sketket.registry import FORM_TIERS
+    from sketket.dimensions import FORM_TIERS
 
     form_tier = out["source_file"].map(files).map(lambda f: FORM_TIERS.get(f, ("",))[0] if isinstance(f, str) else "")
     out["tier"] = out["tier"].fillna(form_tier).replace("", "khác")
@@ -466,7 +555,7 @@ def findings_pivot(findings: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     described = findings.assign(rule=findings["rule"].map(rule_text))
     pivot = described.pivot_table(index="rule", columns="tier", values="severity", aggfunc="count", fill_value=0)
-    from sketket.registry import TIERS
+    from sketket.dimensions import TIERS
 
     order = [t for t in TIERS if t in pivot.columns] + [c for c in pivot.columns if c not in TIERS]
     return pivot[order].rename(columns=_tier_label)
@@ -508,6 +597,28 @@ def family(tables: Tables, code: str) -> pd.DataFrame:
     ranked = (members["parent_code"] == code) & members["rank_in_tier"].notna()
     rank = members["on_time_rate"].astype("float64").where(ranked).rank(method="min", ascending=False)
     return members.assign(rank_in_family=rank.astype("Int64"), ranked_in_family=int(ranked.sum()))
+
+
+def member_codes(tables: Tables, code: str) -> list[str]:
+    """Codes of a unit's sub-units that sent figures (awaiting correction included)."""
+    units = tables["indicators_units"]
+    return [] if units.empty else list(units.loc[units["parent_code"] == code, "unit_code"])
+
+
+def unit_pack_words(tier: str) -> dict[str, str]:
+    """What the unit pack says for a district, a department or a vertical agency (config/packs.yml)."""
+    return dict(pack_config()["unit_pack"][tier])
+
+
+def heading_html(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
+
+
+def paragraph_html(text: str) -> str:
+    """A paragraph of config text; *word* is emphasised."""
+    import re
+
+    return "<p>" + re.sub(r"\*([^*]+)\*", r"<em>\1</em>", escape(" ".join(text.split()))) + "</p>"
 
 
 def family_name(tables: Tables, code: str) -> str:
@@ -656,6 +767,23 @@ def recommendations_html(tables: Tables, top: int = 10) -> str:
     return table_html(shown[["addressee_label", "recommendation", "units", "n_units"]], {"n_units": "int"},
                       {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
                        "n_units": "Số đơn vị"})
+
+
+def submission_html(tables: Tables, code: str) -> str:
+    """One unit's line of the submission tracking (the same dataset as the city pack's table)."""
+    subs = tables["submissions"]
+    row = subs[subs["unit_code"] == code] if len(subs) else subs
+    if row.empty:
+        return "<p>Chưa có sổ theo dõi gửi báo cáo của đơn vị.</p>"
+    r = row.iloc[0]
+    text = f"Tình trạng gửi báo cáo: <b>{escape(str(r['status_label']))}</b>"
+    if r["missing"]:
+        text += f"; còn thiếu: {escape(str(r['missing']))}"
+    if r["first_date"]:
+        text += f"; ngày gửi đầu tiên {escape(str(r['first_date']))}"
+    if not _missing(r["days_late"]):
+        text += f", chậm {format_int(r['days_late'])} ngày"
+    return f"<p>{text}.</p>"
 
 
 def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:

@@ -24,9 +24,8 @@ from matplotlib.ticker import FuncFormatter
 
 from sketket.clean import format_int, format_number, format_percent
 from sketket.config import load_yaml
-from sketket.registry import TIER_LABELS
-
-CITY = "city"
+from sketket.dimensions import CITY_COLOR, TIER_COLORS, TIER_LABELS
+from sketket.dimensions import tier_label as tier_label
 
 
 @lru_cache(maxsize=1)
@@ -35,12 +34,7 @@ def style() -> dict[str, Any]:
 
 
 def tier_color(tier: str) -> str:
-    colors = style()["tier_colors"]
-    return colors.get(tier, colors[CITY])
-
-
-def tier_label(tier: str) -> str:
-    return "Toàn Thành phố" if tier == CITY else TIER_LABELS.get(tier, tier)
+    return TIER_COLORS.get(tier, CITY_COLOR)
 
 
 def _rc() -> dict[str, Any]:

@@ -19,8 +19,9 @@ from openpyxl.utils import get_column_letter
 from sketket.analysis.awards import FINDING_COLUMNS, rule_descriptions
 from sketket.clean import excel_safe, fold, format_date, format_int, nfc
 from sketket.config import Plan
+from sketket.dimensions import TIER_FORM
 from sketket.outputs._fastbook import FastBook, FastSheet
-from sketket.registry import TIER_FORM, Registry
+from sketket.registry import Registry
 
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 TITLE = "DANH SÁCH NỘI DUNG ĐỀ NGHỊ CHỈNH SỬA, BỔ SUNG BIỂU SỐ LIỆU"

@@ -11,8 +11,9 @@ from openpyxl import Workbook
 
 from sketket import layout
 from sketket.config import Plan
+from sketket.dimensions import FORM_TIERS, TIER_FORM, TIER_LABELS, TIERS
 from sketket.outputs._sheet import RowSpec, write_table
-from sketket.registry import FORM_TIERS, TIER_FORM, TIER_LABELS, TIERS, Registry, load_registry
+from sketket.registry import Registry, load_registry
 
 SHEET_TITLE = "Phụ lục {form}"
 

@@ -28,7 +28,8 @@ from typing import Any
 from sketket.clean import fold
 from sketket.config import Settings, load_yaml
 from sketket.context import RunContext
-from sketket.registry import TIER_LABELS, TIERS, Registry
+from sketket.dimensions import TIER_LABELS, TIERS
+from sketket.registry import Registry
 
 log = logging.getLogger("sketket.run")
 
@@ -271,14 +272,11 @@ def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context
         jobs.append(Job("city", "10_city_pack.ipynb", "thanh-pho-ha-noi",
                         "Hội nghị sơ kết cơ chế một cửa, một cửa liên thông – Thành phố Hà Nội", base))
     units = registry.units
-    districts = units[units["tier"] == "huyen"][["code", "name_with_type"]].itertuples(index=False, name=None)
-    for code, name in _selected(packs.get("districts"), districts):
-        jobs.append(Job("district", "11_district_pack.ipynb", f"{code}-{slug(name)}", f"{name} – sơ kết cơ chế một cửa",
-                        {**base, "district": code}, {"unit_code": code}))
-    departments = units[units["tier"] == "so"][["code", "name_with_type"]].itertuples(index=False, name=None)
-    for code, name in _selected(packs.get("departments"), departments):
-        jobs.append(Job("department", "12_department_pack.ipynb", f"{code}-{slug(name)}",
-                        f"{name} – sơ kết cơ chế một cửa", {**base, "department": code}, {"unit_code": code}))
+    for group, key, tier in (("district", "districts", "huyen"), ("department", "departments", "so")):
+        members = units[units["tier"] == tier][["code", "name_with_type"]].itertuples(index=False, name=None)
+        for code, name in _selected(packs.get(key), members):
+            jobs.append(Job(group, "11_unit_pack.ipynb", f"{code}-{slug(name)}", f"{name} – sơ kết cơ chế một cửa",
+                            {**base, "unit_code": code, "tier": tier}, {"unit_code": code}))
     return jobs
 
 
