@@ -197,6 +197,7 @@ class Registry:
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
         # Several scopes searched together (a sub-unit whose parent is unknown: the whole tier) are merged
         # once per (tiers, parent), and each searched set of keys gets its proposal index once.
+        self._scope_lists: dict[tuple, list[tuple[str, str]]] = {}
         self._merged: dict[tuple, dict[str, str]] = {}
         self._proposals: dict[tuple, ProposalIndex] = {}
         self._units: pd.DataFrame | None = None
@@ -291,6 +292,20 @@ class Registry:
         return self.units[self.units["tier"].isin(list(SUBMITTER_TIERS))]
 
     # -- matching ------------------------------------------------------------------------------------
+    def _scopes_of(self, tiers: tuple[str, ...], parent_code: str | None) -> list[tuple[str, str]]:
+        """The lookup scopes of a search, listed once per (tiers, parent): a sub-unit of an unknown parent
+        searches every parent's scope of its tier, thousands in a national registry."""
+        key = (tiers, parent_code)
+        scopes = self._scope_lists.get(key)
+        if scopes is None:
+            scopes = self._scope_lists[key] = []
+            for t in tiers:
+                if t not in _SCOPED_TIERS:  # one scope per top tier: no need to scan every parent's scope
+                    scopes.append((t, ""))
+                else:
+                    scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
+        return scopes
+
     def match(self, name: object, tier: str | Iterable[str], parent_code: str | None = None) -> Match:
         """Match a typed name within a tier (and, for sub-units, within its parent)."""
         text = nfc(name)
@@ -298,13 +313,7 @@ class Registry:
         result = Match(name=text)
         if not text:
             return result
-        scopes: list[tuple[str, str]] = []
-        for t in tiers:
-            scoped = t in _SCOPED_TIERS
-            if not scoped:  # one scope per top tier: no need to scan every parent's scope
-                scopes.append((t, ""))
-            else:
-                scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
+        scopes = self._scopes_of(tuple(tiers), parent_code)
         admin = any(t in ("huyen", "xa") for t in tiers)
         first = _fold(text) if admin else agency_key(text)  # admin_keys(text)[0] is the folded text
         # In one scope, a name typed as in the registry is found among the units' own names, which win
