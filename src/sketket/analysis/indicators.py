@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -296,6 +297,11 @@ def distribution(units: pd.DataFrame, indicators: Iterable[str] = INDICATORS,
 def format_rate(value: float, against: float | None = None) -> str:
     """A percentage the Vietnamese way, with enough decimals not to read as equal to `against`, 0 or 100
     when it is not (4.999 of 5.000 → "99,98%", not "100,0%")."""
+    return _format_rate(float(value), None if against is None else float(against))
+
+
+@lru_cache(maxsize=65536)  # thresholds and references repeat on every unit of a tier
+def _format_rate(value: float, against: float | None) -> str:
     others = [x for x in (against, 0.0, 100.0) if x is not None and x != value]
     decimals = 1
     # Compared as plain fixed-point text (what format_percent writes, before the Vietnamese separators).
