@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 CONFIG ?= sketket.yml
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint lab clean bench
+.PHONY: help install report test test-fast lint lab clean bench datasets
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ report: $(STAMP) ## run the whole pipeline (demo data when data/raw holds no sub
 test: $(STAMP) ## lint and run the tests
 	$(BIN)/ruff check src tests bench
 	MPLBACKEND=Agg $(BIN)/pytest
+
+test-fast: $(STAMP) ## the edit-test loop: ruff and every test but notebooks and browser
+	$(BIN)/ruff check src tests bench
+	MPLBACKEND=Agg $(BIN)/pytest -m "not slow"
+
+datasets: $(STAMP) ## list the processed datasets, their rows and when each was written
+	$(BIN)/sketket datasets --config $(CONFIG)
 
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check src tests bench

@@ -6,12 +6,20 @@ from openpyxl import load_workbook
 
 from sketket.analysis.analyse import analyse
 from sketket.analysis.awards import load_awards_config
-from sketket.analysis.indicators import read_csv_table
 from sketket.cli import main
 from sketket.context import RunContext
 from sketket.layout import TOTAL_LABEL, columns
 
 XUAN = "quan-xuan.xlsx"
+
+
+def read_csv_table(path):
+    """A CSV export as an Excel user or an outside check reads it: declared types from the catalog."""
+    import pandas as pd
+
+    from sketket.catalog import conform
+
+    return conform(path.stem, pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def _registry_csv(folder):
@@ -47,7 +55,7 @@ def test_analyse_writes_every_table(processed, tmp_path):
             == sum(r["dossiers_on_time"] or 0 for r in city_rows()))
     awards = read_csv_table(processed / "awards.csv")
     assert list(awards.columns) == ["unit_name", "unit_code", "tier", "shortlisted", "reasons", "criteria_missed"]
-    assert set(awards.loc[awards.shortlisted == "True", "unit_name"]) == set(
+    assert set(awards.loc[awards.shortlisted.astype(bool), "unit_name"]) == set(
         result.awards.loc[result.awards.shortlisted, "unit_name"])
     dist = read_csv_table(processed / "indicators_distribution.csv").set_index(["tier", "indicator"])
     assert float(dist.loc[("xa", "dossiers_received"), "p50"]) == 50  # communes: 10, 50, 1.000
@@ -130,7 +138,7 @@ def test_tables_show_registry_names_and_match_findings_on_the_submitted_one(tmp_
     awards = read_csv_table(processed / "awards.csv").set_index("unit_code")
     assert awards.loc["00002", "unit_name"] == "Phường Hai"
     # the error found under the submitted name still counts against the unit
-    assert "lỗi" in awards.loc["00002", "criteria_missed"].lower() and awards.loc["00002", "shortlisted"] == "False"
+    assert "lỗi" in awards.loc["00002", "criteria_missed"].lower() and not awards.loc["00002", "shortlisted"]
 
 
 def test_unit_figures_from_a_commune_with_derived_on_time(tmp_path):

@@ -37,7 +37,9 @@ def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
 @cache
 def rule_descriptions() -> dict[str, str]:
     """Vietnamese description of each validation rule id (config/rules.yml, read once)."""
-    return {rule: spec["what"] for rule, spec in load_yaml("rules.yml")["rules"].items()}
+    from sketket.intake.validate import load_rules
+
+    return {rule: spec["what"] for rule, spec in load_rules().rules.items()}
 
 
 def unit_errors(units: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:

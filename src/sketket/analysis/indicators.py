@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sketket.analysis.gating import AWAITING, correction_status
-from sketket.clean import format_int, format_number, format_percent, nfc
+from sketket.clean import format_int, format_number, format_percent
 from sketket.config import load_yaml
 from sketket.dimensions import CHILD_TIER, CITY, CITY_LABEL, FAMILY_LABELS, PARENT_TIER, TIER_LABELS, TIERS
 from sketket.layout import FIGURES, PERCENTS, REQUIRED
@@ -54,11 +54,6 @@ def labels(config: dict[str, Any] | None = None) -> dict[str, str]:
     return dict((config or load_config())["labels"])
 
 
-def _numeric_columns(columns: Iterable[str]) -> list[str]:
-    numeric = {*FIGURES, *RATES, *COVERAGE, "source_row", "rank_in_tier", "ranked_in_tier"}
-    return [c for c in columns if c in numeric or c.endswith("_reported")]
-
-
 def _integral(series: pd.Series) -> pd.Series:
     """Counts as nullable integers when every value is whole (so that CSVs read 12, not 12.0)."""
     values = series.dropna()
@@ -67,25 +62,11 @@ def _integral(series: pd.Series) -> pd.Series:
     return series
 
 
-def read_csv_table(path: Path) -> pd.DataFrame:
-    """A CSV written by ingest or analyse: codes stay text ("001"), figures become numbers, text is NFC."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    numeric = _numeric_columns(df.columns)
-    for col in df.columns:
-        if col in numeric:
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype("Float64")
-        else:
-            df[col] = df[col].map(nfc)
-    return df
-
-
 def load_appendix(processed_dir: str | Path) -> pd.DataFrame:
-    """PROCESSED_DIR/appendix.csv as ingest wrote it (counts as integers where whole)."""
-    df = read_csv_table(Path(processed_dir) / "appendix.csv")
-    for col in SUMMABLE:
-        if col in df.columns and col != "area_m2":
-            df[col] = _integral(df[col])
-    return df
+    """The appendix dataset as ingest wrote it, through the catalog (counts as nullable integers)."""
+    from sketket.catalog import Catalog
+
+    return Catalog(Path(processed_dir)).load("appendix")
 
 
 # -- per unit --------------------------------------------------------------------------------------------

@@ -191,6 +191,7 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
         row["first_date"] = format_date(min(dates)) if dates else ""
         row["last_date"] = format_date(max(dates)) if dates else ""
         row["days_late"] = late_days or ""
+        row["report_deadline"] = format_date(deadline)
         if not u.expected:
             status = "unexpected"
         elif ev.empty:

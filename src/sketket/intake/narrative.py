@@ -611,9 +611,10 @@ def is_task_report(source_file: str, head: str) -> bool:
 
 # -- the whole report -------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
 def _rules() -> dict:
-    return load_yaml("rules.yml")["rules"]
+    from sketket.intake.validate import load_rules
+
+    return load_rules().rules
 
 
 def _finding(rule: str, message: str) -> dict:

@@ -57,6 +57,8 @@ class Rules:
 
 @lru_cache(maxsize=1)
 def load_rules() -> Rules:
+    """config/rules.yml, read once: the one loader of the rules (ingest, narrative reports, return lists and
+    pages all describe a rule through it)."""
     data = load_yaml("rules.yml")
     return Rules(data["rules"], data["thresholds"], data["messages"])
 

@@ -123,10 +123,19 @@ def built_at(context: Mapping[str, Any]) -> str:
     return dt.datetime.fromisoformat(when).strftime("%d/%m/%Y %H:%M") if when else ""
 
 
+def plan_line(context: Mapping[str, Any]) -> str:
+    """The plan a page serves, from the run's context: number, date and the units' deadline."""
+    plan = context.get("plan", {}) if context else {}
+    if not plan.get("plan_number"):
+        return ""
+    return (f"Kế hoạch số {plan['plan_number']}/KH-UBND ngày {plan.get('plan_date', '')} của UBND Thành phố; "
+            f"hạn các đơn vị gửi báo cáo: {plan.get('report_deadline', '')}.")
+
+
 def source_line(context: Mapping[str, Any]) -> str:
     """One sentence on what the figures come from, for the top of every page."""
     if not context or context.get("by_hand"):
-        return ""
+        return plan_line(context)
     plan = context.get("plan", {})
     files, read, rejected = (int(context.get(k, 0)) for k in ("files", "files_ingested", "files_rejected"))
     skipped = int(context.get("files_skipped", files - read - rejected))
@@ -137,7 +146,7 @@ def source_line(context: Mapping[str, Any]) -> str:
         f"từ {format_int(files)} tệp {where}: {format_int(read)} đã đọc, {format_int(rejected)} bị từ chối, "
         f"{format_int(skipped)} bỏ qua",
     ]
-    return "; ".join(parts) + "."
+    return " ".join(x for x in ("; ".join(parts) + ".", plan_line(context)) if x)
 
 
 def shown_folder(raw_dir: str) -> str:
@@ -189,6 +198,7 @@ class IndexEntry:
     href: str
     ok: bool
     cards: list[Card]
+    scope: str = ""  # what the figures cover, worded as in the pack
 
 
 def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_files: list[tuple[str, str]]) -> str:
@@ -205,6 +215,8 @@ def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_file
             link = (f'<a href="{escape(e.href)}">{escape(e.title)}</a>' if e.ok
                     else f'<span class="failed">{escape(e.title)} – lỗi, chưa có bản HTML</span>')
             figures = "; ".join(f"{escape(c.label)}: <b>{escape(c.value)}</b>" for c in e.cards)
+            if e.scope:
+                figures += f'<div class="note">{escape(e.scope)}</div>'
             rows.append(f"<tr><td>{link}</td><td>{figures}</td></tr>")
         body.append('<table class="sk"><thead><tr><th>Tài liệu</th><th>Số liệu chính</th></tr></thead>'
                     f"<tbody>{''.join(rows)}</tbody></table>")
@@ -290,6 +302,12 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
         cards.append(Card(item["label"], value, f"{note}. {scope}"))
     return cards
+
+
+def headline_scope(tables: Tables, unit_code: str | None = None) -> str:
+    """The scope sentence of a pack's headline figures (the same words in the index and the pack)."""
+    row = _summary_row(tables, unit_code)
+    return "" if row is None else scope_text(row)
 
 
 def headline_html(tables: Tables, unit_code: str | None = None) -> str:
@@ -543,10 +561,9 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
 
 def rule_text(rule: str) -> str:
     """What a validation rule checks, in Vietnamese (config/rules.yml)."""
-    from sketket.config import load_yaml
+    from sketket.analysis.awards import rule_descriptions
 
-    rules = load_yaml("rules.yml")["rules"]
-    return rules[rule]["what"] if rule in rules else rule
+    return rule_descriptions().get(rule, rule)
 
 
 def findings_pivot(findings: pd.DataFrame) -> pd.DataFrame:

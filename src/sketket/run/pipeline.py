@@ -421,6 +421,8 @@ def write_index(path: Path, results: list[JobResult], info: DataInfo, processed_
             group=GROUPS[r.job.group], title=r.job.title, href=prefix + r.job.html, ok=r.ok,
             cards=packs.headline(tables, **r.job.scope) if r.ok and r.job.group in ("city", "district", "department")
             else [],
+            scope=packs.headline_scope(tables, **r.job.scope) if r.ok and r.job.group in ("city", "district",
+                                                                                         "department") else "",
         )
         # the conference pack first, the analysts' notebooks last
         for r in sorted(results, key=lambda r: list(GROUPS).index(r.job.group))
