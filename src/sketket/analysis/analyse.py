@@ -35,6 +35,7 @@ from sketket.clean import format_int
 from sketket.context import RunContext
 from sketket.outputs.consolidated import write_consolidated
 from sketket.outputs.returns import write_return_lists
+from sketket.run.lifeline import die_with_parent
 
 UNIT_COLUMNS = catalog.columns("indicators_units")
 
@@ -120,7 +121,7 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
     reports_dir.mkdir(parents=True, exist_ok=True)
     # The consolidated workbook (a line per unit: the longest step at national scale) is written by a worker
     # process on the other core while this one computes and saves the tables and the return lists.
-    with ProcessPoolExecutor(1) as pool:
+    with ProcessPoolExecutor(1, initializer=die_with_parent) as pool:  # a killed analyse leaves no writer behind
         workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units), cat.report("consolidated"),
                                plan=ctx.plan, registry=registry)
         result = _tables_and_returns(ctx, appendix, findings, units, awards_config)
