@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("processed_dir", type=Path, nargs="?", default=None)
     p.add_argument("--config", type=Path, default=None)
 
+    p = sub.add_parser("dossiers", help="sổ theo dõi hồ sơ của phần mềm một cửa: số liệu, đối chiếu với Phụ lục")
+    p.add_argument("logs_dir", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml (kỳ sơ kết, danh mục đơn vị)")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+
     p = sub.add_parser("run", help="toàn bộ quy trình qua các notebook tới reports/index.html")
     p.add_argument("--config", type=Path, default=None)
     p.add_argument("--workers", type=int, default=None)
@@ -89,6 +95,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sketket.analysis.analyse import cli_analyse
 
         return cli_analyse(args)
+    if args.command == "dossiers":
+        from sketket.analysis.dossier_counts import cli_dossiers
+
+        return cli_dossiers(args)
     if args.command == "datasets":
         return _datasets(args)
     if args.command == "run":

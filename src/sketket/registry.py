@@ -77,6 +77,17 @@ PROPOSAL_LIMIT, PROPOSAL_CUTOFF = 6, 60
 SCAN_ALL, MAX_CANDIDATES = 5000, 2000
 
 
+_ROMAN_NUMBERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
+                  "ix": "9", "x": "10"}
+
+
+def _arabic(key: str) -> str:
+    """A Roman numeral ending a folded name as the Arabic one: "co nhue i" → "co nhue 1" (officials
+    write both; the registry has one)."""
+    head, _, last = key.rpartition(" ")
+    return f"{head} {_ROMAN_NUMBERS[last]}" if head and last in _ROMAN_NUMBERS else key
+
+
 def _expand(key: str) -> str:
     if not _ANY_EXPANSION.search(key):  # most names have no shorthand: one search instead of one per pattern
         return key
@@ -88,7 +99,7 @@ def _expand(key: str) -> str:
 def admin_keys(name: object) -> list[str]:
     """Keys of a district or commune name, dropping one typed prefix at a time:
     "UBND P. Phúc Xá" → ["ubnd p phuc xa", "p phuc xa", "phuc xa"]."""
-    key = _fold(name) if isinstance(name, str) else fold(name)
+    key = _arabic(_fold(name) if isinstance(name, str) else fold(name))
     keys = [key]
     while True:
         stripped = _PREFIX_RE.sub("", key, count=1).strip()
@@ -100,7 +111,7 @@ def admin_keys(name: object) -> list[str]:
 
 def agency_key(name: object) -> str:
     """Key of an agency name: folded, shorthand expanded, filler words dropped."""
-    key = _expand(_fold(name) if isinstance(name, str) else fold(name))
+    key = _expand(_arabic(_fold(name) if isinstance(name, str) else fold(name)))
     for pattern in _FILLER_RES:
         key = pattern.sub(" ", key)
     return " ".join(key.split())
@@ -258,8 +269,8 @@ class Registry:
     def _keys_for(r, exact: bool) -> Iterable[str]:
         if r.tier in ("huyen", "xa"):
             if exact:
-                yield _fold(r.name)
-                yield _fold(r.name_with_type)
+                yield _arabic(_fold(r.name))
+                yield _arabic(_fold(r.name_with_type))
             else:
                 yield from admin_keys(r.name)[1:]
                 yield from admin_keys(r.name_with_type)[1:]
@@ -315,7 +326,7 @@ class Registry:
             return result
         scopes = self._scopes_of(tuple(tiers), parent_code)
         admin = any(t in ("huyen", "xa") for t in tiers)
-        first = _fold(text) if admin else agency_key(text)  # admin_keys(text)[0] is the folded text
+        first = _arabic(_fold(text)) if admin else agency_key(text)  # = admin_keys(text)[0]
         # In one scope, a name typed as in the registry is found among the units' own names, which win
         # over any stripped key: the stripped keys are built only when that fails.
         code = self._exact_keys(scopes[0]).get(first) if len(scopes) == 1 else None
