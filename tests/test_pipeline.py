@@ -135,9 +135,9 @@ def test_publish_swaps_latest_and_the_index(tmp_path):
         index = pipeline.publish(run_dir, reports, [pipeline.JobResult(job, True, 1.0)], info, processed)
     assert (reports / "latest" / "city" / "p.html").read_text() == "run 2"
     assert (reports / "tong-hop-phu-luc.xlsx").read_bytes() == b"book 2"
-    html = index.read_text(encoding="utf-8")
-    assert 'href="latest/city/p.html"' in html and "Gói &lt;2&gt;" in html
-    assert index.resolve() == (run_dir / pipeline.PUBLISHED_INDEX).resolve()  # one switch: latest
+    assert 'url=latest/index.html"' in index.read_text(encoding="utf-8")  # a fixed page: the switch is latest
+    html = (reports / "latest" / "index.html").read_text(encoding="utf-8")
+    assert 'href="city/p.html"' in html and "Gói &lt;2&gt;" in html
     assert "lập lúc 15/09/2017 08:30" in html and "/data/raw" not in html  # the analyst's path is not shown
     assert "từ 3 tệp trong thư mục raw: 2 đã đọc, 1 bị từ chối, 0 bỏ qua" in html
     pipeline.prune_runs(reports, 1, run_dir)
@@ -179,6 +179,5 @@ def test_two_runs_of_the_same_data_give_the_same_pages(tmp_path):
         assert main(["run", "--config", str(config)]) == 0
         latest = (tmp_path / "reports" / "latest").resolve()
         pages.append({p.relative_to(latest).as_posix(): _masked(p) for p in sorted(latest.rglob("*.html"))})
-    assert sorted(pages[0]) == ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "index.html",
-                               pipeline.PUBLISHED_INDEX]
+    assert sorted(pages[0]) == ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "index.html"]
     assert pages[0] == pages[1]

@@ -473,7 +473,7 @@ def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
     return found
 
 
-PUBLISHED_INDEX = "trang-chu.html"  # a run's index as reports/index.html shows it (links through latest/)
+INDEX_TITLE = "Sơ kết cơ chế một cửa, một cửa liên thông – Bộ tài liệu Hội nghị sơ kết"
 
 
 def _link(path: Path, target: str) -> None:
@@ -489,17 +489,27 @@ def _link(path: Path, target: str) -> None:
 
 
 def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: DataInfo, processed_dir: Path) -> Path:
-    """Make a complete run the latest in one atomic switch: reports/latest → this run. reports/index.html, the
-    consolidated workbook and the return lists are fixed links through latest/, so that a kill or a full disk
-    at any moment leaves them all showing the same complete run, the old one or the new one."""
+    """Make a complete run the latest in one atomic switch: reports/latest → this run. reports/index.html is a
+    fixed page that opens latest/index.html (the run's own index, links relative to the run: they hold whether
+    a browser resolves the link or not), and the consolidated workbook and return lists are fixed links through
+    latest/, so a kill or a full disk at any moment leaves them all on the same complete run, old or new."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     from sketket.catalog import reports
 
-    write_index(run_dir / PUBLISHED_INDEX, results, info, processed_dir, prefix="latest/")
+    if not (run_dir / "index.html").is_file():
+        write_index(run_dir / "index.html", results, info, processed_dir)
     for name in (reports()["consolidated"].path, reports()["return_lists"].path):
         _link(reports_dir / name, f"latest/{name}")
-    _link(reports_dir / "index.html", f"latest/{PUBLISHED_INDEX}")
+    env = Environment(loader=FileSystemLoader(templates_dir() / "sketket"), autoescape=select_autoescape())
+    page = env.get_template("redirect.html.j2").render(target="latest/index.html", title=INDEX_TITLE)
+    index = reports_dir / "index.html"
+    if index.is_symlink() or not index.is_file() or index.read_text(encoding="utf-8") != page:
+        tmp = index.with_name(f".index.html.{os.getpid()}.new")
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, index)
     _link(reports_dir / "latest", run_dir.relative_to(reports_dir).as_posix())  # the switch
-    return reports_dir / "index.html"
+    return index
 
 
 def prune_runs(reports_dir: Path, keep: int, current: Path | None = None) -> None:
