@@ -83,3 +83,37 @@ def test_user_registry_wins(tmp_path):
     assert len(reg.units) == 2
     assert reg.match("P. Một", "xa", parent_code="100").code == "10001"
     assert not reg.match("Phúc Xá", "xa").matched
+
+
+def test_proposals_scan_a_small_scope_whole():
+    from sketket.registry import ProposalIndex
+
+    index = ProposalIndex(["phuc xa", "phuc tan", "quan thanh", "truc bach", "phuc la"])
+    assert index.words is None and index.candidates("truc bac") == index.keys
+    assert index.close("phuc xaa") == ["phuc xa", "phuc la", "phuc tan"]  # scores 93, 80, 75
+    assert index.close("truc bac") == ["truc bach"]  # "phuc xa" scores 53, under the cut-off of 60
+
+
+def test_proposals_in_a_large_scope_look_only_at_keys_sharing_a_rare_word(monkeypatch):
+    import sketket.registry as registry_module
+
+    monkeypatch.setattr(registry_module, "SCAN_ALL", 3)
+    monkeypatch.setattr(registry_module, "MAX_CANDIDATES", 3)
+    keys = ["xa phuc xa", "xa phuc tan", "xa quan thanh", "xa truc bach", "xa phuc la", "xa phuc xa 2"]
+    index = registry_module.ProposalIndex(keys)
+    assert index.words is not None and index.words["phuc"] == [0, 1, 4, 5]
+    # "xa" is in every key and "phuc" in four: the rarest word that helps is "truc"
+    assert index.candidates("xa truc bac") == ["xa truc bach"]
+    assert index.close("xa truc bac") == ["xa truc bach"]
+    # a word of no key adds nothing; "phuc" alone is taken whole, even past MAX_CANDIDATES
+    assert index.candidates("xa phuc xaa") == ["xa phuc xa", "xa phuc tan", "xa phuc la", "xa phuc xa 2"]
+    assert index.close("xa phuc xaa")[0] == "xa phuc xa"
+
+
+def test_unknown_parent_searches_the_whole_tier_once_merged():
+    reg = Registry(load_registry().units)  # a registry of its own: the default one is shared by every test
+    m = reg.match("Phường Phúc Xáa", "xa")
+    assert not m.matched and m.suggestions[0] == "Phường Phúc Xá"
+    assert list(reg._merged) == [(("xa",), None)] and len(reg._merged[(("xa",), None)]) > 584
+    assert reg.match("Phường Quán Thánhh", "xa").suggestions[0] == "Phường Quán Thánh"
+    assert list(reg._proposals) == [(("xa",), None)]  # the merged tier's keys indexed once, not per name

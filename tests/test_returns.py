@@ -3,7 +3,7 @@ from indicators_data import appendix, finding
 from openpyxl import load_workbook
 
 from sketket.config import Plan
-from sketket.outputs.returns import attribute_findings, unit_slug, write_return_lists
+from sketket.outputs.returns import _ordered, attribute_findings, unit_slug, write_return_lists
 
 XUAN = "quan-xuan.xlsx"
 
@@ -108,3 +108,22 @@ def test_a_list_is_headed_with_the_registry_name_of_its_unit(tmp_path):
     assert attributed.loc[0, ["submitter_name", "submitter_code"]].tolist() == ["Quận Xuân", "001"]
     paths = write_return_lists(findings, appendix(rows), tmp_path, plan=Plan.load(), registry=registry())
     assert [p.name for p in paths] == ["quan-xuan.xlsx"]
+
+
+def test_lists_are_cut_from_findings_ordered_once(tmp_path):
+    """Two units' findings interleaved: each list gets its own, errors first, in reading order."""
+    findings = pd.DataFrame([
+        finding(XUAN, "Phường Hai", "sum_mismatch", cell="G20"),
+        finding("so-alpha.xlsx", "Sở Alpha", "negative_count", cell="F11"),
+        finding(XUAN, "Phường Hai", "negative_count", cell="F11"),
+        finding(XUAN, "Quận Xuân", "area_missing", cell="C12", severity="warning"),
+    ])
+    attributed = attribute_findings(findings, appendix())
+    ordered = _ordered(attributed, by_submitter=True)
+    assert ordered[["submitter_name", "cell"]].values.tolist() == [
+        ["Quận Xuân", "F11"], ["Quận Xuân", "G20"], ["Quận Xuân", "C12"], ["Sở Alpha", "F11"]]
+    paths = write_return_lists(findings, appendix(), tmp_path, plan=Plan.load())
+    assert [p.name for p in paths] == ["quan-xuan.xlsx", "so-alpha.xlsx"]
+    assert [(r[0], r[3]) for r in _rows(paths[0])] == [(1, "F11"), (2, "G20"), (3, "C12")]
+    assert load_workbook(paths[0]).active["A5"].value == "Số lỗi phải sửa: 2; số cảnh báo cần kiểm tra: 1."
+    assert [r[3] for r in _rows(paths[1])] == ["F11"]

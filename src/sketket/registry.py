@@ -4,7 +4,6 @@ and matching of the names officials type to their registry codes."""
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from collections import namedtuple
 from collections.abc import Iterable, Mapping
@@ -14,6 +13,8 @@ from importlib import resources
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
 
 from sketket.clean import fold, nfc
 from sketket.dimensions import SUBMITTER_TIERS
@@ -67,6 +68,14 @@ _SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their p
 
 _fold = fold  # clean.fold remembers text: one cache shared with the reader
 
+# Close names proposed for a name not found: at most this many keys of a score ≥ the cut-off (0–100, the
+# share of letters two keys have in common, in order).
+PROPOSAL_LIMIT, PROPOSAL_CUTOFF = 6, 60
+# A scope of up to SCAN_ALL keys (Hanoi's whole commune tier has about 2.300) is compared key by key; in a
+# larger one (the communes of a national registry), only with the keys sharing a word with the typed name,
+# rarest words first, up to about MAX_CANDIDATES keys.
+SCAN_ALL, MAX_CANDIDATES = 5000, 2000
+
 
 _ROMAN_NUMBERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
                   "ix": "9", "x": "10"}
@@ -106,6 +115,39 @@ def agency_key(name: object) -> str:
     for pattern in _FILLER_RES:
         key = pattern.sub(" ", key)
     return " ".join(key.split())
+
+
+class ProposalIndex:
+    """The keys of a lookup scope (folded once, when the scope is first asked for close names), searched by
+    rapidfuzz; a large scope also gets an index from each word to the keys that contain it."""
+
+    def __init__(self, keys: Iterable[str]):
+        self.keys = list(keys)
+        self.words: dict[str, list[int]] | None = None
+        if len(self.keys) > SCAN_ALL:
+            self.words = {}
+            for i, key in enumerate(self.keys):
+                for word in set(key.split()):
+                    self.words.setdefault(word, []).append(i)
+
+    def candidates(self, query: str) -> list[str]:
+        """The keys worth scoring against `query`: all of them, or in a large scope those sharing its rarest
+        words (in the scope's order, so that ties keep it)."""
+        if self.words is None:
+            return self.keys
+        postings = sorted((self.words.get(w, []) for w in set(query.split())), key=len)
+        picked: set[int] = set()
+        for posting in postings:
+            if picked and len(picked) + len(posting) > MAX_CANDIDATES:
+                break
+            picked.update(posting)
+        return [self.keys[i] for i in sorted(picked)]
+
+    def close(self, query: str, limit: int = PROPOSAL_LIMIT, cutoff: float = PROPOSAL_CUTOFF) -> list[str]:
+        """The keys closest to `query` (best first), scoring at least `cutoff`."""
+        found = process.extract(query, self.candidates(query), scorer=fuzz.ratio, processor=None,
+                                score_cutoff=cutoff, limit=limit)
+        return [key for key, _, _ in found]
 
 
 @dataclass
@@ -164,6 +206,11 @@ class Registry:
             self._scope_rows.setdefault((tier, parent if tier in _SCOPED_TIERS else ""), []).append(i)
         self._exact: dict[tuple[str, str], dict[str, str]] = {}
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
+        # Several scopes searched together (a sub-unit whose parent is unknown: the whole tier) are merged
+        # once per (tiers, parent), and each searched set of keys gets its proposal index once.
+        self._scope_lists: dict[tuple, list[tuple[str, str]]] = {}
+        self._merged: dict[tuple, dict[str, str]] = {}
+        self._proposals: dict[tuple, ProposalIndex] = {}
         self._units: pd.DataFrame | None = None
 
     @property
@@ -256,6 +303,20 @@ class Registry:
         return self.units[self.units["tier"].isin(list(SUBMITTER_TIERS))]
 
     # -- matching ------------------------------------------------------------------------------------
+    def _scopes_of(self, tiers: tuple[str, ...], parent_code: str | None) -> list[tuple[str, str]]:
+        """The lookup scopes of a search, listed once per (tiers, parent): a sub-unit of an unknown parent
+        searches every parent's scope of its tier, thousands in a national registry."""
+        key = (tiers, parent_code)
+        scopes = self._scope_lists.get(key)
+        if scopes is None:
+            scopes = self._scope_lists[key] = []
+            for t in tiers:
+                if t not in _SCOPED_TIERS:  # one scope per top tier: no need to scan every parent's scope
+                    scopes.append((t, ""))
+                else:
+                    scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
+        return scopes
+
     def match(self, name: object, tier: str | Iterable[str], parent_code: str | None = None) -> Match:
         """Match a typed name within a tier (and, for sub-units, within its parent)."""
         text = nfc(name)
@@ -263,13 +324,7 @@ class Registry:
         result = Match(name=text)
         if not text:
             return result
-        scopes: list[tuple[str, str]] = []
-        for t in tiers:
-            scoped = t in _SCOPED_TIERS
-            if not scoped:  # one scope per top tier: no need to scan every parent's scope
-                scopes.append((t, ""))
-            else:
-                scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
+        scopes = self._scopes_of(tuple(tiers), parent_code)
         admin = any(t in ("huyen", "xa") for t in tiers)
         first = _arabic(_fold(text)) if admin else agency_key(text)  # = admin_keys(text)[0]
         # In one scope, a name typed as in the registry is found among the units' own names, which win
@@ -278,16 +333,24 @@ class Registry:
         if code:
             return self._found(result, code)
         keys = admin_keys(text) if admin else [first, _fold(text)]
-        buckets = [self._scope_keys(scope) for scope in scopes]
-        # one scope (the usual case) is searched as it is; several are merged, a later one winning a key
-        candidates = buckets[0] if len(buckets) == 1 else {k: v for b in buckets for k, v in b.items()}
+        # one scope (the usual case) is searched as it is; several are merged once, a later one winning a key
+        searched = (scopes[0],) if len(scopes) == 1 else (tuple(tiers), parent_code)
+        if len(scopes) == 1:
+            candidates = self._scope_keys(scopes[0])
+        else:
+            candidates = self._merged.get(searched)
+            if candidates is None:
+                candidates = self._merged[searched] = {k: v for scope in scopes
+                                                      for k, v in self._scope_keys(scope).items()}
         for key in keys:
             code = candidates.get(key)
             if code:
                 return self._found(result, code)
-        close = difflib.get_close_matches(keys[0], list(candidates), n=6, cutoff=0.6)
+        index = self._proposals.get(searched)
+        if index is None:
+            index = self._proposals[searched] = ProposalIndex(candidates)
         names: list[str] = []
-        for key in close:
+        for key in index.close(keys[0]):
             n = self._row(self._index[candidates[key]]).name_with_type
             if n not in names:
                 names.append(n)

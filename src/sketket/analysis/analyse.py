@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from sketket.clean import format_int
 from sketket.context import RunContext
 from sketket.outputs.consolidated import write_consolidated
 from sketket.outputs.returns import write_return_lists
+from sketket.run.lifeline import die_with_parent
 
 UNIT_COLUMNS = catalog.columns("indicators_units")
 
@@ -116,6 +118,20 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
             appendix[col] = appendix[col].astype("Int64")
     findings = cat.load("findings")
     units = unit_table(appendix, registry, load_config(), findings)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    # The consolidated workbook (a line per unit: the longest step at national scale) is written by a worker
+    # process on the other core while this one computes and saves the tables and the return lists.
+    with ProcessPoolExecutor(1, initializer=die_with_parent) as pool:  # a killed analyse leaves no writer behind
+        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units), cat.report("consolidated"),
+                               plan=ctx.plan, registry=registry)
+        result = _tables_and_returns(ctx, appendix, findings, units, awards_config)
+        result.consolidated = workbook.result()
+    return result
+
+
+def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.DataFrame, units: pd.DataFrame,
+                        awards_config: Path | None) -> AnalyseResult:
+    cat, registry = ctx.catalog, ctx.registry
     result = AnalyseResult(
         units=units[UNIT_COLUMNS],
         tiers=tier_indicators(units, registry),
@@ -133,9 +149,6 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
                      ("indicators_distribution", result.distribution), ("completeness", result.completeness),
                      ("awards", result.awards)]:
         result.written += cat.save(name, df)
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    result.consolidated = write_consolidated(workbook_appendix(appendix, units), cat.report("consolidated"),
-                                             plan=ctx.plan, registry=registry)
     returns_dir = cat.report("return_lists")
     for old in returns_dir.glob("*.xlsx"):  # a unit that has corrected everything gets no list any more
         old.unlink()

@@ -24,8 +24,9 @@ from sketket.dimensions import TIER_FORM, TIERS
 AWARD_COLUMNS = catalog.columns("awards")
 FINDING_COLUMNS = catalog.columns("findings")
 
-# A criterion's verdict on one unit: met or not and the sentence saying why; None when there is no figure.
+# A criterion's verdict on one unit (given as a dict of its columns): met or not and the sentence saying why; None when there is no figure.
 Verdict = tuple[bool, str] | None
+Unit = dict[str, Any]
 
 
 def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
@@ -51,23 +52,26 @@ def unit_errors(units: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     errors = findings[findings["severity"] == "error"]
     by_file: dict[str, list[str]] = {}
     by_row: dict[tuple[str, str], list[str]] = {}
-    for f in errors.itertuples():
-        by_file.setdefault(f.source_file, []).append(f.rule)
-        by_row.setdefault((f.source_file, fold(f.unit_name)), []).append(f.rule)
+    # Columns as lists: itertuples would box every column of every row.
+    for source, name, rule in zip(errors["source_file"].tolist(), errors["unit_name"].tolist(),
+                                  errors["rule"].tolist(), strict=True):
+        by_file.setdefault(source, []).append(rule)
+        by_row.setdefault((source, fold(name)), []).append(rule)
     submitters = {tier for tier, (_, section) in TIER_FORM.items() if section == "A"}
     names = rule_descriptions()
     counts, described = [], []
-    for row in units.itertuples():
-        if row.tier in submitters:
-            rules = by_file.get(row.source_file, [])
+    for tier, source, name in zip(units["tier"].tolist(), units["source_file"].tolist(),
+                                  units["unit_name"].tolist(), strict=True):
+        if tier in submitters:
+            rules = by_file.get(source, [])
         else:
-            rules = by_row.get((row.source_file, fold(row.unit_name)), [])
+            rules = by_row.get((source, fold(name)), [])
         counts.append(len(rules))
         described.append(", ".join(dict.fromkeys(names.get(r, r) for r in rules)))
     return pd.DataFrame({"errors": counts, "error_rules": described}, index=units.index)
 
 
-def _on_time_rate(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+def _on_time_rate(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if pd.isna(u["on_time_rate"]):
         return None
     fields = {"value": format_rate(u["on_time_rate"], c["min_pct"]), "num": format_int(u["dossiers_on_time"]),
@@ -79,7 +83,7 @@ def _on_time_rate(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdi
     return ok, c["met" if ok else "missed"].format(**fields)
 
 
-def _one_stop_share(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+def _one_stop_share(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if pd.isna(u["one_stop_share"]):
         return None
     ok = bool(u["one_stop_share"] >= c["min_pct"])
@@ -88,7 +92,7 @@ def _one_stop_share(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Ver
     return ok, c["met" if ok else "missed"].format(**fields)
 
 
-def _online_above_tier_median(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+def _online_above_tier_median(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     median = ctx["online_median"].get(u["tier"])
     if pd.isna(u["online_services_l34"]) or median is None or pd.isna(median):
         return None
@@ -97,17 +101,25 @@ def _online_above_tier_median(u: pd.Series, c: dict[str, Any], ctx: dict[str, An
     return ok, c["met" if ok else "missed"].format(**fields)
 
 
-def _no_errors(u: pd.Series, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+def _no_errors(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     ok = bool(u["errors"] <= c.get("max_errors", 0))
     return ok, c["met" if ok else "missed"].format(value=format_int(u["errors"]), rules=u["error_rules"])
 
 
-CRITERIA: dict[str, Callable[[pd.Series, dict[str, Any], dict[str, Any]], Verdict]] = {
+CRITERIA: dict[str, Callable[[Unit, dict[str, Any], dict[str, Any]], Verdict]] = {
     "on_time_rate": _on_time_rate,
     "one_stop_share": _one_stop_share,
     "online_above_tier_median": _online_above_tier_median,
     "no_errors": _no_errors,
 }
+
+
+def _records(df: pd.DataFrame) -> list[Unit]:
+    """Each row as a dict of its columns (a criterion reads u["column"] as from a Series): one list per
+    column, then zipped, instead of a Series built per row (iterrows) or a box per value (to_dict)."""
+    columns = list(df.columns)
+    return [dict(zip(columns, values, strict=True))
+            for values in zip(*(df[c].tolist() for c in columns), strict=True)]
 
 
 def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
@@ -122,9 +134,9 @@ def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
     findings = findings if findings is not None else pd.DataFrame(columns=FINDING_COLUMNS)
     considered = units[units["tier"].isin(config["tiers"])]
     considered = considered.join(unit_errors(considered, findings))
-    ctx = {"online_median": tier_medians(units, "online_services_l34")}
+    ctx = {"online_median": tier_medians(units, "online_services_l34").to_dict()}  # a dict: read per unit
     rows = []
-    for _, u in considered.iterrows():
+    for u in _records(considered):
         met, missed = [], []
         for criterion in config["criteria"]:
             verdict = CRITERIA[criterion["kind"]](u, criterion, ctx)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,16 @@ def _ratio(num: pd.Series | float, den: pd.Series | float) -> Any:
 
 def _parent_codes(units: pd.DataFrame, registry: Registry) -> pd.Series:
     """Registry parent of each sub-unit; for an unmatched sub-unit, its parent_name matched in the parent
-    tier (so that a commune typed with a misspelt name still counts in its district's aggregate)."""
-    by_code = registry.units.set_index("code")["parent_code"]
-    codes = units["unit_code"].map(by_code).fillna("")
-    for i in units.index[(codes == "") & units["tier"].isin(list(PARENT_TIER))]:
-        codes[i] = registry.match(units.at[i, "parent_name"], PARENT_TIER[units.at[i, "tier"]]).code
+    tier (so that a commune typed with a misspelt name still counts in its district's aggregate). Each
+    distinct (parent name, tier) is matched once: a district's 20 communes share one lookup."""
+    by_code = registry.units.drop_duplicates("code", keep="last").set_index("code")["parent_code"]
+    codes = units["unit_code"].map(by_code).fillna("").astype(str)
+    todo = (codes == "") & units["tier"].isin(list(PARENT_TIER))
+    if todo.any():
+        asked = units.loc[todo, ["parent_name", "tier"]]
+        found = {(name, tier): registry.match(name, PARENT_TIER[tier]).code
+                 for name, tier in asked.drop_duplicates().itertuples(index=False)}
+        codes[todo] = [found[key] for key in asked.itertuples(index=False, name=None)]
     return codes.astype(str)
 
 
@@ -111,6 +117,42 @@ def unit_indicators(appendix: pd.DataFrame, registry: Registry) -> pd.DataFrame:
 
 
 # -- aggregates ------------------------------------------------------------------------------------------
+def _group_summaries(units: pd.DataFrame, group: pd.Series, expected: pd.DataFrame) -> pd.DataFrame:
+    """summarise() of many groups at once, indexed by group: `group` names the group of each row of `units`
+    (a row in no group: missing), `expected` has one row per (group, code) the registry expects. One
+    group-by per figure, whatever the number of groups (never a filter per group)."""
+    expected = expected.drop_duplicates(["group", "code"])
+    keys = pd.Index(expected["group"].drop_duplicates()).append(
+        pd.Index(group.dropna().drop_duplicates())).drop_duplicates()
+    rows = units.assign(_group=group)
+    reporting = rows[rows["has_figures"] & rows["_group"].notna()]
+    n_expected = expected.groupby("group").size()
+    found = reporting[["_group", "unit_code"]].drop_duplicates().merge(
+        expected, left_on=["_group", "unit_code"], right_on=["group", "code"])
+    n_reporting = found.groupby("_group").size()
+    out = pd.DataFrame(index=keys)
+    out["units_expected"] = n_expected.reindex(keys, fill_value=0).astype("int64")
+    out["units_reporting"] = n_reporting.reindex(keys, fill_value=0).astype("int64")
+    # Rows with figures awaiting correction (gating): reporting, but out of every sum and rate.
+    gated = (reporting["data_status"] == AWAITING if "data_status" in reporting
+             else pd.Series(False, index=reporting.index)).astype(bool)
+    out["units_counted"] = (~gated).groupby(reporting["_group"]).sum().reindex(keys, fill_value=0).astype("int64")
+    out["units_awaiting_correction"] = gated.groupby(reporting["_group"]).sum().reindex(
+        keys, fill_value=0).astype("int64")
+    out["units_without_figures"] = out["units_expected"] - out["units_reporting"]
+    out["units_unmatched"] = (reporting["unit_code"] == "").groupby(reporting["_group"]).sum().reindex(
+        keys, fill_value=0).astype("int64")
+    by = reporting.groupby("_group", sort=False)
+    for col in SUMMABLE:
+        out[col] = by[col].sum(min_count=1).reindex(keys)
+    for rate, (num, den) in RATES.items():
+        both = reporting[num].notna() & reporting[den].notna()
+        pair = reporting.loc[both, [num, den]].astype("float64").groupby(reporting.loc[both, "_group"]).sum()
+        pair = pair.reindex(keys, fill_value=0.0)
+        out[rate] = _ratio(pair[num], pair[den])
+    return out
+
+
 def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, Any]:
     """Coverage, sums and rates of a group of units.
 
@@ -120,27 +162,17 @@ def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, A
     are in the sums, but they are not counted as reporting units: they may be a misspelt expected unit).
     A rate sums numerator and denominator over the rows that reported both.
     """
-    expected = set(expected_codes)
-    reporting = units[units["has_figures"]]
-    reported = expected & set(reporting["unit_code"])
-    gated = reporting["data_status"] == AWAITING if "data_status" in reporting else pd.Series(False, index=reporting.index)
-    out: dict[str, Any] = {
-        "units_expected": len(expected),
-        "units_reporting": len(reported),
-        "units_counted": int((~gated).sum()),
-        "units_awaiting_correction": int(gated.sum()),
-        "units_without_figures": len(expected - reported),
-        "units_unmatched": int((reporting["unit_code"] == "").sum()),
-    }
-    for col in SUMMABLE:
-        out[col] = reporting[col].sum(min_count=1)
-    for rate, (num, den) in RATES.items():
-        both = reporting[[num, den]].dropna()
-        out[rate] = _ratio(both[num].sum(), both[den].sum())
-    return out
+    expected = pd.DataFrame({"group": 0, "code": list(dict.fromkeys(expected_codes))}, dtype=object)
+    one = _group_summaries(units, pd.Series(0, index=units.index, dtype=object), expected)
+    return {col: _scalar(one[col].iloc[0]) for col in one.columns}
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as Python's own (NA stays NA)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for col in SUMMABLE:
         df[col] = pd.to_numeric(df[col]).astype("Float64")
@@ -153,13 +185,17 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """One row per tier and a last row for the whole city (tier "city")."""
-    rows = []
-    for tier in TIERS:
-        summary = summarise(units[units["tier"] == tier], registry.tier_units(tier)["code"])
-        rows.append({"tier": tier, "tier_label": TIER_LABELS[tier], "scope": "tier", **summary})
-    city = summarise(units, registry.units.loc[registry.units["tier"].isin(TIERS), "code"])
-    rows.append({"tier": CITY, "tier_label": CITY_LABEL, "scope": "city", **city})
-    return _frame(rows)
+    listed = registry.units[registry.units["tier"].isin(TIERS)]
+    tiers = _group_summaries(units, units["tier"].where(units["tier"].isin(TIERS)),
+                             pd.DataFrame({"group": listed["tier"], "code": listed["code"]})).reindex(TIERS)
+    city = _group_summaries(units, pd.Series(CITY, index=units.index, dtype=object),
+                            pd.DataFrame({"group": CITY, "code": listed["code"]}, dtype=object)).reindex([CITY])
+    body = pd.concat([tiers, city])
+    for col in COVERAGE:  # a tier with no unit anywhere: zeros
+        body[col] = body[col].fillna(0).astype("int64")
+    head = pd.DataFrame({"tier": [*TIERS, CITY], "tier_label": [*(TIER_LABELS[t] for t in TIERS), CITY_LABEL],
+                         "scope": ["tier"] * len(TIERS) + ["city"]})
+    return _frame(pd.concat([head, body.reset_index(drop=True)], axis=1))
 
 
 def families_tier_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
@@ -178,15 +214,24 @@ def family_indicators(units: pd.DataFrame, registry: Registry, parent_tier: str)
     """One row per registry unit of `parent_tier` (huyen, so, nganh_doc_tp) aggregating its own figures with
     those of its sub-units (communes, Chi cục, district branches)."""
     child_tier = CHILD_TIER[parent_tier]
-    rows = []
-    for parent in registry.tier_units(parent_tier).itertuples(index=False):
-        children = registry.tier_units(child_tier, parent.code)
-        members = units[(units["unit_code"] == parent.code)
-                        | ((units["tier"] == child_tier) & (units["parent_code"] == parent.code))]
-        summary = summarise(members, [parent.code, *children["code"]])
-        rows.append({"unit_code": parent.code, "unit_name": parent.name_with_type, "tier": parent_tier,
-                     "tier_label": TIER_LABELS[parent_tier], "scope": "family", **summary})
-    return _frame(rows)
+    parents = registry.tier_units(parent_tier)
+    children = registry.tier_units(child_tier)
+    children = children[children["parent_code"].isin(parents["code"])]
+    expected = pd.concat([pd.DataFrame({"group": parents["code"], "code": parents["code"]}),
+                          pd.DataFrame({"group": children["parent_code"], "code": children["code"]})])
+    # A row belongs to the family of the parent it is, or (a sub-unit) of its parent; a row that is both for
+    # one parent counts once, as in a filter per parent.
+    own = units.index[units["unit_code"].isin(parents["code"])]
+    sub = units.index[(units["tier"] == child_tier) & units["parent_code"].isin(parents["code"])]
+    members = pd.concat([pd.DataFrame({"row": own, "group": units.loc[own, "unit_code"].to_numpy()}),
+                         pd.DataFrame({"row": sub, "group": units.loc[sub, "parent_code"].to_numpy()})])
+    members = members.drop_duplicates()
+    rows = units.loc[members["row"]].reset_index(drop=True)
+    summary = _group_summaries(rows, pd.Series(members["group"].to_numpy(), index=rows.index), expected)
+    head = pd.DataFrame({"unit_code": parents["code"].to_numpy(), "unit_name": parents["name_with_type"].to_numpy(),
+                         "tier": parent_tier, "tier_label": TIER_LABELS[parent_tier], "scope": "family"})
+    body = summary.reindex(head["unit_code"]).reset_index(drop=True)
+    return _frame(pd.concat([head, body], axis=1))
 
 
 def district_indicators(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
@@ -233,9 +278,15 @@ def distribution(units: pd.DataFrame, indicators: Iterable[str] = INDICATORS,
 def format_rate(value: float, against: float | None = None) -> str:
     """A percentage the Vietnamese way, with enough decimals not to read as equal to `against`, 0 or 100
     when it is not (4.999 of 5.000 → "99,98%", not "100,0%")."""
+    return _format_rate(float(value), None if against is None else float(against))
+
+
+@lru_cache(maxsize=65536)  # thresholds and references repeat on every unit of a tier
+def _format_rate(value: float, against: float | None) -> str:
     others = [x for x in (against, 0.0, 100.0) if x is not None and x != value]
     decimals = 1
-    while decimals < 3 and any(format_percent(value, decimals) == format_percent(x, decimals) for x in others):
+    # Compared as plain fixed-point text (what format_percent writes, before the Vietnamese separators).
+    while decimals < 3 and any(f"{value:.{decimals}f}" == f"{x:.{decimals}f}" for x in others):
         decimals += 1
     return format_percent(value, decimals)
 
@@ -249,26 +300,33 @@ def format_count(value: float) -> str:
     return format_int(value) if float(value).is_integer() else format_number(value, 1)
 
 
+def _hit_values(hit: pd.Series, *columns: pd.Series) -> Iterator[tuple]:
+    """(index, value, value, …) of the rows where `hit`: each column read once as a list, never cell by
+    cell (.at on a wide frame costs more than the sentence it fills)."""
+    mask = hit.to_numpy(dtype=bool)
+    return zip(hit.index[mask], *(c.to_numpy(dtype=object)[mask].tolist() for c in columns), strict=True)
+
+
 def _on_time_gap(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
     reference = units["tier"].map(tiers.set_index("tier")["on_time_rate"]).astype("Float64")
     gap = reference - units["on_time_rate"]
     hit = (units["has_figures"] & (units["dossiers_received"] >= rule["min_dossiers"])
            & (gap > rule["points"])).fillna(False)
-    for i in units.index[hit]:
-        yield i, {"value": format_rate(units.at[i, "on_time_rate"]),
-                  "num": format_int(units.at[i, "dossiers_on_time"]),
-                  "den": format_int(units.at[i, "dossiers_received"]),
-                  "reference": format_rate(reference[i]), "gap": _points(gap[i]),
-                  "threshold": _points(rule["points"])}
+    threshold = _points(rule["points"])
+    for i, rate, on_time, received, ref, g in _hit_values(hit, units["on_time_rate"], units["dossiers_on_time"],
+                                                          units["dossiers_received"], reference, gap):
+        yield i, {"value": format_rate(rate), "num": format_int(on_time), "den": format_int(received),
+                  "reference": format_rate(ref), "gap": _points(g), "threshold": threshold}
 
 
 def _one_stop_low(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
     reference = units["tier"].map(tiers.set_index("tier")["one_stop_share"]).astype("Float64")
     hit = (units["has_figures"] & (units["one_stop_share"] < rule["below_pct"])).fillna(False)
-    for i in units.index[hit]:
-        yield i, {"value": format_rate(units.at[i, "one_stop_share"], rule["below_pct"]),
-                  "num": format_int(units.at[i, "tthc_one_stop"]), "den": format_int(units.at[i, "tthc_total"]),
-                  "reference": format_rate(reference[i]), "threshold": format_rate(rule["below_pct"])}
+    threshold = format_rate(rule["below_pct"])
+    for i, share, one_stop, total, ref in _hit_values(hit, units["one_stop_share"], units["tthc_one_stop"],
+                                                      units["tthc_total"], reference):
+        yield i, {"value": format_rate(share, rule["below_pct"]), "num": format_int(one_stop),
+                  "den": format_int(total), "reference": format_rate(ref), "threshold": threshold}
 
 
 def tier_medians(units: pd.DataFrame, column: str) -> pd.Series:
@@ -280,8 +338,8 @@ def tier_medians(units: pd.DataFrame, column: str) -> pd.Series:
 def _no_online(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:
     median = units["tier"].map(tier_medians(units, "online_services_l34"))
     hit = (units["has_figures"] & (units["online_services_l34"] == 0) & (median > 0)).fillna(False)
-    for i in units.index[hit]:
-        yield i, {"value": "0", "reference": format_count(median[i])}
+    for i, m in _hit_values(hit, median):
+        yield i, {"value": "0", "reference": format_count(m)}
 
 
 FAR_BELOW_RULES: dict[str, Callable[[pd.DataFrame, pd.DataFrame, dict[str, Any]], Iterator[tuple]]] = {
@@ -295,17 +353,21 @@ def far_below(units: pd.DataFrame, tiers: pd.DataFrame, config: dict[str, Any] |
     """Units far below their tier, one row per (unit, rule) with the Vietnamese reason; indexed like `units`.
     The rules and thresholds are config/indicators.yml's `far_below` section."""
     rules = (config or load_config())["far_below"]
-    rows, index = [], []
+    tier_of = units["tier"].to_dict()  # one dict, not a cell lookup per flag
+    rule_ids, reasons, index = [], [], []
     for rule_id, rule in rules.items():
         if rule_id not in FAR_BELOW_RULES:
             raise ValueError(f"Quy tắc không có: {rule_id!r} (có: {', '.join(FAR_BELOW_RULES)})")
         for i, fields in FAR_BELOW_RULES[rule_id](units, tiers, rule):
-            fields["tier"] = TIER_LABELS.get(units.at[i, "tier"], units.at[i, "tier"])
+            fields["tier"] = TIER_LABELS.get(tier_of[i], tier_of[i])
             index.append(i)
-            rows.append({"unit_name": units.at[i, "unit_name"], "unit_code": units.at[i, "unit_code"],
-                         "tier": units.at[i, "tier"], "rule": rule_id,
-                         "reason": " ".join(rule["reason"].format(**fields).split())})
-    return pd.DataFrame(rows, index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"])
+            rule_ids.append(rule_id)
+            reasons.append(" ".join(rule["reason"].format(**fields).split()))
+    info = units.loc[index, ["unit_name", "unit_code", "tier"]]
+    return pd.DataFrame({"unit_name": info["unit_name"].tolist(), "unit_code": info["unit_code"].tolist(),
+                         "tier": info["tier"].tolist(), "rule": rule_ids, "reason": reasons},
+                        index=index, columns=["unit_name", "unit_code", "tier", "rule", "reason"],
+                        dtype=None if index else object)  # no flag: text columns all the same
 
 
 def unit_table(appendix: pd.DataFrame, registry: Registry, config: dict[str, Any] | None = None,
@@ -337,19 +399,28 @@ def completeness(units: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """For every unit that owes a table (departments, city-level vertical agencies, districts): whether it
     sent its own figures, how many of its registry sub-units have figures, which are missing, and a status
     ("Đủ", "Thiếu một phần", "Chưa gửi")."""
-    present = set(units["unit_code"])
-    reporting = set(units.loc[units["has_figures"], "unit_code"])
-    rows = []
-    for unit in registry.expected_submitters().itertuples(index=False):
-        children = registry.tier_units(CHILD_TIER[unit.tier], unit.code)
-        missing = children[~children["code"].isin(reporting)]
-        own = unit.code in reporting
-        sent = unit.code in present or len(missing) < len(children)
-        status = MISSING if not sent else COMPLETE if own and missing.empty else PARTIAL
-        rows.append({
-            "unit_code": unit.code, "unit_name": unit.name_with_type, "tier": unit.tier,
-            "tier_label": TIER_LABELS[unit.tier], "status": status, "own_figures": own,
-            "sub_units_expected": len(children), "sub_units_reporting": len(children) - len(missing),
-            "sub_units_missing": len(missing), "missing_names": "; ".join(missing["name_with_type"]),
-        })
-    return pd.DataFrame(rows)
+    present = units["unit_code"].drop_duplicates()
+    reporting = units.loc[units["has_figures"], "unit_code"].drop_duplicates()
+    submitters = registry.expected_submitters()
+    # Every sub-unit under its (parent tier, parent code), in registry order, with whether it has figures.
+    subs = registry.units[registry.units["tier"].isin(list(PARENT_TIER))]
+    subs = pd.DataFrame({"tier": subs["tier"].map(PARENT_TIER), "code": subs["parent_code"],
+                         "name": subs["name_with_type"], "missing": ~subs["code"].isin(reporting)})
+    by = subs.groupby(["tier", "code"], sort=False)
+    counts = pd.DataFrame({"sub_units_expected": by.size(), "sub_units_missing": by["missing"].sum()})
+    names = subs[subs["missing"]].groupby(["tier", "code"], sort=False)["name"].agg("; ".join)
+    keys = pd.MultiIndex.from_arrays([submitters["tier"], submitters["code"]])
+    expected = counts["sub_units_expected"].reindex(keys, fill_value=0).to_numpy().astype("int64")
+    missing = counts["sub_units_missing"].reindex(keys, fill_value=0).to_numpy().astype("int64")
+    own = submitters["code"].isin(reporting).to_numpy()
+    sent = submitters["code"].isin(present).to_numpy() | (missing < expected)
+    status = pd.Series(PARTIAL, index=range(len(submitters)))
+    status[own & (missing == 0)] = COMPLETE
+    status[~sent] = MISSING
+    return pd.DataFrame({
+        "unit_code": submitters["code"].to_numpy(), "unit_name": submitters["name_with_type"].to_numpy(),
+        "tier": submitters["tier"].to_numpy(), "tier_label": submitters["tier"].map(TIER_LABELS).to_numpy(),
+        "status": status.to_numpy(), "own_figures": own, "sub_units_expected": expected,
+        "sub_units_reporting": expected - missing, "sub_units_missing": missing,
+        "missing_names": names.reindex(keys, fill_value="").to_numpy(),
+    })

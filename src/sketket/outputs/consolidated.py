@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from sketket import layout
 from sketket.clean import excel_text, fold, format_date, format_percent, nfc
 from sketket.config import Plan
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
+from sketket.outputs._fastbook import FastBook
 from sketket.outputs._sheet import BORDER, FONT, PCT_PARTS, RowSpec, write_table
 from sketket.registry import Registry
 
@@ -72,63 +72,140 @@ def figures(df: pd.DataFrame, form: str) -> dict[str, object]:
     return out
 
 
-def _row_values(row: pd.DataFrame, form: str, note: str | None = None) -> dict[str, object]:
-    values = figures(row, form) if len(row) else {}
-    text = note or " ".join(nfc(v) for v in row.get("note", pd.Series(dtype=object)).dropna())
-    values["note"] = excel_text(text) or None
-    return values
+class _Lines:
+    """The consolidated lines of one sheet and the appendix rows each one adds up (a row may add to two
+    lines: a commune's own line and its district's subtotal). Figures of every line are computed at once
+    (figures_by_line) instead of one DataFrame per line."""
+
+    def __init__(self) -> None:
+        self.line: list[int] = []  # (line, row position) pairs
+        self.row: list[int] = []
+        self.count = 0
+
+    def add(self, positions: list[int]) -> int:
+        k = self.count
+        self.count += 1
+        self.line += [k] * len(positions)
+        self.row += positions
+        return k
+
+
+def figures_by_line(df: pd.DataFrame, line: np.ndarray, row: np.ndarray, n_lines: int,
+                    form: str) -> list[dict[str, object]]:
+    """figures() of many lines at once: line[i] adds row position row[i] of `df` (a numeric_frame). A line
+    with no row gets no figure at all (as figures() of no rows is never asked for)."""
+    a = df[list(_SUMMED)].to_numpy(dtype=float)[row]
+    col = {name: a[:, i] for i, name in enumerate(_SUMMED)}
+    rows_per_line = np.bincount(line, minlength=n_lines)
+
+    def total(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        known = ~np.isnan(x)
+        return (np.bincount(line, weights=np.where(known, x, 0.0), minlength=n_lines),
+                np.bincount(line, weights=known, minlength=n_lines))
+
+    sums = {name: total(col[name]) for name in _SUMMED}
+    on_time = col["dossiers_on_time"]
+    if form == "III":  # no on-time column: derived as received − overdue
+        on_time = np.where(np.isnan(on_time), col["dossiers_received"] - col["dossiers_overdue"], on_time)
+    rates = {}
+    for pct, (num, den) in PCT_PARTS.items():
+        n = on_time if num == "dossiers_on_time" else col[num]
+        both = ~np.isnan(n) & ~np.isnan(col[den])
+        rates[pct] = (np.bincount(line, weights=np.where(both, n, 0.0), minlength=n_lines),
+                      np.bincount(line, weights=np.where(both, col[den], 0.0), minlength=n_lines),
+                      np.bincount(line, weights=both, minlength=n_lines))
+    out: list[dict[str, object]] = []
+    for k in range(n_lines):
+        if not rows_per_line[k]:
+            out.append({})
+            continue
+        values: dict[str, object] = {}
+        for name, (value, known) in sums.items():
+            v = float(value[k])
+            values[name] = None if not known[k] else int(v) if v.is_integer() else v
+        for pct, (num_sum, den_sum, both) in rates.items():
+            values[pct] = float(100.0 * num_sum[k] / den_sum[k]) if both[k] and den_sum[k] else None
+        out.append(values)
+    return out
+
+
+def _notes_by_line(df: pd.DataFrame, line: np.ndarray, row: np.ndarray, n_lines: int) -> list[str]:
+    """The rows' notes of each line, joined by a space (empty notes kept, missing ones dropped)."""
+    if "note" not in df.columns:
+        return [""] * n_lines
+    notes = df["note"].tolist()
+    joined: list[list[str]] = [[] for _ in range(n_lines)]
+    for k, i in zip(line.tolist(), row.tolist(), strict=True):
+        if not pd.isna(notes[i]):
+            joined[k].append(nfc(notes[i]))
+    return [" ".join(parts) for parts in joined]
 
 
 @dataclass
 class _Group:
     name: str
     code: str
-    head: pd.DataFrame
-    subs: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (name, rows)
+    head: list[int]  # positions of the submitter's rows
+    subs: list[tuple[str, list[int]]] = field(default_factory=list)  # (name, positions of its rows)
     keys: set[str] = field(default_factory=set)
 
 
-def _name(row: pd.Series, registry: Registry) -> str:
-    code = nfc(row.get("unit_code"))
-    return registry.name_of(code) if code and registry.name_of(code) else nfc(row.get("unit_name"))
+def _name(code: str, unit_name: str, registry: Registry) -> str:
+    return registry.name_of(code) if code and registry.name_of(code) else unit_name
 
 
 def _groups(data: pd.DataFrame, form: str, registry: Registry) -> list[_Group]:
-    """Submitters in registry order (then unmatched ones), each with its sub-units' rows."""
+    """Submitters in registry order (then unmatched ones), each with its sub-units' rows (positions in
+    `data`). Every lookup is a dict built once: a submitter's rows, its registry sub-units, a parent's name."""
     head_tier, sub_tier = FORM_TIERS[form]
-    heads = data[data["tier"] == head_tier]
-    subs = data[data["tier"] == sub_tier]
-    codes = heads["unit_code"].fillna("").astype(str)
+    tiers = data["tier"].tolist()
+    codes = data["unit_code"].fillna("").astype(str).tolist()
+    names = [nfc(v) for v in data["unit_name"].tolist()]
+    parents = data["parent_name"].tolist()
+    heads = [i for i, t in enumerate(tiers) if t == head_tier]
+    subs = [i for i, t in enumerate(tiers) if t == sub_tier]
+    head_rows: dict[str, list[int]] = {}
+    for i in heads:
+        head_rows.setdefault(codes[i], []).append(i)
+    listed_heads = registry.tier_units(head_tier)
+    listed_codes = set(listed_heads["code"])
     groups: list[_Group] = []
-    for r in registry.tier_units(head_tier).itertuples(index=False):
-        rows = heads[codes == r.code]
-        groups.append(_Group(r.name_with_type, r.code, rows, keys={fold(r.name_with_type), fold(r.name)}))
-    for i in heads.index[~codes.isin(registry.tier_units(head_tier)["code"])]:
-        name = nfc(heads.at[i, "unit_name"])
-        groups.append(_Group(name, "", heads.loc[[i]], keys={fold(name)}))
+    for code, name, with_type in zip(listed_heads["code"], listed_heads["name"], listed_heads["name_with_type"],
+                                     strict=True):
+        groups.append(_Group(with_type, code, head_rows.get(code, []), keys={fold(with_type), fold(name)}))
+    for i in heads:
+        if codes[i] not in listed_codes:
+            groups.append(_Group(names[i], "", [i], keys={fold(names[i])}))
     for g in groups:
-        g.keys |= {fold(v) for v in g.head.get("unit_name", pd.Series(dtype=object))}
+        g.keys |= {fold(names[i]) for i in g.head}
 
-    orphans = _Group(ORPHANS, "", heads.iloc[0:0])
+    orphans = _Group(ORPHANS, "", [])
     by_code = {g.code: g for g in groups if g.code}
+    by_key: dict[str, _Group] = {}
+    for g in groups:  # a parent's name goes to the first submitter known by it
+        for key in g.keys:
+            by_key.setdefault(key, g)
     parent_of = dict(zip(registry.units["code"], registry.units["parent_code"], strict=True))
-    placed: dict[int, list] = {}
-    for i, code, parent in zip(subs.index, subs["unit_code"], subs["parent_name"], strict=True):
-        group = by_code.get(parent_of.get(code, ""))
+    placed: dict[int, list[int]] = {}
+    for i in subs:
+        group = by_code.get(parent_of.get(codes[i], ""))
         if group is None:
-            key = fold(parent)
-            group = next((g for g in groups if key and key in g.keys), orphans)
+            key = fold(parents[i])
+            group = by_key.get(key, orphans) if key else orphans
         placed.setdefault(id(group), []).append(i)
+    listed_subs: dict[str, list[tuple[str, str]]] = {}
+    sub_units = registry.tier_units(sub_tier)
+    for code, parent, with_type in zip(sub_units["code"], sub_units["parent_code"], sub_units["name_with_type"],
+                                       strict=True):
+        listed_subs.setdefault(parent, []).append((code, with_type))
     for g in [*groups, orphans]:
-        rows = subs.loc[placed.get(id(g), [])]
-        at: dict[str, list] = {}
-        for i, code in zip(rows.index, rows["unit_code"], strict=True):
-            at.setdefault(code, []).append(i)
-        listed = registry.tier_units(sub_tier, parent_code=g.code) if g.code else registry.units.iloc[0:0]
-        for r in listed.itertuples(index=False):
-            g.subs.append((r.name_with_type, rows.loc[at.pop(r.code, [])]))
+        at: dict[str, list[int]] = {}
+        for i in placed.get(id(g), []):
+            at.setdefault(codes[i], []).append(i)
+        for code, with_type in listed_subs.get(g.code, []) if g.code else []:
+            g.subs.append((with_type, at.pop(code, [])))
         for i in [i for ids in at.values() for i in ids]:
-            g.subs.append((_name(rows.loc[i], registry), rows.loc[[i]]))
+            g.subs.append((_name(codes[i], names[i], registry), [i]))
     return groups + ([orphans] if orphans.subs else [])
 
 
@@ -150,30 +227,42 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
     head_tier, sub_tier = FORM_TIERS[form]
     data = appendix[appendix["form"] == form]
     heads, subs = data[data["tier"] == head_tier], data[data["tier"] == sub_tier]
-    rows = [
+    groups = _groups(data, form, registry)
+    # Which rows each line adds up; then every line's figures and notes in one pass.
+    lines = _Lines()
+    plan: list[tuple[str, str, int, str | None, str]] = []  # (stt, name, line, fixed note, role)
+    for k, g in enumerate(groups, start=1):
+        note = None if g.head or g.name == ORPHANS else layout.NOT_REPORTED
+        plan.append((str(k), excel_text(g.name), lines.add(g.head), note, "group"))
+        if form == "III" and g.subs:
+            with_data = [i for _, rows in g.subs for i in rows]
+            plan.append(("", layout.COMMUNES_LABEL.format(n=len(with_data)), lines.add(with_data), None,
+                         "subtotal"))
+        for j, (name, rows) in enumerate(g.subs, start=1):
+            note = None if rows else layout.NO_FIGURES
+            plan.append((f"{k}.{j}", excel_text(name), lines.add(rows), note, "detail"))
+    line, row = np.asarray(lines.line, dtype=np.int64), np.asarray(lines.row, dtype=np.int64)
+    values = figures_by_line(data, line, row, lines.count, form)
+    notes = _notes_by_line(data, line, row, lines.count)
+    out = [
         RowSpec("A", _coverage_label(HEAD_LABEL, heads, head_tier, registry), figures(heads, form), "A"),
         RowSpec("B", _coverage_label(SUB_LABEL, subs, sub_tier, registry), figures(subs, form), "B"),
     ]
-    for k, g in enumerate(_groups(data, form, registry), start=1):
-        note = None if len(g.head) or g.name == ORPHANS else layout.NOT_REPORTED
-        rows.append(RowSpec(str(k), excel_text(g.name), _row_values(g.head, form, note), "group"))
-        if form == "III" and g.subs:
-            frames = [r for _, r in g.subs if len(r)]
-            with_data = pd.concat(frames) if frames else subs.iloc[0:0]
-            rows.append(RowSpec("", layout.COMMUNES_LABEL.format(n=len(with_data)), figures(with_data, form),
-                                "subtotal"))
-        for j, (name, sub_rows) in enumerate(g.subs, start=1):
-            note = None if len(sub_rows) else layout.NO_FIGURES
-            rows.append(RowSpec(f"{k}.{j}", excel_text(name), _row_values(sub_rows, form, note), "detail"))
-    rows.append(RowSpec("", layout.TOTAL_LABEL, figures(data, form), "total"))
-    return rows
+    for stt, name, k, note, role in plan:
+        if role == "subtotal":  # a subtotal line has no note column of its own
+            out.append(RowSpec(stt, name, values[k] or figures(subs.iloc[0:0], form), role))
+            continue
+        line_values = dict(values[k])
+        line_values["note"] = excel_text(note or notes[k]) or None
+        out.append(RowSpec(stt, name, line_values, role))
+    out.append(RowSpec("", layout.TOTAL_LABEL, figures(data, form), "total"))
+    return out
 
 
 def _coverage(ws, appendix: pd.DataFrame, registry: Registry, plan: Plan) -> None:
     bold = Font(name=FONT, bold=True, size=12)
     plain = Font(name=FONT, size=12)
-    ws["A1"] = "Ghi chú về số liệu tổng hợp"
-    ws["A1"].font = Font(name=FONT, bold=True, size=13)
+    ws.cell(1, 1, "Ghi chú về số liệu tổng hợp").font = Font(name=FONT, bold=True, size=13)
     start, end = format_date(plan.period_start), format_date(plan.period_end)
     for k, line in enumerate(NOTES, start=3):
         ws.cell(k, 1, line.format(start=start, end=end)).font = plain
@@ -198,21 +287,18 @@ def _coverage(ws, appendix: pd.DataFrame, registry: Registry, plan: Plan) -> Non
 
 def write_consolidated(appendix: pd.DataFrame, out: Path, *, plan: Plan, registry: Registry) -> Path:
     """Write reports/tong-hop-phu-luc.xlsx: one sheet per form and a "Ghi chú" sheet on coverage; titles from
-    the run's plan."""
+    the run's plan. The sheets are laid out by write_table as every appendix table is, and written by
+    XlsxWriter (FastBook): one line per unit of a national review is 690.000 styled cells."""
     appendix = numeric_frame(appendix)
     for col in ("form", "tier", "unit_name", "unit_code", "parent_name"):
         if col not in appendix.columns:
             appendix[col] = ""
         appendix[col] = appendix[col].map(nfc)
-    wb = Workbook()
-    wb.remove(wb.active)
+    book = FastBook(out)
     for form in layout.FORMS:
-        ws = wb.create_sheet(SHEET.format(form=form))
+        ws = book.create_sheet(SHEET.format(form=form))
         title = layout.CONSOLIDATED_TITLE.format(title=layout.TITLES[form][0].lower() + layout.TITLES[form][1:])
         write_table(ws, form, sheet_rows(appendix, form, registry), plan=plan, unit_block="", formulas=False,
                     title=title, block_lines=layout.CONSOLIDATED_BLOCK, validation=False)
-    _coverage(wb.create_sheet(NOTES_SHEET), appendix, registry, plan)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    _coverage(book.create_sheet(NOTES_SHEET), appendix, registry, plan)
+    return book.save()

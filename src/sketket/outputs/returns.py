@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -23,6 +22,7 @@ from sketket.analysis.awards import FINDING_COLUMNS, rule_descriptions
 from sketket.clean import excel_text, fold, format_date, format_int, nfc
 from sketket.config import Plan
 from sketket.dimensions import TIER_FORM
+from sketket.outputs._fastbook import FastBook, FastSheet
 from sketket.registry import Registry
 
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -87,24 +87,28 @@ def attribute_findings(findings: pd.DataFrame, appendix: pd.DataFrame,
     without unit rows goes to the unit its findings name, else to the unit its file name names (with
     `registry`), else to the file itself."""
     submitters = {tier for tier, (_, section) in TIER_FORM.items() if section == "A"}
+    # Columns read as lists: itertuples would box every column of the wide appendix, row by row.
+    files, tiers, names, codes_of, parents = (
+        appendix[c].tolist() for c in ("source_file", "tier", "unit_name", "unit_code", "parent_name"))
     by_file: dict[str, tuple[str, str]] = {}
-    for row in appendix.itertuples():
-        if row.tier in submitters:
-            by_file.setdefault(row.source_file, (row.unit_name, row.unit_code))
-    for row in appendix.itertuples():  # a file with sub-unit rows only: its rows name their parent
-        if row.parent_name:
-            by_file.setdefault(row.source_file, (row.parent_name, ""))
+    for source, tier, name, code in zip(files, tiers, names, codes_of, strict=True):
+        if tier in submitters:
+            by_file.setdefault(source, (name, code))
+    for source, parent in zip(files, parents, strict=True):  # a file with sub-unit rows only: its rows name their parent
+        if parent:
+            by_file.setdefault(source, (parent, ""))
     out = findings.copy()
-    names, codes = [], []
-    for f in out.itertuples():
-        if f.source_file not in by_file and not f.unit_name:  # once per rejected file
-            by_file[f.source_file] = _unit_of_file(f.source_file, registry) or (f"Tệp {f.source_file}", "")
-        name, code = by_file.get(f.source_file, (f.unit_name, ""))
+    named: list[str] = []
+    codes: list[str] = []
+    for source, unit_name in zip(out["source_file"].tolist(), out["unit_name"].tolist(), strict=True):
+        if source not in by_file and not unit_name:  # once per rejected file
+            by_file[source] = _unit_of_file(source, registry) or (f"Tệp {source}", "")
+        name, code = by_file.get(source, (unit_name, ""))
         if code and registry is not None:  # the registry's name, not "UBND quận …" as typed
             name = registry.name_of(code) or name
-        names.append(nfc(name))
+        named.append(nfc(name))
         codes.append(code)
-    out["submitter_name"], out["submitter_code"] = names, codes
+    out["submitter_name"], out["submitter_code"] = named, codes
     return out
 
 
@@ -113,14 +117,19 @@ def _cell_key(cell: str) -> tuple[int, int, str]:
     return (int(m.group(2)), len(m.group(1)), m.group(1)) if m else (0, 0, "")
 
 
-def _ordered(findings: pd.DataFrame) -> pd.DataFrame:
-    """Errors first, then file by file, sheet by sheet, cell by cell as they read (row, then column)."""
+def _ordered(findings: pd.DataFrame, by_submitter: bool = False) -> pd.DataFrame:
+    """Errors first, then file by file, sheet by sheet, cell by cell as they read (row, then column); with
+    `by_submitter`, each submitter's findings together (submitters by name), each in that order."""
     key = pd.DataFrame({
         "sev": findings["severity"].map({"error": 0, "warning": 1}).fillna(2),
         "file": findings["source_file"], "sheet": findings["sheet"],
         "cell": findings["cell"].map(_cell_key),
     }, index=findings.index)
-    return findings.loc[key.sort_values(["sev", "file", "sheet", "cell"]).index]
+    order = ["sev", "file", "sheet", "cell"]
+    if by_submitter:
+        key["submitter"] = findings["submitter_name"]
+        order.insert(0, "submitter")
+    return findings.loc[key.sort_values(order).index]
 
 
 def _value(raw: object) -> object:
@@ -130,62 +139,98 @@ def _value(raw: object) -> object:
     return int(text) if _INTEGER.fullmatch(text) else excel_text(text)
 
 
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+# One look per kind of cell (font, border, alignment), shared by every cell that has it.
+_LOOKS: dict[str, tuple[Font | None, Border | None, Alignment | None]] = {
+    "title": (Font(bold=True, size=13), None, None),
+    "subtitle": (Font(italic=True), None, None),
+    "strong": (Font(bold=True), None, None),
+    "deadline": (Font(bold=True, color="C00000"), None, None),
+    "plain": (None, None, None),
+    "header": (Font(bold=True), _BORDER, Alignment(horizontal="center", vertical="center", wrap_text=True)),
+    "finding": (None, _BORDER, Alignment(vertical="top", wrap_text=True)),
+    "footnote": (Font(italic=True), None, None),
+}
+
+
+def _put(ws: FastSheet, row: int, column: int, value: object, look: str) -> None:
+    cell = ws.cell(row, column, value)
+    cell.font, cell.border, cell.alignment = _LOOKS[look]
+    if isinstance(value, str):
+        cell.data_type = "s"  # text, even "=…"
+
+
+def _finding_rows(findings: pd.DataFrame) -> list[tuple]:
+    """The cells of each finding's line (without its number), in the order of `findings`."""
+    rules = rule_descriptions()
+    columns = (findings[c].tolist() for c in ("source_file", "sheet", "cell", "rule", "severity", "message",
+                                                 "value"))
+    return [(excel_text(nfc(source)), excel_text(nfc(sheet)), nfc(cell), f"{rules.get(rule, rule)} ({rule})",
+             SEVERITY_LABELS.get(severity, severity), excel_text(nfc(message)), _value(value))
+            for source, sheet, cell, rule, severity, message, value in zip(*columns, strict=True)]
+
+
 def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan) -> Path:
     """One unit's return list: a header naming the unit and the run's plan and deadline, then one row per
     finding."""
-    rules = rule_descriptions()
     findings = _ordered(findings)
     errors = int((findings["severity"] == "error").sum())
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Trả lại"
+    return _write_list(unit_name, _finding_rows(findings), errors, out, plan)
+
+
+def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan: Plan) -> Path:
+    """The workbook of one list from its ordered finding lines (_finding_rows) and its number of errors.
+    Written by FastBook: openpyxl restyles every cell of a merged range when it merges it."""
+    book = FastBook(out)
+    ws = book.create_sheet("Trả lại")
     last = get_column_letter(len(HEADERS))
     header_lines = [
-        (TITLE, Font(bold=True, size=13)),
+        (TITLE, "title"),
         (SUBTITLE.format(decision=plan.decision, plan_number=plan.plan_number,
-                         plan_date=format_date(plan.plan_date)), Font(italic=True)),
-        (f"Đơn vị: {excel_text(nfc(unit_name))}", Font(bold=True)),
+                         plan_date=format_date(plan.plan_date)), "subtitle"),
+        (f"Đơn vị: {excel_text(nfc(unit_name))}", "strong"),
         (f"Đề nghị đơn vị chỉnh sửa và gửi lại biểu về Sở Nội vụ trước ngày {format_date(plan.report_deadline)}.",
-         Font(bold=True, color="C00000")),
-        (f"Số lỗi phải sửa: {format_int(errors)}; số cảnh báo cần kiểm tra: {format_int(len(findings) - errors)}.",
-         Font()),
+         "deadline"),
+        (f"Số lỗi phải sửa: {format_int(errors)}; số cảnh báo cần kiểm tra: {format_int(len(rows) - errors)}.",
+         "plain"),
     ]
-    for r, (text, font) in enumerate(header_lines, start=1):
-        ws.cell(row=r, column=1, value=text).font = font
-        ws.merge_cells(f"A{r}:{last}{r}")
+    for r, (text, look) in enumerate(header_lines, start=1):
+        _put(ws, r, 1, text, look)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(HEADERS))
     first = len(header_lines) + 2
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for c, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
-        cell = ws.cell(row=first, column=c, value=header)
-        cell.font, cell.border = Font(bold=True), border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        _put(ws, first, c, header, "header")
         ws.column_dimensions[get_column_letter(c)].width = width
-    for n, f in enumerate(findings.itertuples(), start=1):
-        values = (n, excel_text(nfc(f.source_file)), excel_text(nfc(f.sheet)), nfc(f.cell),
-                  f"{rules.get(f.rule, f.rule)} ({f.rule})", SEVERITY_LABELS.get(f.severity, f.severity),
-                  excel_text(nfc(f.message)), _value(f.value))
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=first + n, column=c, value=value)
-            cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    ws.cell(row=first + len(findings) + 2, column=1, value=FOOTNOTE).font = Font(italic=True)
-    ws.freeze_panes = ws.cell(row=first + 1, column=1)
-    ws.auto_filter.ref = f"A{first}:{last}{first + len(findings)}"
+    for n, values in enumerate(rows, start=1):
+        for c, value in enumerate((n, *values), start=1):
+            _put(ws, first + n, c, value, "finding")
+    _put(ws, first + len(rows) + 2, 1, FOOTNOTE, "footnote")
+    ws.freeze_panes = f"A{first + 1}"
+    ws.auto_filter.ref = f"A{first}:{last}{first + len(rows)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return book.save()
 
 
 def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: Path, *,
                        plan: Plan, registry: Registry | None = None) -> list[Path]:
-    """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai)."""
+    """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai). The findings are
+    attributed, ordered and turned into lines once; each list then takes its own slice."""
     attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
+    ordered = _ordered(attributed, by_submitter=True)
+    lines = _finding_rows(ordered)
+    names = ordered["submitter_name"].tolist()
+    is_error = (ordered["severity"] == "error").tolist()
     paths: list[Path] = []
-    slugs = file_names(attributed["submitter_name"])
-    for name, group in attributed.groupby("submitter_name", sort=True):
-        paths.append(write_return_list(name, group, out_dir / f"{slugs[name]}.xlsx", plan=plan))
+    slugs = file_names(ordered["submitter_name"])
+    start = 0
+    while start < len(names):  # the findings of a unit are contiguous: one slice per list
+        name, end = names[start], start
+        while end < len(names) and names[end] == name:
+            end += 1
+        paths.append(_write_list(name, lines[start:end], sum(is_error[start:end]), out_dir / f"{slugs[name]}.xlsx",
+                                 plan))
+        start = end
     return paths
