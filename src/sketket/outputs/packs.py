@@ -1,5 +1,6 @@
 """HTML pieces of the briefing packs: tables formatted the Vietnamese way, headline cards, the demo banner and
-the index page. Every text that may come from a submission goes through html.escape."""
+the index page. The HTML is rendered from the Jinja templates in templates/sketket/pack/ with autoescape on, so
+every text that may come from a submission is escaped by the template engine (outputs/html.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
 from sketket.config import Plan
 from sketket.dimensions import DISPLAY_ORDER, scope_label
+from sketket.outputs.html import emphasised, piece, render, safe
 
 DEMO_LABEL = "Dữ liệu minh họa"
 UNMATCHED = "đơn vị ngoài danh mục"
@@ -56,19 +57,12 @@ def table_html(
     `labels` gives the Vietnamese header of a column; `total_last` sets the last row in bold."""
     formats = formats or {}
     labels = labels or {}
-    head = "".join(f"<th>{escape(str(labels.get(c, c)))}</th>" for c in df.columns)
-    rows = []
+    kinds = [formats.get(c, "text") for c in df.columns]
     n = len(df)
-    for i, record in enumerate(df.itertuples(index=False, name=None)):
-        cells = []
-        for col, value in zip(df.columns, record, strict=True):
-            kind = formats.get(col, "text")
-            text = escape(FORMATTERS[kind](value))
-            cells.append(f'<td class="num">{text}</td>' if kind in _NUMERIC else f"<td>{text}</td>")
-        cls = ' class="total"' if total_last and i == n - 1 else ""
-        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f'<table class="sk">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    rows = [{"total": total_last and i == n - 1,
+             "cells": [(FORMATTERS[k](v), k in _NUMERIC) for k, v in zip(kinds, record, strict=True)]}
+            for i, record in enumerate(df.itertuples(index=False, name=None))]
+    return piece("table", [str(labels.get(c, c)) for c in df.columns], rows, caption)
 
 
 @dataclass(frozen=True)
@@ -81,21 +75,12 @@ class Card:
 
 
 def cards_html(cards: Iterable[Card]) -> str:
-    items = "".join(
-        f'<div class="card"><div class="value">{escape(c.value)}</div><div class="label">{escape(c.label)}</div>'
-        + (f'<div class="note">{escape(c.note)}</div>' if c.note else "")
-        + "</div>"
-        for c in cards
-    )
-    return f'<div class="cards">{items}</div>'
+    return piece("cards", list(cards))
 
 
 def banner(demo: bool) -> str:
     """The warning every page of a demo run carries."""
-    if not demo:
-        return ""
-    return (f'<div class="banner">{DEMO_LABEL}: các số liệu trong tài liệu này do máy tạo ra để minh họa, '
-            "không phải báo cáo của các đơn vị.</div>")
+    return piece("banner", DEMO_LABEL) if demo else ""
 
 
 # ---------------------------------------------------------------- what a run was built from
@@ -156,9 +141,14 @@ def shown_folder(raw_dir: str) -> str:
     return path.name if path.is_absolute() else path.as_posix()
 
 
-def page_header(context: Mapping[str, Any]) -> str:
-    """Banner (demo) and the source line: the first output of every pack."""
-    return banner(bool(context.get("demo"))) + f'<p class="meta">{escape(source_line(context))}</p>'
+INDEX_HREF = "../index.html"  # a pack is written to <run>/<group>/<name>.html, the index to <run>/index.html
+
+
+def page_header(context: Mapping[str, Any], index_href: str | None = INDEX_HREF) -> str:
+    """The link back to the index, the banner (demo) and the source line: the first output of every pack
+    (the index page itself passes `index_href=None`)."""
+    nav = piece("nav", index_href) if index_href else ""
+    return nav + banner(bool(context.get("demo"))) + piece("meta", source_line(context))
 
 
 # ---------------------------------------------------------------- processed tables
@@ -201,36 +191,17 @@ class IndexEntry:
     scope: str = ""  # what the figures cover, worded as in the pack
 
 
-def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_files: list[tuple[str, str]]) -> str:
-    """reports/index.html: every pack grouped, with its headline figures, and what the run was built from."""
+def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_files: list[tuple[str, str]],
+               extra_sections: Iterable[str] = ()) -> str:
+    """reports/index.html: every pack grouped, with its headline figures, and what the run was built from.
+    `extra_sections` are HTML pieces rendered by other pages' code (hook for the dossier-log pages)."""
     title = "Sơ kết cơ chế một cửa, một cửa liên thông – Bộ tài liệu Hội nghị sơ kết"
-    body = [f"<h1>{escape(title)}</h1>", page_header(context)]
     groups: dict[str, list[IndexEntry]] = {}
     for e in entries:
         groups.setdefault(e.group, []).append(e)
-    for group, items in groups.items():
-        body.append(f"<h2>{escape(group)} ({len(items)})</h2>")
-        rows = []
-        for e in items:
-            link = (f'<a href="{escape(e.href)}">{escape(e.title)}</a>' if e.ok
-                    else f'<span class="failed">{escape(e.title)} – lỗi, chưa có bản HTML</span>')
-            figures = "; ".join(f"{escape(c.label)}: <b>{escape(c.value)}</b>" for c in e.cards)
-            if e.scope:
-                figures += f'<div class="note">{escape(e.scope)}</div>'
-            rows.append(f"<tr><td>{link}</td><td>{figures}</td></tr>")
-        body.append('<table class="sk"><thead><tr><th>Tài liệu</th><th>Số liệu chính</th></tr></thead>'
-                    f"<tbody>{''.join(rows)}</tbody></table>")
-    if extra_files:
-        body.append("<h2>Tệp Excel</h2><ul>")
-        body.extend(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_files)
-        body.append("</ul>")
-    return (
-        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-        f"<title>{escape(title)}</title>\n<style>\n{css()}\n</style>\n</head>\n<body>\n<main class=\"pack\">\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    return render("pack/index_page.html.j2", title=title, header=safe(page_header(context, index_href=None)),
+                  groups=list(groups.items()), extra_files=extra_files,
+                  extra_sections=[safe(x) for x in extra_sections])
 
 
 # ---------------------------------------------------------------- the packs' sections
@@ -324,7 +295,7 @@ def left_out_html(rows: pd.DataFrame) -> str:
     n = int(n.iloc[-1]) if len(rows) and rows.iloc[-1].get("tier") == "city" else int(n.sum())
     if not n:
         return ""
-    return f'<p class="note">Các tổng và tỷ lệ {escape(load_config()["gating"]["left_out"].format(n=format_int(n)))}.</p>'
+    return piece("left_out", load_config()["gating"]["left_out"].format(n=format_int(n)))
 
 
 def tiers_table(tables: Tables) -> str:
@@ -363,7 +334,7 @@ def comparison_table(tables: Tables, unit_code: str, tier: str) -> str:
     cols = {"scope_label": "text", **pack_config()["tier_columns"]}
     frame = comparison_frame(tables, unit_code, tier)
     if frame.empty:
-        return "<p>Chưa có số liệu của đơn vị.</p>"
+        return para("Chưa có số liệu của đơn vị.")
     labels = {**column_labels(tables), "scope_label": "Phạm vi", "tier_label": "Đơn vị, cấp"}
     return table_html(frame[list(cols)], cols, labels) + left_out_html(frame.tail(1))
 
@@ -388,15 +359,14 @@ def awaiting_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     """The units awaiting correction: reported figures marked as such, and the cells to fix."""
     frame = awaiting_frame(tables, codes)
     if frame.empty:
-        return "<p>Không có đơn vị nào có số liệu đang chờ sửa.</p>"
+        return para("Không có đơn vị nào có số liệu đang chờ sửa.")
     cols = {"unit_name": "text", "dossiers_received": "int", "dossiers_on_time": "int", "dossiers_overdue": "int",
             "correction_cells": "text"}
     labels = {**column_labels(tables), "dossiers_received": "Hồ sơ đã nhận (đơn vị ghi)",
               "dossiers_on_time": "Đúng hạn (đơn vị ghi)", "dossiers_overdue": "Quá hạn (đơn vị ghi)",
               "correction_cells": "Ô cần sửa"}
     shown = frame.assign(correction_cells=frame["correction_cells"].str.replace(" | ", "\n", regex=False))
-    return ('<p class="note">Số liệu dưới đây là số đơn vị ghi trong biểu, <b>đang chờ sửa</b>: chưa được cộng vào '
-            "bất kỳ tổng, tỷ lệ, xếp hạng hay đề xuất khen thưởng nào.</p>"
+    return (piece("awaiting_note")
             + table_html(shown[list(cols)], cols, labels))
 
 
@@ -447,7 +417,7 @@ def best_weakest_html(tables: Tables, tier: str) -> str:
 
     best, weakest = best_weakest(tables, tier)
     if best.empty:
-        return f"<p>{escape(TIER_LABELS[tier])}: chưa có đơn vị đủ số hồ sơ để xếp hạng.</p>"
+        return para(f"{TIER_LABELS[tier]}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     own = " (số liệu của Bộ phận một cửa của chính đơn vị)"
     html = units_table(tables, best, f"{TIER_LABELS[tier]}: dẫn đầu{own}")
     if not weakest.empty:
@@ -456,7 +426,7 @@ def best_weakest_html(tables: Tables, tier: str) -> str:
 
 
 def _more(n: int, where: str) -> str:
-    return f"<p>… và {format_int(n)} đơn vị khác ({escape(where)}).</p>" if n > 0 else ""
+    return piece("more", format_int(n), where) if n > 0 else ""
 
 
 def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 20) -> str:
@@ -466,7 +436,7 @@ def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: in
     if codes is not None and len(flagged):
         flagged = flagged[flagged["unit_code"].isin(list(codes))]
     if flagged.empty:
-        return "<p>Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.</p>"
+        return para("Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.")
     from sketket.dimensions import TIERS
 
     flagged = flagged.sort_values(["tier", "on_time_rate"], key=lambda s: s.map(TIERS.index) if s.name == "tier" else s)
@@ -492,8 +462,8 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
         comp = comp[comp["unit_code"].isin(list(codes))]
     late = comp[comp["status"] != "Đủ"]
     if late.empty:
-        return ("<p>Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có số liệu "
-                "(tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).</p>")
+        return para("Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có số liệu "
+                "(tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).")
     cols = {"unit_name": "text", "status": "text", "sub_units_expected": "int", "sub_units_missing": "int",
             "missing_names": "text"}
     labels = {**column_labels(tables), "sub_units_expected": "Đơn vị trực thuộc", "sub_units_missing": "Còn thiếu",
@@ -506,13 +476,13 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
     reasons (upper tiers first, at most `limit`)."""
     awards = tables["awards"]
     if awards.empty:
-        return "<p>Chưa có danh sách đề xuất khen thưởng.</p>"
+        return para("Chưa có danh sách đề xuất khen thưởng.")
     if codes is not None:
         awards = awards[awards["unit_code"].isin(list(codes))]
     awards = awards.assign(shortlisted=awards["shortlisted"].astype(str).str.lower() == "true")
     short = awards[awards["shortlisted"]]
     if short.empty:
-        return "<p>Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.</p>"
+        return para("Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.")
     from sketket.dimensions import TIERS
 
     summary = ""
@@ -590,17 +560,22 @@ def form_findings(tables: Tables, form: str) -> pd.DataFrame:
 def findings_html(tables: Tables, findings: pd.DataFrame, limit: int = 30) -> str:
     """The findings a unit must correct or check, errors first (the return lists hold them all)."""
     if findings.empty:
-        return "<p>Không có lỗi hay cảnh báo nào.</p>"
+        return para("Không có lỗi hay cảnh báo nào.")
     ordered = findings.assign(_e=findings["severity"] != "error", severity=findings["severity"].map(SEVERITY))
     ordered = ordered.sort_values(["_e", "source_file", "cell"])
     cols = ["unit_name", "source_file", "cell", "severity", "message"]
     more = len(ordered) - limit
-    note = f"<p>… và {format_int(more)} lỗi, cảnh báo khác (xem danh sách trả lại).</p>" if more > 0 else ""
+    note = piece("more_findings", format_int(more)) if more > 0 else ""
     return table_html(ordered.head(limit)[cols], labels=column_labels(tables)) + note
 
 
+def para(text: str, cls: str | None = None) -> str:
+    """A paragraph of plain text."""
+    return piece("para", text, cls)
+
+
 def title_html(text: str) -> str:
-    return f"<h1>{escape(text)}</h1>"
+    return piece("title", text)
 
 
 def family(tables: Tables, code: str) -> pd.DataFrame:
@@ -627,15 +602,13 @@ def unit_pack_words(tier: str) -> dict[str, str]:
     return dict(pack_config()["unit_pack"][tier])
 
 
-def heading_html(text: str) -> str:
-    return f"<h2>{escape(text)}</h2>"
+def heading_html(text: str, anchor: str | None = None) -> str:
+    return piece("heading", text, anchor)
 
 
 def paragraph_html(text: str) -> str:
     """A paragraph of config text; *word* is emphasised."""
-    import re
-
-    return "<p>" + re.sub(r"\*([^*]+)\*", r"<em>\1</em>", escape(" ".join(text.split()))) + "</p>"
+    return piece("rich", emphasised(text))
 
 
 def family_name(tables: Tables, code: str) -> str:
@@ -664,7 +637,7 @@ def distribution_html(tables: Tables, tier: str) -> str:
     units = tables["indicators_units"]
     dist = distribution(units[units["tier"] == tier]) if len(units) else pd.DataFrame()
     if dist.empty:
-        return "<p>Chưa có số liệu.</p>"
+        return para("Chưa có số liệu.")
     stats = [c for c in dist.columns if c == "min" or c == "max" or (c.startswith("p") and c[1:].isdigit())]
     shown = dist[["indicator_label", "units"]].copy()
     for col in stats:
@@ -688,7 +661,7 @@ def files_html(tables: Tables, form: str) -> str:
     """What was read, rejected and why."""
     files = files_of(tables, form)
     if files.empty:
-        return "<p>Chưa nhận tệp nào.</p>"
+        return para("Chưa nhận tệp nào.")
     status = {"ingested": "Đã đọc", "rejected": "Bị từ chối", "skipped": "Bỏ qua"}
     shown = files.assign(status=files["status"].map(status).fillna(files["status"]))
     cols = {"source_file": "text", "status": "text", "reason": "text", "unit_rows": "int", "errors": "int",
@@ -713,7 +686,7 @@ def findings_by_unit_html(tables: Tables, form: str) -> str:
     files = set(files_of(tables, form)["source_file"]) if len(tables["files"]) else set()
     mine = findings[findings["source_file"].isin(files)] if len(findings) else findings
     if mine.empty:
-        return "<p>Không có lỗi hay cảnh báo nào.</p>"
+        return para("Không có lỗi hay cảnh báo nào.")
     counts = (mine.assign(unit_name=mine["unit_name"].fillna("(cả tệp)"))
               .pivot_table(index=["source_file", "unit_name"], columns="severity", values="rule", aggfunc="count",
                            fill_value=0).reset_index())
@@ -752,7 +725,7 @@ def lessons_html(tables: Tables, top: int = 5) -> str:
     about, each with one representative sentence and the unit that wrote it."""
     themes, quotes = tables["lessons_themes"], tables["lessons_quotes"]
     if themes.empty:
-        return "<p>Chưa có báo cáo thuyết minh nào để tổng hợp.</p>"
+        return para("Chưa có báo cáo thuyết minh nào để tổng hợp.")
     per_theme = (themes.groupby(["section", "section_label", "theme", "theme_label"], as_index=False)["units"].sum()
                  .sort_values(["section", "units"], ascending=[True, False]))
     if quotes.empty:
@@ -770,7 +743,7 @@ def initiatives_html(tables: Tables, top: int = 10) -> str:
     """Models and initiatives, those reported by most units first."""
     df = tables["initiatives"]
     if df.empty:
-        return "<p>Chưa có mô hình, sáng kiến nào được nêu.</p>"
+        return para("Chưa có mô hình, sáng kiến nào được nêu.")
     return table_html(df.head(top)[["initiative", "units", "n_units"]], {"n_units": "int"},
                       {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị", "n_units": "Số đơn vị"})
 
@@ -779,7 +752,7 @@ def recommendations_html(tables: Tables, top: int = 10) -> str:
     """Recommendations, grouped by whom they are addressed to."""
     df = tables["recommendations"]
     if df.empty:
-        return "<p>Chưa có kiến nghị, đề xuất nào.</p>"
+        return para("Chưa có kiến nghị, đề xuất nào.")
     shown = df.sort_values(["n_units"], ascending=False).head(top).sort_values("addressee_label", kind="stable")
     return table_html(shown[["addressee_label", "recommendation", "units", "n_units"]], {"n_units": "int"},
                       {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
@@ -791,32 +764,26 @@ def submission_html(tables: Tables, code: str) -> str:
     subs = tables["submissions"]
     row = subs[subs["unit_code"] == code] if len(subs) else subs
     if row.empty:
-        return "<p>Chưa có sổ theo dõi gửi báo cáo của đơn vị.</p>"
+        return para("Chưa có sổ theo dõi gửi báo cáo của đơn vị.")
     r = row.iloc[0]
-    text = f"Tình trạng gửi báo cáo: <b>{escape(str(r['status_label']))}</b>"
-    if r["missing"]:
-        text += f"; còn thiếu: {escape(str(r['missing']))}"
-    if r["first_date"]:
-        text += f"; ngày gửi đầu tiên {escape(str(r['first_date']))}"
-    if not _missing(r["days_late"]):
-        text += f", chậm {format_int(r['days_late'])} ngày"
-    return f"<p>{text}.</p>"
+    days = "" if _missing(r["days_late"]) else format_int(r["days_late"])
+    return piece("submission", str(r["status_label"]), str(r["missing"] or ""), str(r["first_date"] or ""), days)
 
 
 def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
     """Who sent the report by the plan's deadline, late, incompletely or not at all (submissions.csv)."""
     subs = tables["submissions"]
     if subs.empty:
-        return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
+        return para("Chưa có sổ theo dõi gửi báo cáo.")
     from sketket.analysis.tracking import tracking_summary
 
     deadline = context.get("plan", {}).get("report_deadline", "")
     summary = tracking_summary(subs.astype(object).where(subs.notna(), "")).reset_index()
-    html = (f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(str(deadline))}</b>.</p>"
+    html = (piece("deadline", str(deadline))
             + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True))
     late = subs[subs["status"].isin(["missing", "incomplete", "late"])]
     if late.empty:
-        return html + "<p>Mọi đơn vị đã gửi đủ và đúng hạn.</p>"
+        return html + para("Mọi đơn vị đã gửi đủ và đúng hạn.")
     cols = {"unit_name": "text", "status_label": "text", "first_date": "text", "days_late": "int", "missing": "text"}
     labels = {"unit_name": "Đơn vị", "status_label": "Tình trạng", "first_date": "Ngày gửi đầu tiên",
               "days_late": "Số ngày chậm", "missing": "Còn thiếu"}
