@@ -224,7 +224,8 @@ def column_labels(tables: Tables) -> dict[str, str]:
     return {**tables.labels, "unit_name": "Đơn vị", "tier_label": "Cấp", "tier": "Cấp", "status": "Tình trạng",
             "rank_in_tier": "Hạng trong cấp (toàn Thành phố)", "reason": "Lý do", "reasons": "Đạt tiêu chí",
             "criteria_missed": "Chưa đạt", "rule": "Quy tắc", "message": "Nội dung", "cell": "Ô",
-            "source_file": "Tệp", "severity": "Mức", "findings": "Số lỗi, cảnh báo"}
+            "source_file": "Tệp", "severity": "Mức", "findings": "Số lỗi, cảnh báo",
+            "units_awaiting_correction": "Đơn vị có số liệu chờ sửa"}
 
 
 def _summary_row(tables: Tables, unit_code: str | None) -> pd.Series | None:
@@ -788,3 +789,79 @@ def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
     labels = {"unit_name": "Đơn vị", "status_label": "Tình trạng", "first_date": "Ngày gửi đầu tiên",
               "days_late": "Số ngày chậm", "missing": "Còn thiếu"}
     return html + table_html(late[list(cols)], cols, labels)
+
+
+# ---------------------------------------------------------------- the outline's part II.2, question by question
+
+
+@dataclass(frozen=True)
+class OutlineSection:
+    """One question of the outline's part II.2 as the city pack answers it."""
+
+    id: str  # "II.2.a"
+    anchor: str
+    title: str
+    html: str
+
+
+def _outline_heading(section_id: str) -> str:
+    from sketket.intake.narrative import load_outline
+
+    letter = section_id.rsplit(".", 1)[-1]
+    return f"{letter}) {load_outline().headings.get(section_id, section_id)}"
+
+
+def checklist_counts(tables: Tables, group: str, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per item of a checklist group: how many units answer each way (units that say nothing counted, not
+    named: the names go to the annex)."""
+    from sketket.analysis.checklist import silent_units
+
+    df = tables["checklist"]
+    if len(df) and codes is not None:
+        df = df[df["unit_code"].isin(list(codes))]
+    df = df[df["group"] == group] if len(df) else df
+    if df.empty:
+        return pd.DataFrame()
+    counts = silent_units(df.assign(value=df["value"].fillna(""))).drop(columns=["Đơn vị không nêu"])
+    return counts.reset_index()
+
+
+def outline_sections(tables: Tables) -> list[OutlineSection]:
+    """Every question of II.2 (a–k, in the outline's order, config/packs.yml `outline_sections`) with its answer:
+    the tiers' figures and/or the count of the units' checklist answers."""
+    tiers = tables["indicators_tiers"]
+    out = []
+    for spec in pack_config()["outline_sections"]:
+        parts = []
+        if spec.get("columns") and len(tiers):
+            cols = dict(spec["columns"])
+            parts.append(table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True))
+        if spec.get("checklist"):
+            counts = checklist_counts(tables, spec["checklist"])
+            parts.append(para("Chưa có báo cáo thuyết minh nêu nội dung này.") if counts.empty else
+                         table_html(counts, dict.fromkeys(counts.columns[1:], "int"),
+                                    caption="Số đơn vị theo nội dung trả lời trong báo cáo thuyết minh"))
+        body = "".join(parts) or para("Chưa có số liệu.")
+        out.append(OutlineSection(spec["id"], spec["anchor"], _outline_heading(spec["id"]), body))
+    return out
+
+
+def outline_html(tables: Tables) -> str:
+    """The II.2 sections, each with its anchor (the table of contents links to them)."""
+    return "".join(piece("outline_section", s.anchor, s.title, safe(s.html)) for s in outline_sections(tables))
+
+
+def toc_html(entries: Iterable[tuple[str, str]]) -> str:
+    """A table of contents: (anchor, text) pairs, anchors of headings on the same page."""
+    return piece("toc", list(entries))
+
+
+def city_toc() -> list[tuple[str, str]]:
+    """The city pack's table of contents: its sections (config/packs.yml `city_sections`, whose anchors the
+    notebook's headings carry), the II.2 questions after the section that holds them."""
+    entries = []
+    for section in pack_config()["city_sections"]:
+        entries.append((section["anchor"], section["title"]))
+        if section["anchor"] == "ii2":
+            entries += [(s["anchor"], f"II.2.{_outline_heading(s['id'])}") for s in pack_config()["outline_sections"]]
+    return entries

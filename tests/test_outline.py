@@ -1,0 +1,70 @@
+"""The city pack answers the outline's part II.2 question by question, a–k in order, with a table of contents
+whose anchors are the notebook's headings."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pack_data import SCRIPT_NAME, write_processed
+
+from sketket.outputs import packs
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_city_pack.ipynb"
+OUTLINE = ["II.2.a", "II.2.b", "II.2.c", "II.2.d", "II.2.đ", "II.2.e", "II.2.g", "II.2.h", "II.2.i", "II.2.k"]
+
+
+def _answers() -> pd.DataFrame:
+    rows = []
+    for code, name, saturday in (("001", "Quận Ba Đình", "Có"), ("S01", SCRIPT_NAME, "Không"),
+                                 ("S02", "Sở Tư pháp", "Có"), ("N01", "Cục Thuế", "Không nêu")):
+        rows.append({"source_file": f"{code}.docx", "unit_name": name, "unit_code": code, "tier": "so",
+                     "section": "II.2.đ", "group": "đ) Sáng thứ bảy", "item": "dd_thu_bay",
+                     "item_label": "Làm việc sáng thứ bảy", "value": saturday, "number": None, "evidence": ""})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    t = packs.load_tables(write_processed(tmp_path_factory.mktemp("processed")))
+    t._cache["checklist"] = _answers()
+    return t
+
+
+def test_every_outline_question_has_its_section_in_order(tables):
+    sections = packs.outline_sections(tables)
+    assert [s.id for s in sections] == OUTLINE
+    html = packs.outline_html(tables)
+    positions = [html.index(f'id="{s.anchor}"') for s in sections]
+    assert positions == sorted(positions)
+    assert sections[4].title.startswith("đ) Việc triển khai thực hiện làm việc sáng thứ bảy")
+
+
+def test_checklist_answers_are_counted_per_item(tables):
+    counts = packs.checklist_counts(tables, "đ) Sáng thứ bảy").set_index("Nội dung")
+    assert counts.loc["Làm việc sáng thứ bảy", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
+    only_district = packs.checklist_counts(tables, "đ) Sáng thứ bảy", codes=["001"]).set_index("Nội dung")
+    assert only_district.loc["Làm việc sáng thứ bảy", "Có"] == 1 and only_district["Không"].sum() == 0
+    saturday = packs.outline_sections(tables)[4].html
+    assert '<td class="num">2</td>' in saturday and SCRIPT_NAME not in saturday  # counted, not named
+
+
+def test_tier_figures_answer_a_b_i(tables):
+    by_id = {s.id: s.html for s in packs.outline_sections(tables)}
+    city = tables["indicators_tiers"].set_index("tier").loc["city"]
+    received = f"{int(city['dossiers_received']):,}".replace(",", ".")
+    assert received in by_id["II.2.i"] and "Toàn Thành phố" in by_id["II.2.i"]
+    assert "Số TTHC thuộc thẩm quyền" in by_id["II.2.b"]
+    assert "Chưa có báo cáo thuyết minh nêu nội dung này." in by_id["II.2.h"]  # no answer yet: said so
+
+
+def test_table_of_contents_anchors_are_the_notebooks_headings():
+    sources = "".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"])
+    ids = set(re.findall(r'id="([^"]+)"', sources))
+    outline = {s["anchor"] for s in packs.pack_config()["outline_sections"]}
+    toc = packs.city_toc()
+    assert all(anchor in ids or anchor in outline for anchor, _ in toc)
+    assert [a for a, _ in toc if a in outline] == [s["anchor"] for s in packs.pack_config()["outline_sections"]]
+    html = packs.toc_html(toc)
+    assert html.count("<li>") == len(toc) and 'href="#ii2-dd"' in html
