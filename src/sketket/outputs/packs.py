@@ -430,7 +430,7 @@ def _more(n: int, where: str) -> str:
     return piece("more", format_int(n), where) if n > 0 else ""
 
 
-def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 20) -> str:
+def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: int | None = 20) -> str:
     """Units far below their tier, with the reasons the indicators wrote (at most `limit`, by tier)."""
     units = tables["indicators_units"]
     flagged = units[units["flags"].fillna("") != ""] if len(units) else units
@@ -443,8 +443,9 @@ def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: in
     flagged = flagged.sort_values(["tier", "on_time_rate"], key=lambda s: s.map(TIERS.index) if s.name == "tier" else s)
     frame = flagged.assign(reason=flagged["flag_reasons"].str.replace(" | ", "\n", regex=False),
                            tier=flagged["tier"].map(_tier_label))
+    limit = len(frame) if limit is None else limit
     return (table_html(frame.head(limit)[["unit_name", "tier", "reason"]], labels=column_labels(tables))
-            + _more(len(frame) - limit, "danh sách đầy đủ ở trang Chỉ số của từng cấp"))
+            + _more(len(frame) - limit, "danh sách đầy đủ ở phụ lục và ở trang Chỉ số của từng cấp"))
 
 
 def completeness_by_tier(tables: Tables) -> pd.DataFrame:
@@ -472,7 +473,7 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     return table_html(late[list(cols)], cols, labels)
 
 
-def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 30) -> str:
+def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int | None = 30) -> str:
     """The awards shortlist: how many units of each tier meet every criterion, then the units with their
     reasons (upper tiers first, at most `limit`)."""
     awards = tables["awards"]
@@ -496,8 +497,9 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
     rank = {t: i for i, t in enumerate(DISPLAY_ORDER)}
     short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
+    limit = len(frame) if limit is None else limit
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
-            + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do do Sở Nội vụ tổng hợp"))
+            + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do ở phụ lục"))
 
 
 def _tier_label(tier: str) -> str:
@@ -771,8 +773,9 @@ def submission_html(tables: Tables, code: str) -> str:
     return piece("submission", str(r["status_label"]), str(r["missing"] or ""), str(r["first_date"] or ""), days)
 
 
-def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
-    """Who sent the report by the plan's deadline, late, incompletely or not at all (submissions.csv)."""
+def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = True) -> str:
+    """Who sent the report by the plan's deadline, late, incompletely or not at all (submissions.csv): the
+    count per tier and status, then (`details`) every unit late, incomplete or missing."""
     subs = tables["submissions"]
     if subs.empty:
         return para("Chưa có sổ theo dõi gửi báo cáo.")
@@ -783,6 +786,8 @@ def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
     html = (piece("deadline", str(deadline))
             + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True))
     late = subs[subs["status"].isin(["missing", "incomplete", "late"])]
+    if not details:
+        return html
     if late.empty:
         return html + para("Mọi đơn vị đã gửi đủ và đúng hạn.")
     cols = {"unit_name": "text", "status_label": "text", "first_date": "text", "days_late": "int", "missing": "text"}
@@ -865,3 +870,29 @@ def city_toc() -> list[tuple[str, str]]:
         if section["anchor"] == "ii2":
             entries += [(s["anchor"], f"II.2.{_outline_heading(s['id'])}") for s in pack_config()["outline_sections"]]
     return entries
+
+
+# ---------------------------------------------------------------- the city pack's annex (12_city_annex.ipynb)
+
+ANNEX_HREF = "phu-luc-thanh-pho.html"  # beside the city pack, in the run's city/ folder
+ANNEX_SECTIONS = {"xep-hang": "Xếp hạng đầy đủ theo cấp", "thap-hon": "Đơn vị thấp hơn hẳn mặt bằng của cấp",
+                  "khen-thuong": "Đề xuất khen thưởng", "gui-bao-cao": "Tình trạng gửi báo cáo",
+                  "cho-sua": "Số liệu đang chờ sửa"}
+
+
+def annex_toc() -> list[tuple[str, str]]:
+    return list(ANNEX_SECTIONS.items())
+
+
+def annex_link(anchor: str) -> str:
+    """A link from the city pack to the annex section holding the full list."""
+    return piece("annex_link", f"{ANNEX_HREF}#{anchor}", f"Danh sách đầy đủ: {ANNEX_SECTIONS[anchor].lower()} (phụ lục)")
+
+
+def ranking_html(tables: Tables, tier: str) -> str:
+    """Every ranked unit of a tier, best first (the annex's full ranking)."""
+    ranked = units_of(tables, tier)
+    ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier") if len(ranked) else ranked
+    if ranked.empty:
+        return para(f"{_tier_label(tier)}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
+    return units_table(tables, ranked, f"{_tier_label(tier)} ({format_int(len(ranked))} đơn vị được xếp hạng)")
