@@ -68,3 +68,33 @@ def test_table_of_contents_anchors_are_the_notebooks_headings():
     assert [a for a, _ in toc if a in outline] == [s["anchor"] for s in packs.pack_config()["outline_sections"]]
     html = packs.toc_html(toc)
     assert html.count("<li>") == len(toc) and 'href="#ii2-dd"' in html
+
+
+def test_unit_pack_shows_its_own_answers_and_quotes(tables):
+    t = packs.Tables(tables.processed_dir, dict(tables._cache))
+    t._cache["lessons_quotes"] = pd.DataFrame([
+        {"section": "II.3", "section_label": "Bài học kinh nghiệm", "theme": "x", "theme_label": "Chỉ đạo",
+         "quote": "Người đứng đầu phải trực tiếp chỉ đạo.", "unit_name": "Quận Ba Đình", "unit_code": "001",
+         "tier": "huyen", "source_file": "001.docx", "same_units": 0},
+        {"section": "II.3", "section_label": "Bài học kinh nghiệm", "theme": "x", "theme_label": "Chỉ đạo",
+         "quote": "Câu của đơn vị khác.", "unit_name": "Sở Tư pháp", "unit_code": "S02", "tier": "so",
+         "source_file": "S02.docx", "same_units": 0}])
+    t._cache["initiatives"] = pd.DataFrame([{"initiative": "Tổ công nghệ <số>", "units": "Quận Ba Đình; Sở Tư pháp",
+                                             "unit_codes": "S02; 001", "tiers": "", "n_units": 2, "themes": ""},
+                                            {"initiative": "Không phải của quận", "units": "Sở Tư pháp",
+                                             "unit_codes": "S02", "tiers": "", "n_units": 1, "themes": ""}])
+    t._cache["recommendations"] = pd.DataFrame(columns=["addressee", "addressee_label", "recommendation", "units",
+                                                        "unit_codes", "tiers", "n_units", "themes"])
+    html = packs.own_quotes_html(t, "001")
+    assert "Người đứng đầu phải trực tiếp chỉ đạo." in html and "Câu của đơn vị khác." not in html
+    assert "Tổ công nghệ &lt;số&gt;" in html and "Không phải của quận" not in html
+    answers = packs.own_checklist_html(t, "001")
+    assert "Làm việc sáng thứ bảy" in answers and "<td>Có</td>" in answers
+    assert "Chưa đọc được" in packs.own_checklist_html(t, "S99")
+
+
+def test_leader_tier_table_has_at_most_seven_columns(tables):
+    brief = packs.tiers_table(tables, brief=True)
+    head = brief[brief.index("<thead>"):brief.index("</thead>")]
+    assert 0 < head.count("<th>") <= 7 and "Toàn Thành phố" in brief
+    assert packs.tiers_table(tables).count("<th>") > 7  # the analysts' version keeps every figure

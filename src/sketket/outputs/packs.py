@@ -299,10 +299,10 @@ def left_out_html(rows: pd.DataFrame) -> str:
     return piece("left_out", load_config()["gating"]["left_out"].format(n=format_int(n)))
 
 
-def tiers_table(tables: Tables) -> str:
+def tiers_table(tables: Tables, brief: bool = False) -> str:
     """The tiers side by side, the city last; each rate a ratio of the tier's sums, units awaiting correction
-    left out and said so."""
-    cols = pack_config()["tier_columns"]
+    left out and said so. `brief`: the leader's columns (config `tier_columns_brief`, at most 7)."""
+    cols = pack_config()["tier_columns_brief" if brief else "tier_columns"]
     tiers = tables["indicators_tiers"]
     return table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True) + left_out_html(tiers)
 
@@ -896,3 +896,37 @@ def ranking_html(tables: Tables, tier: str) -> str:
     if ranked.empty:
         return para(f"{_tier_label(tier)}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     return units_table(tables, ranked, f"{_tier_label(tier)} ({format_int(len(ranked))} đơn vị được xếp hạng)")
+
+
+# ---------------------------------------------------------------- a unit's own report (unit packs)
+
+
+def own_checklist_html(tables: Tables, code: str) -> str:
+    """A unit's own answers to the outline's II.2 checklist, read from its report, item by item in order."""
+    df = tables["checklist"]
+    mine = df[df["unit_code"] == code] if len(df) else df
+    if mine.empty:
+        return para("Chưa đọc được báo cáo thuyết minh của đơn vị (hoặc báo cáo không nêu các nội dung mục II.2).")
+    shown = mine.assign(number=mine["number"].map(lambda v: "" if _missing(v) else format_number(v, 0)))
+    cols = {"group": "text", "item_label": "text", "value": "text", "number": "text"}
+    labels = {"group": "Nội dung (mục II.2)", "item_label": "Tiêu chí", "value": "Đơn vị trả lời", "number": "Số liệu nêu"}
+    return table_html(shown[list(cols)], cols, labels)
+
+
+def own_quotes_html(tables: Tables, code: str) -> str:
+    """What a unit wrote under II.3 and III (shortcomings, lessons, initiatives, recommendations), quoted
+    with the theme each sentence was filed under."""
+    quotes = tables["lessons_quotes"]
+    mine = quotes[quotes["unit_code"] == code] if len(quotes) else quotes
+    parts = []
+    for label, part in mine.groupby("section_label", sort=False) if len(mine) else ():
+        parts.append(table_html(part[["theme_label", "quote"]].drop_duplicates("quote"), None,
+                                {"theme_label": "Chủ đề", "quote": "Trích báo cáo của đơn vị"}, caption=str(label)))
+    for name, key, label in (("initiatives", "initiative", "Mô hình, sáng kiến của đơn vị"),
+                             ("recommendations", "recommendation", "Kiến nghị, đề xuất của đơn vị")):
+        df = tables[name]
+        if len(df):
+            own = df[df["unit_codes"].fillna("").str.split("; ").map(lambda codes: code in codes)]
+            if len(own):
+                parts.append(table_html(own[[key]], None, {key: label}))
+    return "".join(parts) or para("Báo cáo thuyết minh của đơn vị chưa nêu tồn tại, bài học, sáng kiến hay kiến nghị.")
