@@ -136,7 +136,8 @@ def test_publish_swaps_latest_and_the_index(tmp_path):
     assert (reports / "latest" / "city" / "p.html").read_text() == "run 2"
     assert (reports / "tong-hop-phu-luc.xlsx").read_bytes() == b"book 2"
     html = index.read_text(encoding="utf-8")
-    assert f'href="runs/{run_dir.name}/city/p.html"' in html and "Gói &lt;2&gt;" in html
+    assert 'href="latest/city/p.html"' in html and "Gói &lt;2&gt;" in html
+    assert index.resolve() == (run_dir / pipeline.PUBLISHED_INDEX).resolve()  # one switch: latest
     assert "lập lúc 15/09/2017 08:30" in html and "/data/raw" not in html  # the analyst's path is not shown
     assert "từ 3 tệp trong thư mục raw: 2 đã đọc, 1 bị từ chối, 0 bỏ qua" in html
     pipeline.prune_runs(reports, 1, run_dir)
@@ -152,7 +153,10 @@ def test_context_round_trips_for_the_notebooks(tmp_path):
     context = packs.load_context(path)
     header = packs.page_header(context)
     assert "Dữ liệu minh họa" in header and "class=\"banner\"" in header and "lập lúc 15/09/2017 08:30" in header
-    assert packs.page_header(packs.load_context("")) == '<p class="meta"></p>'
+    # opened by hand: the plan of the project's config (package defaults here), no run to speak of
+    assert packs.page_header(packs.load_context("", tmp_path / "none.yml")) == (
+        '<p class="meta">Kế hoạch số 186/KH-UBND ngày 14/08/2017 của UBND Thành phố; '
+        "hạn các đơn vị gửi báo cáo: 30/08/2017.</p>")
 
 
 def _masked(page: Path) -> str:
@@ -175,5 +179,6 @@ def test_two_runs_of_the_same_data_give_the_same_pages(tmp_path):
         assert main(["run", "--config", str(config)]) == 0
         latest = (tmp_path / "reports" / "latest").resolve()
         pages.append({p.relative_to(latest).as_posix(): _masked(p) for p in sorted(latest.rglob("*.html"))})
-    assert sorted(pages[0]) == ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "index.html"]
+    assert sorted(pages[0]) == ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "index.html",
+                               pipeline.PUBLISHED_INDEX]
     assert pages[0] == pages[1]

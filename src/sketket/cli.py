@@ -58,7 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sketket.config import ConfigError
+
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as e:  # one sentence naming the file and the key, no traceback
+        print(f"sketket {args.command}: lỗi cấu hình: {e}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "template":
         from sketket.outputs.template import cli_template
 

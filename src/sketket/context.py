@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sketket.catalog import Catalog
-from sketket.config import Plan, Settings
+from sketket.config import ConfigError, Plan, Settings
 from sketket.registry import Registry, load_registry
 
 
@@ -55,6 +55,19 @@ class RunContext:
         """The same run with other folders (e.g. a run's own reports folder)."""
         return replace(self, **dirs)
 
+    def check(self) -> None:
+        """Refuse, before anything runs, folders and a registry file a run cannot use (ConfigError)."""
+        where = f"tệp cấu hình {self.config_file}" if self.config_file else "cấu hình"
+        for key, folder in (("paths.raw", self.raw_dir), ("paths.processed", self.processed_dir),
+                            ("paths.reports", self.reports_dir)):
+            if Path(folder).exists() and not Path(folder).is_dir():
+                raise ConfigError(f"{where}: khóa {key} trỏ tới {folder}, là một tệp; cần một thư mục")
+        if not Path(self.raw_dir).is_dir():
+            raise ConfigError(f"{where}: khóa paths.raw trỏ tới {self.raw_dir}, thư mục này không có; cần tạo thư "
+                              "mục và đặt biểu các đơn vị gửi vào đó")
+        if self.registry_path is not None:
+            check_registry_file(self.registry_path, where)
+
     @property
     def registry_path(self) -> Path | None:
         return self.registry_source if isinstance(self.registry_source, Path) else None
@@ -72,6 +85,27 @@ class RunContext:
     def plan_dict(self) -> dict[str, str]:
         """The plan as people read it (dates dd/mm/yyyy), for context.json and the pages."""
         return {k: (v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else str(v)) for k, v in asdict(self.plan).items()}
+
+
+REGISTRY_COLUMNS = ("code", "tier", "name", "parent_code")
+
+
+def check_registry_file(path: Path, where: str = "cấu hình") -> None:
+    """A user's registry must exist and have the columns code, tier (or level), name, parent_code."""
+    import csv
+
+    if not Path(path).is_file():
+        raise ConfigError(f"{where}: khóa paths.registry trỏ tới {path}, tệp này không có")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"không đọc được tệp danh mục đơn vị {path}: {e}") from None
+    have = {h.strip() for h in header} | ({"tier"} if "level" in header else set())
+    missing = [c for c in REGISTRY_COLUMNS if c not in have]
+    if missing:
+        raise ConfigError(f"tệp danh mục đơn vị {path} thiếu cột {', '.join(missing)}; cần các cột "
+                          f"{', '.join(REGISTRY_COLUMNS)} (dòng đầu là tên cột)")
 
 
 def plan_from_context_file(path: str | Path | None) -> dict[str, str]:

@@ -14,6 +14,11 @@ from typing import Any
 import yaml
 
 
+class ConfigError(ValueError):
+    """A configuration a run cannot use: one Vietnamese sentence naming the file, the key and what was expected.
+    The command line exits 2 on it, without a traceback."""
+
+
 def load_yaml(name_or_path: str | Path) -> dict[str, Any]:
     """A YAML file from a path, or one of the package's default config files by name ("plan.yml")."""
     path = Path(name_or_path)
@@ -24,14 +29,18 @@ def load_yaml(name_or_path: str | Path) -> dict[str, Any]:
     return yaml.safe_load(text) or {}
 
 
-def _date(value: Any) -> dt.date:
+def _date(value: Any, key: str = "", where: str = "") -> dt.date:
     if isinstance(value, dt.date):
         return value
     s = str(value)
-    if "/" in s:  # dd/mm/yyyy as people write it
-        d, m, y = (int(p) for p in s.split("/"))
-        return dt.date(y, m, d)
-    return dt.date.fromisoformat(s)
+    try:
+        if "/" in s:  # dd/mm/yyyy as people write it
+            d, m, y = (int(p) for p in s.split("/"))
+            return dt.date(y, m, d)
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise ConfigError(f"{where or 'cấu hình'}: khóa {key or '?'} ghi {s!r}, không phải một ngày; cần dạng "
+                          "dd/mm/yyyy (31/07/2017) hoặc yyyy-mm-dd (2017-07-31)") from None
 
 
 @dataclass(frozen=True)
@@ -50,13 +59,20 @@ class Plan:
     conference: str
 
     @classmethod
-    def load(cls, overrides: dict[str, Any] | None = None) -> Plan:
+    def load(cls, overrides: dict[str, Any] | None = None, where: str = "") -> Plan:
         data = load_yaml("plan.yml")
+        if overrides is not None and not isinstance(overrides, dict):
+            raise ConfigError(f"{where or 'cấu hình'}: mục plan phải là các cặp khóa: giá trị (plan_number, "
+                              f"plan_date, …), không phải {overrides!r}")
+        unknown = sorted(set(overrides or {}) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"{where or 'cấu hình'}: khóa plan không có: {', '.join(unknown)}; các khóa dùng được: "
+                              + ", ".join(f.name for f in fields(cls)))
         data.update({k: v for k, v in (overrides or {}).items() if v is not None})
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
             v = data[f.name]
-            kwargs[f.name] = _date(v) if f.type in ("dt.date", dt.date) else str(v)
+            kwargs[f.name] = _date(v, f"plan.{f.name}", where) if f.type in ("dt.date", dt.date) else str(v)
         return cls(**kwargs)
 
 
@@ -81,9 +97,22 @@ class Settings:
         if path is None:
             return cls()
         path = Path(path)
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not path.is_file():
+            raise ConfigError(f"không có tệp cấu hình {path}")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            at = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+            raise ConfigError(f"tệp cấu hình {path} viết sai cú pháp YAML{at}: {getattr(e, 'problem', e)}") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"không đọc được tệp cấu hình {path}: {e}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"tệp cấu hình {path}: cần các mục paths:, plan:, run:, không phải {type(data).__name__}")
         base = path.resolve().parent
         paths = data.pop("paths", {}) or {}
+        if not isinstance(paths, dict) or not all(isinstance(v, str) for v in paths.values()):
+            raise ConfigError(f"tệp cấu hình {path}: mục paths cần các cặp tên: đường dẫn (raw: data/raw, …)")
 
         def p(key: str, default: str) -> Path:
             return (base / paths.get(key, default)).resolve()
@@ -95,6 +124,6 @@ class Settings:
             reports_dir=p("reports", "reports"),
             demo_dir=p("demo", "data/demo"),
             registry=(base / reg).resolve() if reg else None,
-            plan=Plan.load(data.pop("plan", None)),
+            plan=Plan.load(data.pop("plan", None), where=f"tệp cấu hình {path}"),
             extra=data,
         )

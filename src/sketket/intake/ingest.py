@@ -261,6 +261,9 @@ _WORKER_REGISTRY: Registry | None = None
 
 def _init_worker(registry: Registry) -> None:
     global _WORKER_REGISTRY
+    from sketket.run.lifeline import die_with_parent
+
+    die_with_parent()  # a killed ingest leaves no reader behind
     _WORKER_REGISTRY = registry
 
 

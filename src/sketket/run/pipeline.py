@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from sketket.clean import fold
-from sketket.config import Settings, load_yaml
+from sketket.config import ConfigError, Settings, load_yaml
 from sketket.context import RunContext
 from sketket.dimensions import TIER_LABELS, TIERS
 from sketket.registry import Registry
+from sketket.run.lifeline import RunLocked
 
 log = logging.getLogger("sketket.run")
 
@@ -70,6 +71,7 @@ class RunOptions:
     notebooks_dir: Path
     cell_timeout: int
     keep_runs: int
+    lock_wait: float
     demo_when_empty: bool
     demo_seed: int
     demo_scale: int
@@ -77,19 +79,38 @@ class RunOptions:
 
     @classmethod
     def load(cls, settings: Settings, config_path: Path | None = None, workers: int | None = None) -> RunOptions:
-        data = _merge(load_yaml("run.yml"), settings.extra.get("run") or {})
+        where = f"tệp cấu hình {config_path}" if config_path else "config/run.yml"
+        run = settings.extra.get("run") or {}
+        if not isinstance(run, dict):
+            raise ConfigError(f"{where}: mục run cần các cặp khóa: giá trị (workers: 2, …)")
+        data = _merge(load_yaml("run.yml"), run)
         base = config_path.resolve().parent if config_path else Path.cwd()
         notebooks = (base / data["notebooks"]).resolve() if data.get("notebooks") else _project_notebooks()
+
+        def number(key: str, value: Any, kind: type = int, least: float = 0) -> Any:
+            try:
+                out = kind(value)
+            except (TypeError, ValueError):
+                out = None
+            if out is None or isinstance(value, bool) or out < least:
+                raise ConfigError(f"{where}: khóa run.{key} ghi {value!r}; cần một số"
+                                  f"{' nguyên' if kind is int else ''} ≥ {least:g}")
+            return out
+
+        if not isinstance(data.get("packs"), dict):
+            raise ConfigError(f"{where}: khóa run.packs cần các cặp tên: giá trị (city: true, districts: all, …)")
         return cls(
-            workers=max(1, workers or data.get("workers") or os.cpu_count() or 1),
+            workers=workers or (number("workers", data["workers"], int, 1) if data.get("workers") is not None
+                                else max(1, os.cpu_count() or 1)),
             kernel=str(data["kernel"]),
-            engine=_engine_choice(data["engine"]),
+            engine=_engine_choice(data["engine"], where),
             notebooks_dir=notebooks,
-            cell_timeout=int(data["cell_timeout"]),
-            keep_runs=int(data["keep_runs"]),
+            cell_timeout=number("cell_timeout", data["cell_timeout"], int, 1),
+            keep_runs=number("keep_runs", data["keep_runs"], int, 1),
+            lock_wait=number("lock_wait", data.get("lock_wait", 0), float, 0),
             demo_when_empty=bool(data["demo"]["when_empty"]),
-            demo_seed=int(data["demo"]["seed"]),
-            demo_scale=int(data["demo"]["scale"]),
+            demo_seed=number("demo.seed", data["demo"]["seed"], int, 0),
+            demo_scale=number("demo.scale", data["demo"]["scale"], int, 1),
             packs=dict(data["packs"]),
         )
 
@@ -97,9 +118,9 @@ class RunOptions:
 ENGINES = ("warm", "papermill")
 
 
-def _engine_choice(name: Any) -> str:
+def _engine_choice(name: Any, where: str = "cấu hình") -> str:
     if name not in ENGINES:
-        raise ValueError(f"run.engine phải là một trong {ENGINES}, không phải {name!r}")
+        raise ConfigError(f"{where}: khóa run.engine ghi {name!r}; cần một trong {', '.join(ENGINES)}")
     return str(name)
 
 
@@ -174,7 +195,8 @@ def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
     its own folder (never into the raw folder, which holds only what units sent)."""
     raw = Path(ctx.raw_dir)
     if not raw.is_dir():
-        raise RuntimeError(f"Không có thư mục dữ liệu gốc {raw} (paths.raw trong tệp cấu hình)")
+        raise ConfigError(f"Không có thư mục dữ liệu gốc {raw} (khóa paths.raw của tệp cấu hình); "
+                          "cần tạo thư mục và đặt biểu các đơn vị gửi vào đó")
     if has_submissions(raw):
         return ctx, False
     if not opts.demo_when_empty:
@@ -381,8 +403,11 @@ def render_html(nb: Any, out: Path, title: str) -> None:
 
 
 def _kernel_stderr_to(path: Path) -> None:
-    """In a worker: send what the kernels print on stderr (start-up notices) to a file, not the console;
-    failures reach the run as results."""
+    """In a worker: die with the run (a killed run leaves no worker and no kernel behind), and send what the
+    kernels print on stderr (start-up notices) to a file, not the console; failures reach the run as results."""
+    from sketket.run.lifeline import die_with_parent
+
+    die_with_parent()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
@@ -458,49 +483,53 @@ def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
     return found
 
 
-def _replace_path(src: Path, dst: Path) -> None:
-    """Put a copy of src (file or folder) at dst: copied beside it, then swapped in by rename."""
-    tmp = dst.with_name(f".{dst.name}.new")
-    old = dst.with_name(f".{dst.name}.old")
-    for p in (tmp, old):
-        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    if src.is_dir():
-        shutil.copytree(src, tmp)
-    else:
-        shutil.copy2(src, tmp)
-    if dst.is_dir() and not dst.is_symlink():
-        os.replace(dst, old)
-    os.replace(tmp, dst)
-    shutil.rmtree(old, ignore_errors=True)
+PUBLISHED_INDEX = "trang-chu.html"  # a run's index as reports/index.html shows it (links through latest/)
+
+
+def _link(path: Path, target: str) -> None:
+    """Make `path` a symbolic link to `target`, replacing whatever is there in one rename."""
+    if path.is_symlink() and os.readlink(path) == target:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target, target_is_directory=not Path(target).suffix)
+    if path.is_dir() and not path.is_symlink():  # a folder an older version copied here
+        shutil.rmtree(path)
+    os.replace(tmp, path)
 
 
 def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: DataInfo, processed_dir: Path) -> Path:
-    """Make a complete run the latest: reports/latest → this run, reports/index.html, the city workbooks."""
-    link = reports_dir / "latest"
-    tmp_link = reports_dir / ".latest.new"
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(run_dir.relative_to(reports_dir), target_is_directory=True)
-    if link.is_dir() and not link.is_symlink():
-        shutil.rmtree(link)
-    os.replace(tmp_link, link)
+    """Make a complete run the latest in one atomic switch: reports/latest → this run. reports/index.html, the
+    consolidated workbook and the return lists are fixed links through latest/, so that a kill or a full disk
+    at any moment leaves them all showing the same complete run, the old one or the new one."""
     from sketket.catalog import reports
 
+    write_index(run_dir / PUBLISHED_INDEX, results, info, processed_dir, prefix="latest/")
     for name in (reports()["consolidated"].path, reports()["return_lists"].path):
-        if (run_dir / name).exists():
-            _replace_path(run_dir / name, reports_dir / name)
-    index = reports_dir / "index.html"
-    write_index(index, results, info, processed_dir, prefix=f"{run_dir.relative_to(reports_dir).as_posix()}/")
-    return index
+        _link(reports_dir / name, f"latest/{name}")
+    _link(reports_dir / "index.html", f"latest/{PUBLISHED_INDEX}")
+    _link(reports_dir / "latest", run_dir.relative_to(reports_dir).as_posix())  # the switch
+    return reports_dir / "index.html"
 
 
-def prune_runs(reports_dir: Path, keep: int, current: Path) -> None:
-    runs = sorted(p for p in (reports_dir / "runs").iterdir() if p.is_dir())
+def prune_runs(reports_dir: Path, keep: int, current: Path | None = None) -> None:
+    """Keep the `keep` newest runs (complete or failed) and the published one; delete the others and the
+    leftovers of an interrupted publish, so that old runs never fill the disk."""
+    runs_dir = reports_dir / "runs"
+    if not runs_dir.is_dir():
+        return
+    latest = (reports_dir / "latest").resolve() if (reports_dir / "latest").is_symlink() else None
+    runs = sorted(p for p in runs_dir.iterdir() if p.is_dir())
     for old in runs[: max(0, len(runs) - keep)]:
-        if old != current:
+        if old != current and old.resolve() != latest:
             shutil.rmtree(old, ignore_errors=True)
+    for leftover in reports_dir.glob(".*.new"):
+        leftover.unlink(missing_ok=True)
 
 
 def new_run_dir(reports_dir: Path) -> Path:
+    if reports_dir.exists() and not reports_dir.is_dir():
+        raise NotADirectoryError(f"{reports_dir} là một tệp, không phải thư mục: sửa paths.reports trong tệp cấu hình")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     run_dir = reports_dir / "runs" / stamp
     n = 1
@@ -531,9 +560,17 @@ class RunReport:
 
 
 def run(ctx: RunContext, opts: RunOptions) -> RunReport:
-    """The whole pipeline; see the module docstring."""
+    """The whole pipeline; see the module docstring. One run at a time per reports folder (RunLocked)."""
+    from sketket.run.lifeline import RunLock
+
     reports = Path(ctx.reports_dir).resolve()
-    run_dir = new_run_dir(reports)
+    with RunLock(reports, wait=opts.lock_wait):
+        prune_runs(reports, opts.keep_runs)  # failed runs too: old runs never fill the disk
+        run_dir = new_run_dir(reports)
+        return _run(ctx, opts, reports, run_dir)
+
+
+def _run(ctx: RunContext, opts: RunOptions, reports: Path, run_dir: Path) -> RunReport:
     handler = _log_to(run_dir)
     try:
         start = time.perf_counter()
@@ -562,6 +599,7 @@ def run(ctx: RunContext, opts: RunOptions) -> RunReport:
         return RunReport(run_dir, results, index)
     except Exception as e:  # a failure before or around the notebooks (data, config): in the log too
         log.error("sketket run dừng: %s: %s", type(e).__name__, e)
+        e.logged = True  # type: ignore[attr-defined]
         raise
     finally:
         log.removeHandler(handler)
@@ -573,13 +611,19 @@ def cli_run(args: argparse.Namespace) -> int:
     config = Path(args.config) if args.config else None
     settings = Settings.load(config)
     ctx = RunContext.load(config)
+    ctx.check()
     opts = RunOptions.load(settings, config, getattr(args, "workers", None))
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(console)
     try:
         report = run(ctx, opts)
-    except Exception:  # already logged, to the console and the run's log
+    except RunLocked as e:
+        print(f"sketket run: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # logged to the console and the run's log when the run had started; else said here
+        if not getattr(e, "logged", False):
+            print(f"sketket run: lỗi: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     finally:
         log.removeHandler(console)
