@@ -142,3 +142,23 @@ def test_city_pack_print_page_count(browser, small_run):
     pages = pdf_pages(browser)
     print(f"city pack printed: {pages} A4 pages")
     assert 0 < pages <= 8
+
+
+def test_annex_and_vertical_pack_render_and_links_resolve(browser, small_run):
+    _, reports = small_run
+    city_dir = reports / "latest" / "city"
+    open_page(browser, city_dir / "thanh-pho-ha-noi.html", "city-pack.png")
+    annex_links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('p.annex-link a')).map(a => a.href)")
+    assert len(annex_links) >= 5
+    for href in annex_links:
+        assert Path(urlparse(href).path).is_file(), href
+    open_page(browser, city_dir / "phu-luc-thanh-pho.html", "city-annex.png")
+    check_page(browser)
+    fragments = {urlparse(h).fragment for h in annex_links}
+    assert [f for f in fragments if browser.execute_script(f"return document.getElementById({f!r}) === null")] == []
+    vertical = next((reports / "latest" / "vertical").glob("N01-*.html"))
+    open_page(browser, vertical, "vertical-pack.png")
+    check_page(browser)
+    text = browser.find_element("tag name", "body").text
+    assert "Cục Thuế" in text and "Trả lời các nội dung của Đề cương" in text
