@@ -61,7 +61,7 @@ def test_tier_figures_answer_a_b_i(tables):
 
 def test_table_of_contents_anchors_are_the_notebooks_headings():
     sources = "".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"])
-    ids = set(re.findall(r'id="([^"]+)"', sources))
+    ids = set(re.findall(r'id="([^"]+)"', sources + packs.method_html({})))  # the method note is rendered
     outline = {s["anchor"] for s in packs.pack_config()["outline_sections"]}
     toc = packs.city_toc()
     assert all(anchor in ids or anchor in outline for anchor, _ in toc)
@@ -98,3 +98,19 @@ def test_leader_tier_table_has_at_most_seven_columns(tables):
     head = brief[brief.index("<thead>"):brief.index("</thead>")]
     assert 0 < head.count("<th>") <= 7 and "Toàn Thành phố" in brief
     assert packs.tiers_table(tables).count("<th>") > 7  # the analysts' version keeps every figure
+
+
+def test_method_note_states_rules_from_config_and_plan():
+    ctx = {"plan": {"period_start": "01/01/2017", "period_end": "30/06/2017", "report_deadline": "10/07/2017"},
+           "built_at": "2017-07-12T08:30:00"}
+    html = packs.method_html(ctx)
+    assert 'id="phuong-phap"' in html and "từ 100 hồ sơ trở lên" in html and "5,0 điểm phần trăm" in html
+    assert "Từ 01/01/2017 đến 30/06/2017" in html and "12/07/2017 08:30" in html
+
+
+def test_quality_summary_counts_files_findings_and_waiting_units(tables):
+    findings, files = tables["findings"], tables["files"]
+    text = packs.quality_summary_html(tables)
+    read = int((files["status"] == "ingested").sum())
+    errors = int((findings["severity"] == "error").sum())
+    assert f"Đã đọc {read} tệp" in text and f"phát hiện {errors} lỗi" in text and read > 0

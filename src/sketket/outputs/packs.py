@@ -877,7 +877,7 @@ def city_toc() -> list[tuple[str, str]]:
 ANNEX_HREF = "phu-luc-thanh-pho.html"  # beside the city pack, in the run's city/ folder
 ANNEX_SECTIONS = {"xep-hang": "Xếp hạng đầy đủ theo cấp", "thap-hon": "Đơn vị thấp hơn hẳn mặt bằng của cấp",
                   "khen-thuong": "Đề xuất khen thưởng", "gui-bao-cao": "Tình trạng gửi báo cáo",
-                  "cho-sua": "Số liệu đang chờ sửa"}
+                  "cho-sua": "Số liệu đang chờ sửa", "chat-luong": "Lỗi và cảnh báo theo quy tắc kiểm tra"}
 
 
 def annex_toc() -> list[tuple[str, str]]:
@@ -930,3 +930,42 @@ def own_quotes_html(tables: Tables, code: str) -> str:
             if len(own):
                 parts.append(table_html(own[[key]], None, {key: label}))
     return "".join(parts) or para("Báo cáo thuyết minh của đơn vị chưa nêu tồn tại, bài học, sáng kiến hay kiến nghị.")
+
+
+def method_html(context: Mapping[str, Any]) -> str:
+    """The method note every figure refers to: how the rates are computed, who is ranked, what "chờ sửa"
+    means, and the data period and cut-off (from the run's plan and config/indicators.yml)."""
+    from sketket.analysis.indicators import load_config
+
+    config = load_config()
+    plan = context.get("plan", {}) if context else {}
+    far = config.get("far_below", {}).get("on_time_gap", {})
+    items = [
+        ("Tỷ lệ", "Mỗi tỷ lệ của một cấp hay của Thành phố là tỷ số của các tổng (tổng hồ sơ đúng hạn / tổng hồ sơ "
+                  "đã nhận), không phải trung bình các tỷ lệ của đơn vị; ghi một chữ số thập phân."),
+        ("Xếp hạng", f"Xếp hạng trong từng cấp theo tỷ lệ hồ sơ giải quyết đúng hạn của Bộ phận một cửa của chính "
+                     f"đơn vị, chỉ xếp đơn vị có từ {format_int(config['ranking']['min_dossiers'])} hồ sơ trở lên; "
+                     "đơn vị bằng tỷ lệ cùng hạng."),
+        ("Chờ sửa", "Đơn vị có lỗi phải sửa trong biểu (ví dụ số quá hạn lớn hơn số đã nhận): số liệu chưa được cộng "
+                    "vào tổng, tỷ lệ, xếp hạng, khen thưởng cho đến khi đơn vị gửi biểu đã sửa."),
+        ("Kỳ số liệu", f"Từ {plan.get('period_start', '')} đến {plan.get('period_end', '')}; hạn các đơn vị gửi báo "
+                       f"cáo {plan.get('report_deadline', '')}; số liệu lập lúc {built_at(context) or 'mở bằng tay'}."),
+    ]
+    if far.get("points") is not None:
+        items.insert(2, ("Thấp hơn hẳn", f"Tỷ lệ đúng hạn thấp hơn tỷ lệ của cấp quá "
+                                         f"{format_number(far['points'], 1)} điểm phần trăm (đơn vị có từ "
+                                         f"{format_int(far['min_dossiers'])} hồ sơ); các tiêu chí khác: trang Chỉ số."))
+    return piece("method", items)
+
+
+def quality_summary_html(tables: Tables) -> str:
+    """The data-quality picture for leaders in one paragraph: files read and rejected, units with errors,
+    findings; the rule-by-rule table is in the annex."""
+    files, findings, units = tables["files"], tables["findings"], tables["indicators_units"]
+    status = files["status"].value_counts() if len(files) else pd.Series(dtype=int)
+    severity = findings["severity"].value_counts() if len(findings) else pd.Series(dtype=int)
+    waiting = int((units["data_status"] == "awaiting_correction").sum()) if len(units) else 0
+    return para(f"Đã đọc {format_int(status.get('ingested', 0))} tệp, từ chối {format_int(status.get('rejected', 0))} "
+                f"tệp; kiểm tra phát hiện {format_int(severity.get('error', 0))} lỗi và "
+                f"{format_int(severity.get('warning', 0))} cảnh báo; {format_int(waiting)} đơn vị có số liệu đang "
+                "chờ sửa (chưa được cộng vào tổng, tỷ lệ, xếp hạng, khen thưởng).")
