@@ -42,6 +42,7 @@ lab: $(STAMP) ## open the notebooks in JupyterLab with the sketket kernel
 
 bench: $(STAMP) ## the benchmarks recorded in the README
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/lessons.py
 	$(BIN)/python bench/run.py
 
 clean: ## delete generated data and reports (raw data is kept)

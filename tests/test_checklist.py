@@ -91,8 +91,8 @@ def test_matrix_and_silent_units(table):
     assert matrix.loc[("Sở, cơ quan tương đương Sở", "Sở Tư pháp"), "Quy chế phối hợp TTHC liên thông"] == "Không"
     silent = silent_units(table)
     assert silent.loc["Mẫu Phiếu, Sổ", "Không nêu"] == 3
-    assert silent.loc["Làm việc sáng thứ bảy", "Đơn vị không nêu"] == "Huyện Sóc Sơn"
-    assert silent.loc["Làm việc sáng thứ bảy", "Có"] == 1 and silent.loc["Làm việc sáng thứ bảy", "Không"] == 1
+    assert silent.loc["Làm việc sáng thứ bảy (số hồ sơ)", "Đơn vị không nêu"] == "Huyện Sóc Sơn"
+    assert silent.loc["Làm việc sáng thứ bảy (số hồ sơ)", "Có"] == 1 and silent.loc["Làm việc sáng thứ bảy (số hồ sơ)", "Không"] == 1
 
 
 def test_write_checklist(tmp_path):
@@ -101,3 +101,75 @@ def test_write_checklist(tmp_path):
     df = pd.read_csv(path, encoding="utf-8-sig", dtype={"unit_code": str})
     assert len(df) == 3 * df["item"].nunique()
     assert df[(df["unit_code"] == "001") & (df["item"] == "g_truc_tuyen")]["number"].iloc[0] == 1250
+
+
+def one(text: str, section: str = "II.2.c", **more: str) -> pd.DataFrame:
+    return unit_checklist(pd.DataFrame(report("x.docx", "Sở Y tế", "S09", "so", {section: text, **more}),
+                                       columns=COLUMNS)).set_index("item")
+
+
+@pytest.mark.parametrize(("text", "item", "expected"), [
+    # negation more than a few words away, in the next clause, after the item (passives)
+    ("Quy chế phối hợp giải quyết các TTHC liên thông giữa Sở và các cơ quan liên quan hiện đang được dự "
+     "thảo, chưa ban hành.", "c_phoi_hop", "Không"),
+    ("Việc chi trả tiền làm thêm giờ cho cán bộ vẫn chưa được thực hiện.", "dd_them_gio", "Không"),
+    ("Huyện sẽ ban hành Quy chế phối hợp trong quý IV/2017.", "c_phoi_hop", "Không"),
+    # hedges and counts as partial
+    ("Về cơ bản, các đơn vị đã ban hành quy chế phối hợp; một số xã chưa ban hành.", "c_phoi_hop", "Một phần"),
+    ("Quy trình giải quyết TTHC mới được ban hành cho 45/120 thủ tục.", "c_quy_trinh", "Một phần"),
+    ("Đã ban hành nội quy, chưa ban hành quy chế hoạt động của Bộ phận.", "c_noi_quy", "Một phần"),
+    # positives in another word order or the passive
+    ("Bộ phận tiếp nhận và trả kết quả được kiện toàn tại Quyết định số 45/QĐ-SYT.", "c_thanh_lap", "Có"),
+    ("UBND quận ban hành Quyết định số 150/QĐ-UBND về việc công khai bộ TTHC thuộc thẩm quyền.", "c_cong_khai", "Có"),
+    # "không phát sinh" is its own value
+    ("Do không có TTHC liên thông nên không phát sinh việc ban hành quy chế phối hợp.", "c_phoi_hop",
+     "Không phát sinh"),
+    # a reason's negation does not reach the item; a request reports nothing
+    ("Do lượng hồ sơ không nhiều nên đơn vị làm việc sáng thứ bảy hai tuần một lần.", "dd_thu_bay", "Có"),
+    ("Đề nghị UBND Thành phố ban hành quy chế phối hợp mẫu.", "c_phoi_hop", "Không nêu"),
+    # typed without diacritics
+    ("So chua ban hanh quy che phoi hop.", "c_phoi_hop", "Không"),
+])
+def test_polarity_per_clause(text, item, expected):
+    section = {"dd_them_gio": "II.2.đ", "dd_thu_bay": "II.2.đ"}.get(item, "II.2.c")
+    assert one(text, section).loc[item, "value"] == expected
+
+
+def test_figures_in_words_parts_and_the_section_statement():
+    assert one("Huyện có hai mươi mốt dịch vụ công trực tuyến mức độ 3.", "II.2.g").loc["g_truc_tuyen", "number"] == 21
+    assert one("Quận triển khai 21 dịch vụ công trực tuyến mức độ 3 và 04 dịch vụ mức độ 4.",
+               "II.2.g").loc["g_truc_tuyen", "number"] == 25
+    assert one("Đối với 15 TTHC thuộc lĩnh vực hộ tịch, đơn vị đã trả kết quả qua dịch vụ bưu chính công ích.",
+               "II.2.e").loc["e_buu_chinh", "number"] == 15
+    saturday = one("Bộ phận làm việc sáng thứ bảy hàng tuần. Trong kỳ đã tiếp nhận một nghìn hai trăm hồ sơ.",
+                   "II.2.đ").loc["dd_thu_bay"]
+    assert (saturday["value"], saturday["number"]) == ("Có", 1200)
+    survey = one("Kết quả khảo sát cho thấy 97% người dân hài lòng, 3% chưa hài lòng.", "II.2.k").loc["k_khao_sat"]
+    assert (survey["value"], survey["number"]) == ("Có", 97)
+    assert one("Sở chưa triển khai.", "II.2.e").loc["e_buu_chinh", "value"] == "Không"  # under heading e)
+
+
+def test_two_sentences_that_disagree_are_flagged_not_decided():
+    df = one("Quy chế phối hợp: đã ban hành. Sở chưa ban hành quy chế phối hợp giải quyết TTHC liên thông.")
+    row = df.loc["c_phoi_hop"]
+    assert row["value"] == "Không nêu" and row["flag"].startswith("Mâu thuẫn")
+    assert row["evidence"] == ("Quy chế phối hợp: đã ban hành. | Sở chưa ban hành quy chế phối hợp giải quyết TTHC "
+                               "liên thông.")
+    assert df.loc["c_cong_khai", "flag"] == ""
+    flagged = df.reset_index()
+    assert checklist_matrix(flagged).loc[("Sở, cơ quan tương đương Sở", "Sở Y tế"),
+                                         "Quy chế phối hợp TTHC liên thông"] == "Cần kiểm tra"
+    counts = silent_units(flagged)
+    assert counts.loc["Quy chế phối hợp TTHC liên thông", "Cần kiểm tra"] == 1
+    assert counts.loc["Quy chế phối hợp TTHC liên thông", "Đơn vị không nêu"] == ""
+
+
+def test_the_pack_lists_what_to_check_with_the_units_own_sentences(table):
+    from sketket.outputs.lessons_pages import checklist_review_html
+
+    flagged = one("Quy chế phối hợp: đã ban hành. Sở chưa ban hành quy chế phối hợp.").reset_index()
+    html = checklist_review_html({"checklist": pd.concat([table, flagged], ignore_index=True)})
+    assert "Cần kiểm tra" in html and "Quy chế phối hợp: đã ban hành. | Sở chưa ban hành quy chế phối hợp." in html
+    assert "Đã gửi 3/5 thư xin lỗi | một số trường hợp chưa thực hiện xin lỗi bằng văn bản." in html  # Một phần
+    assert "Quận Ba Đình" not in html  # nothing partial or disputed there
+    assert "Không có câu trả lời nào" in checklist_review_html({"checklist": table[table["unit_code"] == "016"]})

@@ -25,9 +25,10 @@ def demo_run(tmp_path_factory):
 def test_the_demo_is_generated_and_every_notebook_runs(demo_run):
     code, base = demo_run
     assert code == 0
-    assert (base / "raw" / "demo" / "manifest.json").is_file()
+    assert (base / "data" / "demo" / "manifest.json").is_file()  # paths.demo, never inside the raw folder
+    assert [p.name for p in (base / "raw").iterdir()] == [".gitkeep"]
     latest = base / "reports" / "latest"
-    pages = {p.relative_to(latest).as_posix() for p in latest.rglob("*.html")} - {"index.html"}
+    pages = {p.relative_to(latest).as_posix() for p in latest.rglob("*.html")} - {"index.html", "trang-chu.html"}
     # 3 clean + 6 indicators + lessons + city + one district + one department
     assert len(pages) == 13, sorted(pages)
     assert {"city/thanh-pho-ha-noi.html", "district/271-huyen-ba-vi.html",

@@ -189,3 +189,39 @@ def test_notebook_runs_on_a_small_processed_folder(tmp_path):
     assert "Kiến nghị tới: Trung ương" in html
     assert "Tin nhắn SMS thông báo kết quả giải quyết hồ sơ cho người dân" in html
     assert "Chưa nộp" in html  # tracking: units that sent nothing
+
+
+def test_part_three_headings_addressees_and_difficulties(themes):
+    sections = section_rows([("001", "III", "\n".join([
+        "Khó khăn, vướng mắc:",
+        "- Trụ sở các phường chật hẹp, chưa bố trí được diện tích cho Bộ phận một cửa.",
+        "- Biên chế ít, cán bộ phải kiêm nhiệm nhiều việc.",
+        "Đối với UBND Thành phố",
+        "- Chỉ đạo các Sở, ngành kết nối phần mềm chuyên ngành với phần mềm một cửa điện tử.",
+        "- Đề nghị Sở Nội vụ bổ sung biên chế cho Bộ phận một cửa cấp phường.",
+        "Kiến nghị với Trung ương",
+        "- Sửa đổi Nghị định về kiểm soát thủ tục hành chính cho phù hợp thực tiễn."]))])
+    rec = recommendations(sections, themes)
+    assert dict(zip(rec["recommendation"], rec["addressee"], strict=True)) == {
+        # under the city's heading although it names the departments: they are what it asks the city to do
+        "Chỉ đạo các Sở, ngành kết nối phần mềm chuyên ngành với phần mềm một cửa điện tử.": "thanh_pho",
+        # asks someone else first: its own addressee
+        "Đề nghị Sở Nội vụ bổ sung biên chế cho Bộ phận một cửa cấp phường.": "so_nganh",
+        "Sửa đổi Nghị định về kiểm soát thủ tục hành chính cho phù hợp thực tiễn.": "trung_uong",
+    }  # the headings are no rows, and the difficulties are kept apart
+
+
+def test_initiatives_lose_their_bullets_inside_a_line(themes):
+    sections = section_rows([("016", "II.3.d", "Các mô hình: - Tin nhắn SMS thông báo kết quả giải quyết hồ sơ; "
+                                               "- Tra cứu tình trạng hồ sơ bằng mã QR trên phiếu hẹn.")])
+    ini = initiatives(sections, themes)
+    assert sorted(ini["initiative"]) == ["Tin nhắn SMS thông báo kết quả giải quyết hồ sơ",
+                                         "Tra cứu tình trạng hồ sơ bằng mã QR trên phiếu hẹn."]
+
+
+def test_a_part_opened_by_its_difficulties_keeps_them_apart(themes):
+    sections = section_rows([("S02", "III", "Văn bản của Trung ương thay đổi nhiều, việc công bố TTHC chưa kịp thời.\n"
+                                            "4. Đề xuất\nCác Sở, ngành chủ động dự thảo quyết định công bố TTHC.")])
+    sections["heading"] = "3. Khó khăn, vướng mắc"  # a report on assigned tasks: its part 3 is read as III
+    rec = recommendations(sections, themes)
+    assert list(rec["recommendation"]) == ["Các Sở, ngành chủ động dự thảo quyết định công bố TTHC."]

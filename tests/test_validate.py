@@ -159,10 +159,13 @@ def test_unit_unmatched_proposes_close_names(tmp_path, reg):
 
 
 def test_sub_units_are_matched_within_their_parent(tmp_path, reg):
-    # Hàng Bạc is a ward of Hoàn Kiếm, not of Ba Đình
+    # Hàng Bạc is a ward of Hoàn Kiếm, not of Ba Đình: the finding names the district it belongs to
     findings, m = run(tmp_path, reg, "III", change=lambda s, u: u[1].update(unit_name="Phường Hàng Bạc"))
-    f = only(findings, "unit_unmatched")
-    assert f.cell == m.cell("unit_name", m.unit_rows[1])
+    assert not [f for f in findings if f.rule == "unit_unmatched"]
+    f = only(findings, "unit_wrong_parent")
+    assert f.cell == m.cell("unit_name", m.unit_rows[1]) and f.value == "Phường Hàng Bạc"
+    assert f.message == ('"Phường Hàng Bạc" thuộc Quận Hoàn Kiếm, không thuộc Quận Ba Đình; cần đưa vào biểu '
+                         'của Quận Hoàn Kiếm hoặc sửa lại tên.')
 
 
 def test_unit_name_inferred(tmp_path, reg):

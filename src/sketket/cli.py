@@ -51,6 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("processed_dir", type=Path, nargs="?", default=None)
     p.add_argument("--config", type=Path, default=None)
 
+    p = sub.add_parser("draft", help="dự thảo Báo cáo sơ kết của UBND Thành phố (.docx)")
+    p.add_argument("processed_dir", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml: kế hoạch (số, ngày, hạn) của lần sơ kết")
+
+    p = sub.add_parser("comments", help="bảng tổng hợp ý kiến góp ý vào dự thảo báo cáo")
+    p.add_argument("comments_dir", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--draft", type=Path, default=None, help="tệp dự thảo đã gửi lấy ý kiến (.docx)")
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml: hạn góp ý (draft_deadline)")
+    p.add_argument("--registry", type=Path, default=None)
+
+    p = sub.add_parser("dossiers", help="sổ theo dõi hồ sơ của phần mềm một cửa: số liệu, đối chiếu với Phụ lục")
+    p.add_argument("logs_dir", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml (kỳ sơ kết, danh mục đơn vị)")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+
     p = sub.add_parser("run", help="toàn bộ quy trình qua các notebook tới reports/index.html")
     p.add_argument("--config", type=Path, default=None)
     p.add_argument("--workers", type=int, default=None)
@@ -89,8 +107,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sketket.analysis.analyse import cli_analyse
 
         return cli_analyse(args)
+    if args.command == "dossiers":
+        from sketket.analysis.dossier_counts import cli_dossiers
+
+        return cli_dossiers(args)
     if args.command == "datasets":
         return _datasets(args)
+    if args.command == "draft":
+        from sketket.outputs.draft import cli_draft
+
+        return cli_draft(args)
+    if args.command == "comments":
+        from sketket.outputs.comments import cli_comments
+
+        return cli_comments(args)
     if args.command == "run":
         from sketket.run.pipeline import cli_run
 

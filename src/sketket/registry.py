@@ -68,6 +68,17 @@ _SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their p
 _fold = fold  # clean.fold remembers text: one cache shared with the reader
 
 
+_ROMAN_NUMBERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
+                  "ix": "9", "x": "10"}
+
+
+def _arabic(key: str) -> str:
+    """A Roman numeral ending a folded name as the Arabic one: "co nhue i" → "co nhue 1" (officials
+    write both; the registry has one)."""
+    head, _, last = key.rpartition(" ")
+    return f"{head} {_ROMAN_NUMBERS[last]}" if head and last in _ROMAN_NUMBERS else key
+
+
 def _expand(key: str) -> str:
     if not _ANY_EXPANSION.search(key):  # most names have no shorthand: one search instead of one per pattern
         return key
@@ -79,7 +90,7 @@ def _expand(key: str) -> str:
 def admin_keys(name: object) -> list[str]:
     """Keys of a district or commune name, dropping one typed prefix at a time:
     "UBND P. Phúc Xá" → ["ubnd p phuc xa", "p phuc xa", "phuc xa"]."""
-    key = _fold(name) if isinstance(name, str) else fold(name)
+    key = _arabic(_fold(name) if isinstance(name, str) else fold(name))
     keys = [key]
     while True:
         stripped = _PREFIX_RE.sub("", key, count=1).strip()
@@ -91,7 +102,7 @@ def admin_keys(name: object) -> list[str]:
 
 def agency_key(name: object) -> str:
     """Key of an agency name: folded, shorthand expanded, filler words dropped."""
-    key = _expand(_fold(name) if isinstance(name, str) else fold(name))
+    key = _expand(_arabic(_fold(name) if isinstance(name, str) else fold(name)))
     for pattern in _FILLER_RES:
         key = pattern.sub(" ", key)
     return " ".join(key.split())
@@ -211,8 +222,8 @@ class Registry:
     def _keys_for(r, exact: bool) -> Iterable[str]:
         if r.tier in ("huyen", "xa"):
             if exact:
-                yield _fold(r.name)
-                yield _fold(r.name_with_type)
+                yield _arabic(_fold(r.name))
+                yield _arabic(_fold(r.name_with_type))
             else:
                 yield from admin_keys(r.name)[1:]
                 yield from admin_keys(r.name_with_type)[1:]
@@ -260,7 +271,7 @@ class Registry:
             else:
                 scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
         admin = any(t in ("huyen", "xa") for t in tiers)
-        first = _fold(text) if admin else agency_key(text)  # admin_keys(text)[0] is the folded text
+        first = _arabic(_fold(text)) if admin else agency_key(text)  # = admin_keys(text)[0]
         # In one scope, a name typed as in the registry is found among the units' own names, which win
         # over any stripped key: the stripped keys are built only when that fails.
         code = self._exact_keys(scopes[0]).get(first) if len(scopes) == 1 else None

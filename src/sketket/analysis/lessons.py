@@ -23,7 +23,8 @@ from sketket.intake.narrative import load_outline
 from sketket.registry import Registry, load_registry
 
 SENTENCE_COLUMNS = ["source_file", "unit_name", "unit_code", "tier", "section", "sentence", "themes"]
-_BULLET = re.compile(r"^(?:[-–—•+*·]|\(?\d{1,2}[.)]|\(?[a-zđ][).])\s*")
+_BULLET = re.compile(r"^(?:[-–—•+*·]+|\(?\d{1,2}[.)](?!\d)|\(?[a-zđ][).])\s*")
+_DASH = re.compile(r"^[-–—•+*·]+\s*")  # a bullet inside a line, after a full stop or a semicolon
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class Themes:
     none_phrases: tuple[str, ...]
     continuations: tuple[str, ...]
     addressees: tuple[tuple[str, str, tuple[re.Pattern, ...]], ...]
+    heading_leads: tuple[str, ...] = ()
+    heading_rest: int = 1
+    difficulty_headings: tuple[str, ...] = ()
+    proposal_headings: tuple[str, ...] = ()
+    request_leads: tuple[str, ...] = ()
+    request_reach: int = 3
+
+
+def _longest_first(phrases: list[str]) -> tuple[str, ...]:
+    return tuple(sorted({fold(p) for p in phrases}, key=len, reverse=True))
 
 
 @lru_cache(maxsize=4)
@@ -63,6 +74,12 @@ def load_themes(path: str | None = None, registry: Registry | None = None) -> Th
         none_phrases=tuple(fold(x) for x in cfg["none_phrases"]),
         continuations=tuple(fold(x) for x in cfg.get("continuations", [])),
         addressees=tuple(addressees),
+        heading_leads=_longest_first(cfg.get("heading_leads", [])),
+        heading_rest=int(cfg.get("heading_rest", 1)),
+        difficulty_headings=_longest_first(cfg.get("difficulty_headings", [])),
+        proposal_headings=_longest_first(cfg.get("proposal_headings", [])),
+        request_leads=_longest_first(cfg.get("request_leads", [])),
+        request_reach=int(cfg.get("request_reach", 3)),
     )
 
 
@@ -73,9 +90,9 @@ def sentences(text: object, themes: Themes | None = None) -> list[str]:
     out: list[str] = []
     for line in str(text or "").splitlines():
         line = _BULLET.sub("", nfc(line)).strip()
-        pieces = re.split(r"(?<=[.;!?])\s+", line)
+        pieces = re.split(r"(?<=[.;!?])\s+|(?<=:)\s+(?=[-–•+]\s)", line)  # "Các mô hình: - SMS …; - QR …"
         for piece in pieces:
-            piece = piece.strip().rstrip(";").strip()
+            piece = _DASH.sub("", piece.strip()).rstrip(";").strip()
             if not piece:
                 continue
             if out and not out[-1].endswith(":") and (piece[0].islower() or fold(piece).startswith(joins)):
@@ -162,8 +179,16 @@ def theme_table(counts: pd.DataFrame, section: str) -> pd.DataFrame:
     return wide.astype(int)
 
 
+@lru_cache(maxsize=1 << 14)
 def _same(a: str, b: str, threshold: float) -> bool:
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= threshold
+    if a == b:
+        return True
+    # the cheap upper bounds of ratio() first (length alone, then the letters): same answer, most pairs
+    # are told apart without the full comparison
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
 def representative_quotes(sent: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
@@ -176,29 +201,30 @@ def representative_quotes(sent: pd.DataFrame, themes: Themes | None = None) -> p
             "source_file", "same_units"]
     rows = []
     long = sent.assign(unit=_unit_key(sent)).explode("themes").dropna(subset=["themes"])
+    long = long[long["sentence"].str.len().between(q["min_chars"], q["max_chars"])
+                & ~long["sentence"].str.endswith(":")]
+    # a sentence with several themes is folded and scored once
+    fkeys = {s: fold(s) for s in long["sentence"].unique()}
+    scores = {s: _specificity(s, themes) for s in fkeys}
     for (section, theme), grp in long.groupby(["section", "themes"], sort=False):
-        grp = grp[grp["sentence"].str.len().between(q["min_chars"], q["max_chars"])]
-        grp = grp[~grp["sentence"].str.endswith(":")]
-        if grp.empty:
-            continue
-        grp = grp.assign(fkey=grp["sentence"].map(fold),
-                         score=grp["sentence"].map(lambda s: _specificity(s, themes)))
-        grp = grp.sort_values(["score", "unit"], ascending=[False, True])
+        # most specific first, then by unit; a stable sort, as sort_values on the two columns
+        recs = sorted(grp.to_dict("records"), key=lambda r: (-scores[r["sentence"]], r["unit"]))
         chosen: list[dict] = []
         used_units: set[str] = set()
         for distinct_units in (True, False):  # first one quote per unit, then fill up
-            for r in grp.itertuples(index=False):
+            for r in recs:
+                key = fkeys[r["sentence"]]
                 if len(chosen) >= q["per_theme"]:
                     break
-                if distinct_units and r.unit in used_units:
+                if distinct_units and r["unit"] in used_units:
                     continue
-                if any(_same(r.fkey, c["fkey"], q["similar"]) for c in chosen):
+                if any(_same(key, c["fkey"], q["similar"]) for c in chosen):
                     continue
-                same = grp.loc[grp["fkey"].map(lambda k, rk=r.fkey: _same(k, rk, q["similar"])), "unit"]
-                chosen.append({"fkey": r.fkey, "section": section, "theme": theme, "quote": r.sentence,
-                               "unit_name": r.unit_name, "unit_code": r.unit_code, "tier": r.tier,
-                               "source_file": r.source_file, "same_units": int(same.nunique()) - 1})
-                used_units.add(r.unit)
+                same = {o["unit"] for o in recs if _same(fkeys[o["sentence"]], key, q["similar"])}
+                chosen.append({"fkey": key, "section": section, "theme": theme, "quote": r["sentence"],
+                               "unit_name": r["unit_name"], "unit_code": r["unit_code"], "tier": r["tier"],
+                               "source_file": r["source_file"], "same_units": len(same) - 1})
+                used_units.add(r["unit"])
         rows.extend(chosen)
     out = pd.DataFrame(rows)
     if out.empty:
@@ -239,16 +265,66 @@ def initiatives(sections: pd.DataFrame, themes: Themes | None = None) -> pd.Data
     return out.sort_values(["n_units", "initiative"], ascending=[False, True])[cols].reset_index(drop=True)
 
 
-def addressee_of(sentence: str, themes: Themes) -> str:
-    """Whom a sentence asks (an addressee id), or "" when it names none: the earliest mention wins."""
-    key = fold(sentence)
+def _addressee_match(key: str, themes: Themes) -> tuple[str, int, int] | None:
+    """(addressee id, start, end) of the earliest (then longest) addressee named in folded text."""
     best: tuple[int, int, str] | None = None
     for aid, _, patterns in themes.addressees:
         for p in patterns:
             m = p.search(key)
             if m and (best is None or (m.start(), -len(m.group())) < best[:2]):
                 best = (m.start(), -len(m.group()), aid)
-    return best[2] if best else ""
+    return (best[2], best[0], best[0] - best[1]) if best else None
+
+
+def addressee_of(sentence: str, themes: Themes) -> str:
+    """Whom a sentence asks (an addressee id), or "" when it names none: the earliest mention wins."""
+    found = _addressee_match(fold(sentence), themes)
+    return found[0] if found else ""
+
+
+def _strip_lead(key: str, leads: tuple[str, ...]) -> tuple[str, str]:
+    """(the lead the folded text starts with, the rest), or ("", key)."""
+    for lead in leads:
+        if key == lead or key.startswith(lead + " "):
+            return lead, key[len(lead):].strip()
+    return "", key
+
+
+def part_line(sentence: str, themes: Themes) -> tuple[str, str]:
+    """What a line of part III is: ("difficulties", "") for a heading or label of difficulties,
+    ("proposals", addressee id or "") for a heading of proposals or of whom they ask ("Đối với UBND Thành
+    phố", "Kiến nghị với Trung ương:"), ("intro", addressee) for another line ending with a colon, and
+    ("text", "") for the rest."""
+    key = fold(sentence)
+    label = fold(sentence.split(":", 1)[0]) if ":" in sentence else ""
+    if label and label in themes.difficulty_headings:
+        return "difficulties", ""  # "Khó khăn, vướng mắc: …"
+    found = _addressee_match(key, themes)
+    rest = f"{key[:found[1]]} {key[found[2]:]}".strip() if found else key
+    lead, rest = _strip_lead(rest, themes.heading_leads + themes.proposal_headings)
+    short = len(rest.split()) <= themes.heading_rest
+    difficulty, after = _strip_lead(key, themes.difficulty_headings)
+    if difficulty and (not after or len(after.split()) <= themes.heading_rest or sentence.endswith(":")) \
+            and not found:
+        return "difficulties", ""
+    if short and (lead or found):
+        return "proposals", found[0] if found else ""
+    if sentence.endswith(":"):
+        return "intro", found[0] if found else ""
+    return "text", ""
+
+
+def _addressee(sentence: str, context: str, themes: Themes) -> str:
+    """Whom a line asks: under an addressee heading, that addressee, unless the line starts by asking
+    another one ("Đề nghị Sở Nội vụ …"); elsewhere the one it names."""
+    key = fold(sentence)
+    found = _addressee_match(key, themes)
+    if not context or found is None:
+        return found[0] if found else context
+    lead, _ = _strip_lead(key, themes.request_leads)
+    if lead and len(key[:found[1]].split()) <= len(lead.split()) + themes.request_reach:
+        return found[0]
+    return context
 
 
 def recommendations(sections: pd.DataFrame, themes: Themes | None = None) -> pd.DataFrame:
@@ -260,13 +336,28 @@ def recommendations(sections: pd.DataFrame, themes: Themes | None = None) -> pd.
     cols = ["addressee", "addressee_label", "recommendation", "units", "unit_codes", "tiers", "n_units", "themes"]
     rows = []
     for r in sections[sections["section"] == "III"].itertuples(index=False):
-        context = ""
+        context, mode = "", "proposals"
+        # the part opened by "3. Khó khăn, vướng mắc" (a report on assigned tasks): difficulties first
+        heading = _BULLET.sub("", str(getattr(r, "heading", "") or "").split(" / ")[-1]).strip()
+        if heading and part_line(heading, themes)[0] == "difficulties":
+            mode = "difficulties"
         for s in sentences(r.text, themes):
-            named = addressee_of(s, themes)
-            if s.endswith(":") or len(s.split()) < themes.min_words:
-                context = named or context  # an intro line: its addressee carries on
+            kind, named = part_line(s, themes)
+            if kind == "difficulties":
+                mode = "difficulties"
                 continue
-            rows.append({"text": s, "addressee": named or context or default, "unit_name": r.unit_name,
+            if kind == "proposals":  # a heading: its addressee (or none) for the lines below
+                mode, context = "proposals", named
+                continue
+            if kind == "intro" or len(s.split()) < themes.min_words:
+                context = named or addressee_of(s, themes) or context  # an intro line: its addressee carries on
+                key = f" {fold(s)} "
+                if kind == "intro" and any(f" {p} " in key for p in themes.proposal_headings):
+                    mode = "proposals"  # "… có một số kiến nghị, đề xuất như sau:"
+                continue
+            if mode == "difficulties" and not _strip_lead(fold(s), themes.request_leads)[0]:
+                continue  # a difficulty, not a proposal
+            rows.append({"text": s, "addressee": _addressee(s, context, themes) or default, "unit_name": r.unit_name,
                          "unit_code": r.unit_code, "tier": r.tier, "unit": r.unit_code or r.unit_name,
                          "themes": "; ".join(themes.labels[t] for t in themes_of(s, themes))})
     if not rows:

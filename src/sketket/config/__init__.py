@@ -26,7 +26,11 @@ def load_yaml(name_or_path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     else:
         text = resources.files("sketket.config").joinpath(str(name_or_path)).read_text(encoding="utf-8")
-    return yaml.safe_load(text) or {}
+    # libyaml's safe loader when PyYAML was built with it: the same documents, parsed ~10× faster
+    return yaml.load(text, Loader=_LOADER) or {}
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _date(value: Any, key: str = "", where: str = "") -> dt.date:

@@ -1,8 +1,15 @@
-"""Evaluation of the few formulas the writers put in a table (SUM, IFERROR, + − × ÷ on cells), so that
-converted copies (.xls, .ods) carry computed values, as Excel would show them."""
+"""Evaluation of the formulas officials put in a table (SUM, ROUND, IF, IFERROR, MIN, MAX, ABS, + − × ÷
+and comparisons on cells of the same sheet), so that converted copies (.xls, .ods) and files written by
+other software carry computed values, as Excel would show them.
+
+Anything else (another sheet, a name, a function not listed) raises Unsupported: the caller reports that
+cell with its formula and reads the rest. Own code rather than the `formulas` package: that one brings
+numpy, schedula and a second workbook model for the handful of functions these tables
+use, and LibreOffice is rarely installed where the office runs the tool."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -11,7 +18,11 @@ from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from sketket.clean import parse_number
 
 _TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"[^"]*")|(?P<range>\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+)'
-                    r"|(?P<ref>\$?[A-Z]+\$?\d+)|(?P<fn>[A-Z]+)\(|(?P<op>[-+*/(),]))")
+                    r"|(?P<ref>\$?[A-Z]+\$?\d+)|(?P<fn>[A-Z]+)\(|(?P<op><>|<=|>=|[-+*/(),;<>=]))")
+
+
+class Unsupported(ValueError):
+    """A formula this evaluator does not compute (another sheet, a name, an unknown function)."""
 
 
 class FormulaError(Exception):
@@ -27,7 +38,7 @@ def _tokens(formula: str) -> list[tuple[str, str]]:
     while pos < len(text.rstrip()):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise ValueError(f"formula not supported: {formula}")
+            raise Unsupported(f"formula not supported: {formula}")
         out.append((m.lastgroup, m.group(m.lastgroup)))
         pos = m.end()
     return out
@@ -45,6 +56,28 @@ def _number(value: object) -> float:
     if not number.ok or number.value is None:
         raise FormulaError("#VALUE!")
     return number.value / 100 if number.is_percent else number.value
+
+
+_COMPARISONS = {("op", o) for o in ("=", "<>", "<", ">", "<=", ">=")}
+
+
+def _compare(left: object, op: str, right: object) -> bool:
+    a, b = _number(left), _number(right)
+    return {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+
+def _truth(value: object) -> bool:
+    return bool(value) if isinstance(value, bool) else _number(value) != 0
+
+
+def _round(value: float, digits: int, name: str) -> float:
+    """Excel's ROUND (half away from zero, not Python's half to even), ROUNDUP and ROUNDDOWN."""
+    scale = 10.0 ** digits
+    if name == "ROUNDUP":
+        return math.copysign(math.ceil(abs(value) * scale - 1e-9) / scale, value)
+    if name == "ROUNDDOWN":
+        return math.copysign(math.floor(abs(value) * scale + 1e-9) / scale, value)
+    return math.copysign(math.floor(abs(value) * scale + 0.5 + 1e-9) / scale, value)
 
 
 def _cell(ref: str) -> tuple[int, int]:
@@ -67,6 +100,14 @@ class _Parser:
         return tok
 
     def expr(self) -> object:
+        value = self.sum()
+        if self.peek() in _COMPARISONS:
+            op = self.take()[1]
+            right = self.sum()
+            return _compare(value, op, right)
+        return value
+
+    def sum(self) -> object:
         value = self.term()
         while self.peek() in (("op", "+"), ("op", "-")):
             op = self.take()[1]
@@ -103,7 +144,7 @@ class _Parser:
             return value
         if kind == "fn":
             return self.call(text)
-        raise ValueError(f"unexpected {text!r}")
+        raise Unsupported(f"unexpected {text!r}")
 
     def call(self, name: str) -> object:
         if name == "IFERROR":
@@ -133,7 +174,41 @@ class _Parser:
                     total += _number(self.expr())
                 if self.take() == ("op", ")"):
                     return total
-        raise ValueError(f"function not supported: {name}")
+        if name in ("ROUND", "ROUNDUP", "ROUNDDOWN"):
+            value = _number(self.expr())
+            digits = 0.0
+            if self.take() == ("op", ","):
+                digits = _number(self.expr())
+                self.take()  # ")"
+            return _round(value, int(digits), name)
+        if name == "IF":
+            condition = self.expr()
+            self.take()  # ","
+            then = self.expr()
+            other: object = False
+            if self.take() == ("op", ","):
+                other = self.expr()
+                self.take()  # ")"
+            return then if _truth(condition) else other
+        if name in ("MIN", "MAX", "ABS"):
+            args = self._numbers()
+            if name == "ABS":
+                return abs(args[0]) if args else 0.0
+            return (min if name == "MIN" else max)(args) if args else 0.0
+        raise Unsupported(f"function not supported: {name}")
+
+    def _numbers(self) -> list[float]:
+        """The arguments of MIN/MAX/ABS as numbers, ranges spread, text and empty cells of a range skipped."""
+        out: list[float] = []
+        while True:
+            if self.peek() and self.peek()[0] == "range":
+                c1, r1, c2, r2 = range_boundaries(self.take()[1].replace("$", ""))
+                out += [float(v) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+                        if isinstance(v := self.lookup(r, c), int | float) and not isinstance(v, bool)]
+            else:
+                out.append(_number(self.expr()))
+            if self.take() == ("op", ")"):
+                return out
 
     def _skip_argument(self) -> None:
         depth = 0
@@ -149,8 +224,15 @@ class _Parser:
 
 
 def evaluate(formula: str, lookup: Lookup) -> object:
-    """The value of `formula`; None where Excel would show an error."""
+    """The value of `formula`; None where Excel would show an error. Raises Unsupported for a formula it
+    cannot compute."""
     try:
-        return _Parser(formula, lookup).expr()
+        parser = _Parser(formula, lookup)
+        value = parser.expr()
     except FormulaError:
         return None
+    except (IndexError, TypeError) as exc:  # a formula cut short or malformed: not ours to guess
+        raise Unsupported(f"formula not understood: {formula}") from exc
+    if parser.i != len(parser.toks):
+        raise Unsupported(f"formula not understood: {formula}")
+    return value

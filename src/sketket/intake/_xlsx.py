@@ -11,8 +11,11 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
@@ -33,9 +36,9 @@ def _column_index(letters: str) -> int:
     return index
 
 
-def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels_text = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+def _sheet_member(workbook_xml: bytes, rels_xml: bytes, sheet: str) -> str | None:
+    workbook = workbook_xml.decode("utf-8", "replace")
+    rels_text = rels_xml.decode("utf-8", "replace")
     rels = dict(_REL.findall(rels_text)) or {i: t for t, i in _REL_REVERSED.findall(rels_text)}
     for name, rid in _SHEET.findall(workbook):
         if html.unescape(name) == sheet and rid in rels:
@@ -46,28 +49,16 @@ def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
 
 def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """(row, column), 1-based → formula text, for every formula of `sheet` stored without a value."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            member = _sheet_member(zf, sheet)
-            if member is None:
-                return {}
-            xml = zf.read(member).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return {}
-    if "<f" not in xml:
-        return {}
-    return {
-        (int(row), _column_index(col)): html.unescape(formula)
-        for col, row, formula in _UNCACHED.findall(xml)
-    }
+    return sheet_facts(path, sheet).uncached
 
 
 def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str],
-                   cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], object]:
+                   cells: Iterable[tuple[int, int]]) -> tuple[dict[tuple[int, int], object], dict[tuple[int, int], str]]:
     """The computed value of each of `cells` (1-based (row, column) keys of `formulas`), reading other
-    cells from `grid` (row 0 = Excel row 1). Formulas may refer to each other; each is evaluated once."""
+    cells from `grid` (row 0 = Excel row 1), and apart the cells whose formula (or a formula it refers
+    to) cannot be computed here. Formulas may refer to each other; each is evaluated once."""
     # imported here: the evaluator needs openpyxl, which an ingest then loads only for such rare files
-    from sketket.intake._formula import evaluate
+    from sketket.intake._formula import Unsupported, evaluate
 
     done: dict[tuple[int, int], object] = {}
 
@@ -82,4 +73,150 @@ def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str
             return grid[row - 1][col - 1]
         return None
 
-    return {key: lookup(*key) for key in cells if key in formulas}
+    values: dict[tuple[int, int], object] = {}
+    failed: dict[tuple[int, int], str] = {}
+    for key in cells:
+        if key not in formulas:
+            continue
+        try:
+            values[key] = lookup(*key)
+        except Unsupported:
+            failed[key] = formulas[key]
+    return values, failed
+
+
+# -- what values alone do not show ------------------------------------------------------------------------
+@dataclass
+class SheetFacts:
+    """What calamine's values do not show of one .xlsx sheet: Excel error values (read as empty), hidden
+    rows and hidden columns (1-based), and, looked for only when asked, formulas stored without a value."""
+
+    raw: bytes = b""  # the sheet's XML, decoded only when something is looked for in it
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    _uncached: dict[tuple[int, int], str] | None = None
+
+    @property
+    def uncached(self) -> dict[tuple[int, int], str]:
+        """(row, column) → formula text of every formula stored without a value."""
+        if self._uncached is None:
+            self._uncached = {} if b"<f" not in self.raw else {
+                (int(row), _column_index(col)): html.unescape(formula)
+                for col, row, formula in _UNCACHED.findall(self.raw.decode("utf-8", "replace"))}
+        return self._uncached
+
+
+_ERROR_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:\s*<f\b[^>]*(?:/>|>[^<]*</f>))?'
+                         r'\s*<v>([^<]*)</v>')
+_ERROR_CELL_T_FIRST = re.compile(r'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:\s*<f\b[^>]*(?:/>|>[^<]*</f>))?'
+                                 r'\s*<v>([^<]*)</v>')
+_HIDDEN_ROW = re.compile(r'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_HIDDEN_COL = re.compile(r'<col\b[^>]*>')
+_ATTR = re.compile(r'\b(min|max|hidden)="([^"]*)"')
+
+
+def sheet_facts(path: Path, sheet: str) -> SheetFacts:
+    """The SheetFacts of one sheet of an .xlsx/.xlsm (empty when the package cannot be read: calamine
+    has read it already, so nothing is lost but these extras)."""
+    raw = _sheet_xml(path, sheet)
+    if raw is None:
+        return SheetFacts()
+    # the XML is searched as bytes first: most sheets have neither error values nor hidden rows
+    errors, hidden = b't="e"' in raw, b"hidden=" in raw
+    xml = raw.decode("utf-8", "replace") if errors or hidden else ""
+    facts = SheetFacts(raw)
+    if errors:
+        for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
+            for col, row, code in pattern.findall(xml):
+                facts.errors[(int(row), _column_index(col))] = html.unescape(code)
+    if hidden:
+        for a, b in _HIDDEN_ROW.findall(xml):
+            facts.hidden_rows.add(int(a or b))
+        for tag in _HIDDEN_COL.findall(xml):
+            attrs = dict(_ATTR.findall(tag))
+            if attrs.get("hidden") in ("1", "true") and attrs.get("min", "").isdigit():
+                lo = int(attrs["min"])
+                hi = int(attrs["max"]) if attrs.get("max", "").isdigit() else lo
+                facts.hidden_cols.update(range(lo, min(hi, lo + 1024) + 1))  # "to XFD" is not 16 384 columns
+    return facts
+
+
+_SHEET_NAME = b"xl/worksheets/sheet"
+
+
+def _sheet_xml(path: Path, sheet: str) -> bytes | None:
+    """The XML of one sheet, read from the package without zipfile (this runs for every .xlsx an ingest
+    reads): a package with one worksheet is read from that member's local header alone; others through
+    the central directory and the workbook's relationships."""
+    try:
+        data = path.read_bytes()
+        if data.count(_SHEET_NAME) == 2:  # its local header and its central directory entry: one worksheet
+            body = _single_member(data, data.find(_SHEET_NAME) - _LOCAL.size)
+            if body is not None:
+                return body
+        members = _members(data)
+        if members is None:
+            with zipfile.ZipFile(path) as zf:
+                member = _sheet_member(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"), sheet)
+                return None if member is None else zf.read(member)
+        sheets = [m for m in members if m.startswith("xl/worksheets/") and m.endswith(".xml")]
+        if len(sheets) == 1:  # one worksheet: it is the one asked for
+            member = sheets[0]
+        else:
+            member = _sheet_member(_inflate(data, members["xl/workbook.xml"]),
+                                   _inflate(data, members["xl/_rels/workbook.xml.rels"]), sheet)
+        if member is None or member not in members:
+            return None
+        return _inflate(data, members[member])
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, struct.error):
+        return None
+
+
+_LOCAL_SIZES = struct.Struct("<4s2xHH8xLLHH")  # signature, flags, method, compressed and full sizes, lengths
+
+
+def _single_member(data: bytes, at: int) -> bytes | None:
+    """The data of the member whose local header is at `at`, when that header carries its sizes (None when
+    they follow the data, as some writers do: the central directory then tells)."""
+    if at < 0:
+        return None
+    sig, flags, method, csize, size, nlen, elen = _LOCAL_SIZES.unpack_from(data, at)
+    if sig != b"PK\x03\x04" or flags & 0x69 or method not in (0, 8) or not csize:
+        return None
+    start = at + _LOCAL_SIZES.size + nlen + elen
+    body = _inflate(data, (method, start, csize))
+    return body if len(body) == size else None
+
+
+_EOCD = struct.Struct("<4s4HLLH")
+_CENTRAL = struct.Struct("<4s4xHH8xLLHHH8xL")
+_LOCAL = struct.Struct("<4s22xHH")
+
+
+def _members(data: bytes) -> dict[str, tuple[int, int, int]] | None:
+    """Member name → (method, offset of its data, compressed size); None for anything but a plain archive."""
+    eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - _EOCD.size - 0xFFFF))
+    if eocd < 0:
+        return None
+    _, _, _, _, count, size, at, _ = _EOCD.unpack_from(data, eocd)
+    if at + size > eocd:
+        return None
+    out = {}
+    for _ in range(count):
+        sig, flags, method, csize, _, nlen, elen, clen, offset = _CENTRAL.unpack_from(data, at)
+        if sig != b"PK\x01\x02" or flags & 0x61 or method not in (0, 8):
+            return None
+        name = data[at + _CENTRAL.size:at + _CENTRAL.size + nlen].decode("utf-8" if flags & 0x800 else "cp437")
+        at += _CENTRAL.size + nlen + elen + clen
+        lsig, lnlen, lelen = _LOCAL.unpack_from(data, offset)
+        if lsig != b"PK\x03\x04":
+            return None
+        out[name] = (method, offset + _LOCAL.size + lnlen + lelen, csize)
+    return out
+
+
+def _inflate(data: bytes, member: tuple[int, int, int]) -> bytes:
+    method, start, size = member
+    body = data[start:start + size]
+    return body if method == 0 else zlib.decompress(body, -15)

@@ -9,7 +9,10 @@ import datetime as dt
 import gc
 import io
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -24,7 +27,7 @@ from sketket import catalog, layout
 from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS
-from sketket.intake.reader import NoTableError, Table, read_table
+from sketket.intake.reader import ForeignFileError, NoTableError, Table, read_report_tables, read_tables
 from sketket.intake.screen import screen
 from sketket.intake.validate import (
     FINDING_COLUMNS,
@@ -45,7 +48,7 @@ PERCENT_REPORTED: tuple[str, ...] = tuple(f"{c}_reported" for c in layout.PERCEN
 APPENDIX_COLUMNS: tuple[str, ...] = tuple(catalog.columns("appendix"))
 FILES_COLUMNS: tuple[str, ...] = tuple(catalog.columns("files"))
 SECTION_COLUMNS: tuple[str, ...] = tuple(catalog.columns("sections"))
-_REJECTING = ("file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
+_REJECTING = ("file_corrupt", "file_foreign", "file_encrypted", "file_too_large", "unsafe_xml", "no_table")
 DEFAULT_MAX_MB = 20.0
 _POOL_MIN_FILES = 100  # below this a second process costs more to start than it saves
 _WORKERS = 2
@@ -97,6 +100,8 @@ def skip_reason(path: Path) -> str | None:
             return entry["reason"]
     if suffix in cfg["tables"] or suffix in cfg["reports"]:
         return None
+    if suffix in cfg["converted"] and office() is not None:
+        return None
     if suffix == ".csv":
         for entry in cfg["named_csv"]:
             if any(f" {w} " in f" {key} " for w in entry["words"]):
@@ -115,15 +120,50 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
         return _rejected(rel, problem[0], mtime, **problem[1])
     if path.suffix.lower() in _config()["reports"]:
         return _narrative(path, rel, registry, mtime)
+    if path.suffix.lower() in _config()["converted"]:
+        return _converted_report(path, rel, registry, mtime)
     try:
-        table = read_table(path, registry)
+        reading = read_tables(path, registry)
     except NoTableError:
         return _rejected(rel, "no_table", mtime)
+    except ForeignFileError as exc:
+        return _rejected(rel, "file_foreign", mtime, what=exc.label)
     except python_calamine.PasswordError:
         return _rejected(rel, "file_encrypted", mtime)
     except Exception as exc:  # any reader failure on a damaged file: reported, the run goes on
         return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
-    return _table_result(table, rel, registry, mtime)
+    results = [_table_result(table, rel, registry, mtime) for table in reading.tables]
+    result = results[0]
+    for more in results[1:]:  # several filled appendix sheets in one file: one line in files.csv
+        result.form = f"{result.form};{more.form}"
+        result.rows += more.rows
+        result.csv += more.csv
+        result.findings += more.findings
+    if reading.blank_sheets:
+        result.reason = _config()["blank_sheets"].format(sheets=", ".join(f'"{s}"' for s in reading.blank_sheets))
+    return result
+
+
+def office() -> str | None:
+    """LibreOffice's command, when installed (it converts old .doc reports to .docx)."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _converted_report(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult:
+    """An old .doc report read through the .docx copy LibreOffice makes in a temporary folder (the
+    received file is never touched)."""
+    command = office()
+    assert command is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            subprocess.run([command, "--headless", "--convert-to", "docx", "--outdir", tmp, str(path)],
+                           check=True, capture_output=True, timeout=120)
+            copy = Path(tmp) / f"{path.stem}.docx"
+            if not copy.exists():
+                raise FileNotFoundError(copy.name)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return _rejected(rel, "file_corrupt", mtime, detail=f"LibreOffice không chuyển được: {type(exc).__name__}")
+        return _narrative(copy, rel, registry, mtime)
 
 
 def _rejected(rel: str, rule: str, mtime: float, **fields: str) -> FileResult:
@@ -215,8 +255,9 @@ def _ratio(part: float | None, whole: float | None) -> float | None:
 
 
 def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult:
-    from sketket.intake.narrative import (
-        read_narrative,  # written alongside; imported only when reports arrive
+    from sketket.intake.narrative import (  # imported only when reports arrive
+        read_narrative,
+        report_grids,
     )
 
     res = read_narrative(path, rel, registry)
@@ -226,14 +267,24 @@ def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileRe
     rejected = [f for f in findings if f.rule in _REJECTING]
     if rejected:
         return FileResult(rel, "rejected", reason=rejected[0].message, findings=findings, mtime=mtime)
-    return FileResult(rel, "ingested", findings=findings, sections=res.sections, unit_name=res.unit_name,
-                      mtime=mtime)
+    result = FileResult(rel, "ingested", findings=findings, sections=res.sections, unit_name=res.unit_name,
+                        mtime=mtime)
+    # an appendix table pasted into the report: its rows, with the same checks as a workbook's
+    for table in read_report_tables(report_grids(path), path, registry):
+        part = _table_result(table, rel, registry, mtime)
+        result.form = f"{result.form};{part.form}" if result.form else part.form
+        result.rows += part.rows
+        result.csv += part.csv
+        result.findings += part.findings
+        result.unit_key = result.unit_key or part.unit_key
+    return result
 
 
 # -- a whole folder ----------------------------------------------------------------------------------------
 def _drop_older_duplicates(results: list[FileResult]) -> None:
     """The same submitter in two tables: the newer file (modification time) is kept; the older one is
-    skipped, its rows and findings dropped, with a warning that names both files."""
+    skipped, its rows and findings dropped, with a warning that names both files (an older report that
+    carried the table keeps its sections and stays ingested: only its table rows go)."""
     by_unit: dict[str, list[FileResult]] = {}
     for r in results:
         if r.status == "ingested" and r.unit_key:
@@ -244,9 +295,16 @@ def _drop_older_duplicates(results: list[FileResult]) -> None:
         group.sort(key=lambda r: (r.mtime, r.source_file))
         kept = group[-1]
         for old in group[:-1]:
-            old.status, old.rows, old.csv = "skipped", [], ""
-            old.reason = _config()["duplicate"].format(kept=kept.source_file)
-            old.findings = [file_finding(
+            report = old.sections is not None and len(old.sections) > 0
+            old.rows, old.csv = [], ""
+            if report:  # a report that also carried the table: its sections stay, its table rows go
+                old.form = ""
+                old.findings = [f for f in old.findings if not f.sheet]
+            else:
+                old.status = "skipped"
+                old.reason = _config()["duplicate"].format(kept=kept.source_file)
+                old.findings = []
+            old.findings += [file_finding(
                 "duplicate_unit", old.source_file, unit_name=kept.unit_name, value=kept.source_file,
                 name=kept.unit_name, kept=kept.source_file, dropped=old.source_file,
                 kept_date=_date(kept.mtime), dropped_date=_date(old.mtime))]

@@ -35,12 +35,17 @@ SECTION_COLUMNS = catalog.columns("sections")
 OTHER = "other"
 _BULLET = re.compile(r"^[-–—•+*·]\s*")
 _NUMBERING = [
-    ("roman", re.compile(r"^(?:phần\s+(?:thứ\s+)?)?(?P<v>III|II|IV|VI|V|I)\s*[.):\-–]\s*(?P<rest>.*)$",
+    ("roman", re.compile(r"^(?:phần\s+(?:thứ\s+)?)?(?P<v>III|II|IV|VI|V|I)\s*[.):\-–/]\s*(?P<rest>.*)$",
                          re.IGNORECASE)),
+    # "PHẦN THỨ NHẤT", "Phần thứ hai:": the parts spelled out
+    ("ordinal", re.compile(r"^phần\s+thứ\s+(?P<v>nhất|hai|ba|tư|bốn|năm)\b\s*[.):\-–/]?\s*(?P<rest>.*)$",
+                           re.IGNORECASE)),
     ("decimal", re.compile(r"^(?P<v>\d{1,2}(?:\.\d{1,2})+)\.?\)?\s+(?P<rest>.*)$")),
-    ("arabic", re.compile(r"^(?P<v>\d{1,2})\s*[.)](?:\s+|(?=[^\d\s]))(?P<rest>.*)$")),
-    ("letter", re.compile(r"^[-–•+*]?\s*\(?(?P<v>dd|đ|[a-k])\s*[).]\s+(?P<rest>.*)$", re.IGNORECASE)),
+    ("arabic", re.compile(r"^(?:mục\s+)?(?P<v>\d{1,2})\s*[.)/:\-–](?:\s+|(?=[^\d\s]))(?P<rest>.*)$",
+                          re.IGNORECASE)),
+    ("letter", re.compile(r"^[-–•+*]?\s*\(?(?P<v>dd|đ|[a-k])\s*[)./]\s+(?P<rest>.*)$", re.IGNORECASE)),
 ]
+_ORDINALS = {"nhất": "I", "hai": "II", "ba": "III", "tư": "IV", "bốn": "IV", "năm": "V"}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _TOP = {1: "I", 2: "II", 3: "III"}
 
@@ -53,6 +58,7 @@ class Block:
     bold: bool = False
     styled: bool = False  # a heading or title style (Word, ODF, Markdown "#")
     table: bool = False
+    outline_row: bool = False  # a row of a table that answers the outline ("Nội dung" | "Kết quả")
 
 
 @dataclass
@@ -122,6 +128,12 @@ def _contains(haystack: str, phrase: str) -> int:
     return i
 
 
+def _names(text: str, section: str, outline: Outline) -> bool:
+    """Whether the text contains one of the section's keywords."""
+    padded = f" {fold(text)} "
+    return any(s == section and f" {p} " in padded for s, p in outline.keywords)
+
+
 def keyword_section(text: str, outline: Outline) -> tuple[str, float]:
     """The section whose longest keyword the text contains, and how much of the text that keyword covers
     (words outside it that are not filler count against it)."""
@@ -148,6 +160,66 @@ def _lines(text: str, **flags: bool) -> list[Block]:
     return [Block(nfc(line), **flags) for line in text.splitlines() if nfc(line)]
 
 
+def _table_blocks(rows: list[list[str]]) -> list[Block]:
+    """A table's rows as blocks, cells joined by " | ". A table whose header names the outline's content
+    ("Nội dung", "Nội dung báo cáo") answers the outline row by row: its rows may open sections."""
+    outline = bool(rows) and any(fold(c).startswith("noi dung") for r in rows[:2] for c in r)
+    return [Block(" | ".join(cells), table=True, outline_row=outline) for cells in rows if cells]
+
+
+def report_grids(path: Path) -> list[tuple[str, list[list[object]]]]:
+    """The tables of a .docx or .odt report as grids of cell text, named "Bảng 1", "Bảng 2" … in document
+    order: an appendix table pasted into the report is read from them like a sheet. A merged cell's text
+    is kept in its first cell only, as Excel does."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        from docx.table import Table
+
+        body, _ = _docx_body(path)
+        tables = [Table(el, None) for el in body.iter(_qn_tbl())]
+        grids = []
+        for table in tables:
+            seen: dict[int, object] = {}  # id → the cell element, held so that no id is reused
+            grid: list[list[object]] = []
+            for row in table.rows:
+                line: list[object] = []
+                for cell in row.cells:
+                    line.append("" if id(cell._tc) in seen else nfc(cell.text))
+                    seen[id(cell._tc)] = cell._tc
+                grid.append(line)
+            grids.append(grid)
+    elif suffix == ".odt":
+        grids = _odt_grids(path)
+    else:
+        return []
+    return [(f"Bảng {k}", g) for k, g in enumerate(grids, start=1)]
+
+
+def _qn_tbl() -> str:
+    from docx.oxml.ns import qn
+
+    return qn("w:tbl")
+
+
+def _odt_grids(path: Path) -> list[list[list[object]]]:
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.table import Table
+
+    out = []
+    for table in load(str(path)).text.getElementsByType(Table):
+        grid = []
+        for row in table.getElementsByType(_odf_row()):
+            line: list[object] = []
+            for c in row.childNodes:
+                if getattr(c, "qname", (None, ""))[1] in ("table-cell", "covered-table-cell"):
+                    # a covered cell stands for a position of a merged one: empty, as in a sheet
+                    line.append(nfc(teletype.extractText(c)) if c.qname[1] == "table-cell" else "")
+            grid.append(line)
+        out.append(grid)
+    return out
+
+
 def _docx_blocks(path: Path) -> list[Block]:
     from docx.oxml.text.paragraph import CT_P
     from docx.oxml.text.run import CT_R
@@ -158,6 +230,7 @@ def _docx_blocks(path: Path) -> list[Block]:
     blocks: list[Block] = []
     for element in body.inner_content_elements:  # what Document.iter_inner_content() walks
         if not isinstance(element, CT_P):
+            rows: list[list[str]] = []
             for row in Table(element, None).rows:
                 cells: list[str] = []
                 seen: set[int] = set()
@@ -167,8 +240,8 @@ def _docx_blocks(path: Path) -> list[Block]:
                     seen.add(id(cell._tc))
                     if nfc(cell.text):
                         cells.append("\n".join(nfc(p.text) for p in cell.paragraphs if nfc(p.text)))
-                if cells:
-                    blocks.append(Block(" | ".join(cells), table=True))
+                rows.append(cells)
+            blocks.extend(_table_blocks(rows))
             continue
         styled, style_bold = looks.get(element.style, looks[None])
         # Paragraph.text joins the text of these (runs and hyperlinks); each run's text is read once
@@ -282,11 +355,10 @@ def _odt_blocks(path: Path) -> list[Block]:
             if name in ("h", "p"):
                 blocks.extend(_lines(teletype.extractText(child), bold=is_bold(child), styled=name == "h"))
             elif name == "table":
-                for row in child.getElementsByType(_odf_row()):
-                    cells = [nfc(teletype.extractText(c)) for c in row.childNodes
-                             if getattr(c, "qname", (None, ""))[1] == "table-cell"]
-                    if any(cells):
-                        blocks.append(Block(" | ".join(c for c in cells if c), table=True))
+                rows = [[text for c in row.childNodes if getattr(c, "qname", (None, ""))[1] == "table-cell"
+                         and (text := nfc(teletype.extractText(c)))]
+                        for row in child.getElementsByType(_odf_row())]
+                blocks.extend(_table_blocks(rows))
             elif name in ("list", "list-item", "section", "list-header"):
                 walk(child)
 
@@ -355,6 +427,8 @@ def _numbering(text: str) -> tuple[str, str, str]:
     """(kind, value, rest): "II. KẾT QUẢ" → ("roman", "II", "KẾT QUẢ"); no numbering → ("", "", text)."""
     for kind, pattern in _NUMBERING:
         m = pattern.match(text)
+        if m and kind == "ordinal":
+            return "roman", _ORDINALS[m.group("v").lower()], m.group("rest").strip()
         if m and (kind != "roman" or m.group("v").isupper() or text.lower().startswith("phần")):
             value = m.group("v")
             return kind, (value.upper() if kind == "roman" else value.lower()), m.group("rest").strip()
@@ -416,6 +490,8 @@ def classify(block: Block, state: _State, outline: Outline) -> tuple[str, str, s
     """(section, heading, text after the heading) when the block opens a section, else None."""
     text = block.text
     key = fold(text)
+    if block.outline_row:
+        return _outline_row(block, state, outline)
     if block.table:
         return None
     if state.section and (key.startswith(outline.closing_starts) or key in outline.closing_equals
@@ -444,6 +520,10 @@ def classify(block: Block, state: _State, outline: Outline) -> tuple[str, str, s
     if cover < threshold:
         by_word = ""
     by_number = _by_number(kind, value, state, outline) if kind else ""
+    if by_number and by_word and by_word != by_number and _names(head, by_number, outline):
+        # "e) Việc tiếp nhận hồ sơ, trả kết quả giải quyết TTHC qua dịch vụ bưu chính công ích": a keyword of
+        # II.2.i is as long as one of II.2.e, and the number agrees with the words of II.2.e
+        by_word = by_number
     label = text[: len(text) - len(tail)].rstrip(" :") if tail else text
     if kind == "roman":
         return by_word or by_number, label, tail
@@ -462,6 +542,30 @@ def classify(block: Block, state: _State, outline: Outline) -> tuple[str, str, s
     if by_number and _forward(by_number, state, outline):
         return by_number, label, tail
     return None
+
+
+_OUTLINE_ID = re.compile(r"^(?P<top>III|II|IV|I)(?:\.(?P<sub>\d{1,2}))?(?:\.(?P<item>dd|đ|[a-k]))?\.?$",
+                         re.IGNORECASE)
+
+
+def _outline_row(block: Block, state: _State, outline: Outline) -> tuple[str, str, str] | None:
+    """A row of a table that answers the outline: "II.2.a | Công khai TTHC | Kết quả …" (the section's id
+    in a column of its own) or "a) Công khai TTHC | Kết quả …" (a heading in the first cell)."""
+    cells = block.text.split(" | ")
+    if len(cells) < 2:
+        return None
+    m = _OUTLINE_ID.match(cells[0].strip())
+    if m:
+        item = (m.group("item") or "").lower().replace("dd", "đ")
+        section = ".".join(p for p in (m.group("top").upper(), m.group("sub"), item) if p)
+        if section in outline.ids:
+            heading = " ".join(cells[:2]) if len(cells) > 2 else cells[0]
+            return section, heading, "\n".join(cells[2:] if len(cells) > 2 else cells[1:])
+    found = classify(Block(cells[0], bold=True), state, outline)
+    if found is None:
+        return None
+    section, heading, tail = found
+    return section, heading, "\n".join(t for t in (tail, *cells[1:]) if t)
 
 
 def _enter(section: str, state: _State, outline: Outline) -> str:

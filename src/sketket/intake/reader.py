@@ -1,52 +1,47 @@
-"""Read a unit's appendix table (Phụ lục I, II or III) from .xlsx, .xlsm, .xls or .ods.
+"""Read a unit's appendix tables (Phụ lục I, II or III) from .xlsx, .xlsm, .xls or .ods.
 
-The table is found by its header text wherever an official put it (another sheet, extra title lines,
-another first column, an inserted column), never by fixed positions. Cells are read with python-calamine
-(values only, fast); openpyxl is opened only for an .xlsx/.xlsm holding a bare number ≤ 1 in a percentage
-column, to learn from the cell's number format whether it is a fraction (0,985 shown as 98,5%).
+A table is found by its header text wherever an official put it (another sheet, extra title lines, another
+first column, an inserted column, reworded headers: the synonyms of config/ingest.yml), never by fixed
+positions; every sheet holding one is read, and appendix sheets of the template left blank are listed. Cells
+are read with python-calamine (values only, fast). What values alone do not show of an .xlsx (Excel error
+values, which read as empty; hidden rows and columns; formulas stored without a value) comes from the sheet's
+XML (_xlsx.py). openpyxl is opened only for an .xlsx holding a bare number ≤ 1 in a percentage column, to
+learn from the cell's number format whether it is a fraction (0,985 shown as 98,5%).
 
-Formulas that no spreadsheet program has calculated (files written by other software) have no cached
-value and read as empty: percentages are recomputed from the counts anyway, and an empty subtotal or total
-is simply not checked, so nothing false is reported for them.
+A file whose extension lies (an HTML table or a CSV saved as .xls, an old .xls renamed .xlsx) is opened by
+what its first bytes say it is (sniff.py). Counts computed by a formula that no program calculated are
+evaluated (_formula.py); one that cannot be is reported with its formula. Whatever the reading itself finds
+(a hidden row, an extra column, "2,145" read as 2.145) is kept as a Note on the table for the validator.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import python_calamine
 
 from sketket import layout
-from sketket.clean import Number, fold, nfc, parse_number
+from sketket.clean import Number, fold, format_int, nfc, parse_number
+from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS
-from sketket.intake._xlsx import evaluate_cells, uncached_formulas
+from sketket.intake._xlsx import SheetFacts, evaluate_cells, sheet_facts
+from sketket.intake.sniff import csv_grid, foreign_label, html_grids, sniff
 from sketket.registry import Registry
 
 SPREADSHEET_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods")
 _OOXML = (".xlsx", ".xlsm")
 
-# Header cell (folded) → canonical column; the first rule whose words all occur wins, so the
-# percentage headers come before the counts they mention, and the counter's area before "tiếp nhận".
-_HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("tthc_one_stop_pct", ("le", "dang thuc hien")),
-    ("on_time_pct", ("le", "dung han")),
-    ("unit_name", ("ten don vi",)),
-    ("unit_name", ("ten co quan",)),
-    ("area_m2", ("dien tich",)),
-    ("postal_tthc", ("buu chinh",)),
-    ("online_services_l34", ("truc tuyen",)),
-    ("tthc_total", ("tham quyen",)),
-    ("tthc_one_stop", ("dang thuc hien",)),
-    ("dossiers_received", ("da nhan",)),
-    ("dossiers_received", ("tiep nhan",)),
-    ("dossiers_on_time", ("dung han",)),
-    ("dossiers_overdue", ("qua han",)),
-    ("note", ("ghi chu",)),
-)
-_STT_HEADERS = {"stt", "tt", "so tt", "so thu tu"}
+_CONFIG = load_yaml("ingest.yml")
+# Header cell (folded) → canonical column: the synonyms of config/ingest.yml, first rule whose words all
+# occur wins; a header naming a column the form does not have ("Số cán bộ …") is an extra column.
+_HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (rule["column"], tuple(rule["words"])) for rule in _CONFIG["headers"])
+_EXTRA_WORDS: tuple[str, ...] = tuple(_CONFIG["extra_headers"])
+_STT_HEADERS = set(_CONFIG["stt_headers"])
+EXTRA = "extra"
 _NAME_ANCHORS = (" ten don vi ", " ten co quan ")
 # A bare "Tỷ lệ (%)" header is the rate of the counts on its left.
 _RATE_OF = {"tthc_one_stop": "tthc_one_stop_pct", "tthc_total": "tthc_one_stop_pct",
@@ -84,9 +79,22 @@ class Row:
     values: dict[str, Number]  # figure columns of the form
     raw: dict[str, object]  # the same cells as read, for findings
     note: str = ""
+    extra: dict[int, object] = field(default_factory=dict)  # 0-based column → cell, of the extra columns
 
     def has_figures(self) -> bool:
         return any(n.value is not None or not n.ok for n in self.values.values())
+
+
+@dataclass
+class Note:
+    """A finding made while reading (a hidden row, an Excel error value, a formula not computed …):
+    rule of rules.yml, the row, the A1 cell, the value, the message's fields."""
+
+    rule: str
+    row: Row | None
+    cell: str
+    value: object
+    fields: dict[str, object]
 
 
 @dataclass
@@ -99,6 +107,14 @@ class Table:
     rows: list[Row]
     submitter: str  # the reporting agency: row A's name, or inferred when row A holds the placeholder
     name_source: str  # "table" | "unit_block" (the CƠ QUAN, ĐƠN VỊ cell) | "file_name"
+    notes: list[Note] = field(default_factory=list)  # what the reading itself found (validate reports them)
+    extra_columns: dict[int, str] = field(default_factory=dict)  # 0-based column → header, not in the form
+
+    def note(self, rule: str, row: Row | None, col: str = "", value: object = "", cell: str = "",
+             **fields: object) -> None:
+        """A finding of the reading, at `cell` or at the row's cell in canonical column `col`."""
+        self.notes.append(Note(rule, row, cell or (self.cell(row, col) if row is not None else ""),
+                               value, fields))
 
     def cell(self, row: Row, column: str) -> str:
         """A1 reference of a row's cell in a canonical column ("" when the table has no such column)."""
@@ -129,6 +145,8 @@ def _header_name(text: str) -> str | None:
     if key in _STT_HEADERS:
         return "stt"
     padded = f" {key} "
+    if any(f" {w} " in padded for w in _EXTRA_WORDS):
+        return EXTRA
     for name, words in _HEADER_RULES:
         if all(f" {w} " in padded for w in words):
             return name
@@ -140,13 +158,15 @@ class _Header:
     top: int
     bottom: int  # last header row (0-based)
     columns: dict[str, int]
+    extras: dict[int, str] = field(default_factory=dict)  # 0-based column → header the form does not have
 
 
-def _find_header(grid: list[list[object]]) -> _Header | None:
+def _find_header(grid: list[list[object]], hidden: frozenset[int] = frozenset()) -> _Header | None:
+    """The table's header; cells of hidden columns (a helper an official hid) are not part of it."""
     for r, line in enumerate(grid):
         for c, value in enumerate(line):
-            if isinstance(value, str) and value and _names_unit(value):
-                header = _header_at(grid, r, c)
+            if isinstance(value, str) and value and _names_unit(value) and c not in hidden:
+                header = _header_at(grid, r, c, hidden)
                 if header is not None:
                     return header
     return None
@@ -159,18 +179,27 @@ def _names_unit(text: str) -> bool:
     return any(a in padded for a in _NAME_ANCHORS)
 
 
-def _header_at(grid: list[list[object]], top: int, name_col: int) -> _Header | None:
+def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozenset[int] = frozenset()
+               ) -> _Header | None:
     columns: dict[str, int] = {"unit_name": name_col}
     bottom = top
     bare_rates: list[int] = []
+    extras: dict[int, tuple[int, str]] = {}
+    texts: list[tuple[int, int, str]] = []  # header cells that name no column of the form
     for r in range(top, min(top + _HEADER_DEPTH, len(grid))):
         for c, value in enumerate(grid[r]):
-            name = _header_name(value) if isinstance(value, str) else None
-            if name and name not in columns:
+            if c in hidden or not isinstance(value, str) or not value:
+                continue
+            name = _header_name(value)
+            if name == EXTRA:
+                extras.setdefault(c, (r, _nfc(value)))
+            elif name and name not in columns:
                 columns[name] = c
                 bottom = max(bottom, r)
-            elif name is None and isinstance(value, str) and fold(value).startswith(("ty le", "ti le")):
+            elif name is None and fold(value).startswith(("ty le", "ti le")):
                 bare_rates.append(c)
+            elif name is None:
+                texts.append((r, c, value))
     by_col = {c: n for n, c in columns.items()}
     for c in bare_rates:
         rate = _RATE_OF.get(by_col.get(c - 1, ""))
@@ -181,33 +210,63 @@ def _header_at(grid: list[list[object]], top: int, name_col: int) -> _Header | N
         return None
     if "stt" not in columns and name_col > 0:
         columns["stt"] = name_col - 1
-    return _Header(top, bottom, columns)
+    # A column inserted by the unit: named by a header cell, in a column the form's headers do not use
+    # (a group header spanning the form's columns starts over one of them), right of the name.
+    used = set(columns.values()) | set(bare_rates)
+    for r, c, text in texts:
+        if r <= bottom and c > name_col and c not in used and not _STOP.search(fold(text)):
+            extras.setdefault(c, (r, _nfc(text)))
+    extra = {c: text for c, (r, text) in sorted(extras.items()) if r <= bottom + 1 and c not in used}
+    return _Header(top, bottom, columns, extra)
+
+
+_LABEL = re.compile(r"^\(?\s*(\d+|[a-zA-Z])\s*\)?\s*(?:[=*+/x-].*)?$")
+
+
+def _column_label(value: object) -> str | None:
+    """The number or letter of a column-number cell: 1, "1", "(1)", "(6)=(5)/(4)", "A" → "1", "6", "a"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() and 0 < value < 100 else None
+    if isinstance(value, str) and len(value) <= 24:
+        m = _LABEL.match(value.strip())
+        if m:
+            return m.group(1).lower()
+    return None
 
 
 def _is_column_numbers(line: list[object], columns: dict[str, int]) -> bool:
-    """The row under the header that numbers the columns: "1, 2, 3 …", "(1), (2) …" or "A, B, 1 …"."""
-    cells = [fold(_text(_cell(line, c))) for c in sorted(columns.values())]
-    cells = [c for c in cells if c]
+    """A row that numbers the columns: "1, 2, 3 …", "(1), (2) … (6)=(5)/(4)" or "A, B, 1 …", as numbers
+    or text: never a unit (a parenthesised number is not a negative count here)."""
+    cells = [_cell(line, c) for c in sorted(columns.values())]
+    cells = [c for c in cells if c != "" and c is not None]
     if len(cells) < 3:
         return False
-    if cells[:2] == ["a", "b"]:
-        return True
-    try:
-        numbers = [int(c) for c in cells]
-    except ValueError:
+    labels = [_column_label(c) for c in cells]
+    if None in labels:
         return False
-    return numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    numbers = [int(x) for x in labels if x.isdigit()]
+    letters = [x for x in labels if not x.isdigit()]
+    if letters and letters != ["a", "b"][:len(letters)]:
+        return False
+    return len(numbers) >= 2 and numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
 _EMPTY = Number(None)
+_NO_FACTS = SheetFacts()
+
+
+_TYPED_COMMAS: list[str] = []  # text cells with a comma seen since the last row (cleared by _read_rows)
 
 
 def _number(value: object) -> Number:
-    """parse_number of a figure cell, without its checks for the two commonest cells: empty and a float."""
+    """parse_number of a figure cell, without its checks for the two commonest cells: empty and a float.
+    Typed text with a comma is remembered, so that a row is looked at for "2,145" only when it has one."""
     if value == "" or value is None:
         return _EMPTY
     if type(value) is float and value == value:  # not NaN
         return Number(value)
+    if type(value) is str and "," in value:
+        _TYPED_COMMAS.append(value)
     return parse_number(value)
 
 
@@ -242,30 +301,93 @@ def _kind(stt: str, name: str, has_figures: bool) -> str | None:
     return None
 
 
-def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[str, ...]) -> list[Row]:
+def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[str, ...],
+               facts: SheetFacts = _NO_FACTS) -> tuple[list[Row], list[Note]]:
+    """The rows below the header, and what reading them found (hidden rows, US thousands commas)."""
     cols = header.columns
-    start = header.bottom + 1
-    if start < len(grid) and _is_column_numbers(grid[start], cols):
-        start += 1
     rows: list[Row] = []
+    notes: list[Note] = []
     where = [(c, cols.get(c)) for c in form_figures]  # figure → sheet column (None: not in the table)
-    for r in range(start, len(grid)):
+    name_col, stt_col = cols["unit_name"], cols.get("stt")
+    for r in range(header.bottom + 1, len(grid)):
         line = grid[r]
         raw = {c: None if i is None else line[i] if i < len(line) else "" for c, i in where}
+        if facts.errors:  # an Excel error value reads as an empty cell: put its code back
+            for c, i in where:
+                if i is not None and (r + 1, i + 1) in facts.errors:
+                    raw[c] = facts.errors[(r + 1, i + 1)]
+        if _TYPED_COMMAS:  # left by a row that was not a table row
+            _TYPED_COMMAS.clear()
         values = {c: _number(v) for c, v in raw.items()}
         empty = all(n.value is None for n in values.values())
         # footnotes or signatures: the table is over (a row with figures is never one: not looked at)
         if empty and _STOP.search(next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")):
             break
+        name_cell = _cell(line, name_col)
+        # "(1) (2) … (6)=(5)/(4)" under the header; a name that cannot be a column's number is not looked at
+        if (type(name_cell) is not str or len(name_cell) <= 2 or name_cell[0] == "(" or name_cell[0].isdigit()) \
+                and _column_label(name_cell) is not None and _is_column_numbers(line, cols):
+            continue
         has_figures = not empty or any(not n.ok for n in values.values())
-        stt = _text(_cell(line, cols["stt"])) if "stt" in cols else ""
-        name = _text(_cell(line, cols["unit_name"]))
+        stt = _text(_cell(line, stt_col)) if stt_col is not None else ""
+        name = _text(name_cell)
+        if not stt and name:
+            stt, name = _split_numbering(name)
         kind = _kind(stt, name, has_figures)
         if kind is None:
             continue
+        if r + 1 in facts.hidden_rows:
+            notes.append(Note("hidden_row", None, f"{column_letter(name_col)}{r + 1}", name or stt,
+                              {"row": r + 1, "name": name or stt or "(trống)"}))
+            continue
         note = _nfc(_cell(line, cols["note"])) if "note" in cols else ""
-        rows.append(Row(kind, stt, name, r + 1, values, raw, note))
-    return rows
+        extra = {c: v for c in header.extras if (v := _cell(line, c)) not in ("", None)} if header.extras else {}
+        row = Row(kind, stt, name, r + 1, values, raw, note, extra)
+        if _TYPED_COMMAS:  # typed text with a comma in this row: most files have none
+            _TYPED_COMMAS.clear()
+            _thousands_commas(row, where, notes)
+        rows.append(row)
+    _number_levels(rows, notes, name_col)
+    return rows, notes
+
+
+def _thousands_commas(row: Row, where: list[tuple[str, int | None]], notes: list[Note]) -> None:
+    """"2,145" in a count column: an English thousands comma (2.145 dossiers), not 2,145 of a dossier."""
+    for c, i in where:
+        v = row.raw[c]
+        if type(v) is str and c in _COUNT_COLUMNS and _US_THOUSANDS.match(v.strip()):
+            row.values[c] = Number(float(v.strip().replace(",", "")))
+            notes.append(Note("thousands_comma", row, f"{column_letter(i)}{row.excel_row}", v,
+                              {"shown": v.strip(), "read": format_int(row.values[c].value),
+                               "column": layout_label(c)}))
+
+
+_COUNT_COLUMNS = frozenset(layout.COUNTS)
+_US_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
+_LEADING_NUMBER = re.compile(r"^((?:X{0,2}(?:IX|IV|V?I{1,3})|V|X{2}|XX|\d+(?:\.\d+)*))\s*[.):/-]?\s+(?=\S)")
+
+
+def _split_numbering(name: str) -> tuple[str, str]:
+    """A number typed in the name cell when the serial column is empty: "II. Các đơn vị trực thuộc" →
+    ("II", "Các đơn vị trực thuộc"), "1.1 Xã A" → ("1.1", "Xã A"). A lone "X." is the commune prefix."""
+    m = _LEADING_NUMBER.match(name)
+    if not m:
+        return "", name
+    return m.group(1), name[m.end():]
+
+
+def _number_levels(rows: list[Row], notes: list[Note], name_col: int) -> None:
+    """Rows numbered I, II (then 1.1, 2.1 …) instead of A, B, 1, 2: the first first-level row with figures
+    is the submitting agency (A), the second the sub-units' subtotal (B); any further one is a group
+    subtotal, kept out of the unit rows with a note."""
+    if any(r.kind == "A" for r in rows):
+        return
+    romans = [r for r in rows if r.kind == "unit" and _ROMAN.match(fold(r.stt))]
+    for k, row in enumerate(romans):
+        row.kind = "A" if k == 0 else "B" if k == 1 and not any(r.kind == "B" for r in rows) else "group"
+        if row.kind == "group":  # kept out of the sums, and said so
+            notes.append(Note("group_row", row, f"{column_letter(name_col)}{row.excel_row}", row.name, {"row": row.excel_row, "stt": row.stt,
+                                                                "name": row.name or "(trống)"}))
 
 
 # -- percentages and formulas --------------------------------------------------------------------------
@@ -332,12 +454,13 @@ def _xlsx_percent_cells(path: Path, table: Table, cells: list[tuple[Row, str]]) 
     return percent
 
 
-def _fix_percentages(table: Table, path: Path) -> None:
-    """Percentages stored as fractions (0,985 shown as 98,5%) become percent-of-100."""
+def _fix_percentages(table: Table, package: Path | None) -> None:
+    """Percentages stored as fractions (0,985 shown as 98,5%) become percent-of-100. `package`: the
+    .xlsx whose number formats tell (None for other files)."""
     cells = _fraction_candidates(table)
     if not cells:
         return
-    percent_cells = _xlsx_percent_cells(path, table, cells) if path.suffix.lower() in _OOXML else None
+    percent_cells = _xlsx_percent_cells(package, table, cells) if package is not None else None
     for row, col in cells:
         if percent_cells is not None:
             fraction = table.cell(row, col) in percent_cells
@@ -426,9 +549,10 @@ def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str
     return "I"
 
 
-def _fill_formula_counts(table: Table, grid: list[list[object]], path: Path) -> None:
+def _fill_formula_counts(table: Table, grid: list[list[object]], facts: SheetFacts) -> None:
     """Counts of rows A and the numbered rows that an official computed with a formula no program
-    calculated (on-time = received − overdue): evaluate them as Excel would. Rates, row B and Tổng cộng
+    calculated (on-time = received − overdue): evaluate them as Excel would; one this evaluator cannot
+    compute is reported with its formula, and the rest of the file is read. Rates, row B and Tổng cộng
     stay as read: they are recomputed and checked from the counts, and evaluating them here would only
     repeat a unit row's mistake in a second finding."""
     empty: dict[tuple[int, int], tuple[Row, str]] = {}
@@ -437,25 +561,57 @@ def _fill_formula_counts(table: Table, grid: list[list[object]], path: Path) -> 
             for col in table.figures():
                 if col not in layout.PERCENTS and row.raw[col] in ("", None):
                     empty[(row.excel_row, table.columns[col] + 1)] = (row, col)
-    if not empty:  # the common case: no second look at the file
+    if not empty:  # the common case: the sheet's formulas are not even looked for
         return
-    formulas = uncached_formulas(path, table.sheet)
-    wanted = {key: cell for key, cell in empty.items() if key in formulas}
-    for key, value in evaluate_cells(grid, formulas, wanted).items():
+    wanted = {key: cell for key, cell in empty.items() if key in facts.uncached}
+    values, failed = evaluate_cells(grid, facts.uncached, wanted)
+    for key, value in values.items():
         if value is not None:
             row, col = wanted[key]
             row.raw[col] = value
             row.values[col] = _number(value)
+    for key, formula in failed.items():
+        row, col = wanted[key]
+        table.note("formula_not_computed", row, col, f"={formula}", formula=f"={formula}",
+                   column=layout_label(col))
+
+
+def layout_label(column: str) -> str:
+    """The printed header of a canonical column ("Tổng số hồ sơ TTHC đã nhận")."""
+    return next(c.header for c in layout.columns("I") if c.name == column)
 
 
 # -- entry points --------------------------------------------------------------------------------------
-def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Registry | None = None
-              ) -> Table | None:
-    """The appendix table of one sheet given as rows of cell values (row 0 = Excel row 1), or None."""
-    header = _find_header(grid)
+class ForeignFileError(Exception):
+    """A file that is not what its extension says and cannot be read as a table: `label` says what it is
+    ("trang web (HTML) đặt tên .xls")."""
+
+    def __init__(self, kind: str, label: str):
+        super().__init__(label)
+        self.kind, self.label = kind, label
+
+
+@dataclass
+class Reading:
+    """Every appendix table of a file, and the appendix sheets left blank (the template sent back whole)."""
+
+    tables: list[Table]
+    blank_sheets: list[str]
+
+
+def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Registry | None = None,
+              facts: SheetFacts = _NO_FACTS, header: _Header | None = None) -> Table | None:
+    """The appendix table of one sheet given as rows of cell values (row 0 = Excel row 1), or None.
+    `facts`: what the sheet's XML shows beside the values (hidden rows and columns, error values);
+    `header`: the sheet's header when already found."""
+    header = header or _find_header(grid)
     if header is None:
         return None
-    rows = _read_rows(grid, header, layout.FIGURES)
+    if facts.hidden_cols:
+        hidden = frozenset(c - 1 for c in facts.hidden_cols)
+        if hidden & (set(header.columns.values()) | set(header.extras)):
+            header = _find_header(grid, hidden) or header
+    rows, notes = _read_rows(grid, header, layout.FIGURES, facts)
     a_row = next((r for r in rows if r.kind == "A"), None)
     a_name = a_row.name if a_row else ""
     above = _above(grid, header.top)
@@ -472,27 +628,105 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
             submitter, source = named, "unit_block"
         else:
             submitter, source = _file_name_unit(path, FORM_TIERS[form][0], registry), "file_name"
-    return Table(form, sheet, header.columns, rows, submitter, source)
+    table = Table(form, sheet, header.columns, rows, submitter, source, notes, header.extras)
+    _note_extra_columns(table, header.bottom + 1)
+    return table
+
+
+def _note_extra_columns(table: Table, header_row: int) -> None:
+    """A column the unit inserted is kept aside: one finding per column, naming it and carrying its
+    cells ("Chi cục Thú y: 5; …"), so that nothing it held is lost."""
+    for c, header in table.extra_columns.items():
+        cells = [f"{r.name or r.stt}: {_text(r.extra[c])}" for r in table.rows if c in r.extra]
+        if cells:
+            table.note("extra_column", None, value="; ".join(cells), cell=f"{column_letter(c)}{header_row}",
+                       header=header, letter=column_letter(c), count=len(cells))
+
+
+def read_tables(path: Path, registry: Registry | None = None) -> Reading:
+    """Every appendix table of a file (a workbook, or an HTML page/CSV under a spreadsheet's name).
+
+    Raises NoTableError when no sheet has one, ForeignFileError for a file that is something else,
+    python_calamine.PasswordError for a protected one; other reader errors propagate for damaged files.
+    """
+    path = Path(path)
+    tables: list[Table] = []
+    blank: list[Table] = []
+    packages: dict[str, Path | None] = {}  # sheet → the .xlsx that holds its number formats
+    kind, sheets = _sheets(path)
+    for name, grid, ooxml in sheets:
+        header = _find_header(grid)  # cheap: most sheets of a template file are told apart here
+        if header is None:
+            continue
+        facts = sheet_facts(path, name) if ooxml else _NO_FACTS
+        table = read_grid(grid, name, path, registry, facts, header)
+        if table is None:
+            continue
+        if ooxml:
+            _fill_formula_counts(table, grid, facts)
+        packages[name] = path if ooxml else None
+        (tables if any(r.has_figures() for r in table.rows) else blank).append(table)
+    if not tables:  # only blank tables: the first is read, and reported as the unit's empty table
+        tables, blank = blank[:1], blank[1:]
+    if not tables or not tables[0].rows:
+        if kind in ("html", "text"):  # a page or a text without the table: say what the file is
+            raise ForeignFileError(kind, foreign_label(kind, path.suffix.lower()))
+        raise NoTableError(path.name)
+    for table in tables:
+        _fix_percentages(table, packages[table.sheet])
+    return Reading(tables, [t.sheet for t in blank])
+
+
+def read_report_tables(grids: list[tuple[str, list[list[object]]]], path: Path,
+                       registry: Registry | None = None) -> list[Table]:
+    """The filled appendix tables among a report's tables (an appendix pasted into the Word report):
+    source_sheet is the table's name ("Bảng 2")."""
+    tables = []
+    for name, grid in grids:
+        table = read_grid(grid, name, path, registry)
+        if table is not None and any(r.has_figures() for r in table.rows):
+            _fix_percentages(table, None)
+            tables.append(table)
+    return tables
 
 
 def read_table(path: Path, registry: Registry | None = None) -> Table:
-    """The appendix table of a workbook: the first sheet, in order, that holds one.
+    """The first filled appendix table of a workbook (see read_tables)."""
+    return read_tables(path, registry).tables[0]
 
-    Raises NoTableError when no sheet has it; calamine's errors propagate for unreadable files.
-    """
-    path = Path(path)
-    with python_calamine.CalamineWorkbook.from_path(str(path)) as wb:
-        table = None
-        for meta in wb.sheets_metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            table = read_grid(grid, meta.name, path, registry)
-            if table is not None:
-                if path.suffix.lower() in (".xlsx", ".xlsm"):
-                    _fill_formula_counts(table, grid, path)
-                break
-    if table is None or not table.rows:
-        raise NoTableError(path.name)
-    _fix_percentages(table, path)
-    return table
+
+def _sheets(path: Path) -> tuple[str, list[tuple[str, list[list[object]], bool]]]:
+    """What the file was read as ("" for a workbook opened by its extension, else the kind its first bytes
+    show), and (sheet name, grid, whether it is an Office Open XML package) of each worksheet."""
+    ooxml = path.suffix.lower() in _OOXML
+    try:
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise
+    except Exception as exc:  # the extension lies, or the file is damaged
+        kind = sniff(path)
+        return kind, _sheets_by_content(path, kind, exc)
+    with wb:
+        return "", [(meta.name, wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False), ooxml)
+                    for meta in wb.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+
+def _sheets_by_content(path: Path, kind: str, error: Exception) -> list[tuple[str, list[list[object]], bool]]:
+    suffix = path.suffix.lower()
+    expected = {".xlsx": "ooxml", ".xlsm": "ooxml", ".xls": "ole", ".ods": "ods"}.get(suffix)
+    if kind == expected:
+        raise error  # what it claims to be, and damaged
+    if kind in ("ooxml", "ole", "ods"):
+        try:
+            with open(path, "rb") as f, python_calamine.CalamineWorkbook.from_filelike(f) as wb:
+                return [(m.name, wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False), kind == "ooxml")
+                        for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        except python_calamine.PasswordError:
+            raise
+        except Exception as exc:  # not a workbook either (a Word file renamed .xlsx)
+            raise ForeignFileError(kind, foreign_label(kind, suffix)) from exc
+    if kind == "html":
+        return [(name, grid, False) for name, grid in html_grids(path.read_bytes())]
+    if kind == "text":
+        return [(name, grid, False) for name, grid in csv_grid(path.read_bytes())]
+    raise ForeignFileError(kind, foreign_label(kind, suffix))

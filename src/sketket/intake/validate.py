@@ -4,12 +4,13 @@ rule names, thresholds and message templates are data in config/rules.yml."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from sketket import catalog, layout
-from sketket.clean import Number, fold, format_int, format_number, format_percent
+from sketket.clean import Number, fold, format_date, format_int, format_number, format_percent
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.intake.reader import Row, Table, expected_pct
@@ -22,6 +23,9 @@ _CELL_COLUMN = {"received": "dossiers_received", "one_stop": "tthc_one_stop",
 _SOURCES = {"unit_block": "ô \"CƠ QUAN, ĐƠN VỊ\"", "file_name": "tên tệp"}
 _SUMMED = tuple(c for c in layout.FIGURES if c not in layout.PERCENTS)  # columns a subtotal adds up
 _COUNTS = frozenset(layout.COUNTS)
+# What Excel shows in a cell whose formula failed (read as text from .xls/.csv/HTML, from the XML in .xlsx).
+EXCEL_ERRORS = frozenset({"#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                          "#CALC!", "#GETTING_DATA"})
 _LABELS = {c.name: c.header.replace(" (1)", "").replace(" (2)", "") for c in layout.columns("I")}
 
 
@@ -129,8 +133,14 @@ class _Checker:
             if n.ok and (n.value is None or n.value >= 0 and (col not in _COUNTS or float(n.value).is_integer())):
                 continue  # the common case, tested first: a good or empty cell
             label = _LABELS[col]
-            if not n.ok:
-                self.add("not_a_number", row, col, row.raw[col], column=label, shown=row.raw[col])
+            raw = row.raw[col]
+            if not n.ok and isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
+                self.add("excel_error", row, col, raw.strip(), column=label, code=raw.strip().upper())
+            elif not n.ok and isinstance(raw, dt.date | dt.datetime):
+                self.add("date_in_count", row, col, format_date(raw), column=label, date=format_date(raw),
+                         guess=f"{raw.day}.{raw.month}")
+            elif not n.ok:
+                self.add("not_a_number", row, col, raw, column=label, shown=raw)
             elif n.value is not None and n.value < 0:
                 self.add("negative_count", row, col, fmt(n.value, col), column=label, shown=fmt(n.value, col))
             elif n.value is not None and col in _COUNTS and not float(n.value).is_integer():
@@ -190,8 +200,10 @@ class _Checker:
         for col in self.figures:
             if col not in _SUMMED or row.values[col].value is None:
                 continue
+            if not all(r.values[col].ok for r in covered):
+                continue  # a covered cell is unreadable: its own finding says so, no sum to compare
             reported = row.values[col].value
-            expected = math.fsum(r.values[col].value or 0.0 for r in covered if r.values[col].ok)
+            expected = math.fsum(r.values[col].value or 0.0 for r in covered)
             if not math.isclose(reported, expected, abs_tol=1e-6):
                 self.add(rule, row, col, fmt(reported, col), column=_LABELS[col], reported=fmt(reported, col),
                          expected=fmt(expected, col), count=format_int(sum(r.kind == "unit" for r in covered)))
@@ -215,7 +227,7 @@ def check_table(table: Table, source_file: str, registry: Registry, matches: dic
             c.unit_row(row, bad)
             m = matches.get(i)
             if m is not None and not m.matched and row.kind == "unit":
-                _unmatched(c, row, m, FORM_TIERS[table.form][1])
+                _unmatched(c, row, m, FORM_TIERS[table.form][1], registry, matches.get(-1))
         elif row.kind == "B":
             c.sums(row, units, "subtotal_mismatch")
         elif row.kind == "total":
@@ -223,10 +235,24 @@ def check_table(table: Table, source_file: str, registry: Registry, matches: dic
     head = matches.get(-1)
     if head is not None and not head.matched:
         _unmatched(c, a_rows[0] if a_rows else None, head, FORM_TIERS[table.form][0])
+    for note in table.notes:  # what the reader found: at the cell it names
+        unit = note.row.name if note.row is not None and note.row.kind == "unit" else table.submitter
+        c.findings.append(rules.finding(note.rule, source_file=source_file, sheet=table.sheet, cell=note.cell,
+                                        unit_name=unit, value=note.value, **note.fields))
     return c.findings
 
 
-def _unmatched(c: _Checker, row: Row | None, m: Match, tier: str) -> None:
+def _unmatched(c: _Checker, row: Row | None, m: Match, tier: str, registry: Registry | None = None,
+               head: Match | None = None) -> None:
+    """An unknown name; a sub-unit that the registry knows under another parent (a commune listed under
+    the wrong district) is named with the parent it belongs to instead."""
+    if registry is not None and head is not None and head.matched and row is not None:
+        elsewhere = _unique_match(registry, m.name, tier)
+        if elsewhere.matched and elsewhere.parent_code != head.code:
+            parent = registry.name_of(elsewhere.parent_code) or elsewhere.parent_code
+            c.add("unit_wrong_parent", row, value=m.name, name=elsewhere.registry_name, parent=parent,
+                  submitter=head.registry_name)
+            return
     suggestions = f"; tên gần giống: {', '.join(m.suggestions)}" if m.suggestions else ""
     name = m.name or "(trống)"
     c.add("unit_unmatched", row, value=m.name, name=name, tier=TIER_LABELS[tier], suggestions=suggestions)

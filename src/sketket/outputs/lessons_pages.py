@@ -85,6 +85,22 @@ def checklist_html(tables: Tables) -> str:
     return "".join(parts)
 
 
+def checklist_review_html(tables: Tables) -> str:
+    """The answers to check before they are printed: two sentences that disagree, and partial answers,
+    each with the unit's own sentences."""
+    df = tables["checklist"]
+    if df.empty:
+        return _NONE
+    flag = df["flag"].fillna("") if "flag" in df.columns else pd.Series("", index=df.index)
+    todo = df[(flag != "") | (df["value"] == load_checklist().values["partly"])]
+    if todo.empty:
+        return "<p>Không có câu trả lời nào cần kiểm tra lại.</p>"
+    todo = todo.assign(answer=todo["value"].where(flag.loc[todo.index] == "", load_checklist().flag_label))
+    cols = {"unit_name": "Đơn vị", "item_label": "Nội dung", "answer": "Câu trả lời",
+            "evidence": "Câu trong báo cáo (các câu cách nhau bởi |)"}
+    return table_html(todo.sort_values(["unit_name", "item"])[list(cols)], labels=cols)
+
+
 def silent_html(tables: Tables) -> str:
     """Per item: units answering yes, no, with a figure, and the units that say nothing."""
     df = tables["checklist"]

@@ -657,7 +657,9 @@ def files_of(tables: Tables, form: str) -> pd.DataFrame:
     files = tables["files"]
     if files.empty:
         return files
-    return files[(files["form"].fillna("") == form) | (files["form"].fillna("") == "")]
+    # a workbook with two filled appendix sheets has form "I;II": it belongs to both
+    forms = files["form"].fillna("").str.split(";")
+    return files[forms.map(lambda fs: form in fs or fs == [""])]
 
 
 def files_html(tables: Tables, form: str) -> str:

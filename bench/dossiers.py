@@ -1,0 +1,132 @@
+"""Benchmark of `sketket dossiers`: N synthetic dossiers as CSV exports (one file per unit, ~100 units), the
+command timed as a whole process (wall time, rows per second, peak memory) beside the floor: DuckDB alone
+reading the same files into a GROUP BY unit count, also as a whole process. Then, from dossiers.parquet, all
+the indicators (units, procedures, findings, files) against DuckDB's own GROUP BY on that Parquet.
+
+    python bench/dossiers.py                      # 10 million dossiers (heavy on a shared 2-core machine)
+    python bench/dossiers.py --rows 2000000       # what the README records
+
+Generated exports are kept under bench/out/dossiers-N/ (git-ignored) and reused by the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sketket.clean import format_int, format_number
+from sketket.registry import load_registry
+
+OUT = Path(__file__).parent / "out"
+HEADER = ("Mã hồ sơ,Mã TTHC,Tên TTHC,Đơn vị,Kênh nộp,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả,"
+          "Ngày trả kết quả,Hình thức trả,Trạng thái")
+# One unit's export, made by DuckDB (Python would take minutes for 10 million rows): dates as the software
+# writes them (dd/mm/yyyy hh:mm), a few per thousand unreadable, channels and statuses mixed.
+GENERATE = """
+COPY (
+  SELECT 'HS-' || CAST(i AS VARCHAR) AS c0,
+         'TTHC-' || CAST(i % 300 AS VARCHAR) AS c1,
+         'Thủ tục hành chính số ' || CAST(i % 300 AS VARCHAR) AS c2,
+         {unit} AS c3,
+         CASE i % 10 WHEN 0 THEN 'Trực tuyến' WHEN 1 THEN 'Bưu chính' ELSE 'Trực tiếp' END AS c4,
+         CASE WHEN i % 997 = 0 THEN '31/02/2017' ELSE strftime(r, '%d/%m/%Y %H:%M') END AS c5,
+         strftime(r + INTERVAL (i % 15) DAY, '%d/%m/%Y') AS c6,
+         CASE WHEN i % 7 = 0 THEN '' ELSE strftime(r + INTERVAL (i % 17) DAY, '%d/%m/%Y %H:%M') END AS c7,
+         CASE WHEN i % 7 = 0 THEN '' ELSE strftime(r + INTERVAL (i % 17) DAY, '%d/%m/%Y %H:%M') END AS c8,
+         CASE WHEN i % 20 = 0 THEN 'Bưu chính' ELSE 'Trực tiếp' END AS c9,
+         CASE WHEN i % 7 = 0 THEN (CASE WHEN i % 3 = 0 THEN 'Chờ bổ sung' ELSE 'Đang xử lý' END)
+              ELSE 'Đã trả kết quả' END AS c10
+  FROM (SELECT i, TIMESTAMP '2016-03-20 07:30' + INTERVAL (i * 7919 % 500) DAY
+                  + INTERVAL (i * 31 % 600) MINUTE AS r FROM range({start}, {stop}) t(i))
+) TO {path} (FORMAT csv, HEADER false)
+"""
+FLOOR = """
+import sys, duckdb
+con = duckdb.connect()
+con.execute("SET memory_limit = '1500MB'")
+print(con.execute(f"SELECT #4, count(*) FROM read_csv('{sys.argv[1]}/*.csv', header=true, all_varchar=true) "
+                  "GROUP BY 1").fetchall()[:1])
+"""
+PARQUET_FLOOR = "SELECT unit_code, count(*) FROM read_parquet({path}) GROUP BY 1"
+
+
+def generate(folder: Path, rows: int, units: int) -> None:
+    import duckdb
+
+    names = list(load_registry().units.query("tier == 'xa'")["name_with_type"].head(units))
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    per = rows // len(names)
+    for k, name in enumerate(names):
+        body = folder / f".body-{k:03d}.csv"
+        con.execute(GENERATE.format(unit="'UBND " + name.replace("'", "''") + "'", start=k * per,
+                                    stop=(k + 1) * per if k < len(names) - 1 else rows, path=f"'{body}'"))
+        with open(folder / f"don-vi-{k:03d}.csv", "wb") as out, open(body, "rb") as src:
+            out.write((HEADER + "\n").encode("utf-8"))
+            while chunk := src.read(1 << 24):
+                out.write(chunk)
+        body.unlink()
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of a whole process (GNU time's maximum resident set size)."""
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], check=True, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    return wall, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def indicators_from_parquet(out: Path) -> tuple[float, float, float]:
+    """The indicators from dossiers.parquet (per unit, per procedure) against one GROUP BY on the same file,
+    and beside them the findings and files queries."""
+    from sketket.analysis.dossier_counts import DuckDBEngine, render
+
+    eng = DuckDBEngine()
+    path = out / "dossiers.parquet"
+    eng.use_dossiers(path)
+    start = time.perf_counter()
+    eng.query(PARQUET_FLOOR.format(path=f"'{path}'"))
+    floor = time.perf_counter() - start
+    start = time.perf_counter()
+    for name in ("units.sql", "procedures.sql"):
+        eng.query(render(name, eng.dialect))
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for name in ("row_findings.sql", "group_findings.sql", "files.sql"):
+        eng.query(render(name, eng.dialect))
+    findings = time.perf_counter() - start
+    eng.close()
+    return ours, floor, findings
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--units", type=int, default=100)
+    args = ap.parse_args()
+    folder = OUT / f"dossiers-{args.rows}-{args.units}"
+    if not any(folder.glob("*.csv")):
+        print(f"Tạo {format_int(args.rows)} hồ sơ của {args.units} đơn vị trong {folder} …", flush=True)
+        generate(folder, args.rows, args.units)
+    size = sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_s, floor_mem = timed([sys.executable, "-c", FLOOR, str(folder)])
+        ours_s, ours_mem = timed([sys.executable, "-m", "sketket.cli", "dossiers", str(folder), "--out", tmp])
+        ind_s, ind_floor, findings_s = indicators_from_parquet(Path(tmp))
+    print(f"{format_int(args.rows)} hồ sơ, {args.units} tệp, {format_number(size, 0)} MiB CSV")
+    print(f"  floor (DuckDB đọc CSV + GROUP BY đơn vị): {format_number(floor_s, 1)} s")
+    print(f"  sketket dossiers: {format_number(ours_s, 1)} s = {format_number(ours_s / floor_s, 2)}× floor, "
+          f"{format_int(args.rows / ours_s)} dòng/s, bộ nhớ đỉnh {format_int(ours_mem)} MiB")
+    print(f"  chỉ số từ dossiers.parquet: {format_number(ind_s, 2)} s = "
+          f"{format_number(ind_s / ind_floor, 2)}× GROUP BY trên Parquet ({format_number(ind_floor, 2)} s); "
+          f"lỗi và sổ tệp thêm {format_number(findings_s, 2)} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

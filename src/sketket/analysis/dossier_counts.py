@@ -1,0 +1,642 @@
+"""Counting the dossier logs (DESIGN.md, "Dossier logs", rules 1–7) and reconciling them with the tables.
+
+The counting is SQL written once, in `sketket/sql/dossiers/*.sql`, run by DuckDB (default) or by Spark SQL
+(`--engine spark`, for histories beyond one machine). The SQL is dialect-neutral by design: dates are parsed
+with regular expressions, split_part and arithmetic into day numbers (no strptime/to_date, no try_ functions,
+no weekday function, whose numbering differs: Sunday is 0 in DuckDB, 1 in Spark). What still differs between
+the two engines is in `Dialect` below, and nowhere else: turning a day number back into text, and how tables
+are read and written. Python maps the few distinct values (unit names, channels, statuses, procedures) and
+adds what is cheap on small tables (tier and city rows, rates, messages, reconciliation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sketket.catalog import Catalog, columns
+from sketket.clean import format_date, format_int, format_percent
+from sketket.config import Plan, default_plan
+from sketket.dimensions import CITY_LABEL, TIER_LABELS, TIERS
+from sketket.intake.dossiers import CANONICAL, Export, classify, config, discover, read_procedures
+from sketket.registry import Registry, load_registry
+
+if TYPE_CHECKING:
+    from sketket.context import RunContext
+
+EPOCH = dt.date(1970, 1, 1)
+COUNTED = ("on_time", "overdue", "pending_on_time", "pending_overdue", "awaiting_applicant", "withdrawn",
+           "no_deadline")
+_UNIT_COUNTS = ["received", "on_time", "overdue", "pending_on_time", "pending_overdue", "awaiting_applicant",
+                "withdrawn", "no_deadline", "online_received", "postal_received", "postal_returned",
+                "saturday_received", "saturday_same_morning"]
+_PROC_COUNTS = ["received", "on_time", "overdue", "online_received"]
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+# ---------------------------------------------------------------- SQL: files, fragments, dialects
+
+
+# The date formats the exports use, day first (never month-first), by the shape date_parts.sql recognises;
+# each engine's spelling of the same format.
+_FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
+    "dmy2": ("%d/%m/%y", "d/M/yy"), "dmy2_hm": ("%d/%m/%y %H:%M", "d/M/yy H:mm"),
+    "dmy2_hms": ("%d/%m/%y %H:%M:%S", "d/M/yy H:mm:ss"),
+    "dmy4": ("%d/%m/%Y", "d/M/yyyy"), "dmy4_hm": ("%d/%m/%Y %H:%M", "d/M/yyyy H:mm"),
+    "dmy4_hms": ("%d/%m/%Y %H:%M:%S", "d/M/yyyy H:mm:ss"),
+    "iso": ("%Y-%m-%d", "yyyy-M-d"), "iso_hm": ("%Y-%m-%d %H:%M", "yyyy-M-d H:mm"),
+    "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:mm:ss"),
+}
+_SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines):
+    parsing a date with one explicit format and no error (try_), recognising an Excel serial number, a date's
+    day number and a day number's text. Weekdays are day-number arithmetic in the SQL itself."""
+
+    name: str
+    try_ts: Callable[[str, str], str]
+    serial: Callable[[str], str]
+    day_number: Callable[[str], str]
+    date_text: Callable[[str], str]
+
+
+DUCKDB = Dialect(
+    "duckdb",
+    try_ts=lambda x, key: f"try_strptime({x}, '{_FORMATS[key][0]}')",
+    serial=lambda x: f"CASE WHEN regexp_full_match({x}, '{_SERIAL}') THEN CAST({x} AS DOUBLE) END",
+    day_number=lambda ts: f"CAST(CAST({ts} AS DATE) - DATE '1970-01-01' AS INTEGER)",
+    date_text=lambda dn: f"strftime(DATE '1970-01-01' + CAST({dn} AS INTEGER), '%Y-%m-%d')",
+)
+SPARK = Dialect(
+    "spark",
+    try_ts=lambda x, key: f"try_to_timestamp({x}, '{_FORMATS[key][1]}')",
+    serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}$' THEN CAST({x} AS DOUBLE) END",
+    day_number=lambda ts: f"unix_date(CAST({ts} AS DATE))",
+    date_text=lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')",
+)
+
+
+def _hhmm(minutes: str) -> str:
+    # dialect-neutral: lpad and || exist in both
+    return (f"lpad(CAST(CAST(FLOOR({minutes} / 60) AS INT) AS STRING), 2, '0') || ':' || "
+            f"lpad(CAST({minutes} % 60 AS STRING), 2, '0')")
+
+
+@cache
+def sql_text(name: str) -> str:
+    return resources.files("sketket.sql.dossiers").joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def _fragments() -> dict[str, str]:
+    """The named parts of date_parts.sql ("-- name: kind" …), comments dropped."""
+    parts: dict[str, str] = {}
+    current = None
+    for line in sql_text("date_parts.sql").splitlines():
+        m = re.match(r"--\s*name:\s*(\w+)", line)
+        if m:
+            current = m.group(1)
+            parts[current] = ""
+        elif current and not line.lstrip().startswith("--"):
+            parts[current] += line + "\n"
+    return {k: v.strip() for k, v in parts.items()}
+
+
+def render(name: str, dialect: Dialect, **params: object) -> str:
+    """A SQL file with its fragments expanded ({{parse col p}}, {{value p}}, {{date_text x}}, {{hhmm x}} and
+    the dialect's {{try_ts x format}}, {{serial x}}, {{day_number x}}) and its parameters ({cutoff} …) filled in."""
+    frags = _fragments()
+
+    def expand(m: re.Match[str]) -> str:
+        macro, rest = m.group(1).strip().split(None, 1)
+        args = rest.rsplit(None, 1) if macro == "try_ts" else rest.split()
+        if macro == "parse":
+            return expand_all(frags["parse"].replace("@x@", args[0]).replace("@p@", args[1]))
+        if macro == "value":
+            return expand_all(frags["value"].replace("@p@", args[0]))
+        if macro == "hhmm":
+            return _hhmm(args[0])
+        if macro == "try_ts":
+            return dialect.try_ts(args[0], args[1])
+        if macro in ("serial", "day_number", "date_text"):
+            return getattr(dialect, macro)(args[0])
+        raise ValueError(f"{name}: unknown fragment {macro}")
+
+    def expand_all(text: str) -> str:
+        return re.sub(r"\{\{((?:[^}]|\}(?!\}))*)\}\}", expand, text)
+
+    text = expand_all(sql_text(name))
+    for key, value in params.items():  # only named parameters: the formats and expressions hold braces
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+# ---------------------------------------------------------------- engines
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _raw_select(i: int, ex: Export, source: str, unit_hint: str) -> str:
+    """The canonical text columns of one export, from a relation whose columns are c0, c1, …"""
+    cols = []
+    for canon in CANONICAL:
+        k = ex.columns.get(canon)
+        cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
+    unit = ex.columns.get("unit_name")
+    unit_key = (f"coalesce(nullif(trim(c{unit}), ''), {_quote(unit_hint)})" if unit is not None
+                else _quote(unit_hint))
+    return (f"SELECT {i} AS file_idx, {_quote(ex.rel)} AS source_file, "
+            f"CAST({ex.header_line} + ROW_NUMBER() OVER () AS BIGINT) AS source_row, {unit_key} AS unit_key, "
+            + ", ".join(cols) + f" FROM {source}")
+
+
+class DuckDBEngine:
+    """DuckDB in this process: the exports are scanned where they lie, never loaded whole."""
+
+    dialect = DUCKDB
+
+    def __init__(self, memory_limit: str = "1500MB", threads: int | None = None):
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.con.execute(f"SET memory_limit = {_quote(memory_limit)}")
+        self.con.execute("SET preserve_insertion_order = true")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self._tmp = tempfile.mkdtemp(prefix="sketket-dossiers-")
+        self.con.execute(f"SET temp_directory = {_quote(self._tmp)}")
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def register(self, name: str, df: pd.DataFrame) -> None:
+        self.con.register(f"{name}_df", df)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
+        self.con.unregister(f"{name}_df")
+
+    def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
+        parts = []
+        for i, ex, hint in exports:
+            if ex.rows is not None:  # .xlsx, already read as text
+                width = ex.n_columns
+                frame = pd.DataFrame([(r + [""] * width)[:width] for r in ex.rows],
+                                     columns=[f"c{j}" for j in range(width)], dtype=object)
+                self.register(f"xlsx_{i}", frame)
+                source = f"xlsx_{i}"
+            else:
+                names = {f"c{j}": "VARCHAR" for j in range(ex.n_columns)}
+                spec = "{" + ", ".join(f"{_quote(k)}: 'VARCHAR'" for k in names) + "}"
+                source = (f"read_csv({_quote(str(ex.path))}, delim={_quote(ex.delimiter)}, header=false, "
+                          f"skip={ex.header_line}, columns={spec}, auto_detect=false, quote='\"', escape='\"', "
+                          f"null_padding=true, strict_mode=false, encoding='utf-8')")
+            parts.append(f"SELECT * FROM ({_raw_select(i, ex, source, hint)})")
+        if not parts:
+            parts = ["SELECT 0 AS file_idx, '' AS source_file, CAST(0 AS BIGINT) AS source_row, '' AS unit_key, "
+                     + ", ".join(f"'' AS {c}" for c in CANONICAL) + " WHERE false"]
+        self.con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + "\nUNION ALL\n".join(parts))
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.con.execute(sql).df()
+
+    def write_dossiers(self, sql: str, path: Path) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        # sorted: the joins do not keep the files' order, and a person reads the table in that order
+        self.con.execute(f"COPY (SELECT * EXCLUDE (file_idx) FROM ({sql}) ORDER BY file_idx, source_row) "
+                         f"TO {_quote(str(tmp))} (FORMAT parquet, COMPRESSION snappy)")
+        tmp.replace(path)
+
+    def use_dossiers(self, path: Path) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS SELECT * FROM read_parquet({_quote(str(path))})")
+
+    def copy_raw(self, path: Path) -> None:
+        """The exports as one text table (for an engine that reads Parquet, not the vendors' files)."""
+        self.con.execute(f"COPY (SELECT * FROM raw) TO {_quote(str(path))} (FORMAT parquet)")
+
+
+class SparkEngine:
+    """Spark SQL (pyspark, `spark.master` from config). The exports are first read by DuckDB into one text
+    Parquet (header detection and vendors' quirks stay in one reader); Spark counts from there."""
+
+    dialect = SPARK
+
+    def __init__(self, master: str = "local[*]", driver_memory: str = "2g"):
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:  # the optional extra
+            raise RuntimeError("--engine spark cần pyspark: pip install 'sketket[spark]'") from exc
+        self.spark = (SparkSession.builder.master(master).appName("sketket-dossiers")
+                      .config("spark.driver.memory", driver_memory)
+                      .config("spark.sql.session.timeZone", "UTC")
+                      .config("spark.ui.enabled", "false")
+                      .config("spark.ui.showConsoleProgress", "false")
+                      .config("spark.sql.shuffle.partitions", "8")
+                      .getOrCreate())
+        self.spark.sparkContext.setLogLevel("ERROR")
+        self._tmp = Path(tempfile.mkdtemp(prefix="sketket-spark-"))
+        self._reader = DuckDBEngine()
+
+    def close(self) -> None:
+        self._reader.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def register(self, name: str, df: pd.DataFrame) -> None:
+        path = self._tmp / f"{name}.parquet"
+        df.to_parquet(path, index=False)
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+
+    def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
+        self._reader.load_raw(exports)
+        path = self._tmp / "raw.parquet"
+        self._reader.copy_raw(path)
+        self.spark.read.parquet(str(path)).createOrReplaceTempView("raw")
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.spark.sql(sql).toPandas()
+
+    def write_dossiers(self, sql: str, path: Path) -> None:
+        out = self._tmp / "dossiers_out"
+        (self.spark.sql(sql).orderBy("file_idx", "source_row").drop("file_idx").coalesce(1)
+         .write.mode("overwrite").parquet(str(out)))
+        part = next(out.glob("part-*.parquet"))
+        shutil.move(str(part), str(path))
+
+    def use_dossiers(self, path: Path) -> None:
+        self.spark.read.parquet(str(path)).createOrReplaceTempView("dossiers")
+
+
+def make_engine(name: str, cfg: dict[str, Any]) -> DuckDBEngine | SparkEngine:
+    if name == "spark":
+        spark = cfg.get("spark") or {}
+        return SparkEngine(spark.get("master", "local[*]"), spark.get("driver_memory", "2g"))
+    if name != "duckdb":
+        raise ValueError(f"công cụ tính không hỗ trợ: {name} (duckdb hoặc spark)")
+    return DuckDBEngine()
+
+
+# ---------------------------------------------------------------- calendar, maps
+
+
+def working_calendar(cfg: dict[str, Any]) -> pd.DataFrame:
+    """Every day of the configured years: day number, whether it is a working day, and the number of working
+    days up to and including it (rule 5)."""
+    import holidays
+
+    cal = cfg["calendar"]
+    years = [int(y) for y in cal["years"]]
+    off = set(holidays.country_holidays("VN", years=years))
+    off |= {_dmy(d) for d in cal.get("extra_days_off") or []}
+    make_up = {_dmy(d) for d in cal.get("make_up_working_days") or []}
+    day, last = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+    rows, index = [], 0
+    while day <= last:
+        work = day in make_up or (day.weekday() < 5 and day not in off)
+        index += work
+        rows.append((day_number(day), int(work), index))
+        day += dt.timedelta(days=1)
+    return pd.DataFrame(rows, columns=["dn", "is_workday", "wd_index"]).astype("int32")
+
+
+def _dmy(text: str) -> dt.date:
+    d, m, y = (int(p) for p in str(text).split("/"))
+    return dt.date(y, m, d)
+
+
+def match_unit(name: str, registry: Registry) -> tuple[str, str, str]:
+    """(code, registry name, tier) of a unit named in an export, or ("", name, "") when not in the registry.
+    Tiers are tried one at a time (communes first when the name says phường/xã/thị trấn), so that a commune
+    never takes a district of the same name."""
+    from sketket.clean import fold
+
+    key = fold(name).strip()
+    commune = re.match(r"^(ubnd\s+)?(phuong|xa|thi tran|p\.|x\.|tt\.?)\s", key) is not None
+    order = (["xa", "huyen"] if commune else ["huyen", "xa"])
+    for tier in ["so", "nganh_doc_tp", *order, "chi_cuc", "nganh_doc_huyen"]:
+        m = registry.match(name, tier)
+        if m.matched:
+            return m.code, m.registry_name, m.tier
+    return "", name, ""
+
+
+def _suggestions(name: str, registry: Registry) -> str:
+    found: list[str] = []
+    for tier in TIERS:
+        for s in registry.match(name, tier).suggestions:
+            if s not in found:
+                found.append(s)
+    return f"; tên gần giống: {', '.join(found[:3])}" if found else ""
+
+
+def _unit_hint(ex: Export, registry: Registry) -> str:
+    """The first of a file's unit candidates (title line, file name) that the registry knows, else the first."""
+    names = [n for n in ex.unit_hint.split("\x1f") if n]
+    for n in names:
+        if match_unit(n, registry)[0]:
+            return n
+    return names[0] if names else ""
+
+
+def _maps(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
+          limits: list[tuple[str, str, int]]) -> dict[str, pd.DataFrame]:
+    """units_map, values_map, procs_map from the distinct values of the exports."""
+    from sketket.clean import fold
+
+    d = distinct.fillna("")
+    units = d[d["g_unit"] == 0]["unit_key"].drop_duplicates()
+    urows = [(k, *match_unit(k, registry)) for k in units]
+    units_map = pd.DataFrame(urows, columns=["unit_key", "unit_code", "unit_name", "tier"], dtype=object)
+    units_map = units_map[units_map["unit_code"] != ""]
+    vrows = []
+    for fieldname, flag, words in (("channel", "g_channel", cfg["channels"]),
+                                   ("return_channel", "g_return", cfg["return_channels"]),
+                                   ("status", "g_status", cfg["statuses"])):
+        for v in d[d[flag] == 0][fieldname].drop_duplicates():
+            value = classify(v, words)
+            if value:
+                vrows.append((fieldname, v, value))
+    values_map = pd.DataFrame(vrows, columns=["field", "raw_value", "value"], dtype=object)
+    by_code = {c: days for c, _, days in reversed(limits) if c}
+    by_name = {fold(n).strip(): days for _, n, days in reversed(limits) if n}
+    procs = d[d["g_proc"] == 0][["procedure_code", "procedure_name"]].drop_duplicates()
+    # One spelling per procedure: the code groups spellings; the first name seen in sorted order names it.
+    names_of_code: dict[str, str] = {}
+    for code, name in sorted(zip(procs["procedure_code"], procs["procedure_name"], strict=True)):
+        if code and name:
+            names_of_code.setdefault(code, name)
+    prows = []
+    for code, name in zip(procs["procedure_code"], procs["procedure_name"], strict=True):
+        days = by_code.get(code) if code else None
+        if days is None:
+            days = by_name.get(fold(name).strip())
+        prows.append((code, name, code, names_of_code.get(code, name) if code else name, days))
+    procs_map = pd.DataFrame(prows, columns=["procedure_code", "procedure_name", "proc_code", "proc_name",
+                                             "limit_days"]).astype({"limit_days": "Int64"})
+    return {"units_map": units_map, "values_map": values_map, "procs_map": procs_map}
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class DossierResult:
+    out_dir: Path
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_counted: int = 0
+
+
+def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None = None, plan: Plan | None = None,
+                   config_path: str | Path | None = None, engine: str = "duckdb") -> DossierResult:
+    """Read every export under `logs_dir`, count it (rules 1–7) and write the dossier datasets into `out_dir`;
+    the reconciliation too when `out_dir` holds ingest's appendix."""
+    cfg = config(str(config_path) if config_path else None)
+    registry = registry or load_registry()
+    plan = plan or default_plan()
+    exports = discover(Path(logs_dir), cfg)
+    limits = read_procedures(exports, Path(logs_dir), cfg)
+    logs = [(i, ex, _unit_hint(ex, registry)) for i, ex in enumerate(exports) if ex.kind == "log"]
+    cat = Catalog(Path(out_dir))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    eng = make_engine(engine, cfg)
+    try:
+        eng.load_raw(logs)
+        maps = _maps(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
+        for name, frame in maps.items():
+            eng.register(name, frame)
+        calendar = working_calendar(cfg)
+        eng.register("calendar", calendar)
+        eng.register("workdays", calendar[calendar["is_workday"] == 1][["wd_index", "dn"]])
+        eng.register("duplicates", eng.query(render("duplicates.sql", eng.dialect)))
+        params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
+                  "saturday_hour": int(cfg["saturday_morning_until_hour"])}
+        eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
+        _check_dossier_columns(cat.parquet("dossiers"))
+        eng.use_dossiers(cat.parquet("dossiers"))
+        units = eng.query(render("units.sql", eng.dialect))
+        procs = eng.query(render("procedures.sql", eng.dialect))
+        row_f = eng.query(render("row_findings.sql", eng.dialect))
+        group_f = eng.query(render("group_findings.sql", eng.dialect))
+        files = eng.query(render("files.sql", eng.dialect))
+    finally:
+        eng.close()
+    tables = {
+        "dossier_units": unit_table(units),
+        "dossier_procedures": procedure_table(procs),
+        "dossier_findings": findings_table(row_f, group_f, cfg, plan, registry),
+        "dossier_files": files_table(exports, files),
+    }
+    appendix = cat.load("appendix") if cat.exists("appendix") else None
+    if appendix is not None and len(appendix):
+        tables["reconciliation"] = reconcile(appendix, tables["dossier_units"], cfg)
+    for name, frame in tables.items():
+        cat.save(name, frame)
+    ledger = tables["dossier_files"]
+    return DossierResult(Path(out_dir), tables, int(ledger["rows_read"].sum()), int(ledger["rows_counted"].sum()))
+
+
+def _check_dossier_columns(path: Path) -> None:
+    """dossiers.parquet is written by the engine, not through Catalog.save (10 million rows do not go through
+    pandas): its columns are checked against the catalog from the file's schema."""
+    import pyarrow.parquet as pq
+
+    got, wanted = pq.read_schema(path).names, columns("dossiers")
+    if got != wanted:
+        raise RuntimeError(f"dossiers.parquet: cột {got} khác danh mục (catalog.yml) {wanted}")
+
+
+def _rate(on_time: pd.Series, overdue: pd.Series) -> pd.Series:
+    """On-time rate, 0–100, a ratio of sums (rule 6); empty when nothing was decided."""
+    total = (on_time + overdue).astype("Float64")
+    return (100 * on_time.astype("Float64") / total.where(total > 0)).astype("Float64")
+
+
+def unit_table(units: pd.DataFrame) -> pd.DataFrame:
+    """Per-unit rows (registry order of tiers, then code), then one row per tier, then the city."""
+    u = units.copy()
+    for c in _UNIT_COUNTS:
+        u[c] = u[c].fillna(0).astype("int64")
+    u["tier_order"] = u["tier"].map({t: i for i, t in enumerate(TIERS)})
+    u = u.sort_values(["tier_order", "unit_code"]).drop(columns="tier_order")
+    tiers = (u.groupby("tier", sort=False)[_UNIT_COUNTS].sum().reset_index()
+             .assign(unit_code="", unit_name=lambda t: t["tier"].map(TIER_LABELS)))
+    city = pd.DataFrame([{**{c: int(u[c].sum()) for c in _UNIT_COUNTS}, "unit_code": "", "tier": "city",
+                          "unit_name": CITY_LABEL}])
+    out = pd.concat([u, tiers, city], ignore_index=True)
+    out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
+    return out[columns("dossier_units")]
+
+
+def procedure_table(procs: pd.DataFrame) -> pd.DataFrame:
+    """The city's rows (all units together) first, most received first; then each unit's."""
+    p = procs.copy()
+    for c in _PROC_COUNTS:
+        p[c] = p[c].fillna(0).astype("int64")
+    for c in ("unit_code", "procedure_code", "procedure_name"):
+        p[c] = p[c].fillna("")
+    city = p.groupby(["procedure_code", "procedure_name"], as_index=False)[_PROC_COUNTS].sum().assign(unit_code="")
+    city = city.sort_values(["received", "procedure_code", "procedure_name"], ascending=[False, True, True])
+    p = p.sort_values(["unit_code", "received", "procedure_code", "procedure_name"],
+                      ascending=[True, False, True, True])
+    out = pd.concat([city, p], ignore_index=True)
+    out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
+    return out[columns("dossier_procedures")]
+
+
+_DATE_OF_RULE = {"received_unreadable": "received_at", "due_unreadable": "due_at",
+                 "finished_unreadable": "finished_at", "returned_unreadable": "returned_at",
+                 "due_before_received": "due_at", "duplicate_code": "dossier_code", "code_missing": "dossier_code"}
+
+
+def _person_date(text: object) -> str:
+    """An ISO date (and time) as dd/mm/yyyy (hh:mm) for a message."""
+    s = str(text or "")
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})( \d{2}:\d{2})?$", s)
+    return f"{m.group(3)}/{m.group(2)}/{m.group(1)}{m.group(4) or ''}" if m else s
+
+
+def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, Any], plan: Plan,
+                   registry: Registry) -> pd.DataFrame:
+    rules = cfg["findings"]
+    fmt = {"cutoff": format_date(plan.cutoff), "start": format_date(plan.period_start)}
+    rows = []
+    for r in row_f.fillna("").itertuples(index=False):
+        for rule in str(r.issues).split(","):
+            if not rule:
+                continue
+            if rule == "finished_before_received":
+                value = r.finished_at or r.returned_at
+            elif rule == "done_after_cutoff":
+                value = r.finished_at or r.returned_at
+            else:
+                value = getattr(r, _DATE_OF_RULE.get(rule, "dossier_code"))
+            shown = _person_date(value) if rule not in ("duplicate_code", "code_missing") else value
+            message = rules[rule]["message"].format(value=shown, received=_person_date(r.received_at),
+                                                    status=r.status, **fmt)
+            rows.append((r.source_file, int(r.source_row), r.dossier_code, rule, rules[rule]["severity"], message,
+                         str(value)))
+    for g in group_f.fillna("").itertuples(index=False):
+        n = format_int(int(g.n))
+        if g.rule == "unit_unmatched":
+            value = g.unit_name
+            message = rules["unit_unmatched"]["message"].format(
+                value=value, n=n, suggestions=_suggestions(value, registry), **fmt)
+        elif g.rule == "no_deadline":
+            value = " ".join(x for x in (g.procedure_code, g.procedure_name) if x)
+            message = rules["no_deadline"]["message"].format(value=value, n=n, **fmt)
+        else:
+            value = ""
+            message = rules["out_of_period"]["message"].format(n=n, **fmt)
+        rows.append((g.source_file, int(g.first_row), "", g.rule, rules[g.rule]["severity"], message, value))
+    out = pd.DataFrame(rows, columns=columns("dossier_findings"))
+    return out.sort_values(["source_file", "source_row", "rule"], kind="stable").reset_index(drop=True)
+
+
+_STATUS = {"log": "read", "procedures": "procedures", "rejected": "rejected", "skipped": "skipped"}
+
+
+def files_table(exports: list[Export], counts: pd.DataFrame) -> pd.DataFrame:
+    """Every file of the logs folder: read (with its rows read, counted, excluded), a procedures table,
+    rejected or skipped (with the reason)."""
+    by_file = {r.source_file: (int(r.rows_read), int(r.rows_counted)) for r in counts.itertuples(index=False)}
+    rows = []
+    for ex in exports:
+        read, counted = by_file.get(ex.rel, (0, 0))
+        reason = ex.reason
+        if ex.kind == "procedures":
+            reason = "bảng thủ tục hành chính (thời hạn giải quyết), dùng để tính ngày hẹn trả"
+        elif ex.kind == "log" and read == 0:
+            reason = "sổ theo dõi không có dòng hồ sơ nào"
+        rows.append((ex.rel, _STATUS[ex.kind], reason, read, counted, read - counted))
+    return pd.DataFrame(rows, columns=columns("dossier_files"))
+
+
+# ---------------------------------------------------------------- reconciliation
+
+
+def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
+    """Per unit with both a table row and a log: reported against logged received, on time, overdue.
+    A unit differs when a gap exceeds both thresholds (relative to the log, and absolute)."""
+    th = cfg["reconciliation"]
+    rel, absolute = float(th["relative_pct"]), int(th["absolute"])
+    rep = appendix[appendix["unit_code"] != ""].drop_duplicates("unit_code", keep="last").set_index("unit_code")
+    log = units[units["unit_code"] != ""].set_index("unit_code")
+    rows = []
+    for code in [c for c in log.index if c in rep.index]:
+        r, g = rep.loc[code], log.loc[code]
+        pairs = {k: (r[f"dossiers_{k}"], int(g[k])) for k in ("received", "on_time", "overdue")}
+        if all(pd.isna(v[0]) for v in pairs.values()):
+            continue
+        diffs = {k: (None if pd.isna(a) else int(a) - b) for k, (a, b) in pairs.items()}
+        differs = any(d is not None and abs(d) > absolute and 100 * abs(d) / max(pairs[k][1], 1) > rel
+                      for k, d in diffs.items())
+        rec_rep, rec_log = pairs["received"]
+        pct = None if diffs["received"] is None else 100 * abs(diffs["received"]) / max(rec_log, 1)
+        message = (f"Biểu báo cáo {format_int(rec_rep)} hồ sơ; phần mềm một cửa ghi nhận {format_int(rec_log)}"
+                   + (f", chênh {format_percent(pct)}" if pct is not None and diffs["received"] else ", khớp"))
+        rows.append({
+            "unit_code": code, "reported_received": rec_rep, "log_received": rec_log,
+            "reported_on_time": pairs["on_time"][0], "log_on_time": pairs["on_time"][1],
+            "reported_overdue": pairs["overdue"][0], "log_overdue": pairs["overdue"][1],
+            "diff_received": diffs["received"], "diff_on_time": diffs["on_time"], "diff_overdue": diffs["overdue"],
+            "diff_received_pct": pct, "status": "differs" if differs else "agrees",
+            "unit_name": g["unit_name"], "tier": g["tier"], "message": message,
+        })
+    return pd.DataFrame(rows, columns=columns("reconciliation"))
+
+
+# ---------------------------------------------------------------- command line
+
+
+def dossiers(ctx: RunContext, logs_dir: Path, *, engine: str = "duckdb",
+             config_path: str | Path | None = None) -> DossierResult:
+    """The step of a run: the logs under `logs_dir` counted with the run's plan and registry, written into the
+    run's processed folder (beside ingest's appendix, so the reconciliation is made too)."""
+    return count_dossiers(Path(logs_dir), Path(ctx.processed_dir), registry=ctx.registry, plan=ctx.plan,
+                          config_path=config_path or (ctx.extra.get("dossiers") or {}).get("config"),
+                          engine=engine)
+
+
+def cli_dossiers(args: argparse.Namespace) -> int:
+    from sketket.context import RunContext
+
+    logs = Path(args.logs_dir)
+    if not logs.is_dir():
+        print(f"sketket dossiers: không có thư mục {logs}", file=sys.stderr)
+        return 2
+    ctx = RunContext.load(args.config, processed=args.out)
+    result = dossiers(ctx, logs, engine=args.engine)
+    ledger = result.tables["dossier_files"]
+    units = result.tables["dossier_units"]
+    city = units[units["tier"] == "city"].iloc[0]
+    print(f"Đã đọc {format_int(len(ledger[ledger['status'] == 'read']))} tệp sổ theo dõi, "
+          f"{format_int(result.rows_read)} dòng; tính {format_int(result.rows_counted)} hồ sơ tiếp nhận trong kỳ "
+          f"(đúng hạn {format_percent(city['on_time_rate']) if pd.notna(city['on_time_rate']) else '–'}).")
+    rejected = ledger[ledger["status"] == "rejected"]
+    for r in rejected.itertuples():
+        print(f"  Không đọc: {r.source_file}: {r.reason}", file=sys.stderr)
+    if "reconciliation" in result.tables:
+        rec = result.tables["reconciliation"]
+        print(f"Đối chiếu với Phụ lục: {format_int(int((rec['status'] == 'differs').sum()))} / "
+              f"{format_int(len(rec))} đơn vị chênh lệch.")
+    print(f"Kết quả ghi tại {result.out_dir}")
+    return 0

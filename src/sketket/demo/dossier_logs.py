@@ -1,0 +1,103 @@
+"""Demo dossier logs: the one-stop software's exports of a sample of units, in several shapes (semicolon CSV
+with a title line, comma CSV with a unit column and a BOM, .xlsx with title rows and Excel serial dates), with
+the contract's tricky rows and a few planted mismatches with the units' tables, listed in a manifest.
+
+A unit's log agrees with its table (received, on time, overdue) unless it is planted to differ: then some of
+its dossiers are missing from the log, as when a counter keeps part of its register on paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+MANIFEST = "manifest-ho-so.json"
+PROCEDURES = [("1.001", "Chứng thực bản sao từ bản chính", 1), ("1.002", "Đăng ký khai sinh", 3),
+              ("1.003", "Đăng ký kết hôn", 5), ("1.004", "Cấp giấy phép xây dựng", 15),
+              ("1.005", "Cấp bản sao trích lục hộ tịch", 2)]
+_CHANNEL = {"counter": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính"}
+
+
+def _dmy(day: dt.datetime, with_time: bool = True) -> str:
+    return day.strftime("%d/%m/%Y %H:%M") if with_time else day.strftime("%d/%m/%Y")
+
+
+def _dossiers(code: str, n_on_time: int, n_overdue: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Dossiers received in the period and ended before the cutoff: on time or overdue, as asked."""
+    start = dt.datetime(2016, 4, 1, 7, 30)
+    rows = []
+    for k in range(n_on_time + n_overdue):
+        received = start + dt.timedelta(days=rng.randrange(0, 455),  # ends before the cutoff
+                                           minutes=rng.randrange(0, 540))
+        proc = rng.choice(PROCEDURES)
+        due = received + dt.timedelta(days=proc[2] + 2)
+        late = k >= n_on_time
+        end = due + dt.timedelta(days=rng.randint(1, 5)) if late else due - dt.timedelta(days=rng.randint(0, 1))
+        end = max(end, received + dt.timedelta(hours=2))
+        channel = rng.choices(["counter", "online", "postal"], [0.75, 0.2, 0.05])[0]
+        rows.append({"code": f"{code}-{k + 1:06d}", "proc": proc, "channel": channel, "received": received,
+                     "due": due, "end": end, "returned_by_post": rng.random() < 0.04})
+    return rows
+
+
+def _lines(rows: list[dict[str, Any]]) -> list[list[str]]:
+    return [[r["code"], r["proc"][0], r["proc"][1], _CHANNEL[r["channel"]], _dmy(r["received"]), _dmy(r["due"], False),
+             _dmy(r["end"]), _dmy(r["end"]), "Bưu chính" if r["returned_by_post"] else "Trực tiếp", "Đã trả kết quả"]
+            for r in rows]
+
+
+HEADER = ["Mã hồ sơ", "Mã TTHC", "Tên TTHC", "Kênh nộp", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả",
+          "Ngày trả kết quả", "Hình thức trả", "Trạng thái"]
+
+
+def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units: int = 6,
+                    differ: int = 2) -> list[dict[str, Any]]:
+    """Logs of `units` units of `figures` (columns unit_code, unit_name, dossiers_received, dossiers_on_time,
+    dossiers_overdue; the smallest units first), `differ` of them planted to miss 5 % of their dossiers.
+    Returns the manifest (also written as manifest-ho-so.json)."""
+    import openpyxl
+
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    sample = (figures.dropna(subset=["dossiers_on_time", "dossiers_overdue"])
+              .query("dossiers_received > 0").sort_values(["dossiers_received", "unit_code"]).head(units))
+    manifest: list[dict[str, Any]] = []
+    for i, u in enumerate(sample.itertuples(index=False)):
+        on_time, overdue = int(u.dossiers_on_time), int(u.dossiers_overdue)
+        missing = 0
+        if i < differ:  # planted: the log misses 5 % of the on-time dossiers (at least 10)
+            missing = min(on_time, max(10, round(0.05 * (on_time + overdue))))
+            manifest.append({"unit_code": u.unit_code, "rule": "reconciliation_differs",
+                             "reported_received": on_time + overdue, "log_received": on_time + overdue - missing})
+        rows = _lines(_dossiers(u.unit_code, on_time - missing, overdue, rng))
+        # the contract's tricky rows, each excluded with a finding: a duplicate, an impossible date
+        tricky = [rows[0][:], [f"{u.unit_code}-X1", *rows[0][1:4], "31/02/2017", *rows[0][5:]]]
+        manifest += [{"unit_code": u.unit_code, "rule": "duplicate_code", "dossier_code": rows[0][0]},
+                     {"unit_code": u.unit_code, "rule": "received_unreadable", "dossier_code": f"{u.unit_code}-X1"}]
+        shape = i % 3
+        name = f"so-theo-doi-{u.unit_code}"
+        if shape == 0:
+            text = ["SỔ THEO DÕI HỒ SƠ;;;", f"Đơn vị: {u.unit_name}", ";".join(HEADER)]
+            text += [";".join(r) for r in rows + tricky]
+            (out / f"{name}.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+        elif shape == 1:
+            lines = [",".join(["Đơn vị", *HEADER])] + [",".join([u.unit_name, *r]) for r in rows + tricky]
+            (out / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+        else:
+            wb = openpyxl.Workbook()
+            ws = wb.active
+            ws.append(["DANH SÁCH HỒ SƠ TIẾP NHẬN"])
+            ws.append([f"Cơ quan: {u.unit_name}"])
+            ws.append(HEADER)
+            for r in rows + tricky:  # dates of receipt as date cells, as Excel keeps them
+                when = r[4]
+                ws.append([*r[:4], dt.datetime.strptime(when, "%d/%m/%Y %H:%M") if when[2] == "/" and
+                           when != "31/02/2017" else when, *r[5:]])
+            wb.save(out / f"{name}.xlsx")
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return manifest

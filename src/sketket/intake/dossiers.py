@@ -1,0 +1,254 @@
+"""Reading the counters' software exports (phần mềm một cửa điện tử): which files are dossier logs, where their
+header is, which column is which, and which unit each file or row belongs to (DESIGN.md, "Dossier logs").
+
+Only the first lines of a file are read here, in Python. The rows themselves are read by DuckDB, as text
+(`raw_sql`): a 10-million-row history is never loaded into Python objects. An .xlsx export is read with
+calamine (after screening) into a text table, which DuckDB scans like a CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sketket.clean import fold, nfc
+from sketket.config import load_yaml
+
+CANONICAL = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "channel", "received_at", "due_at",
+             "finished_at", "returned_at", "return_channel", "status")
+SUFFIXES = (".csv", ".xlsx", ".xlsm")
+_HEAD_LINES = 30  # a header further down than this is not looked for
+_MAX_XLSX_BYTES = 200 * 2**20
+
+
+@cache
+def config(path: str | None = None) -> dict[str, Any]:
+    """config/dossiers.yml, or a user's file replacing it."""
+    return load_yaml(path or "dossiers.yml")
+
+
+def _key(text: object) -> str:
+    """Header and value comparison key: folded, punctuation as spaces, spaces collapsed."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(nfc(text))).split())
+
+
+def header_map(cells: list[str], synonyms: dict[str, list[str]]) -> dict[str, int]:
+    """Canonical column → index of the first cell naming it (exact key match first, then a cell that starts
+    with a synonym, e.g. "Ngày hẹn trả (dd/mm/yyyy)")."""
+    keys = [_key(c) for c in cells]
+    found: dict[str, int] = {}
+    for exact in (True, False):
+        for canon, names in synonyms.items():
+            if canon in found:
+                continue
+            wanted = [_key(n) for n in names]
+            for i, k in enumerate(keys):
+                if not k or i in found.values():
+                    continue
+                if (k in wanted) if exact else any(k.startswith(w + " ") for w in wanted):
+                    found[canon] = i
+                    break
+    return found
+
+
+@dataclass
+class Export:
+    """One file of the logs folder and what was made of it."""
+
+    path: Path
+    rel: str
+    kind: str = ""  # log | procedures | rejected | skipped
+    reason: str = ""
+    header_line: int = 0  # 1-based line (CSV) or row (sheet) of the header
+    delimiter: str = ","
+    n_columns: int = 0
+    columns: dict[str, int] = field(default_factory=dict)
+    unit_hint: str = ""
+    sheet: str = ""
+    rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
+
+
+def _csv_head(path: Path) -> tuple[list[list[str]], str]:
+    """The first lines of a CSV as cells, and its delimiter (comma or semicolon, whichever the header has more of)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        lines = [line for _, line in zip(range(_HEAD_LINES), f, strict=False)]
+    text = "".join(lines)
+    best = max((";", ","), key=lambda d: max((line.count(d) for line in lines), default=0))
+    return [row for row in csv.reader(io.StringIO(text), delimiter=best)], best
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would hold: dates as ISO, whole numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return nfc(str(value)).strip()
+
+
+def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> tuple[str, int, dict[str, int]]:
+    """(kind, 0-based index of the header row, its column map), kind "" when no header is found."""
+    required = set(cfg["required"])
+    procs = cfg["procedures_table"]["headers"]
+    for i, row in enumerate(rows[:_HEAD_LINES]):
+        cells = [str(c) for c in row]
+        mapped = header_map(cells, cfg["headers"])
+        if required <= set(mapped):
+            return "log", i, mapped
+        pmap = header_map(cells, procs)
+        if "days" in pmap and ({"procedure_code", "procedure_name"} & set(pmap)):
+            return "procedures", i, pmap
+    return "", -1, {}
+
+
+def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
+    """Names a title line above the header gives for the unit: "Đơn vị: UBND phường X" first, then any
+    non-empty title line as it stands."""
+    prefixed, plain = [], []
+    for row in rows:
+        text = " ".join(str(c).strip() for c in row if str(c).strip())
+        if not text:
+            continue
+        key = _key(text)
+        for prefix in cfg["unit_title_prefixes"]:
+            if key.startswith(prefix + " ") and ":" in text:
+                prefixed.append(text.split(":", 1)[1].strip())
+                break
+        else:
+            plain.append(text)
+    return prefixed + plain
+
+
+def _stem_name(path: Path) -> str:
+    return re.sub(r"[_\-]+", " ", path.stem).strip()
+
+
+def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
+    """What a file is: a dossier log (its header, columns and unit hints), a procedures table, or neither."""
+    ex = Export(path, rel)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        ex.kind, ex.reason = "skipped", f"không phải tệp xuất của phần mềm một cửa (.csv, .xlsx): {path.suffix or 'không có đuôi'}"
+        return ex
+    if path.name.startswith(("~$", ".")):
+        ex.kind, ex.reason = "skipped", "tệp tạm hoặc tệp ẩn"
+        return ex
+    try:
+        if suffix == ".csv":
+            head, ex.delimiter = _csv_head(path)
+        else:
+            head = _xlsx_rows(path, ex)
+    except UnicodeDecodeError:
+        ex.kind, ex.reason = "rejected", "tệp CSV không ở mã UTF-8; cần xuất lại dạng CSV UTF-8"
+        return ex
+    except _Rejected as exc:
+        ex.kind, ex.reason = "rejected", str(exc)
+        return ex
+    kind, at, mapped = _find_header(head, cfg)
+    if not kind:
+        ex.kind = "rejected"
+        wanted = ", ".join(f"\"{cfg['headers'][c][0]}\"" for c in cfg["required"])
+        ex.reason = f"không tìm thấy dòng tiêu đề của sổ theo dõi hồ sơ (cần các cột {wanted}) trong {_HEAD_LINES} dòng đầu"
+        return ex
+    ex.kind, ex.header_line, ex.columns = kind, at + 1, mapped
+    ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
+    if ex.rows is not None:
+        ex.rows = ex.rows[at + 1:]
+    if kind == "log" and "unit_name" not in mapped:
+        names = _title_unit(head[:at], cfg) + [_stem_name(path)]
+        ex.unit_hint = "\x1f".join(names)  # resolved against the registry later: the first that matches
+    return ex
+
+
+class _Rejected(Exception):
+    pass
+
+
+def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
+    """Every row of the first worksheet that holds a header, as text. The file is screened first."""
+    import python_calamine
+
+    from sketket.intake.screen import screen
+    from sketket.intake.validate import file_finding
+
+    problem = screen(path, _MAX_XLSX_BYTES)
+    if problem is not None:
+        raise _Rejected(file_finding(problem[0], ex.rel, **problem[1]).message)
+    cfg = config()
+    try:
+        with python_calamine.CalamineWorkbook.from_path(str(path)) as wb:
+            first: list[list[str]] | None = None
+            for meta in wb.sheets_metadata:
+                if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                    continue
+                grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                rows = [[_cell_text(v) for v in row] for row in grid]
+                if first is None:
+                    first, ex.sheet = rows, meta.name
+                if _find_header(rows, cfg)[0]:
+                    ex.sheet, ex.rows = meta.name, rows
+                    return rows
+    except python_calamine.PasswordError:
+        raise _Rejected(file_finding("file_encrypted", ex.rel).message) from None
+    except Exception as exc:  # a damaged workbook: reported, the run goes on
+        raise _Rejected(file_finding("file_corrupt", ex.rel, detail=type(exc).__name__).message) from None
+    ex.rows = first or []
+    return ex.rows
+
+
+def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
+    """Every file under the logs folder, in a stable order, inspected."""
+    files = sorted(p for p in Path(logs_dir).rglob("*") if p.is_file())
+    return [inspect(p, p.relative_to(logs_dir).as_posix(), cfg) for p in files]
+
+
+def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(procedure code, procedure name, time limit in working days) of every procedures table found (and the
+    one named in config), the first table's value winning."""
+    named = cfg["procedures_table"].get("file")
+    out: list[tuple[str, str, int]] = []
+    tables = [e for e in exports if e.kind == "procedures"]
+    if named and not any(e.rel == named for e in tables):
+        extra = inspect(Path(logs_dir) / named, named, cfg)
+        if extra.kind == "procedures":
+            tables.append(extra)
+    for ex in tables:
+        rows = ex.rows if ex.rows is not None else _csv_rows(ex)
+        for row in rows:
+            code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
+            days = re.sub(r"[^0-9]", "", limit.split(",")[0].split(".")[0])
+            if days and (code or name):
+                out.append((code, nfc(name), int(days)))
+    return out
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    return str(row[i]).strip() if i is not None and i < len(row) else ""
+
+
+def _csv_rows(ex: Export) -> list[list[str]]:
+    with open(ex.path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=ex.delimiter))
+    return rows[ex.header_line:]
+
+
+def classify(value: str, words: dict[str, list[str]]) -> str:
+    """The canonical value whose words the folded value contains (first in config order), or ""."""
+    key = f" {_key(value)} "
+    for canon, ws in words.items():
+        if any(f" {w} " in key for w in ws):
+            return canon
+    return ""

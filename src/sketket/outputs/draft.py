@@ -1,0 +1,351 @@
+"""The People's Committee's draft summary report (dự thảo Báo cáo sơ kết), as a .docx from a Word template.
+
+The layout lives in ``templates/draft/bao-cao-so-ket.docx`` (docxtpl: Jinja tags inside a real Word file, so
+the Sở Nội vụ restyles it in Word). The template receives one structure, built by :func:`draft_data`:
+
+    header:     {draft_mark, issuer_parent, issuer, number, place_date}        (strings)
+    title:      {kind, summary}
+    sections:   [{id, number, heading, level (1, 2, 3), paragraphs: [str]}]   in the outline's order (I … III)
+    closing:    str
+    recipients: [str]                                                        ("Nơi nhận")
+    signer:     {authority, role, name}
+    appendices: [{form, title, subtitle, note, rows: [{stt, name, area_m2, tthc_total, tthc_one_stop,
+                  tthc_one_stop_pct, dossiers_received, dossiers_on_time, dossiers_overdue, on_time_pct,
+                  online_services_l34, postal_tthc, note}]}]                 (values already written as text)
+
+Every figure comes from the catalog (``indicators_tiers``, ``indicators_units``, ``checklist`` …) and is
+written the Vietnamese way (1.234.567; 98,7%). Units whose figures await correction are left out of every
+figure, and the text says so. Where only a person can judge, a marked placeholder stands instead of prose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sketket.analysis.gating import AWAITING, OK
+from sketket.clean import format_int, format_number, format_percent, nfc
+from sketket.config import load_yaml
+from sketket.context import RunContext
+from sketket.dimensions import SUBMITTER_TIERS, TIER_LABELS, TIERS
+from sketket.outputs.draft_template import APPENDIX_COLUMNS, TEMPLATE
+
+SectionData = dict[str, Any]
+_LEVEL_NUMBERS = {"I": "I.", "II": "II.", "III": "III.", "II.1": "1.", "II.2": "2.", "II.3": "3."}
+OUTLINE_ORDER = ("I", "II", "II.1", "II.2", "II.2.a", "II.2.b", "II.2.c", "II.2.d", "II.2.đ", "II.2.e", "II.2.g",
+          "II.2.h", "II.2.i", "II.2.k", "II.3", "II.3.a", "II.3.b", "II.3.c", "II.3.d", "III")
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    return load_yaml(path or "draft.yml")
+
+
+def outline() -> list[dict[str, Any]]:
+    """The outline's sections the report follows, in order: id, number ("I.", "1.", "a)"), heading, level."""
+    headings = {s["id"]: s["heading"] for s in load_yaml("outline.yml")["sections"]}
+    out = []
+    for sid in OUTLINE_ORDER:
+        parts = sid.split(".")
+        number = _LEVEL_NUMBERS.get(sid) or f"{parts[-1]})"
+        heading = headings[sid]
+        out.append({"id": sid, "number": number, "heading": heading.upper() if len(parts) == 1 else heading,
+                    "level": min(len(parts), 3)})
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- the figures
+def _tiers(catalog) -> pd.DataFrame:
+    return catalog.load("indicators_tiers")
+
+
+def city_row(tiers: pd.DataFrame) -> pd.Series:
+    """The city's aggregate row (ratios of sums over units not awaiting correction)."""
+    city = tiers[tiers["scope"] == "city"]
+    if city.empty:
+        raise ValueError("indicators_tiers không có dòng toàn Thành phố: hãy chạy `sketket analyse` trước")
+    return city.iloc[0]
+
+
+def _tier_rows(tiers: pd.DataFrame) -> dict[str, pd.Series]:
+    rows = tiers[tiers["scope"] == "tier"]
+    return {r["tier"]: r for _, r in rows.iterrows()}
+
+
+def in_sentence(label: str) -> str:
+    """A tier's label inside a sentence: "quận, huyện, thị xã", but "Sở, …" and "Chi cục, …" keep their capital."""
+    return label if label.startswith(("Sở", "Chi cục", "UBND")) else label[:1].lower() + label[1:]
+
+
+def _and(parts: list[str]) -> str:
+    return "; ".join(parts[:-1]) + (" và " if len(parts) > 1 else "") + parts[-1] if parts else ""
+
+
+def scope_sentence(tiers: pd.DataFrame) -> str:
+    """ "22/22 Sở, cơ quan tương đương Sở; 30/30 quận, huyện, thị xã và 584/584 xã, phường, thị trấn": units
+    reporting of units expected, tier by tier."""
+    rows = _tier_rows(tiers)
+    return _and([f"{format_int(rows[t]['units_reporting'])}/{format_int(rows[t]['units_expected'])} "
+                 f"{in_sentence(TIER_LABELS[t])}" for t in TIERS if t in rows and _num(rows[t]["units_expected"]) > 0])
+
+
+def _num(value: Any) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def _names(names: list[str], limit: int | None = None) -> str:
+    names = [nfc(n) for n in names if nfc(n)]
+    shown = names if limit is None else names[:limit]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" và {format_int(more)} đơn vị khác" if more > 0 else "")
+
+
+def awaiting_sentence(units: pd.DataFrame, label: str = "đang chờ sửa") -> str:
+    """Which units are left out of the figures because theirs await correction (empty when none)."""
+    waiting = units[units["data_status"] == AWAITING]
+    if waiting.empty:
+        return ""
+    return (f"Số liệu của {format_int(len(waiting))} đơn vị {label} nên chưa được tính vào các số liệu tổng hợp "
+            f"của báo cáo này: {_names(waiting['unit_name'].tolist())}.")
+
+
+def _ii2a(tiers: pd.DataFrame) -> list[str]:
+    rows = _tier_rows(tiers)
+    out = [f"Tổng hợp báo cáo các cơ quan, đơn vị gửi về, đến nay có {scope_sentence(tiers)} "
+           "thực hiện cơ chế một cửa, cơ chế một cửa liên thông và gửi số liệu sơ kết."]
+    missing = [f"{format_int(_num(r['units_expected']) - _num(r['units_reporting']))} {in_sentence(TIER_LABELS[t])}"
+               for t, r in rows.items() if _num(r["units_expected"]) > _num(r["units_reporting"])]
+    if missing:
+        out.append("Chưa có số liệu: " + "; ".join(missing) + ".")
+    return out
+
+
+def _ii2b(tiers: pd.DataFrame) -> list[str]:
+    city, rows = city_row(tiers), _tier_rows(tiers)
+    out = [f"Toàn Thành phố có {format_int(city['tthc_one_stop'])}/{format_int(city['tthc_total'])} TTHC thuộc "
+           f"thẩm quyền được thực hiện theo cơ chế một cửa, cơ chế một cửa liên thông, đạt "
+           f"{format_percent(city['one_stop_share'])} (tỷ lệ tính trên tổng số của các đơn vị có đủ số liệu)."]
+    by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_percent(r['one_stop_share'])}" for t, r in rows.items()
+               if not pd.isna(r["one_stop_share"])]
+    if by_tier:
+        out.append("Theo từng cấp: " + "; ".join(by_tier) + ".")
+    return out
+
+
+def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
+    """For each item of a section of II.2: how many of the units whose report was read say "Có" (and in
+    part), by tier, with the units that say "Không"."""
+    rows = checklist[checklist["section"] == section]
+    out = []
+    for item, group in rows.groupby("item", sort=False):
+        label = nfc(group["item_label"].iloc[0])
+        read = group["unit_code"].where(group["unit_code"] != "", group["unit_name"]).nunique()
+        yes = group[group["value"] == "Có"]
+        part = group[group["value"] == "Một phần"]
+        no = group[group["value"] == "Không"]
+        per_tier = yes["tier"].value_counts()
+        by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(per_tier[t])}" for t in TIERS if t in per_tier]
+        text = f"{label}: {format_int(len(yes))}/{format_int(read)} đơn vị có báo cáo nêu đã thực hiện"
+        if by_tier:
+            text += f" ({'; '.join(by_tier)})"
+        if len(part):
+            text += f"; {format_int(len(part))} đơn vị thực hiện một phần"
+        numbers = pd.to_numeric(yes["number"], errors="coerce").dropna()
+        if len(numbers) and item not in {"k_khao_sat"}:
+            text += f"; tổng số nêu trong báo cáo: {format_number(numbers.sum(), 0)}"
+        if len(no):
+            text += f"; chưa thực hiện: {_names(no['unit_name'].tolist(), 10)}"
+        out.append(text + ".")
+    return out
+
+
+def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], period: tuple[str, str]) -> list[str]:
+    city, rows = city_row(tiers), _tier_rows(tiers)
+    out = [f"Từ ngày {period[0]} đến ngày {period[1]}, các cơ quan, đơn vị đã tiếp nhận "
+           f"{format_int(city['dossiers_received'])} hồ sơ TTHC; giải quyết đúng hạn "
+           f"{format_int(city['dossiers_on_time'])} hồ sơ (tỷ lệ {format_percent(city['on_time_rate'])}); "
+           f"quá hạn {format_int(city['dossiers_overdue'])} hồ sơ ({format_percent(city['overdue_rate'])})."]
+    by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(r['dossiers_received'])} hồ sơ, đúng hạn "
+               f"{format_percent(r['on_time_rate'])}" for t, r in rows.items() if _num(r["dossiers_received"]) > 0]
+    if by_tier:
+        out.append("So sánh giữa các cấp: " + "; ".join(by_tier) + ".")
+    n, least = int(config["ranking"]["names"]), float(config["ranking"]["min_dossiers"])
+    ok = units[(units["data_status"] == OK) & (pd.to_numeric(units["dossiers_received"], errors="coerce") >= least)]
+    for tier in SUBMITTER_TIERS:
+        ranked = ok[ok["tier"] == tier].dropna(subset=["on_time_rate"]).sort_values(
+            ["on_time_rate", "dossiers_received"], ascending=[False, False])
+        if len(ranked) < 2 * n:
+            continue
+        best = [f"{r.unit_name} ({format_percent(r.on_time_rate)})" for r in ranked.head(n).itertuples()]
+        worst = [f"{r.unit_name} ({format_percent(r.on_time_rate)})" for r in ranked.tail(n)[::-1].itertuples()]
+        out.append(f"{TIER_LABELS[tier]} có tỷ lệ đúng hạn cao nhất: {', '.join(best)}; thấp nhất: "
+                   f"{', '.join(worst)}.")
+    return out
+
+
+def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, limit: int = 8) -> list[str]:
+    """Each theme the units raised under a section, most raised first, with the units quoted on it."""
+    rows = themes[themes["section"] == section]
+    if rows.empty:
+        return []
+    counts = rows.groupby(["theme", "theme_label"], sort=False)["units"].sum().sort_values(ascending=False)
+    out = []
+    for (theme, label), n in counts.head(limit).items():
+        who = quotes[(quotes["section"] == section) & (quotes["theme"] == theme)]["unit_name"].drop_duplicates()
+        text = f"{nfc(label)}: {format_int(n)} đơn vị nêu"
+        if len(who):
+            text += f" (như {_names(who.tolist(), 4)})"
+        out.append(text + ".")
+    return out
+
+
+def _bare(text: object) -> str:
+    """A quoted sentence without its final full stop, to be followed by "(…)"."""
+    return nfc(text).rstrip(" .;")
+
+
+def _initiatives(df: pd.DataFrame, limit: int = 10) -> list[str]:
+    if df.empty:
+        return []
+    df = df.sort_values("n_units", ascending=False)
+    return [f"{_bare(r.initiative)} ({_names(str(r.units).split('; '), 4)})." for r in df.head(limit).itertuples()]
+
+
+def _recommendations(df: pd.DataFrame, limit: int = 6) -> list[str]:
+    out = []
+    for label, group in df.groupby("addressee_label", sort=False):
+        group = group.sort_values("n_units", ascending=False)
+        items = [f"{_bare(r.recommendation)} ({format_int(r.n_units)} đơn vị)" for r in group.head(limit).itertuples()]
+        out.append(f"{nfc(label)}: " + "; ".join(items) + ".")
+    return out
+
+
+def _awards(df: pd.DataFrame) -> list[str]:
+    short = df[df["shortlisted"].astype(bool)] if len(df) else df
+    if short.empty:
+        return []
+    return [f"Các tập thể đủ tiêu chí để Sở Nội vụ xem xét, đề nghị khen thưởng ({format_int(len(short))} đơn "
+            f"vị): {_names(short['unit_name'].tolist())}."]
+
+
+def _submissions(df: pd.DataFrame) -> list[str]:
+    if df.empty:
+        return []
+    counts = df.groupby("status_label", sort=False).size()
+    return [f"Tình hình gửi báo cáo ({format_int(len(df))} cơ quan, đơn vị phải gửi): "
+            + "; ".join(f"{nfc(k).lower()}: {format_int(v)}" for k, v in counts.items()) + "."]
+
+
+# ----------------------------------------------------------------------------------------- the structure
+def _fill(template: str, ctx: RunContext) -> str:
+    plan = ctx.plan_dict()
+    return template.format(year=ctx.plan.plan_date.year, **plan)
+
+
+def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Phụ lục I, II, III of the whole city, row for row as in the consolidated workbook."""
+    from sketket.analysis.analyse import workbook_appendix
+    from sketket.outputs.consolidated import sheet_rows
+
+    cat = ctx.catalog
+    appendix, units = cat.load("appendix"), cat.load("indicators_units")
+    if len(units) == len(appendix):  # analyse keeps one unit row per appendix row, in order
+        appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True))
+    titles = (config or load_config()).get("appendix_titles", {})
+    out = []
+    for form in ("I", "II", "III"):
+        rows = []
+        for spec in sheet_rows(appendix, form, ctx.registry):
+            row = {"stt": spec.stt, "name": nfc(spec.name), "role": spec.role}
+            for field, _, _ in APPENDIX_COLUMNS[2:]:
+                value = spec.values.get(field)
+                if field == "note":
+                    row[field] = nfc(value) if value is not None else ""
+                elif field.endswith("_pct"):
+                    row[field] = format_number(value) if value is not None else ""
+                elif field == "area_m2":
+                    row[field] = format_number(value, 0) if value is not None else ""
+                else:
+                    row[field] = format_int(value) if value is not None else ""
+            rows.append(row)
+        out.append({"form": form, "title": titles.get(form, f"Kết quả thực hiện cơ chế một cửa – Phụ lục {form}"),
+                    "subtitle": f"(Kèm theo Báo cáo số      /BC-UBND ngày      của UBND Thành phố; số liệu từ "
+                                f"{ctx.plan_dict()['period_start']} đến {ctx.plan_dict()['period_end']})",
+                    "note": "Số liệu của đơn vị đang chờ sửa không được tính vào các dòng tổng.", "rows": rows})
+    return out
+
+
+def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one structure the template receives (documented at the top of this module)."""
+    config = config or load_config()
+    cat = ctx.catalog
+    tiers, units = _tiers(cat), cat.load("indicators_units")
+    checklist, themes, quotes = cat.load("checklist"), cat.load("lessons_themes"), cat.load("lessons_quotes")
+
+    def hole(sid: str) -> str:
+        return config["placeholder"].format(what=config["judgements"][sid])
+
+    left_out = awaiting_sentence(units)
+    body: dict[str, list[str]] = {
+        "I": [_fill(config["intro"], ctx), *_submissions(cat.load("submissions")), hole("I")],
+        "II.1": [hole("II.1")],
+        "II.2.a": [*_ii2a(tiers), *([left_out] if left_out else [])],
+        "II.2.b": _ii2b(tiers),
+        "II.2.i": _ii2i(tiers, units, config, (ctx.plan_dict()["period_start"], ctx.plan_dict()["period_end"])) + ([left_out] if left_out else []),
+        "II.3.a": [hole("II.3.a"), *_awards(cat.load("awards"))],
+        "II.3.b": theme_sentences(themes, quotes, "II.3.b"),
+        "II.3.c": theme_sentences(themes, quotes, "II.3.c"),
+        "II.3.d": _initiatives(cat.load("initiatives")),
+        "III": [*_recommendations(cat.load("recommendations")), hole("III")],
+    }
+    city = city_row(tiers)
+    for sid in ("II.2.c", "II.2.d", "II.2.đ", "II.2.e", "II.2.g", "II.2.h", "II.2.k"):
+        body[sid] = checklist_sentences(checklist, sid)
+    body["II.2.e"].insert(0, f"Theo số liệu các Phụ lục, có {format_int(city['postal_tthc'])} TTHC được tiếp "
+                             "nhận hồ sơ, trả kết quả qua dịch vụ bưu chính công ích.")
+    body["II.2.g"].insert(0, f"Theo số liệu các Phụ lục, các cơ quan, đơn vị cung cấp "
+                             f"{format_int(city['online_services_l34'])} dịch vụ công trực tuyến mức độ 3, 4.")
+    sections = []
+    for s in outline():
+        paragraphs = body.get(s["id"], [])
+        if not paragraphs and s["level"] == 3:
+            paragraphs = [config["placeholder"].format(what="các báo cáo chưa nêu nội dung này")]
+        sections.append({**s, "paragraphs": paragraphs})
+    return {
+        "header": {k: _fill(v, ctx) for k, v in config["header"].items()},
+        "title": {k: _fill(v, ctx) for k, v in config["title"].items()},
+        "sections": sections,
+        "closing": _fill(config["closing"], ctx),
+        "recipients": list(config["recipients"]),
+        "signer": dict(config["signer"]),
+        "appendices": appendix_tables(ctx, config),
+    }
+
+
+def write_draft(ctx: RunContext, out: Path, *, template: Path = TEMPLATE,
+                config: dict[str, Any] | None = None) -> Path:
+    """Render the draft report to `out` (.docx). This is the step `sketket run` calls."""
+    from docxtpl import DocxTemplate
+
+    doc = DocxTemplate(str(template))
+    doc.render(draft_data(ctx, config), autoescape=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(out))
+    return out
+
+
+def cli_draft(args: argparse.Namespace) -> int:
+    """`sketket draft PROCESSED_DIR --out FILE.docx [--config FILE]`."""
+    config = args.config or (Path("sketket.yml") if Path("sketket.yml").is_file() else None)
+    ctx = RunContext.load(config, processed=args.processed_dir)
+    if not ctx.catalog.exists("indicators_tiers"):
+        print(f"sketket draft: không có chỉ số trong {ctx.processed_dir}: hãy chạy `sketket analyse` trước",
+              file=sys.stderr)
+        return 2
+    path = write_draft(ctx, args.out)
+    print(f"Đã ghi dự thảo báo cáo: {path}")
+    return 0

@@ -1,0 +1,47 @@
+-- Reading one date column written as text, in two steps (each a select-list fragment for one CTE level).
+-- Placeholders: @x@ the text column (trimmed, '' when empty), @p@ the prefix of the columns made.
+-- Parsing itself differs between engines (DuckDB try_strptime with strftime formats, Spark try_to_timestamp
+-- with Java patterns): {{try_ts x format}}, {{serial x}} and {{day_number ts}} come from the Dialect in
+-- sketket.analysis.dossier_counts, the one place that knows both. Explicit formats only, day first, never
+-- month-first (03/04/2017 is 3 April); two-digit years are 20yy; Excel serial numbers (5 digits) are days
+-- since 30/12/1899. A text no format reads gives NULL: one bad date costs that row, never the column.
+-- Day numbers count days from 01/01/1970 (a Thursday): weekday arithmetic needs no weekday function,
+-- whose numbering differs (Sunday is 0 in DuckDB, 1 in Spark).
+
+-- name: parse
+-- The shape of the text picks the one format to try (a failed try costs more than the cheap tests below).
+CASE
+  WHEN @x@ = '' THEN NULL
+  -- the usual shapes first, recognised by length and separators alone
+  WHEN length(@x@) = 16 AND substr(@x@, 3, 1) = '/' AND substr(@x@, 6, 1) = '/' AND substr(@x@, 14, 1) = ':'
+    THEN {{try_ts @x@ dmy4_hm}}
+  WHEN length(@x@) = 10 AND substr(@x@, 3, 1) = '/' AND substr(@x@, 6, 1) = '/' THEN {{try_ts @x@ dmy4}}
+  WHEN instr(@x@, '/') > 0 THEN
+    CASE WHEN length(split_part(split_part(@x@, ' ', 1), '/', 3)) = 2 THEN
+      CASE length(@x@) - length(replace(@x@, ':', ''))
+        WHEN 0 THEN {{try_ts @x@ dmy2}} WHEN 1 THEN {{try_ts @x@ dmy2_hm}} ELSE {{try_ts @x@ dmy2_hms}} END
+    ELSE
+      CASE length(@x@) - length(replace(@x@, ':', ''))
+        WHEN 0 THEN {{try_ts @x@ dmy4}} WHEN 1 THEN {{try_ts @x@ dmy4_hm}} ELSE {{try_ts @x@ dmy4_hms}} END
+    END
+  WHEN instr(@x@, '-') = 5 THEN
+    CASE length(@x@) - length(replace(@x@, ':', ''))
+      WHEN 0 THEN {{try_ts @x@ iso}} WHEN 1 THEN {{try_ts translate(@x@,'T',' ') iso_hm}}
+      ELSE {{try_ts translate(split_part(@x@,'.',1),'T',' ') iso_hms}} END
+  WHEN instr(@x@, '-') > 0 THEN {{try_ts translate(@x@,'-','/') dmy4}}
+  WHEN instr(@x@, '.') BETWEEN 2 AND 3 THEN {{try_ts translate(@x@,'.','/') dmy4}}
+END AS @p@_ts,
+CASE WHEN instr(@x@, '/') = 0 AND instr(@x@, '-') = 0 AND length(@x@) >= 5 THEN {{serial @x@}} END AS @p@_serial,
+instr(@x@, ':') > 0 AS @p@_hastime
+
+-- name: value
+CASE
+  WHEN @p@_ts IS NOT NULL AND year(@p@_ts) BETWEEN 1900 AND 2100 THEN {{day_number @p@_ts}}
+  WHEN @p@_serial IS NOT NULL THEN CAST(FLOOR(@p@_serial) AS INT) - 25569
+END AS @p@_dn,
+CASE
+  WHEN @p@_ts IS NOT NULL AND year(@p@_ts) BETWEEN 1900 AND 2100 AND @p@_hastime
+    THEN hour(@p@_ts) * 60 + minute(@p@_ts)
+  WHEN @p@_serial IS NOT NULL AND @p@_serial <> FLOOR(@p@_serial)
+    THEN LEAST(1439, CAST(FLOOR((@p@_serial - FLOOR(@p@_serial)) * 1440 + 0.5) AS INT))
+END AS @p@_min

@@ -1,0 +1,89 @@
+-- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
+-- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
+-- Relations: raw (the exports, text), units_map, values_map, procs_map, calendar, workdays, duplicates (see sketket.analysis.dossier_counts).
+-- Parameters: {period_start}, {cutoff} (day numbers), {saturday_hour}.
+WITH src AS (
+  SELECT r.*,
+         coalesce(u.unit_code, '') AS unit_code, coalesce(u.unit_name, r.unit_key) AS unit_label,
+         coalesce(u.tier, '') AS tier,
+         coalesce(ch.value, '') AS channel_value, coalesce(rc.value, '') AS return_value,
+         coalesce(st.value, '') AS status_value,
+         coalesce(p.proc_code, r.procedure_code) AS proc_code, coalesce(p.proc_name, r.procedure_name) AS proc_name,
+         p.limit_days
+  FROM raw r
+  LEFT JOIN units_map u ON u.unit_key = r.unit_key
+  LEFT JOIN values_map ch ON ch.field = 'channel' AND ch.raw_value = r.channel
+  LEFT JOIN values_map rc ON rc.field = 'return_channel' AND rc.raw_value = r.return_channel
+  LEFT JOIN values_map st ON st.field = 'status' AND st.raw_value = r.status
+  LEFT JOIN procs_map p ON p.procedure_code = r.procedure_code AND p.procedure_name = r.procedure_name
+),
+k AS (
+  SELECT src.*,
+         {{parse received_at r}}, {{parse due_at u}}, {{parse finished_at f}}, {{parse returned_at t}}
+  FROM src
+),
+v AS (
+  SELECT k.*, {{value r}}, {{value u}}, {{value f}}, {{value t}}
+  FROM k
+),
+wd AS ( -- the working-day index of the day of receipt (plain equality joins: hash joins on both engines)
+  SELECT v.*, c.wd_index AS r_wd
+  FROM v LEFT JOIN calendar c ON c.dn = v.r_dn
+),
+due AS ( -- rule 5: no due date, the N-th working day after receipt from the procedures table
+  SELECT wd.*,
+         coalesce(wd.u_dn, CASE WHEN wd.limit_days = 0 THEN wd.r_dn ELSE w.dn END) AS due_dn,
+         wd.u_dn IS NULL AND wd.limit_days IS NOT NULL AS due_computed
+  FROM wd LEFT JOIN workdays w ON w.wd_index = wd.r_wd + wd.limit_days
+),
+seq AS ( -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
+  SELECT due.*,
+         CASE WHEN d.source_row IS NOT NULL AND unit_code <> '' THEN 2 ELSE 1 END AS occurrence,
+         coalesce(f_dn, t_dn) AS end_any
+  FROM due LEFT JOIN duplicates d ON d.file_idx = due.file_idx AND d.source_row = due.source_row
+),
+o AS (
+  SELECT seq.*,
+         CASE WHEN end_any IS NOT NULL AND end_any <= {cutoff} THEN end_any END AS end_dn,
+         CASE
+           WHEN unit_code = '' THEN 'excluded'
+           WHEN r_dn IS NULL THEN 'excluded'
+           WHEN occurrence > 1 THEN 'excluded'
+           WHEN r_dn < {period_start} OR r_dn > {cutoff} THEN 'out_of_period'
+           WHEN end_any IS NOT NULL AND end_any <= {cutoff} THEN
+             CASE WHEN due_dn IS NULL THEN 'no_deadline' WHEN end_any <= due_dn THEN 'on_time' ELSE 'overdue' END
+           WHEN status_value = 'awaiting_applicant' THEN 'awaiting_applicant'
+           WHEN status_value = 'withdrawn' THEN 'withdrawn'
+           WHEN due_dn IS NULL THEN 'no_deadline'
+           WHEN due_dn >= {cutoff} THEN 'pending_on_time'
+           ELSE 'pending_overdue'
+         END AS outcome
+  FROM seq
+)
+SELECT
+  dossier_code, proc_code AS procedure_code, proc_name AS procedure_name, unit_label AS unit_name,
+  channel_value AS channel,
+  CASE WHEN r_dn IS NULL THEN received_at ELSE {{date_text r_dn}} || CASE WHEN r_min IS NULL THEN '' ELSE ' ' || {{hhmm r_min}} END END AS received_at,
+  CASE WHEN due_dn IS NULL THEN due_at ELSE {{date_text due_dn}} END AS due_at,
+  CASE WHEN f_dn IS NULL THEN finished_at ELSE {{date_text f_dn}} || CASE WHEN f_min IS NULL THEN '' ELSE ' ' || {{hhmm f_min}} END END AS finished_at,
+  CASE WHEN t_dn IS NULL THEN returned_at ELSE {{date_text t_dn}} || CASE WHEN t_min IS NULL THEN '' ELSE ' ' || {{hhmm t_min}} END END AS returned_at,
+  return_value AS return_channel,
+  status,
+  unit_code, tier, outcome, source_file, source_row,
+  due_computed,
+  r_dn IS NOT NULL AND ((r_dn % 7) + 7) % 7 = 2 AS saturday_received,
+  coalesce(((r_dn % 7) + 7) % 7 = 2 AND t_dn = r_dn AND t_min < {saturday_hour} * 60, false) AS saturday_same_morning,
+  concat_ws(',',
+    CASE WHEN received_at = '' THEN 'received_missing' END,
+    CASE WHEN received_at <> '' AND r_dn IS NULL THEN 'received_unreadable' END,
+    CASE WHEN due_at <> '' AND u_dn IS NULL THEN 'due_unreadable' END,
+    CASE WHEN finished_at <> '' AND f_dn IS NULL THEN 'finished_unreadable' END,
+    CASE WHEN returned_at <> '' AND t_dn IS NULL THEN 'returned_unreadable' END,
+    CASE WHEN coalesce(f_dn, t_dn) < r_dn THEN 'finished_before_received' END,
+    CASE WHEN u_dn < r_dn THEN 'due_before_received' END,
+    CASE WHEN occurrence > 1 THEN 'duplicate_code' END,
+    CASE WHEN dossier_code = '' AND unit_code <> '' THEN 'code_missing' END,
+    CASE WHEN end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} THEN 'done_after_cutoff' END
+  ) AS issues,
+  file_idx  -- the files' order, for sorting the output (not written)
+FROM o

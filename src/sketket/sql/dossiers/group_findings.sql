@@ -1,0 +1,12 @@
+-- Findings about many rows at once: an unknown unit, dossiers without any deadline, dossiers received outside
+-- the period (one finding per file and unit or procedure, with the number of rows and the first row).
+SELECT source_file,
+       CASE WHEN unit_code = '' THEN 'unit_unmatched' WHEN outcome = 'no_deadline' THEN 'no_deadline'
+            ELSE 'out_of_period' END AS rule,
+       CASE WHEN unit_code = '' THEN unit_name ELSE '' END AS unit_name,
+       CASE WHEN outcome = 'no_deadline' AND unit_code <> '' THEN procedure_code ELSE '' END AS procedure_code,
+       CASE WHEN outcome = 'no_deadline' AND unit_code <> '' THEN procedure_name ELSE '' END AS procedure_name,
+       COUNT(*) AS n, MIN(source_row) AS first_row
+FROM dossiers
+WHERE unit_code = '' OR outcome IN ('no_deadline', 'out_of_period')
+GROUP BY 1, 2, 3, 4, 5

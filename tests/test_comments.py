@@ -1,0 +1,106 @@
+"""The comment round: letters and tables written here, read back by `sketket comments`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import Workbook, load_workbook
+
+from sketket.cli import main
+from sketket.outputs.comments import section_of
+
+
+def _letter(path: Path, unit: str, date: str, lines: list[str]) -> None:
+    doc = Document()
+    for text in ["UBND THÀNH PHỐ HÀ NỘI", unit.upper(), "Số: 123/STP-VP",
+                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", f"Hà Nội, {date}",
+                 "V/v góp ý dự thảo Báo cáo sơ kết", "Kính gửi: Sở Nội vụ thành phố Hà Nội",
+                 *lines, "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC"]:
+        doc.add_paragraph(text)
+    doc.save(path)
+
+
+def _table(path: Path, unit: str, date: str, rows: list[tuple[str, str]]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append([unit.upper()])
+    ws.append([f"Hà Nội, {date}"])
+    ws.append(["STT", "Mục", "Nội dung góp ý"])
+    for k, (where, text) in enumerate(rows, start=1):
+        ws.append([k, where, text])
+    wb.save(path)
+
+
+@pytest.fixture()
+def round_(tmp_path) -> Path:
+    folder = tmp_path / "gop-y"
+    folder.mkdir()
+    _letter(folder / "stp.docx", "Sở Tư pháp", "ngày 12 tháng 9 năm 2017", [
+        "Sau khi nghiên cứu dự thảo, Sở Tư pháp có ý kiến như sau:",
+        "1. Tại điểm c mục II.2, đề nghị bổ sung số đơn vị đã ban hành Quy chế phối hợp.",
+        "2. Đề nghị rà soát lỗi chính tả trong toàn bộ dự thảo.",
+        "Trên đây là ý kiến của Sở Tư pháp./.",
+    ])
+    _letter(folder / "ba-dinh.docx", "UBND quận Ba Đình", "ngày 14 tháng 9 năm 2017",
+            ["UBND quận Ba Đình nhất trí với dự thảo."])
+    _table(folder / "snv-muon.xlsx", "Sở Nội vụ", "ngày 20 tháng 9 năm 2017",
+           [("II.2.i", "Tỷ lệ đúng hạn cần nêu thêm so sánh giữa các cấp."), ("", "=1+1 đề nghị bỏ")])
+    return folder
+
+
+def test_sections_are_read_from_the_ways_units_name_them():
+    assert section_of("Tại điểm c mục II.2, đề nghị bổ sung") == "II.2.c"
+    assert section_of("mục II.2.đ cần nêu số TTHC") == "II.2.đ"
+    assert section_of("điểm d khoản 3 mục II: bổ sung mô hình") == "II.3.d"
+    assert section_of("Phần III, đề nghị bổ sung kiến nghị") == "III"
+    assert section_of("Đề nghị rà soát lỗi chính tả") == ""
+
+
+def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
+    out = tmp_path / "tong-hop-y-kien.xlsx"
+    assert main(["comments", str(round_), "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    rows = [r for r in wb["Tổng hợp ý kiến"].iter_rows(min_row=4, values_only=True)]
+    assert list(wb["Tổng hợp ý kiến"].iter_rows(min_row=3, max_row=3, values_only=True))[0] == (
+        "STT", "Mục của dự thảo", "Cơ quan, đơn vị góp ý", "Nội dung góp ý", "Tiếp thu / giải trình")
+    by_text = {r[3]: r for r in rows}
+    placed = by_text["Tại điểm c mục II.2, đề nghị bổ sung số đơn vị đã ban hành Quy chế phối hợp."]
+    assert placed[1] == "II.2.c" and placed[2] == "Sở Tư pháp" and placed[4] is None
+    assert by_text["Đề nghị rà soát lỗi chính tả trong toàn bộ dự thảo."][1] == "Chung"
+    assert by_text["Tỷ lệ đúng hạn cần nêu thêm so sánh giữa các cấp."][1] == "II.2.i"
+    assert by_text["'=1+1 đề nghị bỏ"][1] == "Chung"  # a formula from a reply is text in our table
+    agree = [r for r in rows if r[2] == "Quận Ba Đình"]
+    assert len(agree) == 1 and agree[0][3].startswith("Nhất trí")
+    assert [r[1] for r in rows][:3] == ["Chung"] * 3  # "Chung" first, then the outline's order
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    offered = wb["Tổng hợp ý kiến"].data_validations.dataValidation[0]
+    assert offered.formula1 == "'Danh mục'!$A$1:$A$4" and str(offered.sqref) == f"E4:E{len(rows) + 3}"
+    assert wb["Danh mục"]["B1"].value is None and wb["Danh mục"]["A2"].value == "Tiếp thu, bổ sung vào dự thảo"
+    track = {r[1]: r for r in wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True)}
+    assert track["Sở Tư pháp"][3:5] == ("12/09/2017", "Đúng hạn")
+    assert track["Quận Ba Đình"][4] == "Đúng hạn" and track["Quận Ba Đình"][5] == 0
+    assert track["Sở Nội vụ"][4] == "Muộn 5 ngày"
+    assert track["Sở Tài chính"][4] == "Chưa trả lời"
+    head = wb["Theo dõi trả lời"]["A1"].value
+    assert "Hạn góp ý: 15/09/2017" in head and "trả lời đúng hạn: 2" in head and "trả lời muộn: 1" in head
+
+
+def test_the_demo_replies_show_every_kind_of_answer(tmp_path):
+    import datetime as dt
+
+    from sketket.demo.comments import write_demo_comments
+    from sketket.outputs.comments import comment_rows, read_replies, tracking
+    from sketket.registry import load_registry
+
+    deadline = dt.date(2017, 9, 15)
+    write_demo_comments(tmp_path, deadline)
+    registry = load_registry()
+    replies = read_replies(tmp_path, registry)
+    status = tracking(replies, registry.expected_submitters(), deadline).set_index("unit")["status"]
+    assert status["Sở Tư pháp"] == "Đúng hạn" and status["Huyện Ba Vì"] == "Muộn 4 ngày"
+    assert (status == "Chưa trả lời").sum() == len(registry.expected_submitters()) - 4
+    rows = comment_rows(replies)
+    assert set(rows["section"]) == {"Chung", "II.2.c", "II.2.đ", "II.2.i", "III"}
+    assert rows.loc[rows["unit"] == "Quận Ba Đình", "text"].tolist() == ["Nhất trí với dự thảo, không có ý kiến khác"]

@@ -1,0 +1,34 @@
+"""The demo's dossier logs: several export shapes, the tricky rows, and the planted mismatches with the
+units' tables found by the reconciliation, exactly as the manifest lists them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sketket.analysis.dossier_counts import count_dossiers
+from sketket.catalog import Catalog
+from sketket.demo.dossier_logs import write_demo_logs
+from sketket.registry import load_registry
+
+
+def test_demo_logs_reconcile_as_planted(tmp_path):
+    xa = load_registry().units.query("tier == 'xa'").head(6)
+    figures = pd.DataFrame({"form": "III", "tier": "xa", "unit_code": list(xa["code"]),
+                            "unit_name": list(xa["name_with_type"]),
+                            "dossiers_received": [300, 320, 340, 360, 380, 400],
+                            "dossiers_on_time": [290, 300, 330, 350, 370, 390],
+                            "dossiers_overdue": [10, 20, 10, 10, 10, 10]})
+    manifest = write_demo_logs(tmp_path / "ho-so", figures, units=6, differ=2)
+    Catalog(tmp_path / "out").save("appendix", figures)
+    res = count_dossiers(tmp_path / "ho-so", tmp_path / "out")
+    files = res.tables["dossier_files"]
+    assert sorted(files["source_file"].str.rsplit(".", n=1).str[-1]) == ["csv", "csv", "csv", "csv", "json", "xlsx", "xlsx"]
+    assert list(files[files["status"] == "read"]["rows_excluded"]) == [2] * 6
+    rec = res.tables["reconciliation"].set_index("unit_code")
+    planted = {m["unit_code"] for m in manifest if m["rule"] == "reconciliation_differs"}
+    assert len(planted) == 2
+    assert set(rec.index[rec["status"] == "differs"]) == planted
+    assert (rec.loc[sorted(set(rec.index) - planted), "diff_received"] == 0).all()
+    findings = res.tables["dossier_findings"]
+    wanted = {(m["rule"], m["dossier_code"]) for m in manifest if "dossier_code" in m}
+    assert wanted <= set(zip(findings["rule"], findings["dossier_code"], strict=True))

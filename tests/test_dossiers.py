@@ -1,0 +1,312 @@
+"""Dossier logs (DESIGN.md, "Dossier logs"): each counting rule on rows the tests write, the readers' shapes,
+findings and the files ledger, the reconciliation with the tables, the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sketket.analysis.dossier_counts import count_dossiers, working_calendar
+from sketket.catalog import Catalog
+from sketket.cli import main
+from sketket.intake.dossiers import config
+
+HEADER = "Mã hồ sơ;Tên TTHC;Kênh nộp;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Ngày trả kết quả;Hình thức trả;Trạng thái"
+
+
+def _write(folder: Path, name: str, rows: list[str], title: str = "Đơn vị: UBND phường Quán Thánh",
+           header: str = HEADER) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    lines = ["SỔ THEO DÕI HỒ SƠ", title, header, *rows] if title else [header, *rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def _run(tmp_path: Path, rows: list[str], **kw) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", rows, **kw)
+    res = count_dossiers(logs, tmp_path / "out")
+    dossiers = Catalog(tmp_path / "out").load("dossiers")
+    return dossiers.set_index("dossier_code", drop=False), res.tables
+
+
+def _outcomes(d: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(d["dossier_code"], d["outcome"], strict=True))
+
+
+def test_rule_1_period_bounds(tmp_path):
+    d, t = _run(tmp_path, [
+        "P1;Chứng thực;Trực tiếp;31/03/2016;02/04/2016;01/04/2016;;;Đã trả kết quả",
+        "P2;Chứng thực;Trực tiếp;01/04/2016;02/04/2016;01/04/2016;;;Đã trả kết quả",
+        "P3;Chứng thực;Trực tiếp;31/07/2017 16:30;02/08/2017;;;;Đang xử lý",
+        "P4;Chứng thực;Trực tiếp;01/08/2017;03/08/2017;;;;Đang xử lý",
+    ])
+    assert _outcomes(d) == {"P1": "out_of_period", "P2": "on_time", "P3": "pending_on_time", "P4": "out_of_period"}
+    city = t["dossier_units"].set_index("tier").loc["city"]
+    assert city["received"] == 2
+    f = t["dossier_findings"]
+    assert list(f[f["rule"] == "out_of_period"]["message"]) == [
+        "2 hồ sơ tiếp nhận ngoài kỳ sơ kết (01/04/2016 – 31/07/2017); không tính."]
+
+
+def test_rules_2_3_end_and_due_boundaries(tmp_path):
+    d, t = _run(tmp_path, [
+        # finished on the due date: on time; one day later: overdue
+        "E1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;05/04/2017 16:59;;;Đã trả kết quả",
+        "E2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;06/04/2017;;;Đã trả kết quả",
+        # no finish date: the return date is the end
+        "E3;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;07/04/2017;;Đã trả kết quả",
+        # an end after the cutoff counts as no end: due after the cutoff, still pending on time
+        "E4;Chứng thực;Trực tiếp;25/07/2017;02/08/2017;01/08/2017;;;Đã trả kết quả",
+        # due on the cutoff, not ended: on time (still within its deadline); due the day before: overdue
+        "E5;Chứng thực;Trực tiếp;25/07/2017;31/07/2017;;;;Đang xử lý",
+        "E6;Chứng thực;Trực tiếp;25/07/2017;30/07/2017;;;;Đang xử lý",
+    ])
+    assert _outcomes(d) == {"E1": "on_time", "E2": "overdue", "E3": "overdue", "E4": "pending_on_time",
+                            "E5": "pending_on_time", "E6": "pending_overdue"}
+    unit = t["dossier_units"].iloc[0]
+    # rule 6: the tables' notions include the pending dossiers
+    assert (unit["received"], unit["on_time"], unit["overdue"]) == (6, 3, 3)
+    assert (unit["pending_on_time"], unit["pending_overdue"]) == (2, 1)
+    assert unit["on_time_rate"] == pytest.approx(50.0)
+    f = t["dossier_findings"]
+    done_late = f[f["rule"] == "done_after_cutoff"]
+    assert list(done_late["dossier_code"]) == ["E4"]
+    assert "01/08/2017" in done_late["message"].iloc[0]
+
+
+def test_rule_4_awaiting_and_withdrawn(tmp_path):
+    d, t = _run(tmp_path, [
+        "W1;Đăng ký kết hôn;Trực tiếp;03/04/2017;05/04/2017;;;;Chờ bổ sung",
+        "W2;Đăng ký kết hôn;Trực tiếp;03/04/2017;05/04/2017;;;;Yêu cầu bổ sung giấy tờ",
+        "W3;Đăng ký kết hôn;Trực tiếp;03/04/2017;05/04/2017;;;;Công dân rút hồ sơ",
+        "W4;Đăng ký kết hôn;Trực tiếp;03/04/2017;05/04/2017;;;;Đã hủy",
+        # ended before the cutoff: rule 3 wins over the status
+        "W5;Đăng ký kết hôn;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Chờ bổ sung",
+    ])
+    assert _outcomes(d) == {"W1": "awaiting_applicant", "W2": "awaiting_applicant", "W3": "withdrawn",
+                            "W4": "withdrawn", "W5": "on_time"}
+    unit = t["dossier_units"].iloc[0]
+    assert (unit["awaiting_applicant"], unit["withdrawn"], unit["on_time"], unit["overdue"]) == (2, 2, 1, 0)
+
+
+def test_rule_5_working_days_across_tet_2017(tmp_path):
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", [
+        # Wednesday 25/01/2017, 3 working days: Tết is 26/01–01/02, so due Monday 06/02/2017
+        "T1;Cấp bản sao trích lục;Trực tiếp;25/01/2017 09:00;;06/02/2017;;;Đã trả kết quả",
+        "T2;Cấp bản sao trích lục;Trực tiếp;25/01/2017 09:00;;07/02/2017;;;Đã trả kết quả",
+        # received on Saturday 03/06/2017: counting starts on Monday
+        "T3;Cấp bản sao trích lục;Trực tiếp;03/06/2017;;05/06/2017;;;Đã trả kết quả",
+        # no due date and a procedure the table does not know: no deadline, with a finding
+        "T4;Thủ tục lạ;Trực tiếp;03/04/2017;;04/04/2017;;;Đã trả kết quả",
+    ])
+    # a procedures table among the exports, matched by name (no code in the log)
+    (logs / "thu-tuc.csv").write_text(
+        "Mã TTHC,Tên TTHC,Thời hạn giải quyết (ngày làm việc)\n,Cấp bản sao trích lục,3\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["T1", "due_at"] == "2017-02-06" and d.loc["T1", "outcome"] == "on_time"
+    assert bool(d.loc["T1", "due_computed"])
+    assert d.loc["T2", "outcome"] == "overdue"
+    assert d.loc["T3", "due_at"] == "2017-06-07"  # Saturday: Mon 05, Tue 06, Wed 07 are the 3 working days
+    assert d.loc["T4", "outcome"] == "no_deadline"
+    f = res.tables["dossier_findings"]
+    nd = f[f["rule"] == "no_deadline"]
+    assert list(nd["value"]) == ["Thủ tục lạ"] and list(nd["source_row"]) == [7]
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["thu-tuc.csv", "status"] == "procedures"
+
+
+def test_working_calendar_holds_vietnam_holidays():
+    cal = working_calendar(config()).set_index("dn")
+
+    def work(day: dt.date) -> int:
+        return int(cal.loc[(day - dt.date(1970, 1, 1)).days, "is_workday"])
+
+    assert [work(dt.date(2017, 1, d)) for d in (25, 26, 27, 30, 31)] == [1, 0, 0, 0, 0]
+    assert work(dt.date(2017, 2, 1)) == 0 and work(dt.date(2017, 2, 2)) == 1
+    assert work(dt.date(2017, 4, 6)) == 0  # Giỗ Tổ Hùng Vương
+    assert work(dt.date(2017, 5, 2)) == 0  # 30/4 fell on a Sunday
+    assert work(dt.date(2017, 6, 3)) == 0  # a Saturday
+
+
+def test_rule_7_saturday_channels_and_postal(tmp_path):
+    d, t = _run(tmp_path, [
+        "S1;Chứng thực;Trực tiếp;03/06/2017 08:00;05/06/2017;;03/06/2017 11:59;Trực tiếp;Đã trả kết quả",
+        "S2;Chứng thực;Trực tuyến;03/06/2017 08:00;05/06/2017;;03/06/2017 12:00;Trực tiếp;Đã trả kết quả",
+        "S3;Chứng thực;DVC mức 3;03/06/2017 08:00;05/06/2017;;05/06/2017 09:00;Bưu chính;Đã trả kết quả",
+        "S4;Chứng thực;Bưu chính;05/06/2017 08:00;07/06/2017;;06/06/2017;BCCI;Đã trả kết quả",
+        "S5;Chứng thực;Qua mạng;05/06/2017 08:00;07/06/2017;;06/06/2017;Trực tiếp;Đã trả kết quả",
+    ])
+    assert list(d["channel"]) == ["counter", "online", "online", "postal", "online"]
+    assert list(d["return_channel"]) == ["counter", "counter", "postal", "postal", "counter"]
+    unit = t["dossier_units"].iloc[0]
+    assert (unit["saturday_received"], unit["saturday_same_morning"]) == (3, 1)
+    assert (unit["online_received"], unit["postal_received"], unit["postal_returned"]) == (3, 1, 2)
+    proc = t["dossier_procedures"].iloc[0]
+    assert (proc["unit_code"], proc["received"], proc["online_received"]) == ("", 5, 3)
+
+
+def test_dates_serial_short_iso_and_unreadable(tmp_path):
+    d, t = _run(tmp_path, [
+        "D1;Chứng thực;Trực tiếp;42832;42835;42835.5;;;Đã trả kết quả",  # Excel serials: 07/04/2017, 10/04/2017
+        "D2;Chứng thực;Trực tiếp;3/4/17 7:05;5/4/17;;;;Đang xử lý",
+        "D3;Chứng thực;Trực tiếp;2017-04-03T08:15:00;2017-04-05;;;;Đang xử lý",
+        "D4;Chứng thực;Trực tiếp;31/02/2017;05/04/2017;;;;Đang xử lý",
+        "D5;Chứng thực;Trực tiếp;;05/04/2017;;;;Đang xử lý",
+        "D6;Chứng thực;Trực tiếp;03/04/2017;5 tháng 4;;;;Đang xử lý",
+        "D7;Chứng thực;Trực tiếp;04/03/2017;10/03/2017;09/03/2017;;;Đã trả kết quả",  # 4 March, never 3 April
+    ])
+    assert d.loc["D1", "received_at"] == "2017-04-07" and d.loc["D1", "finished_at"] == "2017-04-10 12:00"
+    assert d.loc["D2", "received_at"] == "2017-04-03 07:05" and d.loc["D2", "due_at"] == "2017-04-05"
+    assert d.loc["D3", "received_at"] == "2017-04-03 08:15"
+    assert d.loc["D7", "received_at"] == "2017-03-04"
+    assert _outcomes(d) == {"D1": "on_time", "D2": "pending_overdue", "D3": "pending_overdue", "D4": "excluded",
+                            "D5": "excluded", "D6": "no_deadline", "D7": "on_time"}
+    f = t["dossier_findings"].set_index("dossier_code")
+    assert f.loc["D4", "rule"] == "received_unreadable" and f.loc["D4", "value"] == "31/02/2017"
+    assert f.loc["D4", "source_row"] == 7  # the CSV line: two title lines, the header on line 3
+    assert "31/02/2017" in f.loc["D4", "message"]
+    assert f.loc["D5", "rule"] == "received_missing"
+    d6 = t["dossier_findings"][t["dossier_findings"]["dossier_code"] == "D6"]
+    assert list(d6["rule"]) == ["due_unreadable"]
+
+
+def test_duplicates_and_finish_before_receipt(tmp_path):
+    d, t = _run(tmp_path, [
+        "X1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",
+        "X1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",
+        "X2;Chứng thực;Trực tiếp;10/04/2017;12/04/2017;08/04/2017;;;Đã trả kết quả",
+        ";Chứng thực;Trực tiếp;10/04/2017;12/04/2017;11/04/2017;;;Đã trả kết quả",
+    ])
+    assert list(d["outcome"]) == ["on_time", "excluded", "on_time", "on_time"]
+    assert t["dossier_units"].iloc[0]["received"] == 3
+    f = t["dossier_findings"]
+    assert list(zip(f["source_row"], f["rule"], strict=True)) == [
+        (5, "duplicate_code"), (6, "finished_before_received"), (7, "code_missing")]
+    files = t["dossier_files"].iloc[0]
+    assert (files["rows_read"], files["rows_counted"], files["rows_excluded"]) == (4, 3, 1)
+
+
+def test_units_from_column_title_or_file_name_and_unknown(tmp_path):
+    logs = tmp_path / "logs"
+    header = "Đơn vị;" + HEADER
+    _write(logs, "a.csv", [
+        "UBND phường Quán Thánh;U1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "Sở Tư pháp;U2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "Phường Không Có;U3;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+    ], title="", header=header)
+    _write(logs, "phuong_truc_bach.csv", ["U4;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả"],
+           title="")
+    (logs / "ghi-chu.pdf").write_bytes(b"%PDF-1.4")
+    (logs / "khac.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["U1", "unit_code"] == "00013" and d.loc["U1", "tier"] == "xa"
+    assert d.loc["U2", "unit_code"] == "S02" and d.loc["U2", "tier"] == "so"
+    assert d.loc["U3", "outcome"] == "excluded" and d.loc["U3", "unit_code"] == ""
+    assert d.loc["U4", "unit_name"] == "Phường Trúc Bạch"
+    f = res.tables["dossier_findings"]
+    unknown = f[f["rule"] == "unit_unmatched"].iloc[0]
+    assert unknown["value"] == "Phường Không Có" and unknown["severity"] == "error"
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["ghi-chu.pdf", "status"] == "skipped"
+    assert files.loc["khac.csv", "status"] == "rejected" and "Mã hồ sơ" in files.loc["khac.csv", "reason"]
+    assert (files.loc["a.csv", "rows_read"], files.loc["a.csv", "rows_excluded"]) == (3, 1)
+    units = res.tables["dossier_units"]
+    assert list(units["tier"]) == ["so", "xa", "xa", "so", "xa", "city"]
+    assert list(units["unit_code"]) == ["S02", d.loc["U4", "unit_code"], "00013", "", "", ""]
+    assert list(units["received"]) == [1, 1, 1, 1, 2, 3]
+
+
+def test_xlsx_export_with_title_rows_and_date_cells(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH HỒ SƠ"])
+    ws.append(["Cơ quan: UBND quận Ba Đình"])
+    ws.append([])
+    ws.append(["STT", "Số biên nhận", "Thủ tục hành chính", "Hình thức nộp", "Ngày nhận hồ sơ", "Hẹn trả kết quả",
+               "Ngày hoàn thành", "Tình trạng"])
+    ws.append([1, "B-1", "Cấp giấy phép xây dựng", "Trực tuyến", dt.datetime(2017, 5, 6, 9, 30),
+               dt.date(2017, 5, 20), dt.datetime(2017, 5, 19, 15, 0), "Đã trả kết quả"])
+    ws.append([2, "B-2", "Cấp giấy phép xây dựng", "Trực tiếp", 42861, 42875, None, "Đang xử lý"])
+    wb.save(logs / "ba-dinh.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["B-1", "received_at"] == "2017-05-06 09:30" and d.loc["B-1", "outcome"] == "on_time"
+    assert d.loc["B-2", "received_at"] == "2017-05-06" and d.loc["B-2", "outcome"] == "pending_overdue"
+    assert list(d["source_row"]) == [5, 6] and set(d["unit_code"]) == {"001"}
+    assert bool(d.loc["B-1", "saturday_received"])
+    assert res.tables["dossier_units"].iloc[0]["online_received"] == 1
+
+
+def _appendix(out: Path, code: str, name: str, received: int, on_time: int, overdue: int) -> None:
+    Catalog(out).save("appendix", pd.DataFrame([{
+        "form": "III", "tier": "xa", "unit_code": code, "unit_name": name, "dossiers_received": received,
+        "dossiers_on_time": on_time, "dossiers_overdue": overdue, "source_file": "pl3.xlsx", "source_row": 12}]))
+
+
+def _rows(n_on_time: int, n_overdue: int) -> list[str]:
+    rows = [f"R{i};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả" for i in range(n_on_time)]
+    rows += [f"L{i};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;07/04/2017;;;Đã trả" for i in range(n_overdue)]
+    return rows
+
+
+def test_reconciliation_agrees(tmp_path):
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 40, 38, 2)
+    _, t = _run(tmp_path, _rows(38, 2))
+    rec = t["reconciliation"].iloc[0]
+    assert (rec["reported_received"], rec["log_received"], rec["diff_received"], rec["status"]) == (40, 40, 0, "agrees")
+    assert rec["message"] == "Biểu báo cáo 40 hồ sơ; phần mềm một cửa ghi nhận 40, khớp"
+
+
+def test_reconciliation_differs(tmp_path):
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 1060, 1000, 60)
+    _, t = _run(tmp_path, _rows(980, 20))
+    rec = t["reconciliation"].iloc[0]
+    assert (rec["log_received"], rec["log_on_time"], rec["log_overdue"]) == (1000, 980, 20)
+    assert (rec["diff_received"], rec["diff_on_time"], rec["diff_overdue"]) == (60, 20, 40)
+    assert rec["status"] == "differs"
+    assert rec["message"] == "Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0%"
+    on_disk = pd.read_csv(tmp_path / "out" / "reconciliation.csv", dtype=str, encoding="utf-8-sig")
+    assert on_disk.loc[0, "status"] == "differs"
+
+
+def test_small_gap_under_the_thresholds_agrees(tmp_path):
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 1003, 983, 20)
+    _, t = _run(tmp_path, _rows(980, 20))
+    assert t["reconciliation"].iloc[0]["status"] == "agrees"  # 3 dossiers: under the absolute threshold
+
+
+def test_cli_writes_the_contract_files(tmp_path, capsys):
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", _rows(3, 1))
+    assert main(["dossiers", str(logs), "--out", str(tmp_path / "out")]) == 0
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"dossiers.parquet", "dossier_units.csv", "dossier_procedures.csv", "dossier_findings.csv",
+            "dossier_files.csv"} <= names
+    units = pd.read_csv(tmp_path / "out" / "dossier_units.csv", dtype=str, encoding="utf-8-sig")
+    assert list(units.columns[:4]) == ["unit_code", "unit_name", "tier", "received"]
+    assert units.iloc[-1]["tier"] == "city" and units.iloc[-1]["on_time_rate"] == "75.0"
+    assert "tính 4 hồ sơ" in capsys.readouterr().out
+    assert main(["dossiers", str(tmp_path / "none"), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_empty_folder_and_a_non_utf8_export(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "cp1258.csv").write_bytes(("Mã hồ sơ;Ngày tiếp nhận\nA;03/04/2017\n").encode("utf-16"))
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].iloc[0]
+    assert (files["status"], files["rows_read"]) == ("rejected", 0) and "UTF-8" in files["reason"]
+    units = res.tables["dossier_units"]
+    assert list(units["tier"]) == ["city"] and units.iloc[0]["received"] == 0
+    assert pd.isna(units.iloc[0]["on_time_rate"])

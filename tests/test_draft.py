@@ -1,0 +1,176 @@
+"""The city's draft report: python-docx reads what `sketket draft` wrote from a small processed city."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+from pack_data import write_raw
+
+from sketket.catalog import Catalog
+from sketket.clean import format_int, format_percent
+from sketket.cli import main
+from sketket.outputs.draft import OUTLINE_ORDER, outline
+from sketket.outputs.draft_template import TEMPLATE, build_template
+from sketket.outputs.writer import write_filled
+
+
+def _checklist() -> pd.DataFrame:
+    rows = []
+    for name, code, tier, sat in [("Sở Nội vụ", "S01", "so", "Có"), ("Sở Tư pháp", "S02", "so", "Không"),
+                                  ("Quận Ba Đình", "001", "huyen", "Có")]:
+        rows.append({"unit_name": name, "unit_code": code, "tier": tier, "section": "II.2.đ", "group": "đ)",
+                     "item": "dd_thu_bay", "item_label": "Làm việc sáng thứ bảy", "value": sat, "number": None,
+                     "evidence": ""})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("draft")
+    raw, processed, reports = base / "raw", base / "processed", base / "reports"
+    write_raw(raw)
+    # a department whose on-time and overdue dossiers do not add up: its figures await correction
+    bad = {"unit_name": "Sở Tài chính", "area_m2": 40.0, "tthc_total": 90, "tthc_one_stop": 90,
+           "dossiers_received": 5000, "dossiers_on_time": 4000, "dossiers_overdue": 100, "online_services_l34": 2,
+           "postal_tthc": 1}
+    write_filled("I", raw / "so-tai-chinh.xlsx", bad, [])
+    assert main(["ingest", str(raw), "--out", str(processed)]) == 0
+    assert main(["analyse", str(processed), "--reports", str(reports)]) in (0, 1)
+    Catalog(processed).save("checklist", _checklist())
+    out = base / "du-thao.docx"
+    assert main(["draft", str(processed), "--out", str(out)]) == 0
+    return {"processed": processed, "reports": reports, "docx": out}
+
+
+def _text(doc) -> str:
+    return "\n".join(p.text for p in doc.paragraphs)
+
+
+def _all_text(doc) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return _text(doc) + "\n" + "\n".join(cells)
+
+
+def test_every_outline_heading_is_present_in_order(city):
+    doc = Document(city["docx"])
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    expected = [f"{s['number']} {s['heading']}" for s in outline()]
+    assert headings == expected
+    assert [s["id"] for s in outline()] == list(OUTLINE_ORDER)
+    assert headings[0].startswith("I. ĐẶC ĐIỂM") and headings[-1].startswith("III. KIẾN NGHỊ")
+
+
+def test_the_city_figures_are_the_catalogs_as_written(city):
+    text = _text(Document(city["docx"]))
+    tiers = Catalog(city["processed"]).load("indicators_tiers")
+    c = tiers[tiers["scope"] == "city"].iloc[0]
+    assert f"tiếp nhận {format_int(c['dossiers_received'])} hồ sơ" in text
+    assert f"(tỷ lệ {format_percent(c['on_time_rate'])})" in text
+    assert f"{format_int(c['tthc_one_stop'])}/{format_int(c['tthc_total'])} TTHC" in text
+    assert f"đạt {format_percent(c['one_stop_share'])}" in text
+    so = tiers[(tiers["scope"] == "tier") & (tiers["tier"] == "so")].iloc[0]
+    assert f"{format_int(so['units_reporting'])}/{format_int(so['units_expected'])} Sở" in text
+    xa = tiers[(tiers["scope"] == "tier") & (tiers["tier"] == "xa")].iloc[0]
+    assert f" và {format_int(xa['units_reporting'])}/{format_int(xa['units_expected'])} xã, phường, thị trấn" in text
+    # Sở Tài chính awaits correction: named, and its 5.000 dossiers are not in the city's
+    assert "Số liệu của 1 đơn vị đang chờ sửa nên chưa được tính" in text and "Sở Tài chính" in text
+    units = Catalog(city["processed"]).load("indicators_units")
+    ok = units[units["data_status"] == "ok"]
+    assert c["dossiers_received"] == pd.to_numeric(ok["dossiers_received"]).sum()
+
+
+def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):
+    text = _text(Document(city["docx"]))
+    assert "Làm việc sáng thứ bảy: 2/3 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1; quận, huyện, thị xã: 1)" in text
+    assert "Làm việc sáng thứ bảy: 2/3 đơn vị có báo cáo nêu đã thực hiện" in text
+    assert "chưa thực hiện: Sở Tư pháp" in text
+    assert text.count("[Sở Nội vụ bổ sung:") >= 4
+
+
+def test_no_template_tag_is_left_and_the_header_is_the_rule(city):
+    doc = Document(city["docx"])
+    text = _all_text(doc)
+    assert not re.search(r"\{[{%]|[}%]\}", text)
+    assert "DỰ THẢO" in doc.paragraphs[0].text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert "/BC-UBND" in text and "Nơi nhận:" in text and "TM. ỦY BAN NHÂN DÂN" in text
+
+
+def test_fonts_margins_and_page_numbers_follow_tt_01_2011(city):
+    doc = Document(city["docx"])
+    normal = doc.styles["Normal"]
+    fonts = normal.element.rPr.rFonts
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        assert fonts.get(qn(attr)) == "Times New Roman"
+    assert 13 <= normal.font.size.pt <= 14
+    assert normal.paragraph_format.first_line_indent.cm == pytest.approx(1.27, abs=0.01)
+    first = doc.sections[0]
+    assert round(first.page_width.mm) == 210 and round(first.page_height.mm) == 297
+    assert [round(x.mm) for x in (first.top_margin, first.bottom_margin, first.left_margin, first.right_margin)] \
+        == [20, 20, 30, 15]
+    assert first.different_first_page_header_footer
+    assert "PAGE" in first.header._element.xml
+
+
+def test_appendix_totals_equal_the_consolidated_workbook(city):
+    doc = Document(city["docx"])
+    wb = load_workbook(city["reports"] / "tong-hop-phu-luc.xlsx", data_only=True)
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "STT"]
+    assert len(tables) == 3
+    for form, table in zip(("I", "II", "III"), tables, strict=True):
+        ws = wb[f"Phụ lục {form}"]
+        total = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Tổng cộng")
+        row = next(r for r in table.rows if r.cells[1].text == "Tổng cộng")
+        received_col = [c.text for c in table.rows[0].cells].index("Tổng số hồ sơ đã nhận")
+        # the workbook's columns: STT, name, area, tthc_total, one_stop, pct, received …
+        assert row.cells[received_col].text == format_int(total[6])
+
+
+def test_the_committed_template_is_what_the_builder_writes(tmp_path):
+    fresh = build_template(tmp_path / "t.docx")
+    ours = [p.text for p in Document(TEMPLATE).paragraphs]
+    assert [p.text for p in Document(fresh).paragraphs] == ours
+    assert "{%p for s in sections %}" in ours
+
+
+def test_the_draft_renders_to_pdf_with_libreoffice(city):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) không có trên máy này: .ci/run cài gói Debian libreoffice-writer")
+    out = Path("reports/draft-pages")
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(city["docx"])],
+                   check=True, timeout=180, capture_output=True)
+    pdf = out / "du-thao.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
+    if shutil.which("pdftoppm"):  # page images for a person to look at
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "trang")], check=True, timeout=180)
+        assert list(out.glob("trang-*.png"))
+
+
+def test_themes_initiatives_and_recommendations_name_the_units_that_raised_them():
+    from sketket.outputs.draft import _initiatives, _recommendations, theme_sentences
+
+    themes = pd.DataFrame([
+        {"section": "II.3.b", "theme": "kinh_phi", "theme_label": "Kinh phí, ngân sách", "tier": "huyen", "units": 3},
+        {"section": "II.3.b", "theme": "kinh_phi", "theme_label": "Kinh phí, ngân sách", "tier": "so", "units": 2},
+        {"section": "II.3.b", "theme": "nhan_su", "theme_label": "Nhân sự", "tier": "so", "units": 1},
+        {"section": "II.3.c", "theme": "nhan_su", "theme_label": "Nhân sự", "tier": "so", "units": 9},
+    ])
+    quotes = pd.DataFrame([{"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Quận Ba Đình"},
+                           {"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Sở Y tế"}])
+    assert theme_sentences(themes, quotes, "II.3.b") == [
+        "Kinh phí, ngân sách: 5 đơn vị nêu (như Quận Ba Đình, Sở Y tế).", "Nhân sự: 1 đơn vị nêu."]
+    ideas = pd.DataFrame([{"initiative": "Trả kết quả tại nhà.", "units": "Quận Ba Đình; Sở Y tế", "n_units": 2}])
+    assert _initiatives(ideas) == ["Trả kết quả tại nhà (Quận Ba Đình, Sở Y tế)."]
+    recs = pd.DataFrame([{"addressee_label": "UBND Thành phố", "recommendation": "Bố trí kinh phí.", "n_units": 4},
+                         {"addressee_label": "UBND Thành phố", "recommendation": "Tập huấn.", "n_units": 7}])
+    assert _recommendations(recs) == ["UBND Thành phố: Tập huấn (7 đơn vị); Bố trí kinh phí (4 đơn vị)."]

@@ -1,0 +1,293 @@
+"""Submissions shaped the way officials really send them (tests/_submissions.py writes them): the rows,
+registry codes and findings that come out of each family, and every file through one ingest run."""
+
+from __future__ import annotations
+
+import _submissions as S
+import pytest
+
+from sketket.intake.ingest import ingest
+from sketket.intake.reader import read_tables
+from sketket.intake.validate import check_table
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return S.test_registry()
+
+
+def read(path, reg):
+    reading = read_tables(path, reg)
+    assert len(reading.tables) == 1
+    table = reading.tables[0]
+    return table, [(f.rule, f.cell, f.value) for f in check_table(table, path.name, reg)]
+
+
+def rows(table) -> list[tuple[str, str, str, float | None]]:
+    return [(r.kind, r.stt, r.name, r.values["dossiers_received"].value) for r in table.rows]
+
+
+CLEAN_I = [("A", "A", "Sở Thử nghiệm số {k}", 1250.0), ("B", "B", "Đơn vị cấp 2 trực thuộc", 1050.0),
+           ("unit", "1", "Chi cục Kiểm định", 400.0), ("unit", "2", "Chi cục Phát triển", 650.0),
+           ("total", "", "Tổng cộng", 2300.0)]
+
+
+def clean(k: int) -> list[tuple]:
+    return [(kind, stt, name.format(k=k), v) for kind, stt, name, v in CLEAN_I]
+
+
+@pytest.mark.parametrize(("name", "k"), [("so-cot-ngoac.xlsx", 1), ("so-cot-chu.xlsx", 2), ("so-cot-so.xls", 3),
+                                         ("so-cot-AB.xlsx", 4)])
+def test_column_number_rows_in_every_spelling_are_not_units(tmp_path, reg, name, k):
+    S.column_numbers(tmp_path)
+    table, findings = read(tmp_path / name, reg)
+    assert rows(table) == clean(k)
+    assert [r.excel_row for r in table.rows] == [5, 6, 7, 8, 9]  # the numbers row (4) is skipped
+    assert findings == []
+
+
+def test_whole_template_reads_the_filled_sheet_and_lists_the_blank_ones(tmp_path, reg):
+    S.whole_template(tmp_path)
+    reading = read_tables(tmp_path / "mau-ca-bo.xlsx", reg)
+    assert [t.sheet for t in reading.tables] == ["PL I"] and reading.blank_sheets == ["PL II", "PL III"]
+    assert rows(reading.tables[0]) == clean(5)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    line = res.files.set_index("source_file").loc["mau-ca-bo.xlsx"]
+    assert (line.status, line.form, line.unit_rows, line.errors) == ("ingested", "I", 3, 0)
+    assert line.reason == 'đã đọc; bỏ qua sheet "PL II", "PL III": biểu Phụ lục để trống'
+    assert "required_missing" not in set(res.findings["rule"])
+
+
+def test_roman_numbering_and_heading_rows(tmp_path, reg):
+    S.roman_numbering(tmp_path)
+    table, findings = read(tmp_path / "danh-so-la-ma.xlsx", reg)
+    assert rows(table) == [("A", "I", "Sở Thử nghiệm số 6", 1250.0), ("unit", "2.1", "Chi cục Kiểm định", 400.0),
+                           ("unit", "2.2", "Chi cục Phát triển", 650.0), ("total", "", "Tổng cộng", 2300.0)]
+    assert table.submitter == "Sở Thử nghiệm số 6" and findings == []
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    assert list(res.appendix["unit_code"]) == ["T06", "T06.1", "T06.2"]
+
+
+@pytest.mark.parametrize(("name", "k"), [("loi-excel.xlsx", 7), ("loi-excel.xls", 8)])
+def test_excel_error_values_are_findings_in_every_row(tmp_path, reg, name, k):
+    S.excel_errors(tmp_path)
+    table, findings = read(tmp_path / name, reg)
+    assert [r.kind for r in table.rows] == ["A", "B", "unit", "unit", "total"]
+    # one finding per error cell (A's rate, B's overdue, a unit's received, the total's received) and no
+    # sum compared over the unreadable cell
+    assert sorted(findings) == [("excel_error", "F4", "#DIV/0!"), ("excel_error", "G6", "#REF!"),
+                                ("excel_error", "G8", "#N/A"), ("excel_error", "I5", "#VALUE!")]
+    f = next(f for f in check_table(table, name, reg) if f.cell == "G6")
+    assert f.message == ('Cột "Tổng số hồ sơ TTHC đã nhận" ghi lỗi Excel #REF!, không phải số liệu; cần sửa '
+                         "công thức hoặc ghi số (ghi 0 nếu không có).")
+    assert f.severity == "error" and f.unit_name == "Chi cục Kiểm định"
+
+
+def test_reworded_headers_and_extra_columns_kept_aside(tmp_path, reg):
+    S.reworded(tmp_path)
+    table, findings = read(tmp_path / "tieu-de-khac.xlsx", reg)
+    assert rows(table) == [clean(9)[0], *clean(9)[2:]]
+    assert {c: table.columns[c] for c in ("area_m2", "dossiers_received", "dossiers_on_time",
+                                          "online_services_l34")} == {"area_m2": 3, "dossiers_received": 7,
+                                                                      "dossiers_on_time": 9,
+                                                                      "online_services_l34": 12}
+    assert [r.values["dossiers_on_time"].value for r in table.rows] == [1220.0, 396.0, 650.0, 2266.0]
+    assert findings == [
+        ("extra_column", "C3", "Sở Thử nghiệm số 9: 12; Chi cục Kiểm định: 5; Chi cục Phát triển: 6"),
+        ("extra_column", "I3", "Sở Thử nghiệm số 9: 300; Chi cục Kiểm định: 100; Chi cục Phát triển: 200")]
+
+
+@pytest.mark.parametrize(("k", "label"), [(0, "Cộng"), (1, "TỔNG"), (2, "Tổng số")])
+def test_total_row_variants_first_or_last_without_row_b(tmp_path, reg, k, label):
+    S.total_variants(tmp_path)
+    table, findings = read(tmp_path / f"dong-tong-{k}.xlsx", reg)
+    body = [clean(10 + k)[0], *clean(10 + k)[2:4]]
+    total = ("total", "", label, 2300.0)
+    assert rows(table) == ([total, *body] if k == 1 else [*body, total])
+    assert findings == []
+
+
+def test_uncached_formulas_are_computed_or_reported_never_rejecting(tmp_path, reg):
+    S.uncached_formulas(tmp_path)
+    table, findings = read(tmp_path / "cong-thuc.xlsx", reg)
+    on_time = [r.values["dossiers_on_time"].value for r in table.rows if r.kind in ("A", "unit")]
+    assert on_time == [1220.0, 396.0, None]  # ROUND and IF computed; another sheet's cell is not
+    assert findings == [("formula_not_computed", "H7", "='Số liệu'!B2")]
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    assert res.files.set_index("source_file").loc["cong-thuc.xlsx", "status"] == "ingested"
+
+
+def test_us_thousands_comma_and_a_count_turned_into_a_date(tmp_path, reg):
+    S.numbers(tmp_path)
+    table, findings = read(tmp_path / "so-lieu-kieu-anh.xlsx", reg)
+    assert table.rows[2].values["dossiers_received"].value == 2145.0
+    assert sorted(findings) == [("date_in_count", "I5", "25/05/2017"), ("thousands_comma", "G6", "2,145")]
+    messages = {f.rule: f.message for f in check_table(table, "x.xlsx", reg)}
+    assert messages["date_in_count"] == (
+        'Cột "Tổng số hồ sơ TTHC quá hạn giải quyết" chứa ngày 25/05/2017: Excel đã đổi số gõ vào thành ngày '
+        '(có thể đã gõ "25.5"); cần định dạng ô là Số rồi ghi lại số liệu.')
+    assert messages["thousands_comma"] == (
+        'Cột "Tổng số hồ sơ TTHC đã nhận" ghi "2,145", dấu phẩy ngăn cách hàng nghìn kiểu Anh; đã đọc là '
+        "2.145; cần ghi 2.145 (dấu chấm ngăn cách hàng nghìn).")
+
+
+def test_hidden_row_is_not_a_unit_and_hidden_column_shifts_nothing(tmp_path, reg):
+    S.hidden(tmp_path)
+    table, findings = read(tmp_path / "dong-an.xlsx", reg)
+    assert rows(table) == clean(15)
+    assert table.columns["dossiers_received"] == 7  # H, not the hidden G
+    assert findings == [("hidden_row", "B8", "Chi cục Phát triển nông thôn (cũ)")]
+
+
+def test_names_roman_numerals_tone_marks_prefixes_and_wrong_district(tmp_path, reg):
+    S.names(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = res.appendix[["source_file", "unit_name", "unit_code"]].values.tolist()
+    assert got == [
+        ["ten-bac-tu-liem.xlsx", "Quận Bắc Từ Liêm", "021"], ["ten-bac-tu-liem.xlsx", "Cổ Nhuế I", "00616"],
+        ["ten-bac-tu-liem.xlsx", "UBND phường cổ nhuế II", "00617"],
+        ["ten-bac-tu-liem.xlsx", "P. Xuân Đỉnh", "00610"], ["ten-bac-tu-liem.xlsx", "Phường Phúc Xá", ""],
+        ["ten-thanh-tri.xlsx", "huyện thanh trì", "020"], ["ten-thanh-tri.xlsx", "TT. Văn Điển", "00640"],
+        ["ten-thanh-tri.xlsx", "X. Hữu Hòa", "00652"], ["ten-thanh-tri.xlsx", "xã tả thanh oai", "00649"],
+        ["ten-thanh-tri.xlsx", "UBND xã Ngũ Hiệp", "00667"]]
+    f = res.findings
+    assert f[["source_file", "cell", "rule"]].values.tolist() == [
+        ["ten-bac-tu-liem.xlsx", "B8", "unit_wrong_parent"]]
+    assert f["message"].iloc[0] == ('"Phường Phúc Xá" thuộc Quận Ba Đình, không thuộc Quận Bắc Từ Liêm; cần đưa '
+                                    "vào biểu của Quận Ba Đình hoặc sửa lại tên.")
+
+
+def test_files_whose_extension_lies_are_opened_by_content(tmp_path, reg):
+    S.lying_extensions(tmp_path)
+    for name, k in (("xuat-tu-phan-mem.xls", 16), ("doi-ten-xlsx.xls", 17), ("doi-ten-xls.xlsx", 18),
+                    ("luu-csv.xlsx", 19)):
+        table, findings = read(tmp_path / name, reg)
+        assert rows(table) == clean(k), name
+        assert findings == [], name
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    reasons = res.files.set_index("source_file")["reason"]
+    assert reasons["trang-web-khong-bang.xls"].startswith("Tệp là trang web (HTML) đặt tên .xls nên không đọc")
+    assert reasons["anh.xlsx"].startswith("Tệp là ảnh PNG đặt tên .xlsx nên không đọc được như bảng tính")
+
+
+def sections(res, name: str) -> dict[str, str]:
+    part = res.sections[res.sections["source_file"] == name]
+    return dict(zip(part["section"], part["text"], strict=True))
+
+
+def test_appendix_table_pasted_into_the_word_report(tmp_path, reg):
+    S.word_appendix(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = res.appendix[["source_file", "source_sheet", "source_row", "unit_code", "dossiers_received"]]
+    assert got.values.tolist() == [["bao-cao-kem-bieu.docx", "Bảng 1", 2, "T20", 1250],
+                                   ["bao-cao-kem-bieu.docx", "Bảng 1", 4, "T20.1", 400],
+                                   ["bao-cao-kem-bieu.docx", "Bảng 1", 5, "T20.2", 650]]
+    # the same checks as a workbook's: on-time 390 + overdue 4 ≠ 400, and the sums over it
+    table_findings = res.findings[res.findings["sheet"] == "Bảng 1"]
+    assert table_findings[["cell", "rule"]].values.tolist() == [
+        ["H3", "subtotal_mismatch"], ["G4", "sum_mismatch"], ["H6", "total_mismatch"]]
+    line = res.files.iloc[0]
+    assert (line.status, line.form, line.unit_rows) == ("ingested", "I", 3)
+    assert sections(res, "bao-cao-kem-bieu.docx")["I"] == "Đơn vị có 25 công chức."  # the report is read too
+
+
+def test_report_answering_the_outline_in_a_table(tmp_path, reg):
+    S.outline_table(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = sections(res, "bao-cao-dang-bang.docx")
+    assert {k: v for k, v in got.items() if k != "other"} == {
+        "I": "Đơn vị có 25 công chức.", "II.1": "Đã ban hành Kế hoạch số 12/KH.", "II.2.a": "Có 2 chi cục.",
+        "II.2.đ": "Từ tháng 5/2016.", "II.3.b": "Trụ sở chật hẹp.", "III": "Đề nghị đầu tư phần mềm."}
+    assert set(res.sections["unit_name"]) == {"Sở Thử nghiệm số 21"}
+
+
+def test_heading_variants_and_renumbered_parts(tmp_path, reg):
+    S.heading_variants(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    got = sections(res, "bao-cao-tieu-de-khac.docx")
+    # PHẦN THỨ NHẤT, Mục 1, a/, "d)" typed twice (the second is đ), III- for the evaluation, Phần IV for the
+    # proposals: mapped by words as well as numbers
+    assert {k: v for k, v in got.items() if k != "other"} == {
+        "I": "Đơn vị có 25 công chức.", "II.1": "Đã ban hành Kế hoạch.", "II.2.a": "Có 14 phường.",
+        "II.2.d": "Diện tích 80 m2.", "II.2.đ": "Làm việc sáng thứ bảy.", "II.3.a": "Công khai minh bạch.",
+        "II.3.b": "Trụ sở chật hẹp.", "III": "Đề nghị đầu tư phần mềm."}
+
+
+@pytest.fixture
+def no_office(monkeypatch):
+    """As on the office's machines: no LibreOffice to convert a .doc."""
+    monkeypatch.setattr("sketket.intake.ingest.office", lambda: None)
+
+
+def test_odt_report_read_doc_and_scanned_pdf_skipped_with_reasons(tmp_path, reg, no_office):
+    S.old_formats(tmp_path)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    files = res.files.set_index("source_file")
+    assert sections(res, "bao-cao.odt")["III"] == "Đề nghị đầu tư phần mềm."
+    assert files.loc["bao-cao-cu.doc", "status"] == "skipped"
+    assert "máy chưa cài LibreOffice (soffice) để chuyển sang .docx" in files.loc["bao-cao-cu.doc", "reason"]
+    assert files.loc["ban-chup.pdf", "reason"].startswith("bản PDF (bản chụp, bản in) không đọc được số liệu")
+
+
+def test_corpus_every_file_once_with_its_status(tmp_path, reg, no_office):
+    """Every file the family builders write, through one ingest run: each in files.csv once, as expected."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    expected: dict[str, str] = {}
+    for build in (*S.BUILDERS, *S.REPORT_BUILDERS):
+        written = build(raw)
+        assert not set(written) & set(expected)
+        expected.update(written)
+    assert sorted(p.name for p in raw.iterdir()) == sorted(expected)
+    res = ingest(raw, tmp_path / "out", reg)
+    files = res.files
+    assert sorted(files["source_file"]) == sorted(expected)
+    assert files.set_index("source_file")["status"].to_dict() == expected
+    assert (files.loc[files.status == "rejected", "reason"] != "").all()
+    tables = {n for n, s in expected.items() if s == "ingested" and not n.endswith((".docx", ".odt"))}
+    assert set(res.appendix["source_file"]) == tables | {"bao-cao-kem-bieu.docx"}
+    assert set(res.sections["source_file"]) == {n for n in expected if n.endswith((".docx", ".odt"))}
+
+
+def test_doc_report_read_through_libreoffice_when_installed(tmp_path, reg, monkeypatch):
+    """A stand-in for `soffice --headless --convert-to docx`: it writes the .docx LibreOffice would."""
+    made = tmp_path / "made"
+    made.mkdir()
+    S.heading_variants(made)
+    fake = tmp_path / "soffice"
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != "--outdir" ]; do shift; done\n'
+                    f'cp "{made / "bao-cao-tieu-de-khac.docx"}" "$2/bao-cao-cu.docx"\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr("sketket.intake.ingest.office", lambda: str(fake))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "bao-cao-cu.doc").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+    res = ingest(raw, tmp_path / "out", reg)
+    assert res.files[["source_file", "status"]].values.tolist() == [["bao-cao-cu.doc", "ingested"]]
+    assert sections(res, "bao-cao-cu.doc")["III"] == "Đề nghị đầu tư phần mềm."
+    assert (raw / "bao-cao-cu.doc").read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1")  # never modified
+
+
+def test_a_third_numbered_group_with_figures_is_kept_out_and_said(tmp_path, reg):
+    rows = [S.line("I", S.so(24), 1250, 30), S.line("II", "Các chi cục", 400, 4, total=80, one_stop=80, area=40),
+            S.line("1", S.CHI_CUC[0], 400, 4, total=80, one_stop=80, area=40),
+            S.line("III", "Các đơn vị sự nghiệp", 90, 0, total=10, one_stop=10, area=5)]
+    S.write_grid(tmp_path / "nhom.xlsx", {"PL I": S.grid(*rows)})
+    table, findings = read(tmp_path / "nhom.xlsx", reg)
+    assert [(r.kind, r.stt) for r in table.rows] == [("A", "I"), ("B", "II"), ("unit", "1"), ("group", "III")]
+    assert findings == [("group_row", "B7", "Các đơn vị sự nghiệp")]
+
+
+def test_a_workbook_with_two_filled_forms_is_listed_under_both(tmp_path, reg):
+    import pandas as pd
+
+    from sketket.outputs.packs import files_of
+
+    S.write_grid(tmp_path / "hai-bieu.xlsx", {"PL I": S.grid(*S.rows_i(25)),
+                                              "PL II": S.grid(*S.rows_i(26), title="Phụ lục II")})
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    assert res.files[["source_file", "form", "unit_rows"]].values.tolist() == [["hai-bieu.xlsx", "I;II", 6]]
+    assert sorted(set(res.appendix["source_sheet"])) == ["PL I", "PL II"]
+    tables = {"files": pd.concat([res.files, pd.DataFrame({"source_file": ["x.pdf"], "form": [""]})])}
+    assert list(files_of(tables, "II")["source_file"]) == ["hai-bieu.xlsx", "x.pdf"]
+    assert list(files_of(tables, "III")["source_file"]) == ["x.pdf"]
