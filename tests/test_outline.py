@@ -21,7 +21,7 @@ def _answers() -> pd.DataFrame:
                                  ("S02", "Sở Tư pháp", "Có"), ("N01", "Cục Thuế", "Không nêu")):
         rows.append({"source_file": f"{code}.docx", "unit_name": name, "unit_code": code, "tier": "so",
                      "section": "II.2.đ", "group": "đ) Sáng thứ bảy", "item": "dd_thu_bay",
-                     "item_label": "Làm việc sáng thứ bảy", "value": saturday, "number": None, "evidence": ""})
+                     "item_label": "Làm việc sáng thứ bảy (số hồ sơ)", "value": saturday, "number": None, "evidence": ""})
     return pd.DataFrame(rows)
 
 
@@ -43,9 +43,9 @@ def test_every_outline_question_has_its_section_in_order(tables):
 
 def test_checklist_answers_are_counted_per_item(tables):
     counts = packs.checklist_counts(tables, "đ) Sáng thứ bảy").set_index("Nội dung")
-    assert counts.loc["Làm việc sáng thứ bảy", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
+    assert counts.loc["Làm việc sáng thứ bảy (số hồ sơ)", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
     only_district = packs.checklist_counts(tables, "đ) Sáng thứ bảy", codes=["001"]).set_index("Nội dung")
-    assert only_district.loc["Làm việc sáng thứ bảy", "Có"] == 1 and only_district["Không"].sum() == 0
+    assert only_district.loc["Làm việc sáng thứ bảy (số hồ sơ)", "Có"] == 1 and only_district["Không"].sum() == 0
     saturday = packs.outline_sections(tables)[4].html
     assert '<td class="num">2</td>' in saturday and SCRIPT_NAME not in saturday  # counted, not named
 

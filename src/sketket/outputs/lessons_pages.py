@@ -94,7 +94,7 @@ def checklist_review_html(tables: Tables) -> str:
     flag = df["flag"].fillna("") if "flag" in df.columns else pd.Series("", index=df.index)
     todo = df[(flag != "") | (df["value"] == load_checklist().values["partly"])]
     if todo.empty:
-        return "<p>Không có câu trả lời nào cần kiểm tra lại.</p>"
+        return para("Không có câu trả lời nào cần kiểm tra lại.")
     todo = todo.assign(answer=todo["value"].where(flag.loc[todo.index] == "", load_checklist().flag_label))
     cols = {"unit_name": "Đơn vị", "item_label": "Nội dung", "answer": "Câu trả lời",
             "evidence": "Câu trong báo cáo (các câu cách nhau bởi |)"}
