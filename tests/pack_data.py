@@ -123,7 +123,7 @@ def write_config(base: Path, packs: dict, notebooks: Path | None = None) -> Path
 
 
 SMALL_PACKS = {"clean": True, "indicators": True, "lessons": True, "city": True, "districts": ["001"],
-               "departments": ["S01"]}
+               "departments": ["S01"], "verticals": ["N01"]}
 
 
 def small_run(base: Path) -> tuple[int, Path]:

@@ -196,6 +196,11 @@ def _control_picture(m: re.Match[str]) -> str:
     return "\u2421" if code == 0x7F else chr(0x2400 + code)  # U+2400…: ␀ ␇ ␛ …
 
 
+def visible_controls(text: str) -> str:
+    """Control characters shown as their Unicode pictures (␇), the rest unchanged."""
+    return _CONTROL.sub(_control_picture, text) if _CONTROL.search(text) else text
+
+
 def html_text(text: object, quote: bool = True) -> str:
     """html.escape, with control characters (which a page would hide, or choke on) shown as their
     Unicode pictures: what a submission holds stays visible, and harmless."""

@@ -1,5 +1,6 @@
 """The HTML pieces of the lessons notebook (03_lessons.ipynb): themes, quotes, initiatives,
-recommendations, the II.2 checklist and submission tracking, as formatted, escaped tables."""
+recommendations, the II.2 checklist and submission tracking, as formatted tables rendered by the escaping
+Jinja templates (outputs/html.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from sketket.analysis.checklist import checklist_matrix, load_checklist, silent_
 from sketket.analysis.lessons import load_themes, theme_table
 from sketket.analysis.tracking import tracking_summary
 from sketket.clean import format_date
-from sketket.clean import html_text as escape
 from sketket.config import Plan
 from sketket.intake.narrative import load_outline
-from sketket.outputs.packs import Tables, table_html
+from sketket.outputs.html import piece
+from sketket.outputs.packs import Tables, para, table_html
 
-_NONE = "<p>Chưa có dữ liệu: chưa nhận được báo cáo thuyết minh nào.</p>"
+_NONE = "Chưa có dữ liệu: chưa nhận được báo cáo thuyết minh nào."
 
 
 def _section_caption(section: str) -> str:
@@ -25,7 +26,7 @@ def themes_html(tables: Tables) -> str:
     """Per section: themes × tiers, number of units that wrote about each theme."""
     counts = tables["lessons_themes"]
     if counts.empty:
-        return _NONE
+        return para(_NONE)
     parts = []
     for section in load_themes().sections:
         wide = theme_table(counts, section)
@@ -33,14 +34,14 @@ def themes_html(tables: Tables) -> str:
             continue
         wide = wide.reset_index()
         parts.append(table_html(wide, dict.fromkeys(wide.columns[1:], "int"), caption=_section_caption(section)))
-    return "".join(parts) or _NONE
+    return "".join(parts) or para(_NONE)
 
 
 def quotes_html(tables: Tables) -> str:
     """Per section: representative quotes of each theme with the unit that wrote them."""
     quotes = tables["lessons_quotes"]
     if quotes.empty:
-        return _NONE
+        return para(_NONE)
     cols = {"theme_label": "Chủ đề", "quote": "Trích dẫn", "unit_name": "Đơn vị", "same_units": "Số đơn vị khác nêu tương tự"}
     parts = []
     for section in load_themes().sections:
@@ -54,7 +55,7 @@ def initiatives_html(tables: Tables) -> str:
     """Every initiative, with the units that run it."""
     df = tables["initiatives"]
     if df.empty:
-        return "<p>Chưa có mô hình, sáng kiến nào được nêu.</p>"
+        return para("Chưa có mô hình, sáng kiến nào được nêu.")
     cols = {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị thực hiện", "tiers": "Khối", "n_units": "Số đơn vị",
             "themes": "Chủ đề"}
     return table_html(df[list(cols)], {"n_units": "int"}, cols)
@@ -64,7 +65,7 @@ def recommendations_html(tables: Tables) -> str:
     """Recommendations, one table per addressee."""
     df = tables["recommendations"]
     if df.empty:
-        return "<p>Chưa có kiến nghị, đề xuất nào.</p>"
+        return para("Chưa có kiến nghị, đề xuất nào.")
     cols = {"recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị", "n_units": "Số đơn vị", "themes": "Chủ đề"}
     return "".join(table_html(part[list(cols)], {"n_units": "int"}, cols, caption=f"Kiến nghị tới: {label}")
                    for label, part in df.groupby("addressee_label", sort=False))
@@ -74,7 +75,7 @@ def checklist_html(tables: Tables) -> str:
     """The II.2 matrix, one table per item group (c, d, đ …), units in rows."""
     df = tables["checklist"]
     if df.empty:
-        return _NONE
+        return para(_NONE)
     df = df.assign(unit_name=df["unit_name"].fillna(""), tier=df["tier"].fillna(""),
                    value=df["value"].fillna(""))
     parts = []
@@ -93,7 +94,7 @@ def checklist_review_html(tables: Tables) -> str:
     flag = df["flag"].fillna("") if "flag" in df.columns else pd.Series("", index=df.index)
     todo = df[(flag != "") | (df["value"] == load_checklist().values["partly"])]
     if todo.empty:
-        return "<p>Không có câu trả lời nào cần kiểm tra lại.</p>"
+        return para("Không có câu trả lời nào cần kiểm tra lại.")
     todo = todo.assign(answer=todo["value"].where(flag.loc[todo.index] == "", load_checklist().flag_label))
     cols = {"unit_name": "Đơn vị", "item_label": "Nội dung", "answer": "Câu trả lời",
             "evidence": "Câu trong báo cáo (các câu cách nhau bởi |)"}
@@ -104,7 +105,7 @@ def silent_html(tables: Tables) -> str:
     """Per item: units answering yes, no, with a figure, and the units that say nothing."""
     df = tables["checklist"]
     if df.empty:
-        return _NONE
+        return para(_NONE)
     table = silent_units(df.assign(value=df["value"].fillna(""))).reset_index()
     return table_html(table, dict.fromkeys(table.columns[1:-1], "int"))
 
@@ -113,11 +114,11 @@ def tracking_html(tables: Tables, plan: Plan) -> str:
     """Units per tier and status, then every unit late, incomplete or missing."""
     subs = tables["submissions"]
     if subs.empty:
-        return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
+        return para("Chưa có sổ theo dõi gửi báo cáo.")
     subs = subs.astype(object).where(subs.notna(), "")
     summary = tracking_summary(subs).reset_index()
     deadline = format_date(plan.report_deadline)
-    head = f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(deadline)}</b>.</p>"
+    head = piece("deadline", deadline)
     html = head + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True)
     cols = {"unit_name": "Đơn vị", "tier_label": "Khối", "status_label": "Tình trạng", "phu_luc_date": "Ngày gửi biểu",
             "bao_cao_date": "Ngày gửi báo cáo", "bao_cao_nhiem_vu_date": "Ngày gửi báo cáo nhiệm vụ",

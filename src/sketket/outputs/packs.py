@@ -1,6 +1,6 @@
 """HTML pieces of the briefing packs: tables formatted the Vietnamese way, headline cards, the demo banner and
-the index page. Every text that may come from a submission goes through clean.html_text (html.escape, control characters
-shown as symbols)."""
+the index page. The HTML is rendered from the Jinja templates in templates/sketket/pack/ with autoescape on, so
+every text that may come from a submission is escaped by the template engine (outputs/html.py)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import pandas as pd
 
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, nfc
-from sketket.clean import html_text as escape
 from sketket.config import Plan
 from sketket.dimensions import DISPLAY_ORDER, scope_label
+from sketket.outputs.html import emphasised, piece, render, safe
 
 DEMO_LABEL = "Dữ liệu minh họa"
 UNMATCHED = "đơn vị ngoài danh mục"
@@ -57,19 +57,12 @@ def table_html(
     `labels` gives the Vietnamese header of a column; `total_last` sets the last row in bold."""
     formats = formats or {}
     labels = labels or {}
-    head = "".join(f"<th>{escape(str(labels.get(c, c)))}</th>" for c in df.columns)
-    rows = []
+    kinds = [formats.get(c, "text") for c in df.columns]
     n = len(df)
-    for i, record in enumerate(df.itertuples(index=False, name=None)):
-        cells = []
-        for col, value in zip(df.columns, record, strict=True):
-            kind = formats.get(col, "text")
-            text = escape(FORMATTERS[kind](value))
-            cells.append(f'<td class="num">{text}</td>' if kind in _NUMERIC else f"<td>{text}</td>")
-        cls = ' class="total"' if total_last and i == n - 1 else ""
-        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f'<table class="sk">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    rows = [{"total": total_last and i == n - 1,
+             "cells": [(FORMATTERS[k](v), k in _NUMERIC) for k, v in zip(kinds, record, strict=True)]}
+            for i, record in enumerate(df.itertuples(index=False, name=None))]
+    return piece("table", [str(labels.get(c, c)) for c in df.columns], rows, caption)
 
 
 @dataclass(frozen=True)
@@ -82,21 +75,12 @@ class Card:
 
 
 def cards_html(cards: Iterable[Card]) -> str:
-    items = "".join(
-        f'<div class="card"><div class="value">{escape(c.value)}</div><div class="label">{escape(c.label)}</div>'
-        + (f'<div class="note">{escape(c.note)}</div>' if c.note else "")
-        + "</div>"
-        for c in cards
-    )
-    return f'<div class="cards">{items}</div>'
+    return piece("cards", list(cards))
 
 
 def banner(demo: bool) -> str:
     """The warning every page of a demo run carries."""
-    if not demo:
-        return ""
-    return (f'<div class="banner">{DEMO_LABEL}: các số liệu trong tài liệu này do máy tạo ra để minh họa, '
-            "không phải báo cáo của các đơn vị.</div>")
+    return piece("banner", DEMO_LABEL) if demo else ""
 
 
 # ---------------------------------------------------------------- what a run was built from
@@ -157,9 +141,14 @@ def shown_folder(raw_dir: str) -> str:
     return path.name if path.is_absolute() else path.as_posix()
 
 
-def page_header(context: Mapping[str, Any]) -> str:
-    """Banner (demo) and the source line: the first output of every pack."""
-    return banner(bool(context.get("demo"))) + f'<p class="meta">{escape(source_line(context))}</p>'
+INDEX_HREF = "../index.html"  # a pack is written to <run>/<group>/<name>.html, the index to <run>/index.html
+
+
+def page_header(context: Mapping[str, Any], index_href: str | None = INDEX_HREF) -> str:
+    """The link back to the index, the banner (demo) and the source line: the first output of every pack
+    (the index page itself passes `index_href=None`)."""
+    nav = piece("nav", index_href) if index_href else ""
+    return nav + banner(bool(context.get("demo"))) + piece("meta", source_line(context))
 
 
 # ---------------------------------------------------------------- processed tables
@@ -202,36 +191,17 @@ class IndexEntry:
     scope: str = ""  # what the figures cover, worded as in the pack
 
 
-def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_files: list[tuple[str, str]]) -> str:
-    """reports/index.html: every pack grouped, with its headline figures, and what the run was built from."""
+def index_page(entries: list[IndexEntry], context: Mapping[str, Any], extra_files: list[tuple[str, str]],
+               extra_sections: Iterable[str] = ()) -> str:
+    """reports/index.html: every pack grouped, with its headline figures, and what the run was built from.
+    `extra_sections` are HTML pieces rendered by other pages' code (hook for the dossier-log pages)."""
     title = "Sơ kết cơ chế một cửa, một cửa liên thông – Bộ tài liệu Hội nghị sơ kết"
-    body = [f"<h1>{escape(title)}</h1>", page_header(context)]
     groups: dict[str, list[IndexEntry]] = {}
     for e in entries:
         groups.setdefault(e.group, []).append(e)
-    for group, items in groups.items():
-        body.append(f"<h2>{escape(group)} ({len(items)})</h2>")
-        rows = []
-        for e in items:
-            link = (f'<a href="{escape(e.href)}">{escape(e.title)}</a>' if e.ok
-                    else f'<span class="failed">{escape(e.title)} – lỗi, chưa có bản HTML</span>')
-            figures = "; ".join(f"{escape(c.label)}: <b>{escape(c.value)}</b>" for c in e.cards)
-            if e.scope:
-                figures += f'<div class="note">{escape(e.scope)}</div>'
-            rows.append(f"<tr><td>{link}</td><td>{figures}</td></tr>")
-        body.append('<table class="sk"><thead><tr><th>Tài liệu</th><th>Số liệu chính</th></tr></thead>'
-                    f"<tbody>{''.join(rows)}</tbody></table>")
-    if extra_files:
-        body.append("<h2>Tệp Excel</h2><ul>")
-        body.extend(f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in extra_files)
-        body.append("</ul>")
-    return (
-        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-        f"<title>{escape(title)}</title>\n<style>\n{css()}\n</style>\n</head>\n<body>\n<main class=\"pack\">\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    return render("pack/index_page.html.j2", title=title, header=safe(page_header(context, index_href=None)),
+                  groups=list(groups.items()), extra_files=extra_files,
+                  extra_sections=[safe(x) for x in extra_sections])
 
 
 # ---------------------------------------------------------------- the packs' sections
@@ -254,7 +224,8 @@ def column_labels(tables: Tables) -> dict[str, str]:
     return {**tables.labels, "unit_name": "Đơn vị", "tier_label": "Cấp", "tier": "Cấp", "status": "Tình trạng",
             "rank_in_tier": "Hạng trong cấp (toàn Thành phố)", "reason": "Lý do", "reasons": "Đạt tiêu chí",
             "criteria_missed": "Chưa đạt", "rule": "Quy tắc", "message": "Nội dung", "cell": "Ô",
-            "source_file": "Tệp", "severity": "Mức", "findings": "Số lỗi, cảnh báo"}
+            "source_file": "Tệp", "severity": "Mức", "findings": "Số lỗi, cảnh báo",
+            "units_awaiting_correction": "Đơn vị có số liệu chờ sửa"}
 
 
 def _summary_row(tables: Tables, unit_code: str | None) -> pd.Series | None:
@@ -325,13 +296,13 @@ def left_out_html(rows: pd.DataFrame) -> str:
     n = int(n.iloc[-1]) if len(rows) and rows.iloc[-1].get("tier") == "city" else int(n.sum())
     if not n:
         return ""
-    return f'<p class="note">Các tổng và tỷ lệ {escape(load_config()["gating"]["left_out"].format(n=format_int(n)))}.</p>'
+    return piece("left_out", load_config()["gating"]["left_out"].format(n=format_int(n)))
 
 
-def tiers_table(tables: Tables) -> str:
+def tiers_table(tables: Tables, brief: bool = False) -> str:
     """The tiers side by side, the city last; each rate a ratio of the tier's sums, units awaiting correction
-    left out and said so."""
-    cols = pack_config()["tier_columns"]
+    left out and said so. `brief`: the leader's columns (config `tier_columns_brief`, at most 7)."""
+    cols = pack_config()["tier_columns_brief" if brief else "tier_columns"]
     tiers = tables["indicators_tiers"]
     return table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True) + left_out_html(tiers)
 
@@ -364,7 +335,7 @@ def comparison_table(tables: Tables, unit_code: str, tier: str) -> str:
     cols = {"scope_label": "text", **pack_config()["tier_columns"]}
     frame = comparison_frame(tables, unit_code, tier)
     if frame.empty:
-        return "<p>Chưa có số liệu của đơn vị.</p>"
+        return para("Chưa có số liệu của đơn vị.")
     labels = {**column_labels(tables), "scope_label": "Phạm vi", "tier_label": "Đơn vị, cấp"}
     return table_html(frame[list(cols)], cols, labels) + left_out_html(frame.tail(1))
 
@@ -389,15 +360,14 @@ def awaiting_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     """The units awaiting correction: reported figures marked as such, and the cells to fix."""
     frame = awaiting_frame(tables, codes)
     if frame.empty:
-        return "<p>Không có đơn vị nào có số liệu đang chờ sửa.</p>"
+        return para("Không có đơn vị nào có số liệu đang chờ sửa.")
     cols = {"unit_name": "text", "dossiers_received": "int", "dossiers_on_time": "int", "dossiers_overdue": "int",
             "correction_cells": "text"}
     labels = {**column_labels(tables), "dossiers_received": "Hồ sơ đã nhận (đơn vị ghi)",
               "dossiers_on_time": "Đúng hạn (đơn vị ghi)", "dossiers_overdue": "Quá hạn (đơn vị ghi)",
               "correction_cells": "Ô cần sửa"}
     shown = frame.assign(correction_cells=frame["correction_cells"].str.replace(" | ", "\n", regex=False))
-    return ('<p class="note">Số liệu dưới đây là số đơn vị ghi trong biểu, <b>đang chờ sửa</b>: chưa được cộng vào '
-            "bất kỳ tổng, tỷ lệ, xếp hạng hay đề xuất khen thưởng nào.</p>"
+    return (piece("awaiting_note")
             + table_html(shown[list(cols)], cols, labels))
 
 
@@ -448,7 +418,7 @@ def best_weakest_html(tables: Tables, tier: str) -> str:
 
     best, weakest = best_weakest(tables, tier)
     if best.empty:
-        return f"<p>{escape(TIER_LABELS[tier])}: chưa có đơn vị đủ số hồ sơ để xếp hạng.</p>"
+        return para(f"{TIER_LABELS[tier]}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     own = " (số liệu của Bộ phận một cửa của chính đơn vị)"
     html = units_table(tables, best, f"{TIER_LABELS[tier]}: dẫn đầu{own}")
     if not weakest.empty:
@@ -457,24 +427,25 @@ def best_weakest_html(tables: Tables, tier: str) -> str:
 
 
 def _more(n: int, where: str) -> str:
-    return f"<p>… và {format_int(n)} đơn vị khác ({escape(where)}).</p>" if n > 0 else ""
+    return piece("more", format_int(n), where) if n > 0 else ""
 
 
-def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 20) -> str:
+def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: int | None = 20) -> str:
     """Units far below their tier, with the reasons the indicators wrote (at most `limit`, by tier)."""
     units = tables["indicators_units"]
     flagged = units[units["flags"].fillna("") != ""] if len(units) else units
     if codes is not None and len(flagged):
         flagged = flagged[flagged["unit_code"].isin(list(codes))]
     if flagged.empty:
-        return "<p>Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.</p>"
+        return para("Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.")
     from sketket.dimensions import TIERS
 
     flagged = flagged.sort_values(["tier", "on_time_rate"], key=lambda s: s.map(TIERS.index) if s.name == "tier" else s)
     frame = flagged.assign(reason=flagged["flag_reasons"].str.replace(" | ", "\n", regex=False),
                            tier=flagged["tier"].map(_tier_label))
+    limit = len(frame) if limit is None else limit
     return (table_html(frame.head(limit)[["unit_name", "tier", "reason"]], labels=column_labels(tables))
-            + _more(len(frame) - limit, "danh sách đầy đủ ở trang Chỉ số của từng cấp"))
+            + _more(len(frame) - limit, "danh sách đầy đủ ở phụ lục và ở trang Chỉ số của từng cấp"))
 
 
 def completeness_by_tier(tables: Tables) -> pd.DataFrame:
@@ -493,8 +464,8 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
         comp = comp[comp["unit_code"].isin(list(codes))]
     late = comp[comp["status"] != "Đủ"]
     if late.empty:
-        return ("<p>Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có số liệu "
-                "(tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).</p>")
+        return para("Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có số liệu "
+                "(tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).")
     cols = {"unit_name": "text", "status": "text", "sub_units_expected": "int", "sub_units_missing": "int",
             "missing_names": "text"}
     labels = {**column_labels(tables), "sub_units_expected": "Đơn vị trực thuộc", "sub_units_missing": "Còn thiếu",
@@ -502,18 +473,18 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     return table_html(late[list(cols)], cols, labels)
 
 
-def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int = 30) -> str:
+def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int | None = 30) -> str:
     """The awards shortlist: how many units of each tier meet every criterion, then the units with their
     reasons (upper tiers first, at most `limit`)."""
     awards = tables["awards"]
     if awards.empty:
-        return "<p>Chưa có danh sách đề xuất khen thưởng.</p>"
+        return para("Chưa có danh sách đề xuất khen thưởng.")
     if codes is not None:
         awards = awards[awards["unit_code"].isin(list(codes))]
     awards = awards.assign(shortlisted=awards["shortlisted"].astype(str).str.lower() == "true")
     short = awards[awards["shortlisted"]]
     if short.empty:
-        return "<p>Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.</p>"
+        return para("Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.")
     from sketket.dimensions import TIERS
 
     summary = ""
@@ -526,8 +497,9 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int =
     rank = {t: i for i, t in enumerate(DISPLAY_ORDER)}
     short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
+    limit = len(frame) if limit is None else limit
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
-            + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do do Sở Nội vụ tổng hợp"))
+            + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do ở phụ lục"))
 
 
 def _tier_label(tier: str) -> str:
@@ -591,17 +563,22 @@ def form_findings(tables: Tables, form: str) -> pd.DataFrame:
 def findings_html(tables: Tables, findings: pd.DataFrame, limit: int = 30) -> str:
     """The findings a unit must correct or check, errors first (the return lists hold them all)."""
     if findings.empty:
-        return "<p>Không có lỗi hay cảnh báo nào.</p>"
+        return para("Không có lỗi hay cảnh báo nào.")
     ordered = findings.assign(_e=findings["severity"] != "error", severity=findings["severity"].map(SEVERITY))
     ordered = ordered.sort_values(["_e", "source_file", "cell"])
     cols = ["unit_name", "source_file", "cell", "severity", "message"]
     more = len(ordered) - limit
-    note = f"<p>… và {format_int(more)} lỗi, cảnh báo khác (xem danh sách trả lại).</p>" if more > 0 else ""
+    note = piece("more_findings", format_int(more)) if more > 0 else ""
     return table_html(ordered.head(limit)[cols], labels=column_labels(tables)) + note
 
 
+def para(text: str, cls: str | None = None) -> str:
+    """A paragraph of plain text."""
+    return piece("para", text, cls)
+
+
 def title_html(text: str) -> str:
-    return f"<h1>{escape(text)}</h1>"
+    return piece("title", text)
 
 
 def family(tables: Tables, code: str) -> pd.DataFrame:
@@ -628,15 +605,13 @@ def unit_pack_words(tier: str) -> dict[str, str]:
     return dict(pack_config()["unit_pack"][tier])
 
 
-def heading_html(text: str) -> str:
-    return f"<h2>{escape(text)}</h2>"
+def heading_html(text: str, anchor: str | None = None) -> str:
+    return piece("heading", text, anchor)
 
 
 def paragraph_html(text: str) -> str:
     """A paragraph of config text; *word* is emphasised."""
-    import re
-
-    return "<p>" + re.sub(r"\*([^*]+)\*", r"<em>\1</em>", escape(" ".join(text.split()))) + "</p>"
+    return piece("rich", emphasised(text))
 
 
 def family_name(tables: Tables, code: str) -> str:
@@ -665,7 +640,7 @@ def distribution_html(tables: Tables, tier: str) -> str:
     units = tables["indicators_units"]
     dist = distribution(units[units["tier"] == tier]) if len(units) else pd.DataFrame()
     if dist.empty:
-        return "<p>Chưa có số liệu.</p>"
+        return para("Chưa có số liệu.")
     stats = [c for c in dist.columns if c == "min" or c == "max" or (c.startswith("p") and c[1:].isdigit())]
     shown = dist[["indicator_label", "units"]].copy()
     for col in stats:
@@ -691,7 +666,7 @@ def files_html(tables: Tables, form: str) -> str:
     """What was read, rejected and why."""
     files = files_of(tables, form)
     if files.empty:
-        return "<p>Chưa nhận tệp nào.</p>"
+        return para("Chưa nhận tệp nào.")
     status = {"ingested": "Đã đọc", "rejected": "Bị từ chối", "skipped": "Bỏ qua"}
     shown = files.assign(status=files["status"].map(status).fillna(files["status"]))
     cols = {"source_file": "text", "status": "text", "reason": "text", "unit_rows": "int", "errors": "int",
@@ -716,7 +691,7 @@ def findings_by_unit_html(tables: Tables, form: str) -> str:
     files = set(files_of(tables, form)["source_file"]) if len(tables["files"]) else set()
     mine = findings[findings["source_file"].isin(files)] if len(findings) else findings
     if mine.empty:
-        return "<p>Không có lỗi hay cảnh báo nào.</p>"
+        return para("Không có lỗi hay cảnh báo nào.")
     counts = (mine.assign(unit_name=mine["unit_name"].fillna("(cả tệp)"))
               .pivot_table(index=["source_file", "unit_name"], columns="severity", values="rule", aggfunc="count",
                            fill_value=0).reset_index())
@@ -755,7 +730,7 @@ def lessons_html(tables: Tables, top: int = 5) -> str:
     about, each with one representative sentence and the unit that wrote it."""
     themes, quotes = tables["lessons_themes"], tables["lessons_quotes"]
     if themes.empty:
-        return "<p>Chưa có báo cáo thuyết minh nào để tổng hợp.</p>"
+        return para("Chưa có báo cáo thuyết minh nào để tổng hợp.")
     per_theme = (themes.groupby(["section", "section_label", "theme", "theme_label"], as_index=False)["units"].sum()
                  .sort_values(["section", "units"], ascending=[True, False]))
     if quotes.empty:
@@ -773,7 +748,7 @@ def initiatives_html(tables: Tables, top: int = 10) -> str:
     """Models and initiatives, those reported by most units first."""
     df = tables["initiatives"]
     if df.empty:
-        return "<p>Chưa có mô hình, sáng kiến nào được nêu.</p>"
+        return para("Chưa có mô hình, sáng kiến nào được nêu.")
     return table_html(df.head(top)[["initiative", "units", "n_units"]], {"n_units": "int"},
                       {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị", "n_units": "Số đơn vị"})
 
@@ -782,7 +757,7 @@ def recommendations_html(tables: Tables, top: int = 10) -> str:
     """Recommendations, grouped by whom they are addressed to."""
     df = tables["recommendations"]
     if df.empty:
-        return "<p>Chưa có kiến nghị, đề xuất nào.</p>"
+        return para("Chưa có kiến nghị, đề xuất nào.")
     shown = df.sort_values(["n_units"], ascending=False).head(top).sort_values("addressee_label", kind="stable")
     return table_html(shown[["addressee_label", "recommendation", "units", "n_units"]], {"n_units": "int"},
                       {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
@@ -794,36 +769,208 @@ def submission_html(tables: Tables, code: str) -> str:
     subs = tables["submissions"]
     row = subs[subs["unit_code"] == code] if len(subs) else subs
     if row.empty:
-        return "<p>Chưa có sổ theo dõi gửi báo cáo của đơn vị.</p>"
+        return para("Chưa có sổ theo dõi gửi báo cáo của đơn vị.")
     r = row.iloc[0]
-    text = f"Tình trạng gửi báo cáo: <b>{escape(str(r['status_label']))}</b>"
-    if r["missing"]:
-        text += f"; còn thiếu: {escape(str(r['missing']))}"
-    if r["first_date"]:
-        text += f"; ngày gửi đầu tiên {escape(str(r['first_date']))}"
-    if not _missing(r["days_late"]):
-        text += f", chậm {format_int(r['days_late'])} ngày"
-    return f"<p>{text}.</p>"
+    days = "" if _missing(r["days_late"]) else format_int(r["days_late"])
+    return piece("submission", str(r["status_label"]), str(r["missing"] or ""), str(r["first_date"] or ""), days)
 
 
-def deadline_html(tables: Tables, context: Mapping[str, Any]) -> str:
-    """Who sent the report by the plan's deadline, late, incompletely or not at all (submissions.csv)."""
+def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = True) -> str:
+    """Who sent the report by the plan's deadline, late, incompletely or not at all (submissions.csv): the
+    count per tier and status, then (`details`) every unit late, incomplete or missing."""
     subs = tables["submissions"]
     if subs.empty:
-        return "<p>Chưa có sổ theo dõi gửi báo cáo.</p>"
+        return para("Chưa có sổ theo dõi gửi báo cáo.")
     from sketket.analysis.tracking import tracking_summary
 
     deadline = context.get("plan", {}).get("report_deadline", "")
     summary = tracking_summary(subs.astype(object).where(subs.notna(), "")).reset_index()
-    html = (f"<p>Hạn gửi báo cáo (bản giấy và bản điện tử): <b>{escape(str(deadline))}</b>.</p>"
+    html = (piece("deadline", str(deadline))
             + table_html(summary, dict.fromkeys(summary.columns[1:], "int"), total_last=True))
     late = subs[subs["status"].isin(["missing", "incomplete", "late"])]
+    if not details:
+        return html
     if late.empty:
-        return html + "<p>Mọi đơn vị đã gửi đủ và đúng hạn.</p>"
+        return html + para("Mọi đơn vị đã gửi đủ và đúng hạn.")
     cols = {"unit_name": "text", "status_label": "text", "first_date": "text", "days_late": "int", "missing": "text"}
     labels = {"unit_name": "Đơn vị", "status_label": "Tình trạng", "first_date": "Ngày gửi đầu tiên",
               "days_late": "Số ngày chậm", "missing": "Còn thiếu"}
     return html + table_html(late[list(cols)], cols, labels)
+
+
+# ---------------------------------------------------------------- the outline's part II.2, question by question
+
+
+@dataclass(frozen=True)
+class OutlineSection:
+    """One question of the outline's part II.2 as the city pack answers it."""
+
+    id: str  # "II.2.a"
+    anchor: str
+    title: str
+    html: str
+
+
+def _outline_heading(section_id: str) -> str:
+    from sketket.intake.narrative import load_outline
+
+    letter = section_id.rsplit(".", 1)[-1]
+    return f"{letter}) {load_outline().headings.get(section_id, section_id)}"
+
+
+def checklist_counts(tables: Tables, group: str, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per item of a checklist group: how many units answer each way (units that say nothing counted, not
+    named: the names go to the annex)."""
+    from sketket.analysis.checklist import silent_units
+
+    df = tables["checklist"]
+    if len(df) and codes is not None:
+        df = df[df["unit_code"].isin(list(codes))]
+    df = df[df["group"] == group] if len(df) else df
+    if df.empty:
+        return pd.DataFrame()
+    counts = silent_units(df.assign(value=df["value"].fillna(""))).drop(columns=["Đơn vị không nêu"])
+    return counts.reset_index()
+
+
+def outline_sections(tables: Tables) -> list[OutlineSection]:
+    """Every question of II.2 (a–k, in the outline's order, config/packs.yml `outline_sections`) with its answer:
+    the tiers' figures and/or the count of the units' checklist answers."""
+    tiers = tables["indicators_tiers"]
+    out = []
+    for spec in pack_config()["outline_sections"]:
+        parts = []
+        if spec.get("columns") and len(tiers):
+            cols = dict(spec["columns"])
+            parts.append(table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True))
+        if spec.get("checklist"):
+            counts = checklist_counts(tables, spec["checklist"])
+            parts.append(para("Chưa có báo cáo thuyết minh nêu nội dung này.") if counts.empty else
+                         table_html(counts, dict.fromkeys(counts.columns[1:], "int"),
+                                    caption="Số đơn vị theo nội dung trả lời trong báo cáo thuyết minh"))
+        body = "".join(parts) or para("Chưa có số liệu.")
+        out.append(OutlineSection(spec["id"], spec["anchor"], _outline_heading(spec["id"]), body))
+    return out
+
+
+def outline_html(tables: Tables) -> str:
+    """The II.2 sections, each with its anchor (the table of contents links to them)."""
+    return "".join(piece("outline_section", s.anchor, s.title, safe(s.html)) for s in outline_sections(tables))
+
+
+def toc_html(entries: Iterable[tuple[str, str]]) -> str:
+    """A table of contents: (anchor, text) pairs, anchors of headings on the same page."""
+    return piece("toc", list(entries))
+
+
+def city_toc() -> list[tuple[str, str]]:
+    """The city pack's table of contents: its sections (config/packs.yml `city_sections`, whose anchors the
+    notebook's headings carry), the II.2 questions after the section that holds them."""
+    entries = []
+    for section in pack_config()["city_sections"]:
+        entries.append((section["anchor"], section["title"]))
+        if section["anchor"] == "ii2":
+            entries += [(s["anchor"], f"II.2.{_outline_heading(s['id'])}") for s in pack_config()["outline_sections"]]
+    return entries
+
+
+# ---------------------------------------------------------------- the city pack's annex (12_city_annex.ipynb)
+
+ANNEX_HREF = "phu-luc-thanh-pho.html"  # beside the city pack, in the run's city/ folder
+ANNEX_SECTIONS = {"xep-hang": "Xếp hạng đầy đủ theo cấp", "thap-hon": "Đơn vị thấp hơn hẳn mặt bằng của cấp",
+                  "khen-thuong": "Đề xuất khen thưởng", "gui-bao-cao": "Tình trạng gửi báo cáo",
+                  "cho-sua": "Số liệu đang chờ sửa", "chat-luong": "Lỗi và cảnh báo theo quy tắc kiểm tra"}
+
+
+def annex_toc() -> list[tuple[str, str]]:
+    return list(ANNEX_SECTIONS.items())
+
+
+def annex_link(anchor: str) -> str:
+    """A link from the city pack to the annex section holding the full list."""
+    return piece("annex_link", f"{ANNEX_HREF}#{anchor}", f"Danh sách đầy đủ: {ANNEX_SECTIONS[anchor].lower()} (phụ lục)")
+
+
+def ranking_html(tables: Tables, tier: str) -> str:
+    """Every ranked unit of a tier, best first (the annex's full ranking)."""
+    ranked = units_of(tables, tier)
+    ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier") if len(ranked) else ranked
+    if ranked.empty:
+        return para(f"{_tier_label(tier)}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
+    return units_table(tables, ranked, f"{_tier_label(tier)} ({format_int(len(ranked))} đơn vị được xếp hạng)")
+
+
+# ---------------------------------------------------------------- a unit's own report (unit packs)
+
+
+def own_checklist_html(tables: Tables, code: str) -> str:
+    """A unit's own answers to the outline's II.2 checklist, read from its report, item by item in order."""
+    df = tables["checklist"]
+    mine = df[df["unit_code"] == code] if len(df) else df
+    if mine.empty:
+        return para("Chưa đọc được báo cáo thuyết minh của đơn vị (hoặc báo cáo không nêu các nội dung mục II.2).")
+    shown = mine.assign(number=mine["number"].map(lambda v: "" if _missing(v) else format_number(v, 0)))
+    cols = {"group": "text", "item_label": "text", "value": "text", "number": "text"}
+    labels = {"group": "Nội dung (mục II.2)", "item_label": "Tiêu chí", "value": "Đơn vị trả lời", "number": "Số liệu nêu"}
+    return table_html(shown[list(cols)], cols, labels)
+
+
+def own_quotes_html(tables: Tables, code: str) -> str:
+    """What a unit wrote under II.3 and III (shortcomings, lessons, initiatives, recommendations), quoted
+    with the theme each sentence was filed under."""
+    quotes = tables["lessons_quotes"]
+    mine = quotes[quotes["unit_code"] == code] if len(quotes) else quotes
+    parts = []
+    for label, part in mine.groupby("section_label", sort=False) if len(mine) else ():
+        parts.append(table_html(part[["theme_label", "quote"]].drop_duplicates("quote"), None,
+                                {"theme_label": "Chủ đề", "quote": "Trích báo cáo của đơn vị"}, caption=str(label)))
+    for name, key, label in (("initiatives", "initiative", "Mô hình, sáng kiến của đơn vị"),
+                             ("recommendations", "recommendation", "Kiến nghị, đề xuất của đơn vị")):
+        df = tables[name]
+        if len(df):
+            own = df[df["unit_codes"].fillna("").str.split("; ").map(lambda codes: code in codes)]
+            if len(own):
+                parts.append(table_html(own[[key]], None, {key: label}))
+    return "".join(parts) or para("Báo cáo thuyết minh của đơn vị chưa nêu tồn tại, bài học, sáng kiến hay kiến nghị.")
+
+
+def method_html(context: Mapping[str, Any]) -> str:
+    """The method note every figure refers to: how the rates are computed, who is ranked, what "chờ sửa"
+    means, and the data period and cut-off (from the run's plan and config/indicators.yml)."""
+    from sketket.analysis.indicators import load_config
+
+    config = load_config()
+    plan = context.get("plan", {}) if context else {}
+    far = config.get("far_below", {}).get("on_time_gap", {})
+    items = [
+        ("Tỷ lệ", "Mỗi tỷ lệ của một cấp hay của Thành phố là tỷ số của các tổng (tổng hồ sơ đúng hạn / tổng hồ sơ "
+                  "đã nhận), không phải trung bình các tỷ lệ của đơn vị; ghi một chữ số thập phân."),
+        ("Xếp hạng", f"Xếp hạng trong từng cấp theo tỷ lệ hồ sơ giải quyết đúng hạn của Bộ phận một cửa của chính "
+                     f"đơn vị, chỉ xếp đơn vị có từ {format_int(config['ranking']['min_dossiers'])} hồ sơ trở lên; "
+                     "đơn vị bằng tỷ lệ cùng hạng."),
+        ("Chờ sửa", "Đơn vị có lỗi phải sửa trong biểu (ví dụ số quá hạn lớn hơn số đã nhận): số liệu chưa được cộng "
+                    "vào tổng, tỷ lệ, xếp hạng, khen thưởng cho đến khi đơn vị gửi biểu đã sửa."),
+        ("Kỳ số liệu", f"Từ {plan.get('period_start', '')} đến {plan.get('period_end', '')}; hạn các đơn vị gửi báo "
+                       f"cáo {plan.get('report_deadline', '')}; số liệu lập lúc {built_at(context) or 'mở bằng tay'}."),
+    ]
+    if far.get("points") is not None:
+        items.insert(2, ("Thấp hơn hẳn", f"Tỷ lệ đúng hạn thấp hơn tỷ lệ của cấp quá "
+                                         f"{format_number(far['points'], 1)} điểm phần trăm (đơn vị có từ "
+                                         f"{format_int(far['min_dossiers'])} hồ sơ); các tiêu chí khác: trang Chỉ số."))
+    return piece("method", items)
+
+
+def quality_summary_html(tables: Tables) -> str:
+    """The data-quality picture for leaders in one paragraph: files read and rejected, units with errors,
+    findings; the rule-by-rule table is in the annex."""
+    files, findings, units = tables["files"], tables["findings"], tables["indicators_units"]
+    status = files["status"].value_counts() if len(files) else pd.Series(dtype=int)
+    severity = findings["severity"].value_counts() if len(findings) else pd.Series(dtype=int)
+    waiting = int((units["data_status"] == "awaiting_correction").sum()) if len(units) else 0
+    return para(f"Đã đọc {format_int(status.get('ingested', 0))} tệp, từ chối {format_int(status.get('rejected', 0))} "
+                f"tệp; kiểm tra phát hiện {format_int(severity.get('error', 0))} lỗi và "
+                f"{format_int(severity.get('warning', 0))} cảnh báo; {format_int(waiting)} đơn vị có số liệu đang "
+                "chờ sửa (chưa được cộng vào tổng, tỷ lệ, xếp hạng, khen thưởng).")
 
 
 # ---------------------------------------------------------------- award nominations
@@ -840,7 +987,7 @@ def nominations_html(tables: Tables, limit: int = 30) -> str:
     that no unit nominated."""
     checks = tables["nomination_checks"]
     if checks.empty:
-        return "<p>Chưa có danh sách đề nghị khen thưởng của các đơn vị.</p>"
+        return para("Chưa có danh sách đề nghị khen thưởng của các đơn vị.")
     from sketket.config import load_yaml
 
     spec = load_yaml("nominations.yml")["rules"]["direct_share"]
@@ -851,13 +998,12 @@ def nominations_html(tables: Tables, limit: int = 30) -> str:
     city = checks[(checks["kind"] == "individual") & checks["award_level"].isin(spec["levels"])]
     direct = int(_true(city["direct_worker"]).sum())
     share = format_percent(100 * direct / len(city)) if len(city) else "–"
-    parts = [f"<p>{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
+    parts = [para(f"{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
              f"{format_int((checks['kind'] == 'collective').sum())} tập thể, "
              f"{format_int((checks['kind'] == 'individual').sum())} cá nhân; "
              f"{format_int(passed.sum())} đề nghị đủ điều kiện, {format_int((~passed).sum())} chưa đủ điều kiện. "
-             f"Người lao động trực tiếp chiếm {escape(share)} ({format_int(direct)}/{format_int(len(city))}) số cá "
-             f"nhân đề nghị khen thưởng cấp Thành phố (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị)."
-             "</p>"]
+             f"Người lao động trực tiếp chiếm {share} ({format_int(direct)}/{format_int(len(city))}) số cá "
+             f"nhân đề nghị khen thưởng cấp Thành phố (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị).")]
     held = checks[~passed]
     if len(held):
         cols = [c for c in checks.columns if c.startswith("check_")]
@@ -868,8 +1014,8 @@ def nominations_html(tables: Tables, limit: int = 30) -> str:
                                                            "award": "Hình thức khen thưởng", "reason": "Lý do chưa đủ điều kiện"},
                                 caption="Đề nghị chưa đủ điều kiện"))
         if len(held) > limit:
-            parts.append(f"<p>… và {format_int(len(held) - limit)} đề nghị khác (danh sách đầy đủ trong tệp "
-                         "danh-sach-de-nghi-khen-thuong.xlsx).</p>")
+            parts.append(para(f"… và {format_int(len(held) - limit)} đề nghị khác (danh sách đầy đủ trong tệp "
+                              "danh-sach-de-nghi-khen-thuong.xlsx)."))
     awards = tables["awards"]
     if len(awards):
         short = awards[_true(awards["shortlisted"])]

@@ -12,7 +12,6 @@ import io
 import textwrap
 from collections.abc import Mapping
 from functools import lru_cache
-from html import escape
 from typing import Any
 
 import pandas as pd
@@ -251,4 +250,6 @@ def to_html(fig: Figure, alt: str) -> str:
     # the whole figure once more without output to place a constrained layout; the pixels are the same
     fig.canvas.print_png(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="chart" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    from sketket.outputs.html import piece
+
+    return piece("chart", alt, data)

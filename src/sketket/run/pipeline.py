@@ -41,8 +41,12 @@ GROUPS: dict[str, str] = {  # in the order of the index
     "city": "Hội nghị sơ kết – Thành phố",
     "district": "Quận, huyện, thị xã",
     "department": "Sở, ban, ngành và Chi cục",
+    "vertical": "Cơ quan ngành dọc đặt tại Thành phố",
     "analysis": "Phân tích cho chuyên viên",
 }
+
+HEADLINED = ("city", "district", "department", "vertical")  # groups whose index line shows headline figures
+ANNEXES = ("12_city_annex.ipynb",)  # pages of long lists: no headline of their own
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -293,8 +297,12 @@ def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context
     if packs.get("city"):
         jobs.append(Job("city", "10_city_pack.ipynb", "thanh-pho-ha-noi",
                         "Hội nghị sơ kết cơ chế một cửa, một cửa liên thông – Thành phố Hà Nội", base))
+        # the long lists the city pack links to instead of printing them
+        jobs.append(Job("city", "12_city_annex.ipynb", "phu-luc-thanh-pho",
+                        "Phụ lục: danh sách đầy đủ của tài liệu Hội nghị sơ kết", base))
     units = registry.units
-    for group, key, tier in (("district", "districts", "huyen"), ("department", "departments", "so")):
+    for group, key, tier in (("district", "districts", "huyen"), ("department", "departments", "so"),
+                             ("vertical", "verticals", "nganh_doc_tp")):
         members = units[units["tier"] == tier][["code", "name_with_type"]].itertuples(index=False, name=None)
         for code, name in _selected(packs.get(key), members):
             jobs.append(Job(group, "11_unit_pack.ipynb", f"{code}-{slug(name)}", f"{name} – sơ kết cơ chế một cửa",
@@ -441,13 +449,15 @@ def write_index(path: Path, results: list[JobResult], info: DataInfo, processed_
     from sketket.outputs import packs
 
     tables = packs.load_tables(processed_dir)
+    def headlined(r: JobResult) -> bool:
+        return r.ok and r.job.group in HEADLINED and r.job.notebook not in ANNEXES
+
     entries = [
         packs.IndexEntry(
             group=GROUPS[r.job.group], title=r.job.title, href=prefix + r.job.html, ok=r.ok,
-            cards=packs.headline(tables, **r.job.scope) if r.ok and r.job.group in ("city", "district", "department")
+            cards=packs.headline(tables, **r.job.scope) if headlined(r)
             else [],
-            scope=packs.headline_scope(tables, **r.job.scope) if r.ok and r.job.group in ("city", "district",
-                                                                                         "department") else "",
+            scope=packs.headline_scope(tables, **r.job.scope) if headlined(r) else "",
         )
         # the conference pack first, the analysts' notebooks last
         for r in sorted(results, key=lambda r: list(GROUPS).index(r.job.group))
