@@ -18,7 +18,7 @@ def demo_run(tmp_path_factory):
     (base / "raw").mkdir()
     (base / "raw" / ".gitkeep").write_text("")
     config = write_config(base, {"clean": True, "indicators": True, "lessons": True, "city": True,
-                                 "districts": ["271"], "departments": ["S06"]})
+                                 "districts": ["271"], "departments": ["S06"], "verticals": []})
     return main(["run", "--config", str(config)]), base
 
 
@@ -29,8 +29,8 @@ def test_the_demo_is_generated_and_every_notebook_runs(demo_run):
     assert [p.name for p in (base / "raw").iterdir()] == [".gitkeep"]
     latest = base / "reports" / "latest"
     pages = {p.relative_to(latest).as_posix() for p in latest.rglob("*.html")} - {"index.html"}
-    # 3 clean + 6 indicators + lessons + city + one district + one department
-    assert len(pages) == 13, sorted(pages)
+    # 3 clean + 6 indicators + lessons + city and its annex + one district + one department
+    assert len(pages) == 14, sorted(pages)  # and the city annex
     assert {"city/thanh-pho-ha-noi.html", "district/271-huyen-ba-vi.html",
             "department/S06-so-nong-nghiep-va-phat-trien-nong-thon.html"} <= pages
     log = (latest / "run.log").read_text(encoding="utf-8")

@@ -177,7 +177,7 @@ def test_a_run_killed_while_rendering_leaves_no_process_and_the_previous_publica
 
     write_raw(tmp_path / "raw")
     config = write_config(tmp_path, {"clean": True, "indicators": True, "lessons": False, "city": True,
-                                     "districts": ["001"], "departments": ["S01"]})
+                                     "districts": ["001"], "departments": ["S01"], "verticals": []})
     proc = subprocess.Popen([sys.executable, "-m", "sketket.cli", "run", "--config", str(config)], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 240

@@ -119,14 +119,15 @@ def test_a_failing_notebook_is_reported_and_the_other_packs_still_render(tmp_pat
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    for name in ["10_city_pack.ipynb", "11_unit_pack.ipynb"]:
+    for name in ["10_city_pack.ipynb", "11_unit_pack.ipynb", "12_city_annex.ipynb"]:
         (notebooks / name).write_bytes((NOTEBOOKS / name).read_bytes())
     nb = nbformat.read(notebooks / "11_unit_pack.ipynb", as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell('if unit_code == "S02":\n    raise RuntimeError("biểu hỏng")'))
     nbformat.write(nb, notebooks / "11_unit_pack.ipynb")
     write_raw(tmp_path / "raw")
     config = write_config(tmp_path, {"clean": False, "indicators": False, "lessons": False, "city": True,
-                                     "districts": ["001"], "departments": ["S01", "S02"]}, notebooks)
+                                     "districts": ["001"], "departments": ["S01", "S02"], "verticals": []},
+                          notebooks)
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "index.html").write_text("bản trước", encoding="utf-8")
 

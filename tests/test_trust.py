@@ -60,7 +60,7 @@ def run(tmp_path_factory):
         "paths": {"raw": "raw", "processed": "processed", "reports": "reports", "demo": "demo"},
         "plan": PLAN,
         "run": {"workers": 2, "packs": {"clean": True, "indicators": True, "lessons": True, "city": True,
-                                         "districts": ["001"], "departments": ["S01"]}},
+                                         "districts": ["001"], "departments": ["S01"], "verticals": []}},
     }, allow_unicode=True), encoding="utf-8")
     code = main(["run", "--config", str(config)])
     return code, base, before

@@ -149,6 +149,13 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
                      ("indicators_distribution", result.distribution), ("completeness", result.completeness),
                      ("awards", result.awards)]:
         result.written += cat.save(name, df)
+    # the units' award nominations, checked against the figures and the shortlist just saved; their
+    # problems go to the proposing unit's return list with the table's
+    from sketket.outputs.nominations import write_nominations
+
+    result.written += write_nominations(cat, Path(ctx.reports_dir), ctx.plan)
+    if cat.exists("nomination_findings"):
+        findings = pd.concat([findings, cat.load("nomination_findings")], ignore_index=True)
     returns_dir = cat.report("return_lists")
     for old in returns_dir.glob("*.xlsx"):  # a unit that has corrected everything gets no list any more
         old.unlink()

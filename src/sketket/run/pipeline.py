@@ -224,6 +224,9 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry)
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
     _prepare_lessons(ctx)
+    from sketket.outputs.draft import write_draft
+
+    _step("Dự thảo báo cáo sơ kết (draft)", write_draft, ctx, ctx.catalog.report("draft"))
     files = ctx.catalog.load("files")
     info = DataInfo(
         built_at=dt.datetime.now().isoformat(timespec="seconds"),
@@ -480,6 +483,11 @@ def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
     if returns:
         found.append((f"Danh sách trả lại để đơn vị sửa ({len(returns)} tệp, thư mục {returns_dir})",
                        prefix + returns_dir + "/"))
+    for key, label in (("draft", "Dự thảo Báo cáo sơ kết của UBND Thành phố (Word)"),
+                       ("nominations_list", "Danh sách đề nghị khen thưởng đã kiểm tra (Excel)"),
+                       ("nominations_docx", "Danh sách đề nghị khen thưởng trình UBND Thành phố (Word)")):
+        if (run_dir / reports()[key].path).exists():
+            found.append((label, prefix + reports()[key].path))
     return found
 
 
@@ -509,7 +517,7 @@ def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: Da
 
     if not (run_dir / "index.html").is_file():
         write_index(run_dir / "index.html", results, info, processed_dir)
-    for name in (reports()["consolidated"].path, reports()["return_lists"].path):
+    for name in (reports()["consolidated"].path, reports()["return_lists"].path, reports()["draft"].path):
         _link(reports_dir / name, f"latest/{name}")
     env = Environment(loader=FileSystemLoader(templates_dir() / "sketket"), autoescape=select_autoescape())
     page = env.get_template("redirect.html.j2").render(target="latest/index.html", title=INDEX_TITLE)
