@@ -15,12 +15,12 @@ import pytest
 from indicators_data import appendix, city_rows, finding, write_processed
 from openpyxl import load_workbook
 
-from sketket.clean import excel_text, html_text
+from sketket.clean import SLUG_BYTES, excel_text, html_text
 from sketket.config import Plan
 from sketket.outputs import plots
 from sketket.outputs.consolidated import write_consolidated
 from sketket.outputs.packs import table_html
-from sketket.outputs.returns import SLUG_BYTES, file_names, unit_slug, write_return_lists
+from sketket.outputs.returns import file_names, unit_slug, write_return_lists
 from sketket.registry import RegistryError, load_registry
 
 SKETKET = Path(sys.executable).parent / "sketket"

@@ -196,6 +196,17 @@ def _control_picture(m: re.Match[str]) -> str:
     return "\u2421" if code == 0x7F else chr(0x2400 + code)  # U+2400…: ␀ ␇ ␛ …
 
 
+SLUG_BYTES = 80  # a file name well under the 255 bytes file systems allow, with room for a suffix
+
+
+def slug(text: object, max_bytes: int = SLUG_BYTES) -> str:
+    """The one file-name form of a Vietnamese name: "Sở Tư pháp" → "so-tu-phap", cut to `max_bytes`."""
+    out = "-".join(fold(text).split())
+    if len(out.encode()) <= max_bytes:
+        return out
+    return out.encode()[:max_bytes].decode(errors="ignore").rstrip("-")
+
+
 def visible_controls(text: str) -> str:
     """Control characters shown as their Unicode pictures (␇), the rest unchanged."""
     return _CONTROL.sub(_control_picture, text) if _CONTROL.search(text) else text

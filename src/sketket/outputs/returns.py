@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from sketket.analysis.awards import FINDING_COLUMNS, rule_descriptions
-from sketket.clean import excel_text, fold, format_date, format_int, nfc
+from sketket.clean import excel_text, format_date, format_int, nfc, slug
 from sketket.config import Plan
 from sketket.dimensions import TIER_FORM
 from sketket.outputs._fastbook import FastBook, FastSheet
@@ -35,15 +35,9 @@ FOOTNOTE = ("Lỗi: đơn vị phải sửa và gửi lại biểu. Cảnh báo:
             "giải trình nếu số liệu đúng.")
 _INTEGER = re.compile(r"-?\d+")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
-SLUG_BYTES = 80  # a file name well under the 255 bytes file systems allow, with room for a suffix
-
-
 def unit_slug(name: str) -> str:
-    """File name of a unit's list: "Sở Tư pháp" → "so-tu-phap"; a long name cut to SLUG_BYTES."""
-    slug = fold(name).replace(" ", "-") or "khong-ro-don-vi"
-    if len(slug.encode()) <= SLUG_BYTES:
-        return slug
-    return slug.encode()[:SLUG_BYTES].decode(errors="ignore").rstrip("-")
+    """File name of a unit's list: "Sở Tư pháp" → "so-tu-phap" (clean.slug; a long name cut to SLUG_BYTES)."""
+    return slug(name) or "khong-ro-don-vi"
 
 
 def _digest(name: str) -> str:
@@ -59,13 +53,13 @@ def file_names(names: Iterable[str]) -> dict[str, str]:
         by_slug.setdefault(unit_slug(name), []).append(name)
     out: dict[str, str] = {}
     used: set[str] = set()
-    for slug, group in sorted(by_slug.items()):
+    for base, group in sorted(by_slug.items()):
         for i, name in enumerate(group):
-            candidate = slug if i == 0 else f"{slug}-{_digest(name)}"
+            candidate = base if i == 0 else f"{base}-{_digest(name)}"
             n = 1
             while candidate in used:  # another name's slug met by chance: count on
                 n += 1
-                candidate = f"{slug}-{_digest(name)}-{n}"
+                candidate = f"{base}-{_digest(name)}-{n}"
             used.add(candidate)
             out[name] = candidate
     return out

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sketket.clean import fold
+from sketket.clean import slug
 from sketket.config import ConfigError, Settings, load_yaml
 from sketket.context import RunContext
 from sketket.dimensions import TIER_LABELS, TIERS
@@ -146,11 +146,6 @@ class JobResult:
     ok: bool
     seconds: float
     error: str = ""  # Vietnamese, names the notebook and the cell
-
-
-def slug(text: str) -> str:
-    """A file name from a Vietnamese name: "Sở Nội vụ" → "so-noi-vu"."""
-    return "-".join(fold(text).split())
 
 
 # ---------------------------------------------------------------- environment and data
