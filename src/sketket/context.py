@@ -29,6 +29,7 @@ class RunContext:
     reports_dir: Path
     plan: Plan
     demo_dir: Path = Path("data/demo")
+    dossiers_dir: Path = Path("data/raw/ho-so")
     registry_source: Registry | Path | None = None  # a registry file, or one already loaded (tests, notebooks)
     config_file: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -45,6 +46,7 @@ class RunContext:
             reports_dir=Path(reports) if reports is not None else settings.reports_dir,
             plan=settings.plan,
             demo_dir=settings.demo_dir,
+            dossiers_dir=settings.dossiers_dir,
             registry_source=(registry if isinstance(registry, Registry) else Path(registry)) if registry is not None
             else settings.registry,
             config_file=Path(config_file).resolve() if config_file else None,

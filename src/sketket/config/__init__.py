@@ -92,6 +92,7 @@ class Settings:
     processed_dir: Path = Path("data/processed")
     reports_dir: Path = Path("reports")
     demo_dir: Path = Path("data/demo")  # where the demo city is generated: never inside raw_dir
+    dossiers_dir: Path = Path("data/raw/ho-so")  # the counters' dossier logs (exports of the one-stop software)
     registry: Path | None = None
     plan: Plan = field(default_factory=default_plan)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -127,6 +128,7 @@ class Settings:
             processed_dir=p("processed", "data/processed"),
             reports_dir=p("reports", "reports"),
             demo_dir=p("demo", "data/demo"),
+            dossiers_dir=p("dossiers", "data/raw/ho-so"),
             registry=(base / reg).resolve() if reg else None,
             plan=Plan.load(data.pop("plan", None), where=f"tệp cấu hình {path}"),
             extra=data,

@@ -379,12 +379,13 @@ def _reading(jobs: list[tuple[Path, str, float]], registry: Registry) -> Iterato
 
 
 def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
-           max_size_mb: float = DEFAULT_MAX_MB) -> IngestResult:
+           max_size_mb: float = DEFAULT_MAX_MB, set_aside: Iterable[Path] = ()) -> IngestResult:
     """Read every file under raw_dir (recursively) and write appendix, findings, files and sections to
-    out_dir. Raw files are only read."""
+    out_dir. Raw files are only read. Files under a `set_aside` folder (the counters' dossier logs, read by
+    their own step) are listed as skipped with that reason."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     registry = registry or load_registry()
-    entries = walk(raw_dir)
+    entries = _set_aside(walk(raw_dir), raw_dir, set_aside)
     jobs = [(e.path, e.rel, max_size_mb * 2**20) for e in entries if e.path is not None]
     with _reading(jobs, registry) as reading:
         # the output tables' libraries (pandas, and pyarrow that writes parquet) load while the workers read
@@ -406,6 +407,20 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
 
     result.nominations = save_nominations([row for res in results for row in res.nominations], out_dir)
     return result
+
+
+def _set_aside(entries: list[Entry], raw_dir: Path, folders: Iterable[Path]) -> list[Entry]:
+    prefixes = []
+    for folder in folders:
+        try:
+            prefixes.append(Path(folder).resolve().relative_to(raw_dir.resolve()).as_posix() + "/")
+        except ValueError:  # outside the raw folder: nothing of it is walked
+            continue
+    if not prefixes:
+        return entries
+    reason = _config()["dossier_logs"]
+    return [Entry(e.rel, status="skipped", reason=reason) if e.path is not None and e.rel.startswith(tuple(prefixes))
+            else e for e in entries]
 
 
 def _appendix_frame(rows: Iterable[tuple]) -> pd.DataFrame:

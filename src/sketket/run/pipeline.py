@@ -203,7 +203,8 @@ def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
         _step("Tạo dữ liệu minh họa", write_demo, demo, seed=opts.demo_seed, scale=opts.demo_scale)
     registry = demo / COPY_REGISTRY if (demo / COPY_REGISTRY).exists() else ctx.registry_source
     return RunContext(raw_dir=demo, processed_dir=ctx.processed_dir, reports_dir=ctx.reports_dir, plan=ctx.plan,
-                      demo_dir=demo, registry_source=registry, config_file=ctx.config_file, extra=ctx.extra), True
+                      demo_dir=demo, dossiers_dir=demo / "ho-so", registry_source=registry,
+                      config_file=ctx.config_file, extra=ctx.extra), True
 
 
 def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[DataInfo, RunContext]:
@@ -216,8 +217,10 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     ctx, demo = source_folder(ctx, opts)
     ctx = ctx.with_dirs(reports_dir=run_dir)
     Path(ctx.processed_dir).mkdir(parents=True, exist_ok=True)
-    _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry)
+    _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
+          set_aside=[ctx.dossiers_dir])
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
+    _dossier_logs(ctx, demo)
     _prepare_lessons(ctx)
     from sketket.outputs.draft import write_draft
 
@@ -243,6 +246,20 @@ def project_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path.resolve())
+
+
+def _dossier_logs(ctx: RunContext, demo: bool) -> None:
+    """The counters' dossier logs, when the run has some (paths.dossiers; the demo city makes its own):
+    counted and reconciled with the tables in the processed folder."""
+    logs = Path(ctx.dossiers_dir)
+    if demo and not logs.exists():
+        from sketket.demo.dossier_logs import write_demo_logs
+
+        write_demo_logs(logs, ctx.catalog.load("appendix"))
+    if logs.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in logs.rglob("*")):
+        from sketket.analysis.dossier_counts import dossiers
+
+        _step("Sổ theo dõi hồ sơ (dossiers)", dossiers, ctx, logs)
 
 
 def _prepare_lessons(ctx: RunContext) -> None:
