@@ -21,9 +21,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from sketket.outputs.docx_layout import FONT, MARGINS_MM, _no_borders  # one administrative layout
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "draft" / "bao-cao-so-ket.docx"
-FONT = "Times New Roman"
-MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}  # TT 01/2011/TT-BNV, Điều 5
 APPENDIX_COLUMNS: tuple[tuple[str, str, float], ...] = (  # (field of an appendix row, heading, width cm)
     ("stt", "STT", 1.0),
     ("name", "Tên đơn vị", 5.6),
@@ -93,15 +93,6 @@ def _cell_para(cell, text: str, *, size: float, bold: bool = False, italic: bool
     run = p.add_run(text)
     run.font.size, run.bold, run.italic = Pt(size), bold or None, italic or None
     return p
-
-
-def _no_borders(table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    table._tbl.tblPr.append(borders)
 
 
 def _page_number(section) -> None:
