@@ -52,17 +52,30 @@ def table_html(
     labels: Mapping[str, str] | None = None,
     caption: str | None = None,
     total_last: bool = False,
+    name: str | None = None,
+    download: bool = True,
 ) -> str:
     """A formatted, escaped HTML table. `formats` maps a column to a FORMATTERS name (default: text);
-    `labels` gives the Vietnamese header of a column; `total_last` sets the last row in bold."""
+    `labels` gives the Vietnamese header of a column (a long one is shown short, config/packs.yml `short_labels`,
+    whole in the header's hover title); `total_last` sets the last row in bold. Under the table, links to
+    download it as .xlsx and .csv (embedded, named after `name` or the caption), unless `download` is False."""
     formats = formats or {}
     labels = labels or {}
     kinds = [formats.get(c, "text") for c in df.columns]
     n = len(df)
+    records = list(df.itertuples(index=False, name=None))
     rows = [{"total": total_last and i == n - 1,
              "cells": [(FORMATTERS[k](v), k in _NUMERIC) for k, v in zip(kinds, record, strict=True)]}
-            for i, record in enumerate(df.itertuples(index=False, name=None))]
-    return piece("table", [str(labels.get(c, c)) for c in df.columns], rows, caption)
+            for i, record in enumerate(records)]
+    full = [str(labels.get(c, c)) for c in df.columns]
+    short = pack_config().get("short_labels", {})
+    headers = [(short.get(h, h), h if short.get(h, h) != h else "") for h in full]
+    files = []
+    if download and n:
+        from sketket.outputs.downloads import downloads
+
+        files = downloads(name or caption or " ".join(full[:3]), full, records, kinds)
+    return piece("table", headers, rows, caption, files)
 
 
 @dataclass(frozen=True)
@@ -257,12 +270,11 @@ def scope_text(row: Mapping[str, Any]) -> str:
 
 def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
     """The headline figures (config/packs.yml) of the city, or of a district or department with its
-    sub-units, each noting the outline question it answers and the scope it covers."""
+    sub-units, each noting the outline question it answers (the scope they cover: headline_scope)."""
     row = _summary_row(tables, unit_code)
     if row is None:
         return []
     cards = []
-    scope = scope_text(row)
     for item in pack_config()["headline"]:
         note = item["question"]
         if item["value"] == "coverage":
@@ -272,7 +284,7 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
                 note += f" (thêm {format_int(unmatched)} {UNMATCHED}: tên chưa khớp, số liệu vẫn được cộng)"
         else:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
-        cards.append(Card(item["label"], value, f"{note}. {scope}"))
+        cards.append(Card(item["label"], value, note))
     return cards
 
 
@@ -283,7 +295,9 @@ def headline_scope(tables: Tables, unit_code: str | None = None) -> str:
 
 
 def headline_html(tables: Tables, unit_code: str | None = None) -> str:
-    return cards_html(headline(tables, unit_code))
+    """The headline cards, then the scope they all share (said once, under them)."""
+    scope = headline_scope(tables, unit_code)
+    return cards_html(headline(tables, unit_code)) + (piece("para", scope + ".", "scope") if scope else "")
 
 
 def left_out_html(rows: pd.DataFrame) -> str:
@@ -426,6 +440,44 @@ def best_weakest_html(tables: Tables, tier: str) -> str:
     return html
 
 
+def leaders_html(tables: Tables, top: int = 3) -> str:
+    """One row per tier: its best and its weakest ranked units with their on-time rates (the city pack; the
+    full rankings are in the annex)."""
+    from sketket.dimensions import TIERS
+
+    rows = []
+    for tier in TIERS:
+        ranked = units_of(tables, tier)
+        ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier") if len(ranked) else ranked
+        if ranked.empty:
+            continue
+        weakest = ranked.tail(min(top, max(0, len(ranked) - top)))[::-1]
+
+        def names(part: pd.DataFrame) -> str:
+            return "\n".join(f"{r.unit_name} ({format_percent(r.on_time_rate)})" for r in part.itertuples())
+
+        rows.append({"tier": _tier_label(tier), "ranked": len(ranked), "best": names(ranked.head(top)),
+                     "weakest": names(weakest)})
+    if not rows:
+        return para("Chưa có đơn vị đủ số hồ sơ để xếp hạng.")
+    return table_html(pd.DataFrame(rows), {"ranked": "int"},
+                      {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"{top} đơn vị dẫn đầu",
+                       "weakest": f"{top} đơn vị thấp nhất"}, name="dan-dau-thap-nhat-theo-cap")
+
+
+def far_below_counts_html(tables: Tables) -> str:
+    """How many units of each tier are far below it (the names are in the annex)."""
+    units = tables["indicators_units"]
+    flagged = units[units["flags"].fillna("") != ""] if len(units) else units
+    if flagged.empty:
+        return para("Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.")
+    from sketket.dimensions import TIERS
+
+    counts = flagged["tier"].value_counts()
+    parts = [f"{_tier_label(t)}: {format_int(counts[t])}" for t in TIERS if t in counts]
+    return para(f"{format_int(len(flagged))} đơn vị thấp hơn hẳn mặt bằng chung của cấp mình ({'; '.join(parts)}).")
+
+
 def _more(n: int, where: str) -> str:
     return piece("more", format_int(n), where) if n > 0 else ""
 
@@ -473,9 +525,10 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     return table_html(late[list(cols)], cols, labels)
 
 
-def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int | None = 30) -> str:
-    """The awards shortlist: how many units of each tier meet every criterion, then the units with their
-    reasons (upper tiers first, at most `limit`)."""
+def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int | None = 30,
+                names: bool = True) -> str:
+    """The awards shortlist: how many units of each tier meet every criterion, then (`names`) the units with
+    their reasons (upper tiers first, at most `limit`)."""
     awards = tables["awards"]
     if awards.empty:
         return para("Chưa có danh sách đề xuất khen thưởng.")
@@ -498,6 +551,8 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int |
     short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
     limit = len(frame) if limit is None else limit
+    if not names and summary:  # the counts only (the city pack); the units with their reasons are in the annex
+        return summary
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
             + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do ở phụ lục"))
 
@@ -753,15 +808,39 @@ def initiatives_html(tables: Tables, top: int = 10) -> str:
                       {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị", "n_units": "Số đơn vị"})
 
 
-def recommendations_html(tables: Tables, top: int = 10) -> str:
-    """Recommendations, grouped by whom they are addressed to."""
+def _some_units(units: object, n: int, shown: int = 2) -> str:
+    """The first units named in a "; "-joined list, with how many there are: "A, B… (31 đơn vị)"."""
+    names = [x for x in str(units or "").split("; ") if x]
+    head = ", ".join(names[:shown]) + ("…" if len(names) > shown else "")
+    return f"{head} ({format_int(n)} đơn vị)" if head else f"{format_int(n)} đơn vị"
+
+
+def recommendations_html(tables: Tables, top: int = 10, brief: bool = False) -> str:
+    """Recommendations, grouped by whom they are addressed to; `brief`: the units who made each shortened to
+    the first two and their number (the city pack; the lessons page lists them all)."""
     df = tables["recommendations"]
     if df.empty:
         return para("Chưa có kiến nghị, đề xuất nào.")
     shown = df.sort_values(["n_units"], ascending=False).head(top).sort_values("addressee_label", kind="stable")
-    return table_html(shown[["addressee_label", "recommendation", "units", "n_units"]], {"n_units": "int"},
-                      {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
-                       "n_units": "Số đơn vị"})
+    labels = {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
+              "n_units": "Số đơn vị"}
+    if brief:
+        shown = shown.assign(units=[_some_units(u, n) for u, n in zip(shown["units"], shown["n_units"], strict=True)])
+        return table_html(shown[["addressee_label", "recommendation", "units"]], None,
+                          {**labels, "units": "Đơn vị kiến nghị"}, name="kien-nghi-de-xuat")
+    return table_html(shown[["addressee_label", "recommendation", "units", "n_units"]], {"n_units": "int"}, labels,
+                      name="kien-nghi-de-xuat")
+
+
+def initiatives_brief_html(tables: Tables, top: int = 5) -> str:
+    """The models most units reported, each with the first units that reported it (the city pack)."""
+    df = tables["initiatives"]
+    if df.empty:
+        return para("Chưa có mô hình, sáng kiến nào được nêu.")
+    top_df = df.sort_values("n_units", ascending=False, kind="stable").head(top)
+    shown = top_df.assign(units=[_some_units(u, n) for u, n in zip(top_df["units"], top_df["n_units"], strict=True)])
+    return table_html(shown[["initiative", "units"]], None,
+                      {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị nêu"}, name="mo-hinh-sang-kien")
 
 
 def submission_html(tables: Tables, code: str) -> str:
@@ -796,6 +875,107 @@ def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = Tr
     labels = {"unit_name": "Đơn vị", "status_label": "Tình trạng", "first_date": "Ngày gửi đầu tiên",
               "days_late": "Số ngày chậm", "missing": "Còn thiếu"}
     return html + table_html(late[list(cols)], cols, labels)
+
+
+# ---------------------------------------------------------------- the city pack's first screen
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What a leader reads in one minute, each sentence written from the data (config/packs.yml `brief`)."""
+
+    went_well: list[str]
+    went_badly: list[str]
+    decisions: list[str]
+
+
+def _checklist_answers(tables: Tables) -> pd.DataFrame:
+    """Per checklist item: units answering "Có", "Không" and in all (units that say nothing are not counted)."""
+    df = tables["checklist"]
+    if df.empty:
+        return pd.DataFrame(columns=["item_label", "yes", "no", "answered"])
+    said = df[df["value"].fillna("").isin(["Có", "Không", "Một phần", "Không phát sinh"])]
+    out = said.groupby("item_label", sort=False)["value"].agg(
+        yes=lambda s: int((s == "Có").sum()), no=lambda s: int((s == "Không").sum()), answered="size")
+    return out.reset_index()
+
+
+def _theme_units(tables: Tables, section: str) -> pd.DataFrame:
+    """Themes of an outline section, with the units that wrote about each (all tiers), most first."""
+    themes = tables["lessons_themes"]
+    if themes.empty:
+        return pd.DataFrame(columns=["theme_label", "units"])
+    mine = themes[themes["section"] == section]
+    return mine.groupby("theme_label", as_index=False)["units"].sum().sort_values("units", ascending=False)
+
+
+def brief(tables: Tables) -> Brief:
+    """The city's results and shortcomings (tiers' figures, the units' checklist answers and reports) and the
+    decisions proposed (the recommendations most units made), each sentence from the data."""
+    spec = pack_config()["brief"]
+    good: list[str] = []
+    bad: list[str] = []
+    tiers = tables["indicators_tiers"]
+    city = tiers[tiers["tier"] == "city"]
+    if len(city):
+        c = city.iloc[0]
+        on_time = (f"{format_percent(c['on_time_rate'])} hồ sơ giải quyết đúng hạn "
+                   f"({format_int(c['dossiers_on_time'])}/{format_int(c['dossiers_received'])} hồ sơ; "
+                   f"{format_int(c['dossiers_overdue'])} hồ sơ quá hạn).")
+        (good if c["on_time_rate"] >= spec["good_on_time"] else bad).append(on_time)
+        if not _missing(c["one_stop_share"]) and c["one_stop_share"] >= spec["good_one_stop"]:
+            good.append(f"{format_percent(c['one_stop_share'])} TTHC ({format_int(c['tthc_one_stop'])}/"
+                        f"{format_int(c['tthc_total'])}) thực hiện theo cơ chế một cửa, một cửa liên thông.")
+        if not _missing(c["online_share"]) and c["online_share"] < spec["low_online"]:
+            bad.append(f"Dịch vụ công trực tuyến mức độ 3, 4 mới bằng {format_percent(c['online_share'])} số TTHC "
+                       f"({format_int(c['online_services_l34'])} dịch vụ).")
+    ranked = tiers[(tiers["tier"] != "city") & tiers["on_time_rate"].notna()].sort_values("on_time_rate")
+    if len(ranked) > 1:
+        top, low = ranked.iloc[-1], ranked.iloc[0]
+        good.append(f"Tỷ lệ đúng hạn cao nhất: {top['tier_label']} ({format_percent(top['on_time_rate'])}).")
+        bad.append(f"Tỷ lệ đúng hạn thấp nhất: {low['tier_label']} ({format_percent(low['on_time_rate'])}; "
+                   f"{format_int(low['dossiers_overdue'])} hồ sơ quá hạn).")
+    initiatives = tables["initiatives"]
+    if len(initiatives):
+        top_model = initiatives.sort_values("n_units", ascending=False).iloc[0]
+        good.append(f"Mô hình được nhiều đơn vị làm nhất: {nfc(top_model['initiative']).rstrip('. ')} "
+                    f"({format_int(top_model['n_units'])} đơn vị).")
+    shortcomings = _theme_units(tables, "II.3.b")
+    if len(shortcomings):
+        s = shortcomings.iloc[0]
+        bad.append(f"Tồn tại nhiều đơn vị nêu nhất: {s['theme_label']} ({format_int(s['units'])} đơn vị).")
+    subs = tables["submissions"]
+    if len(subs):
+        late = subs["status"].isin(["missing", "incomplete", "late"])
+        if late.any():
+            bad.append(f"{format_int(late.sum())}/{format_int(len(subs))} đơn vị gửi báo cáo chậm, còn thiếu hoặc "
+                       "chưa gửi.")
+    # the outline items come last: the figures and the reports' themes first when space is short
+    answers = _checklist_answers(tables)
+    n = int(spec["checklist_items"])
+    done = answers[100 * answers["yes"] >= spec["checklist_done"] * answers["answered"]]
+    for r in done.sort_values("yes", ascending=False).head(n).itertuples():
+        good.append(f"{r.item_label}: {format_int(r.yes)}/{format_int(r.answered)} đơn vị trả lời có.")
+    for r in answers[answers["no"] > 0].sort_values("no", ascending=False).head(n).itertuples():
+        bad.append(f"{r.item_label}: {format_int(r.no)}/{format_int(r.answered)} đơn vị trả lời chưa, không.")
+    points = int(spec["points"])
+    return Brief(good[:points], bad[:points], decisions(tables, int(spec["decisions"])))
+
+
+def decisions(tables: Tables, limit: int = 5) -> list[str]:
+    """The decisions the Sở Nội vụ proposes: the recommendations most units made (mục III), each with how many
+    units made it and to whom it goes."""
+    recs = tables["recommendations"]
+    if recs.empty:
+        return []
+    top = recs.sort_values("n_units", ascending=False, kind="stable").head(limit)
+    return [f"{nfc(r['recommendation']).rstrip('. ')} ({format_int(r['n_units'])} đơn vị kiến nghị; gửi "
+            f"{r['addressee_label']})" for _, r in top.iterrows()]
+
+
+def brief_html(tables: Tables) -> str:
+    b = brief(tables)
+    return piece("brief", b.went_well, b.went_badly, b.decisions)
 
 
 # ---------------------------------------------------------------- the outline's part II.2, question by question
@@ -845,6 +1025,8 @@ def outline_sections(tables: Tables) -> list[OutlineSection]:
             parts.append(table_html(tiers[list(cols)], cols, column_labels(tables), total_last=True))
         if spec.get("checklist"):
             counts = checklist_counts(tables, spec["checklist"])
+            if len(counts):  # an answer no unit gave is a column of zeros: left out to keep the page short
+                counts = counts[[counts.columns[0], *(c for c in counts.columns[1:] if counts[c].any())]]
             parts.append(para("Chưa có báo cáo thuyết minh nêu nội dung này.") if counts.empty else
                          table_html(counts, dict.fromkeys(counts.columns[1:], "int"),
                                     caption="Số đơn vị theo nội dung trả lời trong báo cáo thuyết minh"))
@@ -853,9 +1035,19 @@ def outline_sections(tables: Tables) -> list[OutlineSection]:
     return out
 
 
-def outline_html(tables: Tables) -> str:
-    """The II.2 sections, each with its anchor (the table of contents links to them)."""
-    return "".join(piece("outline_section", s.anchor, s.title, safe(s.html)) for s in outline_sections(tables))
+def outline_extras(tables: Tables) -> dict[str, str]:
+    """Extra HTML blocks for II.2 sections, by section id ("II.2.đ"…): the hook through which the dossier-log
+    figures (Saturday and postal work, online share, procedures with most overdue dossiers) join sections đ, e,
+    g and i. None yet: a section without one renders as before."""
+    return {}
+
+
+def outline_html(tables: Tables, extras: Mapping[str, str] | None = None) -> str:
+    """The II.2 sections, each with its anchor (the table of contents links to them) and, after its own
+    answer, the extra block given for it (see outline_extras)."""
+    extras = outline_extras(tables) if extras is None else extras
+    return "".join(piece("outline_section", s.anchor, s.title, safe(s.html), safe(extras.get(s.id, "")))
+                   for s in outline_sections(tables))
 
 
 def toc_html(entries: Iterable[tuple[str, str]]) -> str:
@@ -878,12 +1070,21 @@ def city_toc() -> list[tuple[str, str]]:
 
 ANNEX_HREF = "phu-luc-thanh-pho.html"  # beside the city pack, in the run's city/ folder
 ANNEX_SECTIONS = {"xep-hang": "Xếp hạng đầy đủ theo cấp", "thap-hon": "Đơn vị thấp hơn hẳn mặt bằng của cấp",
-                  "khen-thuong": "Đề xuất khen thưởng", "gui-bao-cao": "Tình trạng gửi báo cáo",
-                  "cho-sua": "Số liệu đang chờ sửa", "chat-luong": "Lỗi và cảnh báo theo quy tắc kiểm tra"}
+                  "khen-thuong": "Đề xuất khen thưởng", "de-nghi": "Đề nghị khen thưởng của các đơn vị",
+                  "gui-bao-cao": "Tình trạng gửi báo cáo", "cho-sua": "Số liệu đang chờ sửa",
+                  "chat-luong": "Chất lượng số liệu cho chuyên viên: lỗi theo quy tắc, tệp bị từ chối"}
 
 
 def annex_toc() -> list[tuple[str, str]]:
     return list(ANNEX_SECTIONS.items())
+
+
+CITY_PACK_HREF = "thanh-pho-ha-noi.html"  # the city pack, beside its annex
+
+
+def annex_back_link() -> str:
+    """From the annex back to the city pack it completes."""
+    return piece("annex_link", CITY_PACK_HREF, "Tài liệu Hội nghị sơ kết (bản tóm tắt)")
 
 
 def annex_link(anchor: str) -> str:
@@ -898,6 +1099,33 @@ def ranking_html(tables: Tables, tier: str) -> str:
     if ranked.empty:
         return para(f"{_tier_label(tier)}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     return units_table(tables, ranked, f"{_tier_label(tier)} ({format_int(len(ranked))} đơn vị được xếp hạng)")
+
+
+def problem_files_html(tables: Tables) -> str:
+    """The files not read (rejected or skipped) with the reason: damaged, password, too large, an XML bomb…
+    (the operators' part of the annex)."""
+    files = tables["files"]
+    bad = files[files["status"] != "ingested"] if len(files) else files
+    if bad.empty:
+        return para("Mọi tệp nhận được đều đã đọc.")
+    status = {"rejected": "Bị từ chối", "skipped": "Bỏ qua"}
+    shown = bad.assign(status=bad["status"].map(status).fillna(bad["status"])).sort_values(["status", "source_file"])
+    return table_html(shown[["source_file", "status", "reason"]], None,
+                      {**column_labels(tables), "reason": "Lý do"}, caption="Tệp không đọc được hoặc bỏ qua",
+                      name="tep-khong-doc-duoc")
+
+
+def rules_heatmap_html(tables: Tables) -> str:
+    """Findings by rule and tier: the heatmap, then the same counts as a table (operators)."""
+    pivot = findings_pivot(findings_of(tables))
+    if pivot.empty:
+        return para("Không có lỗi hay cảnh báo nào.")
+    from sketket.outputs import plots
+
+    fig = plots.heatmap_counts(pivot, "Số lỗi, cảnh báo theo quy tắc kiểm tra và theo cấp")
+    return (chart(fig, "Số lỗi, cảnh báo theo quy tắc và theo cấp")
+            + table_html(pivot.reset_index(), dict.fromkeys(pivot.columns, "int"), {"rule": "Quy tắc"},
+                         name="loi-theo-quy-tac"))
 
 
 # ---------------------------------------------------------------- a unit's own report (unit packs)
@@ -973,6 +1201,31 @@ def quality_summary_html(tables: Tables) -> str:
                 "chờ sửa (chưa được cộng vào tổng, tỷ lệ, xếp hạng, khen thưởng).")
 
 
+QUALITY_PARTS = {"units_counted": "Số liệu dùng được", "units_awaiting_correction": "Đang chờ sửa",
+                 "units_without_figures": "Chưa có số liệu"}
+
+
+def quality_frame(tables: Tables) -> pd.DataFrame:
+    """Per tier: units whose figures are counted, awaiting correction, missing (the leaders' quality chart)."""
+    tiers = tables["indicators_tiers"]
+    if tiers.empty:
+        return tiers
+    return tiers[tiers["tier"] != "city"][["tier", "tier_label", *QUALITY_PARTS]]
+
+
+def quality_chart_html(tables: Tables) -> str:
+    """The one small data-quality chart of the city pack: the share of each tier's units whose figures are
+    counted, await correction or are missing (the counts written in the bars)."""
+    frame = quality_frame(tables)
+    if frame.empty:
+        return ""
+    from sketket.outputs import plots
+
+    fig = plots.stacked_bars(frame, "tier_label", QUALITY_PARTS, "Số liệu của các đơn vị theo cấp",
+                             "Tỷ lệ đơn vị của cấp (số trong thanh: số đơn vị)", share=True)
+    return chart(fig, "Số đơn vị có số liệu dùng được, đang chờ sửa, chưa có số liệu theo cấp")
+
+
 # ---------------------------------------------------------------- award nominations
 
 
@@ -981,10 +1234,11 @@ def _true(series: pd.Series) -> pd.Series:
     return series.astype(str).str.lower().isin(["true", "1"])
 
 
-def nominations_html(tables: Tables, limit: int = 30) -> str:
+def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str:
     """The units' award nominations against the shortlist: the share of direct workers among the individuals
     proposed for a city-level award, the nominations held back with the reason, and the shortlisted units
-    that no unit nominated."""
+    that no unit nominated. Without `lists`, the first paragraph only (the city pack; the lists are in the
+    annex)."""
     checks = tables["nomination_checks"]
     if checks.empty:
         return para("Chưa có danh sách đề nghị khen thưởng của các đơn vị.")
@@ -1005,6 +1259,8 @@ def nominations_html(tables: Tables, limit: int = 30) -> str:
              f"Người lao động trực tiếp chiếm {share} ({format_int(direct)}/{format_int(len(city))}) số cá "
              f"nhân đề nghị khen thưởng cấp Thành phố (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị).")]
     held = checks[~passed]
+    if not lists:
+        return parts[0]
     if len(held):
         cols = [c for c in checks.columns if c.startswith("check_")]
         reasons = held[cols].apply(lambda r: "\n".join(v for v in r if v and v != "Đạt"), axis=1)

@@ -196,25 +196,33 @@ def distribution(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: st
     return fig
 
 
-def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: str, xlabel: str) -> Figure:
-    """Counts side by side in one bar per row (e.g. units with figures / without), labelled inside."""
+def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: str, xlabel: str,
+                 share: bool = False, height: float | None = None) -> Figure:
+    """Counts side by side in one bar per row (e.g. units with figures / without), labelled inside. `share`:
+    each bar is its row's 100% (tiers of 10 and of 584 units compared), still labelled with the counts."""
     palette = sns.color_palette("deep", len(parts))
+    counts = df[list(parts)].fillna(0).astype(float)
+    totals = counts.sum(axis=1).replace(0, 1)
+    shown = counts.div(totals, axis=0) * 100 if share else counts
     with rc_context(_rc()):
-        fig = _figure(1.2 + 0.55 * len(df))
+        fig = _figure(height or 1.2 + 0.55 * len(df))
         ax = fig.add_subplot()
         left = pd.Series(0.0, index=df.index)
-        widest = float(df[list(parts)].fillna(0).sum(axis=1).max() or 1)
+        widest = 100.0 if share else float(shown.sum(axis=1).max() or 1)
         for (col, name), color in zip(parts.items(), palette, strict=True):
-            values = df[col].fillna(0).astype(float)
+            values = shown[col]
             bars = ax.barh(list(range(len(df))), values.tolist(), left=left.tolist(), color=color,
                            label=literal(name))
             # a label only where the segment is wide enough to hold it
-            ax.bar_label(bars, labels=[format_int(v) if v > 0.04 * widest else "" for v in values],
+            ax.bar_label(bars, labels=[format_int(n) if v > 0.04 * widest else ""
+                                       for v, n in zip(values, counts[col], strict=True)],
                          label_type="center", fontsize="small", color="white")
             left = left + values
         ax.set_yticks(list(range(len(df))), [literal(x) for x in df[label]])
         ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(axis_formatter("int"))
+        if share:
+            ax.set_xlim(0, 100)
+        ax.xaxis.set_major_formatter(axis_formatter("pct" if share else "int"))
         _legend_below(fig)
         _title(fig, title)
         ax.set_xlabel(literal(xlabel))
