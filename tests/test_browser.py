@@ -92,7 +92,8 @@ def test_city_pack_renders_offline_with_its_charts(browser, small_run):
     check_page(browser)
     assert browser.title.startswith("Hội nghị sơ kết cơ chế một cửa")
     text = browser.find_element("tag name", "body").text
-    for words in ["Số liệu chính", "Hồ sơ giải quyết đúng hạn", "Các cấp so sánh", "Đề xuất khen thưởng",
+    for words in ["Tóm tắt cho lãnh đạo", "Hồ sơ giải quyết đúng hạn", "Kết quả nổi bật", "Hạn chế, tồn tại",
+                  "Sở Nội vụ đề xuất", "Đề xuất khen thưởng",
                   "Chất lượng số liệu", "366.167"]:
         assert words in text
     assert browser.execute_script("return document.images.length") >= 2
@@ -162,3 +163,48 @@ def test_annex_and_vertical_pack_render_and_links_resolve(browser, small_run):
     check_page(browser)
     text = browser.find_element("tag name", "body").text
     assert "Cục Thuế" in text and "Trả lời các nội dung của Đề cương" in text
+
+
+def _shown_number(text: str) -> float | None:
+    """A number as the page writes it ("1.234.567", "98,7%", "–") back to a float."""
+    text = text.strip().rstrip("%")
+    if text in ("", "–"):
+        return None
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def test_city_pack_tables_download_with_the_numbers_shown(browser, small_run):
+    """Each table's CSV and Excel links, opened by the browser (fetch of the data: URI), hold the table's rows:
+    the same text, the same numbers."""
+    from sketket.outputs.downloads import read_csv, read_xlsx
+
+    _, reports = small_run
+    open_page(browser, reports / "latest" / "city" / "thanh-pho-ha-noi.html", "city-pack.png")
+    tables = browser.execute_script("""
+        return Array.from(document.querySelectorAll('table.sk')).map(t => {
+          const p = t.nextElementSibling;
+          const links = p && p.classList.contains('downloads') ? Array.from(p.querySelectorAll('a[download]')) : [];
+          return {rows: Array.from(t.tBodies[0].rows).map(r => Array.from(r.cells).map(c => [c.innerText, c.className])),
+                  links: links.map(a => [a.textContent, a.getAttribute('download'), a.href])};
+        });""")
+    assert len(tables) >= 10
+    assert all(len(t["links"]) == 2 for t in tables if t["rows"])  # every table with rows has both files
+    checked = 0
+    for table in tables:
+        for label, name, href in table["links"]:
+            payload = bytes(browser.execute_async_script(
+                "const done = arguments[1]; fetch(arguments[0]).then(r => r.arrayBuffer())"
+                ".then(b => done(Array.from(new Uint8Array(b))));", href))
+            rows = (read_xlsx(payload) if label == "Excel" else read_csv(payload))[1:]
+            assert name.endswith(".xlsx" if label == "Excel" else ".csv")
+            assert len(rows) == len(table["rows"])
+            for file_row, page_row in zip(rows, table["rows"], strict=True):
+                for value, (text, cls) in zip(file_row, page_row, strict=True):
+                    if cls == "num":
+                        shown = _shown_number(text)
+                        got = None if value in (None, "") else float(value)
+                        assert got == shown, (name, text, value)
+                    else:
+                        assert str(value or "").lstrip("'") == text.strip(), (name, text, value)
+            checked += 1
+    assert checked >= 20
