@@ -127,3 +127,16 @@ def test_lessons_prefer_a_quote_not_already_shown_in_the_section(tmp_path):
     assert html.count(shared) == 2  # staff, and space which has no other quote; software shows its other one
     assert "Phần mềm một cửa hay bị lỗi." in html
     assert html.index("Cán bộ") < html.index("Phần mềm một cửa") < html.index("Trụ sở")
+
+
+def test_leader_tables_have_at_most_seven_columns(tables):
+    def columns(html: str) -> int:
+        head = html[html.index("<thead>"):html.index("</thead>")]
+        return head.count("<th") - head.count("<thead")
+
+    assert columns(packs.units_table(tables, packs.family(tables, "001"))) == 7  # two ranks, five figures
+    assert columns(packs.comparison_table(tables, "001", "huyen")) == 7
+    comparison = packs.comparison_table(tables, "001", "huyen")
+    assert "<td>Quận, huyện, thị xã (cả cấp)</td>" in comparison
+    assert "Chỉ 1 đơn vị có tỷ lệ đúng hạn" in packs.ranking_chart_html(tables, packs.family(tables, "S02"), "Sở Tư pháp",
+                                                                         "chi_cuc", "S02")

@@ -106,3 +106,46 @@ def test_ranking_legend_with_long_reference_names_fits():
     texts = _texts(fig)
     assert all(_inside(fig, t) for t in texts), [t.get_text() for t in texts if not _inside(fig, t)]
     assert "Toàn Thành phố: 97,1%" in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def _drawn(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def test_bars_start_at_zero_or_the_axis_says_where_it_starts():
+    rates = pd.DataFrame({"tier": ["so", "xa", "city"], "on_time_rate": [97.7, 93.5, 96.0]})
+    zoomed = plots.bar_tiers(rates, "on_time_rate", "Tỷ lệ đúng hạn", "Tỷ lệ hồ sơ đúng hạn").axes[0]
+    start = zoomed.get_xlim()[0]
+    assert 0 < start < 93.5 and zoomed.get_xlim()[1] == 100
+    assert zoomed.get_xlabel() == f"Tỷ lệ hồ sơ đúng hạn – trục bắt đầu từ {plots.value_text(start, 'pct')[:-3]}%, không từ 0"
+    counts = pd.DataFrame({"tier": ["so", "xa"], "dossiers_received": [1200, 345678]})
+    whole = plots.bar_tiers(counts, "dossiers_received", "Hồ sơ", "Số hồ sơ", kind="int").axes[0]
+    assert whole.get_xlim()[0] == 0 and whole.get_xlabel() == "Số hồ sơ"
+
+
+def test_value_labels_sit_beside_the_plot_never_on_a_line_or_on_each_other():
+    df = pd.DataFrame({"unit_name": [f"Xã {i}" for i in range(12)], "unit_code": [str(i) for i in range(12)],
+                       "on_time_rate": [98.0 + i * 0.01 for i in range(12)], "tier": ["xa"] * 12})
+    # reference lines right where the bars end
+    fig = plots.bar_ranking(df, "on_time_rate", "unit_name", "Xếp hạng", "Tỷ lệ",
+                            references={"Cấp xã": 98.05, "Toàn Thành phố": 98.1})
+    renderer = _drawn(fig)
+    ax = fig.axes[0]
+    plot_area = ax.get_window_extent(renderer)
+    boxes = sorted((t.get_window_extent(renderer) for t in ax.texts), key=lambda b: b.y0)
+    assert len(boxes) == 12
+    assert all(b.x0 >= plot_area.x1 for b in boxes)  # the reference lines are inside the plot area
+    assert all(lower.y1 <= upper.y0 + 0.5 for lower, upper in zip(boxes, boxes[1:], strict=False))
+
+
+def test_a_chart_of_part_of_a_list_says_which_part_and_too_few_bars_make_no_chart():
+    n = plots.style()["max_bars"] + 10
+    df = pd.DataFrame({"unit_name": [f"Xã {i}" for i in range(n)], "unit_code": [str(i) for i in range(n)],
+                       "on_time_rate": [50.0 + i * 0.5 for i in range(n)], "tier": ["xa"] * n})
+    fig = plots.bar_ranking(df, "on_time_rate", "unit_name", "Xếp hạng", "Tỷ lệ")
+    half = plots.style()["max_bars"] // 2
+    assert f"{half} đơn vị cao nhất và {half} thấp nhất trong {n}" in fig.texts[0].get_text().replace("\n", " ")
+    assert len(fig.axes[0].patches) == plots.style()["max_bars"]
+    assert plots.enough_bars(df, "on_time_rate")
+    assert not plots.enough_bars(df.head(plots.style()["min_bars"] - 1), "on_time_rate")

@@ -346,12 +346,15 @@ def comparison_frame(tables: Tables, unit_code: str, tier: str) -> pd.DataFrame:
 
 def comparison_table(tables: Tables, unit_code: str, tier: str) -> str:
     """A district or department compared like with like (see comparison_frame), on the rates."""
-    cols = {"scope_label": "text", **pack_config()["tier_columns"]}
+    cols = dict(pack_config()["comparison_columns"])
     frame = comparison_frame(tables, unit_code, tier)
     if frame.empty:
         return para("Chưa có số liệu của đơn vị.")
-    labels = {**column_labels(tables), "scope_label": "Phạm vi", "tier_label": "Đơn vị, cấp"}
-    return table_html(frame[list(cols)], cols, labels) + left_out_html(frame.tail(1))
+    # the scope in the row's name: one column fewer for a phone
+    frame = frame.assign(tier_label=[f"{name} ({scope.lower()})" if scope.startswith("Cả cấp") else name
+                                     for name, scope in zip(frame["tier_label"], frame["scope_label"], strict=True)])
+    labels = {**column_labels(tables), "tier_label": "Đơn vị, cấp (phạm vi)"}
+    return table_html(frame[list(cols)], cols, labels, name="so-sanh-cung-pham-vi") + left_out_html(frame.tail(1))
 
 
 def awaiting_frame(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -408,13 +411,15 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
     """Units with their figures; each rank written with the number of units it is among ("3/25"): the rank in
     the tier across the city, and, for a district's or department's members (see `family`), the rank among
     its own sub-units, headed `family_rank_label`."""
-    cols = {**pack_config()["unit_columns"]}
+    config = pack_config()
+    cols = {**config["unit_columns"]}
     shown = units.copy()
     labels = column_labels(tables)
     for rank, of in (("rank_in_tier", "ranked_in_tier"), ("rank_in_family", "ranked_in_family")):
         if rank in shown:
             shown[rank] = [_rank_text(r, n) for r, n in zip(shown[rank], shown[of], strict=True)]
             cols = {rank: "text", **cols}
+    cols = dict(list(cols.items())[:int(config["max_columns"])])
     labels["rank_in_family"] = family_rank_label
     return table_html(shown[list(cols)], cols, labels, caption)
 
@@ -672,6 +677,20 @@ def paragraph_html(text: str) -> str:
 def family_name(tables: Tables, code: str) -> str:
     row = _summary_row(tables, code)
     return code if row is None else str(row["unit_name"])
+
+
+def ranking_chart_html(tables: Tables, members: pd.DataFrame, name: str, child_tier: str, unit_code: str) -> str:
+    """A unit's sub-units ranked on the on-time rate, with the reference rates; a sentence instead when there
+    are too few bars for a chart to say more than the table (config/plots.yml `min_bars`)."""
+    from sketket.outputs import plots
+
+    if not plots.enough_bars(members, "on_time_rate"):
+        n = int(members["on_time_rate"].notna().sum()) if len(members) else 0
+        return para(f"Chỉ {format_int(n)} đơn vị có tỷ lệ đúng hạn: không vẽ biểu đồ, số liệu ở bảng dưới.")
+    fig = plots.bar_ranking(members, "on_time_rate", "unit_name", f"Tỷ lệ hồ sơ giải quyết đúng hạn – {name}",
+                            "Tỷ lệ hồ sơ đúng hạn", references=references(tables, child_tier, unit_code),
+                            highlight=unit_code)
+    return chart(fig, f"Xếp hạng tỷ lệ đúng hạn – {name}")
 
 
 def references(tables: Tables, tier: str, unit_code: str | None = None) -> dict[str, float]:

@@ -55,7 +55,7 @@ def value_text(value: float, kind: str) -> str:
 
 def axis_formatter(kind: str) -> FuncFormatter:
     """Axis ticks the Vietnamese way: 1.234.567, 12,5 and 98% (a tick at a whole percent has no decimal)."""
-    if kind == "pct":  # no tick above 100%: the axis only extends past it to make room for the labels
+    if kind == "pct":  # no tick above 100%: a rate axis ends there
         return FuncFormatter(lambda x, _: "" if x > 100 else format_percent(x, 0 if float(x).is_integer() else 1))
     if kind == "num":
         return FuncFormatter(lambda x, _: format_number(x, 0 if float(x).is_integer() else 1))
@@ -95,18 +95,44 @@ def _legend_below(fig: Figure) -> None:
 
 
 def _annotate_bars(ax: Any, values: list[float], kind: str) -> None:
+    """Each bar's value in a column right of the plot area, level with its bar: never on a reference line
+    drawn inside the plot, never on another label (one label per bar row)."""
     for patch, value in zip(ax.patches, values, strict=False):
-        ax.annotate(value_text(value, kind), (patch.get_x() + patch.get_width(), patch.get_y() + patch.get_height() / 2),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize="small")
+        ax.annotate(value_text(value, kind), (1.0, patch.get_y() + patch.get_height() / 2),
+                    xycoords=("axes fraction", "data"), xytext=(6, 0), textcoords="offset points", va="center",
+                    ha="left", fontsize="small")
 
 
-def _pct_limits(ax: Any, values: pd.Series, kind: str) -> None:
-    """Rates near 100% are compared on a zoomed axis (a whole-scale axis hides a 95 vs 99 gap), with room for
-    the labels."""
+def _pct_limits(ax: Any, values: pd.Series, kind: str) -> float:
+    """Rates near 100% are compared on a zoomed axis (a whole-scale axis hides a 95 vs 99 gap); everything else
+    starts at zero. Returns where the axis starts."""
     if kind == "pct" and len(values) and values.min() > 50:
-        ax.set_xlim(max(0.0, values.min() - (100 - values.min()) * 0.5 - 1), 100 + (100 - values.min()) * 0.25 + 0.5)
-    else:
-        ax.set_xlim(0, (values.max() if len(values) else 1) * 1.15 or 1)
+        start = float(max(0.0, 5 * ((values.min() - (100 - values.min()) * 0.5 - 1) // 5)))
+        ax.set_xlim(start, 100)
+        return start
+    ax.set_xlim(0, (values.max() if len(values) else 1) * 1.02 or 1)
+    return 0.0
+
+
+def axis_label(xlabel: str, start: float, kind: str) -> str:
+    """The axis title, saying plainly when the axis does not start at zero (bars then look longer than their
+    share of the whole)."""
+    if start <= 0:
+        return literal(xlabel)
+    return literal(f"{xlabel} – trục bắt đầu từ {value_text(start, kind).replace(',0%', '%')}, không từ 0")
+
+
+def part_note(shown: int, total: int) -> str:
+    """What part of a list a chart shows, for its title (empty when it shows all)."""
+    if shown >= total:
+        return ""
+    return f" ({format_int(shown // 2)} đơn vị cao nhất và {format_int(shown - shown // 2)} thấp nhất trong " \
+           f"{format_int(total)}; đủ cả ở bảng)"
+
+
+def enough_bars(df: pd.DataFrame, value: str) -> bool:
+    """Whether a bar chart of `value` would say more than a sentence (config `min_bars`)."""
+    return int(df[value].notna().sum()) >= int(style()["min_bars"])
 
 
 def bar_ranking(
@@ -125,9 +151,10 @@ def bar_ranking(
     Colour: the `tier` column of df, or `tier` for all bars; the bar whose `key` column equals `highlight`
     stands out (a code, not the label: the name shown may differ from the registry's)."""
     data = df.dropna(subset=[value]).sort_values(value, ascending=False)
-    limit = style()["max_bars"]
+    limit, total = style()["max_bars"], len(data)
     if len(data) > limit:  # the best and the weakest halves; the middle is in the tables
-        data = pd.concat([data.head(limit // 2), data.tail(limit // 2)])
+        data = pd.concat([data.head(limit // 2), data.tail(limit - limit // 2)])
+    title += part_note(len(data), total)
     colors = [
         style()["highlight_color"] if highlight is not None and k == highlight
         else tier_color(t if tier is None else tier)
@@ -141,7 +168,8 @@ def bar_ranking(
         ax.set_yticks(list(range(len(data))), [literal(x) for x in data[label]])
         ax.invert_yaxis()
         _annotate_bars(ax, data[value].tolist(), kind)
-        _pct_limits(ax, data[value], kind)
+        start = _pct_limits(ax, pd.concat([data[value], pd.Series(list((references or {}).values()), dtype=float)]),
+                            kind)
         for i, (name, ref) in enumerate((references or {}).items()):
             ax.axvline(ref, color=style()["reference_color"], linestyle=("--", ":", "-.")[i % 3], linewidth=2,
                        label=f"{literal(name)}: {value_text(ref, kind)}")
@@ -149,7 +177,7 @@ def bar_ranking(
             _legend_below(fig)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         _title(fig, title)
-        ax.set_xlabel(literal(xlabel))
+        ax.set_xlabel(axis_label(xlabel, start, kind))
         ax.set_ylabel("")
     return fig
 
@@ -164,10 +192,10 @@ def bar_tiers(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: str =
         ax.set_yticks(list(range(len(data))), [tier_label(t) for t in data["tier"]])
         ax.invert_yaxis()
         _annotate_bars(ax, data[value].tolist(), kind)
-        _pct_limits(ax, data[value], kind)
+        start = _pct_limits(ax, data[value], kind)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         _title(fig, title)
-        ax.set_xlabel(literal(xlabel))
+        ax.set_xlabel(axis_label(xlabel, start, kind))
     return fig
 
 
