@@ -20,7 +20,7 @@ import xlsxwriter
 from sketket.clean import excel_text, format_date, nfc, slug
 
 # How many decimals a table format rounds to (packs.FORMATTERS writes the same numbers).
-DECIMALS = {"num": 1, "pct": 1, "pct2": 2}
+DECIMALS = {"num": 1, "pct": 1}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

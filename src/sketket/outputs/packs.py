@@ -30,11 +30,10 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "int": format_int,
     "num": lambda v: format_number(v, 1),
     "pct": lambda v: format_percent(v, 1),
-    "pct2": lambda v: format_percent(v, 2),
     "date": format_date,
     "text": lambda v: "" if _missing(v) else nfc(v),
 }
-_NUMERIC = {"int", "num", "pct", "pct2"}
+_NUMERIC = {"int", "num", "pct"}  # rates at one decimal everywhere
 
 
 def _missing(value: Any) -> bool:
