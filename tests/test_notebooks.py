@@ -141,7 +141,56 @@ def test_a_failing_notebook_is_reported_and_the_other_packs_still_render(tmp_pat
     assert "11_unit_pack.ipynb (S02-so-tu-phap): lỗi ở ô chỉ số 4 (In [4]" in log
     assert "RuntimeError: biểu hỏng" in log
     assert (run_dir / "notebooks" / "S02-so-tu-phap.ipynb").is_file()  # kept to see what failed
+    assert str(tmp_path) not in (run_dir / "notebooks" / "S02-so-tu-phap.ipynb").read_text(encoding="utf-8")
     assert not (run_dir / "department" / "S02-so-tu-phap.html").exists()
     for page in ["city/thanh-pho-ha-noi.html", "district/001-quan-ba-dinh.html", "department/S01-so-noi-vu.html"]:
         assert (run_dir / page).is_file()
     assert "lỗi, chưa có bản HTML" in (run_dir / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_executed_copies_name_no_folder_of_the_machine(small_run):
+    code, reports = small_run
+    assert code == 0
+    copies = sorted((reports / "latest" / "notebooks").glob("*.ipynb"))
+    assert len(copies) >= 10
+    machine = [str(reports.parent), str(reports.resolve().parent), str(NOTEBOOKS.parent), str(Path.home())]
+    for copy in copies:
+        text = copy.read_text(encoding="utf-8")
+        assert [m for m in machine if m in text] == [], copy.name
+        meta = json.loads(text)["metadata"]["papermill"]
+        assert meta["output_path"] == f"notebooks/{copy.name}" and not meta["input_path"].startswith("/")
+        assert meta["parameters"]["context_file"] == "context.json"
+        assert not meta["parameters"]["processed_dir"].startswith("/")
+
+
+@pytest.mark.slow
+def test_notebook_run_with_its_defaults_shows_the_header_of_the_rendered_pack(small_run, tmp_path):
+    """An analyst opens notebooks/10_city_pack.ipynb in JupyterLab and runs it as it is: the data period and
+    the demo banner of the last run, as on the rendered pack."""
+    import shutil
+
+    import papermill as pm
+    import yaml
+
+    from sketket.outputs import packs
+
+    _, reports = small_run
+    context = json.loads((reports / "latest" / "context.json").read_text(encoding="utf-8"))
+    context["demo"] = True  # a demo run carries the banner (the small run reads real files)
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    shutil.copytree(reports.parent / "processed", project / "data" / "processed")
+    (project / "reports" / "latest").mkdir(parents=True)
+    (project / "reports" / "latest" / "context.json").write_text(json.dumps(context), encoding="utf-8")
+    (project / "sketket.yml").write_text(yaml.safe_dump({"paths": {"processed": "data/processed",
+                                                                   "reports": "reports"}}), encoding="utf-8")
+    shutil.copy(NOTEBOOKS / "10_city_pack.ipynb", project / "notebooks")
+    nb = pm.execute_notebook(str(project / "notebooks" / "10_city_pack.ipynb"), None, kernel_name="sketket",
+                             cwd=str(project / "notebooks"), progress_bar=False)
+    first = next(o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "display_data")
+    header = packs.page_header(context)
+    assert first["data"]["text/html"].startswith(header)
+    assert "Dữ liệu minh họa" in header and f"Số liệu từ {context['plan']['period_start']}" in header
+    pack = (reports / "latest" / "city" / "thanh-pho-ha-noi.html").read_text(encoding="utf-8")
+    assert packs.page_header({**context, "demo": False}) in pack  # the same header, banner apart

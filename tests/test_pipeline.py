@@ -182,3 +182,28 @@ def test_two_runs_of_the_same_data_give_the_same_pages(tmp_path):
     assert sorted(pages[0]) == ["city/phu-luc-thanh-pho.html", "city/thanh-pho-ha-noi.html",
                                 "district/001-quan-ba-dinh.html", "index.html"]
     assert pages[0] == pages[1]
+
+
+def test_jobs_pass_folders_relative_to_the_run(tmp_path):
+    from sketket.registry import load_registry
+
+    run_dir = tmp_path / "reports" / "runs" / "20170915-083000"
+    opts = pipeline.RunOptions.load(pipeline.Settings(), workers=1)
+    jobs = pipeline.plan_jobs(opts, load_registry(), tmp_path / "processed", run_dir / "context.json")
+    assert jobs and {j.parameters["processed_dir"] for j in jobs} == {"../../../processed"}
+    assert {j.parameters["context_file"] for j in jobs} == {"context.json"}
+    # the kernel works in the run's folder: the relative folder is the processed one
+    assert (run_dir / "../../../processed").resolve() == (tmp_path / "processed").resolve()
+
+
+def test_an_executed_copy_records_where_it_came_from_relative_to_the_run():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"input_path": "/home/an/sketket/notebooks/10_city_pack.ipynb",
+                                "output_path": "/home/an/sketket/reports/runs/1/notebooks/thanh-pho.ipynb"}
+    job = pipeline.Job("city", "10_city_pack.ipynb", "thanh-pho", "Hội nghị", {})
+    assert pipeline.relative_paths(nb, job)
+    assert nb.metadata["papermill"] == {"input_path": "notebooks/10_city_pack.ipynb",
+                                        "output_path": "notebooks/thanh-pho.ipynb"}
+    assert not pipeline.relative_paths(nb, job)  # nothing left to change

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from sketket.clean import excel_text, format_date, nfc, slug
 
 # How many decimals a table format rounds to (packs.FORMATTERS writes the same numbers).
 DECIMALS = {"num": 1, "pct": 1}
+FIXED_DATE = dt.datetime(2000, 1, 1)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,6 +63,8 @@ def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                                         "strings_to_urls": False})
+    # a fixed creation date (also the zip members' time stamps): two runs of the same data give the same page
+    book.set_properties({"created": FIXED_DATE})
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     ws.write_row(0, 0, [excel_text(h) for h in headers], bold)

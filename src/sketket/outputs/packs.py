@@ -99,13 +99,20 @@ def banner(demo: bool) -> str:
 
 
 def load_context(path: str | Path | None, config_file: str | Path = "../sketket.yml") -> dict[str, Any]:
-    """The run's context.json (built time, raw folder, demo flag, plan). Opened by hand without one, the plan
-    comes from the project's config file (`config_file`, package defaults when there is none)."""
+    """The run's context.json (built time, raw folder, demo flag, plan). Opened by hand without one (a notebook
+    run from JupyterLab with its default parameters), the context of the last published run of the project's
+    config file (`config_file`: its reports/latest/context.json, the run that wrote the processed data), so
+    that the page shows the header of the rendered pack; with no run yet, the config's plan (package defaults
+    when there is no config file)."""
     if path and Path(path).exists():
         return json.loads(Path(path).read_text(encoding="utf-8"))
     from sketket.context import RunContext
 
-    ctx = RunContext.load(config_file if Path(config_file).is_file() else None)
+    has_config = Path(config_file).is_file()
+    ctx = RunContext.load(config_file if has_config else None)
+    latest = Path(ctx.reports_dir) / "latest" / "context.json"
+    if not path and has_config and latest.is_file():
+        return json.loads(latest.read_text(encoding="utf-8"))
     return {"plan": ctx.plan_dict(), "by_hand": True}
 
 

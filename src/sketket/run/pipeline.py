@@ -293,8 +293,12 @@ def _selected(choice: Any, units: Iterable[tuple[str, str]]) -> list[tuple[str, 
 
 
 def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context_file: Path) -> list[Job]:
-    """Every notebook of a run, in dependency order (clean, indicators, lessons, city, districts, departments)."""
-    base = {"processed_dir": str(processed_dir), "context_file": str(context_file)}
+    """Every notebook of a run, in dependency order (clean, indicators, lessons, city, districts, departments).
+    The folders are given relative to the run's folder, where the kernels work: the executed copies kept under
+    reports/ name no folder of the machine that ran them."""
+    run_dir = Path(context_file).parent
+    base = {"processed_dir": Path(os.path.relpath(processed_dir, run_dir)).as_posix(),
+            "context_file": Path(context_file).name}
     packs = opts.packs
     jobs: list[Job] = []
     if packs.get("clean"):
@@ -349,6 +353,7 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
     """Run one notebook with papermill (on this process's warm kernel or a new one, see `engine`) and render it
     to HTML. Never raises: a failure is a result that names the notebook and the cell, and the executed notebook
     is kept next to the others."""
+    import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -363,8 +368,11 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
             execution_timeout=timeout, engine_name=WARM_ENGINE if engine == "warm" else None,
         )
         steady_injected_cell(nb)
+        if relative_paths(nb, job):
+            nbformat.write(nb, out_nb)
         render_html(nb, run_dir / job.html, job.title)
     except PapermillExecutionError as e:
+        _keep_relative(out_nb, job)
         first_line = (e.source or "").strip().splitlines()[0] if (e.source or "").strip() else ""
         error = (f"{job.notebook} ({job.name}): lỗi ở ô chỉ số {e.cell_index} (In [{e.exec_count}]: {first_line!r}): "
                  f"{e.ename}: {e.evalue}; notebook đã chạy giữ tại {out_nb}")
@@ -373,6 +381,30 @@ def execute_job(job: Job, notebooks_dir: Path, run_dir: Path, kernel: str, timeo
         return JobResult(job, False, time.perf_counter() - start,
                          f"{job.notebook} ({job.name}): {type(e).__name__}: {e}")
     return JobResult(job, True, time.perf_counter() - start)
+
+
+def relative_paths(nb: Any, job: Job) -> bool:
+    """papermill records where it read and wrote the notebook as absolute paths: written relative to the run's
+    folder instead (an executed copy names no folder of the machine). True when something changed."""
+    meta = nb.metadata.get("papermill", {})
+    wanted = {"input_path": f"notebooks/{job.notebook}", "output_path": f"notebooks/{job.name}.ipynb"}
+    changed = any(meta.get(k) not in (None, v) for k, v in wanted.items())
+    for key, value in wanted.items():
+        if key in meta:
+            meta[key] = value
+    return changed
+
+
+def _keep_relative(out_nb: Path, job: Job) -> None:
+    """The failed notebook papermill kept, with its paths made relative too."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(out_nb, as_version=4)
+    except (OSError, ValueError):
+        return
+    if relative_paths(nb, job):
+        nbformat.write(nb, out_nb)
 
 
 INJECTED_TAG = "injected-parameters"
