@@ -52,9 +52,15 @@ def requested_urls(driver) -> list[str]:
     return urls
 
 
-def open_page(driver, path: Path, shot: str) -> None:
+def open_page(driver, path: Path, shot: str, first_screen: str | None = None) -> None:
+    """Open a page from disk and keep its screenshot (whole page; and what a 1280×900 screen shows first,
+    under `first_screen`)."""
     driver.get_log("performance")  # drop what earlier pages logged
+    driver.set_window_size(1280, 900)
     driver.get(path.resolve().as_uri())
+    if first_screen:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / first_screen))
     height = driver.execute_script("return document.body.scrollHeight")
     driver.set_window_size(1280, min(height + 120, 8000))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -110,14 +116,14 @@ def test_district_pack_keeps_its_screenshot(browser, small_run):
     assert (SCREENSHOTS / "district-pack.png").stat().st_size > 10_000
 
 
-def pdf_pages(driver) -> int:
-    """Pages of the open page printed to PDF by Chromium (A4, the page's print stylesheet)."""
+def pdf_pages(driver, name: str = "city-pack.pdf") -> int:
+    """Pages of the open page printed to PDF by Chromium (A4, the page's print stylesheet), kept as `name`."""
     import base64
     import re
 
     pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {
         "paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True, "printBackground": False})["data"])
-    (SCREENSHOTS / "city-pack.pdf").write_bytes(pdf)
+    (SCREENSHOTS / name).write_bytes(pdf)
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
@@ -208,3 +214,56 @@ def test_city_pack_tables_download_with_the_numbers_shown(browser, small_run):
                         assert str(value or "").lstrip("'") == text.strip(), (name, text, value)
             checked += 1
     assert checked >= 20
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """`sketket run` on an empty raw folder: the demo city (880 units, their reports), its city pack and annex,
+    one district, one department and one vertical agency."""
+    from pack_data import write_config
+
+    from sketket.cli import main
+
+    base = tmp_path_factory.mktemp("demo-packs")
+    (base / "raw").mkdir()
+    config = write_config(base, {"clean": False, "indicators": False, "lessons": False, "city": True,
+                                 "districts": ["271"], "departments": ["S06"], "verticals": ["N01"]})
+    assert main(["run", "--config", str(config)]) == 0
+    return base / "reports" / "latest"
+
+
+def test_demo_city_pack_prints_on_at_most_eight_a4_pages(browser, demo_run):
+    open_page(browser, demo_run / "city" / "thanh-pho-ha-noi.html", "demo-city-pack.png", "demo-city-first-screen.png")
+    check_page(browser)
+    pages = pdf_pages(browser, "demo-city-pack.pdf")
+    print(f"demo city pack printed: {pages} A4 pages")
+    assert 0 < pages <= 8
+    text = browser.find_element("tag name", "body").text
+    text = text[text.index("Cách tính và phạm vi số liệu"):]  # after the table of contents (its last entry)
+    # the first screen: figures, results, shortcomings, decisions; then the outline and the reports' words
+    order = ["Tóm tắt cho lãnh đạo", "Kết quả nổi bật", "Hạn chế, tồn tại", "Sở Nội vụ đề xuất",
+             "Kết quả theo từng nội dung của Đề cương", "II.3.b. Tồn tại, hạn chế và nguyên nhân", "III. Kiến nghị"]
+    assert [text.index(w) for w in order] == sorted(text.index(w) for w in order)
+    decisions = browser.execute_script("return document.querySelectorAll('.decisions li').length")
+    assert 3 <= decisions <= 5
+
+
+@pytest.mark.parametrize("page, shot", [
+    ("index.html", "demo-index.png"),
+    ("city/thanh-pho-ha-noi.html", "demo-city-pack.png"),
+    ("city/phu-luc-thanh-pho.html", "demo-city-annex.png"),
+    ("district/271-huyen-ba-vi.html", "demo-district-pack.png"),
+    ("department/S06-so-nong-nghiep-va-phat-trien-nong-thon.html", "demo-department-pack.png"),
+    ("vertical/N01-cuc-thue-thanh-pho-ha-noi.html", "demo-vertical-pack.png"),
+])
+def test_each_pack_type_renders_and_keeps_its_screenshot(browser, demo_run, page, shot):
+    """Each kind of page opened from disk, checked, and its screenshot kept under reports/screenshots/ for a
+    person to look at (the README shows the city pack's)."""
+    open_page(browser, demo_run / page, shot)
+    check_page(browser)
+    assert (SCREENSHOTS / shot).stat().st_size > 20_000
+    if page != "index.html":
+        back = browser.find_element("css selector", "nav.pack-nav a").get_attribute("href")
+        assert Path(urlparse(back).path).resolve() == (demo_run / "index.html").resolve()
+        links = browser.execute_script("return document.querySelectorAll('p.downloads a[download]').length")
+        assert links >= 2

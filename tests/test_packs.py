@@ -45,7 +45,8 @@ def test_city_headline_is_ratio_of_sums_against_the_plan_questions(tables):
     coverage = cards["Đơn vị có số liệu / theo danh mục"]
     assert coverage.value == f"8/{packs.format_int(expected)}"
     assert "thêm 1 đơn vị ngoài danh mục: tên chưa khớp" in coverage.note
-    assert cards["Hồ sơ giải quyết đúng hạn"].note.startswith("II.2.i")
+    assert cards["Hồ sơ giải quyết đúng hạn"].note == "Đề cương II.2.i"
+    assert cards["Hồ sơ giải quyết đúng hạn"].title.startswith("II.2.i – Tỷ lệ hồ sơ TTHC giải quyết đúng hạn")
 
 
 def test_district_headline_and_family(tables):

@@ -84,6 +84,7 @@ class Card:
     label: str
     value: str
     note: str = ""
+    title: str = ""  # shown on hover: the whole question the figure answers
 
 
 def cards_html(cards: Iterable[Card]) -> str:
@@ -282,7 +283,8 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
         return []
     cards = []
     for item in pack_config()["headline"]:
-        note = item["question"]
+        question = item["question"]
+        note = "Đề cương " + question.split(" – ")[0]  # the whole question in the hover title
         if item["value"] == "coverage":
             value = f"{format_int(row['units_reporting'])}/{format_int(row['units_expected'])}"
             unmatched = row.get("units_unmatched", 0)
@@ -290,7 +292,7 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
                 note += f" (thêm {format_int(unmatched)} {UNMATCHED}: tên chưa khớp, số liệu vẫn được cộng)"
         else:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
-        cards.append(Card(item["label"], value, note))
+        cards.append(Card(item["label"], value, note, question))
     return cards
 
 
