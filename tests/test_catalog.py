@@ -82,3 +82,20 @@ def test_listing_gives_rows_and_time_written(tmp_path):
     assert listing.loc["findings", "rows"] == 3 and listing.loc["findings", "written"]
     assert pd.isna(listing.loc["awards", "rows"]) and listing.loc["awards", "written"] == ""
     assert "findings" in catalog.listing_text(cat) and "chưa có" in catalog.listing_text(cat)
+
+
+def test_a_dataset_read_again_in_the_same_process_comes_from_memory_until_its_file_changes(tmp_path):
+    cat = Catalog(tmp_path)
+    cat.save("findings", _findings(value="1"))
+    first = cat.load("findings")
+    first.loc[0, "value"] = "changed by a notebook"  # a caller's change stays its own
+    first["extra"] = 1
+    again = Catalog(tmp_path).load("findings")
+    assert again.loc[0, "value"] == "1" and "extra" not in again.columns
+    assert catalog._LOADED[(tmp_path / "findings.parquet").absolute()][1] is not again  # memory, not the file
+    cat.save("findings", _findings(value="2"))  # a new version of the file is read
+    assert Catalog(tmp_path).load("findings").loc[0, "value"] == "2"
+    # written by another process (no save here): its new size and time tell
+    other = _findings(value="333333")
+    other.to_parquet(tmp_path / "findings.parquet", index=False)
+    assert Catalog(tmp_path).load("findings").loc[0, "value"] == "333333"

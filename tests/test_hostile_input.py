@@ -174,7 +174,7 @@ def test_docx_and_odt_bombs_are_rejected_before_the_report_is_parsed(tmp_path, r
     narrative_docx(raw / "Bao cao Tay Ho.docx")
     original = ingest_module.screen
     try:
-        ingest_module.screen = lambda path, max_bytes: original(path, max_bytes, SMALL)
+        ingest_module.screen = lambda path, max_bytes, **kw: original(path, max_bytes, SMALL, **kw)
         res = ingest(raw, tmp_path / "out", reg)
     finally:
         ingest_module.screen = original

@@ -293,6 +293,7 @@ class Catalog:
         check(name, table, where="khi ghi")
         Path(self.processed_dir).mkdir(parents=True, exist_ok=True)
         written = [self.parquet(name)]
+        _LOADED.pop(written[0].absolute(), None)
         _atomic(written[0], lambda tmp: table.to_parquet(tmp, index=False))
         if ds.csv:
             written.append(self.csv(name))
@@ -315,7 +316,10 @@ class Catalog:
         import pandas as pd
 
         path = self.parquet(name)
-        if path.is_file():
+        stamp, key = _stamp(path), path.absolute()
+        if stamp is not None and _LOADED.get(key, (None,))[0] == stamp:
+            return _LOADED[key][1].copy(deep=False)  # copy-on-write: a caller's change stays its own
+        if stamp is not None:
             table = pd.read_parquet(path)
         elif self.csv(name).is_file():  # a folder written by an older version, or by hand for a test
             table = pd.read_csv(self.csv(name), dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -327,6 +331,9 @@ class Catalog:
                                  f"hãy chạy `sketket {dataset(name).stage}` trước")
         table = conform(name, table)
         check(name, table, where=f"khi đọc {path.name}")
+        if stamp is not None:
+            _LOADED[key] = (stamp, table)
+            return table.copy(deep=False)
         return table
 
     def listing(self) -> pd.DataFrame:
@@ -343,6 +350,19 @@ class Catalog:
             rows.append({"dataset": name, "layer": ds.layer, "stage": ds.stage, "rows": n, "written": written,
                          "description": ds.description})
         return pd.DataFrame(rows).astype({"rows": "Int64"})
+
+
+# Datasets read in this process, by Parquet file, with the file's (mtime, size) when read: the packs of a run
+# execute one after another in the same kernel and read the same datasets; a file written since is read again.
+_LOADED: dict[Path, tuple[tuple[int, int], pd.DataFrame]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _rows(path: Path) -> int:

@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,10 +133,12 @@ _HIDDEN_COL = re.compile(r'<col\b[^>]*>')
 _ATTR = re.compile(r'\b(min|max|hidden)="([^"]*)"')
 
 
-def sheet_facts(path: Path, sheet: str) -> SheetFacts:
+def sheet_facts(path: Path, sheet: str, parts: Mapping[str, bytes] | None = None) -> SheetFacts:
     """The SheetFacts of one sheet of an .xlsx/.xlsm (empty when the package cannot be read: calamine
-    has read it already, so nothing is lost but these extras)."""
-    raw = _sheet_xml(path, sheet)
+    has read it already, so nothing is lost but these extras). `parts`: the worksheet parts the screen
+    inflated (member → XML); a package with one worksheet is then not inflated again."""
+    worksheets = [m for m in parts if m.startswith("xl/worksheets/")] if parts else []
+    raw = parts[worksheets[0]] if parts and len(worksheets) == 1 else _sheet_xml(path, sheet)
     if raw is None:
         return SheetFacts()
     # the XML is searched as bytes first: most sheets have neither error values nor hidden rows

@@ -120,7 +120,8 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
         reason = skip_reason(path)
         if reason is not None:
             return FileResult(rel, "skipped", reason=reason, mtime=mtime)
-        problem = screen(path, max_bytes)
+        parts: dict[str, bytes] = {}  # the sheets the screen inflates, read from there by the reader
+        problem = screen(path, max_bytes, sheets=parts)
     except OSError as exc:  # no permission, a disk error, gone since the folder was listed
         return _rejected(rel, "file_unreadable", 0.0, what="tệp", detail=os_error_text(exc))
     if problem is not None:
@@ -130,7 +131,7 @@ def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> 
     if path.suffix.lower() in _config()["converted"]:
         return _converted_report(path, rel, registry, mtime)
     try:
-        reading = read_tables(path, registry)
+        reading = read_tables(path, registry, parts)
     except NoTableError:
         return _nominations(path, rel, registry, mtime) or _rejected(rel, "no_table", mtime)
     except ForeignFileError as exc:

@@ -17,6 +17,7 @@ evaluated (_formula.py); one that cannot be is reported with its formula. Whatev
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -643,11 +644,13 @@ def _note_extra_columns(table: Table, header_row: int) -> None:
                        header=header, letter=column_letter(c), count=len(cells))
 
 
-def read_tables(path: Path, registry: Registry | None = None) -> Reading:
+def read_tables(path: Path, registry: Registry | None = None,
+                parts: Mapping[str, bytes] | None = None) -> Reading:
     """Every appendix table of a file (a workbook, or an HTML page/CSV under a spreadsheet's name).
 
     Raises NoTableError when no sheet has one, ForeignFileError for a file that is something else,
     python_calamine.PasswordError for a protected one; other reader errors propagate for damaged files.
+    `parts`: the worksheet parts the screen inflated, when it did (see screen.screen).
     """
     path = Path(path)
     tables: list[Table] = []
@@ -658,7 +661,7 @@ def read_tables(path: Path, registry: Registry | None = None) -> Reading:
         header = _find_header(grid)  # cheap: most sheets of a template file are told apart here
         if header is None:
             continue
-        facts = sheet_facts(path, name) if ooxml else _NO_FACTS
+        facts = sheet_facts(path, name, parts) if ooxml else _NO_FACTS
         table = read_grid(grid, name, path, registry, facts, header)
         if table is None:
             continue

@@ -57,9 +57,11 @@ def default_limits() -> Limits:
     return Limits.from_config(load_yaml("ingest.yml")["limits"])
 
 
-def screen(path: Path, max_bytes: float, limits: Limits | None = None) -> Problem | None:
+def screen(path: Path, max_bytes: float, limits: Limits | None = None,
+           sheets: dict[str, bytes] | None = None) -> Problem | None:
     """The rule (and its message fields) a file breaks before it may be opened, or None. OSError (a file
-    that cannot be read) propagates: the caller names it."""
+    that cannot be read) propagates: the caller names it. `sheets`, when given, receives the worksheet parts
+    of a zip package (member name → XML) as inflated here, so that the reader need not inflate them again."""
     limits = limits or default_limits()
     size = path.stat().st_size
     if size > max_bytes:
@@ -77,7 +79,7 @@ def screen(path: Path, max_bytes: float, limits: Limits | None = None) -> Proble
             return "file_corrupt", {"detail": f"tệp Excel cũ hỏng: {type(exc).__name__}"}
     if head[:4] == ZIP_MAGIC:
         try:
-            return _package_problem(path, data, limits)
+            return _package_problem(path, data, limits, sheets)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             return "file_corrupt", {"detail": f"gói nén hỏng: {type(exc).__name__}"}
     return None
@@ -101,7 +103,8 @@ class _Member(NamedTuple):
     chunks: Callable[[int], Iterator[bytes]]  # first step → its inflated bytes, steps growing to _CHUNK
 
 
-def _package_problem(path: Path, data: bytes, limits: Limits) -> Problem | None:
+def _package_problem(path: Path, data: bytes, limits: Limits,
+                     sheets: dict[str, bytes] | None = None) -> Problem | None:
     """What is wrong with a zip package (.xlsx, .ods, .docx, .odt …) before it is opened: a member whose
     prolog declares a DTD, a member or the whole inflating past the limits, a sheet too large. `data` is the
     file's content: its central directory is read once and plain members are inflated straight from it;
@@ -109,8 +112,8 @@ def _package_problem(path: Path, data: bytes, limits: Limits) -> Problem | None:
     entries = _central_directory(data)
     if entries is None:
         with zipfile.ZipFile(path) as zf:
-            return _members_problem(_zipfile_members(zf), path, limits)
-    return _members_problem(_plain_members(entries), path, limits)
+            return _members_problem(_zipfile_members(zf), path, limits, sheets)
+    return _members_problem(_plain_members(entries), path, limits, sheets)
 
 
 def _plain_members(entries: list[tuple[str, int, int, bytes]]) -> Iterator[_Member]:
@@ -135,7 +138,8 @@ def _zipfile_members(zf: zipfile.ZipFile) -> Iterator[_Member]:
         yield _Member(info.filename, bound, chunks)
 
 
-def _members_problem(members: Iterator[_Member], path: Path, limits: Limits) -> Problem | None:
+def _members_problem(members: Iterator[_Member], path: Path, limits: Limits,
+                     sheets: dict[str, bytes] | None = None) -> Problem | None:
     total = 0  # inflated bytes counted so far
     estimated: list[_Member] = []  # members not inflated: within the limits whatever they hold
     for m in members:
@@ -159,6 +163,8 @@ def _members_problem(members: Iterator[_Member], path: Path, limits: Limits) -> 
         if total > limits.total_bytes:
             return _total_too_large(limits)
         if xml is not None:
+            if sheets is not None:
+                sheets[m.name] = xml
             problem = _extent_problem(kind, xml, limits)
             if problem is not None:
                 sheet = problem[1]["sheet_name"] or _sheet_of(path, m.name, limits.member_bytes)
