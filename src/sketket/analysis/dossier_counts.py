@@ -69,13 +69,18 @@ _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–
 class Dialect:
     """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines):
     parsing a date with one explicit format and no error (try_), recognising an Excel serial number, a date's
-    day number and a day number's text. Weekdays are day-number arithmetic in the SQL itself."""
+    day number, a day number's text, a 64-bit hash of a few columns (the values differ between engines; only
+    equality of hashes is used, and every hash match is checked on the values), and putting two relations of
+    the same rows side by side (`beside`: DuckDB by position, which keeps the files' order; Spark by key).
+    Weekdays are day-number arithmetic in the SQL itself."""
 
     name: str
     try_ts: Callable[[str, str], str]
     serial: Callable[[str], str]
     day_number: Callable[[str], str]
     date_text: Callable[[str], str]
+    hash: Callable[..., str]
+    beside: Callable[[str, str, str, str], str]
 
 
 DUCKDB = Dialect(
@@ -84,6 +89,11 @@ DUCKDB = Dialect(
     serial=lambda x: f"CASE WHEN regexp_full_match({x}, '{_SERIAL}') THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"CAST(CAST({ts} AS DATE) - DATE '1970-01-01' AS INTEGER)",
     date_text=lambda dn: f"strftime(DATE '1970-01-01' + CAST({dn} AS INTEGER), '%Y-%m-%d')",
+    hash=lambda *cols: f"hash({', '.join(cols)})",
+    # by position: the rows of `left` are stored in the files' order, `right` sorted into it (a join would not
+    # keep the order, and sorting the whole output costs more than sorting the narrow right side)
+    beside=lambda left, la, right, ra: (f"{left} {la} POSITIONAL JOIN "
+                                        f"(SELECT * FROM {right} ORDER BY file_idx, source_row) {ra}"),
 )
 SPARK = Dialect(
     "spark",
@@ -91,6 +101,9 @@ SPARK = Dialect(
     serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}$' THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"unix_date(CAST({ts} AS DATE))",
     date_text=lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')",
+    hash=lambda *cols: f"xxhash64({', '.join(cols)})",
+    beside=lambda left, la, right, ra: (f"{left} {la} JOIN {right} {ra} "
+                                        f"ON {ra}.file_idx = {la}.file_idx AND {ra}.source_row = {la}.source_row"),
 )
 
 
@@ -122,7 +135,7 @@ def _fragments() -> dict[str, str]:
 
 def render(name: str, dialect: Dialect, **params: object) -> str:
     """A SQL file with its fragments expanded ({{parse col p}}, {{value p}}, {{date_text x}}, {{hhmm x}} and
-    the dialect's {{try_ts x format}}, {{serial x}}, {{day_number x}}) and its parameters ({cutoff} …) filled in."""
+    the dialect's {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}}) and its parameters ({cutoff} …) filled in."""
     frags = _fragments()
 
     def expand(m: re.Match[str]) -> str:
@@ -138,6 +151,10 @@ def render(name: str, dialect: Dialect, **params: object) -> str:
             return dialect.try_ts(args[0], args[1])
         if macro in ("serial", "day_number", "date_text"):
             return getattr(dialect, macro)(args[0])
+        if macro == "hash":
+            return dialect.hash(*args)
+        if macro == "beside":
+            return dialect.beside(*args)
         raise ValueError(f"{name}: unknown fragment {macro}")
 
     def expand_all(text: str) -> str:
@@ -156,35 +173,47 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _raw_select(i: int, ex: Export, source: str, unit_hint: str) -> str:
-    """The canonical text columns of one export, from a relation whose columns are c0, c1, …"""
+def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str) -> str:
+    """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
+    file's index, name and unit hint are SQL expressions (one value per file). source_row is a placeholder,
+    set by `DuckDBEngine.materialise` from the row's position in its file."""
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
         cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
-    unit_key = (f"coalesce(nullif(trim(c{unit}), ''), {_quote(unit_hint)})" if unit is not None
-                else _quote(unit_hint))
-    return (f"SELECT {i} AS file_idx, {_quote(ex.rel)} AS source_file, "
-            f"CAST({ex.header_line} + ROW_NUMBER() OVER () AS BIGINT) AS source_row, {unit_key} AS unit_key, "
-            + ", ".join(cols) + f" FROM {source}")
+    unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
+    return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "
+            f"CAST(0 AS BIGINT) AS source_row, {unit_key} AS unit_key, " + ", ".join(cols) + f" FROM {source}")
+
+
+def _layout(ex: Export) -> tuple[object, ...]:
+    """What must be equal for exports to be read by one read_csv over several files."""
+    return (ex.delimiter, ex.header_line, ex.n_columns, tuple(sorted(ex.columns.items())))
+
+
+def _sql_list(values: list[Any]) -> str:
+    return "[" + ", ".join(_quote(v) if isinstance(v, str) else str(int(v)) for v in values) + "]"
 
 
 class DuckDBEngine:
-    """DuckDB in this process: the exports are scanned where they lie, never loaded whole."""
+    """DuckDB in this process: the exports are read once, in parallel, into one table (dates parsed), which the
+    other queries read; never loaded into Python."""
 
     dialect = DUCKDB
 
     def __init__(self, memory_limit: str = "1500MB", threads: int | None = None):
+        import os
+
         import duckdb
 
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = {_quote(memory_limit)}")
         self.con.execute("SET preserve_insertion_order = true")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
         self._tmp = tempfile.mkdtemp(prefix="sketket-dossiers-")
         self.con.execute(f"SET temp_directory = {_quote(self._tmp)}")
+        self._header_line: dict[int, int] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -196,33 +225,61 @@ class DuckDBEngine:
         self.con.unregister(f"{name}_df")
 
     def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
-        parts = []
-        for i, ex, hint in exports:
+        """The view `raw`: every export's rows in the files' order, one read_csv over the consecutive files of
+        one layout (DuckDB reads them in parallel and in order). Its source_row is a placeholder: a row's number
+        in its file is only known once the rows are stored (`materialise`)."""
+        parts: list[str] = []
+        groups: list[list[tuple[int, Export, str]]] = []
+        for item in exports:
+            self._header_line[item[0]] = item[1].header_line
+            if item[1].rows is None and groups and groups[-1][0][1].rows is None \
+                    and _layout(groups[-1][0][1]) == _layout(item[1]):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        for group in groups:
+            i, ex, hint = group[0]
             if ex.rows is not None:  # .xlsx, already read as text
                 width = ex.n_columns
                 frame = pd.DataFrame([(r + [""] * width)[:width] for r in ex.rows],
                                      columns=[f"c{j}" for j in range(width)], dtype=object)
                 self.register(f"xlsx_{i}", frame)
-                source = f"xlsx_{i}"
-            else:
-                names = {f"c{j}": "VARCHAR" for j in range(ex.n_columns)}
-                spec = "{" + ", ".join(f"{_quote(k)}: 'VARCHAR'" for k in names) + "}"
-                source = (f"read_csv({_quote(str(ex.path))}, delim={_quote(ex.delimiter)}, header=false, "
-                          f"skip={ex.header_line}, columns={spec}, auto_detect=false, quote='\"', escape='\"', "
-                          f"null_padding=true, strict_mode=false, encoding='utf-8')")
-            parts.append(f"SELECT * FROM ({_raw_select(i, ex, source, hint)})")
+                parts.append(_raw_select(ex, f"xlsx_{i}", str(i), _quote(ex.rel), _quote(hint)))
+                continue
+            spec = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(ex.n_columns)) + "}"
+            paths = _sql_list([str(e.path) for _, e, _ in group])
+            source = (f"read_csv({paths}, delim={_quote(ex.delimiter)}, header=false, skip={ex.header_line}, "
+                      f"columns={spec}, auto_detect=false, quote='\"', escape='\"', null_padding=true, "
+                      f"strict_mode=false, encoding='utf-8')")
+            pick = "[CAST(file_index AS BIGINT) + 1]"
+            parts.append(_raw_select(ex, source, _sql_list([k for k, _, _ in group]) + pick,
+                                     _sql_list([e.rel for _, e, _ in group]) + pick,
+                                     _sql_list([h for _, _, h in group]) + pick))
         if not parts:
             parts = ["SELECT 0 AS file_idx, '' AS source_file, CAST(0 AS BIGINT) AS source_row, '' AS unit_key, "
                      + ", ".join(f"'' AS {c}" for c in CANONICAL) + " WHERE false"]
         self.con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + "\nUNION ALL\n".join(parts))
+
+    def materialise(self, name: str, sql: str) -> None:
+        """`sql`, a row-by-row projection of `raw` (same rows, same order), stored as a table; the view `name`
+        over it numbers each row in its file (source_row) from its position: the rows are stored in the files'
+        order (DuckDB keeps insertion order for scans, projections and UNION ALL), each file's rows together."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_t AS {sql}")
+        first = dict(self.con.execute(f"SELECT file_idx, MIN(rowid) FROM {name}_t GROUP BY file_idx").fetchall())
+        offsets = [0] * (max(first, default=0) + 1)
+        for i, row_id in first.items():  # the first row after the header is the header's line + 1
+            offsets[i] = self._header_line.get(i, 0) + 1 - int(row_id)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * REPLACE "
+                         f"(CAST(rowid + {_sql_list(offsets)}[CAST(file_idx AS BIGINT) + 1] AS BIGINT) AS source_row) FROM {name}_t")
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
 
     def write_dossiers(self, sql: str, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
-        # sorted: the joins do not keep the files' order, and a person reads the table in that order
-        self.con.execute(f"COPY (SELECT * EXCLUDE (file_idx) FROM ({sql}) ORDER BY file_idx, source_row) "
+        # in the files' order (a person reads the table in that order) without sorting it: dossiers.sql is a
+        # projection of `staged`, stored in that order, beside its sorted lookups (Dialect.beside)
+        self.con.execute(f"COPY (SELECT * EXCLUDE (file_idx) FROM ({sql})) "
                          f"TO {_quote(str(tmp))} (FORMAT parquet, COMPRESSION snappy)")
         tmp.replace(path)
 
@@ -230,8 +287,10 @@ class DuckDBEngine:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS SELECT * FROM read_parquet({_quote(str(path))})")
 
     def copy_raw(self, path: Path) -> None:
-        """The exports as one text table (for an engine that reads Parquet, not the vendors' files)."""
-        self.con.execute(f"COPY (SELECT * FROM raw) TO {_quote(str(path))} (FORMAT parquet)")
+        """The exports as one text table, source_row set (for an engine that reads Parquet, not the vendors'
+        files)."""
+        self.materialise("raw_numbered", "SELECT * FROM raw")
+        self.con.execute(f"COPY (SELECT * FROM raw_numbered) TO {_quote(str(path))} (FORMAT parquet)")
 
 
 class SparkEngine:
@@ -270,6 +329,9 @@ class SparkEngine:
         path = self._tmp / "raw.parquet"
         self._reader.copy_raw(path)
         self.spark.read.parquet(str(path)).createOrReplaceTempView("raw")
+
+    def materialise(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).cache().createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.spark.sql(sql).toPandas()
@@ -420,6 +482,10 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     eng = make_engine(engine, cfg)
     try:
         eng.load_raw(logs)
+        eng.materialise("staged", render("staged.sql", eng.dialect))
+        eng.register("files", pd.DataFrame({"file_idx": [i for i, _, _ in logs],
+                                            "source_file": [ex.rel for _, ex, _ in logs]}).astype(
+                                                {"file_idx": "int32", "source_file": object}))
         maps = _maps(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
         for name, frame in maps.items():
             eng.register(name, frame)

@@ -1,46 +1,40 @@
 -- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
 -- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
--- Relations: raw (the exports, text), units_map, values_map, procs_map, calendar, workdays, duplicates (see sketket.analysis.dossier_counts).
+-- Relations: staged (the exports read once, dates parsed: staged.sql; a date's text only where it was not read),
+-- files, units_map, values_map, procs_map, calendar, workdays, duplicates (see sketket.analysis.dossier_counts).
 -- Parameters: {period_start}, {cutoff} (day numbers), {saturday_hour}.
-WITH src AS (
-  SELECT r.*,
+WITH lookups AS ( -- what the small tables say of each row; every join is on a unique key: one row per row read
+  SELECT r.file_idx, r.source_row, fl.source_file,
          coalesce(u.unit_code, '') AS unit_code, coalesce(u.unit_name, r.unit_key) AS unit_label,
          coalesce(u.tier, '') AS tier,
          coalesce(ch.value, '') AS channel_value, coalesce(rc.value, '') AS return_value,
          coalesce(st.value, '') AS status_value,
          coalesce(p.proc_code, r.procedure_code) AS proc_code, coalesce(p.proc_name, r.procedure_name) AS proc_name,
-         p.limit_days
-  FROM raw r
+         -- rule 5: no due date, the N-th working day after receipt from the procedures table
+         CASE WHEN p.limit_days = 0 THEN r.r_dn ELSE w.dn END AS limit_due,
+         p.limit_days IS NOT NULL AS has_limit,
+         d.source_row IS NOT NULL AS repeated
+  FROM staged r
+  JOIN files fl ON fl.file_idx = r.file_idx
   LEFT JOIN units_map u ON u.unit_key = r.unit_key
   LEFT JOIN values_map ch ON ch.field = 'channel' AND ch.raw_value = r.channel
   LEFT JOIN values_map rc ON rc.field = 'return_channel' AND rc.raw_value = r.return_channel
   LEFT JOIN values_map st ON st.field = 'status' AND st.raw_value = r.status
   LEFT JOIN procs_map p ON p.procedure_code = r.procedure_code AND p.procedure_name = r.procedure_name
+  -- the working-day index of the day of receipt, + N (plain equality joins: hash joins on both engines)
+  LEFT JOIN calendar c ON c.dn = r.r_dn
+  LEFT JOIN workdays w ON w.wd_index = c.wd_index + p.limit_days
+  -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
+  LEFT JOIN duplicates d ON d.file_idx = r.file_idx AND d.source_row = r.source_row
 ),
-k AS (
-  SELECT src.*,
-         {{parse received_at r}}, {{parse due_at u}}, {{parse finished_at f}}, {{parse returned_at t}}
-  FROM src
-),
-v AS (
-  SELECT k.*, {{value r}}, {{value u}}, {{value f}}, {{value t}}
-  FROM k
-),
-wd AS ( -- the working-day index of the day of receipt (plain equality joins: hash joins on both engines)
-  SELECT v.*, c.wd_index AS r_wd
-  FROM v LEFT JOIN calendar c ON c.dn = v.r_dn
-),
-due AS ( -- rule 5: no due date, the N-th working day after receipt from the procedures table
-  SELECT wd.*,
-         coalesce(wd.u_dn, CASE WHEN wd.limit_days = 0 THEN wd.r_dn ELSE w.dn END) AS due_dn,
-         wd.u_dn IS NULL AND wd.limit_days IS NOT NULL AS due_computed
-  FROM wd LEFT JOIN workdays w ON w.wd_index = wd.r_wd + wd.limit_days
-),
-seq AS ( -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
-  SELECT due.*,
-         CASE WHEN d.source_row IS NOT NULL AND unit_code <> '' THEN 2 ELSE 1 END AS occurrence,
-         coalesce(f_dn, t_dn) AS end_any
-  FROM due LEFT JOIN duplicates d ON d.file_idx = due.file_idx AND d.source_row = due.source_row
+seq AS ( -- each row beside its lookups (the files' order kept: see Dialect.beside)
+  SELECT r.*, l.source_file, l.unit_code, l.unit_label, l.tier, l.channel_value, l.return_value, l.status_value,
+         l.proc_code, l.proc_name,
+         coalesce(r.u_dn, l.limit_due) AS due_dn,
+         r.u_dn IS NULL AND l.has_limit AS due_computed,
+         CASE WHEN l.repeated AND l.unit_code <> '' THEN 2 ELSE 1 END AS occurrence,
+         coalesce(r.f_dn, r.t_dn) AS end_any
+  FROM {{beside staged r lookups l}}
 ),
 o AS (
   SELECT seq.*,

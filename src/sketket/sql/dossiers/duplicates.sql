@@ -1,11 +1,18 @@
--- The rows whose dossier code was already met in the same unit (the first row read is counted): a narrow
--- pass of its own, so that the main query needs no window over whole rows.
+-- The rows whose dossier code was already met in the same unit (the first row read is counted). A narrow
+-- aggregation on a hash of (unit, code) first finds the few keys met more than once; only their rows are then
+-- compared exactly and numbered in the files' order (no window, no sort over every row).
+WITH keyed AS (
+  SELECT s.file_idx, s.source_row, coalesce(u.unit_code, s.unit_key) AS unit_id, s.dossier_code
+  FROM staged s LEFT JOIN units_map u ON u.unit_key = s.unit_key
+  WHERE s.dossier_code <> ''
+),
+twice AS (
+  SELECT {{hash unit_id dossier_code}} AS h FROM keyed GROUP BY {{hash unit_id dossier_code}} HAVING COUNT(*) > 1
+)
 SELECT file_idx, source_row
 FROM (
-  SELECT r.file_idx, r.source_row,
-         ROW_NUMBER() OVER (PARTITION BY coalesce(u.unit_code, r.unit_key), r.dossier_code
-                            ORDER BY r.file_idx, r.source_row) AS occurrence
-  FROM raw r LEFT JOIN units_map u ON u.unit_key = r.unit_key
-  WHERE r.dossier_code <> ''
+  SELECT k.file_idx, k.source_row,
+         ROW_NUMBER() OVER (PARTITION BY k.unit_id, k.dossier_code ORDER BY k.file_idx, k.source_row) AS occurrence
+  FROM keyed k JOIN twice t ON t.h = {{hash k.unit_id k.dossier_code}}
 ) o
 WHERE occurrence > 1

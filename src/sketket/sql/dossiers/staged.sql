@@ -1,0 +1,23 @@
+-- The exports read once: one row per row read, its four dates parsed into day numbers and minutes
+-- (date_parts.sql), the text of a date kept only where it was not read (empty, or unreadable: the findings and
+-- dossiers.parquet show it as written). The other queries (distinct.sql, duplicates.sql, dossiers.sql) read
+-- this relation, materialised once by the engine, instead of the exports' text again.
+-- Relation: raw (the exports, text; see sketket.analysis.dossier_counts). A projection of raw row by row, in
+-- raw's order: the engine relies on it to keep the files' order without sorting.
+WITH k AS (
+  SELECT raw.*,
+         {{parse received_at r}}, {{parse due_at u}}, {{parse finished_at f}}, {{parse returned_at t}}
+  FROM raw
+),
+v AS (
+  SELECT k.*, {{value r}}, {{value u}}, {{value f}}, {{value t}}
+  FROM k
+)
+SELECT file_idx, source_row, unit_key, dossier_code, procedure_code, procedure_name, channel, return_channel,
+       status,
+       r_dn, r_min, u_dn, f_dn, f_min, t_dn, t_min,
+       CASE WHEN r_dn IS NULL THEN received_at END AS received_at,
+       CASE WHEN u_dn IS NULL THEN due_at END AS due_at,
+       CASE WHEN f_dn IS NULL THEN finished_at END AS finished_at,
+       CASE WHEN t_dn IS NULL THEN returned_at END AS returned_at
+FROM v
