@@ -79,6 +79,7 @@ class Dialect:
     serial: Callable[[str], str]
     day_number: Callable[[str], str]
     date_text: Callable[[str], str]
+    datetime_text: Callable[[str, str], str]
     hash: Callable[..., str]
     beside: Callable[[str, str, str, str], str]
 
@@ -89,6 +90,8 @@ DUCKDB = Dialect(
     serial=lambda x: f"CASE WHEN regexp_full_match({x}, '{_SERIAL}') THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"CAST(CAST({ts} AS DATE) - DATE '1970-01-01' AS INTEGER)",
     date_text=lambda dn: f"strftime(DATE '1970-01-01' + CAST({dn} AS INTEGER), '%Y-%m-%d')",
+    datetime_text=lambda dn, minutes: (f"strftime(make_timestamp((CAST({dn} AS BIGINT) * 1440 + {minutes}) * 60000000), "
+                                       "'%Y-%m-%d %H:%M')"),
     hash=lambda *cols: f"hash({', '.join(cols)})",
     # by position: the rows of `left` are stored in the files' order, `right` sorted into it (a join would not
     # keep the order, and sorting the whole output costs more than sorting the narrow right side)
@@ -101,16 +104,12 @@ SPARK = Dialect(
     serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}$' THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"unix_date(CAST({ts} AS DATE))",
     date_text=lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')",
+    datetime_text=lambda dn, minutes: (f"date_format(timestamp_seconds((CAST({dn} AS BIGINT) * 1440 + {minutes}) * 60), "
+                                       "'yyyy-MM-dd HH:mm')"),  # the session's time zone is UTC
     hash=lambda *cols: f"xxhash64({', '.join(cols)})",
     beside=lambda left, la, right, ra: (f"{left} {la} JOIN {right} {ra} "
                                         f"ON {ra}.file_idx = {la}.file_idx AND {ra}.source_row = {la}.source_row"),
 )
-
-
-def _hhmm(minutes: str) -> str:
-    # dialect-neutral: lpad and || exist in both
-    return (f"lpad(CAST(CAST(FLOOR({minutes} / 60) AS INT) AS STRING), 2, '0') || ':' || "
-            f"lpad(CAST({minutes} % 60 AS STRING), 2, '0')")
 
 
 @cache
@@ -134,8 +133,9 @@ def _fragments() -> dict[str, str]:
 
 
 def render(name: str, dialect: Dialect, **params: object) -> str:
-    """A SQL file with its fragments expanded ({{parse col p}}, {{value p}}, {{date_text x}}, {{hhmm x}} and
-    the dialect's {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}}) and its parameters ({cutoff} …) filled in."""
+    """A SQL file with its fragments expanded ({{parse col p}}, {{value p}} and the dialect's {{date_text x}},
+    {{datetime_text day minutes}}, {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}},
+    {{beside left l right r}}) and its parameters ({cutoff} …) filled in."""
     frags = _fragments()
 
     def expand(m: re.Match[str]) -> str:
@@ -145,12 +145,12 @@ def render(name: str, dialect: Dialect, **params: object) -> str:
             return expand_all(frags["parse"].replace("@x@", args[0]).replace("@p@", args[1]))
         if macro == "value":
             return expand_all(frags["value"].replace("@p@", args[0]))
-        if macro == "hhmm":
-            return _hhmm(args[0])
         if macro == "try_ts":
             return dialect.try_ts(args[0], args[1])
         if macro in ("serial", "day_number", "date_text"):
             return getattr(dialect, macro)(args[0])
+        if macro == "datetime_text":
+            return dialect.datetime_text(args[0], args[1])
         if macro == "hash":
             return dialect.hash(*args)
         if macro == "beside":

@@ -12,10 +12,9 @@
 -- The shape of the text picks the one format to try (a failed try costs more than the cheap tests below).
 CASE
   WHEN @x@ = '' THEN NULL
-  -- the usual shapes first, recognised by length and separators alone
-  WHEN length(@x@) = 16 AND substr(@x@, 3, 1) = '/' AND substr(@x@, 6, 1) = '/' AND substr(@x@, 14, 1) = ':'
-    THEN {{try_ts @x@ dmy4_hm}}
-  WHEN length(@x@) = 10 AND substr(@x@, 3, 1) = '/' AND substr(@x@, 6, 1) = '/' THEN {{try_ts @x@ dmy4}}
+  -- the usual shapes first, recognised by length and separators alone (LIKE's _ is any one character)
+  WHEN @x@ LIKE '__/__/_______:__' THEN {{try_ts @x@ dmy4_hm}}
+  WHEN @x@ LIKE '__/__/____' THEN {{try_ts @x@ dmy4}}
   WHEN instr(@x@, '/') > 0 THEN
     CASE WHEN length(split_part(split_part(@x@, ' ', 1), '/', 3)) = 2 THEN
       CASE length(@x@) - length(replace(@x@, ':', ''))

@@ -57,10 +57,10 @@ o AS (
 SELECT
   dossier_code, proc_code AS procedure_code, proc_name AS procedure_name, unit_label AS unit_name,
   channel_value AS channel,
-  CASE WHEN r_dn IS NULL THEN received_at ELSE {{date_text r_dn}} || CASE WHEN r_min IS NULL THEN '' ELSE ' ' || {{hhmm r_min}} END END AS received_at,
+  CASE WHEN r_dn IS NULL THEN received_at WHEN r_min IS NULL THEN {{date_text r_dn}} ELSE {{datetime_text r_dn r_min}} END AS received_at,
   CASE WHEN due_dn IS NULL THEN due_at ELSE {{date_text due_dn}} END AS due_at,
-  CASE WHEN f_dn IS NULL THEN finished_at ELSE {{date_text f_dn}} || CASE WHEN f_min IS NULL THEN '' ELSE ' ' || {{hhmm f_min}} END END AS finished_at,
-  CASE WHEN t_dn IS NULL THEN returned_at ELSE {{date_text t_dn}} || CASE WHEN t_min IS NULL THEN '' ELSE ' ' || {{hhmm t_min}} END END AS returned_at,
+  CASE WHEN f_dn IS NULL THEN finished_at WHEN f_min IS NULL THEN {{date_text f_dn}} ELSE {{datetime_text f_dn f_min}} END AS finished_at,
+  CASE WHEN t_dn IS NULL THEN returned_at WHEN t_min IS NULL THEN {{date_text t_dn}} ELSE {{datetime_text t_dn t_min}} END AS returned_at,
   return_value AS return_channel,
   status,
   unit_code, tier, outcome, source_file, source_row,
