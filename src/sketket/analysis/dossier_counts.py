@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import re
 import shutil
+import string
 import sys
 import tempfile
 from collections.abc import Callable
@@ -587,26 +588,44 @@ def _person_date(text: object) -> str:
     return f"{m.group(3)}/{m.group(2)}/{m.group(1)}{m.group(4) or ''}" if m else s
 
 
+def _person_dates(texts: pd.Series) -> pd.Series:
+    """`_person_date` of every text of a column at once."""
+    return texts.astype(str).str.replace(r"^(\d{4})-(\d{2})-(\d{2})( \d{2}:\d{2})?$", r"\3/\2/\1\4", regex=True)
+
+
+def _fill(template: str, fields: dict[str, Any], index: pd.Index) -> pd.Series:
+    """`template.format(**fields)` for every row at once; a field is a column (Series on `index`) or a text."""
+    out = pd.Series("", index=index, dtype=object)
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out = out + literal
+        if name is not None:
+            if spec or conversion:
+                raise ValueError(f"dossiers.yml: {template!r}: chỉ dùng {{tên}} trong thông báo")
+            value = fields[name]
+            out = out + (value.astype(str) if isinstance(value, pd.Series) else str(value))
+    return out
+
+
 def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, Any], plan: Plan,
                    registry: Registry) -> pd.DataFrame:
+    """One row per rule a row breaks (the rows' issues, messages filled column-wise: there can be hundreds of
+    thousands of them), then the findings about many rows at once."""
     rules = cfg["findings"]
     fmt = {"cutoff": format_date(plan.cutoff), "start": format_date(plan.period_start)}
-    rows = []
-    for r in row_f.fillna("").itertuples(index=False):
-        for rule in str(r.issues).split(","):
-            if not rule:
-                continue
-            if rule == "finished_before_received":
-                value = r.finished_at or r.returned_at
-            elif rule == "done_after_cutoff":
-                value = r.finished_at or r.returned_at
-            else:
-                value = getattr(r, _DATE_OF_RULE.get(rule, "dossier_code"))
-            shown = _person_date(value) if rule not in ("duplicate_code", "code_missing") else value
-            message = rules[rule]["message"].format(value=shown, received=_person_date(r.received_at),
-                                                    status=r.status, **fmt)
-            rows.append((r.source_file, int(r.source_row), r.dossier_code, rule, rules[rule]["severity"], message,
-                         str(value)))
+    rows: list[tuple[Any, ...]] = []
+    r = row_f.fillna("").astype({c: str for c in row_f.columns if c != "source_row"})
+    long = r.assign(rule=r["issues"].str.split(",")).explode("rule", ignore_index=True)
+    long = long[long["rule"].fillna("") != ""]
+    for rule, g in long.groupby("rule", sort=False):
+        if rule in ("finished_before_received", "done_after_cutoff"):
+            value = g["finished_at"].where(g["finished_at"] != "", g["returned_at"])
+        else:
+            value = g[_DATE_OF_RULE.get(str(rule), "dossier_code")]
+        shown = value if rule in ("duplicate_code", "code_missing") else _person_dates(value)
+        message = _fill(rules[rule]["message"], {"value": shown, "received": _person_dates(g["received_at"]),
+                                                 "status": g["status"], **fmt}, g.index)
+        rows.extend(zip(g["source_file"], g["source_row"].astype(int).tolist(), g["dossier_code"],
+                        [rule] * len(g), [rules[rule]["severity"]] * len(g), message, value, strict=True))
     for g in group_f.fillna("").itertuples(index=False):
         n = format_int(int(g.n))
         if g.rule == "unit_unmatched":
