@@ -72,7 +72,9 @@ class Dialect:
     parsing a date with one explicit format and no error (try_), recognising an Excel serial number, a date's
     day number, a day number's text, a 64-bit hash of a few columns (the values differ between engines; only
     equality of hashes is used, and every hash match is checked on the values), and putting two relations of
-    the same rows side by side (`beside`: DuckDB by position, which keeps the files' order; Spark by key).
+    the same rows side by side (`beside`: DuckDB by position, which keeps the files' order; Spark by key), a
+    text literal, and the n-th item (1-based) of a list of literals (`pick`: a small table's column looked up by
+    a row number found once by a join, so that the rows sorted to go beside each other stay narrow).
     Weekdays are day-number arithmetic in the SQL itself."""
 
     name: str
@@ -83,6 +85,8 @@ class Dialect:
     datetime_text: Callable[[str, str], str]
     hash: Callable[..., str]
     beside: Callable[[str, str, str, str], str]
+    literal: Callable[[str], str]
+    pick: Callable[[list[str], str], str]
 
 
 DUCKDB = Dialect(
@@ -98,6 +102,8 @@ DUCKDB = Dialect(
     # keep the order, and sorting the whole output costs more than sorting the narrow right side)
     beside=lambda left, la, right, ra: (f"{left} {la} POSITIONAL JOIN "
                                         f"(SELECT * FROM {right} ORDER BY file_idx, source_row) {ra}"),
+    literal=lambda text: "'" + text.replace("'", "''") + "'",
+    pick=lambda items, idx: f"[{', '.join(items)}][{idx}]",
 )
 SPARK = Dialect(
     "spark",
@@ -110,6 +116,9 @@ SPARK = Dialect(
     hash=lambda *cols: f"xxhash64({', '.join(cols)})",
     beside=lambda left, la, right, ra: (f"{left} {la} JOIN {right} {ra} "
                                         f"ON {ra}.file_idx = {la}.file_idx AND {ra}.source_row = {la}.source_row"),
+    literal=lambda text: "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'",
+    # guarded: Spark 4.3 gave the last item for a NULL index (seen in the engines' comparison test)
+    pick=lambda items, idx: f"CASE WHEN {idx} IS NOT NULL THEN element_at(array({', '.join(items)}), {idx}) END",
 )
 
 
@@ -133,10 +142,11 @@ def _fragments() -> dict[str, str]:
     return {k: v.strip() for k, v in parts.items()}
 
 
-def render(name: str, dialect: Dialect, **params: object) -> str:
+def render(name: str, dialect: Dialect, lists: dict[str, list[str]] | None = None, **params: object) -> str:
     """A SQL file with its fragments expanded ({{parse col p}}, {{value p}} and the dialect's {{date_text x}},
     {{datetime_text day minutes}}, {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}},
-    {{beside left l right r}}) and its parameters ({cutoff} …) filled in."""
+    {{beside left l right r}}, {{pick table.column idx}} over `lists`) and its parameters ({cutoff} …) filled
+    in."""
     frags = _fragments()
 
     def expand(m: re.Match[str]) -> str:
@@ -156,6 +166,11 @@ def render(name: str, dialect: Dialect, **params: object) -> str:
             return dialect.hash(*args)
         if macro == "beside":
             return dialect.beside(*args)
+        if macro == "pick":
+            items = (lists or {})[args[0]]
+            if not items:  # an empty list has no type
+                return "CAST(NULL AS STRING)"
+            return dialect.pick([dialect.literal(str(v)) for v in items], args[1])
         raise ValueError(f"{name}: unknown fragment {macro}")
 
     def expand_all(text: str) -> str:
@@ -491,19 +506,20 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     try:
         eng.load_raw(logs)
         eng.materialise("staged", render("staged.sql", eng.dialect))
-        eng.register("files", pd.DataFrame({"file_idx": [i for i, _, _ in logs],
-                                            "source_file": [ex.rel for _, ex, _ in logs]}).astype(
-                                                {"file_idx": "int32", "source_file": object}))
         maps = _maps(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
+        lists = {"files.source_file": [ex.rel for ex in exports]}  # by file_idx + 1
         for name, frame in maps.items():
+            frame = frame.reset_index(drop=True)
+            frame.insert(0, "idx", pd.Series(range(1, len(frame) + 1), dtype="int32"))
             eng.register(name, frame)
+            lists |= {f"{name}.{c}": [str(v) for v in frame[c]] for c in frame.columns if c != "idx"}
         calendar = working_calendar(cfg)
         eng.register("calendar", calendar)
         eng.register("workdays", calendar[calendar["is_workday"] == 1][["wd_index", "dn"]])
         eng.register("duplicates", eng.query(render("duplicates.sql", eng.dialect)))
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
                   "saturday_hour": int(cfg["saturday_morning_until_hour"])}
-        eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
+        eng.write_dossiers(render("dossiers.sql", eng.dialect, lists, **params), cat.parquet("dossiers"))
         _check_dossier_columns(cat.parquet("dossiers"))
         eng.use_dossiers(cat.parquet("dossiers"))
         units = eng.query(render("units.sql", eng.dialect))

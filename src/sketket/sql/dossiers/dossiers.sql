@@ -1,21 +1,18 @@
 -- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
 -- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
 -- Relations: staged (the exports read once, dates parsed: staged.sql; a date's text only where it was not read),
--- files, units_map, values_map, procs_map, calendar, workdays, duplicates (see sketket.analysis.dossier_counts).
+-- units_map, values_map, procs_map (their columns also as lists, for pick), calendar, workdays, duplicates, the
+-- files' names as a list (see sketket.analysis.dossier_counts).
 -- Parameters: {period_start}, {cutoff} (day numbers), {saturday_hour}.
-WITH lookups AS ( -- what the small tables say of each row; every join is on a unique key: one row per row read
-  SELECT r.file_idx, r.source_row, fl.source_file,
-         coalesce(u.unit_code, '') AS unit_code, coalesce(u.unit_name, r.unit_key) AS unit_label,
-         coalesce(u.tier, '') AS tier,
-         coalesce(ch.value, '') AS channel_value, coalesce(rc.value, '') AS return_value,
-         coalesce(st.value, '') AS status_value,
-         coalesce(p.proc_code, r.procedure_code) AS proc_code, coalesce(p.proc_name, r.procedure_name) AS proc_name,
+WITH lookups AS ( -- what the small tables say of each row, as their row numbers (idx) and a few numbers: every
+                 -- join is on a unique key, one row per row read (kept narrow: DuckDB sorts it, Dialect.beside)
+  SELECT r.file_idx, r.source_row,
+         u.idx AS unit_idx, ch.idx AS channel_idx, rc.idx AS return_idx, st.idx AS status_idx, p.idx AS proc_idx,
          -- rule 5: no due date, the N-th working day after receipt from the procedures table
          CASE WHEN p.limit_days = 0 THEN r.r_dn ELSE w.dn END AS limit_due,
          p.limit_days IS NOT NULL AS has_limit,
          d.source_row IS NOT NULL AS repeated
   FROM staged r
-  JOIN files fl ON fl.file_idx = r.file_idx
   LEFT JOIN units_map u ON u.unit_key = r.unit_key
   LEFT JOIN values_map ch ON ch.field = 'channel' AND ch.raw_value = r.channel
   LEFT JOIN values_map rc ON rc.field = 'return_channel' AND rc.raw_value = r.return_channel
@@ -27,14 +24,28 @@ WITH lookups AS ( -- what the small tables say of each row; every join is on a u
   -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
   LEFT JOIN duplicates d ON d.file_idx = r.file_idx AND d.source_row = r.source_row
 ),
-seq AS ( -- each row beside its lookups (the files' order kept: see Dialect.beside)
-  SELECT r.*, l.source_file, l.unit_code, l.unit_label, l.tier, l.channel_value, l.return_value, l.status_value,
-         l.proc_code, l.proc_name,
-         coalesce(r.u_dn, l.limit_due) AS due_dn,
-         r.u_dn IS NULL AND l.has_limit AS due_computed,
-         CASE WHEN l.repeated AND l.unit_code <> '' THEN 2 ELSE 1 END AS occurrence,
-         coalesce(r.f_dn, r.t_dn) AS end_any
+side AS ( -- each row beside its lookups, in the files' order (Dialect.beside)
+  SELECT r.*, l.unit_idx, l.channel_idx, l.return_idx, l.status_idx, l.proc_idx, l.limit_due, l.has_limit,
+         l.repeated
   FROM {{beside staged r lookups l}}
+),
+seq AS ( -- the small tables' values picked by row number
+  SELECT side.*,
+         {{pick files.source_file (file_idx+1)}} AS source_file,
+         coalesce({{pick units_map.unit_code unit_idx}}, '') AS unit_code,
+         coalesce({{pick units_map.unit_name unit_idx}}, unit_key) AS unit_label,
+         coalesce({{pick units_map.tier unit_idx}}, '') AS tier,
+         coalesce({{pick values_map.value channel_idx}}, '') AS channel_value,
+         coalesce({{pick values_map.value return_idx}}, '') AS return_value,
+         coalesce({{pick values_map.value status_idx}}, '') AS status_value,
+         coalesce({{pick procs_map.proc_code proc_idx}}, procedure_code) AS proc_code,
+         coalesce({{pick procs_map.proc_name proc_idx}}, procedure_name) AS proc_name,
+         coalesce(u_dn, limit_due) AS due_dn,
+         u_dn IS NULL AND has_limit AS due_computed,
+         -- a code met again in the same known unit (units_map holds the known units only)
+         CASE WHEN repeated AND unit_idx IS NOT NULL THEN 2 ELSE 1 END AS occurrence,
+         coalesce(f_dn, t_dn) AS end_any
+  FROM side
 ),
 o AS (
   SELECT seq.*,
