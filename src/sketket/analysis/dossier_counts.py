@@ -1,12 +1,16 @@
 """Counting the dossier logs (DESIGN.md, "Dossier logs", rules 1–7) and reconciling them with the tables.
 
 The counting is SQL written once, in `sketket/sql/dossiers/*.sql`, run by DuckDB (default) or by Spark SQL
-(`--engine spark`, for histories beyond one machine). The SQL is dialect-neutral by design: dates are parsed
-with regular expressions, split_part and arithmetic into day numbers (no strptime/to_date, no try_ functions,
-no weekday function, whose numbering differs: Sunday is 0 in DuckDB, 1 in Spark). What still differs between
-the two engines is in `Dialect` below, and nowhere else: turning a day number back into text, and how tables
-are read and written. Python maps the few distinct values (unit names, channels, statuses, procedures) and
-adds what is cheap on small tables (tier and city rows, rates, messages, reconciliation).
+(`--engine spark`, for histories beyond one machine). What differs between the two engines is in `Dialect`
+below, and nowhere else (parsing a date with one explicit format, a day number and its text, a hash, putting
+two relations of the same rows side by side, picking an item of a list); weekdays are day-number arithmetic,
+whose numbering needs no weekday function. How tables are read, stored and written is the engines' own.
+
+The path of the rows: the exports are read once (`raw`, text) into `staged` (staged.sql: dates parsed into day
+numbers), stored once by the engine; the distinct values (distinct.sql), which Python maps (unit names,
+channels, statuses, procedures), and the repeated dossier codes (duplicates.sql) come from it; dossiers.sql
+writes dossiers.parquet from it, in the files' order; the tables come from dossiers.parquet. Python adds what
+is cheap on small tables (tier and city rows, rates, messages, reconciliation). Nothing collects the rows.
 """
 
 from __future__ import annotations
