@@ -310,3 +310,31 @@ def test_empty_folder_and_a_non_utf8_export(tmp_path):
     units = res.tables["dossier_units"]
     assert list(units["tier"]) == ["city"] and units.iloc[0]["received"] == 0
     assert pd.isna(units.iloc[0]["on_time_rate"])
+
+
+def test_many_rows_keep_the_files_order_and_their_row_numbers(tmp_path):
+    """Thousands of rows in files of two layouts (read together or apart, in parallel): dossiers.parquet lists
+    them in the files' order with the row numbers a spreadsheet shows, and a code met again in a later file of
+    the same unit is the one excluded."""
+    n = 2500  # more than one DuckDB vector per file
+    logs = tmp_path / "logs"
+
+    def rows(prefix: str, sep: str) -> list[str]:
+        return [sep.join([f"{prefix}-{k}", "Chứng thực", "Trực tiếp", f"{1 + k % 28:02d}/04/2017 08:00",
+                          "30/04/2017", "", "", "", "Đang xử lý"]) for k in range(n)]
+
+    _write(logs, "a.csv", rows("A", ";"))
+    _write(logs, "a2.csv", rows("B", ";"))  # same layout as a.csv: one read of both
+    _write(logs, "b.csv", rows("C", ","), header=HEADER.replace(";", ","))
+    _write(logs, "c.csv", rows("D", ";")[:10] + ["A-5;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý"])
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert list(d["source_file"]) == ["a.csv"] * n + ["a2.csv"] * n + ["b.csv"] * n + ["c.csv"] * 11
+    assert list(d["dossier_code"]) == [f"{p}-{k}" for p in "ABC" for k in range(n)] + [
+        f"D-{k}" for k in range(10)] + ["A-5"]
+    for name, g in d.groupby("source_file"):  # title lines and header: the first dossier is on line 4
+        assert list(g["source_row"]) == list(range(4, 4 + len(g))), name
+    assert d["outcome"].value_counts().to_dict() == {"pending_overdue": 3 * n + 10, "excluded": 1}
+    assert d.iloc[-1]["outcome"] == "excluded"
+    f = Catalog(tmp_path / "out").load("dossier_findings")
+    assert f[f["rule"] == "duplicate_code"][["source_file", "source_row"]].values.tolist() == [["c.csv", 14]]
