@@ -57,3 +57,29 @@ def test_packs_say_the_data_is_illustrative_and_show_the_city_total(demo_run):
     communes = units.loc[units["parent_name"].str.contains("Ba Vì") & (units["tier"] == "xa"), "unit_name"]
     assert len(communes) > 20
     assert all(name in district for name in communes)
+
+
+def test_the_comment_round_is_held_on_the_demo_replies(demo_run):
+    from openpyxl import load_workbook
+
+    _, base = demo_run
+    # the replies live beside the demo's submissions, set aside by ingest (never read as a table)
+    assert (base / "data" / "demo" / "gop-y").is_dir()
+    files = pd.read_parquet(base / "processed" / "files.parquet")
+    assert not files["source_file"].astype(str).str.contains("gop-y").any()
+    table = base / "reports" / "tong-hop-y-kien-du-thao.xlsx"
+    assert table.is_symlink() and table.resolve().is_file()  # published through latest/, like the draft
+    index = (base / "reports" / "latest" / "index.html").read_text(encoding="utf-8")
+    assert 'href="tong-hop-y-kien-du-thao.xlsx"' in index
+    wb = load_workbook(table, read_only=True)
+    rows = list(wb["Tổng hợp ý kiến"].iter_rows(min_row=4, values_only=True))
+    by_unit = {}
+    for _, section, unit, text, _ in rows:
+        by_unit.setdefault(unit, []).append((section, text))
+    assert ("II.2.đ", "Đề nghị bổ sung kinh phí chi trả làm thêm giờ sáng thứ bảy vào phần đánh giá.") \
+        in by_unit["Sở Tài chính"]
+    assert len(rows) == 6  # Tư pháp 2, Tài chính 2, Ba Vì 1, and Ba Đình's agreement with no comment
+    track = list(wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True))
+    status = {r[1]: r[4] for r in track}
+    assert status["Huyện Ba Vì"] == "Muộn 4 ngày" and status["Sở Tư pháp"] == "Đúng hạn"
+    assert sum(1 for s in status.values() if s == "Chưa trả lời") == len(status) - 4

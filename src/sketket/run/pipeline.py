@@ -203,7 +203,8 @@ def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
         _step("Tạo dữ liệu minh họa", write_demo, demo, seed=opts.demo_seed, scale=opts.demo_scale)
     registry = demo / COPY_REGISTRY if (demo / COPY_REGISTRY).exists() else ctx.registry_source
     return RunContext(raw_dir=demo, processed_dir=ctx.processed_dir, reports_dir=ctx.reports_dir, plan=ctx.plan,
-                      demo_dir=demo, dossiers_dir=demo / "ho-so", registry_source=registry,
+                      demo_dir=demo, dossiers_dir=demo / "ho-so", comments_dir=demo / "gop-y",
+                      registry_source=registry,
                       config_file=ctx.config_file, extra=ctx.extra), True
 
 
@@ -218,13 +219,14 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     ctx = ctx.with_dirs(reports_dir=run_dir)
     Path(ctx.processed_dir).mkdir(parents=True, exist_ok=True)
     _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
-          set_aside=[ctx.dossiers_dir])
+          set_aside=[ctx.dossiers_dir, ctx.comments_dir])
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
     _dossier_logs(ctx, demo)
     _prepare_lessons(ctx)
     from sketket.outputs.draft import write_draft
 
     _step("Dự thảo báo cáo sơ kết (draft)", write_draft, ctx, ctx.catalog.report("draft"))
+    _comment_round(ctx, demo)
     files = ctx.catalog.load("files")
     info = DataInfo(
         built_at=dt.datetime.now().isoformat(timespec="seconds"),
@@ -260,6 +262,25 @@ def _dossier_logs(ctx: RunContext, demo: bool) -> None:
         from sketket.analysis.dossier_counts import dossiers
 
         _step("Sổ theo dõi hồ sơ (dossiers)", dossiers, ctx, logs)
+
+
+def _comment_round(ctx: RunContext, demo: bool) -> None:
+    """The units' replies to the draft, when the run has some (paths.comments; the demo city makes a few):
+    the table of comments, acceptance and explanations, with who answered by the deadline."""
+    folder = Path(ctx.comments_dir)
+    if demo and not folder.exists():
+        from sketket.demo.comments import write_demo_comments
+
+        write_demo_comments(folder, ctx.plan.draft_deadline)
+    if folder.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in folder.rglob("*")):
+        from sketket.outputs.comments import read_replies, write_comments
+
+        def round_table() -> Path:
+            replies = read_replies(folder, ctx.registry)
+            return write_comments(replies, ctx.registry.expected_submitters(), ctx.plan.draft_deadline,
+                                  ctx.catalog.report("comments"), draft=ctx.catalog.report("draft"))
+
+        _step("Tổng hợp ý kiến góp ý dự thảo (comments)", round_table)
 
 
 def _prepare_lessons(ctx: RunContext) -> None:
@@ -528,6 +549,7 @@ def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
         found.append((f"Danh sách trả lại để đơn vị sửa ({len(returns)} tệp, thư mục {returns_dir})",
                        prefix + returns_dir + "/"))
     for key, label in (("draft", "Dự thảo Báo cáo sơ kết của UBND Thành phố (Word)"),
+                       ("comments", "Bảng tổng hợp ý kiến góp ý, tiếp thu, giải trình dự thảo (Excel)"),
                        ("nominations_list", "Danh sách đề nghị khen thưởng đã kiểm tra (Excel)"),
                        ("nominations_docx", "Danh sách đề nghị khen thưởng trình UBND Thành phố (Word)")):
         if (run_dir / reports()[key].path).exists():
@@ -561,8 +583,12 @@ def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: Da
 
     if not (run_dir / "index.html").is_file():
         write_index(run_dir / "index.html", results, info, processed_dir)
-    for name in (reports()["consolidated"].path, reports()["return_lists"].path, reports()["draft"].path):
-        _link(reports_dir / name, f"latest/{name}")
+    for name in (reports()["consolidated"].path, reports()["return_lists"].path, reports()["draft"].path,
+                 reports()["comments"].path):
+        if (run_dir / name).exists():
+            _link(reports_dir / name, f"latest/{name}")
+        elif (reports_dir / name).is_symlink():  # an older run had it, this one has not (no replies yet)
+            (reports_dir / name).unlink()
     env = Environment(loader=FileSystemLoader(templates_dir() / "sketket"), autoescape=select_autoescape())
     page = env.get_template("redirect.html.j2").render(target="latest/index.html", title=INDEX_TITLE)
     index = reports_dir / "index.html"
