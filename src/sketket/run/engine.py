@@ -79,6 +79,21 @@ class WarmKernel:
         if client is not None and client.km is not None:
             client._cleanup_kernel()
 
+    def warm_up(self, kernel_name: str, start_timeout: int, code: str) -> bool:
+        """Start the kernel before the first notebook and run `code` (the imports every notebook makes) in it,
+        while the run still prepares its data. False, and no kernel kept, when that fails: the first notebook
+        then starts its own, as without a warm-up."""
+        try:
+            client = self.get(kernel_name, start_timeout)
+            assert client.kc is not None
+            reply = client.wait_for_reply(client.kc.execute(code, silent=True, store_history=False))
+            ok = bool(reply) and reply["content"]["status"] == "ok"
+        except Exception:
+            ok = False
+        if not ok:
+            self.discard()
+        return ok
+
     def ready(self, kernel_name: str, start_timeout: int, cwd: str) -> NotebookClient:
         """A kernel in a fresh kernel's state, working in `cwd`: the live one reset, or a new one when a
         previous notebook left it unable to reset or it died since."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -76,6 +77,7 @@ class RunOptions:
     demo_seed: int
     demo_scale: int
     packs: dict[str, Any]
+    warm_up: str = ""  # code each worker's kernel runs before the first notebook (warm engine)
 
     @classmethod
     def load(cls, settings: Settings, config_path: Path | None = None, workers: int | None = None) -> RunOptions:
@@ -112,6 +114,7 @@ class RunOptions:
             demo_seed=number("demo.seed", data["demo"]["seed"], int, 0),
             demo_scale=number("demo.scale", data["demo"]["scale"], int, 1),
             packs=dict(data["packs"]),
+            warm_up=str(data.get("warm_up") or ""),
         )
 
 
@@ -481,18 +484,42 @@ def _kernel_stderr_to(path: Path) -> None:
     os.close(fd)
 
 
-def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobResult]:
-    """Run the notebooks, `opts.workers` at a time, with a progress bar when the terminal is interactive."""
+def _worker_start(log_path: Path, engine: str, kernel: str, warm_up: str) -> None:
+    """A worker's start: its stderr and lifeline, then (warm engine) its kernel started with the imports every
+    notebook makes, so that this costs nothing on the run's clock while the run prepares its data."""
+    _kernel_stderr_to(log_path)
+    if engine == "warm" and warm_up:
+        from sketket.run.engine import KERNEL
+
+        KERNEL.warm_up(kernel, 60, warm_up)
+
+
+def notebook_pool(opts: RunOptions, run_dir: Path) -> cf.ProcessPoolExecutor:
+    """The workers that will run the notebooks, started now: `sketket run` opens it before preparing the data
+    (which uses one core), so that the kernels start and import on the other core meanwhile."""
+    import nbconvert  # noqa: F401  (fork reuses this process's imports: ~3 s each to import afresh)
+    import papermill  # noqa: F401
+
+    _exporter()
+    # fork: the workers share these imports; they start before the data steps start any thread
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    pool = cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context, initializer=_worker_start,
+                                  initargs=(run_dir / "kernels.log", opts.engine, opts.kernel, opts.warm_up))
+    pool.submit(os.getpid)  # with fork, the first task starts every worker
+    return pool
+
+
+def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path,
+                pool: cf.ProcessPoolExecutor | None = None) -> list[JobResult]:
+    """Run the notebooks, `opts.workers` at a time (in `pool` when the run started one), with a progress bar
+    when the terminal is interactive."""
     from tqdm import tqdm
 
     (run_dir / "notebooks").mkdir(parents=True, exist_ok=True)
     results: list[JobResult] = []
     args = (opts.notebooks_dir, run_dir, opts.kernel, opts.cell_timeout, opts.engine)
-    # fork reuses this process's imports (papermill, nbconvert: ~3 s each to import afresh)
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with (
-        cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context, initializer=_kernel_stderr_to,
-                               initargs=(run_dir / "kernels.log",)) as pool,
+        pool or notebook_pool(dataclasses.replace(opts, warm_up=""), run_dir) as pool,
         tqdm(total=len(jobs), desc="notebook", unit="nb", disable=not sys.stderr.isatty()) as bar,
     ):
         futures = [pool.submit(execute_job, job, *args) for job in jobs]
@@ -658,23 +685,34 @@ def run(ctx: RunContext, opts: RunOptions) -> RunReport:
         return _run(ctx, opts, reports, run_dir)
 
 
+def _prepare_and_execute(ctx: RunContext, opts: RunOptions, run_dir: Path, pool: cf.ProcessPoolExecutor
+                         ) -> tuple[DataInfo, list[Job], list[JobResult]]:
+    info, data_ctx = prepare_data(ctx, opts, run_dir)
+    if info.demo:
+        log.info("Không có biểu nào trong %s: dùng %s (%s)", ctx.raw_dir, DEMO_LABEL, data_ctx.raw_dir)
+    context_file = run_dir / "context.json"
+    context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+    processed = Path(ctx.processed_dir).resolve()
+    jobs = plan_jobs(opts, data_ctx.registry, processed, context_file)
+    check_parameters(jobs, opts.notebooks_dir)
+    notebooks_start = time.perf_counter()
+    results = execute_all(jobs, opts, run_dir, pool)
+    log.info("%-45s %6.1f s", f"{len(jobs)} notebook", time.perf_counter() - notebooks_start)
+    return info, jobs, results
+
+
 def _run(ctx: RunContext, opts: RunOptions, reports: Path, run_dir: Path) -> RunReport:
     handler = _log_to(run_dir)
     try:
         start = time.perf_counter()
         log.info("Bắt đầu: dữ liệu %s, kết quả %s, %d luồng", ctx.raw_dir, run_dir, opts.workers)
         ensure_kernel(opts.kernel)
-        info, data_ctx = prepare_data(ctx, opts, run_dir)
-        if info.demo:
-            log.info("Không có biểu nào trong %s: dùng %s (%s)", ctx.raw_dir, DEMO_LABEL, data_ctx.raw_dir)
-        context_file = run_dir / "context.json"
-        context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        pool = notebook_pool(opts, run_dir)
+        try:
+            info, jobs, results = _prepare_and_execute(ctx, opts, run_dir, pool)
+        finally:
+            pool.shutdown(cancel_futures=True)  # done already when the notebooks ran; not when a step failed
         processed = Path(ctx.processed_dir).resolve()
-        jobs = plan_jobs(opts, data_ctx.registry, processed, context_file)
-        check_parameters(jobs, opts.notebooks_dir)
-        notebooks_start = time.perf_counter()
-        results = execute_all(jobs, opts, run_dir)
-        log.info("%-45s %6.1f s", f"{len(jobs)} notebook", time.perf_counter() - notebooks_start)
         write_index(run_dir / "index.html", results, info, processed)
         failed = [r for r in results if not r.ok]
         index = None
