@@ -7,61 +7,15 @@ import os
 
 import pandas as pd
 import pytest
+from dossier_data import reconciliation, units, write_logs
 
 from sketket.analysis import dossier_facts as facts
 from sketket.catalog import Catalog
 
-UNITS = [  # unit_code, unit_name, tier, received, on_time, overdue, online, postal in, postal out, sat, sat morning
-    ("00001", "Phường Một", "xa", 400, 380, 20, 100, 10, 4, 30, 12),
-    ("00002", "Phường Hai", "xa", 100, 100, 0, 0, 0, 1, 0, 0),
-]
-# unit_code, procedure_code, procedure_name, received, on_time, overdue, online_received
-PROCEDURES = [
-    ("00001", "1.001", "Chứng thực bản sao", 200, 185, 15, 20),
-    ("00001", "1.002", "Đăng ký khai sinh", 150, 145, 5, 75),
-    ("00001", "1.003", "Đăng ký kết hôn", 40, 40, 0, 5),
-    ("00001", "1.004", "Cấp phép xây dựng", 10, 10, 0, 0),
-    ("00002", "1.001", "Chứng thực bản sao", 60, 60, 0, 0),
-    ("00002", "1.003", "Đăng ký kết hôn", 40, 40, 0, 0),
-]
-
-
-def _units() -> pd.DataFrame:
-    cols = ["unit_code", "unit_name", "tier", "received", "on_time", "overdue", "online_received",
-            "postal_received", "postal_returned", "saturday_received", "saturday_same_morning"]
-    units = pd.DataFrame(UNITS, columns=cols)
-    city = units[cols[3:]].sum().to_dict() | {"unit_code": "", "unit_name": "Toàn Thành phố", "tier": "city"}
-    tier = {**city, "unit_name": "Xã, phường, thị trấn", "tier": "xa"}
-    return pd.concat([units, pd.DataFrame([tier, city])], ignore_index=True)
-
-
-def _procedures() -> pd.DataFrame:
-    cols = ["unit_code", "procedure_code", "procedure_name", "received", "on_time", "overdue", "online_received"]
-    per_unit = pd.DataFrame(PROCEDURES, columns=cols)
-    city = per_unit.groupby(cols[1:3], as_index=False)[cols[3:]].sum().assign(unit_code="")
-    return pd.concat([city, per_unit], ignore_index=True)
-
-
-def _reconciliation() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"unit_code": "00001", "unit_name": "Phường Một", "tier": "xa", "reported_received": 420, "log_received": 400,
-         "reported_on_time": 400, "log_on_time": 380, "reported_overdue": 20, "log_overdue": 20,
-         "diff_received": 20, "diff_on_time": 20, "diff_overdue": 0, "diff_received_pct": 5.0, "status": "differs",
-         "message": "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%"},
-        {"unit_code": "00002", "unit_name": "Phường Hai", "tier": "xa", "reported_received": 100, "log_received": 100,
-         "reported_on_time": 100, "log_on_time": 100, "reported_overdue": 0, "log_overdue": 0,
-         "diff_received": 0, "diff_on_time": 0, "diff_overdue": 0, "diff_received_pct": 0.0, "status": "agrees",
-         "message": "Biểu báo cáo 100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp"},
-    ])
-
 
 @pytest.fixture()
 def logged(tmp_path):
-    cat = Catalog(tmp_path)
-    cat.save("dossier_units", _units())
-    cat.save("dossier_procedures", _procedures())
-    cat.save("reconciliation", _reconciliation())
-    return facts.read(cat)
+    return facts.read(write_logs(Catalog(tmp_path)))
 
 
 def test_figures_of_the_city_and_of_a_unit(logged):
@@ -152,8 +106,8 @@ def test_no_logs_no_facts_and_no_crash(tmp_path):
 
 def test_a_reconciliation_older_than_the_tables_is_not_used(tmp_path):
     cat = Catalog(tmp_path)
-    cat.save("dossier_units", _units())
-    cat.save("reconciliation", _reconciliation())
+    cat.save("dossier_units", units())
+    cat.save("reconciliation", reconciliation())
     cat.save("appendix", pd.DataFrame({"unit_code": ["00001"], "unit_name": ["Phường Một"]}))
     old = cat.parquet("appendix").stat().st_mtime_ns - 10**9
     os.utime(cat.parquet("reconciliation"), ns=(old, old))  # the tables read again since: a run without logs
