@@ -62,7 +62,10 @@ def _catalog(source: Catalog | str | Path | Any) -> Catalog:
 def _stale(cat: Catalog) -> bool:
     """A reconciliation older than the appendix it reconciles: the tables were read again since (a run without
     logs, or a unit's corrected table), so its figures are not the tables' any more."""
-    rec, appendix = cat.parquet("reconciliation"), cat.parquet("appendix")
+    def path(name: str) -> Path:
+        return cat.parquet(name) if cat.parquet(name).is_file() else cat.csv(name)
+
+    rec, appendix = path("reconciliation"), path("appendix")
     return rec.is_file() and appendix.is_file() and rec.stat().st_mtime_ns < appendix.stat().st_mtime_ns
 
 
