@@ -149,13 +149,13 @@ def test_no_dossier_logs_no_log_blocks(tables):
     assert packs.unit_dossiers_html(tables, ["001", "00001", "00004"]) == ""
 
 
-@pytest.fixture()
-def logged_tables(tmp_path):
+@pytest.fixture(scope="module")
+def logged_tables(tmp_path_factory):
     from dossier_data import write_logs
 
     from sketket.catalog import Catalog
 
-    cat = write_logs(Catalog(write_processed(tmp_path / "processed")), ("00001", "00004"),
+    cat = write_logs(Catalog(write_processed(tmp_path_factory.mktemp("logged"))), ("00001", "00004"),
                      ("Phường Phúc Xá", "Phường Trúc Bạch"))
     procs = cat.load("dossier_procedures")
     procs.loc[procs["procedure_name"] == "Đăng ký khai sinh", "procedure_name"] = SCRIPT_NAME
