@@ -83,3 +83,35 @@ def test_the_comment_round_is_held_on_the_demo_replies(demo_run):
     status = {r[1]: r[4] for r in track}
     assert status["Huyện Ba Vì"] == "Muộn 4 ngày" and status["Sở Tư pháp"] == "Đúng hạn"
     assert sum(1 for s in status.values() if s == "Chưa trả lời") == len(status) - 4
+
+
+def test_the_demo_dossier_logs_reach_the_city_pack_the_draft_and_the_return_lists(demo_run):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from sketket.clean import slug
+
+    _, base = demo_run
+    latest = base / "reports" / "latest"
+    logged = pd.read_parquet(base / "processed" / "dossier_units.parquet")
+    logged = logged[logged["unit_code"] != ""]
+    assert len(logged) >= 2
+    scope = f"Theo sổ theo dõi hồ sơ của {format_int(len(logged))} đơn vị có số liệu phần mềm một cửa"
+    city = (latest / "city" / "thanh-pho-ha-noi.html").read_text(encoding="utf-8")
+    for anchor, nxt in (("ii2-dd", "ii2-e"), ("ii2-e", "ii2-g"), ("ii2-g", "ii2-h"), ("ii2-i", "ii2-k")):
+        section = city[city.index(f'id="{anchor}"'):city.index(f'id="{nxt}"')]
+        assert 'class="log-facts"' in section and scope in section, anchor
+    rec = pd.read_parquet(base / "processed" / "reconciliation.parquet")
+    differ = rec[rec["status"] == "differs"]
+    assert len(differ) == 2  # planted by the demo (manifest-ho-so.json)
+    assert f"{format_int(len(differ))} đơn vị chênh lệch" in city
+    draft = "\n".join(p.text for p in Document(latest / "du-thao-bao-cao-so-ket.docx").paragraphs)
+    assert scope in draft and all(name in draft for name in logged["unit_name"])
+    assert f"{format_int(len(differ))} đơn vị chênh lệch" in draft
+    # each differing commune's line is in its district's return list, and only there
+    units = pd.read_parquet(base / "processed" / "indicators_units.parquet").set_index("unit_code")
+    lines = {p.stem: [row[6] for row in load_workbook(p).active.iter_rows(min_row=8, values_only=True)
+                      if row[4] and "dossier_log_differs" in row[4]] for p in (latest / "tra-lai").glob("*.xlsx")}
+    for r in differ.itertuples():
+        books = [stem for stem, said in lines.items() if any(x.startswith(f"{r.unit_name}: {r.message}") for x in said)]
+        assert len(books) == 1 and books[0] in slug(units.loc[r.unit_code, "parent_name"]), (r.unit_name, books)

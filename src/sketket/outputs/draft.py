@@ -16,6 +16,12 @@ the Sở Nội vụ restyles it in Word). The template receives one structure, b
 Every figure comes from the catalog (``indicators_tiers``, ``indicators_units``, ``checklist`` …) and is
 written the Vietnamese way (1.234.567; 98,7%). Units whose figures await correction are left out of every
 figure, and the text says so. Where only a person can judge, a marked placeholder stands instead of prose.
+
+Where dossier logs were counted (``sketket dossiers``), sections II.2.đ, e, g and i add, after the tables'
+figures, what the logs say (sketket.analysis.dossier_facts: Saturday and postal dossiers, the online share and
+the procedures most used online, the procedures with most overdue dossiers and with none), each sentence
+naming the units whose logs it comes from; section i names those units and gives the reconciliation of the
+tables with the logs. They are paragraphs like the others (no field of the template is added).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from sketket.analysis.gating import AWAITING, OK
+from sketket.catalog import Catalog
 from sketket.clean import format_int, format_number, format_percent, nfc
 from sketket.config import load_yaml
 from sketket.context import RunContext
@@ -239,6 +246,20 @@ def _submissions(df: pd.DataFrame) -> list[str]:
             + "; ".join(f"{nfc(k).lower()}: {format_int(v)}" for k, v in counts.items()) + "."]
 
 
+def log_paragraphs(cat: Catalog) -> dict[str, list[str]]:
+    """What the dossier logs add to sections II.2.đ, e, g and i (nothing without logs): the sentences of
+    dossier_facts, then in section i the units whose figures come from logs and the reconciliation."""
+    from sketket.analysis import dossier_facts as facts
+
+    logs = facts.read(cat)
+    if not logs.has_logs:
+        return {}
+    said = facts.sentences(logs)
+    out = {sid: said[sid] for sid in facts.SECTIONS if said[sid]}
+    out["II.2.i"] = [*out.get("II.2.i", []), facts.units_named(logs), *said[facts.RECONCILIATION]]
+    return out
+
+
 # ----------------------------------------------------------------------------------------- the structure
 def _fill(template: str, ctx: RunContext) -> str:
     plan = ctx.plan_dict()
@@ -308,6 +329,8 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
                              "nhận hồ sơ, trả kết quả qua dịch vụ bưu chính công ích.")
     body["II.2.g"].insert(0, f"Theo số liệu các Phụ lục, các cơ quan, đơn vị cung cấp "
                              f"{format_int(city['online_services_l34'])} dịch vụ công trực tuyến mức độ 3, 4.")
+    for sid, paragraphs in log_paragraphs(cat).items():
+        body[sid] = [*body.get(sid, []), *paragraphs]
     sections = []
     for s in outline():
         paragraphs = body.get(s["id"], [])

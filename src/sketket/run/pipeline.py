@@ -223,8 +223,8 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     Path(ctx.processed_dir).mkdir(parents=True, exist_ok=True)
     _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
           set_aside=[ctx.dossiers_dir, ctx.comments_dir])
+    _dossier_logs(ctx, demo)  # before analyse: a unit whose table differs from its log gets it in its return list
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
-    _dossier_logs(ctx, demo)
     _prepare_lessons(ctx)
     from sketket.outputs.draft import write_draft
 
