@@ -265,6 +265,11 @@ def _dossier_logs(ctx: RunContext, demo: bool) -> None:
         from sketket.analysis.dossier_counts import dossiers
 
         _step("Sổ theo dõi hồ sơ (dossiers)", dossiers, ctx, logs)
+    else:  # no logs this time: the figures an earlier run counted from logs are not this run's
+        gone = ctx.catalog.remove_stage("dossiers")
+        if gone:
+            log.info("Không có sổ theo dõi hồ sơ trong %s: xóa số liệu sổ của lần chạy trước (%s)", logs,
+                     ", ".join(gone))
 
 
 def _comment_round(ctx: RunContext, demo: bool) -> None:
