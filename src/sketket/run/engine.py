@@ -29,15 +29,19 @@ WARM_ENGINE = "sketket-warm"
 
 # Run silently in the kernel before each notebook. reset(new_session=True) clears every user variable and
 # In/Out history and restarts the execution counter at 1, as papermill's prompts in a fresh kernel.
+# What survives the reset (imported modules, their caches) is then frozen out of the cyclic garbage collector:
+# reset's own full collection, and those during the notebook, no longer walk pandas, matplotlib and the rest
+# again (a reset took ~90 ms, ~6 ms so; objects are still freed when their last reference goes).
 _RESET = """\
 get_ipython().reset(new_session=True)
-import os as _os, sys as _sys
+import gc as _gc, os as _os, sys as _sys
 _os.chdir({cwd!r})
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
 if "matplotlib" in _sys.modules:
     _sys.modules["matplotlib"].rc_file_defaults()
-del _os, _sys
+_gc.freeze()
+del _gc, _os, _sys
 """
 
 

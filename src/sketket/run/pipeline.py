@@ -493,6 +493,9 @@ def _worker_start(log_path: Path, engine: str, kernel: str, warm_up: str) -> Non
     """A worker's start: its stderr and lifeline, then (warm engine) its kernel started with the imports every
     notebook makes, so that this costs nothing on the run's clock while the run prepares its data."""
     _kernel_stderr_to(log_path)
+    import gc
+
+    gc.freeze()  # the modules inherited from the run (papermill, nbconvert): never walked by this worker's collections
     if engine == "warm" and warm_up:
         from sketket.run.engine import KERNEL
 
