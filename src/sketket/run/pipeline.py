@@ -495,7 +495,11 @@ def _worker_start(log_path: Path, engine: str, kernel: str, warm_up: str) -> Non
     _kernel_stderr_to(log_path)
     import gc
 
-    gc.freeze()  # the modules inherited from the run (papermill, nbconvert): never walked by this worker's collections
+    import nbconvert  # noqa: F401  (imported here, while the run's own process prepares the data)
+    import papermill  # noqa: F401
+
+    _exporter()
+    gc.freeze()  # the modules imported so far: never walked again by this worker's garbage collections
     if engine == "warm" and warm_up:
         from sketket.run.engine import KERNEL
 
@@ -504,12 +508,9 @@ def _worker_start(log_path: Path, engine: str, kernel: str, warm_up: str) -> Non
 
 def notebook_pool(opts: RunOptions, run_dir: Path) -> cf.ProcessPoolExecutor:
     """The workers that will run the notebooks, started now: `sketket run` opens it before preparing the data
-    (which uses one core), so that the kernels start and import on the other core meanwhile."""
-    import nbconvert  # noqa: F401  (fork reuses this process's imports: ~3 s each to import afresh)
-    import papermill  # noqa: F401
-
-    _exporter()
-    # fork: the workers share these imports; they start before the data steps start any thread
+    (which uses one core), so that they import papermill and nbconvert and start their kernels on the other
+    core meanwhile."""
+    # fork: started before the data steps start any thread
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pool = cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context, initializer=_worker_start,
                                   initargs=(run_dir / "kernels.log", opts.engine, opts.kernel, opts.warm_up))
