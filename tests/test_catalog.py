@@ -99,3 +99,16 @@ def test_a_dataset_read_again_in_the_same_process_comes_from_memory_until_its_fi
     other = _findings(value="333333")
     other.to_parquet(tmp_path / "findings.parquet", index=False)
     assert Catalog(tmp_path).load("findings").loc[0, "value"] == "333333"
+
+
+def test_removing_a_stage_deletes_only_what_that_stage_wrote(tmp_path):
+    cat = Catalog(tmp_path)
+    cat.save("findings", _findings(value="1"))  # written by ingest
+    files = pd.DataFrame([{c: None for c in catalog.columns("dossier_files")}])
+    cat.save("dossier_files", files.assign(source_file="a.csv", status="read", rows=3))
+    cat.load("dossier_files")  # and kept in memory
+    assert cat.remove_stage("dossiers") == ["dossier_files"]
+    assert not cat.exists("dossier_files") and not list(tmp_path.glob("dossier_files.*"))
+    assert cat.load("dossier_files").empty  # not the copy in memory
+    assert cat.load("findings").loc[0, "value"] == "1"
+    assert cat.remove_stage("dossiers") == []

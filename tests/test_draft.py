@@ -174,3 +174,49 @@ def test_themes_initiatives_and_recommendations_name_the_units_that_raised_them(
     recs = pd.DataFrame([{"addressee_label": "UBND Thành phố", "recommendation": "Bố trí kinh phí.", "n_units": 4},
                          {"addressee_label": "UBND Thành phố", "recommendation": "Tập huấn.", "n_units": 7}])
     assert _recommendations(recs) == ["UBND Thành phố: Tập huấn (7 đơn vị); Bố trí kinh phí (4 đơn vị)."]
+
+
+def _section(doc, heading_start: str) -> list[str]:
+    """The paragraphs under a heading, up to the next heading."""
+    out, inside = [], False
+    for p in doc.paragraphs:
+        if p.style.name.startswith("Heading"):
+            inside = p.text.startswith(heading_start)
+        elif inside:
+            out.append(p.text)
+    return out
+
+
+def test_without_logs_the_draft_says_nothing_of_them(city):
+    assert "sổ theo dõi hồ sơ" not in _text(Document(city["docx"]))
+
+
+def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
+    from dossier_data import write_logs
+
+    processed = tmp_path / "processed"
+    shutil.copytree(city["processed"], processed)
+    write_logs(Catalog(processed), ("00001", "00004"), ("Phường Phúc Xá", "Phường Trúc Bạch"))
+    out = tmp_path / "du-thao.docx"
+    assert main(["draft", str(processed), "--out", str(out)]) == 0
+    doc = Document(out)
+    scope = "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa"
+    assert f"{scope}, 30 hồ sơ được tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ" in _section(doc, "đ)")[-1]
+    e = _section(doc, "e)")
+    assert e[0].startswith("Theo số liệu các Phụ lục") and e[-1].startswith(f"{scope}, 10 hồ sơ được tiếp nhận qua")
+    assert f"{scope}, 100/500 hồ sơ được nộp trực tuyến (20,0%)." in _section(doc, "g)")
+    i = _section(doc, "i)")
+    assert i[0].startswith("Từ ngày 01/04/2016")  # the tables' figures first, then the logs'
+    log = i[i.index(next(p for p in i if p.startswith(scope))):]
+    assert log == [
+        f"{scope}, 500 hồ sơ được tiếp nhận trong kỳ; giải quyết đúng hạn 480 hồ sơ (tỷ lệ 96,0%, kể cả hồ sơ còn "
+        "hạn), quá hạn 20 hồ sơ.",
+        "TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); Đăng ký khai sinh (5/150 hồ "
+        "sơ quá hạn).",
+        "1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
+        "Các đơn vị có số liệu phần mềm một cửa: Phường Phúc Xá, Phường Trúc Bạch.",
+        "Đối chiếu số hồ sơ đã nhận, đúng hạn, quá hạn trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
+        "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).",
+        "Chênh lệch lớn nhất: Phường Phúc Xá (Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
+        "đúng hạn: biểu 400, phần mềm 380).",
+    ]

@@ -116,3 +116,20 @@ def test_matplotlib_figures_and_settings_do_not_carry_over(tmp_path, fresh_kerne
     )
     first, second = run(src, tmp_path / "1.ipynb", "a"), run(src, tmp_path / "2.ipynb", "b")
     assert probe(first)["state"] == probe(second)["state"] == ["0", "10.0"]
+
+
+def test_a_kernel_warmed_up_before_the_first_notebook_serves_it_with_its_imports_but_no_variables(
+        tmp_path, fresh_kernel):
+    assert KERNEL.warm_up("sketket", 60, "import fractions\nleftover = 1")
+    assert KERNEL.starts == 1
+    src = write_notebook(tmp_path / "a.ipynb",
+                         "import sys\nprint('warm', 'fractions' in sys.modules, 'leftover' in globals())")
+    out = probe(run(src, tmp_path / "1.ipynb", "một"))
+    assert out["warm"] == ["True", "False"] and KERNEL.starts == 1
+
+
+def test_a_warm_up_that_fails_keeps_no_kernel_and_the_notebook_starts_its_own(tmp_path, fresh_kernel):
+    assert not KERNEL.warm_up("sketket", 60, "import no_such_module_here")
+    assert KERNEL._client is None
+    src = write_notebook(tmp_path / "a.ipynb", PROBE)
+    assert probe(run(src, tmp_path / "1.ipynb", "một"))["seen"] == ["False", "False"] and KERNEL.starts == 2

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from dossier_data import write_logs
 from pack_data import SCRIPT_NAME, write_processed
 
+from sketket.catalog import Catalog
 from sketket.run import pipeline
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -30,6 +32,8 @@ def executed(tmp_path_factory):
     """Each of the five notebooks run once by papermill on the small city, as `sketket run` would."""
     base = tmp_path_factory.mktemp("run")
     processed = write_processed(base / "processed")
+    # two communes of Ba Đình have dossier logs (the district pack shows them, the department pack does not)
+    write_logs(Catalog(processed), ("00001", "00004"), ("Phường Phúc Xá", "Phường Trúc Bạch"))
     run_dir = base / "reports" / "runs" / "1"
     (run_dir / "notebooks").mkdir(parents=True)
     context = run_dir / "context.json"
@@ -71,8 +75,10 @@ def test_packs_show_the_figures_of_their_unit(executed):
     assert "<h1>Quận Ba Đình</h1>" in district and "64.500" in district and "Phường Trúc Bạch" in district
     assert "UBND phường Trúc Bạch" not in district  # the registry's name, not the one the district typed
     assert "Sở Nội vụ" not in district
+    assert '<h2 id="so-theo-doi">Sổ theo dõi hồ sơ của phần mềm một cửa</h2>' in district
+    assert "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%" in district
     department = (run_dir / "department" / "S01.html").read_text(encoding="utf-8")
-    assert "Ban Tôn giáo" in department and "Phường" not in department
+    assert "Ban Tôn giáo" in department and "Phường" not in department and "so-theo-doi" not in department
     city = (run_dir / "city" / "thanh-pho.html").read_text(encoding="utf-8")
     assert "357.167" in city and city.count('src="data:image/png;base64,') >= 2  # tiers, completeness
     # said in words for a leader, with a link to the return lists; no configuration or data file names

@@ -141,3 +141,59 @@ def test_leader_tables_have_at_most_seven_columns(tables):
     assert "<td>Quận, huyện, thị xã (cả cấp)</td>" in comparison
     assert "Chỉ 1 đơn vị có tỷ lệ đúng hạn" in packs.ranking_chart_html(tables, packs.family(tables, "S02"), "Sở Tư pháp",
                                                                          "chi_cuc", "S02")
+
+
+def test_no_dossier_logs_no_log_blocks(tables):
+    assert packs.outline_extras(tables) == {}
+    assert "log-facts" not in packs.outline_html(tables)
+    assert packs.unit_dossiers_html(tables, ["001", "00001", "00004"]) == ""
+
+
+@pytest.fixture(scope="module")
+def logged_tables(tmp_path_factory):
+    from dossier_data import write_logs
+
+    from sketket.catalog import Catalog
+
+    cat = write_logs(Catalog(write_processed(tmp_path_factory.mktemp("logged"))), ("00001", "00004"),
+                     ("Phường Phúc Xá", "Phường Trúc Bạch"))
+    procs = cat.load("dossier_procedures")
+    procs.loc[procs["procedure_name"] == "Đăng ký khai sinh", "procedure_name"] = SCRIPT_NAME
+    cat.save("dossier_procedures", procs)
+    return packs.load_tables(cat.processed_dir)
+
+
+def test_city_outline_sections_show_the_logs_with_their_scope(logged_tables):
+    extras = packs.outline_extras(logged_tables)
+    assert set(extras) == {"II.2.đ", "II.2.e", "II.2.g", "II.2.i"}
+    scope = "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa"
+    assert f"{scope}, 30 hồ sơ được tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ" in extras["II.2.đ"]
+    assert "Các đơn vị có số liệu phần mềm một cửa: Phường Phúc Xá, Phường Trúc Bạch." in extras["II.2.đ"]
+    assert f"{scope}, 10 hồ sơ được tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận)" in extras["II.2.e"]
+    assert f"{scope}, 100/500 hồ sơ được nộp trực tuyến (20,0%)." in extras["II.2.g"]
+    # a procedure's name as a software typed it is escaped
+    assert "<script>" not in extras["II.2.g"] and "&lt;script&gt;alert(1)&lt;/script&gt; (50,0%; 75/150 hồ sơ)" in extras["II.2.g"]
+    i = extras["II.2.i"]
+    # the procedures most overdue in a small table (not repeated as a sentence), the reconciliation in words
+    assert "TTHC có nhiều hồ sơ quá hạn nhất:" not in i
+    assert "<td>Chứng thực bản sao</td><td class=\"num\">260</td><td class=\"num\">15</td><td class=\"num\">94,2%</td>" in i
+    assert "1 đơn vị khớp, 1 đơn vị chênh lệch" in i
+    assert "Phường Phúc Xá (Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%" in i
+    page = packs.outline_html(logged_tables)
+    section_i = page[page.index('id="ii2-i"'):page.index('id="ii2-k"')]
+    assert "1 đơn vị chênh lệch" in section_i and page.count('class="log-facts"') == 4
+
+
+def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
+    district = packs.unit_dossiers_html(logged_tables, ["001", "00001", "00004"])
+    assert '<h2 id="so-theo-doi">Sổ theo dõi hồ sơ của phần mềm một cửa</h2>' in district
+    assert ("<td>Phường Phúc Xá</td><td class=\"num\">400</td><td class=\"num\">20</td><td class=\"num\">95,0%</td>"
+            "<td class=\"num\">25,0%</td><td class=\"num\">10</td><td>Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi "
+            "nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380</td>") in district
+    assert ("Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa (Phường Phúc Xá, Phường Trúc Bạch), "
+            "500 hồ sơ được tiếp nhận trong kỳ") in district
+    commune = packs.unit_dossiers_html(logged_tables, ["00004"])
+    assert "Phường Phúc Xá" not in commune
+    assert ("Đối chiếu Phụ lục với sổ theo dõi hồ sơ của phần mềm một cửa: Biểu báo cáo 100 hồ sơ; phần mềm một cửa "
+            "ghi nhận 100, khớp (trong ngưỡng cho phép).") in commune
+    assert packs.unit_dossiers_html(logged_tables, ["S01", "S01.01"]) == ""

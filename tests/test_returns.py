@@ -127,3 +127,26 @@ def test_lists_are_cut_from_findings_ordered_once(tmp_path):
     assert [(r[0], r[3]) for r in _rows(paths[0])] == [(1, "F11"), (2, "G20"), (3, "C12")]
     assert load_workbook(paths[0]).active["A5"].value == "Số lỗi phải sửa: 2; số cảnh báo cần kiểm tra: 1."
     assert [r[3] for r in _rows(paths[1])] == ["F11"]
+
+
+def test_a_unit_whose_table_differs_from_its_log_gets_the_reconciliation_line(tmp_path):
+    from dossier_data import reconciliation
+
+    from sketket.outputs.returns import reconciliation_findings
+
+    rec = reconciliation()  # Phường Một (00001) differs, Phường Hai (00002) agrees
+    added = reconciliation_findings(rec, appendix())
+    assert list(added["unit_name"]) == ["Phường Một"] and list(added["source_file"]) == [XUAN]
+    paths = write_return_lists(pd.concat([_findings(), added], ignore_index=True), appendix(), tmp_path,
+                               plan=Plan.load())
+    assert sorted(p.name for p in paths) == ["quan-xuan.xlsx", "so-alpha.xlsx", "tep-hong-xlsx.xlsx"]
+    line = [r for r in _rows(tmp_path / "quan-xuan.xlsx") if "dossier_log_differs" in r[4]]
+    assert len(line) == 1
+    _, source, sheet, cell, rule, severity, message, value = line[0]
+    assert (source, sheet, cell, severity, value) == (XUAN, "Sheet1", None, "Cảnh báo", 420)
+    assert rule == "số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa (dossier_log_differs)"
+    assert message.startswith("Phường Một: Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
+                              "đúng hạn: biểu 400, phần mềm 380. Đề nghị đơn vị đối chiếu lại")
+    # units that agree, or no logs at all: no line, no list
+    assert reconciliation_findings(rec[rec["status"] == "agrees"], appendix()).empty
+    assert reconciliation_findings(rec.iloc[0:0], appendix()).empty

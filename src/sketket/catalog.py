@@ -284,6 +284,20 @@ class Catalog:
     def exists(self, name: str) -> bool:
         return self.parquet(name).is_file() or self.csv(name).is_file()
 
+    def remove_stage(self, stage: str) -> list[str]:
+        """Delete what `stage` wrote in this folder earlier (a run without that stage's input must not show the
+        figures of an older run); the names of the datasets removed."""
+        removed = []
+        for name, ds in datasets().items():
+            if ds.stage != stage:
+                continue
+            for path in (self.parquet(name), self.csv(name)):
+                if path.is_file():
+                    _LOADED.pop(path.absolute(), None)
+                    path.unlink()
+                    removed.append(name)
+        return sorted(set(removed))
+
     def save(self, name: str, df: pd.DataFrame, *, csv_lines: Iterable[str] | None = None) -> list[Path]:
         """Check and write a dataset: Parquet, and the CSV export when declared. `csv_lines` lets ingest hand
         over CSV lines it built while reading (the same rows, already formatted)."""

@@ -30,6 +30,7 @@ class RunContext:
     plan: Plan
     demo_dir: Path = Path("data/demo")
     dossiers_dir: Path = Path("data/raw/ho-so")
+    comments_dir: Path = Path("data/raw/gop-y")
     registry_source: Registry | Path | None = None  # a registry file, or one already loaded (tests, notebooks)
     config_file: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -47,6 +48,7 @@ class RunContext:
             plan=settings.plan,
             demo_dir=settings.demo_dir,
             dossiers_dir=settings.dossiers_dir,
+            comments_dir=settings.comments_dir,
             registry_source=(registry if isinstance(registry, Registry) else Path(registry)) if registry is not None
             else settings.registry,
             config_file=Path(config_file).resolve() if config_file else None,

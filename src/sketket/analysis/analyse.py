@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sketket import catalog
+from sketket.analysis import dossier_facts
 from sketket.analysis.awards import load_awards_config, shortlist
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import (
@@ -34,7 +35,7 @@ from sketket.analysis.indicators import (
 from sketket.clean import format_int
 from sketket.context import RunContext
 from sketket.outputs.consolidated import write_consolidated
-from sketket.outputs.returns import write_return_lists
+from sketket.outputs.returns import reconciliation_findings, write_return_lists
 from sketket.run.lifeline import die_with_parent
 
 UNIT_COLUMNS = catalog.columns("indicators_units")
@@ -156,6 +157,10 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
     result.written += write_nominations(cat, Path(ctx.reports_dir), ctx.plan)
     if cat.exists("nomination_findings"):
         findings = pd.concat([findings, cat.load("nomination_findings")], ignore_index=True)
+    # a unit whose table differs from its dossier log (counted before analyse in a run): a line to check
+    differ = reconciliation_findings(dossier_facts.read(cat).reconciliation, appendix)
+    if len(differ):
+        findings = pd.concat([findings, differ], ignore_index=True)
     returns_dir = cat.report("return_lists")
     for old in returns_dir.glob("*.xlsx"):  # a unit that has corrected everything gets no list any more
         old.unlink()

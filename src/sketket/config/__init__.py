@@ -93,6 +93,7 @@ class Settings:
     reports_dir: Path = Path("reports")
     demo_dir: Path = Path("data/demo")  # where the demo city is generated: never inside raw_dir
     dossiers_dir: Path = Path("data/raw/ho-so")  # the counters' dossier logs (exports of the one-stop software)
+    comments_dir: Path = Path("data/raw/gop-y")  # the units' replies to the draft report (the comment round)
     registry: Path | None = None
     plan: Plan = field(default_factory=default_plan)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -129,6 +130,7 @@ class Settings:
             reports_dir=p("reports", "reports"),
             demo_dir=p("demo", "data/demo"),
             dossiers_dir=p("dossiers", "data/raw/ho-so"),
+            comments_dir=p("comments", "data/raw/gop-y"),
             registry=(base / reg).resolve() if reg else None,
             plan=Plan.load(data.pop("plan", None), where=f"tệp cấu hình {path}"),
             extra=data,

@@ -32,6 +32,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -105,23 +106,37 @@ def _run_properties(size: float | None, bold: bool, italic: bool, underline: boo
     return rpr
 
 
+def all_scripts(rpr, name: str = FONT) -> None:
+    """`name` for every script of a run's or style's properties (ascii, hAnsi, East-Asian, complex), theme
+    fonts removed: Word never falls back to another font for Vietnamese letters."""
+    fonts = rpr.get_or_add_rFonts()
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme"):
+            del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def page_layout(section: Section, *, landscape: bool = False) -> None:
+    """A4, portrait or landscape, with the margins of the rule."""
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+
+
 def new_document(*, landscape: bool = False, size: float = BODY_SIZE) -> DocumentType:
     """An empty A4 document with the margins and the Normal style of TT 01/2011/TT-BNV."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(size)
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
+    all_scripts(normal.element.get_or_add_rPr())
     normal.paragraph_format.space_after = Pt(0)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Mm(297), Mm(210)
-    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
-    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-    page_numbers(doc)
+    page_layout(doc.sections[0], landscape=landscape)
+    page_numbers(doc.sections[0])
     return doc
 
 
@@ -276,12 +291,12 @@ def signature(doc: DocumentType, *, recipients: Sequence[str], role: str, signer
     return t
 
 
-def page_numbers(doc: DocumentType) -> None:
+def page_numbers(section: Section) -> None:
     """Page numbers centred in the top margin, from the second page (a different first-page header)."""
-    section = doc.sections[0]
     section.different_first_page_header_footer = True
     p = section.header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Cm(0)  # the Normal style may indent first lines (the draft's does)
     run = set_font(p.add_run(), 14)
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:

@@ -15,13 +15,17 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
-from sketket.outputs.docx_layout import FONT, MARGINS_MM, _no_borders  # one administrative layout
+from sketket.outputs.docx_layout import (  # one layout
+    FONT,
+    _no_borders,
+    all_scripts,
+    page_layout,
+    page_numbers,
+)
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "draft" / "bao-cao-so-ket.docx"
 APPENDIX_COLUMNS: tuple[tuple[str, str, float], ...] = (  # (field of an appendix row, heading, width cm)
@@ -41,26 +45,13 @@ APPENDIX_COLUMNS: tuple[tuple[str, str, float], ...] = (  # (field of an appendi
 )
 
 
-def _fonts(rpr) -> None:
-    """Times New Roman for ascii, hAnsi, East-Asian and complex scripts; theme fonts removed."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in list(fonts.attrib):
-        if attr.endswith("Theme"):
-            del fonts.attrib[attr]
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
-
-
 def _style(doc, name: str, size: float, *, bold: bool = False, italic: bool = False, indent: bool = False,
            align=WD_ALIGN_PARAGRAPH.JUSTIFY, before: float = 0, after: float = 6):
     style = doc.styles[name]
     style.font.name, style.font.size = FONT, Pt(size)
     style.font.bold, style.font.italic = bold, italic
     style.font.color.rgb = RGBColor(0, 0, 0)
-    _fonts(style.element.get_or_add_rPr())
+    all_scripts(style.element.get_or_add_rPr())
     pf = style.paragraph_format
     pf.alignment = align
     pf.first_line_indent = Cm(1.27) if indent else Cm(0)
@@ -95,34 +86,6 @@ def _cell_para(cell, text: str, *, size: float, bold: bool = False, italic: bool
     return p
 
 
-def _page_number(section) -> None:
-    """PAGE field centred in the header; a different (empty) first-page header: no number on page 1."""
-    section.different_first_page_header_footer = True
-    p = section.header.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.first_line_indent = Cm(0)
-    run = p.add_run()
-    for tag, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if tag:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), tag)
-        else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        run._r.append(el)
-
-
-def _margins(section, *, landscape: bool = False) -> None:
-    if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Mm(297), Mm(210)
-    else:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
-    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-
-
 def build_template(path: Path = TEMPLATE) -> Path:
     """Write the draft report's template to `path`."""
     doc = Document()
@@ -131,9 +94,8 @@ def build_template(path: Path = TEMPLATE) -> Path:
         _style(doc, f"Heading {level}", 14, bold=True, italic=level == 3, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
                before=6, after=6)
     _style(doc, "Title", 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    section = doc.sections[0]
-    _margins(section)
-    _page_number(section)
+    page_layout(doc.sections[0])
+    page_numbers(doc.sections[0])
     centre = WD_ALIGN_PARAGRAPH.CENTER
 
     _para(doc, "{{ header.draft_mark }}", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -186,7 +148,7 @@ def build_template(path: Path = TEMPLATE) -> Path:
 
     # The appendices, landscape: Phụ lục I, II, III of the whole city in the official layout.
     annex = doc.add_section(WD_SECTION.NEW_PAGE)
-    _margins(annex, landscape=True)
+    page_layout(annex, landscape=True)
     _para(doc, "{%p for a in appendices %}")
     _para(doc, "Phụ lục {{ a.form }}", size=14, bold=True, align=centre)
     _para(doc, "{{ a.title }}", size=13, bold=True, align=centre)

@@ -10,15 +10,16 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from sketket.clean import visible_controls
+
 PIECES = "pack/pieces.html.j2"
 
 
 def _visible(value: Any) -> Any:
     """Control characters of a plain text shown as their Unicode pictures before autoescape (a page would hide
-    them, or choke on them); a rendered piece (Markup) passes as it is."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        from sketket.clean import visible_controls
-
+    them, or choke on them); a rendered piece (Markup) passes as it is. Runs for every cell of every table:
+    printable text (nearly all) is told apart by str.isprintable, in C."""
+    if isinstance(value, str) and not value.isprintable() and not isinstance(value, Markup):
         return visible_controls(value)
     return value
 

@@ -1063,10 +1063,66 @@ def outline_sections(tables: Tables) -> list[OutlineSection]:
 
 
 def outline_extras(tables: Tables) -> dict[str, str]:
-    """Extra HTML blocks for II.2 sections, by section id ("II.2.đ"…): the hook through which the dossier-log
-    figures (Saturday and postal work, online share, procedures with most overdue dossiers) join sections đ, e,
-    g and i. None yet: a section without one renders as before."""
-    return {}
+    """Extra HTML blocks for II.2 sections, by section id ("II.2.đ"…): the dossier-log figures (Saturday and
+    postal work, online share and the procedures most used online, the procedures with most overdue dossiers
+    and with none, the reconciliation with the tables) in sections đ, e, g and i, each sentence naming the units
+    whose logs it comes from. No logs: no block, the sections render as before."""
+    from sketket.analysis import dossier_facts as facts
+
+    data = facts.read(tables)
+    if not data.has_logs:
+        return {}
+    said = facts.sentences(data, list_overdue=False)  # the table below lists them
+    said["II.2.đ"].append(facts.units_named(data))
+    said["II.2.i"] += said[facts.RECONCILIATION]
+    late = facts.top_overdue(data)
+    extras = {}
+    for sid in facts.SECTIONS:
+        table = log_procedures_table(late) if sid == "II.2.i" and len(late) else ""
+        if said[sid] or table:
+            extras[sid] = piece("log_facts", said[sid], safe(table))
+    return extras
+
+
+def log_procedures_table(procedures: pd.DataFrame) -> str:
+    """The procedures with most overdue dossiers in the logs: received, overdue, on-time rate (a small table)."""
+    from sketket.analysis import dossier_facts as facts
+
+    cols = {"procedure": "text", "received": "int", "overdue": "int", "on_time_rate": "pct"}
+    decided = (procedures["on_time"] + procedures["overdue"]).astype("Float64")
+    shown = procedures.assign(on_time_rate=100 * procedures["on_time"] / decided.where(decided > 0))
+    return table_html(shown[list(cols)], cols, {"procedure": "Thủ tục hành chính", "received": "Hồ sơ đã nhận",
+                                                "overdue": "Quá hạn", "on_time_rate": "Tỷ lệ đúng hạn"},
+                      caption=facts.config()["texts"]["pack_table"], name="tthc-qua-han-so-theo-doi")
+
+
+def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
+    """A unit pack's dossier-log section: the figures of the logs of the unit and its sub-units (`codes`) that
+    have one, unit by unit with each one's reconciliation line, then the outline's sentences over them. Empty
+    (no heading) when none of them has a log."""
+    from sketket.analysis import dossier_facts as facts
+
+    data = facts.read(tables)
+    mine = facts.unit_rows(data, codes)
+    if mine.empty:
+        return ""
+    texts = facts.config()["texts"]
+    rec = data.reconciliation.set_index("unit_code") if len(data.reconciliation) else None
+    decided = (mine["on_time"] + mine["overdue"]).astype("Float64")
+    shown = mine.assign(
+        on_time_rate=100 * mine["on_time"] / decided.where(decided > 0),
+        online_share=100 * mine["online_received"] / mine["received"].where(mine["received"] > 0),
+        reconciliation=[facts.reconciliation_line(rec.loc[c]) if rec is not None and c in rec.index else ""
+                        for c in mine["unit_code"]])
+    cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_share": "pct",
+            "postal_received": "int", "reconciliation": "text"}
+    labels = {"unit_name": "Đơn vị", "received": "Hồ sơ đã nhận", "overdue": "Quá hạn",
+              "on_time_rate": "Tỷ lệ đúng hạn", "online_share": "Nộp trực tuyến", "postal_received": "Qua bưu chính",
+              "reconciliation": "Đối chiếu với Phụ lục"}
+    said = facts.sentences(data, codes=list(codes))
+    return (heading_html(texts["unit_heading"], "so-theo-doi")
+            + table_html(shown[list(cols)], cols, labels, caption=texts["unit_table"], name="so-theo-doi-ho-so")
+            + piece("log_facts", [s for sid in (*facts.SECTIONS, facts.RECONCILIATION) for s in said[sid]]))
 
 
 def outline_html(tables: Tables, extras: Mapping[str, str] | None = None) -> str:

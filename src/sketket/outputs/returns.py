@@ -155,9 +155,38 @@ def _put(ws: FastSheet, row: int, column: int, value: object, look: str) -> None
         cell.data_type = "s"  # text, even "=…"
 
 
+def reconciliation_findings(reconciliation: pd.DataFrame, appendix: pd.DataFrame) -> pd.DataFrame:
+    """A finding (a warning: to check and explain) for each unit whose table differs from its dossier log,
+    placed at the unit's row of the file it came in (so its submitter's list carries it), its message the
+    reconciliation line ("Phường Một: Biểu báo cáo 24.650 hồ sơ; phần mềm một cửa ghi nhận 24.120, chênh
+    2,2%…"). Config: dossiers.yml, facts.return_list."""
+    from sketket.analysis import dossier_facts as facts
+
+    spec = facts.config()["return_list"]
+    differ = reconciliation[reconciliation["status"] == "differs"] if len(reconciliation) else reconciliation
+    rows = []
+    where = {code: (source, sheet) for code, source, sheet in
+             zip(appendix["unit_code"], appendix["source_file"], appendix["source_sheet"], strict=True) if code}
+    for _, r in differ.iterrows():
+        source, sheet = where.get(r["unit_code"], ("", ""))
+        rows.append({"source_file": source, "sheet": sheet, "cell": "", "unit_name": nfc(r["unit_name"]),
+                     "rule": spec["rule"], "severity": "warning",
+                     "value": "" if pd.isna(r["reported_received"]) else str(int(r["reported_received"])),
+                     "message": spec["message"].format(unit=nfc(r["unit_name"]), line=facts.reconciliation_line(r))})
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def _rule_descriptions() -> dict[str, str]:
+    """The validation rules' descriptions and the reconciliation's."""
+    from sketket.analysis import dossier_facts as facts
+
+    spec = facts.config()["return_list"]
+    return {**rule_descriptions(), spec["rule"]: spec["what"]}
+
+
 def _finding_rows(findings: pd.DataFrame) -> list[tuple]:
     """The cells of each finding's line (without its number), in the order of `findings`."""
-    rules = rule_descriptions()
+    rules = _rule_descriptions()
     columns = (findings[c].tolist() for c in ("source_file", "sheet", "cell", "rule", "severity", "message",
                                                  "value"))
     return [(excel_text(nfc(source)), excel_text(nfc(sheet)), nfc(cell), f"{rules.get(rule, rule)} ({rule})",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -76,6 +77,7 @@ class RunOptions:
     demo_seed: int
     demo_scale: int
     packs: dict[str, Any]
+    warm_up: str = ""  # code each worker's kernel runs before the first notebook (warm engine)
 
     @classmethod
     def load(cls, settings: Settings, config_path: Path | None = None, workers: int | None = None) -> RunOptions:
@@ -112,6 +114,7 @@ class RunOptions:
             demo_seed=number("demo.seed", data["demo"]["seed"], int, 0),
             demo_scale=number("demo.scale", data["demo"]["scale"], int, 1),
             packs=dict(data["packs"]),
+            warm_up=str(data.get("warm_up") or ""),
         )
 
 
@@ -203,7 +206,8 @@ def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
         _step("Tạo dữ liệu minh họa", write_demo, demo, seed=opts.demo_seed, scale=opts.demo_scale)
     registry = demo / COPY_REGISTRY if (demo / COPY_REGISTRY).exists() else ctx.registry_source
     return RunContext(raw_dir=demo, processed_dir=ctx.processed_dir, reports_dir=ctx.reports_dir, plan=ctx.plan,
-                      demo_dir=demo, dossiers_dir=demo / "ho-so", registry_source=registry,
+                      demo_dir=demo, dossiers_dir=demo / "ho-so", comments_dir=demo / "gop-y",
+                      registry_source=registry,
                       config_file=ctx.config_file, extra=ctx.extra), True
 
 
@@ -218,13 +222,14 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     ctx = ctx.with_dirs(reports_dir=run_dir)
     Path(ctx.processed_dir).mkdir(parents=True, exist_ok=True)
     _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
-          set_aside=[ctx.dossiers_dir])
+          set_aside=[ctx.dossiers_dir, ctx.comments_dir])
+    _dossier_logs(ctx, demo)  # before analyse: a unit whose table differs from its log gets it in its return list
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
-    _dossier_logs(ctx, demo)
     _prepare_lessons(ctx)
     from sketket.outputs.draft import write_draft
 
     _step("Dự thảo báo cáo sơ kết (draft)", write_draft, ctx, ctx.catalog.report("draft"))
+    _comment_round(ctx, demo)
     files = ctx.catalog.load("files")
     info = DataInfo(
         built_at=dt.datetime.now().isoformat(timespec="seconds"),
@@ -260,6 +265,30 @@ def _dossier_logs(ctx: RunContext, demo: bool) -> None:
         from sketket.analysis.dossier_counts import dossiers
 
         _step("Sổ theo dõi hồ sơ (dossiers)", dossiers, ctx, logs)
+    else:  # no logs this time: the figures an earlier run counted from logs are not this run's
+        gone = ctx.catalog.remove_stage("dossiers")
+        if gone:
+            log.info("Không có sổ theo dõi hồ sơ trong %s: xóa số liệu sổ của lần chạy trước (%s)", logs,
+                     ", ".join(gone))
+
+
+def _comment_round(ctx: RunContext, demo: bool) -> None:
+    """The units' replies to the draft, when the run has some (paths.comments; the demo city makes a few):
+    the table of comments, acceptance and explanations, with who answered by the deadline."""
+    folder = Path(ctx.comments_dir)
+    if demo and not folder.exists():
+        from sketket.demo.comments import write_demo_comments
+
+        write_demo_comments(folder, ctx.plan.draft_deadline)
+    if folder.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in folder.rglob("*")):
+        from sketket.outputs.comments import read_replies, write_comments
+
+        def round_table() -> Path:
+            replies = read_replies(folder, ctx.registry)
+            return write_comments(replies, ctx.registry.expected_submitters(), ctx.plan.draft_deadline,
+                                  ctx.catalog.report("comments"), draft=ctx.catalog.report("draft"))
+
+        _step("Tổng hợp ý kiến góp ý dự thảo (comments)", round_table)
 
 
 def _prepare_lessons(ctx: RunContext) -> None:
@@ -460,18 +489,46 @@ def _kernel_stderr_to(path: Path) -> None:
     os.close(fd)
 
 
-def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path) -> list[JobResult]:
-    """Run the notebooks, `opts.workers` at a time, with a progress bar when the terminal is interactive."""
+def _worker_start(log_path: Path, engine: str, kernel: str, warm_up: str) -> None:
+    """A worker's start: its stderr and lifeline, then (warm engine) its kernel started with the imports every
+    notebook makes, so that this costs nothing on the run's clock while the run prepares its data."""
+    _kernel_stderr_to(log_path)
+    import gc
+
+    import nbconvert  # noqa: F401  (imported here, while the run's own process prepares the data)
+    import papermill  # noqa: F401
+
+    _exporter()
+    gc.freeze()  # the modules imported so far: never walked again by this worker's garbage collections
+    if engine == "warm" and warm_up:
+        from sketket.run.engine import KERNEL
+
+        KERNEL.warm_up(kernel, 60, warm_up)
+
+
+def notebook_pool(opts: RunOptions, run_dir: Path) -> cf.ProcessPoolExecutor:
+    """The workers that will run the notebooks, started now: `sketket run` opens it before preparing the data
+    (which uses one core), so that they import papermill and nbconvert and start their kernels on the other
+    core meanwhile."""
+    # fork: started before the data steps start any thread
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    pool = cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context, initializer=_worker_start,
+                                  initargs=(run_dir / "kernels.log", opts.engine, opts.kernel, opts.warm_up))
+    pool.submit(os.getpid)  # with fork, the first task starts every worker
+    return pool
+
+
+def execute_all(jobs: list[Job], opts: RunOptions, run_dir: Path,
+                pool: cf.ProcessPoolExecutor | None = None) -> list[JobResult]:
+    """Run the notebooks, `opts.workers` at a time (in `pool` when the run started one), with a progress bar
+    when the terminal is interactive."""
     from tqdm import tqdm
 
     (run_dir / "notebooks").mkdir(parents=True, exist_ok=True)
     results: list[JobResult] = []
     args = (opts.notebooks_dir, run_dir, opts.kernel, opts.cell_timeout, opts.engine)
-    # fork reuses this process's imports (papermill, nbconvert: ~3 s each to import afresh)
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with (
-        cf.ProcessPoolExecutor(max_workers=opts.workers, mp_context=context, initializer=_kernel_stderr_to,
-                               initargs=(run_dir / "kernels.log",)) as pool,
+        pool or notebook_pool(dataclasses.replace(opts, warm_up=""), run_dir) as pool,
         tqdm(total=len(jobs), desc="notebook", unit="nb", disable=not sys.stderr.isatty()) as bar,
     ):
         futures = [pool.submit(execute_job, job, *args) for job in jobs]
@@ -528,6 +585,7 @@ def _extra_files(run_dir: Path, prefix: str) -> list[tuple[str, str]]:
         found.append((f"Danh sách trả lại để đơn vị sửa ({len(returns)} tệp, thư mục {returns_dir})",
                        prefix + returns_dir + "/"))
     for key, label in (("draft", "Dự thảo Báo cáo sơ kết của UBND Thành phố (Word)"),
+                       ("comments", "Bảng tổng hợp ý kiến góp ý, tiếp thu, giải trình dự thảo (Excel)"),
                        ("nominations_list", "Danh sách đề nghị khen thưởng đã kiểm tra (Excel)"),
                        ("nominations_docx", "Danh sách đề nghị khen thưởng trình UBND Thành phố (Word)")):
         if (run_dir / reports()[key].path).exists():
@@ -561,8 +619,12 @@ def publish(run_dir: Path, reports_dir: Path, results: list[JobResult], info: Da
 
     if not (run_dir / "index.html").is_file():
         write_index(run_dir / "index.html", results, info, processed_dir)
-    for name in (reports()["consolidated"].path, reports()["return_lists"].path, reports()["draft"].path):
-        _link(reports_dir / name, f"latest/{name}")
+    for name in (reports()["consolidated"].path, reports()["return_lists"].path, reports()["draft"].path,
+                 reports()["comments"].path):
+        if (run_dir / name).exists():
+            _link(reports_dir / name, f"latest/{name}")
+        elif (reports_dir / name).is_symlink():  # an older run had it, this one has not (no replies yet)
+            (reports_dir / name).unlink()
     env = Environment(loader=FileSystemLoader(templates_dir() / "sketket"), autoescape=select_autoescape())
     page = env.get_template("redirect.html.j2").render(target="latest/index.html", title=INDEX_TITLE)
     index = reports_dir / "index.html"
@@ -632,23 +694,34 @@ def run(ctx: RunContext, opts: RunOptions) -> RunReport:
         return _run(ctx, opts, reports, run_dir)
 
 
+def _prepare_and_execute(ctx: RunContext, opts: RunOptions, run_dir: Path, pool: cf.ProcessPoolExecutor
+                         ) -> tuple[DataInfo, list[Job], list[JobResult]]:
+    info, data_ctx = prepare_data(ctx, opts, run_dir)
+    if info.demo:
+        log.info("Không có biểu nào trong %s: dùng %s (%s)", ctx.raw_dir, DEMO_LABEL, data_ctx.raw_dir)
+    context_file = run_dir / "context.json"
+    context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+    processed = Path(ctx.processed_dir).resolve()
+    jobs = plan_jobs(opts, data_ctx.registry, processed, context_file)
+    check_parameters(jobs, opts.notebooks_dir)
+    notebooks_start = time.perf_counter()
+    results = execute_all(jobs, opts, run_dir, pool)
+    log.info("%-45s %6.1f s", f"{len(jobs)} notebook", time.perf_counter() - notebooks_start)
+    return info, jobs, results
+
+
 def _run(ctx: RunContext, opts: RunOptions, reports: Path, run_dir: Path) -> RunReport:
     handler = _log_to(run_dir)
     try:
         start = time.perf_counter()
         log.info("Bắt đầu: dữ liệu %s, kết quả %s, %d luồng", ctx.raw_dir, run_dir, opts.workers)
         ensure_kernel(opts.kernel)
-        info, data_ctx = prepare_data(ctx, opts, run_dir)
-        if info.demo:
-            log.info("Không có biểu nào trong %s: dùng %s (%s)", ctx.raw_dir, DEMO_LABEL, data_ctx.raw_dir)
-        context_file = run_dir / "context.json"
-        context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        pool = notebook_pool(opts, run_dir)
+        try:
+            info, jobs, results = _prepare_and_execute(ctx, opts, run_dir, pool)
+        finally:
+            pool.shutdown(cancel_futures=True)  # done already when the notebooks ran; not when a step failed
         processed = Path(ctx.processed_dir).resolve()
-        jobs = plan_jobs(opts, data_ctx.registry, processed, context_file)
-        check_parameters(jobs, opts.notebooks_dir)
-        notebooks_start = time.perf_counter()
-        results = execute_all(jobs, opts, run_dir)
-        log.info("%-45s %6.1f s", f"{len(jobs)} notebook", time.perf_counter() - notebooks_start)
         write_index(run_dir / "index.html", results, info, processed)
         failed = [r for r in results if not r.ok]
         index = None

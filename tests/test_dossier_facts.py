@@ -1,0 +1,114 @@
+"""What the packs, the return lists and the draft say from the dossier logs (sketket.analysis.dossier_facts), on
+log tables the test writes through the catalog: the figures, the sentences and their scope, and no logs."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from dossier_data import reconciliation, units, write_logs
+
+from sketket.analysis import dossier_facts as facts
+from sketket.catalog import Catalog
+
+
+@pytest.fixture()
+def logged(tmp_path):
+    return facts.read(write_logs(Catalog(tmp_path)))
+
+
+def test_figures_of_the_city_and_of_a_unit(logged):
+    assert logged.has_logs
+    s = facts.scope(logged)
+    assert (s.count, s.names) == (2, ["Phường Một", "Phường Hai"])
+    c = facts.counts(logged)
+    assert (c.received, c.on_time, c.overdue) == (500, 480, 20) and c.on_time_rate == 96.0
+    assert facts.online_share(logged) == 20.0 and facts.online_share(logged, ["00002"]) == 0.0
+    assert facts.saturday(logged) == (30, 12) and facts.postal(logged) == (10, 5)
+    assert facts.saturday(logged, ["00002"]) == (0, 0) and facts.postal(logged, ["00009"]) is None
+
+
+def test_procedures_most_overdue_none_overdue_and_most_online(logged):
+    late = facts.top_overdue(logged, n=5)
+    assert list(zip(late["procedure"], late["overdue"], strict=True)) == [("Chứng thực bản sao", 15),
+                                                                          ("Đăng ký khai sinh", 5)]
+    # with at least 20 dossiers: Đăng ký kết hôn (80 over the city) has none overdue; Cấp phép xây dựng (10) is
+    # too small to say
+    assert list(facts.no_overdue(logged, min_dossiers=20)["procedure"]) == ["Đăng ký kết hôn"]
+    assert list(facts.no_overdue(logged, min_dossiers=5)["procedure"]) == ["Đăng ký kết hôn", "Cấp phép xây dựng"]
+    online = facts.top_online(logged, n=2, min_dossiers=20)
+    assert list(online["procedure"]) == ["Đăng ký khai sinh", "Chứng thực bản sao"]
+    assert list(online["online_share"]) == [50.0, 20 / 260 * 100]
+    # one unit's own rows: Phường Hai has no overdue dossier in either procedure
+    assert list(facts.no_overdue(logged, ["00002"], min_dossiers=20)["procedure"]) == ["Chứng thực bản sao",
+                                                                                         "Đăng ký kết hôn"]
+    assert facts.top_overdue(logged, ["00002"]).empty
+
+
+def test_reconciliation_summary_and_line(logged):
+    summary = facts.reconciliation_summary(logged)
+    assert (summary.units, summary.agree, summary.differ) == (2, 1, 1)
+    assert list(summary.largest["unit_code"]) == ["00001"]
+    assert facts.reconciliation_line(summary.largest.iloc[0]) == (
+        "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380")
+    assert facts.unit_reconciliation(logged, "00009") is None
+
+
+def test_sentences_name_their_scope_and_say_only_the_logs(logged):
+    city = facts.sentences(logged)
+    assert city["II.2.đ"] == ["Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 30 hồ sơ được "
+                              "tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ được tiếp nhận và trả kết quả ngay "
+                              "trong buổi sáng."]
+    assert city["II.2.e"] == ["Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 10 hồ sơ được "
+                              "tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận); 5 hồ sơ được trả kết quả "
+                              "qua dịch vụ bưu chính."]
+    assert city["II.2.g"][0] == ("Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 100/500 hồ sơ "
+                                 "được nộp trực tuyến (20,0%).")
+    assert city["II.2.g"][1].startswith("TTHC có tỷ lệ hồ sơ nộp trực tuyến cao nhất (trong các TTHC có từ 20 hồ "
+                                        "sơ): Đăng ký khai sinh (50,0%; 75/150 hồ sơ); Chứng thực bản sao (7,7%")
+    assert city["II.2.i"] == [
+        "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 500 hồ sơ được tiếp nhận trong kỳ; giải "
+        "quyết đúng hạn 480 hồ sơ (tỷ lệ 96,0%, kể cả hồ sơ còn hạn), quá hạn 20 hồ sơ.",
+        "TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); Đăng ký khai sinh (5/150 hồ "
+        "sơ quá hạn).",
+        "1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
+    ]
+    assert city["reconciliation"][0] == (
+        "Đối chiếu số hồ sơ đã nhận, đúng hạn, quá hạn trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
+        "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).")
+    assert "Phường Một (Biểu báo cáo 420 hồ sơ" in city["reconciliation"][1]
+    assert facts.units_named(logged) == "Các đơn vị có số liệu phần mềm một cửa: Phường Một, Phường Hai."
+
+    two = facts.sentences(logged, "00002")
+    assert two["II.2.đ"] == ["Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Hai, không có hồ sơ nào được "
+                             "tiếp nhận vào ngày thứ bảy."]
+    assert two["II.2.i"][1] == ("2 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Chứng thực bản sao, "
+                                "Đăng ký kết hôn.")
+    assert two["reconciliation"] == ["Đối chiếu Phụ lục với sổ theo dõi hồ sơ của phần mềm một cửa: Biểu báo cáo "
+                                     "100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp (trong ngưỡng cho phép)."]
+    # a district with 20 communes, one of which has a log: the scope is that one unit, never the district
+    family = facts.sentences(logged, codes=["00001", "00077", "00078"])
+    assert family["II.2.g"][0].startswith("Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Một, 100/400")
+    assert facts.sentences(logged, codes=["00001", "00002"])["II.2.e"][0].startswith(
+        "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa (Phường Một, Phường Hai), 10 hồ sơ")
+    assert list(facts.sentences(logged, "00009").values()) == [[]] * 5
+
+
+def test_no_logs_no_facts_and_no_crash(tmp_path):
+    empty = facts.read(tmp_path)
+    assert not empty.has_logs and facts.scope(empty).count == 0
+    assert facts.counts(empty) is None and facts.online_share(empty) is None and facts.saturday(empty) is None
+    assert facts.top_overdue(empty).empty and facts.no_overdue(empty).empty and facts.top_online(empty).empty
+    assert facts.reconciliation_summary(empty) is None and facts.units_named(empty) == ""
+    assert facts.sentences(empty) == {sid: [] for sid in (*facts.SECTIONS, "reconciliation")}
+
+
+def test_a_reconciliation_older_than_the_tables_is_not_used(tmp_path):
+    cat = Catalog(tmp_path)
+    cat.save("dossier_units", units())
+    cat.save("reconciliation", reconciliation())
+    cat.save("appendix", pd.DataFrame({"unit_code": ["00001"], "unit_name": ["Phường Một"]}))
+    old = cat.parquet("appendix").stat().st_mtime_ns - 10**9
+    os.utime(cat.parquet("reconciliation"), ns=(old, old))  # the tables read again since: a run without logs
+    assert facts.read(cat).reconciliation.empty and facts.read(cat).has_logs
