@@ -80,6 +80,19 @@ def test_check_parameters_rejects_a_name_the_notebook_does_not_declare(tmp_path)
         pipeline.check_parameters([bad], tmp_path)
 
 
+def test_the_parameters_a_notebook_declares_are_what_papermill_finds(tmp_path):
+    import papermill as pm
+
+    for path in sorted(pipeline._project_notebooks().glob("*.ipynb")):
+        assert pipeline.declared_parameters(path) == set(pm.inspect_notebook(str(path))), path.name
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('a = 1\nb: str = "x"  # typed\nc, d = 1, 2\nimport os\nprint(a)')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_code_cell("z = 0"), cell]
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    assert pipeline.declared_parameters(tmp_path / "p.ipynb") == {"a", "b"}  # a tuple target is no parameter
+
+
 @pytest.mark.parametrize("engine", pipeline.ENGINES)
 def test_execute_renders_a_self_contained_page_without_code(tmp_path, engine):
     write_notebook(
