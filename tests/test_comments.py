@@ -104,3 +104,24 @@ def test_the_demo_replies_show_every_kind_of_answer(tmp_path):
     rows = comment_rows(replies)
     assert set(rows["section"]) == {"Chung", "II.2.c", "II.2.đ", "II.2.i", "III"}
     assert rows.loc[rows["unit"] == "Quận Ba Đình", "text"].tolist() == ["Nhất trí với dự thảo, không có ý kiến khác"]
+
+
+def test_a_damaged_or_oversized_reply_is_listed_with_its_reason_and_the_others_are_read(tmp_path):
+    import datetime as dt
+
+    from sketket.demo.comments import write_demo_comments
+    from sketket.outputs.comments import read_replies, read_reply, tracking
+    from sketket.registry import load_registry
+
+    deadline = dt.date(2017, 9, 15)
+    write_demo_comments(tmp_path, deadline)
+    (tmp_path / "gop-y-hong.docx").write_bytes(b"not a zip at all" * 10)
+    registry = load_registry()
+    replies = read_replies(tmp_path, registry)
+    broken = next(r for r in replies if r.file == "gop-y-hong.docx")
+    assert broken.problem and not broken.comments and not broken.agrees
+    assert sum(1 for r in replies if r.comments or r.agrees) == 4  # the four good replies still read
+    status = tracking(replies, registry.expected_submitters(), deadline).set_index("file")["status"]
+    assert status["gop-y-hong.docx"].startswith("Không đọc được tệp trả lời: ")
+    big = read_reply(tmp_path / "gop-y-so-tai-chinh.xlsx", registry, [], [], max_bytes=100)
+    assert big.problem and not big.comments  # bounded before it is opened

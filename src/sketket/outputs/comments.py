@@ -24,7 +24,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sketket.clean import excel_safe, fold, format_date, nfc
 from sketket.context import RunContext
+from sketket.intake.ingest import DEFAULT_MAX_MB
 from sketket.intake.narrative import find_unit, read_blocks
+from sketket.intake.screen import screen
+from sketket.intake.validate import file_finding
 from sketket.outputs.draft import OUTLINE_ORDER, load_config
 from sketket.registry import Registry
 
@@ -54,6 +57,7 @@ class Reply:
     date: dt.date | None = None
     comments: list[tuple[str, str]] = field(default_factory=list)
     agrees: bool = False
+    problem: str = ""  # why the file could not be read (screened out or damaged): listed, never silently lost
 
 
 def section_of(text: str) -> str:
@@ -172,9 +176,23 @@ def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
         if path.name.startswith("~$"):
             continue  # Word's lock file
-        reader = read_letter if path.suffix.lower() == ".docx" else read_table
-        replies.append(reader(path, registry, agree, changes))
+        replies.append(read_reply(path, registry, agree, changes))
     return replies
+
+
+def read_reply(path: Path, registry: Registry, agree: list[str], changes: list[str],
+               max_bytes: float = DEFAULT_MAX_MB * 2**20) -> Reply:
+    """One reply, screened like a submission before it is opened (size, inflated size, DTDs): a file that
+    fails the screen or cannot be read is a Reply with its problem, and the others are still read."""
+    try:
+        problem = screen(path, max_bytes)
+        if problem is None:
+            reader = read_letter if path.suffix.lower() == ".docx" else read_table
+            return reader(path, registry, agree, changes)
+        rule, fields = problem
+    except Exception as exc:  # damaged or unreadable: one file lost, with its reason
+        rule, fields = "file_corrupt", {"detail": type(exc).__name__}
+    return Reply(path.name, problem=file_finding(rule, path.name, **fields).message)
 
 
 def comment_rows(replies: list[Reply], config: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -209,6 +227,8 @@ def tracking(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date) -> pd
 def _track_row(name: str, reply: Reply | None, deadline: dt.date) -> dict[str, Any]:
     if reply is None:
         status = "Chưa trả lời"
+    elif reply.problem:
+        status = f"Không đọc được tệp trả lời: {reply.problem}"
     elif reply.date is None:
         status = "Đã trả lời (không rõ ngày)"
     elif reply.date <= deadline:

@@ -261,7 +261,7 @@ def _dossier_logs(ctx: RunContext, demo: bool) -> None:
         from sketket.demo.dossier_logs import write_demo_logs
 
         write_demo_logs(logs, ctx.catalog.load("appendix"))
-    if logs.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in logs.rglob("*")):
+    if has_submissions(logs):
         from sketket.analysis.dossier_counts import dossiers
 
         _step("Sổ theo dõi hồ sơ (dossiers)", dossiers, ctx, logs)
@@ -280,7 +280,7 @@ def _comment_round(ctx: RunContext, demo: bool) -> None:
         from sketket.demo.comments import write_demo_comments
 
         write_demo_comments(folder, ctx.plan.draft_deadline)
-    if folder.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in folder.rglob("*")):
+    if has_submissions(folder):
         from sketket.outputs.comments import read_replies, write_comments
 
         def round_table() -> Path:
