@@ -387,3 +387,28 @@ def test_an_xls_with_far_cells_is_rejected_before_the_reader_builds_its_grid(tmp
     problem = screen(lying, 2**24)
     assert problem is not None and problem[1]["what"] == "có ô dữ liệu trải trên" and problem[1]["rows"] == "65.536"
     assert screen(_xls(tmp_path / "ok.xls", {"A": [(0, 0), (3000, 200)]}), 2**24) is None
+
+
+def test_a_count_past_any_real_figure_is_a_finding_not_a_crash(tmp_path, reg):
+    """1e19 typed in a count cell (past what a 64-bit count holds) and an infinite area: the file is read,
+    each cell gets its finding, the appendix leaves those figures empty and the rest of the row is kept."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path = raw / "pl3.xlsx"
+    m = write_sample("III", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[m.sheet]
+    ws[m.cell("dossiers_received", m.unit_rows[0])] = 1e19
+    ws[m.cell("tthc_total", m.unit_rows[1])] = 2e9
+    wb.save(path)
+    result = ingest(raw, tmp_path / "out", reg)
+    assert list(result.files["status"]) == ["ingested"]
+    too_large = result.findings[result.findings["rule"] == "count_too_large"]
+    assert sorted(too_large["cell"]) == sorted([m.cell("dossiers_received", m.unit_rows[0]),
+                                                m.cell("tthc_total", m.unit_rows[1])])
+    assert "không quá 1.000.000.000" in too_large["message"].iloc[0]
+    rows = result.appendix.set_index("source_row")
+    assert pd.isna(rows.loc[m.unit_rows[0], "dossiers_received"]) and pd.isna(rows.loc[m.unit_rows[0], "on_time_pct"])
+    assert pd.isna(rows.loc[m.unit_rows[1], "tthc_total"]) and rows.loc[m.unit_rows[1], "tthc_one_stop"] > 0
+    saved = pd.read_csv(tmp_path / "out" / "appendix.csv", encoding="utf-8-sig")
+    assert len(saved) == len(result.appendix) and saved["dossiers_received"].max() < 1e9

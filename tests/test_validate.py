@@ -79,6 +79,7 @@ def test_one_stop_exceeds_total(tmp_path, reg):
         ("dossiers_overdue", -3, "negative_count", "-3"),
         ("tthc_total", 12.5, "fractional_count", "12,5"),
         ("postal_tthc", "khoảng 30", "not_a_number", "khoảng 30"),
+        ("dossiers_received", 1e19, "count_too_large", "10.000.000.000.000.000.000"),
     ],
 )
 def test_bad_cells_are_reported_once(tmp_path, reg, column, typed, rule, shown):

@@ -6,8 +6,8 @@ import html
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
 def missing(value: object) -> bool:
@@ -61,9 +61,9 @@ def _fold_str(text: str) -> str:
     return " ".join(nfc(text).lower().translate(_FOLD_CHARS).split())
 
 
-@dataclass(frozen=True)
-class Number:
-    """A parsed cell: its value (None when empty), whether it was a percentage, and whether it parsed."""
+class Number(NamedTuple):
+    """A parsed cell: its value (None when empty), whether it was a percentage, and whether it parsed.
+    A named tuple: made for every figure cell read, and twice as fast to make as a frozen dataclass."""
 
     value: float | None
     is_percent: bool = False
@@ -87,6 +87,8 @@ def parse_number(raw: object, percent_format: bool = False) -> Number:
     if isinstance(raw, int | float):
         if isinstance(raw, float) and math.isnan(raw):
             return Number(None)
+        if isinstance(raw, float) and math.isinf(raw):  # no cell of a table can mean that
+            return Number(None, ok=False)
         if percent_format:
             return Number(float(raw) * 100.0, is_percent=True)
         return Number(float(raw))

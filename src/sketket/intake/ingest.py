@@ -207,83 +207,87 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
     matches = match_rows(table, registry)
     findings = check_table(table, rel, registry, matches)
     head_tier, sub_tier = FORM_TIERS[table.form]
-    rows = []
+    derive = "dossiers_on_time" not in table.columns
+    max_count = load_rules().thresholds["max_count"]
+    # the same for every row of the table, made safe once
+    fixed = {"form": table.form, "source_file": rel, "source_sheet": table.sheet,
+             "derived": "dossiers_on_time" if derive else ""}
+    safe = {c: excel_safe(v) for c, v in fixed.items()}
+    submitter, safe_submitter = table.submitter, excel_safe(table.submitter)
+    rows, lines = [], []
     for i, row in enumerate(table.rows):
         if row.kind not in ("A", "unit"):
             continue
-        m = matches[i]
         a = row.kind == "A"
-        values = {
-            "form": table.form, "tier": head_tier if a else sub_tier, "unit_code": m.code,
-            "unit_name": table.submitter if a else row.name, "parent_name": "" if a else table.submitter,
-            **_figures(table, row), "note": row.note,
-            "source_file": rel, "source_sheet": table.sheet, "source_row": row.excel_row,
-        }
-        rows.append(tuple(map(values.get, APPENDIX_COLUMNS)))  # a tuple: cheaper to send back
+        # one list in APPENDIX_COLUMNS order for the frame, one for appendix.csv (counts written as whole
+        # numbers, text made safe for a spreadsheet): one pass over the row, as this runs for every unit row
+        values, cells = [None] * len(APPENDIX_COLUMNS), [None] * len(APPENDIX_COLUMNS)
+        for c, at in _FIXED_AT:
+            values[at], cells[at] = fixed[c], safe[c]
+        tier, name, parent = (head_tier, submitter, "") if a else (sub_tier, row.name, submitter)
+        values[_AT["tier"]] = cells[_AT["tier"]] = tier
+        values[_AT["unit_code"]] = code = matches[i].code
+        cells[_AT["unit_code"]] = excel_safe(code)
+        values[_AT["unit_name"]], cells[_AT["unit_name"]] = name, safe_submitter if a else excel_safe(name)
+        values[_AT["parent_name"]], cells[_AT["parent_name"]] = parent, "" if a else safe_submitter
+        values[_AT["note"]], cells[_AT["note"]] = row.note, excel_safe(row.note)
+        values[_AT["source_row"]] = cells[_AT["source_row"]] = row.excel_row
+        _figures(row, derive, max_count, values, cells)
+        rows.append(tuple(values))  # a tuple: cheaper to send back
+        lines.append(cells)
     head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
-    return FileResult(rel, "ingested", form=table.form, rows=rows, csv=appendix_csv(rows), findings=findings,
+    return FileResult(rel, "ingested", form=table.form, rows=rows, csv=_csv_text(lines), findings=findings,
                       unit_key=key, unit_name=table.submitter, mtime=mtime)
 
 
-_INT_AT = tuple(i for i, c in enumerate(APPENDIX_COLUMNS) if c in (*layout.COUNTS, "source_row"))
-_FLOAT_AT = tuple(i for i, c in enumerate(APPENDIX_COLUMNS) if c in ("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
-_TEXT_AT = tuple(i for i in range(len(APPENDIX_COLUMNS)) if i not in _INT_AT + _FLOAT_AT)
+_AT = {c: i for i, c in enumerate(APPENDIX_COLUMNS)}
+_FIXED_AT = tuple((c, _AT[c]) for c in ("form", "source_file", "source_sheet", "derived"))
+_COUNTS = frozenset(layout.COUNTS)
+# (column, its place, whether it is a count) of the figures read as they are
+_READ_AT = tuple((c, _AT[c], c in _COUNTS) for c in layout.FIGURES if c not in layout.PERCENTS)
+_PERCENT_AT = tuple((_AT[c], _AT[rep], c) for c, rep in zip(layout.PERCENTS, PERCENT_REPORTED, strict=True))
+_RATIOS = {"tthc_one_stop_pct": ("tthc_one_stop", "tthc_total"), "on_time_pct": ("dossiers_on_time", "dossiers_received")}
 
 
-def appendix_csv(rows: list[tuple]) -> str:
-    """Appendix rows as lines of appendix.csv, exactly as pandas writes the appendix frame (Int64 counts,
-    float64 figures as repr, empty for missing), submitted text made safe to open in a spreadsheet. Each
-    file's lines are made where the file is read: in the workers, beside the reading."""
-    lines = []
-    for row in rows:  # plain loops rather than a function per cell: this runs for every unit row
-        cells = list(row)  # None is written empty; str() of an int or a float is what pandas writes
-        for i in _INT_AT:
-            if cells[i] is not None:
-                cells[i] = int(cells[i])
-        for i in _FLOAT_AT:
-            v = cells[i]
-            if v is not None:
-                cells[i] = float(v) if v == v else None
-        for i in _TEXT_AT:
-            if cells[i] is not None:
-                cells[i] = excel_safe(cells[i])
-        lines.append(cells)
-    out = io.StringIO()
+def _csv_text(lines: list[list]) -> str:
+    out = io.StringIO()  # None is written empty; str() of an int or a float is what pandas writes
     csv.writer(out, lineterminator="\n").writerows(lines)
     return out.getvalue()
 
 
-def _usable(value: float | None, column: str, ok: bool) -> float | None:
-    """A figure fit for sums and rates: read as a number, not negative, whole in a count column."""
-    if not ok or value is None or value < 0:
-        return None
-    if column in layout.COUNTS and not float(value).is_integer():
-        return None
-    return value
-
-
-def _figures(table: Table, row) -> dict[str, object]:
-    """The canonical figures of a unit row: counts as read (unusable ones empty), Phụ lục III's on-time
+def _figures(row, derive: bool, max_count: float, values: list, cells: list) -> None:
+    """The canonical figures of a unit row, into `values` (for the frame) and `cells` (for the CSV): counts
+    as read (unusable ones empty: not a number, negative, a count not whole or past max_count), Phụ lục III's on-time
     derived as received − overdue, percentages recomputed from the counts, the reported ones kept."""
-    out: dict[str, object] = {c: _usable(row.values[c].value, c, row.values[c].ok)
-                              for c in layout.FIGURES if c in row.values}
-    derived = []
-    if "dossiers_on_time" not in table.columns:
-        received, overdue = out["dossiers_received"], out["dossiers_overdue"]
-        ok = received is not None and overdue is not None and overdue <= received
-        out["dossiers_on_time"] = received - overdue if ok else None
-        derived.append("dossiers_on_time")
-    out["tthc_one_stop_pct"] = _ratio(out["tthc_one_stop"], out["tthc_total"])
-    out["on_time_pct"] = _ratio(out["dossiers_on_time"], out["dossiers_received"])
-    for col, rep in zip(layout.PERCENTS, PERCENT_REPORTED, strict=True):
-        out[rep] = row.values[col].value if row.values[col].ok else None
-    out["derived"] = ";".join(derived)
-    return out
-
-
-def _ratio(part: float | None, whole: float | None) -> float | None:
-    return None if part is None or not whole else 100.0 * part / whole
+    got = {}
+    read = row.values
+    for c, at, count in _READ_AT:
+        n = read.get(c)
+        if n is None:
+            continue
+        v = n.value
+        if not n.ok or v is None or v < 0 or (count and (not float(v).is_integer() or v > max_count)):
+            v = None
+        got[c] = v
+        values[at] = v
+        if v is not None:
+            cells[at] = int(v) if count else float(v) if v == v else None
+    if derive:
+        received, overdue = got["dossiers_received"], got["dossiers_overdue"]
+        on_time = received - overdue if received is not None and overdue is not None and overdue <= received else None
+        got["dossiers_on_time"] = on_time
+        at = _AT["dossiers_on_time"]
+        values[at] = on_time
+        cells[at] = None if on_time is None else int(on_time)
+    for at, rep_at, c in _PERCENT_AT:
+        part, whole = (got.get(x) for x in _RATIOS[c])
+        pct = None if part is None or not whole else 100.0 * part / whole
+        values[at] = cells[at] = pct
+        n = read[c]
+        reported = n.value if n.ok else None
+        values[rep_at] = reported
+        cells[rep_at] = None if reported is None or reported != reported else float(reported)
 
 
 def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileResult:

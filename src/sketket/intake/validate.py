@@ -110,6 +110,7 @@ class _Checker:
     def __init__(self, table: Table, source_file: str, rules: Rules):
         self.table, self.source_file, self.rules = table, source_file, rules
         self.figures = table.figures()  # once per table, not per row
+        self.max_count = rules.thresholds["max_count"]
         self.findings: list[Finding] = []
 
     def add(self, rule: str, row: Row | None, col: str = "", value: object = "",
@@ -130,7 +131,8 @@ class _Checker:
         bad = set()
         for col in self.figures:
             n = row.values[col]
-            if n.ok and (n.value is None or n.value >= 0 and (col not in _COUNTS or float(n.value).is_integer())):
+            if n.ok and (n.value is None or n.value >= 0 and (col not in _COUNTS or float(n.value).is_integer()
+                                                               and n.value <= self.max_count)):
                 continue  # the common case, tested first: a good or empty cell
             label = _LABELS[col]
             raw = row.raw[col]
@@ -145,6 +147,9 @@ class _Checker:
                 self.add("negative_count", row, col, fmt(n.value, col), column=label, shown=fmt(n.value, col))
             elif n.value is not None and col in _COUNTS and not float(n.value).is_integer():
                 self.add("fractional_count", row, col, fmt(n.value), column=label, shown=fmt(n.value))
+            elif n.value is not None and col in _COUNTS and n.value > self.max_count:
+                self.add("count_too_large", row, col, fmt(n.value), column=label, shown=fmt(n.value),
+                         limit=format_int(self.max_count))
             else:
                 continue
             bad.add(col)
@@ -152,7 +157,7 @@ class _Checker:
 
     def unit_row(self, row: Row, bad: set[str]) -> None:
         """The consistency of one unit's own figures (rows A and the numbered rows)."""
-        values = {c: Number(None) if c in bad else n for c, n in row.values.items()}
+        values = {c: Number(None) if c in bad else n for c, n in row.values.items()} if bad else row.values
         v = {c: n.value for c, n in values.items()}
         for col in layout.REQUIRED:
             if col not in bad and v[col] is None:
