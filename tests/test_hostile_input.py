@@ -412,3 +412,26 @@ def test_a_count_past_any_real_figure_is_a_finding_not_a_crash(tmp_path, reg):
     assert pd.isna(rows.loc[m.unit_rows[1], "tthc_total"]) and rows.loc[m.unit_rows[1], "tthc_one_stop"] > 0
     saved = pd.read_csv(tmp_path / "out" / "appendix.csv", encoding="utf-8-sig")
     assert len(saved) == len(result.appendix) and saved["dossiers_received"].max() < 1e9
+
+
+def test_a_fault_of_the_checks_on_one_file_costs_that_file_only(tmp_path, reg, monkeypatch):
+    """An input nobody foresaw that makes a check raise: that file is listed as not checked, with the
+    error, and the other files are read as usual."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_sample("I", raw / "a.xlsx")
+    write_sample("III", raw / "b.xlsx")
+    real = ingest_module.check_table
+
+    def check_table(table, source_file, *args, **kwargs):
+        if source_file == "b.xlsx":
+            raise KeyError("cột lạ")
+        return real(table, source_file, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "check_table", check_table)
+    result = ingest(raw, tmp_path / "out", reg)
+    files = result.files.set_index("source_file")
+    assert files.loc["a.xlsx", "status"] == "ingested" and files.loc["b.xlsx", "status"] == "rejected"
+    assert "KeyError: 'cột lạ'" in files.loc["b.xlsx", "reason"]
+    assert set(result.appendix["source_file"]) == {"a.xlsx"}
+    assert list(result.findings.loc[result.findings["source_file"] == "b.xlsx", "rule"]) == ["file_not_checked"]

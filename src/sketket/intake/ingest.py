@@ -114,7 +114,17 @@ def skip_reason(path: Path) -> str | None:
 
 
 def process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> FileResult:
-    """Screen, read and check one file. Never raises for a bad file: it becomes a rejected result."""
+    """Screen, read and check one file. Never raises for a bad file: it becomes a rejected result; nor for
+    a fault of this program on one file (a bug met by an input nobody foresaw), which costs that file only,
+    listed with what went wrong, instead of the whole ingest."""
+    try:
+        return _process_file(path, rel, registry, max_bytes)
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {exc}"
+        return _rejected(rel, "file_not_checked", 0.0, detail=detail if len(detail) <= 200 else detail[:199] + "…")
+
+
+def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) -> FileResult:
     try:
         mtime = path.stat().st_mtime
         reason = skip_reason(path)
