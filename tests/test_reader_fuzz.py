@@ -1,0 +1,65 @@
+"""Whatever an official types in the cells of a table (huge or negative numbers, dates, errors, booleans,
+text where figures go, rows left empty), reading and checking it never raises, and what reaches the
+appendix is fit for sums: counts whole, 0 … thresholds.max_count, and a rate over 100 % only on a row that
+carries an error finding (which keeps it out of every rate downstream)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from _workbooks import write_sample
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from sketket import layout
+from sketket.intake.ingest import APPENDIX_COLUMNS, _table_result
+from sketket.intake.reader import read_grid
+from sketket.intake.validate import load_rules
+from sketket.registry import load_registry
+
+_REGISTRY = load_registry()
+_CELLS = (st.none() | st.just("") | st.floats(allow_nan=True, allow_infinity=True)
+          | st.integers(-10**20, 10**20).map(float) | st.text(max_size=8)
+          | st.sampled_from(["#REF!", "#DIV/0!", "2,145", "1.234.567", "98,5%", "-", "(3)", "=A1+1", "x"])
+          | st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)) | st.booleans())
+
+
+@pytest.fixture(scope="module", params=["I", "III"])
+def template(request, tmp_path_factory) -> tuple[str, list[list[object]], int]:
+    """A filled table read back as calamine gives it, and the row of its header."""
+    path = tmp_path_factory.mktemp("fuzz") / f"{request.param}.xlsx"
+    m = write_sample(request.param, path)
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        grid = wb.get_sheet_by_name(m.sheet).to_python(skip_empty_area=False)
+    return m.sheet, grid, m.header_row
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_cell_value_breaks_the_reading_or_reaches_the_sums_unfit(template, data) -> None:
+    sheet, grid, header_row = template
+    grid = [list(line) for line in grid]
+    body = range(header_row, len(grid))  # 0-based rows under the header
+    for _ in range(data.draw(st.integers(1, 12))):
+        r = data.draw(st.sampled_from(body))
+        c = data.draw(st.integers(0, len(grid[r]) - 1))
+        grid[r][c] = data.draw(_CELLS)
+    table = read_grid(grid, sheet, Path("fuzz.xlsx"), _REGISTRY)
+    if table is None:
+        return
+    result = _table_result(table, "fuzz.xlsx", _REGISTRY, 0.0)
+    max_count = load_rules().thresholds["max_count"]
+    flagged = {f.unit_name for f in result.findings if f.severity == "error"}
+    for values in result.rows:
+        row = dict(zip(APPENDIX_COLUMNS, values, strict=True))
+        for col in layout.COUNTS:
+            v = row[col]
+            assert v is None or (0 <= v <= max_count and float(v).is_integer()), (col, v)
+        for col in layout.PERCENTS:
+            v = row[col]
+            assert v is None or v >= 0
+            if v is not None and v > 100:
+                assert row["unit_name"] in flagged, (row["unit_name"], col, v)
