@@ -5,6 +5,11 @@ files, also as a whole process.
 
     python bench/ingest.py              # one city
     python bench/ingest.py --cities 60  # 3.720 workbooks, 52.800 unit rows
+    python bench/ingest.py --cities 60 --repeat 5
+
+Each repeat runs the ingest then the floor, one after the other, so that both meet the same load on the
+machine (a shared machine's speed drifts by ±30 % within minutes); the table shows the medians, and the
+ratio of each pair is listed.
 
 Generated workbooks are kept under bench/out/ (git-ignored) and reused by the next run.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,6 +126,7 @@ def timed(cmd: list[str]) -> tuple[float, float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cities", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the ingest and the floor, interleaved")
     args = parser.parse_args()
     base = OUT / f"cities-{args.cities}"
     raw, out, registry_csv = base / "raw", base / "processed", base / "registry.csv"
@@ -132,8 +139,11 @@ def main() -> int:
         (base / "ready").touch()
     workbooks = sum(1 for p in raw.rglob("*") if p.is_file())
     sketket = str(Path(sys.executable).with_name("sketket"))
-    wall, cpu, peak = timed([sketket, "ingest", str(raw), "--out", str(out), "--registry", str(registry_csv)])
-    floor, floor_cpu, _ = timed([sys.executable, "-c", FLOOR, str(raw)])
+    runs = []
+    for _ in range(args.repeat):
+        ingest = timed([sketket, "ingest", str(raw), "--out", str(out), "--registry", str(registry_csv)])
+        runs.append((*ingest, *timed([sys.executable, "-c", FLOOR, str(raw)])))
+    wall, cpu, peak, floor, floor_cpu, _ = (statistics.median(r[i] for r in runs) for i in range(6))
     rows = len(pd.read_parquet(out / "appendix.parquet"))
     print(f"{'':28}{'sketket ingest':>16}{'calamine (sàn)':>16}")
     print(f"{'tệp biểu':28}{format_int(workbooks):>16}{format_int(workbooks):>16}")
@@ -142,7 +152,10 @@ def main() -> int:
     print(f"{'thời gian CPU (giây)':28}{format_number(cpu, 2):>16}{format_number(floor_cpu, 2):>16}")
     print(f"{'tệp/giây':28}{format_int(workbooks / wall):>16}{format_int(workbooks / floor):>16}")
     print(f"{'bộ nhớ đỉnh (MB)':28}{format_int(peak / 2**20):>16}{'':>16}")
-    print(f"{'so với sàn':28}{format_number(wall / floor, 1) + '×':>16}{'':>16}")
+    ratios = sorted(r[0] / r[3] for r in runs)
+    print(f"{'so với sàn (trung vị)':28}{format_number(statistics.median(ratios), 1) + '×':>16}{'':>16}")
+    if len(runs) > 1:
+        print(f"so với sàn, từng lần ({len(runs)} lần): " + "; ".join(format_number(r, 2) + "×" for r in ratios))
     return 0
 
 

@@ -1,5 +1,8 @@
 """The command line with a user's own registry (another period or province): it replaces the default."""
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from _workbooks import figures
@@ -49,3 +52,14 @@ def test_validate_with_a_user_registry_and_a_missing_registry(tmp_path, own_regi
     assert main(["ingest", str(tmp_path / "raw"), "--out", str(tmp_path / "out"),
                  "--registry", str(tmp_path / "missing.csv")]) == 2
     assert "missing.csv" in capsys.readouterr().err
+
+
+def test_the_command_runs_the_exit_handlers_and_keeps_the_exit_code(tmp_path):
+    """`sketket` ends without Python's teardown (console()), but after every exit handler and with its
+    output flushed."""
+    code = ("import atexit, sys; from sketket.cli import console; atexit.register(print, 'handlers run'); "
+            f"sys.argv = ['sketket', 'datasets', {str(tmp_path / 'missing')!r}]; print('before', end=''); console()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stdout == "beforehandlers run\n"
+    assert "không có thư mục" in done.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from pathlib import Path
 
@@ -75,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def console() -> None:
+    """The `sketket` command: main(), the exit handlers (logging, multiprocessing, finalizers of temporary
+    folders), then the end of the process without Python's teardown, which frees every object one by one
+    for the system to reclaim anyway: 0,2 s of the 5 s an ingest of 60 cities takes."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()  # what a normal exit runs first; the one entry point that runs them all
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     from sketket.config import ConfigError
 
@@ -143,4 +156,4 @@ def _datasets(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

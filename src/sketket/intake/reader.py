@@ -312,15 +312,25 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
     name_col, stt_col = cols["unit_name"], cols.get("stt")
     for r in range(header.bottom + 1, len(grid)):
         line = grid[r]
-        raw = {c: None if i is None else line[i] if i < len(line) else "" for c, i in where}
+        width = len(line)
+        raw = {c: None if i is None else line[i] if i < width else "" for c, i in where}
         if facts.errors:  # an Excel error value reads as an empty cell: put its code back
             for c, i in where:
                 if i is not None and (r + 1, i + 1) in facts.errors:
                     raw[c] = facts.errors[(r + 1, i + 1)]
         if _TYPED_COMMAS:  # left by a row that was not a table row
             _TYPED_COMMAS.clear()
-        values = {c: _number(v) for c, v in raw.items()}
-        empty = all(n.value is None for n in values.values())
+        values = {}
+        empty = True
+        for c, v in raw.items():  # _number of each cell, its two commonest cases inline: this runs for every cell
+            if v == "" or v is None:
+                values[c] = _EMPTY
+            elif type(v) is float and v == v:
+                values[c] = Number(v)
+                empty = False
+            else:
+                values[c] = n = _number(v)
+                empty = empty and n.value is None
         # footnotes or signatures: the table is over (a row with figures is never one: not looked at)
         if empty and _STOP.search(next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")):
             break
