@@ -63,3 +63,22 @@ def test_no_cell_value_breaks_the_reading_or_reaches_the_sums_unfit(template, da
             assert v is None or v >= 0
             if v is not None and v > 100:
                 assert row["unit_name"] in flagged, (row["unit_name"], col, v)
+
+
+_WORDS = st.sampled_from(["STT", "Tên đơn vị", "TONG SO HO SO TIEP NHAN", "Đúng hạn", "Quá hạn", "Tỷ lệ (%)",
+                          "Số TTHC", "A", "B", "I", "II", "1.1", "Tổng cộng", "Cộng", "(1)", "(6)=(5)/(4)",
+                          "Diện tích (m2)", "Ghi chú", "Xã Cổ Nhuế I", "UBND phường Phúc Xá", "Nơi nhận:"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(st.lists(_CELLS | _WORDS, min_size=1, max_size=14), min_size=1, max_size=16),
+       above=st.lists(st.lists(_CELLS | _WORDS, max_size=6), max_size=4))
+def test_no_rows_under_a_header_break_the_reader(template, body, above) -> None:
+    """The form's header with anything above it and any rows under it (numberings, headings, totals,
+    footnotes, figures or text): a table or none, never an exception, rows of the appendix's width."""
+    sheet, grid, header_row = template
+    table = read_grid([*above, *grid[:header_row], *body], sheet, Path("fuzz.xlsx"), _REGISTRY)
+    if table is not None:
+        result = _table_result(table, "fuzz.xlsx", _REGISTRY, 0.0)
+        assert all(len(values) == len(APPENDIX_COLUMNS) for values in result.rows)
+        assert len(result.rows) == sum(r.kind in ("A", "unit") for r in table.rows)
