@@ -90,7 +90,7 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame) -> pd.DataFra
     figures = [c for c in out.columns if c in {*SUMMABLE, *RATES} or c.endswith("_pct") or c.endswith("_reported")]
     out.loc[gated, figures] = pd.NA
     label = load_config()["gating"]["label"]
-    out.loc[gated, "note"] = label + " (" + units.loc[gated, "correction_cells"].str.split(" | ").map(
+    out.loc[gated, "note"] = label + " (" + units.loc[gated, "correction_cells"].str.split(" | ", regex=False).map(
         lambda parts: ", ".join(p.split(":")[0] for p in parts)) + ")"
     return out
 
