@@ -91,6 +91,13 @@ def test_unit_pack_shows_its_own_answers_and_quotes(tables):
     answers = packs.own_checklist_html(t, "001")
     assert "Làm việc sáng thứ bảy" in answers and "<td>Có</td>" in answers
     assert "Chưa đọc được" in packs.own_checklist_html(t, "S99")
+    # a rate the report states is written as a rate, a count as a count
+    row = t["checklist"][t["checklist"]["unit_code"] == "001"].head(1)
+    rows = pd.concat([row, row], ignore_index=True)
+    rows["item"], rows["number"] = ["k_khao_sat", "h_xin_loi"], [94.0, 1234.0]
+    t._cache["checklist"] = rows
+    answers = packs.own_checklist_html(t, "001")
+    assert "<td>94,0%</td>" in answers and "<td>1.234</td>" in answers
 
 
 def test_leader_tier_table_has_at_most_seven_columns(tables):

@@ -133,6 +133,7 @@ def test_the_unit_pack_shows_its_figures_marked_and_the_cells_to_fix(run):
     page = (base / "reports" / "latest" / "district" / "001-quan-ba-dinh.html").read_text(encoding="utf-8")
     section = page.split("Số liệu đang chờ sửa")[1]
     assert GATED in section and "6.653" in section and "6.630" in section and "đang chờ sửa" in section
+    assert "trang của một đơn vị" not in page  # the notebook's note for the analyst
     assert "không gồm 1 đơn vị có số liệu đang chờ sửa" in page
     return_list = next((base / "reports" / "tra-lai").glob("*ba-dinh*.xlsx"))
     text = _texts(base / "reports")[return_list.name]

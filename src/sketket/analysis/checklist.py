@@ -561,17 +561,25 @@ def _cell(value: str, number: float | None, kind: str, flagged: bool, checklist:
         return checklist.flag_label
     if number is None or pd.isna(number):
         return value
-    if kind == "percent":
-        return format_number(number) + "%"
     if kind == "criteria":
         return f"{value} ({format_int(number)} tiêu chí)"
-    return format_int(number)
+    return number_text(number, kind)
+
+
+def number_text(number: float, kind: str) -> str:
+    """A figure a report states, written as its item counts it: "94%" for a rate, "1.234" otherwise."""
+    return format_number(number) + "%" if kind == "percent" else format_int(number)
+
+
+def number_kinds(checklist: Checklist | None = None) -> dict[str, str]:
+    """Item id → how its figure is counted (`number_kind` in checklist.yml: percent, count, criteria)."""
+    return {i["id"]: i.get("number_kind", "") for i in (checklist or load_checklist()).items}
 
 
 def checklist_matrix(df: pd.DataFrame, checklist: Checklist | None = None) -> pd.DataFrame:
     """Units × items for people to read: "Có", "Không", a figure, "Không nêu", "Cần kiểm tra"…"""
     checklist = checklist or load_checklist()
-    kinds = {i["id"]: i.get("number_kind", "") for i in checklist.items}
+    kinds = number_kinds(checklist)
     labels = [i["label"] for i in checklist.items]
     cells = df.assign(cell=[_cell(v, n, kinds.get(i, ""), f, checklist) for v, n, i, f in
                             zip(df["value"], df["number"], df["item"], _flagged(df), strict=True)],

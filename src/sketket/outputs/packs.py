@@ -1220,7 +1220,11 @@ def own_checklist_html(tables: Tables, code: str) -> str:
     mine = df[df["unit_code"] == code] if len(df) else df
     if mine.empty:
         return para("Chưa đọc được báo cáo thuyết minh của đơn vị (hoặc báo cáo không nêu các nội dung mục II.2).")
-    shown = mine.assign(number=mine["number"].map(lambda v: "" if _missing(v) else format_number(v, 0)))
+    from sketket.analysis.checklist import number_kinds, number_text
+
+    kinds = number_kinds()
+    shown = mine.assign(number=[("" if _missing(v) else number_text(v, kinds.get(item, "")))
+                                for v, item in zip(mine["number"], mine["item"], strict=True)])
     cols = {"group": "text", "item_label": "text", "value": "text", "number": "text"}
     labels = {"group": "Nội dung (mục II.2)", "item_label": "Tiêu chí", "value": "Đơn vị trả lời", "number": "Số liệu nêu"}
     return table_html(shown[list(cols)], cols, labels)

@@ -480,6 +480,11 @@ def _exporter() -> Any:
         exclude_output_prompt=True,
     )
     exporter.language_code = "vi"
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    # a cell tagged "analyst" speaks to whoever opens the notebook (what the page is, how to run it by hand);
+    # the page itself has its own title
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"analyst"}), enabled=True)
     return exporter
 
 
