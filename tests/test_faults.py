@@ -49,6 +49,12 @@ def _reports_is_a_file(base: Path) -> Path:
     return _config(base)
 
 
+def _yaml_text(base: Path, text: str) -> Path:
+    (base / "sketket.yml").write_text("paths: {raw: raw, processed: processed, reports: reports}\n" + text,
+                                      encoding="utf-8")
+    return base / "sketket.yml"
+
+
 CASES = [
     (_bad_yaml, ["sketket.yml", "YAML", "dòng 3"]),
     (lambda b: b / "khong-co.yml", ["không có tệp cấu hình", "khong-co.yml"]),
@@ -59,6 +65,12 @@ CASES = [
     (_reports_is_a_file, ["paths.reports", "là một tệp"]),
     (_registry_without_tier, ["dm.csv", "thiếu cột", "tier"]),
     (lambda b: _config(b, paths__raw="khong-co-thu-muc"), ["paths.raw", "khong-co-thu-muc", "không có"]),
+    # a date YAML itself reads, but that no calendar has
+    (lambda b: _yaml_text(b, "plan: {plan_date: 2017-13-45}\n"), ["plan.plan_date", "2017-13-45", "dd/mm/yyyy"]),
+    (lambda b: _yaml_text(b, "plan: {cutoff: 2017-02-30}\n"), ["plan.cutoff", "2017-02-30"]),
+    (lambda b: _config(b, run__packs={"district": ["001"]}), ["run.packs.district", "districts"]),
+    (lambda b: _config(b, run__packs={"districts": ["001", "999"]}), ["run.packs.districts", "999", "danh mục"]),
+    (lambda b: _config(b, run__packs={"departments": "S01"}), ["run.packs.departments", "'S01'", "danh sách mã"]),
 ]
 
 
@@ -202,3 +214,12 @@ def test_a_run_killed_while_rendering_leaves_no_process_and_the_previous_publica
     assert done.returncode == 0, done.stderr[-2000:]
     assert "url=latest/index.html" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert (tmp_path / "reports" / "latest" / "index.html").is_file()
+
+
+def test_the_spark_engine_without_pyspark_is_one_sentence(monkeypatch):
+    from sketket.analysis.dossier_counts import make_engine
+    from sketket.config import ConfigError
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # as if the optional extra were not installed
+    with pytest.raises(ConfigError, match=r"--engine spark cần pyspark.*--engine duckdb"):
+        make_engine("spark", {})

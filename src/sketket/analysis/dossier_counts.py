@@ -33,7 +33,7 @@ import pandas as pd
 
 from sketket.catalog import Catalog, columns
 from sketket.clean import format_date, format_int, format_percent
-from sketket.config import Plan, default_plan
+from sketket.config import ConfigError, Plan, default_plan
 from sketket.dimensions import CITY_LABEL, TIER_LABELS, TIERS
 from sketket.intake.dossiers import CANONICAL, Export, classify, config, discover, read_procedures
 from sketket.registry import Registry, load_registry
@@ -330,7 +330,8 @@ class SparkEngine:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:  # the optional extra
-            raise RuntimeError("--engine spark cần pyspark: pip install 'sketket[spark]'") from exc
+            raise ConfigError("--engine spark cần pyspark, chưa được cài; cần cài bằng "
+                              "`.venv/bin/pip install -e '.[spark]'` (và Java 17), hoặc dùng --engine duckdb") from exc
         self.spark = (SparkSession.builder.master(master).appName("sketket-dossiers")
                       .config("spark.driver.memory", driver_memory)
                       .config("spark.sql.session.timeZone", "UTC")

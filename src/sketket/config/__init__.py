@@ -6,6 +6,7 @@ The default YAML files live beside this module, in this package (plan.yml, rules
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,15 @@ def load_yaml(name_or_path: str | Path) -> dict[str, Any]:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _TextDates(yaml.SafeLoader):
+    """A user's sketket.yml: dates stay text, read by _date, so that an impossible one (2017-13-45, which
+    PyYAML's own date reading turns into a traceback) is one sentence naming its key."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _TextDates.construct_yaml_str)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")  # as YAML writes dates: 2017-08-14 or 2017-8-14
+
+
 def _date(value: Any, key: str = "", where: str = "") -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -41,6 +51,9 @@ def _date(value: Any, key: str = "", where: str = "") -> dt.date:
         if "/" in s:  # dd/mm/yyyy as people write it
             d, m, y = (int(p) for p in s.split("/"))
             return dt.date(y, m, d)
+        iso = _ISO_DATE.fullmatch(s.strip())
+        if iso:
+            return dt.date(*(int(p) for p in iso.groups()))
         return dt.date.fromisoformat(s)
     except ValueError:
         raise ConfigError(f"{where or 'cấu hình'}: khóa {key or '?'} ghi {s!r}, không phải một ngày; cần dạng "
@@ -106,7 +119,7 @@ class Settings:
         if not path.is_file():
             raise ConfigError(f"không có tệp cấu hình {path}")
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDates) or {}
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             at = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""

@@ -101,6 +101,13 @@ class RunOptions:
 
         if not isinstance(data.get("packs"), dict):
             raise ConfigError(f"{where}: khóa run.packs cần các cặp tên: giá trị (city: true, districts: all, …)")
+        known = load_yaml("run.yml")["packs"]
+        for key, choice in data["packs"].items():
+            if key not in known:
+                raise ConfigError(f"{where}: khóa run.packs.{key} không có; cần một trong {', '.join(known)}")
+            if key in _UNIT_PACKS and not (choice in (None, True, False, "all", "none") or isinstance(choice, list)):
+                raise ConfigError(f"{where}: khóa run.packs.{key} ghi {choice!r}; cần all, none hoặc danh sách mã "
+                                  "đơn vị ([\"001\", \"002\"])")
         return cls(
             workers=workers or (number("workers", data["workers"], int, 1) if data.get("workers") is not None
                                 else max(1, os.cpu_count() or 1)),
@@ -312,6 +319,23 @@ def _step(label: str, func: Any, *args: Any, **kwargs: Any) -> Any:
 # ---------------------------------------------------------------- the notebooks to run
 
 
+_UNIT_PACKS = {"districts": "huyen", "departments": "so", "verticals": "nganh_doc_tp"}  # run.packs key → tier
+
+
+def check_pack_codes(opts: RunOptions, registry: Registry, where: str) -> None:
+    """Refuse, before the run starts, a unit pack asked for a code the registry does not hold in that tier."""
+    units = registry.units
+    for key, tier in _UNIT_PACKS.items():
+        choice = opts.packs.get(key)
+        if isinstance(choice, list):
+            codes = set(units.loc[units["tier"] == tier, "code"])
+            unknown = [str(c) for c in choice if str(c) not in codes]
+            if unknown:
+                raise ConfigError(f"{where}: khóa run.packs.{key} ghi mã {', '.join(unknown)}, không có trong danh "
+                                  f"mục đơn vị ({TIER_LABELS[tier]}); cần mã trong danh mục, ví dụ "
+                                  f"{', '.join(sorted(codes)[:3])}")
+
+
 def _selected(choice: Any, units: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     if choice in (None, False, [], "none"):
         return []
@@ -349,8 +373,7 @@ def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context
         jobs.append(Job("city", "12_city_annex.ipynb", "phu-luc-thanh-pho",
                         "Phụ lục: danh sách đầy đủ của tài liệu Hội nghị sơ kết", base))
     units = registry.units
-    for group, key, tier in (("district", "districts", "huyen"), ("department", "departments", "so"),
-                             ("vertical", "verticals", "nganh_doc_tp")):
+    for group, (key, tier) in zip(("district", "department", "vertical"), _UNIT_PACKS.items(), strict=True):
         members = units[units["tier"] == tier][["code", "name_with_type"]].itertuples(index=False, name=None)
         for code, name in _selected(packs.get(key), members):
             jobs.append(Job(group, "11_unit_pack.ipynb", f"{code}-{slug(name)}", f"{name} – sơ kết cơ chế một cửa",
@@ -770,6 +793,7 @@ def cli_run(args: argparse.Namespace) -> int:
     ctx = RunContext.load(config)
     ctx.check()
     opts = RunOptions.load(settings, config, getattr(args, "workers", None))
+    check_pack_codes(opts, ctx.registry, f"tệp cấu hình {config}" if config else "config/run.yml")
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(console)
