@@ -38,7 +38,7 @@ lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check src tests bench
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the sketket kernel
-	cd notebooks && ../$(BIN)/jupyter lab
+	cd notebooks && ../$(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root)  # root: a container
 
 bench: $(STAMP) ## the benchmarks recorded in the README
 	$(BIN)/python bench/ingest.py

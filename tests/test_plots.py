@@ -149,3 +149,16 @@ def test_a_chart_of_part_of_a_list_says_which_part_and_too_few_bars_make_no_char
     assert len(fig.axes[0].patches) == plots.style()["max_bars"]
     assert plots.enough_bars(df, "on_time_rate")
     assert not plots.enough_bars(df.head(plots.style()["min_bars"] - 1), "on_time_rate")
+
+
+def test_the_distribution_chart_is_the_same_on_every_run():
+    """The dots' jitter is seeded: a rerun on the same data draws the same picture (and numpy's own generator
+    is left as it was)."""
+    import numpy as np
+
+    data = pd.DataFrame({"tier": ["xa"] * 30 + ["huyen"] * 5, "on_time_rate": np.linspace(80, 100, 35)})
+    before = np.random.get_state()[1].copy()
+    pictures = [plots.to_html(plots.distribution(data, "on_time_rate", "Tỷ lệ đúng hạn", "Tỷ lệ (%)"), "x")
+                for _ in range(2)]
+    assert pictures[0] == pictures[1]
+    assert (np.random.get_state()[1] == before).all()

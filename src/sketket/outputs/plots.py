@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import rc_context
@@ -78,6 +80,18 @@ def _wrap(text: str, width: int) -> str:
     """A label broken into lines of at most `width` characters (long Vietnamese names overprint otherwise),
     shown literally."""
     return literal("\n".join(textwrap.wrap(str(text), width)) or str(text))
+
+
+@contextmanager
+def _same_jitter(seed: int = 2017) -> Iterator[None]:
+    """seaborn jitters the dots with numpy's global generator: seeded here (and put back after), so that a
+    rerun on the same data draws the same page."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def _title(fig: Figure, title: str) -> None:
@@ -214,8 +228,9 @@ def distribution(df: pd.DataFrame, value: str, title: str, xlabel: str, kind: st
                            patch_artist=True, widths=0.6, medianprops={"color": "black"})
         for box, tier in zip(boxes["boxes"], order, strict=True):
             box.set(facecolor=tier_color(tier), alpha=0.35)
-        sns.stripplot(data=data, x=value, y="tier_label", order=labels, hue="tier_label", palette=palette,
-                      size=4, jitter=0.25, ax=ax, legend=False)
+        with _same_jitter():
+            sns.stripplot(data=data, x=value, y="tier_label", order=labels, hue="tier_label", palette=palette,
+                          size=4, jitter=0.25, ax=ax, legend=False)
         ax.set_yticks(list(range(len(order))), [literal(x) for x in labels])
         ax.xaxis.set_major_formatter(axis_formatter(kind))
         _title(fig, title)
