@@ -150,6 +150,7 @@ def test_online_exceeds_tthc(tmp_path, reg):
     findings, m = run(tmp_path, reg, change=lambda s, u: s.update(online_services_l34=201))
     f = only(findings, "online_exceeds_tthc")
     assert f.cell == m.cell("online_services_l34", m.row_a)
+    assert f.severity == "error"  # a rate over 100 %: the figures wait for a corrected table
 
 
 def test_unit_unmatched_proposes_close_names(tmp_path, reg):

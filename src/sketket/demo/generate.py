@@ -75,7 +75,7 @@ CELL_FAULTS: tuple[tuple[str, str], ...] = (
     ("negative_count", "error"), ("fractional_count", "error"), ("not_a_number", "error"),
     ("pct_mismatch", "warning"), ("pct_mismatch", "error"), ("subtotal_mismatch", "error"),
     ("total_mismatch", "error"), ("required_missing", "error"), ("area_missing", "warning"),
-    ("online_exceeds_tthc", "warning"), ("unit_unmatched", "warning"), ("unit_name_inferred", "warning"),
+    ("online_exceeds_tthc", "error"), ("unit_unmatched", "warning"), ("unit_name_inferred", "warning"),
 )
 FILE_FAULTS = ("file_corrupt", "file_encrypted", "no_table", "unsafe_xml")
 README_TEXT = """Dữ liệu minh họa (illustrative data) – sketket demo, seed {seed}, scale {scale}.
