@@ -111,7 +111,7 @@ def test_the_demo_dossier_logs_reach_the_city_pack_the_draft_and_the_return_list
     # each differing commune's line is in its district's return list, and only there
     units = pd.read_parquet(base / "processed" / "indicators_units.parquet").set_index("unit_code")
     lines = {p.stem: [row[6] for row in load_workbook(p).active.iter_rows(min_row=8, values_only=True)
-                      if row[4] and "dossier_log_differs" in row[4]] for p in (latest / "tra-lai").glob("*.xlsx")}
+                      if row[4] and "sổ theo dõi hồ sơ" in row[4]] for p in (latest / "tra-lai").glob("*.xlsx")}
     for r in differ.itertuples():
         books = [stem for stem, said in lines.items() if any(x.startswith(f"{r.unit_name}: {r.message}") for x in said)]
         assert len(books) == 1 and books[0] in slug(units.loc[r.unit_code, "parent_name"]), (r.unit_name, books)

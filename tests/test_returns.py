@@ -52,7 +52,7 @@ def test_one_list_per_submitting_unit_with_findings(tmp_path):
     # errors first, then in reading order (row 11 before row 12 before row 20); the warning last
     assert [(r[0], r[3], r[5]) for r in rows] == [(1, "F11", "Lỗi"), (2, "G12", "Lỗi"), (3, "G20", "Lỗi"),
                                                  (4, "C12", "Cảnh báo")]
-    assert rows[0][4] == "số âm (negative_count)" and rows[0][7] == -5
+    assert rows[0][4] == "Số âm" and rows[0][7] == -5  # in words, no rule identifier
     assert rows[2][7] == "1.234"
     assert rows[3][6] == "Không ghi diện tích"
     assert ws.cell(row=7 + len(rows) + 2, column=1).value.startswith("Lỗi: đơn vị phải sửa")
@@ -140,11 +140,11 @@ def test_a_unit_whose_table_differs_from_its_log_gets_the_reconciliation_line(tm
     paths = write_return_lists(pd.concat([_findings(), added], ignore_index=True), appendix(), tmp_path,
                                plan=Plan.load())
     assert sorted(p.name for p in paths) == ["quan-xuan.xlsx", "so-alpha.xlsx", "tep-hong-xlsx.xlsx"]
-    line = [r for r in _rows(tmp_path / "quan-xuan.xlsx") if "dossier_log_differs" in r[4]]
+    line = [r for r in _rows(tmp_path / "quan-xuan.xlsx") if "sổ theo dõi hồ sơ" in r[4]]
     assert len(line) == 1
     _, source, sheet, cell, rule, severity, message, value = line[0]
     assert (source, sheet, cell, severity, value) == (XUAN, "Sheet1", None, "Cảnh báo", 420)
-    assert rule == "số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa (dossier_log_differs)"
+    assert rule == "Số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa"
     assert message.startswith("Phường Một: Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
                               "đúng hạn: biểu 400, phần mềm 380. Đề nghị đơn vị đối chiếu lại")
     # units that agree, or no logs at all: no line, no list

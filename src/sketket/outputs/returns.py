@@ -184,12 +184,17 @@ def _rule_descriptions() -> dict[str, str]:
     return {**rule_descriptions(), spec["rule"]: spec["what"]}
 
 
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _finding_rows(findings: pd.DataFrame) -> list[tuple]:
     """The cells of each finding's line (without its number), in the order of `findings`."""
     rules = _rule_descriptions()
     columns = (findings[c].tolist() for c in ("source_file", "sheet", "cell", "rule", "severity", "message",
                                                  "value"))
-    return [(excel_text(nfc(source)), excel_text(nfc(sheet)), nfc(cell), f"{rules.get(rule, rule)} ({rule})",
+    # what was checked in words: the list goes to the unit, which has no use for the rule's identifier
+    return [(excel_text(nfc(source)), excel_text(nfc(sheet)), nfc(cell), _sentence_case(rules.get(rule, rule)),
              SEVERITY_LABELS.get(severity, severity), excel_text(nfc(message)), _value(value))
             for source, sheet, cell, rule, severity, message, value in zip(*columns, strict=True)]
 
