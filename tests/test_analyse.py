@@ -206,7 +206,7 @@ def test_a_unit_whose_table_differs_from_its_log_gets_it_in_its_return_list(proc
     write_logs(Catalog(processed))  # counted after ingest, as `sketket run` does: Phường Một (Quận Xuân) differs
     result = analyse(RunContext.load(None, processed=processed, reports=tmp_path / "reports", registry=registry()))
     ws = load_workbook(next(p for p in result.return_lists if p.name == "quan-xuan.xlsx")).active
-    lines = [r[6] for r in ws.iter_rows(min_row=8, values_only=True) if r[4] and "dossier_log_differs" in r[4]]
+    lines = [r[6] for r in ws.iter_rows(min_row=8, values_only=True) if r[4] and "sổ theo dõi hồ sơ" in r[4]]
     assert [line.split(". ")[0] for line in lines] == [
         "Phường Một: Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, "
         "phần mềm 380"]

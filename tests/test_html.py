@@ -44,10 +44,15 @@ def test_submission_line_from_template():
     import pandas as pd
 
     t = packs.Tables(Path("/nonexistent"))
-    t._cache["submissions"] = pd.DataFrame([{"unit_code": "X", "status_label": "Chậm <hạn>", "missing": "",
-                                             "first_date": "03/06/2025", "days_late": 2.0}])
+    t._cache["submissions"] = pd.DataFrame([
+        {"unit_code": "X", "status": "late", "status_label": "Chậm <hạn>", "missing": "", "first_date": "03/06/2025",
+         "days_late": 2.0},
+        {"unit_code": "Y", "status": "incomplete", "status_label": "Còn thiếu", "missing": "bản giấy",
+         "first_date": "22/08/2017", "days_late": None}])
     assert packs.submission_html(t, "X") == ("<p>Tình trạng gửi báo cáo: <b>Chậm &lt;hạn&gt;</b>; ngày gửi đầu tiên "
                                              "03/06/2025, chậm 2 ngày.</p>")
+    assert packs.submission_html(t, "Y") == ("<p>Tình trạng gửi báo cáo: <b>Còn thiếu bản giấy</b>; ngày gửi đầu tiên "
+                                             "22/08/2017.</p>")
 
 
 def test_no_html_assembled_by_hand_in_outputs():

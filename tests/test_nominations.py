@@ -353,8 +353,8 @@ def test_nomination_problems_reach_the_proposers_return_list(tmp_path: Path, cap
     paths = write_return_lists(findings, result.appendix, tmp_path / "tra-lai", plan=Plan.load(), registry=REGISTRY)
     assert [p.name for p in paths] == ["quan-ba-dinh.xlsx"]
     cells = [c for row in openpyxl.load_workbook(paths[0]).active.iter_rows(values_only=True) for c in row]
-    assert "dòng đề nghị khen thưởng không ghi hình thức khen thưởng (nomination_award_missing)" in cells
-    assert "tập thể chưa đạt tiêu chí xét khen thưởng và không nêu lý do (nomination_criteria)" in cells
+    assert "Dòng đề nghị khen thưởng không ghi hình thức khen thưởng" in cells
+    assert "Tập thể chưa đạt tiêu chí xét khen thưởng và không nêu lý do" in cells
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -141,6 +141,9 @@ def test_leader_tables_have_at_most_seven_columns(tables):
     assert "<td>Quận, huyện, thị xã (cả cấp)</td>" in comparison
     assert "Chỉ 1 đơn vị có tỷ lệ đúng hạn" in packs.ranking_chart_html(tables, packs.family(tables, "S02"), "Sở Tư pháp",
                                                                          "chi_cuc", "S02")
+    none = packs.family(tables, "S02").assign(on_time_rate=float("nan"))
+    said = packs.ranking_chart_html(tables, none, "Sở Tư pháp", "chi_cuc", "S02")
+    assert "Chưa đơn vị nào có tỷ lệ đúng hạn" in said and "Chỉ 0" not in said
 
 
 def test_no_dossier_logs_no_log_blocks(tables):

@@ -694,6 +694,9 @@ def ranking_chart_html(tables: Tables, members: pd.DataFrame, name: str, child_t
 
     if not plots.enough_bars(members, "on_time_rate"):
         n = int(members["on_time_rate"].notna().sum()) if len(members) else 0
+        if n == 0:
+            return para("Chưa đơn vị nào có tỷ lệ đúng hạn để so sánh (chưa có số liệu hoặc số liệu đang chờ sửa): "
+                        "không vẽ biểu đồ.")
         return para(f"Chỉ {format_int(n)} đơn vị có tỷ lệ đúng hạn: không vẽ biểu đồ, số liệu ở bảng dưới.")
     fig = plots.bar_ranking(members, "on_time_rate", "unit_name", f"Tỷ lệ hồ sơ giải quyết đúng hạn – {name}",
                             "Tỷ lệ hồ sơ đúng hạn", references=references(tables, child_tier, unit_code),
@@ -878,7 +881,10 @@ def submission_html(tables: Tables, code: str) -> str:
         return para("Chưa có sổ theo dõi gửi báo cáo của đơn vị.")
     r = row.iloc[0]
     days = "" if _missing(r["days_late"]) else format_int(r["days_late"])
-    return piece("submission", str(r["status_label"]), str(r["missing"] or ""), str(r["first_date"] or ""), days)
+    status, missing = str(r["status_label"]), str(r["missing"] or "")
+    if r["status"] == "incomplete" and missing:  # "Còn thiếu bản giấy", not "Còn thiếu; còn thiếu: bản giấy"
+        status, missing = f"{status} {missing}", ""
+    return piece("submission", status, missing, str(r["first_date"] or ""), days)
 
 
 def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = True) -> str:
