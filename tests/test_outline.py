@@ -145,8 +145,8 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
     assert "Dịch vụ công trực tuyến mức độ 3, 4 mới bằng 4,4% số TTHC (40 dịch vụ)." in b.went_badly
     # the shortcoming most units wrote about: summed over tiers (4 > 3)
     assert "Tồn tại nhiều đơn vị nêu nhất: Phần mềm (4 đơn vị)." in b.went_badly
-    # Saturday work: 1 "Không" among the 3 units that answered (the silent one is not counted)
-    assert "Làm việc sáng thứ bảy (số hồ sơ): 1/3 đơn vị trả lời chưa, không." in b.went_badly
+    # Saturday work: 1 "Không" among the 4 units whose report was read (the silent one counted, as in the draft)
+    assert "Làm việc sáng thứ bảy (số hồ sơ): 1/4 đơn vị có báo cáo nêu chưa thực hiện." in b.went_badly
     # the decisions: the five recommendations most units made, most first, with their count and addressee
     assert b.decisions == [f"Đề nghị số {i} <b> ({n} đơn vị kiến nghị; gửi UBND Thành phố)"
                            for i, n in ((1, 9), (3, 7), (4, 5), (0, 3), (5, 2))]

@@ -923,13 +923,15 @@ class Brief:
 
 
 def _checklist_answers(tables: Tables) -> pd.DataFrame:
-    """Per checklist item: units answering "Có", "Không" and in all (units that say nothing are not counted)."""
+    """Per checklist item: units whose report says "Có", "Không", and `read`, every unit whose report was
+    read (those that say nothing of the item included): the denominator the draft report uses too."""
     df = tables["checklist"]
     if df.empty:
-        return pd.DataFrame(columns=["item_label", "yes", "no", "answered"])
-    said = df[df["value"].fillna("").isin(["Có", "Không", "Một phần", "Không phát sinh"])]
-    out = said.groupby("item_label", sort=False)["value"].agg(
-        yes=lambda s: int((s == "Có").sum()), no=lambda s: int((s == "Không").sum()), answered="size")
+        return pd.DataFrame(columns=["item_label", "yes", "no", "read"])
+    out = df.groupby("item_label", sort=False)["value"].agg(
+        yes=lambda s: int((s == "Có").sum()), no=lambda s: int((s == "Không").sum()))
+    units = df["unit_code"].where(df["unit_code"] != "", df["unit_name"])
+    out["read"] = units.groupby(df["item_label"], sort=False).nunique()
     return out.reset_index()
 
 
@@ -986,11 +988,11 @@ def brief(tables: Tables) -> Brief:
     # the outline items come last: the figures and the reports' themes first when space is short
     answers = _checklist_answers(tables)
     n = int(spec["checklist_items"])
-    done = answers[100 * answers["yes"] >= spec["checklist_done"] * answers["answered"]]
+    done = answers[100 * answers["yes"] >= spec["checklist_done"] * answers["read"]]
     for r in done.sort_values("yes", ascending=False).head(n).itertuples():
-        good.append(f"{r.item_label}: {format_int(r.yes)}/{format_int(r.answered)} đơn vị trả lời có.")
+        good.append(f"{r.item_label}: {format_int(r.yes)}/{format_int(r.read)} đơn vị có báo cáo nêu đã thực hiện.")
     for r in answers[answers["no"] > 0].sort_values("no", ascending=False).head(n).itertuples():
-        bad.append(f"{r.item_label}: {format_int(r.no)}/{format_int(r.answered)} đơn vị trả lời chưa, không.")
+        bad.append(f"{r.item_label}: {format_int(r.no)}/{format_int(r.read)} đơn vị có báo cáo nêu chưa thực hiện.")
     points = int(spec["points"])
     return Brief(good[:points], bad[:points], decisions(tables, int(spec["decisions"])))
 
