@@ -262,7 +262,8 @@ def _list_rows(path: Path) -> list[tuple[str, str, str]]:
 
 
 def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_path: Path) -> None:
-    rows = [nomination("Bình \x07Minh"), nomination("Phường Phúc Xá", "collective", unit_code="00001"),
+    rows = [nomination("Bình \x07Minh"), nomination("P. Phúc Xá", "collective", unit_code="00001",
+                                                   unit_registry_name="Phường Phúc Xá"),
             nomination("Giấy khen B", award=GIAY_KHEN, award_id="giay_khen", award_level="unit"),
             nomination("=HYPERLINK(\"x\")"), nomination("Không trực tiếp", direct_worker=False),
             nomination("Ngoài danh mục", unit_code=""),
@@ -287,13 +288,13 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     checks = cat.load("nomination_checks")
     passed = checks[checks["passed"]]
     # 5 individuals proposed for the city award, 4 direct (80 %): "Không trực tiếp" stays on the list
-    assert passed["name"].tolist() == ["Phường Phúc Xá", "Tập thể giấy khen", "Bình \x07Minh", "=HYPERLINK(\"x\")",
+    assert passed["name"].tolist() == ["P. Phúc Xá", "Tập thể giấy khen", "Bình \x07Minh", "=HYPERLINK(\"x\")",
                                        "Không trực tiếp", "Giấy khen B"]
     expected = [(n.replace("\x07", "").replace("=", "'=", 1), p, a)
                 for n, p, a in zip(passed["name"], passed["proposer_name"], passed["award"], strict=True)]
     assert _list_rows(xlsx) == expected
     ws = openpyxl.load_workbook(xlsx)["Danh sách đề nghị"]
-    phuc_xa = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Phường Phúc Xá")
+    phuc_xa = next(r for r in ws.iter_rows(values_only=True) if r[1] == "P. Phúc Xá")  # the list: as typed
     assert (phuc_xa[8], phuc_xa[9], phuc_xa[12], phuc_xa[13]) == (1200, 99.8, "Có", "Đạt")
     held = openpyxl.load_workbook(xlsx)["Chưa đủ điều kiện"]
     held_names = [r[2] for r in held.iter_rows(values_only=True) if isinstance(r[0], int)]
@@ -311,7 +312,8 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     run = header.cell(0, 1).paragraphs[0].runs[0]
     assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "Times New Roman" and run.font.size.pt == 13
     text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
-    assert "Bình Minh" in text and "Phường Phúc Xá" in text
+    assert "Bình Minh" in text and "Phường Phúc Xá" in text  # the submission: the registry's name
+    assert "P. Phúc Xá" not in text
     assert "Ngoài danh mục" not in text and "Phường Trúc Bạch" not in text
 
 

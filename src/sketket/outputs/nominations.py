@@ -213,7 +213,9 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
                          bold=True, italic=True)
             if collective:
                 headers = ["STT", "Tên tập thể", "Thuộc đơn vị", "Tóm tắt thành tích"]
-                body = [[k, r["name"], r["unit_name"], r["summary"]] for k, (_, r) in enumerate(rows.iterrows(), 1)]
+                # a collective the registry knows under its official name ("X. Xuân Nộn" → "Xã Xuân Nộn")
+                body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"], r["summary"]]
+                        for k, (_, r) in enumerate(rows.iterrows(), 1)]
                 widths = [1.2, width * 0.3, width * 0.25, width - 1.2 - width * 0.55]
             else:
                 headers = ["STT", "Họ và tên", "Chức vụ, đơn vị công tác", "Lao động trực tiếp",
