@@ -1005,7 +1005,12 @@ def decisions(tables: Tables, limit: int = 5) -> list[str]:
         return []
     top = recs.sort_values("n_units", ascending=False, kind="stable").head(limit)
     return [f"{nfc(r['recommendation']).rstrip('. ')} ({format_int(r['n_units'])} đơn vị kiến nghị; gửi "
-            f"{r['addressee_label']})" for _, r in top.iterrows()]
+            f"{_mid_sentence(r['addressee_label'])})" for _, r in top.iterrows()]
+
+
+def _mid_sentence(label: str) -> str:
+    """An addressee inside a sentence: "gửi các Sở, ngành Thành phố" (a label opens with a capital)."""
+    return label[:1].lower() + label[1:] if label.startswith("Các ") else label
 
 
 def brief_html(tables: Tables) -> str:
