@@ -173,3 +173,17 @@ def test_the_pack_lists_what_to_check_with_the_units_own_sentences(table):
     assert "Đã gửi 3/5 thư xin lỗi | một số trường hợp chưa thực hiện xin lỗi bằng văn bản." in html  # Một phần
     assert "Quận Ba Đình" not in html  # nothing partial or disputed there
     assert "Không có câu trả lời nào" in checklist_review_html({"checklist": table[table["unit_code"] == "016"]})
+
+
+def test_a_report_on_the_assigned_tasks_does_not_answer_the_outline():
+    """A Sở sends its review report and a report on its assigned tasks: the checklist holds the review
+    report's answers only, so that the unit is counted once (not once more as saying nothing)."""
+    sections = pd.DataFrame(
+        report("so-ngan/Bao cao so ket - So Tai chinh.docx", "Sở Tài chính", "S04", "so",
+               {"II.2.k": "Đã ban hành kế hoạch khảo sát; tỷ lệ hài lòng đạt 91%."})
+        + report("nhiem-vu/Bao cao nhiem vu QD07 - So Tai chinh.docx", "Sở Tài chính", "S04", "so",
+                 {"other": "Báo cáo kết quả thực hiện nhiệm vụ được giao tại Quyết định 07/2016"}), columns=COLUMNS)
+    df = unit_checklist(sections)
+    assert set(df["source_file"]) == {"so-ngan/Bao cao so ket - So Tai chinh.docx"}
+    k = df[df["item"] == "k_khao_sat"]
+    assert len(k) == 1 and k["value"].item() == "Có"

@@ -525,10 +525,16 @@ def assess(item: dict, text: str | tuple[Sentence, ...], checklist: Checklist,
 
 
 def unit_checklist(sections: pd.DataFrame, checklist: Checklist | None = None) -> pd.DataFrame:
-    """One row per report and item (CHECKLIST_COLUMNS, then `flag`)."""
+    """One row per report and item (CHECKLIST_COLUMNS, then `flag`). A report on the assigned tasks does not
+    answer the outline: it is left out, or its unit would be counted twice, once as silent."""
+    from sketket.intake.narrative import task_report_files
+
     checklist = checklist or load_checklist()
     rows = []
+    tasks = task_report_files(sections)
     for source, rep in sections.groupby("source_file", sort=False):
+        if source in tasks:
+            continue
         texts = dict(zip(rep["section"], rep["text"].fillna(""), strict=False))
         first = rep.iloc[0]
         unit = {"source_file": source, "unit_name": first["unit_name"], "unit_code": first["unit_code"],

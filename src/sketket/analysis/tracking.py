@@ -19,7 +19,7 @@ from sketket.catalog import Catalog
 from sketket.clean import fold, format_date, nfc
 from sketket.config import Plan, load_yaml
 from sketket.dimensions import TIER_LABELS
-from sketket.intake.narrative import extra_units, is_task_report, match_unit
+from sketket.intake.narrative import extra_units, match_unit, task_report_files
 from sketket.registry import Registry
 
 EVENT_COLUMNS = ["unit_code", "unit_name", "document", "channel", "date", "source_file"]
@@ -99,9 +99,9 @@ def received_files(processed_dir: Path) -> pd.DataFrame:
             rows.append({"unit_code": r.unit_code, "unit_name": r.unit_name, "document": "phu_luc",
                          "source_file": r.source_file})
     sections = read_sections(processed_dir)
+    tasks = task_report_files(sections)
     for source, rep in sections.groupby("source_file", sort=False):
-        other = " ".join(rep.loc[rep["section"] == "other", "text"])
-        doc = "bao_cao_nhiem_vu" if is_task_report(source, other) else "bao_cao"
+        doc = "bao_cao_nhiem_vu" if source in tasks else "bao_cao"
         rows.append({"unit_code": rep.iloc[0]["unit_code"], "unit_name": rep.iloc[0]["unit_name"],
                      "document": doc, "source_file": source})
     return pd.DataFrame(rows, columns=["unit_code", "unit_name", "document", "source_file"])

@@ -713,6 +713,16 @@ def is_task_report(source_file: str, head: str) -> bool:
     return any(f" {fold(m)} " in key for m in _submitters_config()["task_report_markers"])
 
 
+def task_report_files(sections: pd.DataFrame) -> set[str]:
+    """The reports among `sections` (rows of sections.csv) that report on the assigned tasks rather than
+    answer the outline: told by is_task_report from the file name and the text before the first section."""
+    out = set()
+    for source, rep in sections.groupby("source_file", sort=False):
+        if is_task_report(str(source), " ".join(rep.loc[rep["section"] == "other", "text"].fillna(""))):
+            out.add(source)
+    return out
+
+
 # -- the whole report -------------------------------------------------------------------------------------
 
 def _rules() -> dict:
