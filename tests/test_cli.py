@@ -63,3 +63,16 @@ def test_the_command_runs_the_exit_handlers_and_keeps_the_exit_code(tmp_path):
     assert done.returncode == 2
     assert done.stdout == "beforehandlers run\n"
     assert "không có thư mục" in done.stderr
+
+
+def test_usage_help_and_usage_errors_are_in_vietnamese(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["ingest", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and out.startswith("cách dùng: sketket ingest")
+    assert "tùy chọn:" in out and "in hướng dẫn này rồi thoát" in out and "danh mục đơn vị" in out
+    assert "usage" not in out and "show this help" not in out
+    with pytest.raises(SystemExit) as done:
+        main(["template", "--form", "IV", "--out", "x.xlsx"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "tham số --form: giá trị 'IV' không hợp lệ" in err

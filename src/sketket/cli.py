@@ -8,6 +8,22 @@ import os
 import sys
 from pathlib import Path
 
+# argparse's own words (usage, headings, its error messages), in Vietnamese like the rest of the command
+_ARGPARSE_WORDS = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "giá trị %(value)r không hợp lệ (chọn một trong %(choices)s)",
+    "unrecognized arguments: %s": "không hiểu tham số: %s",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ (cần kiểu %(type)s)",
+    "expected one argument": "cần một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+}
+argparse._ = lambda text: _ARGPARSE_WORDS.get(text, text)  # argparse looks its `_` up at each message
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors exit 2, as DESIGN.md promises
@@ -15,65 +31,71 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"sketket: lỗi cú pháp lệnh: {message}\n")
 
 
+REGISTRY_HELP = "tệp CSV danh mục đơn vị (mặc định: danh mục Hà Nội 2017)"
+PROCESSED_HELP = "thư mục dữ liệu đã xử lý (kết quả của sketket ingest)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sketket", description="Sơ kết cơ chế một cửa, một cửa liên thông – Hà Nội")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("template", help="biểu mẫu Phụ lục trống (kèm đơn vị trực thuộc)")
-    p.add_argument("--form", required=True, choices=["I", "II", "III", "khen-thuong"])
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--form", required=True, choices=["I", "II", "III", "khen-thuong"],
+                   help="Phụ lục I (Sở), II (cơ quan ngành dọc), III (quận, huyện, thị xã) hoặc danh sách khen thưởng")
+    p.add_argument("--out", required=True, type=Path, help="tệp .xlsx sẽ ghi")
     p.add_argument("--unit", default=None, help="tên đơn vị: điền sẵn đơn vị trực thuộc")
-    p.add_argument("--plan-number", default=None)
-    p.add_argument("--plan-date", default=None, help="dd/mm/yyyy")
-    p.add_argument("--registry", type=Path, default=None)
+    p.add_argument("--plan-number", default=None, help="số Kế hoạch in trên biểu (mặc định: config/plan.yml)")
+    p.add_argument("--plan-date", default=None, help="ngày Kế hoạch, dd/mm/yyyy")
+    p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
 
     p = sub.add_parser("ingest", help="đọc, làm sạch, kiểm tra mọi tệp đã nhận")
-    p.add_argument("raw_dir", type=Path)
-    p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--registry", type=Path, default=None)
-    p.add_argument("--max-size-mb", type=float, default=20.0)
+    p.add_argument("raw_dir", type=Path, help="thư mục các tệp đơn vị gửi (không bị sửa)")
+    p.add_argument("--out", required=True, type=Path, help="thư mục dữ liệu đã xử lý sẽ ghi")
+    p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
+    p.add_argument("--max-size-mb", type=float, default=20.0, help="tệp lớn hơn bị từ chối (MB, mặc định 20)")
 
     p = sub.add_parser("validate", help="kiểm tra một hoặc nhiều biểu trước khi gửi")
-    p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--registry", type=Path, default=None)
+    p.add_argument("files", nargs="+", type=Path, help="các tệp biểu cần kiểm tra")
+    p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
 
     p = sub.add_parser("demo", help="bộ dữ liệu minh họa của cả Thành phố")
-    p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--seed", type=int, default=2017)
-    p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--out", required=True, type=Path, help="thư mục sẽ ghi dữ liệu minh họa")
+    p.add_argument("--seed", type=int, default=2017, help="hạt giống ngẫu nhiên: cùng số, cùng dữ liệu")
+    p.add_argument("--scale", type=int, default=1, help="số bản sao của Thành phố (thử ở quy mô lớn)")
 
     p = sub.add_parser("analyse", help="chỉ số, xếp hạng, đề xuất khen thưởng, biểu tổng hợp")
-    p.add_argument("processed_dir", type=Path)
-    p.add_argument("--reports", required=True, type=Path)
-    p.add_argument("--awards-config", type=Path, default=None)
-    p.add_argument("--registry", type=Path, default=None)
+    p.add_argument("processed_dir", type=Path, help=PROCESSED_HELP)
+    p.add_argument("--reports", required=True, type=Path, help="thư mục báo cáo sẽ ghi")
+    p.add_argument("--awards-config", type=Path, default=None, help="tiêu chí khen thưởng (mặc định config/awards.yml)")
+    p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
     p.add_argument("--config", type=Path, default=None, help="sketket.yml: kế hoạch (số, ngày, hạn) của lần sơ kết")
 
     p = sub.add_parser("datasets", help="danh mục dữ liệu đã xử lý: số dòng, lúc ghi")
-    p.add_argument("processed_dir", type=Path, nargs="?", default=None)
-    p.add_argument("--config", type=Path, default=None)
+    p.add_argument("processed_dir", type=Path, nargs="?", default=None, help=PROCESSED_HELP)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml: thư mục dữ liệu (paths.processed)")
 
     p = sub.add_parser("draft", help="dự thảo Báo cáo sơ kết của UBND Thành phố (.docx)")
-    p.add_argument("processed_dir", type=Path)
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("processed_dir", type=Path, help=PROCESSED_HELP)
+    p.add_argument("--out", required=True, type=Path, help="tệp .docx sẽ ghi")
     p.add_argument("--config", type=Path, default=None, help="sketket.yml: kế hoạch (số, ngày, hạn) của lần sơ kết")
 
     p = sub.add_parser("comments", help="bảng tổng hợp ý kiến góp ý vào dự thảo báo cáo")
-    p.add_argument("comments_dir", type=Path)
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("comments_dir", type=Path, help="thư mục văn bản góp ý các đơn vị gửi lại")
+    p.add_argument("--out", required=True, type=Path, help="tệp .xlsx sẽ ghi")
     p.add_argument("--draft", type=Path, default=None, help="tệp dự thảo đã gửi lấy ý kiến (.docx)")
     p.add_argument("--config", type=Path, default=None, help="sketket.yml: hạn góp ý (draft_deadline)")
-    p.add_argument("--registry", type=Path, default=None)
+    p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
 
     p = sub.add_parser("dossiers", help="sổ theo dõi hồ sơ của phần mềm một cửa: số liệu, đối chiếu với Phụ lục")
-    p.add_argument("logs_dir", type=Path)
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("logs_dir", type=Path, help="thư mục các tệp xuất từ phần mềm một cửa")
+    p.add_argument("--out", required=True, type=Path, help="thư mục dữ liệu đã xử lý (đối chiếu khi có Phụ lục)")
     p.add_argument("--config", type=Path, default=None, help="sketket.yml (kỳ sơ kết, danh mục đơn vị)")
-    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                   help="duckdb (một máy, mặc định) hoặc spark (cần cài thêm pyspark)")
 
     p = sub.add_parser("run", help="toàn bộ quy trình qua các notebook tới reports/index.html")
-    p.add_argument("--config", type=Path, default=None)
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml: thư mục, kế hoạch, các trang cần dựng")
+    p.add_argument("--workers", type=int, default=None, help="số notebook chạy song song (mặc định: số lõi)")
     return parser
 
 
