@@ -144,6 +144,8 @@ def test_leader_tables_have_at_most_seven_columns(tables):
     none = packs.family(tables, "S02").assign(on_time_rate=float("nan"))
     said = packs.ranking_chart_html(tables, none, "Sở Tư pháp", "chi_cuc", "S02")
     assert "Chưa đơn vị nào có tỷ lệ đúng hạn" in said and "Chỉ 0" not in said
+    ranking = packs.ranking_chart_html(tables, packs.family(tables, "001"), "Quận Ba Đình", "xa", "001")
+    assert 'class="chart tall"' in ranking  # printed with the height its names need (sketket.css)
 
 
 def test_no_dossier_logs_no_log_blocks(tables):

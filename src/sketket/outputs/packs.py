@@ -701,7 +701,7 @@ def ranking_chart_html(tables: Tables, members: pd.DataFrame, name: str, child_t
     fig = plots.bar_ranking(members, "on_time_rate", "unit_name", f"Tỷ lệ hồ sơ giải quyết đúng hạn – {name}",
                             "Tỷ lệ hồ sơ đúng hạn", references=references(tables, child_tier, unit_code),
                             highlight=unit_code)
-    return chart(fig, f"Xếp hạng tỷ lệ đúng hạn – {name}")
+    return chart(fig, f"Xếp hạng tỷ lệ đúng hạn – {name}", tall=True)
 
 
 def references(tables: Tables, tier: str, unit_code: str | None = None) -> dict[str, float]:
@@ -789,10 +789,10 @@ def findings_by_unit_html(tables: Tables, form: str) -> str:
                       labels)
 
 
-def chart(fig: Any, alt: str) -> str:
+def chart(fig: Any, alt: str, tall: bool = False) -> str:
     from sketket.outputs.plots import to_html
 
-    return to_html(fig, alt)
+    return to_html(fig, alt, tall)
 
 
 def _section_quotes(themes: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:

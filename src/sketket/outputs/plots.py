@@ -294,8 +294,9 @@ def heatmap_counts(pivot: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
-def to_html(fig: Figure, alt: str) -> str:
-    """The figure as an inline PNG <img> (self-contained page; PNG stays small where SVG would not)."""
+def to_html(fig: Figure, alt: str, tall: bool = False) -> str:
+    """The figure as an inline PNG <img> (self-contained page; PNG stays small where SVG would not). `tall`:
+    a chart of one bar per unit, which on paper keeps the height its names need to stay readable."""
     buffer = io.BytesIO()
     # the figure's own canvas at its dpi (style()["dpi"]): one layout and one draw, where savefig first draws
     # the whole figure once more without output to place a constrained layout; the pixels are the same
@@ -303,4 +304,4 @@ def to_html(fig: Figure, alt: str) -> str:
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     from sketket.outputs.html import piece
 
-    return piece("chart", alt, data)
+    return piece("chart", alt, data, "chart tall" if tall else "chart")
