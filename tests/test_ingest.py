@@ -326,3 +326,17 @@ def test_a_utf16_xml_part_is_refused_not_scanned(tmp_path):
         zf.writestr("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE w [<!ENTITY a "b">]><w/>'
                     .encode("utf-16"))
     assert screen(path, 2**20) == ("unsafe_xml", {"member": "xl/workbook.xml"})
+
+
+def test_validate_prints_the_first_findings_and_counts_the_rest(tmp_path, capsys):
+    """A file with thousands of findings (not a unit's table) does not flood the screen; --all prints them."""
+    submitter, units = sample("III")
+    units = [{**units[0], "unit_name": f"Xã Không Có {k}", "dossiers_overdue": 401} for k in range(40)]
+    write_filled("III", tmp_path / "many.xlsx", submitter, units)
+    assert cli.main(["validate", str(tmp_path / "many.xlsx")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("  [") for line in out) == 50
+    assert out[-1].startswith("  … và ") and "sketket validate --all" in out[-1]
+    assert cli.main(["validate", "--all", str(tmp_path / "many.xlsx")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("  [") for line in out) > 50 and not any("… và" in line for line in out)

@@ -515,8 +515,8 @@ def cli_ingest(args: argparse.Namespace) -> int:
 _SEVERITY_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
 
-def format_result(res: FileResult) -> list[str]:
-    """A unit's own check, as printed by `sketket validate`."""
+def format_result(res: FileResult, shown: int | None = None) -> list[str]:
+    """A unit's own check, as printed by `sketket validate`: at most `shown` findings, the rest counted."""
     errors = sum(f.severity == "error" for f in res.findings)
     warnings = len(res.findings) - errors
     head = {"ingested": "đã đọc", "rejected": "không đọc được", "skipped": "bỏ qua"}[res.status]
@@ -526,10 +526,16 @@ def format_result(res: FileResult) -> list[str]:
     lines = [f"Tệp {res.source_file} ({what}): {format_int(errors)} lỗi, {format_int(warnings)} cảnh báo."]
     if res.status == "skipped":
         lines.append(f"  {res.reason}")
-    for f in res.findings:
+    listed = res.findings if shown is None else res.findings[:shown]
+    for f in listed:
         where = f"{f.sheet}!{f.cell}" if f.cell else (f.sheet or "cả tệp")
         unit = f" – {f.unit_name}" if f.unit_name else ""
         lines.append(f"  [{_SEVERITY_LABEL[f.severity]}] {where}{unit}: {f.message}")
+    rest = res.findings[len(listed):]
+    if rest:
+        more_errors = sum(f.severity == "error" for f in rest)
+        lines.append(_config()["validate_more"].format(n=format_int(len(rest)), errors=format_int(more_errors),
+                                                       warnings=format_int(len(rest) - more_errors)))
     if res.status == "ingested" and not res.findings:
         lines.append("  Không phát hiện lỗi.")
     return lines
@@ -548,6 +554,6 @@ def cli_validate(args: argparse.Namespace) -> int:
     failed = False
     for path in map(Path, args.files):
         res = process_file(path, path.name, registry, DEFAULT_MAX_MB * 2**20)
-        print("\n".join(format_result(res)))
+        print("\n".join(format_result(res, None if args.all else int(_config()["validate_shown"]))))
         failed = failed or any(f.severity == "error" for f in res.findings)
     return 1 if failed else 0
