@@ -572,6 +572,12 @@ def _cell(value: str, number: float | None, kind: str, flagged: bool, checklist:
     return number_text(number, kind)
 
 
+def reporting_unit(df: pd.DataFrame) -> pd.Series:
+    """Who each checklist row speaks for: the unit's code, or its name when the registry does not know it
+    (counting these gives the units whose report was read, the denominator of every outline count)."""
+    return df["unit_code"].where(df["unit_code"] != "", df["unit_name"])
+
+
 def number_text(number: float, kind: str) -> str:
     """A figure a report states, written as its item counts it: "94%" for a rate, "1.234" otherwise."""
     return format_number(number) + "%" if kind == "percent" else format_int(number)

@@ -34,6 +34,7 @@ from sketket.intake.validate import (
     Finding,
     check_table,
     file_finding,
+    fit_for_sums,
     load_rules,
     match_rows,
 )
@@ -277,7 +278,7 @@ def _figures(row, derive: bool, max_count: float, values: list, cells: list) -> 
         if n is None:
             continue
         v = n.value
-        if not n.ok or v is None or v < 0 or (count and (not float(v).is_integer() or v > max_count)):
+        if not n.ok or v is None or not fit_for_sums(v, count, max_count):
             v = None
         got[c] = v
         values[at] = v

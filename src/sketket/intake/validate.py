@@ -106,6 +106,12 @@ def _unique_match(registry: Registry, name: str, tier: str) -> Match:
 
 
 # -- the checks ------------------------------------------------------------------------------------------
+def fit_for_sums(value: float, count: bool, max_count: float) -> bool:
+    """Whether a figure read as a number may enter sums and rates: not negative and, in a count column, whole
+    and at most max_count (rules.yml thresholds). A figure that is not gets its finding from the checks."""
+    return value >= 0 and (not count or (float(value).is_integer() and value <= max_count))
+
+
 class _Checker:
     def __init__(self, table: Table, source_file: str, rules: Rules):
         self.table, self.source_file, self.rules = table, source_file, rules
@@ -131,8 +137,7 @@ class _Checker:
         bad = set()
         for col in self.figures:
             n = row.values[col]
-            if n.ok and (n.value is None or n.value >= 0 and (col not in _COUNTS or float(n.value).is_integer()
-                                                               and n.value <= self.max_count)):
+            if n.ok and (n.value is None or fit_for_sums(n.value, col in _COUNTS, self.max_count)):
                 continue  # the common case, tested first: a good or empty cell
             label = _LABELS[col]
             raw = row.raw[col]

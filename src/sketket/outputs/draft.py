@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from sketket.analysis.checklist import reporting_unit
 from sketket.analysis.gating import AWAITING, OK
 from sketket.catalog import Catalog
 from sketket.clean import format_int, format_number, format_percent, nfc
@@ -149,7 +150,7 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     out = []
     for item, group in rows.groupby("item", sort=False):
         label = nfc(group["item_label"].iloc[0])
-        read = group["unit_code"].where(group["unit_code"] != "", group["unit_name"]).nunique()
+        read = reporting_unit(group).nunique()
         yes = group[group["value"] == "Có"]
         part = group[group["value"] == "Một phần"]
         no = group[group["value"] == "Không"]

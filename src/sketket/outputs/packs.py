@@ -930,8 +930,9 @@ def _checklist_answers(tables: Tables) -> pd.DataFrame:
         return pd.DataFrame(columns=["item_label", "yes", "no", "read"])
     out = df.groupby("item_label", sort=False)["value"].agg(
         yes=lambda s: int((s == "Có").sum()), no=lambda s: int((s == "Không").sum()))
-    units = df["unit_code"].where(df["unit_code"] != "", df["unit_name"])
-    out["read"] = units.groupby(df["item_label"], sort=False).nunique()
+    from sketket.analysis.checklist import reporting_unit
+
+    out["read"] = reporting_unit(df).groupby(df["item_label"], sort=False).nunique()
     return out.reset_index()
 
 

@@ -81,7 +81,7 @@ class RunOptions:
 
     @classmethod
     def load(cls, settings: Settings, config_path: Path | None = None, workers: int | None = None) -> RunOptions:
-        where = f"tệp cấu hình {config_path}" if config_path else "config/run.yml"
+        where = config_where(config_path)
         run = settings.extra.get("run") or {}
         if not isinstance(run, dict):
             raise ConfigError(f"{where}: mục run cần các cặp khóa: giá trị (workers: 2, …)")
@@ -123,6 +123,11 @@ class RunOptions:
             packs=dict(data["packs"]),
             warm_up=str(data.get("warm_up") or ""),
         )
+
+
+def config_where(config_path: Path | None) -> str:
+    """How a message names the file the run's settings come from."""
+    return f"tệp cấu hình {config_path}" if config_path else "config/run.yml"
 
 
 ENGINES = ("warm", "papermill")
@@ -319,13 +324,15 @@ def _step(label: str, func: Any, *args: Any, **kwargs: Any) -> Any:
 # ---------------------------------------------------------------- the notebooks to run
 
 
-_UNIT_PACKS = {"districts": "huyen", "departments": "so", "verticals": "nganh_doc_tp"}  # run.packs key → tier
+# run.packs key → (the packs' folder, the tier of the units they are for)
+_UNIT_PACKS = {"districts": ("district", "huyen"), "departments": ("department", "so"),
+               "verticals": ("vertical", "nganh_doc_tp")}
 
 
 def check_pack_codes(opts: RunOptions, registry: Registry, where: str) -> None:
     """Refuse, before the run starts, a unit pack asked for a code the registry does not hold in that tier."""
     units = registry.units
-    for key, tier in _UNIT_PACKS.items():
+    for key, (_, tier) in _UNIT_PACKS.items():
         choice = opts.packs.get(key)
         if isinstance(choice, list):
             codes = set(units.loc[units["tier"] == tier, "code"])
@@ -373,7 +380,7 @@ def plan_jobs(opts: RunOptions, registry: Registry, processed_dir: Path, context
         jobs.append(Job("city", "12_city_annex.ipynb", "phu-luc-thanh-pho",
                         "Phụ lục: danh sách đầy đủ của tài liệu Hội nghị sơ kết", base))
     units = registry.units
-    for group, (key, tier) in zip(("district", "department", "vertical"), _UNIT_PACKS.items(), strict=True):
+    for key, (group, tier) in _UNIT_PACKS.items():
         members = units[units["tier"] == tier][["code", "name_with_type"]].itertuples(index=False, name=None)
         for code, name in _selected(packs.get(key), members):
             jobs.append(Job(group, "11_unit_pack.ipynb", f"{code}-{slug(name)}", f"{name} – sơ kết cơ chế một cửa",
@@ -793,7 +800,7 @@ def cli_run(args: argparse.Namespace) -> int:
     ctx = RunContext.load(config)
     ctx.check()
     opts = RunOptions.load(settings, config, getattr(args, "workers", None))
-    check_pack_codes(opts, ctx.registry, f"tệp cấu hình {config}" if config else "config/run.yml")
+    check_pack_codes(opts, ctx.registry, config_where(config))
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(console)
