@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="kiểm tra một hoặc nhiều biểu trước khi gửi")
     p.add_argument("files", nargs="+", type=Path, help="các tệp biểu cần kiểm tra")
-    p.add_argument("--all", action="store_true", help="in mọi phát hiện (mặc định: 50 phát hiện đầu mỗi tệp)")
+    p.add_argument("--all", action="store_true", help="in mọi phát hiện (mặc định: các phát hiện đầu mỗi tệp, số lượng ở validate_shown của config/ingest.yml)")
     p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
 
     p = sub.add_parser("demo", help="bộ dữ liệu minh họa của cả Thành phố")
