@@ -117,3 +117,28 @@ def test_unknown_parent_searches_the_whole_tier_once_merged():
     assert list(reg._merged) == [(("xa",), None)] and len(reg._merged[(("xa",), None)]) > 584
     assert reg.match("Phường Quán Thánhh", "xa").suggestions[0] == "Phường Quán Thánh"
     assert list(reg._proposals) == [(("xa",), None)]  # the merged tier's keys indexed once, not per name
+
+
+def test_every_unit_is_found_by_its_names_as_the_registry_writes_them(reg):
+    """The verbatim names (the blank tables are pre-filled with them) find each unit itself, in its own
+    scope, as the folded keys would; a name in decomposed form (NFD) is not verbatim and is still found."""
+    units = reg.units
+    shared = units.duplicated(["tier", "parent_code", "name"], keep=False)  # Thị trấn and Xã Yên Viên
+    for u, name_is_shared in zip(units.itertuples(index=False), shared, strict=True):
+        parent = u.parent_code if u.tier in ("chi_cuc", "nganh_doc_huyen", "xa") else None
+        assert reg.match(u.name_with_type, u.tier, parent).code == u.code, (u.name_with_type, u.code)
+        if not name_is_shared:
+            assert reg.match(u.name, u.tier, parent).code == u.code, (u.name, u.code)
+    commune = units[units["tier"] == "xa"].iloc[0]
+    fresh = load_registry()
+    decomposed = unicodedata.normalize("NFD", commune["name_with_type"])
+    assert fresh.match(decomposed, "xa", commune["parent_code"]).code == commune["code"]
+
+
+def test_a_verbatim_name_wins_over_another_unit_folding_to_the_same_key():
+    reg = Registry(pd.DataFrame({
+        "code": ["1", "11", "12"], "tier": ["huyen", "xa", "xa"],
+        "name": ["Huyện Mỹ Đức", "Hòa Lâm", "Hoà Lâm"], "name_with_type": ["Huyện Mỹ Đức", "Xã Hòa Lâm", "Xã Hoà Lâm"],
+        "parent_code": ["", "1", "1"], "type": ["Huyện", "Xã", "Xã"]}))
+    assert reg.match("Xã Hoà Lâm", "xa", "1").code == "12"  # typed as the second unit writes it
+    assert reg.match("xa hoa lam", "xa", "1").code == "11"  # folded: the first in registry order

@@ -210,6 +210,7 @@ class Registry:
                 self._scope_rows[key] = [i]
             else:
                 scope.append(i)
+        self._verbatim: dict[tuple[str, str], dict[str, int]] = {}
         self._exact: dict[tuple[str, str], dict[str, str]] = {}
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
         # Several scopes searched together (a sub-unit whose parent is unknown: the whole tier) are merged
@@ -249,6 +250,22 @@ class Registry:
     def _by_code(self, code: str) -> _Unit | None:
         i = self._index.get(code)
         return None if i is None else self._row(i)
+
+    def _verbatim_names(self, scope: tuple[str, str]) -> dict[str, int]:
+        """The names of a scope's units exactly as the registry writes them → their rows: the names that
+        the exact keys are folded from (a district's or commune's name and name with type, an agency's
+        name), so that a name typed as the registry writes it (the blank tables come pre-filled with
+        them) is found without folding either side. Registry order: the first unit keeps a shared name."""
+        bucket = self._verbatim.get(scope)
+        if bucket is None:
+            bucket = self._verbatim[scope] = {}
+            names, with_type = self._given[2], self._given[3]
+            admin = scope[0] in ("huyen", "xa")
+            for i in self._scope_rows.get(scope, ()):
+                bucket.setdefault(names[i], i)
+                if admin and with_type[i]:
+                    bucket.setdefault(with_type[i], i)
+        return bucket
 
     def _exact_keys(self, scope: tuple[str, str]) -> dict[str, str]:
         """Exact key (a unit's own name) → code within a scope."""
@@ -331,6 +348,10 @@ class Registry:
         if not text:
             return result
         scopes = self._scopes_of(tuple(tiers), parent_code)
+        if len(scopes) == 1:
+            row = self._verbatim_names(scopes[0]).get(text)
+            if row is not None:
+                return self._found(result, self._codes[row])
         admin = any(t in ("huyen", "xa") for t in tiers)
         first = _arabic(_fold(text)) if admin else agency_key(text)  # = admin_keys(text)[0]
         # In one scope, a name typed as in the registry is found among the units' own names, which win
