@@ -1,9 +1,13 @@
+import csv
+import io
 import unicodedata
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sketket.registry import Registry, load_registry
+from sketket.registry import Registry, _columns, _read_csv, _split_csv, load_registry
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +146,35 @@ def test_a_verbatim_name_wins_over_another_unit_folding_to_the_same_key():
         "parent_code": ["", "1", "1"], "type": ["Huyện", "Xã", "Xã"]}))
     assert reg.match("Xã Hoà Lâm", "xa", "1").code == "12"  # typed as the second unit writes it
     assert reg.match("xa hoa lam", "xa", "1").code == "11"  # folded: the first in registry order
+
+
+_CELLS = ["", "a", "Sở", '"b,c"', '"d""e"', '"g\nh"', 'i"j', '"k"', '"l"m', '""', " x "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 4), st.lists(st.lists(st.sampled_from(_CELLS), min_size=0, max_size=5), max_size=6),
+       st.sampled_from(["", "\n", "\n\n"]), st.sampled_from(["\n", "\n\n"]), st.booleans())
+def test_a_registry_csv_is_split_as_csv_reader_reads_it(width, rows, end, between, quoted_header):
+    """The split of a registry file (registry._split_csv, rows of one line each) gives the columns and line
+    numbers csv.reader gives, whatever quoting, blank lines, short or long rows the file has."""
+    header = ",".join(['"h,0"' if quoted_header else "h0", *(f"h{i}" for i in range(1, width))])
+    text = header + "\n" + between.join(",".join(cells) for cells in rows) + end
+    reader = csv.reader(io.StringIO(text, newline=""))
+    head = next(reader, [])
+    expected_rows, expected_lines = [], []
+    for row in reader:
+        if row:
+            expected_rows.append(row)
+            expected_lines.append(reader.line_num)
+    lines: list[int] = []
+    assert _read_csv(io.StringIO(text), lines) == _columns(head, expected_rows)
+    assert lines == expected_lines
+
+
+def test_a_registry_csv_of_plain_and_quoted_rows_is_split_not_parsed():
+    text = 'code,name\nS01,Sở Nội vụ\nS11.01,"Chi cục Phòng, chống tệ nạn"\n\nS02,"Sở ""Tư pháp"""\n'
+    columns, numbers = _split_csv(text)
+    assert columns == {"code": ["S01", "S11.01", "S02"],
+                       "name": ["Sở Nội vụ", "Chi cục Phòng, chống tệ nạn", 'Sở "Tư pháp"']}
+    assert list(numbers) == [2, 3, 5]
+    assert _split_csv('code,name\nS01,"Sở\nNội vụ"\n') is None  # a field over two lines: csv.reader reads it

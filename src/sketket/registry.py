@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections import namedtuple
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -389,13 +389,12 @@ def _read_csv(f: io.TextIOBase | Iterable[str], lines: list[int] | None = None) 
     """A CSV file's columns as lists of text, a missing value as "" (as pandas reads it with dtype=str and
     keep_default_na=False); the line number of each row is appended to `lines` when given."""
     text = f.read() if isinstance(f, io.TextIOBase) else "".join(f)
-    if '"' not in text and "\r" not in text:  # no quoting, one row per line: split (4× csv.reader's speed)
-        physical = text.split("\n")
-        header = physical[0].split(",") if physical[0] else []
-        rows = [line.split(",") for line in physical[1:] if line]
+    split = _split_csv(text) if "\r" not in text else None
+    if split is not None:
+        columns, numbers = split
         if lines is not None:
-            lines += [n for n, line in enumerate(physical[1:], start=2) if line]
-        return _columns(header, rows)
+            lines += numbers
+        return columns
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
     rows = []
@@ -405,6 +404,44 @@ def _read_csv(f: io.TextIOBase | Iterable[str], lines: list[int] | None = None) 
             if lines is not None:
                 lines.append(reader.line_num)
     return _columns(header, rows)
+
+
+def _split_csv(text: str) -> tuple[dict[str, list[str]], Sequence[int]] | None:
+    """The columns of a CSV text whose rows are each one line as wide as the header, and the line number of
+    each row; None for any other (csv.reader then reads it). The lines without quotes (nearly all: a
+    60-city registry has 52.800 rows, 60 quoted) are split, not parsed: the columns are slices of one split
+    of them all, with no list per row (a fifth of csv.reader's time); the quoted ones are parsed apart."""
+    physical = text.split("\n")
+    head, body = physical[0], physical[1:]
+    if head.count('"') % 2:
+        return None
+    header = next(csv.reader([head]), []) if '"' in head else head.split(",") if head else []
+    width = len(header)
+    if "" in body:  # blank lines are skipped, as pandas skips them
+        numbers: Sequence[int] = [n for n, line in enumerate(body, start=2) if line]
+        body = [line for line in body if line]
+    else:
+        numbers = range(2, len(body) + 2)
+    quoted = [i for i, line in enumerate(body) if '"' in line] if '"' in text else []
+    if any(body[i].count('"') % 2 for i in quoted):  # a quoted field goes on to the next line
+        return None
+    try:  # strict: a line that ends inside a quoted field raises instead of closing it
+        parsed = [row for i in quoted for row in csv.reader([body[i]], strict=True)]
+    except csv.Error:
+        return None
+    plain = body
+    if quoted:
+        skip = set(quoted)
+        plain = [line for i, line in enumerate(body) if i not in skip]
+    if (not width or len(parsed) != len(quoted) or any(len(row) != width for row in parsed)
+            or not all(line.count(",") == width - 1 for line in plain)):
+        return None
+    cells = ",".join(plain).split(",") if plain else []
+    columns = [cells[i::width] for i in range(width)]
+    for i, row in zip(quoted, parsed, strict=True):  # in row order, each at its place
+        for column, value in zip(columns, row, strict=True):
+            column.insert(i, value)
+    return dict(zip(header, columns, strict=True)), numbers
 
 
 def _columns(header: list[str], rows: list[list[str]]) -> dict[str, list[str]]:
