@@ -34,7 +34,6 @@ from sketket.intake.validate import (
     Finding,
     check_table,
     file_finding,
-    fit_for_sums,
     load_rules,
     match_rows,
 )
@@ -216,10 +215,10 @@ def _nominations(path: Path, rel: str, registry: Registry, mtime: float) -> File
 
 def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> FileResult:
     matches = match_rows(table, registry)
-    findings = check_table(table, rel, registry, matches)
+    unfit: dict[int, set[str]] = {}
+    findings = check_table(table, rel, registry, matches, unfit=unfit)
     head_tier, sub_tier = FORM_TIERS[table.form]
     derive = "dossiers_on_time" not in table.columns
-    max_count = load_rules().thresholds["max_count"]
     # the same for every row of the table, made safe once
     fixed = {"form": table.form, "source_file": rel, "source_sheet": table.sheet,
              "derived": "dossiers_on_time" if derive else ""}
@@ -243,7 +242,7 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
         values[_AT["parent_name"]], cells[_AT["parent_name"]] = parent, "" if a else safe_submitter
         values[_AT["note"]], cells[_AT["note"]] = row.note, excel_safe(row.note)
         values[_AT["source_row"]] = cells[_AT["source_row"]] = row.excel_row
-        _figures(row, derive, max_count, values, cells)
+        _figures(row, derive, unfit.get(i, _NONE), values, cells)
         rows.append(tuple(values))  # a tuple: cheaper to send back
         lines.append(cells)
     head = matches[-1]
@@ -253,6 +252,7 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
 
 
 _AT = {c: i for i, c in enumerate(APPENDIX_COLUMNS)}
+_NONE: frozenset[str] = frozenset()
 _FIXED_AT = tuple((c, _AT[c]) for c in ("form", "source_file", "source_sheet", "derived"))
 _COUNTS = frozenset(layout.COUNTS)
 # (column, its place, whether it is a count) of the figures read as they are
@@ -267,19 +267,18 @@ def _csv_text(lines: list[list]) -> str:
     return out.getvalue()
 
 
-def _figures(row, derive: bool, max_count: float, values: list, cells: list) -> None:
+def _figures(row, derive: bool, unfit: set[str] | frozenset[str], values: list, cells: list) -> None:
     """The canonical figures of a unit row, into `values` (for the frame) and `cells` (for the CSV): counts
-    as read (unusable ones empty: not a number, negative, a count not whole or past max_count), Phụ lục III's on-time
-    derived as received − overdue, percentages recomputed from the counts, the reported ones kept."""
+    as read, the `unfit` ones (found by the checks: not a number, negative, a count not whole or past max_count)
+    empty; Phụ lục III's on-time derived as received − overdue, percentages recomputed from the counts, the
+    reported ones kept."""
     got = {}
     read = row.values
     for c, at, count in _READ_AT:
         n = read.get(c)
         if n is None:
             continue
-        v = n.value
-        if not n.ok or v is None or not fit_for_sums(v, count, max_count):
-            v = None
+        v = None if c in unfit else n.value
         got[c] = v
         values[at] = v
         if v is not None:

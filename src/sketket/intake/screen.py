@@ -145,7 +145,8 @@ def _members_problem(members: Iterator[_Member], path: Path, limits: Limits,
     for m in members:
         if m.name.endswith("/"):
             continue
-        dtd, root = _prolog(m.chunks(_FIRST_STEP))
+        plain = _PLAIN_PROLOG.match(next(m.chunks(_FIRST_STEP), b""))
+        dtd, root = (False, plain.group(1)) if plain else _prolog(m.chunks(_FIRST_STEP))
         if dtd:
             return "unsafe_xml", {"member": m.name}
         kind, xml = _SHEET_ROOTS.get(root), None
@@ -262,6 +263,10 @@ _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element's optional namespace prefix
 _ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"  # attributes, quoted values may hold ">"
 _ROOT = re.compile(rb"<" + _NAME + rb"([A-Za-z_][\w.-]*)")
 _SHEET_ROOTS = {b"worksheet": "xlsx", b"document-content": "ods"}
+# The prolog Office and LibreOffice write (an XML declaration, then the root element): its root read in one
+# match from the first bytes. Anything else before the root (a comment, a DOCTYPE, UTF-16) is walked by _prolog.
+_PLAIN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[ \t\r\n][^<>]*\?>)?[ \t\r\n]*<" + _NAME
+                           + rb"([A-Za-z_][\w.-]*)[ \t\r\n/>]")
 _DIMENSION = re.compile(rb"<" + _NAME + rb"dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)")
 _REF = re.compile(rb"([A-Za-z]{1,3})(\d+)$")
 # Cells written as Excel and LibreOffice write them, reference first: when every cell of a part is, their

@@ -223,8 +223,10 @@ class _Checker:
 
 
 def check_table(table: Table, source_file: str, registry: Registry, matches: dict[int, Match] | None = None,
-                rules: Rules | None = None) -> list[Finding]:
-    """Every check of one table. `matches` (from match_rows) is computed when not given."""
+                rules: Rules | None = None, unfit: dict[int, set[str]] | None = None) -> list[Finding]:
+    """Every check of one table. `matches` (from match_rows) is computed when not given. `unfit`, when
+    given, receives the figures of each row (by index into table.rows) that may not enter sums and rates
+    (see fit_for_sums), each with its finding: the appendix leaves them empty."""
     rules = rules or load_rules()
     matches = matches if matches is not None else match_rows(table, registry)
     c = _Checker(table, source_file, rules)
@@ -236,6 +238,8 @@ def check_table(table: Table, source_file: str, registry: Registry, matches: dic
               source=_SOURCES[table.name_source])
     for i, row in enumerate(table.rows):
         bad = c.cells(row)
+        if bad and unfit is not None:
+            unfit[i] = bad
         if row.kind in ("A", "unit"):
             c.unit_row(row, bad)
             m = matches.get(i)
