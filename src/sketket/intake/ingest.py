@@ -291,7 +291,8 @@ def _figures(row, derive: bool, unfit: set[str] | frozenset[str], values: list, 
         values[at] = on_time
         cells[at] = None if on_time is None else int(on_time)
     for at, rep_at, c in _PERCENT_AT:
-        part, whole = (got.get(x) for x in _RATIOS[c])
+        num, den = _RATIOS[c]
+        part, whole = got.get(num), got.get(den)
         pct = None if part is None or not whole else 100.0 * part / whole
         values[at] = cells[at] = pct
         n = read[c]

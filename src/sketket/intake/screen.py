@@ -423,6 +423,9 @@ _CELL_RECORDS = frozenset({0x0203, 0x00FD, 0x0204, 0x027E, 0x0201, 0x0205, 0x000
 _MULTI_RECORDS = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: a run of cells, the last column at the end
 _BOF, _EOF, _DIMENSIONS, _BOUNDSHEET = 0x0809, 0x000A, 0x0200, 0x0085
 _END_OF_CHAIN = 0xFFFFFFFE
+_RECORD = struct.Struct("<HH")  # a BIFF record's type and size
+_CELL = struct.Struct("<HHHH")  # … and, for a cell, its row and column
+_NOT_ZERO = re.compile(rb"[^\x00]")
 
 
 def _xls_problem(data: bytes, limits: Limits) -> Problem | None:
@@ -433,8 +436,24 @@ def _xls_problem(data: bytes, limits: Limits) -> Problem | None:
         return None  # not a workbook: the reader says so
     names = iter(_xls_sheet_names(stream))
     pos, depth, top, rows, columns, name = 0, 0, 0, 0, 0, ""
-    while pos + 4 <= len(stream):
-        rid, size = struct.unpack_from("<HH", stream, pos)
+    header, cell, end = _RECORD.unpack_from, _CELL.unpack_from, len(stream) - 4
+    while pos <= end:  # a record per cell: the commonest (a cell, 8 bytes read at once) is tested first
+        if pos + 8 <= end + 4:
+            rid, size, row, col = cell(stream, pos)
+            if rid in _CELL_RECORDS and size >= 4:
+                pos += 4 + size
+                if row >= rows:
+                    rows = row + 1
+                if col >= columns:
+                    columns = col + 1
+                continue
+        rid, size = header(stream, pos)
+        if not rid and not size:  # zeros, as a stream is padded: 4 at a time, as the walk would step over them
+            more = _NOT_ZERO.search(stream, pos)
+            if more is None:
+                break
+            pos += max(4, (more.start() - pos) // 4 * 4)
+            continue
         body = pos + 4
         pos = body + size
         if rid == _BOF:
@@ -448,7 +467,7 @@ def _xls_problem(data: bytes, limits: Limits) -> Problem | None:
                 if problem:
                     return problem
             depth = max(0, depth - 1)
-        elif rid in _CELL_RECORDS and size >= 4:
+        elif rid in _CELL_RECORDS and size >= 4:  # at the very end of the stream: read apart
             row, col = struct.unpack_from("<HH", stream, body)
             rows, columns = max(rows, row + 1), max(columns, col + 1)
         elif rid in _MULTI_RECORDS and size >= 6:
