@@ -253,6 +253,7 @@ def _is_column_numbers(line: list[object], columns: dict[str, int]) -> bool:
 
 
 _EMPTY = Number(None)
+_new_tuple = tuple.__new__
 _NO_FACTS = SheetFacts()
 
 
@@ -312,23 +313,24 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
     notes: list[Note] = []
     where = [(c, cols.get(c)) for c in form_figures]  # figure → sheet column (None: not in the table)
     name_col, stt_col = cols["unit_name"], cols.get("stt")
+    errors = facts.errors  # an Excel error value reads as an empty cell: its code is put back
     for r in range(header.bottom + 1, len(grid)):
         line = grid[r]
         width = len(line)
-        raw = {c: None if i is None else line[i] if i < width else "" for c, i in where}
-        if facts.errors:  # an Excel error value reads as an empty cell: put its code back
-            for c, i in where:
-                if i is not None and (r + 1, i + 1) in facts.errors:
-                    raw[c] = facts.errors[(r + 1, i + 1)]
         if _TYPED_COMMAS:  # left by a row that was not a table row
             _TYPED_COMMAS.clear()
-        values = {}
+        raw, values = {}, {}
         empty = True
-        for c, v in raw.items():  # _number of each cell, its two commonest cases inline: this runs for every cell
+        # each cell as read and as _number reads it, its two commonest cases inline: this runs for every cell
+        for c, i in where:
+            v = None if i is None else line[i] if i < width else ""
+            if errors and i is not None and (r + 1, i + 1) in errors:
+                v = errors[(r + 1, i + 1)]
+            raw[c] = v
             if v == "" or v is None:
                 values[c] = _EMPTY
             elif type(v) is float and v == v:
-                values[c] = Number(v)
+                values[c] = _new_tuple(Number, (v, False, True))  # Number(v), without its Python-level __new__
                 empty = False
             else:
                 values[c] = n = _number(v)

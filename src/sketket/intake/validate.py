@@ -116,6 +116,7 @@ class _Checker:
     def __init__(self, table: Table, source_file: str, rules: Rules):
         self.table, self.source_file, self.rules = table, source_file, rules
         self.figures = table.figures()  # once per table, not per row
+        self._counts = tuple((col, col in _COUNTS) for col in self.figures)
         self.max_count = rules.thresholds["max_count"]
         self.findings: list[Finding] = []
 
@@ -135,9 +136,10 @@ class _Checker:
         """Every figure cell: a number, not negative, whole in a count column. Returns the bad columns,
         which the row's other checks then leave alone (one mistake, one finding)."""
         bad = set()
-        for col in self.figures:
-            n = row.values[col]
-            if n.ok and (n.value is None or fit_for_sums(n.value, col in _COUNTS, self.max_count)):
+        values, max_count = row.values, self.max_count
+        for col, count in self._counts:
+            n = values[col]
+            if n.ok and (n.value is None or fit_for_sums(n.value, count, max_count)):
                 continue  # the common case, tested first: a good or empty cell
             label = _LABELS[col]
             raw = row.raw[col]
