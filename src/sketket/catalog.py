@@ -147,7 +147,7 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     ds = dataset(name)
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write (pandas 3): what is changed below is never the caller's
     for col in ds.columns:
         if col.name not in out.columns:
             out[col.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
@@ -160,6 +160,8 @@ def _as_type(series: pd.Series, kind: str) -> pd.Series:
     import pandas as pd
 
     if kind == "str":
+        if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) in ("string", "empty"):
+            return series  # text already, none missing (a frame ingest built): one pass in C
         text = series.astype(object).where(series.notna(), "")
         # the usual case, text already: checked in C; otherwise (numbers read from a CSV by hand) value by value
         return text if pd.api.types.infer_dtype(text, skipna=False) in ("string", "empty") else text.map(_text)
@@ -168,6 +170,8 @@ def _as_type(series: pd.Series, kind: str) -> pd.Series:
             series = series.astype(object).map(lambda v: {"true": True, "false": False, "1": True, "0": False, "": None}.get(
                 str(v).strip().lower(), v) if isinstance(v, str) else v)
         return series.astype("boolean")
+    if series.dtype == {"int": "Int64", "float": "Float64"}[kind]:
+        return series  # of its declared type already: whole numbers, since Int64 holds nothing else
     numbers = series
     if not pd.api.types.is_numeric_dtype(series):
         numbers = pd.to_numeric(series.astype(object).where(series.astype(object) != "", None), errors="coerce")

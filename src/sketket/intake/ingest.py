@@ -439,16 +439,32 @@ def _set_aside(entries: list[Entry], raw_dir: Path, folders: Iterable[Path]) -> 
             else e for e in entries]
 
 
+_WHOLE = frozenset(layout.COUNTS)
+_REAL = frozenset(("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
+
+
 def _appendix_frame(rows: Iterable[tuple]) -> pd.DataFrame:
+    """The rows (tuples in APPENDIX_COLUMNS order) as a frame of the catalog's types, built column by column:
+    counts as Int64, figures as Float64 (an empty cell as <NA>), text as Python strings."""
+    import numpy as np
     import pandas as pd
 
-    df = pd.DataFrame(list(rows), columns=list(APPENDIX_COLUMNS))
-    for col in layout.COUNTS:
-        df[col] = pd.to_numeric(df[col]).astype("Int64")
-    for col in ("area_m2", *layout.PERCENTS, *PERCENT_REPORTED):
-        df[col] = pd.to_numeric(df[col]).astype("float64")
-    df["source_row"] = df["source_row"].astype("int64")
-    return df
+    rows = list(rows)
+    columns = zip(*rows, strict=True) if rows else ([] for _ in APPENDIX_COLUMNS)
+    data: dict[str, object] = {}
+    for name, values in zip(APPENDIX_COLUMNS, columns, strict=True):
+        if name in _WHOLE or name in _REAL:
+            numbers = np.array(values, dtype="float64")  # None → NaN
+            empty = np.isnan(numbers)
+            if name in _WHOLE:  # whole numbers within max_count (rules.yml): exact as int64
+                data[name] = pd.arrays.IntegerArray(np.where(empty, 0, numbers).astype("int64"), empty)
+            else:
+                data[name] = pd.arrays.FloatingArray(numbers, empty)
+        elif name == "source_row":
+            data[name] = np.array(values, dtype="int64")
+        else:  # object, not pandas' inferred string type: inferring it costs more than all the rest
+            data[name] = pd.Series(np.array(values, dtype=object), dtype=object, copy=False)
+    return pd.DataFrame(data, columns=list(APPENDIX_COLUMNS), copy=False)
 
 
 def _findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
