@@ -242,9 +242,13 @@ class Registry:
         return row
 
     def _found(self, result: Match, code: str) -> Match:
-        r = self._row(self._index[code])
-        result.code, result.tier = r.code, r.tier
-        result.registry_name, result.parent_code = r.name_with_type, r.parent_code
+        i = self._index[code]
+        r = self._rows[i]
+        # a unit matched once (each row of an ingest is a different unit): only the name the match gives is
+        # normalised, not the whole row
+        registry_name = r.name_with_type if r is not None else nfc(self._given[3][i]) or nfc(self._given[2][i])
+        result.code, result.tier = self._codes[i], self._tiers[i]
+        result.registry_name, result.parent_code = registry_name, self._parents[i]
         return result
 
     def _by_code(self, code: str) -> _Unit | None:

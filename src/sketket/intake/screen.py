@@ -320,8 +320,8 @@ def _extent_problem(kind: str, xml: bytes, limits: Limits) -> Problem | None:
 _SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"9" * 10 + b"A" * 26)
 # (reference shapes none may have, the extent their absence guarantees): one-letter columns and rows
 # under 10.000, or two-letter columns and rows under 1.000. A real appendix is one or the other.
-_SMALL_SHAPES = ((('<c r="AA', '<c r="A99999'), (9999, 26)),
-                 (('<c r="AAA', '<c r="A9999', '<c r="AA9999'), (999, 702)))
+_SMALL_SHAPES = (((b'<c r="AA', b'<c r="A99999'), (9999, 26)),
+                 ((b'<c r="AAA', b'<c r="A9999', b'<c r="AA9999'), (999, 702)))
 
 
 def _xlsx_small(xml: bytes, limits: Limits) -> bool:
@@ -335,7 +335,7 @@ def _xlsx_small(xml: bytes, limits: Limits) -> bool:
         return False
     for absent, (rows, columns) in _SMALL_SHAPES:
         if (rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
-                and not any(shape.encode() in shapes for shape in absent)):
+                and not any(shape in shapes for shape in absent)):
             return True
     return False
 
