@@ -275,7 +275,7 @@ def test_links_fifos_and_unreadable_entries_each_get_a_row(tmp_path):
 
 
 def _deny(monkeypatch, denied: Path, call: str) -> None:
-    """os.scandir or Path.stat raising PermissionError for one path (the tests run as root, who may read
+    """os.scandir or reading a file raising PermissionError for one path (the tests run as root, who may read
     anything: chmod alone cannot make a file unreadable here)."""
     if call == "scandir":
         real = os.scandir
@@ -295,6 +295,13 @@ def _deny(monkeypatch, denied: Path, call: str) -> None:
             return real_read(self)
 
         monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+        def open_denied(path, *args, **kwargs):  # the screen's bounded read (screen.read_bounded)
+            if Path(path) == denied:
+                raise PermissionError(13, "Permission denied", str(path))
+            return open(path, *args, **kwargs)
+
+        monkeypatch.setattr("sketket.intake.screen.open", open_denied, raising=False)
 
 
 def test_an_unreadable_file_and_folder_are_rejected_with_a_reason(tmp_path, reg, monkeypatch):

@@ -28,7 +28,7 @@ from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS
 from sketket.intake.reader import ForeignFileError, NoTableError, Table, read_report_tables, read_tables
-from sketket.intake.screen import screen
+from sketket.intake.screen import read_bounded, screen
 from sketket.intake.validate import (
     FINDING_COLUMNS,
     Finding,
@@ -131,7 +131,8 @@ def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) ->
         if reason is not None:
             return FileResult(rel, "skipped", reason=reason, mtime=mtime)
         parts: dict[str, bytes] = {}  # the sheets the screen inflates, read from there by the reader
-        problem = screen(path, max_bytes, sheets=parts)
+        content = read_bounded(path, max_bytes)  # read once: screened, then opened from memory
+        problem = screen(path, max_bytes, sheets=parts, data=content)
     except OSError as exc:  # no permission, a disk error, gone since the folder was listed
         return _rejected(rel, "file_unreadable", 0.0, what="tệp", detail=os_error_text(exc))
     if problem is not None:
@@ -141,7 +142,7 @@ def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) ->
     if path.suffix.lower() in _config()["converted"]:
         return _converted_report(path, rel, registry, mtime)
     try:
-        reading = read_tables(path, registry, parts)
+        reading = read_tables(path, registry, parts, content)
     except NoTableError:
         return _nominations(path, rel, registry, mtime) or _rejected(rel, "no_table", mtime)
     except ForeignFileError as exc:

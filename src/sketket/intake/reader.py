@@ -16,6 +16,7 @@ evaluated (_formula.py); one that cannot be is reported with its formula. Whatev
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -661,18 +662,19 @@ def _note_extra_columns(table: Table, header_row: int) -> None:
 
 
 def read_tables(path: Path, registry: Registry | None = None,
-                parts: Mapping[str, bytes] | None = None) -> Reading:
+                parts: Mapping[str, bytes] | None = None, content: bytes | None = None) -> Reading:
     """Every appendix table of a file (a workbook, or an HTML page/CSV under a spreadsheet's name).
 
     Raises NoTableError when no sheet has one, ForeignFileError for a file that is something else,
     python_calamine.PasswordError for a protected one; other reader errors propagate for damaged files.
-    `parts`: the worksheet parts the screen inflated, when it did (see screen.screen).
+    `parts`: the worksheet parts the screen inflated, when it did (see screen.screen); `content`: the file's
+    bytes, when already read (the workbook is then opened from memory).
     """
     path = Path(path)
     tables: list[Table] = []
     blank: list[Table] = []
     packages: dict[str, Path | None] = {}  # sheet → the .xlsx that holds its number formats
-    kind, sheets = _sheets(path)
+    kind, sheets = _sheets(path, content)
     for name, grid, ooxml in sheets:
         header = _find_header(grid)  # cheap: most sheets of a template file are told apart here
         if header is None:
@@ -714,12 +716,14 @@ def read_table(path: Path, registry: Registry | None = None) -> Table:
     return read_tables(path, registry).tables[0]
 
 
-def _sheets(path: Path) -> tuple[str, list[tuple[str, list[list[object]], bool]]]:
+def _sheets(path: Path, content: bytes | None = None) -> tuple[str, list[tuple[str, list[list[object]], bool]]]:
     """What the file was read as ("" for a workbook opened by its extension, else the kind its first bytes
-    show), and (sheet name, grid, whether it is an Office Open XML package) of each worksheet."""
+    show), and (sheet name, grid, whether it is an Office Open XML package) of each worksheet. `content`: the
+    file's bytes, when the caller has them."""
     ooxml = path.suffix.lower() in _OOXML
     try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        wb = (python_calamine.CalamineWorkbook.from_path(str(path)) if content is None
+              else python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)))
     except python_calamine.PasswordError:
         raise
     except Exception as exc:  # the extension lies, or the file is damaged

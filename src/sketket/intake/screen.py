@@ -58,15 +58,19 @@ def default_limits() -> Limits:
 
 
 def screen(path: Path, max_bytes: float, limits: Limits | None = None,
-           sheets: dict[str, bytes] | None = None) -> Problem | None:
+           sheets: dict[str, bytes] | None = None, data: bytes | None = None) -> Problem | None:
     """The rule (and its message fields) a file breaks before it may be opened, or None. OSError (a file
     that cannot be read) propagates: the caller names it. `sheets`, when given, receives the worksheet parts
-    of a zip package (member name → XML) as inflated here, so that the reader need not inflate them again."""
+    of a zip package (member name → XML) as inflated here, so that the reader need not inflate them again.
+    `data`: the file's first bytes as the caller read them (read_bounded), when it did."""
     limits = limits or default_limits()
-    size = path.stat().st_size
+    size = path.stat().st_size if data is None else len(data)
     if size > max_bytes:
+        if data is not None:  # read only up to just past the limit: its real size
+            size = max(size, path.stat().st_size)
         return "file_too_large", {"size": format_number(size / _MB, 1), "limit": format_number(max_bytes / _MB, 1)}
-    data = path.read_bytes()  # at most max_bytes; read once for every check below
+    if data is None:
+        data = path.read_bytes()  # at most max_bytes; read once for every check below
     head = data[:8]
     if head == OLE_MAGIC:
         if _ole_encrypted(data):
@@ -83,6 +87,13 @@ def screen(path: Path, max_bytes: float, limits: Limits | None = None,
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             return "file_corrupt", {"detail": f"gói nén hỏng: {type(exc).__name__}"}
     return None
+
+
+def read_bounded(path: Path, max_bytes: float) -> bytes:
+    """A file's bytes, reading no more than one byte past `max_bytes` (screen then refuses it): a file that
+    grows while it is read costs no more memory than the limit."""
+    with open(path, "rb") as f:
+        return f.read(int(max_bytes) + 1)
 
 
 def _ole_encrypted(data: bytes) -> bool:
