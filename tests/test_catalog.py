@@ -112,3 +112,21 @@ def test_removing_a_stage_deletes_only_what_that_stage_wrote(tmp_path):
     assert cat.load("dossier_files").empty  # not the copy in memory
     assert cat.load("findings").loc[0, "value"] == "1"
     assert cat.remove_stage("dossiers") == []
+
+
+def test_a_saved_parquet_is_what_pandas_writes(tmp_path):
+    """catalog writes Parquet through pyarrow on one thread (catalog._write_parquet): the schema, pandas'
+    metadata and every value are those of DataFrame.to_parquet, for a table large enough that pyarrow
+    would otherwise convert it on several threads."""
+    import pyarrow.parquet as pq
+
+    rows = 30_000
+    df = pd.DataFrame({"source_file": [f"tệp {i % 7}.xlsx" for i in range(rows)], "status": "ingested",
+                       "form": ["I", "II", "III"] * (rows // 3), "reason": "", "unit_rows": pd.array(
+                           [i % 50 if i % 11 else None for i in range(rows)], dtype="Int64"),
+                       "errors": 0, "warnings": 1})
+    Catalog(tmp_path).save("files", df)
+    catalog.conform("files", df).to_parquet(tmp_path / "pandas.parquet", index=False)
+    ours, theirs = pq.read_table(tmp_path / "files.parquet"), pq.read_table(tmp_path / "pandas.parquet")
+    assert ours.schema.equals(theirs.schema, check_metadata=True)
+    assert ours.equals(theirs)
