@@ -4,18 +4,18 @@ and matching of the names officials type to their registry codes."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from collections import namedtuple
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import count, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rapidfuzz import fuzz, process
 
 from sketket.clean import fold, nfc
 from sketket.dimensions import SUBMITTER_TIERS
@@ -146,6 +146,8 @@ class ProposalIndex:
 
     def close(self, query: str, limit: int = PROPOSAL_LIMIT, cutoff: float = PROPOSAL_CUTOFF) -> list[str]:
         """The keys closest to `query` (best first), scoring at least `cutoff`."""
+        from rapidfuzz import fuzz, process  # only when a name is not found: not at every start-up
+
         found = process.extract(query, self.candidates(query), scorer=fuzz.ratio, processor=None,
                                 score_cutoff=cutoff, limit=limit)
         return [key for key, _, _ in found]
@@ -504,18 +506,38 @@ def load_registry(path: str | Path | None = None) -> Registry:
     (and optionally name_with_type, type), which then replaces it entirely. Raises RegistryError when a
     code of the file could not safely name a file."""
     if path is not None:
-        lines: list[int] = []
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            units = _read_csv(f, lines)
-        check_codes(units, str(path), lines)
-        if "level" in units and "tier" not in units:
-            units["tier"] = units.pop("level")
-        return Registry(units)
+        with _collection_paused():
+            lines: list[int] = []
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                units = _read_csv(f, lines)
+            check_codes(units, str(path), lines)
+            if "level" in units and "tier" not in units:
+                units["tier"] = units.pop("level")
+            return Registry(units)
     return _default_registry()
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Python's garbage collector paused while a registry is built: its tens of thousands of lists and
+    tuples set off collection after collection, each walking every column read so far (two thirds of
+    building a 60-city registry); none of them makes a cycle to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @lru_cache(maxsize=1)
 def _default_registry() -> Registry:
+    with _collection_paused():
+        return _registry_of_package()
+
+
+def _registry_of_package() -> Registry:
     agencies, admin = _data_csv("agencies.csv"), _admin_units()
     size = (len(agencies["code"]), len(admin["code"]))
     return Registry({col: agencies.get(col, [""] * size[0]) + admin.get(col, [""] * size[1]) for col in COLUMNS})
