@@ -18,6 +18,8 @@ import pytest
 import xlwt
 from _hostile import bomb, remove_tree, replace_parts, with_part
 from _workbooks import convert, write_sample
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_ingest import narrative_docx
 
 from sketket.intake import ingest as ingest_module
@@ -442,3 +444,26 @@ def test_a_fault_of_the_checks_on_one_file_costs_that_file_only(tmp_path, reg, m
     assert "KeyError: 'cột lạ'" in files.loc["b.xlsx", "reason"]
     assert set(result.appendix["source_file"]) == {"a.xlsx"}
     assert list(result.findings.loc[result.findings["source_file"] == "b.xlsx", "rule"]) == ["file_not_checked"]
+
+
+# mostly cells as Excel writes them (so that many sheets pass the scan), and every other form
+_REF_CELLS = st.sampled_from(['<c r="{ref}"'] * 8 + ['<c r="{ref}" s="1"', '<c s="1" r="{ref}"', "<c", '<x:c r="{ref}"',
+                                                   "<c r='{ref}'", '<c  r="{ref}"', '<c r="{low}"', "<cols", "<cfRule"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_REF_CELLS, st.text("ABCXYZ", min_size=1, max_size=3),
+                          st.integers(1, 999) | st.integers(1, 99_999) | st.integers(1, 2_000_000)),
+                min_size=1, max_size=6))
+def test_a_sheet_the_fast_scan_calls_small_is_small(cells):
+    """The screen's fast scan (_xlsx_small) never passes a sheet whose cells, read as a reader places them
+    (_xlsx_extent), reach past the limits, whatever form its cell elements take."""
+    from sketket.intake.screen import _xlsx_extent, _xlsx_small
+
+    body = "".join(f'<row r="{i + 1}">' + form.format(ref=f"{letters}{row}", low=f"{letters.lower()}{row}")
+                   + "><v>1</v></c></row>" for i, (form, letters, row) in enumerate(cells))
+    xml = f'<?xml version="1.0"?><worksheet><sheetData>{body}</sheetData></worksheet>'.encode()
+    limits = Limits(member_bytes=1 << 20, total_bytes=2 << 20, rows=10_000, columns=800, cells=10_000_000)
+    if _xlsx_small(xml, limits):
+        rows, columns = _xlsx_extent(xml)
+        assert rows <= 9999 and columns <= 702 and (rows <= 999 or columns <= 26)

@@ -326,27 +326,24 @@ def _extent_problem(kind: str, xml: bytes, limits: Limits) -> Problem | None:
     return _too_large("", *_xlsx_extent(xml), limits, declared=False)
 
 
-# Digits read as 9 and capital letters as A: a reference's shape ('<c r="AA9999"') then shows in a plain
-# substring search, one fast pass each, where reading every reference costs several times more.
-_SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"9" * 10 + b"A" * 26)
-# (reference shapes none may have, the extent their absence guarantees): one-letter columns and rows
-# under 10.000, or two-letter columns and rows under 1.000. A real appendix is one or the other.
-_SMALL_SHAPES = (((b'<c r="AA', b'<c r="A99999'), (9999, 26)),
-                 ((b'<c r="AAA', b'<c r="A9999', b'<c r="AA9999'), (999, 702)))
+# (a cell that breaks the shape, the extent all cells of the shape stay within): every cell written plainly
+# ('<c r="B12"', reference first, capital letters) with a one-letter column and a row under 10.000, or with
+# one or two letters and a row under 1.000. A real appendix is one or the other. A cell element is "<c"
+# followed by anything but a name character ("<cols", "<cfRule" are other elements); one regular expression
+# search looks for the first cell not of the shape (in C: a fast scan for "<c", then a check at each).
+_SMALL_SHAPES = ((re.compile(rb'<c(?![\w.:-])(?! r="[A-Z][0-9]{1,4}")'), (9999, 26)),
+                 (re.compile(rb'<c(?![\w.:-])(?! r="[A-Z]{1,2}[0-9]{1,3}")'), (999, 702)))
 
 
 def _xlsx_small(xml: bytes, limits: Limits) -> bool:
-    """Whether a worksheet part is certainly within the limits, from a few substring searches: every cell
-    written plainly (reference first, capital letters) and no reference of a shape past a small extent."""
+    """Whether a worksheet part is certainly within the limits, from a fast scan or two: every cell written
+    plainly and of a shape that stays within a small extent (see _SMALL_SHAPES); anything else (a cell
+    with a namespace prefix, lower-case or quoted otherwise, a larger reference) is read in full."""
     if b":c" in xml:  # maybe a cell with a namespace prefix: read in full
         return False
-    shapes = xml.translate(_SHAPES)
-    # every cell "<c r=" and a capital letter (calamine also reads "a1", and other forms): else read in full
-    if xml.count(b"<c") - len(_NAMED_C.findall(xml)) != shapes.count(b'<c r="A'):
-        return False
-    for absent, (rows, columns) in _SMALL_SHAPES:
+    for off_shape, (rows, columns) in _SMALL_SHAPES:
         if (rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
-                and not any(shape in shapes for shape in absent)):
+                and off_shape.search(xml) is None):
             return True
     return False
 
