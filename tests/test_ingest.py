@@ -109,6 +109,27 @@ def raw(tmp_path):
     return raw
 
 
+def test_the_worker_pool_reads_what_one_process_reads(raw, tmp_path, reg, monkeypatch):
+    """A large ingest is read by worker processes that send each file's rows back by column (RowBlock): the
+    tables and exports are those of the same folder read in one process."""
+    from sketket.intake import ingest as ingest_module
+
+    alone = ingest(raw, tmp_path / "one", reg, max_size_mb=0.2)
+    monkeypatch.setattr(ingest_module, "_POOL_MIN_FILES", 1)
+    pooled = ingest(raw, tmp_path / "pool", reg, max_size_mb=0.2)
+    assert len(alone.appendix) > 0 and alone.appendix["dossiers_received"].notna().any()
+    for name in ("appendix", "findings", "files", "sections"):
+        pd.testing.assert_frame_equal(getattr(alone, name), getattr(pooled, name))
+    for export in ("appendix.csv", "findings.csv", "files.csv"):
+        assert (tmp_path / "one" / export).read_bytes() == (tmp_path / "pool" / export).read_bytes()
+    # the frame (joined from the blocks) holds what the CSV lines (made apart, row by row) hold
+    exported = pd.read_csv(tmp_path / "pool" / "appendix.csv", encoding="utf-8-sig", dtype={"unit_code": str})
+    for col in ("tthc_total", "dossiers_received", "dossiers_overdue", "source_row"):
+        assert list(exported[col].astype("Int64")) == list(pooled.appendix[col].astype("Int64")), col
+    assert list(exported["on_time_pct"].round(6)) == list(pooled.appendix["on_time_pct"].astype(float).round(6))
+    assert list(exported["unit_name"]) == list(pooled.appendix["unit_name"])
+
+
 def _snapshot(folder: Path) -> dict[str, tuple[float, str]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_mtime, hashlib.sha256(p.read_bytes()).hexdigest())
             for p in folder.rglob("*") if p.is_file()}
