@@ -7,9 +7,9 @@ files, also as a whole process.
     python bench/ingest.py --cities 60  # 3.720 workbooks, 52.800 unit rows
     python bench/ingest.py --cities 60 --repeat 5
 
-Each repeat runs the ingest then the floor, one after the other, so that both meet the same load on the
-machine (a shared machine's speed drifts by ±30 % within minutes); the table shows the medians, and the
-ratio of each pair is listed.
+The floor runs before the first ingest and after each one, and each ingest is set against the mean of the
+floors just before and after it, so that both meet the same load on the machine (a shared machine's speed
+drifts by ±30 % within minutes); the table shows the medians, and the ratio of each ingest is listed.
 
 Generated workbooks are kept under bench/out/ (git-ignored) and reused by the next run.
 """
@@ -144,10 +144,15 @@ def main() -> int:
     # where PYTHONDONTWRITEBYTECODE is set, every run compiles sketket's modules again (0,1 s of start-up)
     compileall.compile_dir(Path(sketket_package.__file__).parent, quiet=1)
     sketket = str(Path(sys.executable).with_name("sketket"))
-    runs = []
+    # floor, ingest, floor, ingest, …, floor: each ingest is set against the mean of the floors run just
+    # before and just after it, so that a drift of the machine's speed during the pair cancels out
+    floors = [timed([sys.executable, "-c", FLOOR, str(raw)])]
+    ingests = []
     for _ in range(args.repeat):
-        ingest = timed([sketket, "ingest", str(raw), "--out", str(out), "--registry", str(registry_csv)])
-        runs.append((*ingest, *timed([sys.executable, "-c", FLOOR, str(raw)])))
+        ingests.append(timed([sketket, "ingest", str(raw), "--out", str(out), "--registry", str(registry_csv)]))
+        floors.append(timed([sys.executable, "-c", FLOOR, str(raw)]))
+    runs = [(*ingest, (before[0] + after[0]) / 2, (before[1] + after[1]) / 2, 0.0)
+            for ingest, before, after in zip(ingests, floors, floors[1:], strict=False)]
     wall, cpu, peak, floor, floor_cpu, _ = (statistics.median(r[i] for r in runs) for i in range(6))
     rows = len(pd.read_parquet(out / "appendix.parquet"))
     print(f"{'':28}{'sketket ingest':>16}{'calamine (sàn)':>16}")

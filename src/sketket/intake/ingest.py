@@ -225,26 +225,26 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
     # the same for every row of the table, made safe once
     fixed = {"form": table.form, "source_file": rel, "source_sheet": table.sheet,
              "derived": "dossiers_on_time" if derive else ""}
-    safe = {c: excel_safe(v) for c, v in fixed.items()}
     submitter, safe_submitter = table.submitter, excel_safe(table.submitter)
+    # one list in APPENDIX_COLUMNS order for the frame, one for appendix.csv (counts written as whole numbers,
+    # text made safe for a spreadsheet), each a copy of the table's own with its fixed columns filled
+    blank_values, blank_cells = [None] * len(APPENDIX_COLUMNS), [None] * len(APPENDIX_COLUMNS)
+    for c, at in _FIXED_AT:
+        blank_values[at], blank_cells[at] = fixed[c], excel_safe(fixed[c])
     rows, lines = [], []
     for i, row in enumerate(table.rows):
         if row.kind not in ("A", "unit"):
             continue
         a = row.kind == "A"
-        # one list in APPENDIX_COLUMNS order for the frame, one for appendix.csv (counts written as whole
-        # numbers, text made safe for a spreadsheet): one pass over the row, as this runs for every unit row
-        values, cells = [None] * len(APPENDIX_COLUMNS), [None] * len(APPENDIX_COLUMNS)
-        for c, at in _FIXED_AT:
-            values[at], cells[at] = fixed[c], safe[c]
+        values, cells = blank_values.copy(), blank_cells.copy()
         tier, name, parent = (head_tier, submitter, "") if a else (sub_tier, row.name, submitter)
-        values[_AT["tier"]] = cells[_AT["tier"]] = tier
-        values[_AT["unit_code"]] = code = matches[i].code
-        cells[_AT["unit_code"]] = excel_safe(code)
-        values[_AT["unit_name"]], cells[_AT["unit_name"]] = name, safe_submitter if a else excel_safe(name)
-        values[_AT["parent_name"]], cells[_AT["parent_name"]] = parent, "" if a else safe_submitter
-        values[_AT["note"]], cells[_AT["note"]] = row.note, excel_safe(row.note)
-        values[_AT["source_row"]] = cells[_AT["source_row"]] = row.excel_row
+        values[_TIER] = cells[_TIER] = tier
+        values[_CODE] = code = matches[i].code
+        cells[_CODE] = excel_safe(code)
+        values[_NAME], cells[_NAME] = name, safe_submitter if a else excel_safe(name)
+        values[_PARENT], cells[_PARENT] = parent, "" if a else safe_submitter
+        values[_NOTE], cells[_NOTE] = row.note, excel_safe(row.note)
+        values[_ROW] = cells[_ROW] = row.excel_row
         _figures(row, derive, unfit.get(i, _NONE), values, cells)
         rows.append(tuple(values))  # a tuple: cheaper to send back
         lines.append(cells)
@@ -257,6 +257,8 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
 _AT = {c: i for i, c in enumerate(APPENDIX_COLUMNS)}
 _NONE: frozenset[str] = frozenset()
 _FIXED_AT = tuple((c, _AT[c]) for c in ("form", "source_file", "source_sheet", "derived"))
+_TIER, _CODE, _NAME, _PARENT, _NOTE, _ROW, _ON_TIME = (
+    _AT[c] for c in ("tier", "unit_code", "unit_name", "parent_name", "note", "source_row", "dossiers_on_time"))
 _COUNTS = frozenset(layout.COUNTS)
 # (column, its place, whether it is a count) of the figures read as they are
 _READ_AT = tuple((c, _AT[c], c in _COUNTS) for c in layout.FIGURES if c not in layout.PERCENTS)
@@ -290,9 +292,8 @@ def _figures(row, derive: bool, unfit: set[str] | frozenset[str], values: list, 
         received, overdue = got["dossiers_received"], got["dossiers_overdue"]
         on_time = received - overdue if received is not None and overdue is not None and overdue <= received else None
         got["dossiers_on_time"] = on_time
-        at = _AT["dossiers_on_time"]
-        values[at] = on_time
-        cells[at] = None if on_time is None else int(on_time)
+        values[_ON_TIME] = on_time
+        cells[_ON_TIME] = None if on_time is None else int(on_time)
     for at, rep_at, c in _PERCENT_AT:
         num, den = _RATIOS[c]
         part, whole = got.get(num), got.get(den)
