@@ -467,3 +467,27 @@ def test_a_sheet_the_fast_scan_calls_small_is_small(cells):
     if _xlsx_small(xml, limits):
         rows, columns = _xlsx_extent(xml)
         assert rows <= 9999 and columns <= 702 and (rows <= 999 or columns <= 26)
+
+
+_ODS_CELLS = st.sampled_from(['<table:table-cell office:value-type="float"><text:p>1</text:p></table:table-cell>',
+                              '<table:table-cell table:number-columns-repeated="{n}"/>',
+                              '<table:table-cell table:number-columns-repeated="{n}"><text:p>x</text:p></table:table-cell>',
+                              '<t:table-cell office:value-type="string"><text:p>y</text:p></t:table-cell>',
+                              "<table:covered-table-cell/>"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.lists(st.tuples(_ODS_CELLS, st.integers(1, 4)), max_size=4)),
+                min_size=1, max_size=5))
+def test_an_ods_the_fast_count_calls_small_is_small(rows):
+    """The screen's counts over an OpenDocument part (_ods_within) never pass a table whose cells, read with
+    their repeats (_ods_extents), reach past the limits."""
+    from sketket.intake.screen import _ods_extents, _ods_within
+
+    body = "".join(f'<table:table-row table:number-rows-repeated="{repeat}">'
+                   + "".join(cell.format(n=n) for cell, n in cells) + "</table:table-row>" for repeat, cells in rows)
+    xml = f'<office:document-content><table:table table:name="T">{body}</table:table></office:document-content>'
+    limits = Limits(member_bytes=1 << 20, total_bytes=2 << 20, rows=6, columns=6, cells=20)  # small: near the edge
+    if _ods_within(xml.encode(), limits):
+        for _, last_row, last_col in _ods_extents(xml.encode()):
+            assert last_row <= limits.rows and last_col <= limits.columns and last_row * last_col <= limits.cells

@@ -291,6 +291,9 @@ _PREFIXED_NAMED_C = re.compile(rb":c[\w.:=-]")
 _XLSX_TOKEN = re.compile(rb"<" + _NAME + rb"(row|c)(?=[\s/>])" + _ATTRS + rb">")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
 _ODS_TOKEN = re.compile(rb"<" + _NAME + rb"(table-row|table-cell|covered-table-cell|table)(?=[\s/>])" + _ATTRS + rb">")
+# The same, for a part where every ">" closes a tag (as many as "<": none in a quoted value or in text, as
+# LibreOffice writes): attributes read up to the next ">", several times faster than quote by quote.
+_ODS_PLAIN_TOKEN = re.compile(rb"<" + _NAME + rb"(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
 _ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"']([^\"']*)")  # not a number: ValueError, a damaged file
 _ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"']([^\"']*)")
 _ODS_TABLE_NAME = re.compile(rb"(?:^|\s)" + _NAME + rb"name\s*=\s*[\"']([^\"']*)")
@@ -384,9 +387,13 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
 def _ods_within(xml: bytes, limits: Limits) -> bool:
     """Whether an OpenDocument content part is certainly within the limits, from counts alone: no table
     has more rows than there are row tags with their repeats, nor more columns than cell tags with theirs
-    (closing tags are counted too: a bound, found in a few fast passes)."""
-    rows = xml.count(b"table-row") + sum(int(n) - 1 for n in _ODS_ROWS.findall(xml))
-    columns = xml.count(b"table-cell") + sum(int(n) - 1 for n in _ODS_COLUMNS.findall(xml))
+    (a bound, found in a few fast passes)."""
+    # closing tags written as LibreOffice writes them are not counted (a closing tag with another prefix
+    # is, which only loosens the bound)
+    rows = (xml.count(b"table-row") - xml.count(b"</table:table-row>")
+            + sum(int(n) - 1 for n in _ODS_ROWS.findall(xml)))
+    columns = (xml.count(b"table-cell") - xml.count(b"</table:table-cell>")
+               + sum(int(n) - 1 for n in _ODS_COLUMNS.findall(xml)))
     return rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
 
 
@@ -394,7 +401,8 @@ def _ods_extents(xml: bytes) -> Iterator[tuple[str, int, int]]:
     """(name, last row, last column) of each table of an OpenDocument content part, counting repeated rows
     and cells; only cells with content extend it (LibreOffice repeats empty rows to the sheet's end)."""
     name, row, col, row_end, last_row, last_col = "", 0, 0, 0, 0, 0
-    for m in _ODS_TOKEN.finditer(xml):
+    tokens = _ODS_PLAIN_TOKEN if xml.count(b"<") == xml.count(b">") else _ODS_TOKEN
+    for m in tokens.finditer(xml):
         tag, attrs = m.group(1), m.group(2)
         if tag == b"table":
             if last_row or last_col:
