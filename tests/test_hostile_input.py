@@ -448,7 +448,8 @@ def test_a_fault_of_the_checks_on_one_file_costs_that_file_only(tmp_path, reg, m
 
 # mostly cells as Excel writes them (so that many sheets pass the scan), and every other form
 _REF_CELLS = st.sampled_from(['<c r="{ref}"'] * 8 + ['<c r="{ref}" s="1"', '<c s="1" r="{ref}"', "<c", '<x:c r="{ref}"',
-                                                   "<c r='{ref}'", '<c  r="{ref}"', '<c r="{low}"', "<cols", "<cfRule"])
+                                                   "<c r='{ref}'", '<c  r="{ref}"', '<c r="{low}"', "<cols", "<cfRule",
+                                                   '<c r="A1" r="{ref}"', '<c r="A1" t="n" r=\'{ref}\''])
 
 
 @settings(max_examples=300, deadline=None)
@@ -491,3 +492,22 @@ def test_an_ods_the_fast_count_calls_small_is_small(rows):
     if _ods_within(xml.encode(), limits):
         for _, last_row, last_col in _ods_extents(xml.encode()):
             assert last_row <= limits.rows and last_col <= limits.columns and last_row * last_col <= limits.cells
+
+
+def test_a_cell_with_a_second_reference_is_placed_at_the_farthest(tmp_path):
+    """<c r="B2" r="XFD1048576">: calamine places the cell at the last reference and allocates the whole grid
+    (the process aborts); the screen reads every reference of a cell and refuses the sheet."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["B2"] = 1, 2
+    path = tmp_path / "hai-tham-chieu.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b'<c r="B2"', b'<c r="B2" r="XFD1048576"', 1)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    problem = screen(path, 2**24)
+    assert problem is not None and problem[0] == "sheet_too_large"
+    assert problem[1]["rows"] == "1.048.576" and problem[1]["columns"] == "16.384"

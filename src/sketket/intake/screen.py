@@ -290,6 +290,7 @@ _NAMED_C = re.compile(rb"<c[\w.:-]")
 _PREFIXED_NAMED_C = re.compile(rb":c[\w.:=-]")
 _XLSX_TOKEN = re.compile(rb"<" + _NAME + rb"(row|c)(?=[\s/>])" + _ATTRS + rb">")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_ANY_R = re.compile(rb"\sr\s*=")  # an r attribute, however quoted
 _ODS_TOKEN = re.compile(rb"<" + _NAME + rb"(table-row|table-cell|covered-table-cell|table)(?=[\s/>])" + _ATTRS + rb">")
 _ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"']([^\"']*)")  # not a number: ValueError, a damaged file
 _ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"']([^\"']*)")
@@ -331,8 +332,10 @@ def _extent_problem(kind: str, xml: bytes, limits: Limits) -> Problem | None:
 # one or two letters and a row under 1.000. A real appendix is one or the other. A cell element is "<c"
 # followed by anything but a name character ("<cols", "<cfRule" are other elements); one regular expression
 # search looks for the first cell not of the shape (in C: a fast scan for "<c", then a check at each).
-_SMALL_SHAPES = ((re.compile(rb'<c(?![\w.:-])(?! r="[A-Z][0-9]{1,4}")'), (9999, 26)),
-                 (re.compile(rb'<c(?![\w.:-])(?! r="[A-Z]{1,2}[0-9]{1,3}")'), (999, 702)))
+# A cell of the shape has no second r attribute (a reader places the cell at the last one it meets).
+_OTHER_ATTRS = rb"(?:\s+(?!r\s*=)[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>"
+_SMALL_SHAPES = ((re.compile(rb'<c(?![\w.:-])(?! r="[A-Z][0-9]{1,4}"' + _OTHER_ATTRS + rb")"), (9999, 26)),
+                 (re.compile(rb'<c(?![\w.:-])(?! r="[A-Z]{1,2}[0-9]{1,3}"' + _OTHER_ATTRS + rb")"), (999, 702)))
 
 
 def _xlsx_small(xml: bytes, limits: Limits) -> bool:
@@ -361,20 +364,24 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int]:
     """(last row, last column) of the cells of a worksheet part, as a reader places them."""
     rows = _PLAIN_ROW.findall(xml)
     if (xml.count(b"<c") - len(_NAMED_C.findall(xml)) == len(rows)
-            and xml.count(b":c") == len(_PREFIXED_NAMED_C.findall(xml))):
+            and xml.count(b":c") == len(_PREFIXED_NAMED_C.findall(xml))
+            # no second r attribute on a cell: as many as the cells and the rows that have one
+            and len(_ANY_R.findall(xml)) == len(rows) + xml.count(b'<row r="')):
         columns = set(_PLAIN_COLUMN.findall(xml))
         return max(map(int, set(rows)), default=0), max(map(_column_number, columns), default=0)
     # Cells without a reference (or written otherwise): each takes the place after the one before it.
     row = col = last_row = last_col = 0
     for m in _XLSX_TOKEN.finditer(xml):
-        ref = _R_ATTR.search(m.group(2))
+        refs = _R_ATTR.findall(m.group(2))  # a second r attribute: the farthest of them counts
         if m.group(1) == b"row":
-            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            numbers = [int(n) for _, n in refs if n]
+            row = max(numbers) if numbers else row + 1
             col = 0
             continue
         cell_row = row
-        if ref and ref.group(1) and ref.group(2):
-            col, cell_row = _column_number(ref.group(1)), int(ref.group(2))
+        cells = [(_column_number(letters), int(n)) for letters, n in refs if letters and n]
+        if cells:
+            col, cell_row = max(c for c, _ in cells), max(r for _, r in cells)
         else:
             col += 1
         last_row, last_col = max(last_row, cell_row, row), max(last_col, col)
