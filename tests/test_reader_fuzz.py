@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from sketket import layout
+from sketket.clean import fold
 from sketket.intake.ingest import APPENDIX_COLUMNS, _table_result
 from sketket.intake.reader import read_grid
 from sketket.intake.validate import load_rules
@@ -82,3 +83,31 @@ def test_no_rows_under_a_header_break_the_reader(template, body, above) -> None:
         result = _table_result(table, "fuzz.xlsx", _REGISTRY, 0.0)
         assert all(len(values) == len(APPENDIX_COLUMNS) for values in result.rows)
         assert len(result.rows) == sum(r.kind in ("A", "unit") for r in table.rows)
+
+
+def _kind_folding_whole_names(stt: str, name: str, has_figures: bool) -> str | None:
+    """reader._kind as it was, folding every name whole: the reference for the shortcut it now takes."""
+    from sketket.intake.reader import _EXAMPLE_NAMES, _ROMAN, _TOTAL_KEYS
+
+    k_stt, k_name = fold(stt), fold(name)
+    if k_stt in _TOTAL_KEYS or k_name in _TOTAL_KEYS or k_name.startswith("tong cong "):
+        return "total"
+    if k_stt in ("a", "b"):
+        return k_stt.upper()
+    if not has_figures and (_ROMAN.match(k_stt) or k_name in _EXAMPLE_NAMES):
+        return None
+    return "unit" if (k_stt and k_name) or has_figures else None
+
+
+_NAME_PARTS = st.sampled_from(["Tổng", "TỔNG", "tông", "Cộng", "cong", "số", "cộng", "Tổng cộng:", "-", "(", "…", " ",
+                               "Xã", "Phường", "Trung tâm", "Tổ", "Congo", "Tongg", "Đông", "Chi cục A", "1", "I."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["", "1", "a", "A", "b", "B", "I", "Tổng", "2.1"]),
+       st.tuples(st.text("-.(*… ", max_size=12), st.lists(_NAME_PARTS, max_size=5))
+       .map(lambda p: (p[0] + " ".join(p[1])).strip()), st.booleans())
+def test_a_row_is_told_apart_as_when_every_name_was_folded_whole(stt, name, has_figures):
+    from sketket.intake.reader import _kind
+
+    assert _kind(stt, name, has_figures) == _kind_folding_whole_names(stt, name, has_figures)

@@ -292,7 +292,10 @@ def _text(value: object) -> str:
 
 # -- rows ----------------------------------------------------------------------------------------------
 def _kind(stt: str, name: str, has_figures: bool) -> str | None:
-    k_stt, k_name = fold(stt), fold(name)
+    k_stt = fold(stt)
+    if has_figures and not _may_be_total(name):  # the usual unit row: its name is not folded here
+        return "total" if k_stt in _TOTAL_KEYS else "A" if k_stt == "a" else "B" if k_stt == "b" else "unit"
+    k_name = fold(name)
     if k_stt in _TOTAL_KEYS or k_name in _TOTAL_KEYS or k_name.startswith("tong cong "):
         return "total"
     if k_stt == "a":
@@ -304,6 +307,20 @@ def _kind(stt: str, name: str, has_figures: bool) -> str | None:
     if (k_stt and k_name) or has_figures:
         return "unit"
     return None
+
+
+_TOTAL_HEADS = ("tong", "cong")  # the first word of every total label (_TOTAL_KEYS, "tong cong …")
+_HEAD = 10  # characters of a name folded to see its first word
+
+
+def _may_be_total(name: str) -> bool:
+    """Whether a name may fold to a total label, from its first few characters (folding is character by
+    character: the first word of the folded head begins the folded name), so that a unit's whole name is
+    not folded for it: every total label's first word is "tong" or "cong"."""
+    word, space, _ = fold(name[:_HEAD]).partition(" ")
+    if space or len(name) <= _HEAD:  # the first word ends within the head
+        return word in _TOTAL_HEADS
+    return any(head.startswith(word) for head in _TOTAL_HEADS)
 
 
 def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[str, ...],
