@@ -449,7 +449,7 @@ def test_a_fault_of_the_checks_on_one_file_costs_that_file_only(tmp_path, reg, m
 # mostly cells as Excel writes them (so that many sheets pass the scan), and every other form
 _REF_CELLS = st.sampled_from(['<c r="{ref}"'] * 8 + ['<c r="{ref}" s="1"', '<c s="1" r="{ref}"', "<c", '<x:c r="{ref}"',
                                                    "<c r='{ref}'", '<c  r="{ref}"', '<c r="{low}"', "<cols", "<cfRule",
-                                                   '<c r="A1" r="{ref}"', '<c r="A1" t="n" r=\'{ref}\''])
+                                                   '<c r="A1" r="{ref}"', '<c r="A1" t="n" r=\'{ref}\'', '<c r="A1"r="{ref}"'])
 
 
 @settings(max_examples=300, deadline=None)
@@ -478,16 +478,18 @@ _ODS_CELLS = st.sampled_from(['<table:table-cell office:value-type="float"><text
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 4), st.lists(st.tuples(_ODS_CELLS, st.integers(1, 4)), max_size=4)),
-                min_size=1, max_size=5))
-def test_an_ods_the_fast_count_calls_small_is_small(rows):
+@given(st.lists(st.tuples(st.integers(-3, 4), st.lists(st.tuples(_ODS_CELLS, st.integers(-3, 4)), max_size=4)),
+                min_size=1, max_size=5), st.integers(-1_000_000, 3))
+def test_an_ods_the_fast_count_calls_small_is_small(rows, in_comment):
     """The screen's counts over an OpenDocument part (_ods_within) never pass a table whose cells, read with
     their repeats (_ods_extents), reach past the limits."""
     from sketket.intake.screen import _ods_extents, _ods_within
 
     body = "".join(f'<table:table-row table:number-rows-repeated="{repeat}">'
                    + "".join(cell.format(n=n) for cell, n in cells) + "</table:table-row>" for repeat, cells in rows)
-    xml = f'<office:document-content><table:table table:name="T">{body}</table:table></office:document-content>'
+    # a repeat count in a comment, even negative, must not lower the bound
+    comment = f'<!-- table:number-rows-repeated="{in_comment}" table:number-columns-repeated="{in_comment}" -->'
+    xml = f'<office:document-content>{comment}<table:table table:name="T">{body}</table:table></office:document-content>'
     limits = Limits(member_bytes=1 << 20, total_bytes=2 << 20, rows=6, columns=6, cells=20)  # small: near the edge
     if _ods_within(xml.encode(), limits):
         for _, last_row, last_col in _ods_extents(xml.encode()):
@@ -504,10 +506,21 @@ def test_a_cell_with_a_second_reference_is_placed_at_the_farthest(tmp_path):
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = parts[sheet].replace(b'<c r="B2"', b'<c r="B2" r="XFD1048576"', 1)
+    for second in (b' r="XFD1048576"', b'r="XFD1048576"'):  # after a space, or glued to the quote before it
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data.replace(b'<c r="B2"', b'<c r="B2"' + second, 1) if name == sheet else data)
+        problem = screen(path, 2**24)
+        assert problem is not None and problem[0] == "sheet_too_large", second
+        assert problem[1]["rows"] == "1.048.576" and problem[1]["columns"] == "16.384"
+
+
+def test_a_binary_workbook_under_a_spreadsheet_name_is_refused(tmp_path):
+    """An .xlsb renamed .xlsx: calamine opens it by its content and builds its grids from binary sheets the
+    screen cannot measure, so it is refused, saying what it is."""
+    path = tmp_path / "so-nhi-phan.xlsx"
     with zipfile.ZipFile(path, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    problem = screen(path, 2**24)
-    assert problem is not None and problem[0] == "sheet_too_large"
-    assert problem[1]["rows"] == "1.048.576" and problem[1]["columns"] == "16.384"
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+        z.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00")
+    assert screen(path, 2**24) == ("file_foreign", {"what": "sổ Excel dạng nhị phân (.xlsb) đặt tên .xlsx"})

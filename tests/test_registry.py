@@ -178,3 +178,4 @@ def test_a_registry_csv_of_plain_and_quoted_rows_is_split_not_parsed():
                        "name": ["Sở Nội vụ", "Chi cục Phòng, chống tệ nạn", 'Sở "Tư pháp"']}
     assert list(numbers) == [2, 3, 5]
     assert _split_csv('code,name\nS01,"Sở\nNội vụ"\n') is None  # a field over two lines: csv.reader reads it
+    assert _split_csv('a"b,"c\nd",e"\n') is None  # the header's quoted field goes on to the next line

@@ -421,7 +421,10 @@ def _split_csv(text: str) -> tuple[dict[str, list[str]], Sequence[int]] | None:
     head, body = physical[0], physical[1:]
     if head.count('"') % 2:
         return None
-    header = next(csv.reader([head]), []) if '"' in head else head.split(",") if head else []
+    try:  # strict, as the rows below: a quoted field left open is csv.reader's to read
+        header = next(csv.reader([head], strict=True), []) if '"' in head else head.split(",") if head else []
+    except csv.Error:
+        return None
     width = len(header)
     if "" in body:  # blank lines are skipped, as pandas skips them
         numbers: Sequence[int] = [n for n, line in enumerate(body, start=2) if line]

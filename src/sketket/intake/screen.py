@@ -5,6 +5,7 @@ the limits allow); nothing is parsed into objects, nothing written."""
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -121,8 +122,8 @@ def _package_problem(path: Path, data: bytes, limits: Limits,
     file's content: its central directory is read once and plain members are inflated straight from it;
     anything unusual goes through zipfile, so that its errors stay the same."""
     entries = _central_directory(data)
-    if entries is None:
-        with zipfile.ZipFile(path) as zf:
+    if entries is None:  # the bytes already read, not the file again: the reader opens these bytes too
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _members_problem(_zipfile_members(zf), path, limits, sheets)
     return _members_problem(_plain_members(entries), path, limits, sheets)
 
@@ -156,6 +157,8 @@ def _members_problem(members: Iterator[_Member], path: Path, limits: Limits,
     for m in members:
         if m.name.endswith("/"):
             continue
+        if _BINARY_SHEET.match(m.name):  # .xlsb: a reader would build its grids before anything measured them
+            return "file_foreign", {"what": f"sổ Excel dạng nhị phân (.xlsb) đặt tên {path.suffix.lower()}"}
         plain = _PLAIN_PROLOG.match(next(m.chunks(_FIRST_STEP), b""))
         dtd, root = (False, plain.group(1)) if plain else _prolog(m.chunks(_FIRST_STEP))
         if dtd:
@@ -274,6 +277,7 @@ _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element's optional namespace prefix
 _ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"  # attributes, quoted values may hold ">"
 _ROOT = re.compile(rb"<" + _NAME + rb"([A-Za-z_][\w.-]*)")
 _SHEET_ROOTS = {b"worksheet": "xlsx", b"document-content": "ods"}
+_BINARY_SHEET = re.compile(r"(?i)xl/(worksheets/.*\.bin|workbook\.bin)$")
 # The prolog Office and LibreOffice write (an XML declaration, then the root element): its root read in one
 # match from the first bytes. Anything else before the root (a comment, a DOCTYPE, UTF-16) is walked by _prolog.
 _PLAIN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[ \t\r\n][^<>]*\?>)?[ \t\r\n]*<" + _NAME
@@ -289,8 +293,9 @@ _PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d')
 _NAMED_C = re.compile(rb"<c[\w.:-]")
 _PREFIXED_NAMED_C = re.compile(rb":c[\w.:=-]")
 _XLSX_TOKEN = re.compile(rb"<" + _NAME + rb"(row|c)(?=[\s/>])" + _ATTRS + rb">")
-_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
-_ANY_R = re.compile(rb"\sr\s*=")  # an r attribute, however quoted
+# an r attribute after a space, or glued to the quote closing the one before (calamine reads both)
+_R_ATTR = re.compile(rb"(?<![^\s\"'])r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_ANY_R = re.compile(rb"(?<![^\s\"'])r\s*=")  # an r attribute, however quoted
 _ODS_TOKEN = re.compile(rb"<" + _NAME + rb"(table-row|table-cell|covered-table-cell|table)(?=[\s/>])" + _ATTRS + rb">")
 _ODS_ROWS = re.compile(rb"number-rows-repeated\s*=\s*[\"']([^\"']*)")  # not a number: ValueError, a damaged file
 _ODS_COLUMNS = re.compile(rb"number-columns-repeated\s*=\s*[\"']([^\"']*)")
@@ -394,10 +399,11 @@ def _ods_within(xml: bytes, limits: Limits) -> bool:
     (a bound, found in a few fast passes)."""
     # closing tags written as LibreOffice writes them are not counted (a closing tag with another prefix
     # is, which only loosens the bound)
+    # a repeat below 1 adds nothing (it cannot take back what another tag adds)
     rows = (xml.count(b"table-row") - xml.count(b"</table:table-row>")
-            + sum(int(n) - 1 for n in _ODS_ROWS.findall(xml)))
+            + sum(max(int(n), 1) - 1 for n in _ODS_ROWS.findall(xml)))
     columns = (xml.count(b"table-cell") - xml.count(b"</table:table-cell>")
-               + sum(int(n) - 1 for n in _ODS_COLUMNS.findall(xml)))
+               + sum(max(int(n), 1) - 1 for n in _ODS_COLUMNS.findall(xml)))
     return rows <= limits.rows and columns <= limits.columns and rows * columns <= limits.cells
 
 
@@ -415,11 +421,11 @@ def _ods_extents(xml: bytes) -> Iterator[tuple[str, int, int]]:
             row = col = row_end = last_row = last_col = 0
         elif tag == b"table-row":
             repeat = _ODS_ROWS.search(attrs)
-            row_end = row + (int(repeat.group(1)) if repeat else 1)
+            row_end = row + (max(int(repeat.group(1)), 1) if repeat else 1)  # below 1: never backwards
             row, col = row_end, 0
         else:
             repeat = _ODS_COLUMNS.search(attrs)
-            col += int(repeat.group(1)) if repeat else 1
+            col += max(int(repeat.group(1)), 1) if repeat else 1
             if b"value-type" in attrs or not attrs.endswith(b"/"):  # a cell with a value or text
                 last_row, last_col = max(last_row, row_end), max(last_col, col)
     if last_row or last_col:
