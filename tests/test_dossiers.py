@@ -338,3 +338,26 @@ def test_many_rows_keep_the_files_order_and_their_row_numbers(tmp_path):
     assert d.iloc[-1]["outcome"] == "excluded"
     f = Catalog(tmp_path / "out").load("dossier_findings")
     assert f[f["rule"] == "duplicate_code"][["source_file", "source_row"]].values.tolist() == [["c.csv", 14]]
+
+
+def test_the_dossier_batches_are_written_in_order_and_a_failure_while_reading_is_raised(tmp_path):
+    """dossiers.parquet is written by pyarrow from DuckDB's batches read on a second thread
+    (dossier_counts._write_batches): every row in order, and an error of the reading side is raised, not lost
+    or left hanging."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sketket.analysis.dossier_counts import _write_batches
+
+    schema = pa.schema([("source_row", pa.int64()), ("outcome", pa.string())])
+    batches = [pa.record_batch([pa.array(range(i, i + 7)), pa.array(["on_time"] * 7)], schema=schema)
+               for i in range(0, 70, 7)]
+    _write_batches(pa.RecordBatchReader.from_batches(schema, batches), tmp_path / "ok.parquet")
+    assert pq.read_table(tmp_path / "ok.parquet").column("source_row").to_pylist() == list(range(70))
+
+    def failing():
+        yield batches[0]
+        raise OSError("đĩa đầy")
+
+    with pytest.raises(OSError, match="đĩa đầy"):
+        _write_batches(pa.RecordBatchReader.from_batches(schema, failing()), tmp_path / "half.parquet")
