@@ -447,9 +447,8 @@ def _set_aside(entries: list[Entry], raw_dir: Path, folders: Iterable[Path]) -> 
             else e for e in entries]
 
 
-_WHOLE = frozenset(layout.COUNTS)
 _REAL = frozenset(("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
-_NUMERIC = frozenset((*_WHOLE, *_REAL, "source_row"))
+_NUMERIC = frozenset((*_COUNTS, *_REAL, "source_row"))
 _NAN = float("nan")
 
 
@@ -497,7 +496,7 @@ def _blocks_frame(blocks: list[RowBlock]) -> pd.DataFrame:
             empty = np.isnan(numbers)
             if name == "source_row":
                 data[name] = numbers.astype("int64")
-            elif name in _WHOLE:  # whole numbers within max_count (rules.yml): exact as int64
+            elif name in _COUNTS:  # whole numbers within max_count (rules.yml): exact as int64
                 data[name] = pd.arrays.IntegerArray(np.where(empty, 0, numbers).astype("int64"), empty)
             else:
                 data[name] = pd.arrays.FloatingArray(numbers.copy(), empty)
