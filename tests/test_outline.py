@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from pack_data import SCRIPT_NAME, write_processed
 
+from sketket.clean import in_sentence
 from sketket.outputs import packs
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_city_pack.ipynb"
@@ -153,7 +154,7 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
     html = packs.brief_html(t)
     assert "Đề nghị số 1 &lt;b&gt;" in html and "<b>" not in html and html.index("Kết quả nổi bật") < html.index(
         "Hạn chế") < html.index("Sở Nội vụ đề xuất")
-    assert packs._mid_sentence("Các Sở, ngành Thành phố") == "các Sở, ngành Thành phố"  # "… gửi các Sở, ngành"
+    assert in_sentence("Các Sở, ngành Thành phố") == "các Sở, ngành Thành phố"  # "… gửi các Sở, ngành"
 
 
 def test_outline_sections_take_an_extra_block_when_given(tables):

@@ -168,6 +168,16 @@ def format_date(value: object) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Labels that keep their capital inside a sentence: names of bodies, not common nouns.
+_PROPER_OPENINGS = ("Sở", "Chi cục", "UBND", "Trung ương")
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "quận, huyện, thị xã", "gửi các Sở, ngành Thành phố", but "Sở, …",
+    "UBND Thành phố" and "Trung ương (…)" keep their capital."""
+    return label if label.startswith(_PROPER_OPENINGS) else label[:1].lower() + label[1:]
+
+
 def excel_safe(text: object) -> object:
     """Neutralise text that a spreadsheet would run as a formula (CSV/Excel formula injection)."""
     if isinstance(text, str) and text.startswith(_FORMULA_START):

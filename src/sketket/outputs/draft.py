@@ -36,7 +36,7 @@ import pandas as pd
 from sketket.analysis.checklist import reporting_unit
 from sketket.analysis.gating import AWAITING, OK
 from sketket.catalog import Catalog
-from sketket.clean import format_int, format_number, format_percent, nfc
+from sketket.clean import format_int, format_number, format_percent, in_sentence, nfc
 from sketket.config import load_yaml
 from sketket.context import RunContext
 from sketket.dimensions import SUBMITTER_TIERS, TIER_LABELS, TIERS
@@ -81,11 +81,6 @@ def city_row(tiers: pd.DataFrame) -> pd.Series:
 def _tier_rows(tiers: pd.DataFrame) -> dict[str, pd.Series]:
     rows = tiers[tiers["scope"] == "tier"]
     return {r["tier"]: r for _, r in rows.iterrows()}
-
-
-def in_sentence(label: str) -> str:
-    """A tier's label inside a sentence: "quận, huyện, thị xã", but "Sở, …" and "Chi cục, …" keep their capital."""
-    return label if label.startswith(("Sở", "Chi cục", "UBND")) else label[:1].lower() + label[1:]
 
 
 def _and(parts: list[str]) -> str:

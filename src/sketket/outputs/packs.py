@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sketket.catalog import Catalog
-from sketket.clean import format_date, format_int, format_number, format_percent, nfc
+from sketket.clean import format_date, format_int, format_number, format_percent, in_sentence, nfc
 from sketket.config import Plan
 from sketket.dimensions import DISPLAY_ORDER, scope_label
 from sketket.outputs.html import emphasised, piece, render, safe
@@ -1006,12 +1006,7 @@ def decisions(tables: Tables, limit: int = 5) -> list[str]:
         return []
     top = recs.sort_values("n_units", ascending=False, kind="stable").head(limit)
     return [f"{nfc(r['recommendation']).rstrip('. ')} ({format_int(r['n_units'])} đơn vị kiến nghị; gửi "
-            f"{_mid_sentence(r['addressee_label'])})" for _, r in top.iterrows()]
-
-
-def _mid_sentence(label: str) -> str:
-    """An addressee inside a sentence: "gửi các Sở, ngành Thành phố" (a label opens with a capital)."""
-    return label[:1].lower() + label[1:] if label.startswith("Các ") else label
+            f"{in_sentence(r['addressee_label'])})" for _, r in top.iterrows()]
 
 
 def brief_html(tables: Tables) -> str:
