@@ -310,8 +310,11 @@ class DuckDBEngine:
         # (DuckDB's own COPY encodes them on the same thread: this step takes 1,7 s instead of 2,8 s at
         # 2 million rows)
         reader = self.con.sql(f"SELECT * EXCLUDE (file_idx) FROM ({sql})").fetch_arrow_reader(_BATCH_ROWS)
-        _write_batches(reader, tmp)
-        tmp.replace(path)
+        try:
+            _write_batches(reader, tmp)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)  # a write that failed leaves no half file in the processed folder
 
     def use_dossiers(self, path: Path) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS SELECT * FROM read_parquet({_quote(str(path))})")
