@@ -340,6 +340,32 @@ def test_many_rows_keep_the_files_order_and_their_row_numbers(tmp_path):
     assert f[f["rule"] == "duplicate_code"][["source_file", "source_row"]].values.tolist() == [["c.csv", 14]]
 
 
+def test_rows_beyond_one_row_group_keep_their_order_and_duplicates_on_every_core(tmp_path):
+    """More rows than one stored row group (122.880), so that the rows are counted on several threads: the lookups
+    are expressions, not joins, and nothing is sorted, yet dossiers.parquet keeps the files' order, and each
+    repeated code is the later row, whichever row group holds the first."""
+    logs = tmp_path / "logs"
+    n = 150_000
+    a = [f"A-{k};Chứng thực;Trực tiếp;{1 + k % 28:02d}/04/2017 08:00;30/04/2017;;;;Đang xử lý" for k in range(n)]
+    a[140_000] = "A-7;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý"  # A-7 again, 140.000 rows later
+    b = [f"B-{k};Cấp hộ tịch;Trực tuyến;05/05/2017;10/05/2017;;;;Đang xử lý" for k in range(60_000)]
+    b.append("A-123456;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý")  # met in a.csv, another file
+    _write(logs, "a.csv", a)
+    _write(logs, "b.csv", b)
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    codes = [f"A-{k}" for k in range(n)]
+    codes[140_000] = "A-7"
+    assert d["dossier_code"].tolist() == codes + [f"B-{k}" for k in range(60_000)] + ["A-123456"]
+    assert d["source_row"].tolist() == list(range(4, 4 + n)) + list(range(4, 4 + 60_001))
+    assert d["channel"].tolist() == ["counter"] * n + ["online"] * 60_000 + ["counter"]
+    excluded = d[d["outcome"] == "excluded"]
+    assert excluded[["source_file", "source_row"]].values.tolist() == [["a.csv", 140_004], ["b.csv", 60_004]]
+    f = Catalog(tmp_path / "out").load("dossier_findings")
+    assert f[f["rule"] == "duplicate_code"][["source_file", "source_row"]].values.tolist() == [
+        ["a.csv", 140_004], ["b.csv", 60_004]]
+
+
 def test_the_dossier_batches_are_written_in_order_and_a_failure_while_reading_is_raised(tmp_path):
     """dossiers.parquet is written by pyarrow from DuckDB's batches read on a second thread
     (dossier_counts._write_batches): every row in order, and an error of the reading side is raised, not lost

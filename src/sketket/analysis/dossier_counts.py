@@ -2,14 +2,13 @@
 
 The counting is SQL written once, in `sketket/sql/dossiers/*.sql`, run by DuckDB (default) or by Spark SQL
 (`--engine spark`, for histories beyond one machine). What differs between the two engines is in `Dialect`
-below, and nowhere else (parsing a date with one explicit format, a day number and its text, a hash, putting
-two relations of the same rows side by side, picking an item of a list); weekdays are day-number arithmetic,
-whose numbering needs no weekday function. How tables are read, stored and written is the engines' own.
+below, and nowhere else (parsing a date with one explicit format, a day number and its text, a hash, a lookup
+in a small table); weekdays are day-number arithmetic, whose numbering needs no weekday function. How tables are read, stored and written is the engines' own.
 
 The path of the rows: the exports are read once (`raw`, text) into `staged` (staged.sql: dates parsed into day
-numbers), stored once by the engine; the distinct values (distinct.sql), which Python maps (unit names,
-channels, statuses, procedures), and the repeated dossier codes (duplicates.sql) come from it; dossiers.sql
-writes dossiers.parquet from it, in the files' order; the tables come from dossiers.parquet. Python adds what
+numbers), stored once by the engine; the distinct values (distinct.sql), which Python maps into lookup tables
+(unit names, channels, statuses, procedures), and the repeated dossier codes (duplicates.sql) come from it;
+dossiers.sql writes dossiers.parquet from it, in the files' order, row by row (its lookups are expressions); the tables come from dossiers.parquet. Python adds what
 is cheap on small tables (tier and city rows, rates, messages, reconciliation). Nothing collects the rows.
 """
 
@@ -75,10 +74,12 @@ class Dialect:
     """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines):
     parsing a date with one explicit format and no error (try_), recognising an Excel serial number, a date's
     day number, a day number's text, a 64-bit hash of a few columns (the values differ between engines; only
-    equality of hashes is used, and every hash match is checked on the values), and putting two relations of
-    the same rows side by side (`beside`: DuckDB by position, which keeps the files' order; Spark by key), a
-    text literal, and the n-th item (1-based) of a list of literals (`pick`: a small table's column looked up by
-    a row number found once by a join, so that the rows sorted to go beside each other stay narrow).
+    equality of hashes is used, and every hash match is checked on the values), and the
+    lookups in the small tables registered by `register_lookup`: a key's place in a table (`position`, 1-based,
+    NULL when absent), a column's value at a place (`pick`), and whether a row is one of the rows registered by
+    `register_rows` (`repeated`). DuckDB makes them expressions over an ENUM type, lists and a bit string held
+    in variables, never a join (a join would give up the files' order that the rows keep on every core);
+    Spark, which sorts the rows at the end anyway, makes them correlated subqueries (joins).
     Weekdays are day-number arithmetic in the SQL itself."""
 
     name: str
@@ -88,9 +89,9 @@ class Dialect:
     date_text: Callable[[str], str]
     datetime_text: Callable[[str, str], str]
     hash: Callable[..., str]
-    beside: Callable[[str, str, str, str], str]
-    literal: Callable[[str], str]
-    pick: Callable[[list[str], str], str]
+    position: Callable[[str, str], str]
+    pick: Callable[[str, str, str], str]
+    repeated: Callable[[str, str], str]
 
 
 DUCKDB = Dialect(
@@ -102,12 +103,14 @@ DUCKDB = Dialect(
     datetime_text=lambda dn, minutes: (f"strftime(make_timestamp((CAST({dn} AS BIGINT) * 1440 + {minutes}) * 60000000), "
                                        "'%Y-%m-%d %H:%M')"),
     hash=lambda *cols: f"hash({', '.join(cols)})",
-    # by position: the rows of `left` are stored in the files' order, `right` sorted into it (a join would not
-    # keep the order, and sorting the whole output costs more than sorting the narrow right side)
-    beside=lambda left, la, right, ra: (f"{left} {la} POSITIONAL JOIN "
-                                        f"(SELECT * FROM {right} ORDER BY file_idx, source_row) {ra}"),
-    literal=lambda text: "'" + text.replace("'", "''") + "'",
-    pick=lambda items, idx: f"[{', '.join(items)}][{idx}]",
+    # the table's keys are an ENUM type holding every key the rows have (a cast that cannot fail): a hash lookup
+    position=lambda table, key: f"(CAST(enum_code(CAST({key} AS {table}_key)) AS INTEGER) + 1)",
+    # a column is a list in a variable; a place outside it is NULL (a negative index would count from the end)
+    pick=lambda table, column, place: (f"CASE WHEN ({place}) >= 1 THEN "
+                                       f"getvariable('{table}__{column}')[({place})] END"),
+    # one bit per row of `staged`, by its place in the stored rows
+    repeated=lambda table, alias: (f"coalesce(get_bit(getvariable('{table}__bits'), CAST({alias}.row_id AS INTEGER))"
+                                   " = 1, false)"),
 )
 SPARK = Dialect(
     "spark",
@@ -118,11 +121,10 @@ SPARK = Dialect(
     datetime_text=lambda dn, minutes: (f"date_format(timestamp_seconds((CAST({dn} AS BIGINT) * 1440 + {minutes}) * 60), "
                                        "'yyyy-MM-dd HH:mm')"),  # the session's time zone is UTC
     hash=lambda *cols: f"xxhash64({', '.join(cols)})",
-    beside=lambda left, la, right, ra: (f"{left} {la} JOIN {right} {ra} "
-                                        f"ON {ra}.file_idx = {la}.file_idx AND {ra}.source_row = {la}.source_row"),
-    literal=lambda text: "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'",
-    # guarded: Spark 4.3 gave the last item for a NULL index (seen in the engines' comparison test)
-    pick=lambda items, idx: f"CASE WHEN {idx} IS NOT NULL THEN element_at(array({', '.join(items)}), {idx}) END",
+    position=lambda table, key: f"(SELECT max(l.lk_pos) FROM {table} l WHERE l.lk_key = {key})",
+    pick=lambda table, column, place: f"(SELECT max(l.{column}) FROM {table} l WHERE l.lk_pos = ({place}))",
+    repeated=lambda table, alias: (f"((SELECT count(*) FROM {table} d WHERE d.file_idx = {alias}.file_idx "
+                                   f"AND d.source_row = {alias}.source_row) > 0)"),
 )
 
 
@@ -146,16 +148,16 @@ def _fragments() -> dict[str, str]:
     return {k: v.strip() for k, v in parts.items()}
 
 
-def render(name: str, dialect: Dialect, lists: dict[str, list[str]] | None = None, **params: object) -> str:
+def render(name: str, dialect: Dialect, **params: object) -> str:
     """A SQL file with its fragments expanded ({{parse col p}}, {{value p}} and the dialect's {{date_text x}},
     {{datetime_text day minutes}}, {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}},
-    {{beside left l right r}}, {{pick table.column idx}} over `lists`) and its parameters ({cutoff} …) filled
-    in."""
+    {{position table key}}, {{pick table.column place}}, {{repeated table alias}}) and its parameters
+    ({cutoff} …) filled in."""
     frags = _fragments()
 
     def expand(m: re.Match[str]) -> str:
         macro, rest = m.group(1).strip().split(None, 1)
-        args = rest.rsplit(None, 1) if macro == "try_ts" else rest.split()
+        args = rest.rsplit(None, 1) if macro == "try_ts" else rest.split(None, 1) if macro == "pick" else rest.split()
         if macro == "parse":
             return expand_all(frags["parse"].replace("@x@", args[0]).replace("@p@", args[1]))
         if macro == "value":
@@ -168,13 +170,13 @@ def render(name: str, dialect: Dialect, lists: dict[str, list[str]] | None = Non
             return dialect.datetime_text(args[0], args[1])
         if macro == "hash":
             return dialect.hash(*args)
-        if macro == "beside":
-            return dialect.beside(*args)
+        if macro == "position":
+            return dialect.position(args[0], args[1])
         if macro == "pick":
-            items = (lists or {})[args[0]]
-            if not items:  # an empty list has no type
-                return "CAST(NULL AS STRING)"
-            return dialect.pick([dialect.literal(str(v)) for v in items], args[1])
+            table, column = args[0].split(".")
+            return dialect.pick(table, column, args[1])
+        if macro == "repeated":
+            return dialect.repeated(args[0], args[1])
         raise ValueError(f"{name}: unknown fragment {macro}")
 
     def expand_all(text: str) -> str:
@@ -234,6 +236,8 @@ class DuckDBEngine:
         self._tmp = tempfile.mkdtemp(prefix="sketket-dossiers-")
         self.con.execute(f"SET temp_directory = {_quote(self._tmp)}")
         self._header_line: dict[int, int] = {}
+        self._offsets: list[int] = [0]  # per file: source_row - row_id (materialise)
+        self._stored = 0  # rows stored by materialise
 
     def close(self) -> None:
         self.con.close()
@@ -243,6 +247,27 @@ class DuckDBEngine:
         self.con.register(f"{name}_df", df)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
         self.con.unregister(f"{name}_df")
+
+    def register_lookup(self, name: str, df: pd.DataFrame) -> None:
+        """A small table read by place (`lk_pos`, 1…n) and, when it has `lk_key`, by key (Dialect.position,
+        Dialect.pick): the table, its keys as the ENUM type `{name}_key` (in place order), each other column
+        as a list in the variable `{name}__{column}`."""
+        self.register(name, df)
+        if "lk_key" in df.columns:
+            self.con.execute(f"DROP TYPE IF EXISTS {name}_key")
+            self.con.execute(f"CREATE TYPE {name}_key AS ENUM (SELECT lk_key FROM {name} ORDER BY lk_pos)")
+        for column in df.columns:
+            if column not in ("lk_key", "lk_pos"):
+                self.con.execute(f"SET VARIABLE {name}__{column} = "
+                                 f"(SELECT list({column} ORDER BY lk_pos) FROM {name})")
+
+    def register_rows(self, name: str, df: pd.DataFrame) -> None:
+        """Rows of `staged` (file_idx, source_row) for Dialect.repeated: the table, and one bit per stored row
+        (by its place, row_id) in the variable `{name}__bits` (NULL when there are none)."""
+        self.register(name, df)
+        self.con.execute(
+            f"SET VARIABLE {name}__bits = (SELECT bitstring_agg(CAST(source_row - "
+            f"{_sql_list(self._offsets)}[file_idx + 1] AS INTEGER), 0, {max(self._stored - 1, 0)}) FROM {name})")
 
     def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
         """The view `raw`: every export's rows in the files' order, one read_csv over the consecutive files of
@@ -295,9 +320,12 @@ class DuckDBEngine:
         offsets = [0] * (max(first, default=0) + 1)
         for i, row in first.items():  # the first row after the header is the header's line + 1
             offsets[i] = self._header_line.get(i, 0) + 1 - int(row)
+        self._offsets = offsets
+        self._stored = int(self.con.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+        # row_id: the row's place among the stored rows (Dialect.repeated)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number) REPLACE "
                          f"(CAST(file_row_number + {_sql_list(offsets)}[CAST(file_idx AS BIGINT) + 1] AS BIGINT) "
-                         f"AS source_row) FROM {source}")
+                         f"AS source_row), file_row_number AS row_id FROM {source}")
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
@@ -305,11 +333,9 @@ class DuckDBEngine:
     def write_dossiers(self, sql: str, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
         # in the files' order (a person reads the table in that order) without sorting it: dossiers.sql is a
-        # projection of `staged`, stored in that order, beside its sorted lookups (Dialect.beside). DuckDB runs
-        # that pipeline on one thread; its batches are encoded to Parquet by pyarrow on another as they come
-        # (DuckDB's own COPY encodes them on the same thread: this step takes 1,7 s instead of 2,8 s at
-        # 2 million rows)
-        reader = self.con.sql(f"SELECT * EXCLUDE (file_idx) FROM ({sql})").fetch_arrow_reader(_BATCH_ROWS)
+        # projection of `staged`, stored in that order (its lookups are expressions, Dialect.position)
+        rel = self.con.sql(f"SELECT * EXCLUDE (file_idx) FROM ({sql})")
+        reader = (rel.to_arrow_reader if hasattr(rel, "to_arrow_reader") else rel.fetch_arrow_reader)(_BATCH_ROWS)
         try:
             _write_batches(reader, tmp)
             tmp.replace(path)
@@ -323,7 +349,7 @@ class DuckDBEngine:
         """The exports as one text table, source_row set (for an engine that reads Parquet, not the vendors'
         files)."""
         self.materialise("raw_numbered", "SELECT * FROM raw")
-        self.con.execute(f"COPY (SELECT * FROM raw_numbered) TO {_quote(str(path))} (FORMAT parquet)")
+        self.con.execute(f"COPY (SELECT * EXCLUDE (row_id) FROM raw_numbered) TO {_quote(str(path))} (FORMAT parquet)")
 
 
 class SparkEngine:
@@ -357,6 +383,9 @@ class SparkEngine:
         path = self._tmp / f"{name}.parquet"
         df.to_parquet(path, index=False)
         self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+
+    register_lookup = register  # Dialect.position, .pick and .repeated are subqueries on the tables
+    register_rows = register
 
     def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
         self._reader.load_raw(exports)
@@ -495,25 +524,39 @@ def _unit_hint(ex: Export, registry: Registry) -> str:
     return names[0] if names else ""
 
 
-def _maps(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
-          limits: list[tuple[str, str, int]]) -> dict[str, pd.DataFrame]:
-    """units_map, values_map, procs_map from the distinct values of the exports."""
+def _lookup(keys: list[str], columns_: dict[str, list[Any]]) -> pd.DataFrame:
+    """A lookup table (Engine.register_lookup): every key the rows hold, once, in place order, with its values.
+    The empty text is always a key, so that no table is empty."""
+    if "" not in keys:
+        keys = [*keys, ""]
+        columns_ = {c: [*v, None] for c, v in columns_.items()}
+    frame = pd.DataFrame({"lk_key": pd.Series(keys, dtype=object),
+                          "lk_pos": pd.Series(range(1, len(keys) + 1), dtype="int32")})
+    for c, values in columns_.items():
+        frame[c] = pd.Series(values, dtype="Int64" if c == "limit_days" else object)
+    return frame
+
+
+def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
+             limits: list[tuple[str, str, int]]) -> dict[str, pd.DataFrame]:
+    """The lookup tables of dossiers.sql from the distinct values of the exports (distinct.sql): units by the
+    name as written (registry code, name, tier; none for a unit the registry does not know); channels, return
+    channels and statuses by the text as written (canonical value); procedures by code (one name per code,
+    the time limit) and by name (the time limit)."""
     from sketket.clean import fold
 
     d = distinct.fillna("")
-    units = d[d["g_unit"] == 0]["unit_key"].drop_duplicates()
-    urows = [(k, *match_unit(k, registry)) for k in units]
-    units_map = pd.DataFrame(urows, columns=["unit_key", "unit_code", "unit_name", "tier"], dtype=object)
-    units_map = units_map[units_map["unit_code"] != ""]
-    vrows = []
-    for fieldname, flag, words in (("channel", "g_channel", cfg["channels"]),
-                                   ("return_channel", "g_return", cfg["return_channels"]),
-                                   ("status", "g_status", cfg["statuses"])):
-        for v in d[d[flag] == 0][fieldname].drop_duplicates():
-            value = classify(v, words)
-            if value:
-                vrows.append((fieldname, v, value))
-    values_map = pd.DataFrame(vrows, columns=["field", "raw_value", "value"], dtype=object)
+    units = list(dict.fromkeys(d[d["g_unit"] == 0]["unit_key"]))
+    matched = [match_unit(k, registry) for k in units]
+    out = {"unit_lookup": _lookup(units, {
+        "unit_code": [m[0] or None for m in matched],
+        "unit_name": [m[1] if m[0] else None for m in matched],
+        "tier": [m[2] if m[0] else None for m in matched]})}
+    for table, fieldname, flag, words in (("channel_lookup", "channel", "g_channel", cfg["channels"]),
+                                          ("return_lookup", "return_channel", "g_return", cfg["return_channels"]),
+                                          ("status_lookup", "status", "g_status", cfg["statuses"])):
+        texts = list(dict.fromkeys(d[d[flag] == 0][fieldname]))
+        out[table] = _lookup(texts, {"value": [classify(v, words) or None for v in texts]})
     by_code = {c: days for c, _, days in reversed(limits) if c}
     by_name = {fold(n).strip(): days for _, n, days in reversed(limits) if n}
     procs = d[d["g_proc"] == 0][["procedure_code", "procedure_name"]].drop_duplicates()
@@ -522,15 +565,24 @@ def _maps(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
     for code, name in sorted(zip(procs["procedure_code"], procs["procedure_name"], strict=True)):
         if code and name:
             names_of_code.setdefault(code, name)
-    prows = []
-    for code, name in zip(procs["procedure_code"], procs["procedure_name"], strict=True):
-        days = by_code.get(code) if code else None
-        if days is None:
-            days = by_name.get(fold(name).strip())
-        prows.append((code, name, code, names_of_code.get(code, name) if code else name, days))
-    procs_map = pd.DataFrame(prows, columns=["procedure_code", "procedure_name", "proc_code", "proc_name",
-                                             "limit_days"]).astype({"limit_days": "Int64"})
-    return {"units_map": units_map, "values_map": values_map, "procs_map": procs_map}
+    codes = list(dict.fromkeys(procs["procedure_code"]))
+    out["code_lookup"] = _lookup(codes, {"proc_name": [names_of_code.get(c) if c else None for c in codes],
+                                         "limit_days": [by_code.get(c) if c else None for c in codes]})
+    names = list(dict.fromkeys(procs["procedure_name"]))
+    out["name_lookup"] = _lookup(names, {"limit_days": [by_name.get(fold(n).strip()) for n in names]})
+    return out
+
+
+def _calendar_lookups(cfg: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], int]:
+    """The working calendar as two place-indexed tables (rule 5): `calendar`, a day's working-day index by its
+    place (day number − the first day's + 1); `workdays`, a working day's day number by its index. And the
+    first day's number."""
+    cal = working_calendar(cfg)
+    start = int(cal["dn"].iloc[0]) if len(cal) else 0
+    calendar = pd.DataFrame({"lk_pos": (cal["dn"] - start + 1).astype("int32"), "wd_index": cal["wd_index"]})
+    work = cal[cal["is_workday"] == 1]
+    workdays = pd.DataFrame({"lk_pos": work["wd_index"].astype("int32"), "dn": work["dn"]})
+    return {"calendar": calendar, "workdays": workdays}, start
 
 
 # ---------------------------------------------------------------- the run
@@ -560,20 +612,17 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     try:
         eng.load_raw(logs)
         eng.materialise("staged", render("staged.sql", eng.dialect))
-        maps = _maps(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
-        lists = {"files.source_file": [ex.rel for ex in exports]}  # by file_idx + 1
-        for name, frame in maps.items():
-            frame = frame.reset_index(drop=True)
-            frame.insert(0, "idx", pd.Series(range(1, len(frame) + 1), dtype="int32"))
-            eng.register(name, frame)
-            lists |= {f"{name}.{c}": [str(v) for v in frame[c]] for c in frame.columns if c != "idx"}
-        calendar = working_calendar(cfg)
-        eng.register("calendar", calendar)
-        eng.register("workdays", calendar[calendar["is_workday"] == 1][["wd_index", "dn"]])
-        eng.register("duplicates", eng.query(render("duplicates.sql", eng.dialect)))
+        lookups = _lookups(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
+        calendar, calendar_start = _calendar_lookups(cfg)
+        lookups |= calendar
+        lookups["files"] = pd.DataFrame({"lk_pos": pd.Series(range(1, len(exports) + 1), dtype="int32"),
+                                         "source_file": pd.Series([ex.rel for ex in exports], dtype=object)})
+        for name, frame in lookups.items():
+            eng.register_lookup(name, frame)
+        eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect)))
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
-                  "saturday_hour": int(cfg["saturday_morning_until_hour"])}
-        eng.write_dossiers(render("dossiers.sql", eng.dialect, lists, **params), cat.parquet("dossiers"))
+                  "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"])}
+        eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
         _check_dossier_columns(cat.parquet("dossiers"))
         eng.use_dossiers(cat.parquet("dossiers"))
         units = eng.query(render("units.sql", eng.dialect))

@@ -1,55 +1,60 @@
 -- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
 -- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
--- Relations: staged (the exports read once, dates parsed: staged.sql; a date's text only where it was not read),
--- units_map, values_map, procs_map (their columns also as lists, for pick), calendar, workdays, duplicates, the
--- files' names as a list (see sketket.analysis.dossier_counts).
--- Parameters: {period_start}, {cutoff} (day numbers), {saturday_hour}.
-WITH lookups AS ( -- what the small tables say of each row, as their row numbers (idx) and a few numbers: every
-                 -- join is on a unique key, one row per row read (kept narrow: DuckDB sorts it, Dialect.beside)
-  SELECT r.file_idx, r.source_row,
-         u.idx AS unit_idx, ch.idx AS channel_idx, rc.idx AS return_idx, st.idx AS status_idx, p.idx AS proc_idx,
-         -- rule 5: no due date, the N-th working day after receipt from the procedures table
-         CASE WHEN p.limit_days = 0 THEN r.r_dn ELSE w.dn END AS limit_due,
-         p.limit_days IS NOT NULL AS has_limit,
-         d.source_row IS NOT NULL AS repeated
+-- Relations: staged (the exports read once, dates parsed: staged.sql; a date's text only where it was not read)
+-- and the small lookup tables, each row's place in them found by {{position table key}} and their values taken
+-- by {{pick table.column place}}: unit_lookup, channel_lookup, return_lookup, status_lookup (by the text as
+-- written), code_lookup, name_lookup (by procedure code, by procedure name), calendar (by day), workdays (by
+-- working-day index), files (by file); and the repeated dossier codes ({{repeated duplicates r}}, duplicates.sql). See
+-- Dialect in sketket.analysis.dossier_counts: no join, so that the rows keep the files' order on every core.
+-- Parameters: {period_start}, {cutoff}, {calendar_start} (day numbers), {saturday_hour}.
+WITH k AS ( -- each row's place in the lookups
+  SELECT r.*,
+         {{position unit_lookup r.unit_key}} AS unit_pos,
+         {{position channel_lookup r.channel}} AS channel_pos,
+         {{position return_lookup r.return_channel}} AS return_pos,
+         {{position status_lookup r.status}} AS status_pos,
+         {{position code_lookup r.procedure_code}} AS code_pos,
+         {{position name_lookup r.procedure_name}} AS name_pos,
+         -- the working-day index of the day of receipt (rule 5)
+         {{pick calendar.wd_index r.r_dn-{calendar_start}+1}} AS r_wd,
+         -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
+         {{repeated duplicates r}} AS repeated
   FROM staged r
-  LEFT JOIN units_map u ON u.unit_key = r.unit_key
-  LEFT JOIN values_map ch ON ch.field = 'channel' AND ch.raw_value = r.channel
-  LEFT JOIN values_map rc ON rc.field = 'return_channel' AND rc.raw_value = r.return_channel
-  LEFT JOIN values_map st ON st.field = 'status' AND st.raw_value = r.status
-  LEFT JOIN procs_map p ON p.procedure_code = r.procedure_code AND p.procedure_name = r.procedure_name
-  -- the working-day index of the day of receipt, + N (plain equality joins: hash joins on both engines)
-  LEFT JOIN calendar c ON c.dn = r.r_dn
-  LEFT JOIN workdays w ON w.wd_index = c.wd_index + p.limit_days
-  -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
-  LEFT JOIN duplicates d ON d.file_idx = r.file_idx AND d.source_row = r.source_row
 ),
-side AS ( -- each row beside its lookups, in the files' order (Dialect.beside)
-  SELECT r.*, l.unit_idx, l.channel_idx, l.return_idx, l.status_idx, l.proc_idx, l.limit_due, l.has_limit,
-         l.repeated
-  FROM {{beside staged r lookups l}}
+seq AS ( -- the lookups' values
+  SELECT k.*,
+         {{pick files.source_file k.file_idx+1}} AS source_file,
+         coalesce({{pick unit_lookup.unit_code k.unit_pos}}, '') AS unit_code,
+         coalesce({{pick unit_lookup.unit_name k.unit_pos}}, k.unit_key) AS unit_label,
+         coalesce({{pick unit_lookup.tier k.unit_pos}}, '') AS tier,
+         coalesce({{pick channel_lookup.value k.channel_pos}}, '') AS channel_value,
+         coalesce({{pick return_lookup.value k.return_pos}}, '') AS return_value,
+         coalesce({{pick status_lookup.value k.status_pos}}, '') AS status_value,
+         k.procedure_code AS proc_code,
+         -- one spelling per procedure code (the first name seen in sorted order)
+         coalesce({{pick code_lookup.proc_name k.code_pos}}, k.procedure_name) AS proc_name,
+         -- the time limit in working days: by code, else by name (the procedures table)
+         coalesce({{pick code_lookup.limit_days k.code_pos}}, {{pick name_lookup.limit_days k.name_pos}}) AS limit_days
+  FROM k
 ),
-seq AS ( -- the small tables' values picked by row number
-  SELECT side.*,
-         {{pick files.source_file (file_idx+1)}} AS source_file,
-         coalesce({{pick units_map.unit_code unit_idx}}, '') AS unit_code,
-         coalesce({{pick units_map.unit_name unit_idx}}, unit_key) AS unit_label,
-         coalesce({{pick units_map.tier unit_idx}}, '') AS tier,
-         coalesce({{pick values_map.value channel_idx}}, '') AS channel_value,
-         coalesce({{pick values_map.value return_idx}}, '') AS return_value,
-         coalesce({{pick values_map.value status_idx}}, '') AS status_value,
-         coalesce({{pick procs_map.proc_code proc_idx}}, procedure_code) AS proc_code,
-         coalesce({{pick procs_map.proc_name proc_idx}}, procedure_name) AS proc_name,
+due AS (
+  SELECT seq.*,
+         -- rule 5: no due date, the N-th working day after receipt
+         CASE WHEN seq.limit_days = 0 THEN seq.r_dn
+              ELSE {{pick workdays.dn seq.r_wd+seq.limit_days}} END AS limit_due
+  FROM seq
+),
+ends AS (
+  SELECT due.*,
          coalesce(u_dn, limit_due) AS due_dn,
-         u_dn IS NULL AND has_limit AS due_computed,
-         -- a code met again in the same known unit (units_map holds the known units only)
-         CASE WHEN repeated AND unit_idx IS NOT NULL THEN 2 ELSE 1 END AS occurrence,
+         u_dn IS NULL AND limit_days IS NOT NULL AS due_computed,
+         -- a code met again in the same known unit (the lookup's unit_code is set for known units only)
+         CASE WHEN repeated AND unit_code <> '' THEN 2 ELSE 1 END AS occurrence,
          coalesce(f_dn, t_dn) AS end_any
-  FROM side
+  FROM due
 ),
 o AS (
-  SELECT seq.*,
-         CASE WHEN end_any IS NOT NULL AND end_any <= {cutoff} THEN end_any END AS end_dn,
+  SELECT ends.*,
          CASE
            WHEN unit_code = '' THEN 'excluded'
            WHEN r_dn IS NULL THEN 'excluded'
@@ -63,7 +68,7 @@ o AS (
            WHEN due_dn >= {cutoff} THEN 'pending_on_time'
            ELSE 'pending_overdue'
          END AS outcome
-  FROM seq
+  FROM ends
 )
 SELECT
   dossier_code, proc_code AS procedure_code, proc_name AS procedure_name, unit_label AS unit_name,

@@ -3,7 +3,7 @@
 -- compared exactly and numbered in the files' order (no window, no sort over every row).
 WITH keyed AS (
   SELECT s.file_idx, s.source_row, coalesce(u.unit_code, s.unit_key) AS unit_id, s.dossier_code
-  FROM staged s LEFT JOIN units_map u ON u.unit_key = s.unit_key
+  FROM staged s LEFT JOIN unit_lookup u ON u.lk_key = s.unit_key
   WHERE s.dossier_code <> ''
 ),
 twice AS (
