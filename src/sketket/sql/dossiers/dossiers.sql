@@ -67,7 +67,18 @@ o AS (
            WHEN due_dn IS NULL THEN 'no_deadline'
            WHEN due_dn >= {cutoff} THEN 'pending_on_time'
            ELSE 'pending_overdue'
-         END AS outcome
+         END AS outcome,
+         -- the row's issues (rules of the findings), each true, false or NULL
+         received_at = '' AS i_received_missing,
+         received_at <> '' AND r_dn IS NULL AS i_received_unreadable,
+         due_at <> '' AND u_dn IS NULL AS i_due_unreadable,
+         finished_at <> '' AND f_dn IS NULL AS i_finished_unreadable,
+         returned_at <> '' AND t_dn IS NULL AS i_returned_unreadable,
+         coalesce(f_dn, t_dn) < r_dn AS i_finished_before_received,
+         u_dn < r_dn AS i_due_before_received,
+         occurrence > 1 AS i_duplicate_code,
+         dossier_code = '' AND unit_code <> '' AS i_code_missing,
+         end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff
   FROM ends
 )
 SELECT
@@ -83,17 +94,21 @@ SELECT
   due_computed,
   r_dn IS NOT NULL AND ((r_dn % 7) + 7) % 7 = 2 AS saturday_received,
   coalesce(((r_dn % 7) + 7) % 7 = 2 AND t_dn = r_dn AND t_min < {saturday_hour} * 60, false) AS saturday_same_morning,
-  concat_ws(',',
-    CASE WHEN received_at = '' THEN 'received_missing' END,
-    CASE WHEN received_at <> '' AND r_dn IS NULL THEN 'received_unreadable' END,
-    CASE WHEN due_at <> '' AND u_dn IS NULL THEN 'due_unreadable' END,
-    CASE WHEN finished_at <> '' AND f_dn IS NULL THEN 'finished_unreadable' END,
-    CASE WHEN returned_at <> '' AND t_dn IS NULL THEN 'returned_unreadable' END,
-    CASE WHEN coalesce(f_dn, t_dn) < r_dn THEN 'finished_before_received' END,
-    CASE WHEN u_dn < r_dn THEN 'due_before_received' END,
-    CASE WHEN occurrence > 1 THEN 'duplicate_code' END,
-    CASE WHEN dossier_code = '' AND unit_code <> '' THEN 'code_missing' END,
-    CASE WHEN end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} THEN 'done_after_cutoff' END
-  ) AS issues,
+  -- most rows have none: the text is only made for the others
+  CASE WHEN i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
+         OR i_returned_unreadable OR i_finished_before_received OR i_due_before_received
+         OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff THEN
+    concat_ws(',',
+      CASE WHEN i_received_missing THEN 'received_missing' END,
+      CASE WHEN i_received_unreadable THEN 'received_unreadable' END,
+      CASE WHEN i_due_unreadable THEN 'due_unreadable' END,
+      CASE WHEN i_finished_unreadable THEN 'finished_unreadable' END,
+      CASE WHEN i_returned_unreadable THEN 'returned_unreadable' END,
+      CASE WHEN i_finished_before_received THEN 'finished_before_received' END,
+      CASE WHEN i_due_before_received THEN 'due_before_received' END,
+      CASE WHEN i_duplicate_code THEN 'duplicate_code' END,
+      CASE WHEN i_code_missing THEN 'code_missing' END,
+      CASE WHEN i_done_after_cutoff THEN 'done_after_cutoff' END)
+  ELSE '' END AS issues,
   file_idx  -- the files' order, for sorting the output (not written)
 FROM o
