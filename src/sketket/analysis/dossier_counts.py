@@ -196,6 +196,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _trimmed(column: str) -> str:
+    """trim(column), which removes spaces at either end, made only for the texts that have one: trim copies
+    every text it is given (a second of the staging's five, for 2 million rows of 11 columns)."""
+    return f"CASE WHEN {column} LIKE ' %' OR {column} LIKE '% ' THEN trim({column}) ELSE {column} END"
+
+
 def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str) -> str:
     """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
     file's index, name and unit hint are SQL expressions (one value per file). source_row is a placeholder,
@@ -203,9 +209,9 @@ def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_h
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
-        cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
+        cols.append(f"coalesce({_trimmed(f'c{k}')}, '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
-    unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
+    unit_key = f"coalesce(nullif({_trimmed(f'c{unit}')}, ''), {unit_hint})" if unit is not None else unit_hint
     return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "
             f"CAST(0 AS BIGINT) AS source_row, {unit_key} AS unit_key, " + ", ".join(cols) + f" FROM {source}")
 
