@@ -194,11 +194,12 @@ def test_duplicates_and_finish_before_receipt(tmp_path):
     assert (files["rows_read"], files["rows_counted"], files["rows_excluded"]) == (4, 3, 1)
 
 
-def test_spaces_around_a_value_are_trimmed_and_only_spaces(tmp_path):
-    """A value with spaces at either end is read without them (the same code twice is a duplicate, the status
-    and the procedure are recognised); a space inside a value and a value without any stay as written."""
+def test_spaces_around_a_value_are_trimmed(tmp_path):
+    """A value with spaces at either end, a non-breaking space of a web page's export among them, is read
+    without them (the same code twice is a duplicate, the status and the procedure are recognised); a space
+    inside a value and a value without any stay as written; a cell of spaces alone is empty."""
     d, t = _run(tmp_path, [
-        "  X1 ; Chứng thực ;Trực tiếp; 03/04/2017 ;05/04/2017;04/04/2017;;; Đã trả kết quả ",
+        "  X1\u00a0; Chứng thực ;Trực tiếp;\u00a003/04/2017 ;05/04/2017;04/04/2017;\u00a0;; Đã trả kết quả ",
         "X1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",
         "X 2;Chứng thực;  Trực tuyến;10/04/2017;12/04/2017;;;;Chờ bổ sung  ",
     ])
@@ -208,6 +209,7 @@ def test_spaces_around_a_value_are_trimmed_and_only_spaces(tmp_path):
     assert d["status"].tolist() == ["Đã trả kết quả", "Đã trả kết quả", "Chờ bổ sung"]
     assert d["channel"].tolist() == ["counter", "counter", "online"]
     assert d["received_at"].tolist() == ["2017-04-03", "2017-04-03", "2017-04-10"]
+    assert d["issues"].tolist() == ["", "duplicate_code", ""]  # the returned date of spaces is empty, not unreadable
     assert t["dossier_procedures"]["received"].tolist() == [2, 2]  # the city's row, then the unit's
 
 

@@ -57,3 +57,25 @@ def test_duckdb_and_spark_give_identical_tables(tmp_path: Path) -> None:
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)
         pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)
+
+
+def test_duckdb_and_spark_agree_when_a_lookup_finds_nothing(tmp_path: Path) -> None:
+    """No procedure code column, an empty return channel, an unknown unit beside a known one: lookup columns
+    with no value at all are still texts on Spark, and both engines give the same tables."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    header = "Mã hồ sơ;Tên TTHC;Kênh nộp;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Ngày trả kết quả;Hình thức trả;Trạng thái"
+    rows = ["A1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;04/04/2017;;Đã trả kết quả",
+            "A2;Chứng thực;Trực tuyến;05/04/2017;07/04/2017;;;;Đang xử lý"]
+    (logs / "quan-thanh.csv").write_text("\n".join(["Đơn vị: UBND phường Quán Thánh", header, *rows]) + "\n",
+                                         encoding="utf-8")
+    (logs / "khong-ro.csv").write_text("\n".join(["Đơn vị: Phường Không Có Thật", header, *rows]) + "\n",
+                                       encoding="utf-8")
+    by_duckdb = count_dossiers(logs, tmp_path / "duckdb", engine="duckdb").tables
+    by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark").tables
+    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 2
+    assert set(by_spark) == set(by_duckdb)
+    for name in ("dossiers", *by_duckdb):
+        left = Catalog(tmp_path / "duckdb").load(name)
+        right = Catalog(tmp_path / "spark").load(name)
+        pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)

@@ -109,9 +109,11 @@ DUCKDB = Dialect(
     # a column is a list in a variable; a place outside it is NULL (a negative index would count from the end)
     pick=lambda table, column, place: (f"CASE WHEN ({place}) >= 1 THEN "
                                        f"getvariable('{table}__{column}')[({place})] END"),
-    # one bit per row of `staged`, by its place in the stored rows
-    repeated=lambda table, alias: (f"coalesce(get_bit(getvariable('{table}__bits'), CAST({alias}.row_id AS INTEGER))"
-                                   " = 1, false)"),
+    # one bit per stored row from the first registered row to the last (a constant is copied into every chunk
+    # of rows it is used for: the bit string is kept short, and only the chunks in its range use it)
+    repeated=lambda table, alias: (f"coalesce(CASE WHEN {alias}.row_id BETWEEN getvariable('{table}__first') "
+                                   f"AND getvariable('{table}__last') THEN get_bit(getvariable('{table}__bits'), "
+                                   f"CAST({alias}.row_id - getvariable('{table}__first') AS INTEGER)) = 1 END, false)"),
 )
 SPARK = Dialect(
     "spark",
@@ -196,12 +198,6 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _trimmed(column: str) -> str:
-    """trim(column), which removes spaces at either end, made only for the texts that have one: trim copies
-    every text it is given (a second of the staging's five, for 2 million rows of 11 columns)."""
-    return f"CASE WHEN {column} LIKE ' %' OR {column} LIKE '% ' THEN trim({column}) ELSE {column} END"
-
-
 def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str) -> str:
     """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
     file's index, name and unit hint are SQL expressions (one value per file). source_row is a placeholder,
@@ -209,9 +205,9 @@ def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_h
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
-        cols.append(f"coalesce({_trimmed(f'c{k}')}, '') AS {canon}" if k is not None else f"'' AS {canon}")
+        cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
-    unit_key = f"coalesce(nullif({_trimmed(f'c{unit}')}, ''), {unit_hint})" if unit is not None else unit_hint
+    unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
     return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "
             f"CAST(0 AS BIGINT) AS source_row, {unit_key} AS unit_key, " + ", ".join(cols) + f" FROM {source}")
 
@@ -244,7 +240,6 @@ class DuckDBEngine:
         self.con.execute(f"SET temp_directory = {_quote(self._tmp)}")
         self._header_line: dict[int, int] = {}
         self._offsets: list[int] = [0]  # per file: source_row - row_id (materialise)
-        self._stored = 0  # rows stored by materialise
 
     def close(self) -> None:
         self.con.close()
@@ -269,12 +264,17 @@ class DuckDBEngine:
                                  f"(SELECT list({column} ORDER BY lk_pos) FROM {name})")
 
     def register_rows(self, name: str, df: pd.DataFrame) -> None:
-        """Rows of `staged` (file_idx, source_row) for Dialect.repeated: the table, and one bit per stored row
-        (by its place, row_id) in the variable `{name}__bits` (NULL when there are none)."""
+        """Rows of `staged` (file_idx, source_row) for Dialect.repeated: the table, the places (row_id) of the
+        first and last of them in `{name}__first` and `{name}__last`, and one bit per stored row between them in
+        `{name}__bits` (the three NULL when there are none)."""
         self.register(name, df)
-        self.con.execute(
-            f"SET VARIABLE {name}__bits = (SELECT bitstring_agg(CAST(source_row - "
-            f"{_sql_list(self._offsets)}[file_idx + 1] AS INTEGER), 0, {max(self._stored - 1, 0)}) FROM {name})")
+        place = f"CAST(source_row - {_sql_list(self._offsets)}[file_idx + 1] AS INTEGER)"
+        first, last = self.con.execute(f"SELECT min({place}), max({place}) FROM {name}").fetchone()
+        self.con.execute(f"SET VARIABLE {name}__first = CAST({'NULL' if first is None else int(first)} AS BIGINT)")
+        self.con.execute(f"SET VARIABLE {name}__last = CAST({'NULL' if last is None else int(last)} AS BIGINT)")
+        self.con.execute(f"SET VARIABLE {name}__bits = " + (
+            "CAST(NULL AS BIT)" if first is None else
+            f"(SELECT bitstring_agg({place} - {int(first)}, 0, {int(last) - int(first)}) FROM {name})"))
 
     def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
         """The view `raw`: every export's rows in the files' order, one read_csv over the consecutive files of
@@ -328,7 +328,6 @@ class DuckDBEngine:
         for i, row in first.items():  # the first row after the header is the header's line + 1
             offsets[i] = self._header_line.get(i, 0) + 1 - int(row)
         self._offsets = offsets
-        self._stored = int(self.con.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
         # row_id: the row's place among the stored rows (Dialect.repeated)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number) REPLACE "
                          f"(CAST(file_row_number + {_sql_list(offsets)}[CAST(file_idx AS BIGINT) + 1] AS BIGINT) "
@@ -537,10 +536,12 @@ def _lookup(keys: list[str], columns_: dict[str, list[Any]]) -> pd.DataFrame:
     if "" not in keys:
         keys = [*keys, ""]
         columns_ = {c: [*v, None] for c, v in columns_.items()}
-    frame = pd.DataFrame({"lk_key": pd.Series(keys, dtype=object),
+    frame = pd.DataFrame({"lk_key": pd.Series(keys, dtype="string"),
                           "lk_pos": pd.Series(range(1, len(keys) + 1), dtype="int32")})
     for c, values in columns_.items():
-        frame[c] = pd.Series(values, dtype="Int64" if c == "limit_days" else object)
+        # typed even when every value is missing: a column of nulls alone has no type (Spark read it as a
+        # number and then failed to cast the texts it was compared with)
+        frame[c] = pd.Series(values, dtype="Int64" if c == "limit_days" else "string")
     return frame
 
 
@@ -623,7 +624,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         calendar, calendar_start = _calendar_lookups(cfg)
         lookups |= calendar
         lookups["files"] = pd.DataFrame({"lk_pos": pd.Series(range(1, len(exports) + 1), dtype="int32"),
-                                         "source_file": pd.Series([ex.rel for ex in exports], dtype=object)})
+                                         "source_file": pd.Series([ex.rel for ex in exports], dtype="string")})
         for name, frame in lookups.items():
             eng.register_lookup(name, frame)
         eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect)))

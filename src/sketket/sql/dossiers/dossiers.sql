@@ -16,7 +16,7 @@ WITH k AS ( -- each row's place in the lookups
          {{position code_lookup r.procedure_code}} AS code_pos,
          {{position name_lookup r.procedure_name}} AS name_pos,
          -- the working-day index of the day of receipt (rule 5)
-         {{pick calendar.wd_index r.r_dn-{calendar_start}+1}} AS r_wd,
+         {{pick calendar.wd_index r.r_dn - ({calendar_start}) + 1}} AS r_wd,
          -- a dossier code met twice in one unit is counted once: the first row read (duplicates.sql)
          {{repeated duplicates r}} AS repeated
   FROM staged r
