@@ -3,13 +3,15 @@
 The counting is SQL written once, in `sketket/sql/dossiers/*.sql`, run by DuckDB (default) or by Spark SQL
 (`--engine spark`, for histories beyond one machine). What differs between the two engines is in `Dialect`
 below, and nowhere else (parsing a date with one explicit format, a day number and its text, a hash, a lookup
-in a small table); weekdays are day-number arithmetic, whose numbering needs no weekday function. How tables are read, stored and written is the engines' own.
+in a small table); weekdays are day-number arithmetic, whose numbering needs no weekday function. How tables
+are read, stored and written is the engines' own.
 
 The path of the rows: the exports are read once (`raw`, text) into `staged` (staged.sql: dates parsed into day
 numbers), stored once by the engine; the distinct values (distinct.sql), which Python maps into lookup tables
 (unit names, channels, statuses, procedures), and the repeated dossier codes (duplicates.sql) come from it;
-dossiers.sql writes dossiers.parquet from it, in the files' order, row by row (its lookups are expressions); the tables come from dossiers.parquet. Python adds what
-is cheap on small tables (tier and city rows, rates, messages, reconciliation). Nothing collects the rows.
+dossiers.sql writes dossiers.parquet from it, in the files' order, row by row (its lookups are expressions);
+the tables come from dossiers.parquet. Python adds what is cheap on small tables (tier and city rows, rates,
+messages, reconciliation). Nothing collects the rows.
 """
 
 from __future__ import annotations
@@ -74,10 +76,10 @@ class Dialect:
     """What differs between DuckDB and Spark SQL in the counting, in one place (tested on both engines):
     parsing a date with one explicit format and no error (try_), recognising an Excel serial number, a date's
     day number, a day number's text, a 64-bit hash of a few columns (the values differ between engines; only
-    equality of hashes is used, and every hash match is checked on the values), and the
-    lookups in the small tables registered by `register_lookup`: a key's place in a table (`position`, 1-based,
-    NULL when absent), a column's value at a place (`pick`), and whether a row is one of the rows registered by
-    `register_rows` (`repeated`). DuckDB makes them expressions over an ENUM type, lists and a bit string held
+    equality of hashes is used, and every hash match is checked on the values), and the lookups in the small
+    tables registered by `register_lookup`: a key's place in a table (`position`, 1-based, NULL when absent), a
+    column's value at a place (`pick`), and whether a row is one of the rows registered by `register_rows`
+    (`repeated`). DuckDB makes them expressions over an ENUM type, lists and a bit string held
     in variables, never a join (a join would give up the files' order that the rows keep on every core);
     Spark, which sorts the rows at the end anyway, makes them correlated subqueries (joins).
     Weekdays are day-number arithmetic in the SQL itself."""
