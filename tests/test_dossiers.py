@@ -123,6 +123,25 @@ def test_rule_5_working_days_across_tet_2017(tmp_path):
     assert files.loc["thu-tuc.csv", "status"] == "procedures"
 
 
+def test_a_calendar_that_starts_before_1970_counts_the_same_deadlines(tmp_path):
+    """Day numbers before 01/01/1970 are negative: a calendar whose years start in 1969 still renders valid SQL
+    (a negative first day once made '--', an SQL comment) and gives the same deadline across Tết 2017."""
+    from importlib import resources
+
+    text = resources.files("sketket.config").joinpath("dossiers.yml").read_text(encoding="utf-8")
+    assert "years: [2015, 2016, 2017, 2018]" in text
+    cfg = tmp_path / "dossiers.yml"
+    cfg.write_text(text.replace("years: [2015, 2016, 2017, 2018]", "years: [1969, 2015, 2016, 2017, 2018]"),
+                   encoding="utf-8")
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", ["T1;Cấp bản sao trích lục;Trực tiếp;25/01/2017 09:00;;06/02/2017;;;Đã trả kết quả"])
+    (logs / "thu-tuc.csv").write_text(
+        "Mã TTHC,Tên TTHC,Thời hạn giải quyết (ngày làm việc)\n,Cấp bản sao trích lục,3\n", encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out", config_path=cfg)
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["T1", "due_at"] == "2017-02-06" and d.loc["T1", "outcome"] == "on_time"
+
+
 def test_working_calendar_holds_vietnam_holidays():
     cal = working_calendar(config()).set_index("dn")
 
