@@ -1,11 +1,11 @@
 -- One row per dossier read: parsed dates, the unit, the deadline and the outcome (DESIGN.md, "Dossier logs",
 -- rules 1–7), and the row's issues (the findings' rule ids, comma-separated).
 -- Relations: staged (the exports read once, dates parsed: staged.sql; a date's text only where it was not read)
--- and the small lookup tables, each row's place in them found by {{position table key}} and their values taken
--- by {{pick table.column place}}: unit_lookup, channel_lookup, return_lookup, status_lookup (by the text as
--- written), code_lookup, name_lookup (by procedure code, by procedure name), calendar (by day), workdays (by
--- working-day index), files (by file); and the repeated dossier codes ({{repeated duplicates r}}, duplicates.sql). See
--- Dialect in sketket.analysis.dossier_counts: no join, so that the rows keep the files' order on every core.
+-- and the small lookup tables, each row's place in them found by the `position` fragment and their values taken
+-- by `pick`: unit_lookup, channel_lookup, return_lookup, status_lookup (by the text as written), code_lookup,
+-- name_lookup (by procedure code, by procedure name), calendar (by day), workdays (by working-day index), files
+-- (by file); and the repeated dossier codes (`repeated`, duplicates.sql). The fragments are Dialect's, in
+-- sketket.analysis.dossier_counts: no join, so that the rows keep the files' order on every core.
 -- Parameters: {period_start}, {cutoff}, {calendar_start} (day numbers), {saturday_hour}.
 WITH k AS ( -- each row's place in the lookups
   SELECT r.*,
