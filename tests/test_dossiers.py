@@ -348,6 +348,14 @@ def test_empty_folder_and_a_non_utf8_export(tmp_path):
     units = res.tables["dossier_units"]
     assert list(units["tier"]) == ["city"] and units.iloc[0]["received"] == 0
     assert pd.isna(units.iloc[0]["on_time_rate"])
+    # no file at all: dossiers.parquet's text columns are still texts (an empty lookup once made one a null type)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "empty").mkdir()
+    count_dossiers(tmp_path / "empty", tmp_path / "out-empty")
+    schema = pq.read_schema(tmp_path / "out-empty" / "dossiers.parquet")
+    assert schema.field("source_file").type == pa.string() and schema.field("unit_code").type == pa.string()
 
 
 def test_many_rows_keep_the_files_order_and_their_row_numbers(tmp_path):
