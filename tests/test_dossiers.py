@@ -123,6 +123,38 @@ def test_rule_5_working_days_across_tet_2017(tmp_path):
     assert files.loc["thu-tuc.csv", "status"] == "procedures"
 
 
+def test_a_procedures_table_too_large_or_broken_is_set_aside_and_the_logs_are_counted(tmp_path):
+    """A procedures table is read whole by Python: one larger than the bound is rejected before it is read, one
+    whose bytes past the head are not UTF-8 is rejected while read; the logs are still counted (no deadline)."""
+    import yaml
+
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", ["T1;Cấp bản sao trích lục;Trực tiếp;03/04/2017;;05/04/2017;;;Đã trả kết quả"])
+    table = "Mã TTHC,Tên TTHC,Thời hạn giải quyết (ngày làm việc)\n" + ",Cấp bản sao trích lục,3\n"
+    (logs / "thu-tuc-lon.csv").write_text(table + ",Thủ tục đệm,5\n" * 20_000, encoding="utf-8")
+    (logs / "thu-tuc-hong.csv").write_bytes((table + ",Thủ tục đệm,5\n" * 40).encode() * 400 + b",B\xff\xfe,3\n")
+    cfg = dict(config())
+    cfg["limits"] = {**cfg["limits"], "procedures_table_bytes": 100 * 2**10}
+    path = tmp_path / "dossiers.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out", config_path=path)
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["thu-tuc-lon.csv", "status"] == "rejected"
+    assert files.loc["thu-tuc-lon.csv", "reason"] == ("bảng thủ tục hành chính dung lượng 0,4 MB, vượt giới hạn "
+                                                      "0,1 MB: tệp hỏng hoặc không phải bảng thủ tục")
+    cfg["limits"]["procedures_table_bytes"] = 20 * 2**20
+    path = tmp_path / "dossiers-20mb.yml"  # config() keeps each path's file once read
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    (logs / "thu-tuc-lon.csv").unlink()
+    res = count_dossiers(logs, tmp_path / "out2", config_path=path)
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["thu-tuc-hong.csv", "status"] == "rejected"
+    assert "không đọc được hết như tệp CSV UTF-8" in files.loc["thu-tuc-hong.csv", "reason"]
+    assert files.loc["quan-thanh.csv", ["status", "rows_counted"]].tolist() == ["read", 1]
+    d = Catalog(tmp_path / "out2").load("dossiers")
+    assert d["outcome"].tolist() == ["no_deadline"]
+
+
 def test_a_calendar_that_starts_before_1970_counts_the_same_deadlines(tmp_path):
     """Day numbers before 01/01/1970 are negative: a calendar whose years start in 1969 still renders valid SQL
     (a negative first day once made '--', an SQL comment) and gives the same deadline across Tết 2017."""
@@ -356,6 +388,36 @@ def test_empty_folder_and_a_non_utf8_export(tmp_path):
     count_dossiers(tmp_path / "empty", tmp_path / "out-empty")
     schema = pq.read_schema(tmp_path / "out-empty" / "dossiers.parquet")
     assert schema.field("source_file").type == pa.string() and schema.field("unit_code").type == pa.string()
+
+
+def test_a_csv_broken_past_its_first_lines_costs_that_file_only(tmp_path):
+    """Bytes that are not UTF-8, or a line longer than the limit, far below a good header (the head check cannot
+    see them): DuckDB stops on them mid-read. The file is rejected, its reason naming the line; the files read
+    with it in the same read_csv (same layout) are counted."""
+    logs = tmp_path / "logs"
+    good = [f"G{i};Thủ tục A;Trực tiếp;03/04/2017 08:00;10/04/2017;05/04/2017;05/04/2017;Trực tiếp;Đã trả kết quả"
+            for i in range(3000)]
+    _write(logs, "a-tot.csv", good)
+    _write(logs, "c-tot.csv", [r.replace("G", "H", 1) for r in good[:7]])
+    bad = _write(logs, "b-utf8.csv", good[:2500])
+    with open(bad, "ab") as f:  # line 2504 (3 lines above the header's rows: title, unit, header)
+        f.write(b"X1;Th\xff\xfe t\xe1c;Tr\xc6;03/04/2017;;;;;\n")
+        f.write("\n".join(good[2500:2510]).encode() + b"\n")
+    long = _write(logs, "d-dong-dai.csv", good[:10])
+    with open(long, "a", encoding="utf-8") as f:
+        f.write("X2;" + "A" * 2_100_000 + ";Trực tiếp;03/04/2017;;;;;\n")
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["b-utf8.csv", "status"] == "rejected" and files.loc["b-utf8.csv", "rows_read"] == 0
+    assert files.loc["b-utf8.csv", "reason"].startswith("dòng 2.504 có ký tự không ở mã UTF-8")
+    assert files.loc["d-dong-dai.csv", "status"] == "rejected"
+    assert files.loc["d-dong-dai.csv", "reason"].startswith("dòng 14 dài hơn 2.000.000 byte")
+    assert files.loc["a-tot.csv", ["status", "rows_read", "rows_counted"]].tolist() == ["read", 3000, 3000]
+    assert files.loc["c-tot.csv", ["status", "rows_read", "rows_counted"]].tolist() == ["read", 7, 7]
+    dossiers = Catalog(tmp_path / "out").load("dossiers")
+    assert len(dossiers) == 3007 and set(dossiers["source_file"]) == {"a-tot.csv", "c-tot.csv"}
+    # the files' rows keep their own line numbers after the retry: the first data row is line 4
+    assert dossiers.groupby("source_file")["source_row"].min().tolist() == [4, 4]
 
 
 def test_many_rows_keep_the_files_order_and_their_row_numbers(tmp_path):

@@ -223,13 +223,39 @@ def _sql_list(values: list[Any]) -> str:
     return "[" + ", ".join(_quote(v) if isinstance(v, str) else str(int(v)) for v in values) + "]"
 
 
+class UnreadableExport(Exception):
+    """A CSV export that the reader stopped on past its first lines (bytes that are not UTF-8, a line longer
+    than the limit, a row CSV cannot split): that file is rejected and the others are read again without it."""
+
+    def __init__(self, file_idx: int, line: int, problem: str, detail: str = ""):
+        super().__init__(f"file {file_idx}, line {line}: {problem}")
+        self.file_idx, self.line, self.problem, self.detail = file_idx, line, problem, detail
+
+
+def _csv_failure(message: str, files: dict[str, int]) -> UnreadableExport | None:
+    """The export and line a DuckDB CSV error names (its text: "CSV Error on Line: N" and "file = PATH"), and
+    the kind of problem; None when the error is not about one of `files` (path → file index)."""
+    found = re.search(r"^\s*file = (.+?)\s*$", message, re.M)
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    if not found or found.group(1) not in files:
+        return None
+    if "Invalid unicode" in message:
+        problem = "not_utf8_line"
+    elif "Maximum line size" in message:
+        problem = "line_too_long"
+    else:
+        problem = "csv_error"
+    detail = next((ln.strip() for ln in message.splitlines()[2:] if ln.strip()), "")
+    return UnreadableExport(files[found.group(1)], int(line.group(1)) if line else 0, problem, detail[:200])
+
+
 class DuckDBEngine:
     """DuckDB in this process: the exports are read once, in parallel, into one table (dates parsed), which the
     other queries read; never loaded into Python."""
 
     dialect = DUCKDB
 
-    def __init__(self, memory_limit: str = "1500MB", threads: int | None = None):
+    def __init__(self, memory_limit: str = "1500MB", threads: int | None = None, max_line_bytes: int = 2_000_000):
         import os
 
         import duckdb
@@ -241,6 +267,8 @@ class DuckDBEngine:
         self._tmp = tempfile.mkdtemp(prefix="sketket-dossiers-")
         self.con.execute(f"SET temp_directory = {_quote(self._tmp)}")
         self._header_line: dict[int, int] = {}
+        self._csv_files: dict[str, int] = {}  # a CSV's path as read_csv names it → its file index
+        self._max_line_bytes = int(max_line_bytes)
         self._offsets: list[int] = [0]  # per file: source_row - row_id (materialise)
 
     def close(self) -> None:
@@ -284,6 +312,7 @@ class DuckDBEngine:
         in its file is only known once the rows are stored (`materialise`)."""
         parts: list[str] = []
         groups: list[list[tuple[int, Export, str]]] = []
+        self._csv_files = {str(ex.path): i for i, ex, _ in exports if ex.rows is None}
         for item in exports:
             self._header_line[item[0]] = item[1].header_line
             if item[1].rows is None and groups and groups[-1][0][1].rows is None \
@@ -304,7 +333,7 @@ class DuckDBEngine:
             paths = _sql_list([str(e.path) for _, e, _ in group])
             source = (f"read_csv({paths}, delim={_quote(ex.delimiter)}, header=false, skip={ex.header_line}, "
                       f"columns={spec}, auto_detect=false, quote='\"', escape='\"', null_padding=true, "
-                      f"strict_mode=false, encoding='utf-8')")
+                      f"strict_mode=false, encoding='utf-8', max_line_size={self._max_line_bytes})")
             pick = "[CAST(file_index AS BIGINT) + 1]"
             parts.append(_raw_select(ex, source, _sql_list([k for k, _, _ in group]) + pick,
                                      _sql_list([e.rel for _, e, _ in group]) + pick,
@@ -321,8 +350,16 @@ class DuckDBEngine:
         is slower to write and to read again than Parquet (written in parallel, in order, column by column).
         The rows are in the files' order (DuckDB keeps insertion order for scans, projections, UNION ALL and
         COPY), each file's rows together."""
+        import duckdb
+
         path = Path(self._tmp) / f"{name}.parquet"
-        self.con.execute(f"COPY ({sql}) TO {_quote(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
+        try:
+            self.con.execute(f"COPY ({sql}) TO {_quote(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
+        except duckdb.InvalidInputException as exc:  # only the files' first lines were checked before
+            failure = _csv_failure(str(exc), self._csv_files)
+            if failure is None:
+                raise
+            raise failure from None
         source = f"read_parquet({_quote(str(path))}, file_row_number = true)"
         first = dict(self.con.execute(f"SELECT file_idx, MIN(file_row_number) FROM {source} GROUP BY file_idx")
                      .fetchall())
@@ -366,7 +403,7 @@ class SparkEngine:
 
     dialect = SPARK
 
-    def __init__(self, master: str = "local[*]", driver_memory: str = "2g"):
+    def __init__(self, master: str = "local[*]", driver_memory: str = "2g", max_line_bytes: int = 2_000_000):
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:  # the optional extra
@@ -381,7 +418,7 @@ class SparkEngine:
                       .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
         self._tmp = Path(tempfile.mkdtemp(prefix="sketket-spark-"))
-        self._reader = DuckDBEngine()
+        self._reader = DuckDBEngine(max_line_bytes=max_line_bytes)
 
     def close(self) -> None:
         self._reader.close()
@@ -462,12 +499,13 @@ def _write_batches(reader: Any, path: Path) -> None:
 
 
 def make_engine(name: str, cfg: dict[str, Any]) -> DuckDBEngine | SparkEngine:
+    max_line_bytes = int(cfg["limits"]["max_line_bytes"])
     if name == "spark":
         spark = cfg.get("spark") or {}
-        return SparkEngine(spark.get("master", "local[*]"), spark.get("driver_memory", "2g"))
+        return SparkEngine(spark.get("master", "local[*]"), spark.get("driver_memory", "2g"), max_line_bytes)
     if name != "duckdb":
         raise ValueError(f"công cụ tính không hỗ trợ: {name} (duckdb hoặc spark)")
-    return DuckDBEngine()
+    return DuckDBEngine(max_line_bytes=max_line_bytes)
 
 
 # ---------------------------------------------------------------- calendar, maps
@@ -620,8 +658,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     eng = make_engine(engine, cfg)
     try:
-        eng.load_raw(logs)
-        eng.materialise("staged", render("staged.sql", eng.dialect))
+        _stage(eng, logs, exports, cfg)
         lookups = _lookups(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
         calendar, calendar_start = _calendar_lookups(cfg)
         lookups |= calendar
@@ -655,6 +692,25 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         cat.save(name, frame)
     ledger = tables["dossier_files"]
     return DossierResult(Path(out_dir), tables, int(ledger["rows_read"].sum()), int(ledger["rows_counted"].sum()))
+
+
+def _stage(eng: DuckDBEngine | SparkEngine, logs: list[tuple[int, Export, str]], exports: list[Export],
+           cfg: dict[str, Any]) -> None:
+    """The exports read into `staged`. A CSV the reader stops on past its first lines is rejected (its reason
+    in the files ledger, naming the line) and the others are read again without it: one bad file costs that
+    file, never the run."""
+    while True:
+        try:
+            eng.load_raw(logs)
+            eng.materialise("staged", render("staged.sql", eng.dialect))
+            return
+        except UnreadableExport as bad:
+            ex = exports[bad.file_idx]
+            ex.kind = "rejected"
+            ex.reason = cfg["file_reasons"][bad.problem].format(
+                line=format_int(bad.line), limit=format_int(int(cfg["limits"]["max_line_bytes"])),
+                detail=bad.detail)
+            logs = [item for item in logs if item[0] != bad.file_idx]
 
 
 def _check_dossier_columns(path: Path) -> None:

@@ -8,6 +8,7 @@ calamine (after screening) into a text table, which DuckDB scans like a CSV.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -18,13 +19,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sketket.clean import fold, nfc
+from sketket.clean import fold, format_number, nfc
 from sketket.config import load_yaml
 
 CANONICAL = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "channel", "received_at", "due_at",
              "finished_at", "returned_at", "return_channel", "status")
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _HEAD_LINES = 30  # a header further down than this is not looked for
+_HEAD_BYTES = 256 * 2**10  # nor further than this: a file of one endless line is never read whole into memory
 _MAX_XLSX_BYTES = 200 * 2**20
 
 
@@ -76,12 +78,23 @@ class Export:
 
 
 def _csv_head(path: Path) -> tuple[list[list[str]], str]:
-    """The first lines of a CSV as cells, and its delimiter (comma or semicolon, whichever the header has more of)."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        lines = [line for _, line in zip(range(_HEAD_LINES), f, strict=False)]
-    text = "".join(lines)
+    """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), and its delimiter
+    (comma or semicolon, whichever the header has more of)."""
+    with open(path, "rb") as f:
+        raw = f.read(_HEAD_BYTES)
+    cut = len(raw) == _HEAD_BYTES
+    text = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=not cut)  # a character cut is not an error
+    lines = list(io.StringIO(text, newline=""))
+    if cut and lines and not lines[-1].endswith(("\n", "\r")):
+        lines.pop()  # the line the bound cut
+    lines = lines[:_HEAD_LINES]
     best = max((";", ","), key=lambda d: max((line.count(d) for line in lines), default=0))
-    return [row for row in csv.reader(io.StringIO(text), delimiter=best)], best
+    rows: list[list[str]] = []
+    try:
+        rows.extend(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=best))
+    except csv.Error:  # a field beyond the csv module's limit: the head ends above it (DuckDB reads that line)
+        pass
+    return rows, best
 
 
 def _cell_text(value: object) -> str:
@@ -163,6 +176,12 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         wanted = ", ".join(f"\"{cfg['headers'][c][0]}\"" for c in cfg["required"])
         ex.reason = f"không tìm thấy dòng tiêu đề của sổ theo dõi hồ sơ (cần các cột {wanted}) trong {_HEAD_LINES} dòng đầu"
         return ex
+    if kind == "procedures" and ex.rows is None and path.stat().st_size > int(cfg["limits"]["procedures_table_bytes"]):
+        # a procedures table is read whole by Python (a few thousand rows): bounded before it is read
+        ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_too_large"].format(
+            size=format_number(path.stat().st_size / 2**20, 1),
+            limit=format_number(int(cfg["limits"]["procedures_table_bytes"]) / 2**20, 1))
+        return ex
     ex.kind, ex.header_line, ex.columns = kind, at + 1, mapped
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
     if ex.rows is not None:
@@ -226,7 +245,12 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
         if extra.kind == "procedures":
             tables.append(extra)
     for ex in tables:
-        rows = ex.rows if ex.rows is not None else _csv_rows(ex)
+        try:
+            rows = ex.rows if ex.rows is not None else _csv_rows(ex)
+        except (csv.Error, UnicodeDecodeError) as exc:  # past the head: the table is set aside, the run goes on
+            ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_unreadable"].format(
+                detail=type(exc).__name__)
+            continue
         for row in rows:
             code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
             days = re.sub(r"[^0-9]", "", limit.split(",")[0].split(".")[0])
