@@ -295,6 +295,41 @@ def test_units_from_column_title_or_file_name_and_unknown(tmp_path):
     assert list(units["received"]) == [1, 1, 1, 1, 2, 3]
 
 
+def test_a_file_with_more_distinct_values_than_an_export_holds_is_rejected_before_matching(tmp_path):
+    """Distinct unit names (or statuses) in one file beyond limits.distinct_per_file reject that file, before its
+    names are matched against the registry or held as lookups; the other files are counted. Only the first
+    suggested_unit_names unknown names get a fuzzy search for close names."""
+    import yaml
+
+    logs = tmp_path / "logs"
+    header = "Đơn vị;" + HEADER
+    row = "{unit};{code};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;{status}"
+    _write(logs, "a-nhieu-don-vi.csv", [row.format(unit=f"Đơn vị lạ số {i}", code=f"A{i}", status="Đã trả")
+                                        for i in range(4)], title="", header=header)
+    _write(logs, "b-nhieu-trang-thai.csv", [row.format(unit="Sở Tư pháp", code=f"B{i}", status=f"Trạng thái {i}")
+                                            for i in range(3)], title="", header=header)
+    _write(logs, "c-tot.csv", [row.format(unit=u, code=f"C{i}", status="Đã trả") for i, u in
+                               enumerate(["Sở Tư pháp", "Phường Quán Thánhh", "Phường Trúc Bạchh"])],
+           title="", header=header)
+    cfg = dict(config())
+    cfg["limits"] = {**cfg["limits"], "suggested_unit_names": 1,
+                     "distinct_per_file": {**cfg["limits"]["distinct_per_file"], "unit_key": 3, "status": 2}}
+    path = tmp_path / "dossiers.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out", config_path=path)
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["a-nhieu-don-vi.csv", "status"] == "rejected"
+    assert files.loc["a-nhieu-don-vi.csv", "reason"].startswith("cột Đơn vị có 4 giá trị khác nhau, quá 3 giá trị")
+    assert files.loc["b-nhieu-trang-thai.csv", "reason"].startswith("cột Trạng thái có 3 giá trị khác nhau, quá 2")
+    assert files.loc["c-tot.csv", ["status", "rows_read"]].tolist() == ["read", 3]
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert d["dossier_code"].tolist() == ["C0", "C1", "C2"] and d["unit_code"].tolist()[0] == "S02"
+    f = res.tables["dossier_findings"]
+    unknown = f[f["rule"] == "unit_unmatched"].set_index("value")["message"]
+    assert sorted(unknown.index) == ["Phường Quán Thánhh", "Phường Trúc Bạchh"]
+    assert [("tên gần giống" in m) for m in unknown.loc[["Phường Quán Thánhh", "Phường Trúc Bạchh"]]] == [True, False]
+
+
 def test_xlsx_export_with_title_rows_and_date_cells(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()

@@ -179,3 +179,12 @@ def test_a_registry_csv_of_plain_and_quoted_rows_is_split_not_parsed():
     assert list(numbers) == [2, 3, 5]
     assert _split_csv('code,name\nS01,"Sở\nNội vụ"\n') is None  # a field over two lines: csv.reader reads it
     assert _split_csv('a"b,"c\nd",e"\n') is None  # the header's quoted field goes on to the next line
+
+
+def test_a_match_without_suggestions_finds_the_same_unit_and_builds_no_fuzzy_index():
+    reg = Registry(load_registry().units)
+    assert reg.match("phường quán thánh", "xa", suggest=False).code == reg.match("phường quán thánh", "xa").code
+    miss = reg.match("Phường Quán Thánhh", "xa", suggest=False)
+    assert not miss.matched and miss.suggestions == []
+    assert reg._proposals == {}  # a miss without suggestions never paid for the fuzzy index
+    assert reg.match("Phường Quán Thánhh", "xa").suggestions[0] == "Phường Quán Thánh"

@@ -346,8 +346,10 @@ class Registry:
                     scopes += [(t, parent_code)] if parent_code else [s for s in self._scope_rows if s[0] == t]
         return scopes
 
-    def match(self, name: object, tier: str | Iterable[str], parent_code: str | None = None) -> Match:
-        """Match a typed name within a tier (and, for sub-units, within its parent)."""
+    def match(self, name: object, tier: str | Iterable[str], parent_code: str | None = None, *,
+              suggest: bool = True) -> Match:
+        """Match a typed name within a tier (and, for sub-units, within its parent); when it is not found and
+        `suggest`, with up to three close names (a fuzzy search: the costly part of a miss)."""
         text = nfc(name)
         tiers = [tier] if isinstance(tier, str) else list(tier)
         result = Match(name=text)
@@ -379,6 +381,8 @@ class Registry:
             code = candidates.get(key)
             if code:
                 return self._found(result, code)
+        if not suggest:
+            return result
         index = self._proposals.get(searched)
         if index is None:
             index = self._proposals[searched] = ProposalIndex(candidates)

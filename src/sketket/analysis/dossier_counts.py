@@ -546,7 +546,7 @@ def match_unit(name: str, registry: Registry) -> tuple[str, str, str]:
     commune = re.match(r"^(ubnd\s+)?(phuong|xa|thi tran|p\.|x\.|tt\.?)\s", key) is not None
     order = (["xa", "huyen"] if commune else ["huyen", "xa"])
     for tier in ["so", "nganh_doc_tp", *order, "chi_cuc", "nganh_doc_huyen"]:
-        m = registry.match(name, tier)
+        m = registry.match(name, tier, suggest=False)
         if m.matched:
             return m.code, m.registry_name, m.tier
     return "", name, ""
@@ -658,8 +658,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     eng = make_engine(engine, cfg)
     try:
-        _stage(eng, logs, exports, cfg)
-        lookups = _lookups(eng.query(render("distinct.sql", eng.dialect)), registry, cfg, limits)
+        lookups = _lookups(_stage(eng, logs, exports, cfg), registry, cfg, limits)
         calendar, calendar_start = _calendar_lookups(cfg)
         lookups |= calendar
         lookups["files"] = pd.DataFrame({"lk_pos": pd.Series(range(1, len(exports) + 1), dtype="int32"),
@@ -694,23 +693,50 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     return DossierResult(Path(out_dir), tables, int(ledger["rows_read"].sum()), int(ledger["rows_counted"].sum()))
 
 
+_DISTINCT_COLUMNS = {"unit_key": "g_unit", "channel": "g_channel", "return_channel": "g_return",
+                     "status": "g_status", "procedure": "g_proc"}  # limits.distinct_per_file → distinct.sql's flag
+
+
+def _crowded_files(distinct: pd.DataFrame, limits: dict[str, int]) -> dict[int, tuple[str, int]]:
+    """The files holding more distinct values in a looked-up column than `limits` allows: file index → (the
+    column, its number of distinct values). The lookups are lists held in memory and copied for every chunk of
+    rows, so one damaged or hostile file of a million unit names would cost the whole run."""
+    crowded: dict[int, tuple[str, int]] = {}
+    for column, flag in _DISTINCT_COLUMNS.items():
+        counts = distinct[distinct[flag] == 0].groupby("file_idx").size()
+        for i, n in counts[counts > int(limits[column])].items():
+            crowded.setdefault(int(i), (column, int(n)))
+    return crowded
+
+
 def _stage(eng: DuckDBEngine | SparkEngine, logs: list[tuple[int, Export, str]], exports: list[Export],
-           cfg: dict[str, Any]) -> None:
-    """The exports read into `staged`. A CSV the reader stops on past its first lines is rejected (its reason
-    in the files ledger, naming the line) and the others are read again without it: one bad file costs that
-    file, never the run."""
+           cfg: dict[str, Any]) -> pd.DataFrame:
+    """The exports read into `staged`, and their distinct values (distinct.sql). A CSV the reader stops on past
+    its first lines, or a file with more distinct values than an export can hold, is rejected (its reason in
+    the files ledger) and the others are read again without it: one bad file costs that file, never the run."""
+    limits = cfg["limits"]
     while True:
         try:
             eng.load_raw(logs)
             eng.materialise("staged", render("staged.sql", eng.dialect))
-            return
         except UnreadableExport as bad:
-            ex = exports[bad.file_idx]
-            ex.kind = "rejected"
-            ex.reason = cfg["file_reasons"][bad.problem].format(
-                line=format_int(bad.line), limit=format_int(int(cfg["limits"]["max_line_bytes"])),
-                detail=bad.detail)
+            _reject(exports[bad.file_idx], cfg["file_reasons"][bad.problem], line=format_int(bad.line),
+                    limit=format_int(int(limits["max_line_bytes"])), detail=bad.detail)
             logs = [item for item in logs if item[0] != bad.file_idx]
+            continue
+        distinct = eng.query(render("distinct.sql", eng.dialect))
+        crowded = _crowded_files(distinct, limits["distinct_per_file"])
+        if not crowded:
+            return distinct
+        for i, (column, n) in crowded.items():
+            _reject(exports[i], cfg["file_reasons"]["too_many_values"], n=format_int(n),
+                    limit=format_int(int(limits["distinct_per_file"][column])),
+                    column=cfg["file_reasons"]["columns"][column])
+        logs = [item for item in logs if item[0] not in crowded]
+
+
+def _reject(ex: Export, reason: str, **fields: str) -> None:
+    ex.kind, ex.reason = "rejected", reason.format(**fields)
 
 
 def _check_dossier_columns(path: Path) -> None:
@@ -811,12 +837,16 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
                                                  "status": g["status"], **fmt}, g.index)
         rows.extend(zip(g["source_file"], g["source_row"].astype(int).tolist(), g["dossier_code"],
                         [rule] * len(g), [rules[rule]["severity"]] * len(g), message, value, strict=True))
-    for g in group_f.fillna("").itertuples(index=False):
+    suggested = int(cfg["limits"]["suggested_unit_names"])  # a fuzzy search each: the names of most rows only
+    by_rows = group_f.fillna("").sort_values(["n", "source_file", "first_row"], ascending=[False, True, True],
+                                             kind="stable")
+    for g in by_rows.itertuples(index=False):
         n = format_int(int(g.n))
         if g.rule == "unit_unmatched":
             value = g.unit_name
+            suggested -= 1
             message = rules["unit_unmatched"]["message"].format(
-                value=value, n=n, suggestions=_suggestions(value, registry), **fmt)
+                value=value, n=n, suggestions=_suggestions(value, registry) if suggested >= 0 else "", **fmt)
         elif g.rule == "no_deadline":
             value = " ".join(x for x in (g.procedure_code, g.procedure_name) if x)
             message = rules["no_deadline"]["message"].format(value=value, n=n, **fmt)
