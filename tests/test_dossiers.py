@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sketket.analysis.dossier_counts import count_dossiers, working_calendar
+from sketket.analysis.dossier_counts import DuckDBEngine, count_dossiers, working_calendar
 from sketket.catalog import Catalog
 from sketket.cli import main
 from sketket.intake.dossiers import config
@@ -123,6 +123,37 @@ def test_rule_5_working_days_across_tet_2017(tmp_path):
     assert files.loc["thu-tuc.csv", "status"] == "procedures"
 
 
+def test_quoted_line_breaks_in_a_cell_are_read_not_rejected(tmp_path):
+    """A cell whose quoted text holds line breaks (Excel writes them so) is valid CSV, which DuckDB's parallel
+    reader cannot pad: that file is read on one thread, its rows all counted, the file beside it too."""
+    logs = tmp_path / "logs"
+    good = [f"G{i};Thủ tục A;Trực tiếp;03/04/2017 08:00;10/04/2017;05/04/2017;05/04/2017;Trực tiếp;Đã trả kết quả"
+            for i in range(3000)]
+    _write(logs, "a.csv", good[:2000] + ['M1;"Cấp giấy phép\nxây dựng\nnhà ở";Trực tiếp;03/04/2017;10/04/2017;'
+                                         '05/04/2017;;;Đã trả kết quả'] + good[2000:])
+    _write(logs, "b.csv", [r.replace("G", "H", 1) for r in good[:5]])
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files["status"].tolist() == ["read", "read"] and files["rows_read"].tolist() == [3001, 5]
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["M1", "procedure_name"] == "Cấp giấy phép\nxây dựng\nnhà ở" and d.loc["M1", "outcome"] == "on_time"
+    assert d.loc["G2000", "outcome"] == "on_time" and len(d) == 3006
+
+
+def test_a_file_name_not_in_utf8_is_rejected_by_name(tmp_path):
+    import os
+
+    logs = tmp_path / "logs"
+    _write(logs, "tot.csv", ["A1;Thủ tục A;Trực tiếp;03/04/2017;10/04/2017;05/04/2017;;;Đã trả kết quả"])
+    (Path(os.fsdecode(bytes(logs) + b"/b\xe1o-c\xe1o.csv"))).write_bytes((logs / "tot.csv").read_bytes())
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["b\ufffdo-c\ufffdo.csv", "status"] == "rejected"
+    assert files.loc["b\ufffdo-c\ufffdo.csv", "reason"].startswith("tên tệp không ở mã UTF-8")
+    assert files.loc["tot.csv", ["status", "rows_counted"]].tolist() == ["read", 1]
+    assert (tmp_path / "out" / "dossier_files.csv").read_text(encoding="utf-8-sig").count("\ufffd") == 2
+
+
 def test_a_procedures_table_too_large_or_broken_is_set_aside_and_the_logs_are_counted(tmp_path):
     """A procedures table is read whole by Python: one larger than the bound is rejected before it is read, one
     whose bytes past the head are not UTF-8 is rejected while read; the logs are still counted (no deadline)."""
@@ -149,7 +180,7 @@ def test_a_procedures_table_too_large_or_broken_is_set_aside_and_the_logs_are_co
     res = count_dossiers(logs, tmp_path / "out2", config_path=path)
     files = res.tables["dossier_files"].set_index("source_file")
     assert files.loc["thu-tuc-hong.csv", "status"] == "rejected"
-    assert "không đọc được hết như tệp CSV UTF-8" in files.loc["thu-tuc-hong.csv", "reason"]
+    assert files.loc["thu-tuc-hong.csv", "reason"].startswith("bảng thủ tục hành chính có ký tự không ở mã UTF-8")
     assert files.loc["quan-thanh.csv", ["status", "rows_counted"]].tolist() == ["read", 1]
     d = Catalog(tmp_path / "out2").load("dossiers")
     assert d["outcome"].tolist() == ["no_deadline"]
@@ -425,7 +456,7 @@ def test_empty_folder_and_a_non_utf8_export(tmp_path):
     assert schema.field("source_file").type == pa.string() and schema.field("unit_code").type == pa.string()
 
 
-def test_a_csv_broken_past_its_first_lines_costs_that_file_only(tmp_path):
+def test_a_csv_broken_past_its_first_lines_costs_that_file_only(tmp_path, monkeypatch):
     """Bytes that are not UTF-8, or a line longer than the limit, far below a good header (the head check cannot
     see them): DuckDB stops on them mid-read. The file is rejected, its reason naming the line; the files read
     with it in the same read_csv (same layout) are counted."""
@@ -441,8 +472,15 @@ def test_a_csv_broken_past_its_first_lines_costs_that_file_only(tmp_path):
     long = _write(logs, "d-dong-dai.csv", good[:10])
     with open(long, "a", encoding="utf-8") as f:
         f.write("X2;" + "A" * 2_100_000 + ";Trực tiếp;03/04/2017;;;;;\n")
+    (logs / "e-utf8.csv").write_bytes(bad.read_bytes().replace(b"X1;", b"X3;"))
+    passes: list[int] = []
+    load_raw = DuckDBEngine.load_raw
+    monkeypatch.setattr(DuckDBEngine, "load_raw", lambda self, ex: (passes.append(len(ex)), load_raw(self, ex)))
     res = count_dossiers(logs, tmp_path / "out")
+    # every broken file found by one probe after the first failure, not one full read per broken file
+    assert passes == [5, 2]
     files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["e-utf8.csv", "reason"] == files.loc["b-utf8.csv", "reason"]
     assert files.loc["b-utf8.csv", "status"] == "rejected" and files.loc["b-utf8.csv", "rows_read"] == 0
     assert files.loc["b-utf8.csv", "reason"].startswith("dòng 2.504 có ký tự không ở mã UTF-8")
     assert files.loc["d-dong-dai.csv", "status"] == "rejected"

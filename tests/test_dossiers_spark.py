@@ -79,3 +79,33 @@ def test_duckdb_and_spark_agree_when_a_lookup_finds_nothing(tmp_path: Path) -> N
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)
         pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)
+
+
+def test_spark_rejects_broken_and_crowded_files_and_reads_the_others_again(tmp_path: Path) -> None:
+    """The passes that reject a file end on Spark too (each load is a new file: Spark would serve a rewritten
+    path's old rows from its cache and loop), and both engines give the same tables."""
+    import yaml
+
+    from sketket.intake.dossiers import config
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    header = "Đơn vị;" + HEADER
+    (logs / "a-nhieu-don-vi.csv").write_text("\n".join([header, *(f"Đơn vị lạ {i};" + ROWS[0] for i in range(5))])
+                                             + "\n", encoding="utf-8")
+    good = "\n".join([header, *("Sở Tư pháp;" + r for r in ROWS)]) + "\n"
+    (logs / "b-tot.csv").write_text(good, encoding="utf-8")
+    (logs / "c-utf8.csv").write_bytes(good.encode() * 3000 + b"X;HT;B\xff;x;03/04/2017;;;;;\n")
+    cfg = dict(config())
+    cfg["limits"] = {**cfg["limits"], "distinct_per_file": {**cfg["limits"]["distinct_per_file"], "unit_key": 3}}
+    path = tmp_path / "dossiers.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    by_duckdb = count_dossiers(logs, tmp_path / "duckdb", engine="duckdb", config_path=path).tables
+    by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark", config_path=path).tables
+    files = by_spark["dossier_files"].set_index("source_file")
+    assert files["status"].tolist() == ["rejected", "read", "rejected"]
+    assert files.loc["c-utf8.csv", "reason"].startswith("dòng 39.001 có ký tự không ở mã UTF-8")
+    for name in ("dossiers", *by_duckdb):
+        left = Catalog(tmp_path / "duckdb").load(name)
+        right = Catalog(tmp_path / "spark").load(name)
+        pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)

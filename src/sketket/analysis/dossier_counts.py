@@ -223,30 +223,32 @@ def _sql_list(values: list[Any]) -> str:
     return "[" + ", ".join(_quote(v) if isinstance(v, str) else str(int(v)) for v in values) + "]"
 
 
-class UnreadableExport(Exception):
-    """A CSV export that the reader stopped on past its first lines (bytes that are not UTF-8, a line longer
-    than the limit, a row CSV cannot split): that file is rejected and the others are read again without it."""
-
-    def __init__(self, file_idx: int, line: int, problem: str, detail: str = ""):
-        super().__init__(f"file {file_idx}, line {line}: {problem}")
-        self.file_idx, self.line, self.problem, self.detail = file_idx, line, problem, detail
+class ReadFailed(Exception):
+    """The engine stopped reading the exports (a CSV broken past its first lines): `Engine.probe` finds which."""
 
 
-def _csv_failure(message: str, files: dict[str, int]) -> UnreadableExport | None:
-    """The export and line a DuckDB CSV error names (its text: "CSV Error on Line: N" and "file = PATH"), and
-    the kind of problem; None when the error is not about one of `files` (path → file index)."""
-    found = re.search(r"^\s*file = (.+?)\s*$", message, re.M)
+@dataclass(frozen=True)
+class Unreadable:
+    """A CSV export the reader cannot read whole: the problem (a key of `file_reasons` in dossiers.yml) and
+    the line the reader stopped on (0 when it does not say)."""
+
+    file_idx: int
+    problem: str
+    line: int
+
+
+def _csv_problem(message: str) -> tuple[str, int]:
+    """The kind of problem and the line of a DuckDB CSV error, from its text ("CSV Error on Line: N")."""
     line = re.search(r"CSV Error on Line: (\d+)", message)
-    if not found or found.group(1) not in files:
-        return None
     if "Invalid unicode" in message:
         problem = "not_utf8_line"
     elif "Maximum line size" in message:
         problem = "line_too_long"
+    elif "quoted new lines" in message:
+        problem = "quoted_new_lines"  # not a defect of the file: read on one thread (DuckDBEngine.probe)
     else:
         problem = "csv_error"
-    detail = next((ln.strip() for ln in message.splitlines()[2:] if ln.strip()), "")
-    return UnreadableExport(files[found.group(1)], int(line.group(1)) if line else 0, problem, detail[:200])
+    return problem, int(line.group(1)) if line else 0
 
 
 class DuckDBEngine:
@@ -267,8 +269,9 @@ class DuckDBEngine:
         self._tmp = tempfile.mkdtemp(prefix="sketket-dossiers-")
         self.con.execute(f"SET temp_directory = {_quote(self._tmp)}")
         self._header_line: dict[int, int] = {}
-        self._csv_files: dict[str, int] = {}  # a CSV's path as read_csv names it → its file index
         self._max_line_bytes = int(max_line_bytes)
+        self._serial: set[int] = set()  # CSVs read on one thread: quoted line breaks (DuckDBEngine.probe)
+        self._csv: list[tuple[int, Export]] = []  # the CSV exports of the last load_raw
         self._offsets: list[int] = [0]  # per file: source_row - row_id (materialise)
 
     def close(self) -> None:
@@ -312,11 +315,11 @@ class DuckDBEngine:
         in its file is only known once the rows are stored (`materialise`)."""
         parts: list[str] = []
         groups: list[list[tuple[int, Export, str]]] = []
-        self._csv_files = {str(ex.path): i for i, ex, _ in exports if ex.rows is None}
+        self._csv = [(i, ex) for i, ex, _ in exports if ex.rows is None]
         for item in exports:
             self._header_line[item[0]] = item[1].header_line
-            if item[1].rows is None and groups and groups[-1][0][1].rows is None \
-                    and _layout(groups[-1][0][1]) == _layout(item[1]):
+            if item[1].rows is None and groups and groups[-1][0][1].rows is None and item[0] not in self._serial \
+                    and groups[-1][0][0] not in self._serial and _layout(groups[-1][0][1]) == _layout(item[1]):
                 groups[-1].append(item)
             else:
                 groups.append([item])
@@ -329,11 +332,7 @@ class DuckDBEngine:
                 self.register(f"xlsx_{i}", frame)
                 parts.append(_raw_select(ex, f"xlsx_{i}", str(i), _quote(ex.rel), _quote(hint)))
                 continue
-            spec = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(ex.n_columns)) + "}"
-            paths = _sql_list([str(e.path) for _, e, _ in group])
-            source = (f"read_csv({paths}, delim={_quote(ex.delimiter)}, header=false, skip={ex.header_line}, "
-                      f"columns={spec}, auto_detect=false, quote='\"', escape='\"', null_padding=true, "
-                      f"strict_mode=false, encoding='utf-8', max_line_size={self._max_line_bytes})")
+            source = self._csv_source([e.path for _, e, _ in group], ex, parallel=i not in self._serial)
             pick = "[CAST(file_index AS BIGINT) + 1]"
             parts.append(_raw_select(ex, source, _sql_list([k for k, _, _ in group]) + pick,
                                      _sql_list([e.rel for _, e, _ in group]) + pick,
@@ -342,6 +341,39 @@ class DuckDBEngine:
             parts = ["SELECT 0 AS file_idx, '' AS source_file, CAST(0 AS BIGINT) AS source_row, '' AS unit_key, "
                      + ", ".join(f"'' AS {c}" for c in CANONICAL) + " WHERE false"]
         self.con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + "\nUNION ALL\n".join(parts))
+
+    def _csv_source(self, paths: list[Path], ex: Export, parallel: bool = True) -> str:
+        """read_csv over CSV exports of one layout: every column text, nothing guessed."""
+        spec = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(ex.n_columns)) + "}"
+        return (f"read_csv({_sql_list([str(p) for p in paths])}, delim={_quote(ex.delimiter)}, header=false, "
+                f"skip={ex.header_line}, columns={spec}, auto_detect=false, quote='\"', escape='\"', "
+                f"null_padding=true, strict_mode=false, encoding='utf-8', max_line_size={self._max_line_bytes}"
+                + ("" if parallel else ", parallel=false") + ")")
+
+    def probe(self) -> list[Unreadable]:
+        """After `ReadFailed`: each CSV of the last load_raw read alone, every column (DuckDB checks the text of
+        the columns it reads), to find every file the reader stops on at once rather than one per full read.
+        A file whose quoted values hold line breaks, which DuckDB's parallel reader cannot pad, is read on one
+        thread from then on (it is not a defect of the file)."""
+        import duckdb
+
+        found: list[Unreadable] = []
+        for i, ex in self._csv:
+            for _ in range(2):
+                total = " + ".join(f"coalesce(length(c{j}), 0)" for j in range(ex.n_columns))
+                try:
+                    self.con.execute(f"SELECT sum({total}) FROM "
+                                     f"{self._csv_source([ex.path], ex, parallel=i not in self._serial)}").fetchall()
+                    break
+                except duckdb.Error as exc:
+                    problem, line = _csv_problem(str(exc))
+                    if problem == "quoted_new_lines" and i not in self._serial:
+                        self._serial.add(i)
+                        found.append(Unreadable(i, problem, line))
+                        continue
+                    found.append(Unreadable(i, "csv_error" if problem == "quoted_new_lines" else problem, line))
+                    break
+        return found
 
     def materialise(self, name: str, sql: str) -> None:
         """`sql`, a row-by-row projection of `raw` (same rows, same order), stored once, and the view `name` over
@@ -355,11 +387,10 @@ class DuckDBEngine:
         path = Path(self._tmp) / f"{name}.parquet"
         try:
             self.con.execute(f"COPY ({sql}) TO {_quote(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
-        except duckdb.InvalidInputException as exc:  # only the files' first lines were checked before
-            failure = _csv_failure(str(exc), self._csv_files)
-            if failure is None:
+        except duckdb.Error as exc:  # only the files' first lines were checked before
+            if "CSV Error" not in str(exc):
                 raise
-            raise failure from None
+            raise ReadFailed(str(exc)) from exc
         source = f"read_parquet({_quote(str(path))}, file_row_number = true)"
         first = dict(self.con.execute(f"SELECT file_idx, MIN(file_row_number) FROM {source} GROUP BY file_idx")
                      .fetchall())
@@ -419,6 +450,8 @@ class SparkEngine:
         self.spark.sparkContext.setLogLevel("ERROR")
         self._tmp = Path(tempfile.mkdtemp(prefix="sketket-spark-"))
         self._reader = DuckDBEngine(max_line_bytes=max_line_bytes)
+        self._loads = 0
+        self._cached: dict[str, Any] = {}  # the DataFrames materialise cached, by view name
 
     def close(self) -> None:
         self._reader.close()
@@ -434,12 +467,21 @@ class SparkEngine:
 
     def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
         self._reader.load_raw(exports)
-        path = self._tmp / "raw.parquet"
+        # a new file for each load: Spark would go on serving a rewritten path's old rows from its caches
+        self._loads += 1
+        path = self._tmp / f"raw-{self._loads}.parquet"
         self._reader.copy_raw(path)
         self.spark.read.parquet(str(path)).createOrReplaceTempView("raw")
 
+    def probe(self) -> list[Unreadable]:
+        return self._reader.probe()
+
     def materialise(self, name: str, sql: str) -> None:
-        self.spark.sql(sql).cache().createOrReplaceTempView(name)
+        old = self._cached.pop(name, None)
+        if old is not None:
+            old.unpersist()
+        self._cached[name] = self.spark.sql(sql).cache()
+        self._cached[name].createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.spark.sql(sql).toPandas()
@@ -713,16 +755,22 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[tuple[int, Export, str]],
            cfg: dict[str, Any]) -> pd.DataFrame:
     """The exports read into `staged`, and their distinct values (distinct.sql). A CSV the reader stops on past
     its first lines, or a file with more distinct values than an export can hold, is rejected (its reason in
-    the files ledger) and the others are read again without it: one bad file costs that file, never the run."""
+    the files ledger) and the others are read again without it: one bad file costs that file, never the run.
+    Each pass rejects at least one file (or reads a file on one thread), so the passes end."""
     limits = cfg["limits"]
     while True:
         try:
             eng.load_raw(logs)
             eng.materialise("staged", render("staged.sql", eng.dialect))
-        except UnreadableExport as bad:
-            _reject(exports[bad.file_idx], cfg["file_reasons"][bad.problem], line=format_int(bad.line),
-                    limit=format_int(int(limits["max_line_bytes"])), detail=bad.detail)
-            logs = [item for item in logs if item[0] != bad.file_idx]
+        except ReadFailed:
+            found = eng.probe()
+            if not found:  # the reader stopped, yet no file alone stops it: not a file's fault
+                raise
+            for bad in found:
+                if bad.problem != "quoted_new_lines":
+                    _reject(exports[bad.file_idx], cfg["file_reasons"][bad.problem], line=format_int(bad.line),
+                            limit=format_int(int(limits["max_line_bytes"])))
+            logs = [item for item in logs if exports[item[0]].kind == "log"]
             continue
         distinct = eng.query(render("distinct.sql", eng.dialect))
         crowded = _crowded_files(distinct, limits["distinct_per_file"])

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sketket.clean import fold, format_number, nfc
+from sketket.clean import fold, format_int, format_number, nfc
 from sketket.config import load_yaml
 
 CANONICAL = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "channel", "received_at", "due_at",
@@ -152,6 +152,12 @@ def _stem_name(path: Path) -> str:
 def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
     """What a file is: a dossier log (its header, columns and unit hints), a procedures table, or neither."""
     ex = Export(path, rel)
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding in the name (a zip made on Windows, unpacked here)
+        ex.rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        ex.kind, ex.reason = "rejected", cfg["file_reasons"]["name_not_utf8"]
+        return ex
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         ex.kind, ex.reason = "skipped", f"không phải tệp xuất của phần mềm một cửa (.csv, .xlsx): {path.suffix or 'không có đuôi'}"
@@ -247,9 +253,11 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
     for ex in tables:
         try:
             rows = ex.rows if ex.rows is not None else _csv_rows(ex)
-        except (csv.Error, UnicodeDecodeError) as exc:  # past the head: the table is set aside, the run goes on
-            ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_unreadable"].format(
-                detail=type(exc).__name__)
+        except UnicodeDecodeError:  # past the head: the table is set aside, the run goes on
+            ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_not_utf8"]
+            continue
+        except csv.Error as exc:
+            ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_unreadable"].format(line=exc.args[-1])
             continue
         for row in rows:
             code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
@@ -264,8 +272,13 @@ def _cell(row: list[str], i: int | None) -> str:
 
 
 def _csv_rows(ex: Export) -> list[list[str]]:
+    """A CSV's rows below its header; csv.Error carries the line it stopped on as its last argument."""
     with open(ex.path, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f, delimiter=ex.delimiter))
+        reader = csv.reader(f, delimiter=ex.delimiter)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise csv.Error(str(exc), format_int(reader.line_num)) from exc
     return rows[ex.header_line:]
 
 
