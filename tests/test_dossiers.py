@@ -138,6 +138,26 @@ def test_quoted_line_breaks_in_a_cell_are_read_not_rejected(tmp_path):
     d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
     assert d.loc["M1", "procedure_name"] == "Cấp giấy phép\nxây dựng\nnhà ở" and d.loc["M1", "outcome"] == "on_time"
     assert d.loc["G2000", "outcome"] == "on_time" and len(d) == 3006
+    f = res.tables["dossier_findings"]
+    breaks = f[f["rule"] == "line_breaks"]
+    assert breaks["dossier_code"].tolist() == ["M1"] and breaks["severity"].tolist() == ["warning"]
+    assert breaks["value"].tolist() == ["Cấp giấy phép ⏎ xây dựng ⏎ nhà ở"]
+
+
+def test_a_quote_never_closed_is_a_finding_showing_the_rows_it_swallowed(tmp_path):
+    """A quote opened and never closed makes the rest of the file one cell: those rows are not dossiers any
+    more, so the row that holds them carries a finding whose value shows them (nothing vanishes unsaid)."""
+    logs = tmp_path / "logs"
+    good = [f"G{i};Thủ tục A;Trực tiếp;03/04/2017 08:00;10/04/2017;05/04/2017;05/04/2017;Trực tiếp;Đã trả kết quả"
+            for i in range(60)]
+    _write(logs, "a.csv", good[:10] + ['X1;"Thủ tục B;Trực tiếp;03/04/2017;10/04/2017;;;;Đang xử lý'] + good[10:])
+    res = count_dossiers(logs, tmp_path / "out")
+    assert res.tables["dossier_files"]["rows_read"].tolist() == [11]
+    f = res.tables["dossier_findings"]
+    swallowed = f[f["rule"] == "line_breaks"].iloc[0]
+    assert (swallowed["dossier_code"], swallowed["source_row"]) == ("X1", 14)
+    assert swallowed["value"].startswith("Thủ tục B;Trực tiếp;03/04/2017;10/04/2017;;;;Đang xử lý ⏎ G10;Thủ tục A")
+    assert swallowed["value"].endswith("…") and "dấu ngoặc kép mở mà không đóng" in swallowed["message"]
 
 
 def test_a_file_name_not_in_utf8_is_rejected_by_name(tmp_path):

@@ -840,6 +840,19 @@ _DATE_OF_RULE = {"received_unreadable": "received_at", "due_unreadable": "due_at
                  "due_before_received": "due_at", "duplicate_code": "dossier_code", "code_missing": "dossier_code"}
 
 
+_TEXT_COLUMNS = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "status", "received_at", "due_at",
+                 "finished_at", "returned_at")
+
+
+def _multiline_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
+    """The first of the rows' texts that spans lines, on one line (⏎ for each break) and cut to `width`."""
+    value = pd.Series("", index=rows.index, dtype=object)
+    for column in reversed(_TEXT_COLUMNS):
+        value = rows[column].where(rows[column].str.contains("\n", regex=False), value)
+    flat = value.str.replace("\r", "", regex=False).str.replace("\n", " ⏎ ", regex=False)
+    return flat.where(flat.str.len() <= width, flat.str.slice(0, width - 1) + "…")
+
+
 def _person_date(text: object) -> str:
     """An ISO date (and time) as dd/mm/yyyy (hh:mm) for a message."""
     s = str(text or "")
@@ -878,9 +891,11 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
     for rule, g in long.groupby("rule", sort=False):
         if rule in ("finished_before_received", "done_after_cutoff"):
             value = g["finished_at"].where(g["finished_at"] != "", g["returned_at"])
+        elif rule == "line_breaks":
+            value = _multiline_value(g)
         else:
             value = g[_DATE_OF_RULE.get(str(rule), "dossier_code")]
-        shown = value if rule in ("duplicate_code", "code_missing") else _person_dates(value)
+        shown = value if rule in ("duplicate_code", "code_missing", "line_breaks") else _person_dates(value)
         message = _fill(rules[rule]["message"], {"value": shown, "received": _person_dates(g["received_at"]),
                                                  "status": g["status"], **fmt}, g.index)
         rows.extend(zip(g["source_file"], g["source_row"].astype(int).tolist(), g["dossier_code"],

@@ -78,7 +78,14 @@ o AS (
          u_dn < r_dn AS i_due_before_received,
          occurrence > 1 AS i_duplicate_code,
          dossier_code = '' AND unit_code <> '' AS i_code_missing,
-         end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff
+         end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff,
+         -- a quoted cell spanning lines: an Excel line break, or a quote never closed that swallowed the rows below
+         instr(dossier_code, chr(10)) > 0 OR instr(procedure_code, chr(10)) > 0
+           OR instr(procedure_name, chr(10)) > 0 OR instr(unit_key, chr(10)) > 0 OR instr(channel, chr(10)) > 0
+           OR instr(return_channel, chr(10)) > 0 OR instr(status, chr(10)) > 0
+           OR instr(coalesce(received_at, ''), chr(10)) > 0 OR instr(coalesce(due_at, ''), chr(10)) > 0
+           OR instr(coalesce(finished_at, ''), chr(10)) > 0
+           OR instr(coalesce(returned_at, ''), chr(10)) > 0 AS i_line_breaks
   FROM ends
 )
 SELECT
@@ -97,7 +104,7 @@ SELECT
   -- most rows have none: the text is only made for the others
   CASE WHEN i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
          OR i_returned_unreadable OR i_finished_before_received OR i_due_before_received
-         OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff THEN
+         OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff OR i_line_breaks THEN
     concat_ws(',',
       CASE WHEN i_received_missing THEN 'received_missing' END,
       CASE WHEN i_received_unreadable THEN 'received_unreadable' END,
@@ -108,7 +115,8 @@ SELECT
       CASE WHEN i_due_before_received THEN 'due_before_received' END,
       CASE WHEN i_duplicate_code THEN 'duplicate_code' END,
       CASE WHEN i_code_missing THEN 'code_missing' END,
-      CASE WHEN i_done_after_cutoff THEN 'done_after_cutoff' END)
+      CASE WHEN i_done_after_cutoff THEN 'done_after_cutoff' END,
+      CASE WHEN i_line_breaks THEN 'line_breaks' END)
   ELSE '' END AS issues,
   file_idx  -- the files' order, for sorting the output (not written)
 FROM o
