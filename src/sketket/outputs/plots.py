@@ -272,6 +272,42 @@ def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: 
     return fig
 
 
+def histogram(values: pd.Series, title: str, xlabel: str, ylabel: str, clip: int, mark: float | None = None,
+              mark_label: str = "") -> Figure:
+    """How many items have each whole value (e.g. days from a deadline), one bar per value, the values beyond
+    ±`clip` piled on the edge bars (said in the axis title); `mark`: a reference line (e.g. the deadline)."""
+    data = values.dropna().astype(int).clip(-clip, clip)
+    counts = data.value_counts().reindex(range(-clip, clip + 1), fill_value=0)
+    with rc_context(_rc()):
+        fig = _figure(4.0)
+        ax = fig.add_subplot()
+        ax.bar(counts.index.tolist(), counts.tolist(), width=0.9, color=CITY_COLOR)
+        if mark is not None:
+            ax.axvline(mark, color=style()["reference_color"], linestyle="--", linewidth=2, label=literal(mark_label))
+            _legend_below(fig)
+        ax.yaxis.set_major_formatter(axis_formatter("int"))
+        ax.xaxis.set_major_formatter(axis_formatter("int"))
+        _title(fig, title)
+        ax.set_xlabel(literal(f"{xlabel} (cắt ở ±{format_int(clip)})"))
+        ax.set_ylabel(literal(ylabel))
+    return fig
+
+
+def column_bars(df: pd.DataFrame, label: str, value: str, title: str, ylabel: str) -> Figure:
+    """One vertical bar per row, in the rows' order (e.g. months), its count above it."""
+    with rc_context(_rc()):
+        fig = _figure(4.0)
+        ax = fig.add_subplot()
+        bars = ax.bar(list(range(len(df))), df[value].tolist(), color=style()["reference_color"])
+        ax.bar_label(bars, labels=[format_int(v) for v in df[value]], fontsize="small")
+        ax.set_xticks(list(range(len(df))), [literal(x) for x in df[label]], rotation=90 if len(df) > 8 else 0)
+        ax.yaxis.set_major_formatter(axis_formatter("int"))
+        _title(fig, title)
+        ax.set_xlabel("")
+        ax.set_ylabel(literal(ylabel))
+    return fig
+
+
 def heatmap_counts(pivot: pd.DataFrame, title: str) -> Figure:
     """A table of counts (e.g. findings by rule and tier) as a heatmap, each cell written 1.234; the tier names
     wrap to the width of their column and the rule descriptions to a readable line."""

@@ -1,0 +1,113 @@
+"""The analyst's dossier notebook (04_dossiers.ipynb): the selection by unit, procedure and period, the days
+against the deadline, the counts by month, procedure and channel (rates as ratios of sums), the files ledger and
+findings by rule, its two charts, and the notebook itself run by papermill on logs the test writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from sketket.analysis import dossier_views as views
+from sketket.analysis.dossier_counts import count_dossiers
+from sketket.catalog import Catalog
+from sketket.outputs import plots
+
+HEADER = "Mã hồ sơ;Mã TTHC;Tên TTHC;Kênh nộp;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái"
+ROWS = [
+    # on time (ended 2 days before the deadline), overdue by 3 days, pending past the cutoff (overdue)
+    "A1;1.001;Chứng thực bản sao;Trực tiếp;03/04/2017 08:00;10/04/2017;08/04/2017;Đã trả kết quả",
+    "A2;1.001;Chứng thực bản sao;Trực tuyến;05/05/2017;10/05/2017;13/05/2017;Đã trả kết quả",
+    "A3;1.002;Đăng ký khai sinh;Bưu chính;20/05/2017;25/05/2017;;Đang xử lý",
+    "A4;1.002;Đăng ký khai sinh;Trực tuyến;02/06/2017;30/08/2017;;Đang xử lý",  # pending, on time
+    "A5;1.003;Đăng ký kết hôn;;06/06/2017;07/06/2017;07/06/2017;Đã trả kết quả",
+    "A6;1.003;Đăng ký kết hôn;Trực tiếp;01/01/2015;07/01/2015;07/01/2015;Đã trả kết quả",  # out of the period
+]
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("views")
+    logs = base / "logs"
+    logs.mkdir()
+    (logs / "quan-thanh.csv").write_text("\n".join(["Đơn vị: UBND phường Quán Thánh", HEADER, *ROWS]) + "\n",
+                                         encoding="utf-8")
+    (logs / "hong.csv").write_bytes(b"\xff\xfe" + "Mã hồ sơ".encode("utf-16-le"))
+    count_dossiers(logs, base / "processed")
+    return base / "processed"
+
+
+def test_select_filters_by_unit_procedure_and_days_of_receipt(processed):
+    d = Catalog(processed).load("dossiers")
+    everything = views.select(d)
+    assert sorted(everything["dossier_code"]) == ["A1", "A2", "A3", "A4", "A5"]  # A6 is out of the period
+    assert views.select(d, unit_code="00000").empty
+    assert sorted(views.select(d, procedure="dang ky")["dossier_code"]) == ["A3", "A4", "A5"]  # no diacritics
+    assert list(views.select(d, procedure="1.001")["dossier_code"]) == ["A1", "A2"]
+    assert list(views.select(d, period_from="05/05/2017", period_to="20/05/2017")["dossier_code"]) == ["A2", "A3"]
+    with pytest.raises(ValueError, match=r'period_to = "2017-05-20" không đọc được; cần dạng dd/mm/yyyy'):
+        views.select(d, period_to="2017-05-20")
+    assert views.summary(everything) == ("5 hồ sơ tiếp nhận; đúng hạn 3, quá hạn 2 (tỷ lệ đúng hạn 60,0%).")
+    assert views.summary(everything.iloc[0:0]) == "0 hồ sơ tiếp nhận; đúng hạn 0, quá hạn 0."
+
+
+def test_days_months_procedures_and_channels(processed):
+    d = views.select(Catalog(processed).load("dossiers"))
+    days = views.days_against_due(d)
+    # ended by the cutoff with a deadline only: A1 two days early, A2 three days late, A5 on its deadline
+    assert sorted(days.tolist()) == [-2, 0, 3]
+    months = views.by_month(d)
+    assert months.to_dict("list") == {"month": ["04/2017", "05/2017", "06/2017"], "received": [1, 2, 2],
+                                      "overdue": [0, 2, 0]}
+    procs = views.by_procedure(d).set_index("procedure_code")
+    assert procs.loc["1.001", ["received", "on_time", "overdue", "online_received"]].tolist() == [2, 1, 1, 1]
+    assert procs.loc["1.001", "on_time_rate"] == 50.0 and procs.index[0] in ("1.001", "1.002")
+    assert views.no_overdue_text(views.by_procedure(d)) == "1/3 thủ tục không có hồ sơ quá hạn."
+    channels = views.by_channel(d)
+    assert channels["channel"].tolist() == ["Trực tiếp", "Trực tuyến", "Bưu chính", "Không ghi"]
+    assert channels["received"].tolist() == [1, 2, 1, 1]
+    # the rate of all channels is the ratio of the sums, not the mean of the channels' rates
+    assert channels["on_time"].sum() / (channels["on_time"].sum() + channels["overdue"].sum()) == 0.6
+
+
+def test_files_ledger_rejected_first_and_findings_by_rule(processed):
+    cat = Catalog(processed)
+    files = views.files_read(cat)
+    assert files["source_file"].tolist() == ["hong.csv", "quan-thanh.csv"]
+    assert files.loc[0, "status"] == "rejected" and "UTF-8" in files.loc[0, "reason"]
+    rules = views.findings_by_rule(cat)
+    assert rules.loc[0, "severity"] in ("error", "warning", "info")
+    assert "out_of_period" in set(rules["rule"]) and rules["findings"].sum() == len(cat.load("dossier_findings"))
+
+
+def test_histogram_and_column_bars_label_counts_the_vietnamese_way():
+    fig = plots.histogram(pd.Series([-40, -2, 0, 0, 3, 1500]), "Số ngày", "ngày so với hạn", "số hồ sơ", clip=30,
+                          mark=0.5, mark_label="hạn")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    heights = {round(p.get_x() + p.get_width() / 2): p.get_height() for p in ax.patches}
+    assert heights[-30] == 1 and heights[30] == 1 and heights[0] == 2  # the far values piled on the edges
+    assert ax.get_xlabel() == "ngày so với hạn (cắt ở ±30)"
+    bars = plots.column_bars(pd.DataFrame({"month": ["04/2017", "05/2017"], "overdue": [1234, 0]}), "month",
+                             "overdue", "Quá hạn theo tháng", "hồ sơ")
+    texts = [t.get_text() for t in bars.axes[0].texts]
+    assert texts == ["1.234", "0"] and [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["04/2017", "05/2017"]
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_on_written_logs_and_shows_the_selection(processed, tmp_path):
+    import papermill as pm
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "04_dossiers.ipynb"
+    out = tmp_path / "04.ipynb"
+    nb = pm.execute_notebook(str(notebook), str(out), kernel_name="sketket", progress_bar=False,
+                             parameters={"processed_dir": str(processed), "procedure": "1.001"})
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "2 hồ sơ tiếp nhận; đúng hạn 1, quá hạn 1 (tỷ lệ đúng hạn 50,0%)." in printed
+    assert "0/1 thủ tục không có hồ sơ quá hạn." in printed
+    html = "".join(o["data"].get("text/html", "") for o in outputs if o.output_type == "display_data")
+    assert html.count("<img") == 2 and "hong.csv" in html and "Chứng thực bản sao" in html
+    assert not any(o.output_type == "error" for o in outputs)
