@@ -127,21 +127,23 @@ def by_channel(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def files_read(cat: Catalog) -> pd.DataFrame:
-    """The files ledger (dossier_files), rejected and skipped files first: what the inspector asks a unit to
-    send again."""
+    """The files ledger (dossier_files), rejected and skipped files first (what the inspector asks a unit to
+    send again), the status in Vietnamese."""
     files = cat.load("dossier_files")
     order = {"rejected": 0, "skipped": 1, "procedures": 2, "read": 3}
-    return files.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    files = files.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    return files.assign(status=files["status"].map(lambda s: texts()["file_status"].get(s, s)))
 
 
 def findings_by_rule(cat: Catalog) -> pd.DataFrame:
-    """Findings per rule (dossier_findings): severity, number of findings, files concerned, an example message;
-    errors first, then the most frequent."""
+    """Findings per rule (dossier_findings): severity (in Vietnamese), number of findings, files concerned, an
+    example message; errors first, then the most frequent."""
     f = cat.load("dossier_findings")
     rank = {"error": 0, "warning": 1, "info": 2}
     out = (f.groupby("rule", sort=False)
            .agg(severity=("severity", "first"), findings=("rule", "size"), files=("source_file", "nunique"),
                 example=("message", "first")).reset_index())
-    return (out.assign(_rank=out["severity"].map(rank))
-            .sort_values(["_rank", "findings", "rule"], ascending=[True, False, True], kind="stable")
-            .drop(columns="_rank").reset_index(drop=True))
+    out = (out.assign(_rank=out["severity"].map(rank))
+           .sort_values(["_rank", "findings", "rule"], ascending=[True, False, True], kind="stable")
+           .drop(columns="_rank").reset_index(drop=True))
+    return out.assign(severity=out["severity"].map(lambda s: texts()["severity"].get(s, s)))
