@@ -160,6 +160,53 @@ def test_a_quote_never_closed_is_a_finding_showing_the_rows_it_swallowed(tmp_pat
     assert swallowed["value"].endswith("…") and "dấu ngoặc kép mở mà không đóng" in swallowed["message"]
 
 
+def test_a_quote_never_closed_in_a_cr_only_file_is_a_finding_too(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    good = [f"G{i};Thủ tục A;Trực tiếp;03/04/2017;10/04/2017;05/04/2017;;;Đã trả kết quả" for i in range(30)]
+    lines = [HEADER, *good[:10], 'X1;"Thủ tục B;Trực tiếp;03/04/2017;10/04/2017;;;;Đang xử lý', *good[10:]]
+    (logs / "cr.csv").write_text("\r".join(lines) + "\r", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    assert res.tables["dossier_files"]["rows_read"].tolist() == [11]
+    f = res.tables["dossier_findings"]
+    swallowed = f[f["rule"] == "line_breaks"]
+    assert swallowed["dossier_code"].tolist() == ["X1"] and " ⏎ G10;Thủ tục A" in swallowed["value"].iloc[0]
+
+
+def test_a_file_is_judged_on_the_columns_read_whatever_is_beside_it(tmp_path):
+    """Bad bytes in a column the run does not read never reject a file, even when another file's quoted line
+    break makes the reader probe every file alone."""
+    logs = tmp_path / "logs"
+    header = HEADER + ";Ghi chú"
+    rows = [f"G{i};Thủ tục A;Trực tiếp;03/04/2017;10/04/2017;05/04/2017;;;Đã trả kết quả;ok" for i in range(3000)]
+    a = _write(logs, "a.csv", rows, header=header)
+    with open(a, "ab") as f:
+        f.write(b"G-x;Th\xe1\xbb\xa7 t\xe1\xbb\xa5c A;Tr\xe1\xbb\xb1c ti\xe1\xbb\x87p;03/04/2017;;;;;;\xfa\n")
+    _write(logs, "b.csv", ['B1;"Thủ tục\nC";Trực tiếp;03/04/2017;10/04/2017;05/04/2017;;;Đã trả kết quả;x'],
+           header=header)
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files["status"].tolist() == ["read", "read"] and files["rows_read"].tolist() == [3001, 1]
+
+
+def test_a_file_gone_before_it_is_read_or_named_like_a_pattern_costs_that_file(tmp_path, monkeypatch):
+    import sketket.analysis.dossier_counts as dc
+
+    logs = tmp_path / "logs"
+    row = "A{i};Thủ tục A;Trực tiếp;03/04/2017;10/04/2017;05/04/2017;;;Đã trả kết quả"
+    _write(logs, "a.csv", [row.format(i=1)])
+    gone = _write(logs, "b.csv", [row.format(i=2)])
+    _write(logs, "so*.csv", [row.format(i=3)])
+    _write(logs, "so1.csv", [row.format(i=4)])
+    real = dc.read_procedures
+    monkeypatch.setattr(dc, "read_procedures", lambda *a: (gone.unlink(), real(*a))[1])  # after inspection
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["b.csv", "status"] == "rejected" and files.loc["b.csv", "reason"].startswith("không mở được tệp")
+    assert files.loc["so*.csv", "status"] == "rejected" and "mẫu tên nhiều tệp" in files.loc["so*.csv", "reason"]
+    assert files.loc[["a.csv", "so1.csv"], "rows_counted"].tolist() == [1, 1]
+
+
 def test_a_file_name_not_in_utf8_is_rejected_by_name(tmp_path):
     import os
 

@@ -340,7 +340,12 @@ class DuckDBEngine:
         if not parts:
             parts = ["SELECT 0 AS file_idx, '' AS source_file, CAST(0 AS BIGINT) AS source_row, '' AS unit_key, "
                      + ", ".join(f"'' AS {c}" for c in CANONICAL) + " WHERE false"]
-        self.con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + "\nUNION ALL\n".join(parts))
+        import duckdb
+
+        try:
+            self.con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + "\nUNION ALL\n".join(parts))
+        except duckdb.IOException as exc:  # a file gone since it was inspected: probe says which
+            raise ReadFailed(str(exc)) from exc
 
     def _csv_source(self, paths: list[Path], ex: Export, parallel: bool = True) -> str:
         """read_csv over CSV exports of one layout: every column text, nothing guessed."""
@@ -360,10 +365,14 @@ class DuckDBEngine:
         found: list[Unreadable] = []
         for i, ex in self._csv:
             for _ in range(2):
-                total = " + ".join(f"coalesce(length(c{j}), 0)" for j in range(ex.n_columns))
+                # the columns the run reads (DuckDB checks only those): a file is judged alone as with others
+                total = " + ".join(f"coalesce(length(c{j}), 0)" for j in sorted(set(ex.columns.values()))) or "0"
                 try:
                     self.con.execute(f"SELECT sum({total}) FROM "
                                      f"{self._csv_source([ex.path], ex, parallel=i not in self._serial)}").fetchall()
+                    break
+                except duckdb.IOException:  # gone, or not readable, since it was inspected
+                    found.append(Unreadable(i, "unopenable", 0))
                     break
                 except duckdb.Error as exc:
                     problem, line = _csv_problem(str(exc))
@@ -388,7 +397,7 @@ class DuckDBEngine:
         try:
             self.con.execute(f"COPY ({sql}) TO {_quote(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
         except duckdb.Error as exc:  # only the files' first lines were checked before
-            if "CSV Error" not in str(exc):
+            if "CSV Error" not in str(exc) and not isinstance(exc, duckdb.IOException):
                 raise
             raise ReadFailed(str(exc)) from exc
         source = f"read_parquet({_quote(str(path))}, file_row_number = true)"
@@ -468,6 +477,7 @@ class SparkEngine:
     def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
         self._reader.load_raw(exports)
         # a new file for each load: Spark would go on serving a rewritten path's old rows from its caches
+        (self._tmp / f"raw-{self._loads}.parquet").unlink(missing_ok=True)  # the previous pass's, not needed
         self._loads += 1
         path = self._tmp / f"raw-{self._loads}.parquet"
         self._reader.copy_raw(path)
@@ -848,8 +858,8 @@ def _multiline_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
     """The first of the rows' texts that spans lines, on one line (⏎ for each break) and cut to `width`."""
     value = pd.Series("", index=rows.index, dtype=object)
     for column in reversed(_TEXT_COLUMNS):
-        value = rows[column].where(rows[column].str.contains("\n", regex=False), value)
-    flat = value.str.replace("\r", "", regex=False).str.replace("\n", " ⏎ ", regex=False)
+        value = rows[column].where(rows[column].str.contains("[\r\n]", regex=True), value)
+    flat = value.str.replace(r"\r\n|\r|\n", " ⏎ ", regex=True)
     return flat.where(flat.str.len() <= width, flat.str.slice(0, width - 1) + "…")
 
 

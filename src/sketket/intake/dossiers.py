@@ -159,6 +159,9 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         ex.kind, ex.reason = "rejected", cfg["file_reasons"]["name_not_utf8"]
         return ex
     suffix = path.suffix.lower()
+    if suffix == ".csv" and any(ch in rel for ch in "*?[{"):
+        ex.kind, ex.reason = "rejected", cfg["file_reasons"]["name_pattern"]
+        return ex
     if suffix not in SUFFIXES:
         ex.kind, ex.reason = "skipped", f"không phải tệp xuất của phần mềm một cửa (.csv, .xlsx): {path.suffix or 'không có đuôi'}"
         return ex
@@ -172,6 +175,9 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
             head = _xlsx_rows(path, ex)
     except UnicodeDecodeError:
         ex.kind, ex.reason = "rejected", "tệp CSV không ở mã UTF-8; cần xuất lại dạng CSV UTF-8"
+        return ex
+    except OSError:  # no permission to read, or gone since it was listed
+        ex.kind, ex.reason = "rejected", cfg["file_reasons"]["unopenable"]
         return ex
     except _Rejected as exc:
         ex.kind, ex.reason = "rejected", str(exc)
@@ -253,6 +259,9 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
     for ex in tables:
         try:
             rows = ex.rows if ex.rows is not None else _csv_rows(ex)
+        except OSError:
+            ex.kind, ex.reason = "rejected", cfg["file_reasons"]["unopenable"]
+            continue
         except UnicodeDecodeError:  # past the head: the table is set aside, the run goes on
             ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_not_utf8"]
             continue

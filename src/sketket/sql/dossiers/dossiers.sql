@@ -79,13 +79,19 @@ o AS (
          occurrence > 1 AS i_duplicate_code,
          dossier_code = '' AND unit_code <> '' AS i_code_missing,
          end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff,
-         -- a quoted cell spanning lines: an Excel line break, or a quote never closed that swallowed the rows below
-         instr(dossier_code, chr(10)) > 0 OR instr(procedure_code, chr(10)) > 0
-           OR instr(procedure_name, chr(10)) > 0 OR instr(unit_key, chr(10)) > 0 OR instr(channel, chr(10)) > 0
-           OR instr(return_channel, chr(10)) > 0 OR instr(status, chr(10)) > 0
-           OR instr(coalesce(received_at, ''), chr(10)) > 0 OR instr(coalesce(due_at, ''), chr(10)) > 0
-           OR instr(coalesce(finished_at, ''), chr(10)) > 0
-           OR instr(coalesce(returned_at, ''), chr(10)) > 0 AS i_line_breaks
+         -- a quoted cell spanning lines (LF or CR): an Excel line break, or a quote never closed that swallowed
+         -- the rows below
+         instr(dossier_code, chr(10)) > 0 OR instr(dossier_code, chr(13)) > 0
+           OR instr(procedure_code, chr(10)) > 0 OR instr(procedure_code, chr(13)) > 0
+           OR instr(procedure_name, chr(10)) > 0 OR instr(procedure_name, chr(13)) > 0
+           OR instr(unit_key, chr(10)) > 0 OR instr(unit_key, chr(13)) > 0
+           OR instr(channel, chr(10)) > 0 OR instr(channel, chr(13)) > 0
+           OR instr(return_channel, chr(10)) > 0 OR instr(return_channel, chr(13)) > 0
+           OR instr(status, chr(10)) > 0 OR instr(status, chr(13)) > 0
+           OR instr(coalesce(received_at, ''), chr(10)) > 0 OR instr(coalesce(received_at, ''), chr(13)) > 0
+           OR instr(coalesce(due_at, ''), chr(10)) > 0 OR instr(coalesce(due_at, ''), chr(13)) > 0
+           OR instr(coalesce(finished_at, ''), chr(10)) > 0 OR instr(coalesce(finished_at, ''), chr(13)) > 0
+           OR instr(coalesce(returned_at, ''), chr(10)) > 0 OR instr(coalesce(returned_at, ''), chr(13)) > 0 AS i_line_breaks
   FROM ends
 )
 SELECT
