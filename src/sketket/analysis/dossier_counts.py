@@ -551,7 +551,7 @@ def _write_batches(reader: Any, path: Path) -> None:
 
 
 def make_engine(name: str, cfg: dict[str, Any]) -> DuckDBEngine | SparkEngine:
-    max_line_bytes = int(cfg["limits"]["max_line_bytes"])
+    max_line_bytes = int((cfg.get("limits") or {}).get("max_line_bytes", 2_000_000))  # dossiers.yml's, by default
     if name == "spark":
         spark = cfg.get("spark") or {}
         return SparkEngine(spark.get("master", "local[*]"), spark.get("driver_memory", "2g"), max_line_bytes)
