@@ -807,7 +807,7 @@ def _check_dossier_columns(path: Path) -> None:
         raise RuntimeError(f"dossiers.parquet: cột {got} khác danh mục (catalog.yml) {wanted}")
 
 
-def _rate(on_time: pd.Series, overdue: pd.Series) -> pd.Series:
+def on_time_rate(on_time: pd.Series, overdue: pd.Series) -> pd.Series:
     """On-time rate, 0–100, a ratio of sums (rule 6); empty when nothing was decided."""
     total = (on_time + overdue).astype("Float64")
     return (100 * on_time.astype("Float64") / total.where(total > 0)).astype("Float64")
@@ -825,7 +825,7 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     city = pd.DataFrame([{**{c: int(u[c].sum()) for c in _UNIT_COUNTS}, "unit_code": "", "tier": "city",
                           "unit_name": CITY_LABEL}])
     out = pd.concat([u, tiers, city], ignore_index=True)
-    out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
+    out["on_time_rate"] = on_time_rate(out["on_time"], out["overdue"])
     return out[columns("dossier_units")]
 
 
@@ -841,7 +841,7 @@ def procedure_table(procs: pd.DataFrame) -> pd.DataFrame:
     p = p.sort_values(["unit_code", "received", "procedure_code", "procedure_name"],
                       ascending=[True, False, True, True])
     out = pd.concat([city, p], ignore_index=True)
-    out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
+    out["on_time_rate"] = on_time_rate(out["on_time"], out["overdue"])
     return out[columns("dossier_procedures")]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.dossier_counts import COUNTED
+from sketket.analysis.dossier_counts import COUNTED, on_time_rate
 from sketket.catalog import Catalog
 from sketket.clean import fold, format_int, format_percent
 from sketket.intake.dossiers import config
@@ -64,15 +64,10 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     return d
 
 
-def _rate(on_time: pd.Series, overdue: pd.Series) -> pd.Series:
-    decided = on_time + overdue
-    return (100 * on_time / decided.where(decided > 0)).astype(float)
-
-
 def summary(d: pd.DataFrame) -> str:
     """One sentence: dossiers received, on time, overdue and the on-time rate of the selection."""
     on_time, overdue = int(d["is_on_time"].sum()), int(d["is_overdue"].sum())
-    rate = _rate(pd.Series([on_time]), pd.Series([overdue])).iloc[0]
+    rate = on_time_rate(pd.Series([on_time]), pd.Series([overdue])).iloc[0]
     t = texts()
     line = t["summary"].format(received=format_int(len(d)), on_time=format_int(on_time),
                                overdue=format_int(overdue))
@@ -101,7 +96,7 @@ def by_procedure(d: pd.DataFrame) -> pd.DataFrame:
            .groupby(["procedure_code", "procedure_name"], sort=False)
            .agg(received=("outcome", "size"), on_time=("is_on_time", "sum"), overdue=("is_overdue", "sum"),
                 online_received=("is_online", "sum")).reset_index())
-    out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
+    out["on_time_rate"] = on_time_rate(out["on_time"], out["overdue"])
     out = out.astype({c: int for c in ("received", "on_time", "overdue", "online_received")})
     return out.sort_values(["overdue", "received", "procedure_code", "procedure_name"],
                            ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
@@ -122,7 +117,7 @@ def by_channel(d: pd.DataFrame) -> pd.DataFrame:
     order = [c for c in labels if c in out.index] + [c for c in out.index if c not in labels]
     out = out.loc[order].reset_index(names="channel")
     out["channel"] = out["channel"].map(lambda c: labels.get(c, c))
-    out["on_time_rate"] = _rate(out["on_time"], out["overdue"])
+    out["on_time_rate"] = on_time_rate(out["on_time"], out["overdue"])
     return out.astype({c: int for c in ("received", "on_time", "overdue")})
 
 
