@@ -110,3 +110,32 @@ def test_unit_errors_count_only_errors_of_the_units_table(units, findings):
     assert errors["Quận Xuân"] == 1  # the submitter answers for its communes' rows
     assert errors["Phường A"] == 0   # a warning, and an error in another district's file
     assert errors["Huyện Thu"] == 0
+
+
+def _reconciliation(code: str, reported: int, logged: int, status: str) -> dict:
+    gap = reported - logged
+    return {"unit_code": code, "reported_received": reported, "log_received": logged,
+            "reported_on_time": reported, "log_on_time": logged, "reported_overdue": 0, "log_overdue": 0,
+            "diff_received": gap, "diff_on_time": gap, "diff_overdue": 0,
+            "diff_received_pct": 100 * abs(gap) / logged, "status": status, "unit_name": code, "tier": "huyen",
+            "message": f"Biểu báo cáo {reported} hồ sơ; phần mềm một cửa ghi nhận {logged}"}
+
+
+def test_a_table_that_differs_from_its_dossier_log_holds_the_award(units, findings):
+    config = copy.deepcopy(load_awards_config())
+    config["criteria"] = [c for c in config["criteria"] if c["kind"] in ("one_stop_share", "log_agrees")]
+    rec = pd.DataFrame([_reconciliation("001", 5000, 4700, "differs"), _reconciliation("002", 3000, 2998, "agrees")])
+    awards = _by_name(shortlist(units, findings, config, rec))
+    xuan = awards.loc["Quận Xuân"]
+    assert not xuan.shortlisted
+    assert xuan.criteria_missed == (
+        "Số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa (Biểu báo cáo 5000 hồ sơ; phần mềm một cửa "
+        "ghi nhận 4700; đúng hạn: biểu 5.000, phần mềm 4.700): chưa xét khen thưởng cho đến khi đơn vị đối chiếu "
+        "và giải trình.")
+    thu = awards.loc["Huyện Thu"]
+    assert thu.shortlisted and "Số liệu Phụ lục khớp sổ theo dõi hồ sơ của phần mềm một cửa." in thu.reasons
+    # a unit without a log is neither held nor praised by the criterion
+    a = awards.loc["Phường A"]
+    assert a.shortlisted and "sổ theo dõi" not in a.reasons + a.criteria_missed
+    # without the logs' dataset, nobody is held
+    assert _by_name(shortlist(units, findings, config)).loc["Quận Xuân"].shortlisted

@@ -106,12 +106,34 @@ def _no_errors(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return ok, c["met" if ok else "missed"].format(value=format_int(u["errors"]), rules=u["error_rules"])
 
 
+def _log_agrees(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """A unit whose table differs from its own dossier log waits until it has checked and explained the gap; a
+    unit without a log is neither helped nor held by this criterion (an empty sentence is not shown)."""
+    row = ctx["reconciliation"].get(u["unit_code"])
+    if row is None:
+        return True, ""
+    ok = row["status"] != "differs"
+    return ok, c["met" if ok else "missed"].format(line=row["line"])
+
+
 CRITERIA: dict[str, Callable[[Unit, dict[str, Any], dict[str, Any]], Verdict]] = {
     "on_time_rate": _on_time_rate,
     "one_stop_share": _one_stop_share,
     "online_above_tier_median": _online_above_tier_median,
     "no_errors": _no_errors,
+    "log_agrees": _log_agrees,
 }
+
+
+def _reconciliation_by_unit(reconciliation: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """unit_code → its reconciliation's status and line ("Biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận
+    238, chênh 5,0%")."""
+    if reconciliation is None or reconciliation.empty:
+        return {}
+    from sketket.analysis.dossier_facts import reconciliation_line
+
+    return {str(r["unit_code"]): {"status": str(r["status"]), "line": reconciliation_line(r)}
+            for _, r in reconciliation.iterrows()}
 
 
 def _records(df: pd.DataFrame) -> list[Unit]:
@@ -123,10 +145,11 @@ def _records(df: pd.DataFrame) -> list[Unit]:
 
 
 def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
-              config: dict[str, Any] | None = None) -> pd.DataFrame:
+              config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit of the considered tiers: shortlisted when every criterion is met; `reasons` the
     criteria met, `criteria_missed` those not met (or without figures), each a Vietnamese sentence, joined
-    by " | ". Shortlisted units first, then by tier and on-time rate."""
+    by " | ". Shortlisted units first, then by tier and on-time rate. `reconciliation` (the dossier logs'
+    dataset, when the run has logs) is what the `log_agrees` criterion reads."""
     config = config or load_awards_config()
     unknown = [c["kind"] for c in config["criteria"] if c["kind"] not in CRITERIA]
     if unknown:
@@ -134,7 +157,8 @@ def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
     findings = findings if findings is not None else pd.DataFrame(columns=FINDING_COLUMNS)
     considered = units[units["tier"].isin(config["tiers"])]
     considered = considered.join(unit_errors(considered, findings))
-    ctx = {"online_median": tier_medians(units, "online_services_l34").to_dict()}  # a dict: read per unit
+    ctx = {"online_median": tier_medians(units, "online_services_l34").to_dict(),  # dicts: read per unit
+           "reconciliation": _reconciliation_by_unit(reconciliation)}
     rows = []
     for u in _records(considered):
         met, missed = [], []
@@ -142,8 +166,10 @@ def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
             verdict = CRITERIA[criterion["kind"]](u, criterion, ctx)
             if verdict is None:
                 missed.append(config["no_data"].format(title=criterion["title"]))
-            else:
+            elif verdict[1]:
                 (met if verdict[0] else missed).append(verdict[1])
+            elif not verdict[0]:
+                missed.append(criterion["title"])
         rows.append({"unit_name": u["unit_name"], "unit_code": u["unit_code"], "tier": u["tier"],
                      "shortlisted": not missed, "reasons": " | ".join(met),
                      "criteria_missed": " | ".join(missed), "_rate": u["on_time_rate"]})
