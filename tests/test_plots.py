@@ -162,3 +162,20 @@ def test_the_distribution_chart_is_the_same_on_every_run():
                 for _ in range(2)]
     assert pictures[0] == pictures[1]
     assert (np.random.get_state()[1] == before).all()
+
+
+def test_a_ranking_of_a_few_units_keeps_its_bars_as_tall_as_a_long_one():
+    def bar_inches(n: int) -> float:
+        df = pd.DataFrame({"unit_name": [f"Chi cục số {i}" for i in range(n)],
+                           "on_time_rate": [90.0 + i for i in range(n)], "unit_code": [str(i) for i in range(n)]})
+        refs = {"Sở Nội vụ cùng các đơn vị trực thuộc": 97.5, "Sở, cơ quan tương đương Sở (cả cấp)": 96.2,
+                "Toàn Thành phố": 98.1}
+        fig = plots.bar_ranking(df, "on_time_rate", "unit_name", "Tỷ lệ hồ sơ giải quyết đúng hạn của Sở Nội vụ "
+                                "cùng các Chi cục, đơn vị trực thuộc (Bộ phận một cửa của từng đơn vị)",
+                                "Tỷ lệ đúng hạn", tier="chi_cuc", references=refs)
+        fig.canvas.draw()  # the constrained layout places the axes
+        return fig.axes[0].get_position().height * fig.get_size_inches()[1] / n
+
+    # four units under a two-line title and a three-line legend: the plot area still gives each bar its share
+    assert bar_inches(4) >= 0.85 * bar_inches(20)
+    assert bar_inches(4) >= 0.8 * plots.style()["bar_height"]

@@ -101,11 +101,23 @@ def _title(fig: Figure, title: str) -> None:
                  fontsize="large")
 
 
+def _legend_columns(labels: list[str]) -> int:
+    """Side by side while the labels fit in `legend_chars`, else one a row."""
+    return len(labels) if sum(len(label) for label in labels) <= style()["legend_chars"] else 1
+
+
 def _legend_below(fig: Figure) -> None:
     """The reference lines' legend under the chart, on as many columns as their labels fit in."""
     labels = fig.axes[0].get_legend_handles_labels()[1]
-    fits = sum(len(label) for label in labels) <= style()["legend_chars"]
-    fig.legend(loc="outside lower center", ncols=len(labels) if fits else 1, fontsize="small", frameon=False)
+    fig.legend(loc="outside lower center", ncols=_legend_columns(labels), fontsize="small", frameon=False)
+
+
+def _frame_height(title: str, legend: list[str]) -> float:
+    """Inches a chart needs around its plot area: the wrapped title, the x axis with its label and the legend
+    rows below it. A chart of a few bars then keeps bars as tall as a long one's instead of being squashed."""
+    lines = _wrap(title, style()["title_chars"]).count("\n") + 1
+    rows = -(-len(legend) // _legend_columns(legend)) if legend else 0
+    return 0.45 * lines + 0.75 + 0.35 * rows
 
 
 def _annotate_bars(ax: Any, values: list[float], kind: str) -> None:
@@ -175,8 +187,9 @@ def bar_ranking(
         for k, t in zip(data[key] if key in data else [None] * len(data),
                         data["tier"] if "tier" in data else [tier] * len(data), strict=True)
     ]
+    legend = [f"{literal(name)}: {value_text(ref, kind)}" for name, ref in (references or {}).items()]
     with rc_context(_rc()):
-        fig = _figure(0.9 + style()["bar_height"] * len(data))
+        fig = _figure(_frame_height(title, legend) + style()["bar_height"] * max(len(data), 3))
         ax = fig.add_subplot()
         ax.barh(list(range(len(data))), data[value].tolist(), color=colors)
         ax.set_yticks(list(range(len(data))), [literal(x) for x in data[label]])
@@ -184,9 +197,9 @@ def bar_ranking(
         _annotate_bars(ax, data[value].tolist(), kind)
         start = _pct_limits(ax, pd.concat([data[value], pd.Series(list((references or {}).values()), dtype=float)]),
                             kind)
-        for i, (name, ref) in enumerate((references or {}).items()):
+        for i, (ref, text) in enumerate(zip((references or {}).values(), legend, strict=True)):
             ax.axvline(ref, color=style()["reference_color"], linestyle=("--", ":", "-.")[i % 3], linewidth=2,
-                       label=f"{literal(name)}: {value_text(ref, kind)}")
+                       label=text)
         if references:  # below the chart: inside it would hide bars
             _legend_below(fig)
         ax.xaxis.set_major_formatter(axis_formatter(kind))
