@@ -27,18 +27,29 @@ def _dmy(day: dt.datetime, with_time: bool = True) -> str:
     return day.strftime("%d/%m/%Y %H:%M") if with_time else day.strftime("%d/%m/%Y")
 
 
+def _received(rng: random.Random) -> dt.datetime:
+    """A time a counter is open: Monday to Friday 7:30–17:00, Saturday morning 7:30–11:30 (fewer dossiers),
+    never on Sunday; within the period, early enough to end before the cutoff."""
+    while True:
+        day = dt.datetime(2016, 4, 1, 7, 30) + dt.timedelta(days=rng.randrange(0, 455))
+        if day.weekday() == 6 or (day.weekday() == 5 and rng.random() < 0.6):
+            continue
+        return day + dt.timedelta(minutes=rng.randrange(0, 240 if day.weekday() == 5 else 570))
+
+
 def _dossiers(code: str, n_on_time: int, n_overdue: int, rng: random.Random) -> list[dict[str, Any]]:
-    """Dossiers received in the period and ended before the cutoff: on time or overdue, as asked."""
-    start = dt.datetime(2016, 4, 1, 7, 30)
+    """Dossiers received in the period and ended before the cutoff: on time or overdue, as asked. A quick
+    procedure received on a Saturday morning is often returned before noon (II.2.đ of the outline)."""
     rows = []
     for k in range(n_on_time + n_overdue):
-        received = start + dt.timedelta(days=rng.randrange(0, 455),  # ends before the cutoff
-                                           minutes=rng.randrange(0, 540))
+        received = _received(rng)
         proc = rng.choice(PROCEDURES)
         due = received + dt.timedelta(days=proc[2] + 2)
         late = k >= n_on_time
         end = due + dt.timedelta(days=rng.randint(1, 5)) if late else due - dt.timedelta(days=rng.randint(0, 1))
         end = max(end, received + dt.timedelta(hours=2))
+        if not late and received.weekday() == 5 and proc[2] <= 2 and rng.random() < 0.6:
+            end = received + dt.timedelta(minutes=rng.randint(20, 90))
         channel = rng.choices(["counter", "online", "postal"], [0.75, 0.2, 0.05])[0]
         rows.append({"code": f"{code}-{k + 1:06d}", "proc": proc, "channel": channel, "received": received,
                      "due": due, "end": end, "returned_by_post": rng.random() < 0.04})
