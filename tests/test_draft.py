@@ -25,7 +25,7 @@ from sketket.outputs.writer import write_filled
 def _checklist() -> pd.DataFrame:
     rows = []
     for name, code, tier, sat in [("Sở Nội vụ", "S01", "so", "Có"), ("Sở Tư pháp", "S02", "so", "Không"),
-                                  ("Quận Ba Đình", "001", "huyen", "Có")]:
+                                  ("Quận Ba Đình", "001", "huyen", "Có"), ("Sở Y tế", "S16", "so", "Không nêu")]:
         rows.append({"unit_name": name, "unit_code": code, "tier": tier, "section": "II.2.đ", "group": "đ)",
                      "item": "dd_thu_bay", "item_label": "Làm việc sáng thứ bảy", "value": sat, "number": None,
                      "evidence": ""})
@@ -89,10 +89,26 @@ def test_the_city_figures_are_the_catalogs_as_written(city):
 
 def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):
     text = _text(Document(city["docx"]))
-    assert "Làm việc sáng thứ bảy: 2/3 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1; quận, huyện, thị xã: 1)" in text
-    assert "Làm việc sáng thứ bảy: 2/3 đơn vị có báo cáo nêu đã thực hiện" in text
-    assert "chưa thực hiện: Sở Tư pháp" in text
+    assert ("Làm việc sáng thứ bảy: 2/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1; quận, "
+            "huyện, thị xã: 1); chưa thực hiện: Sở Tư pháp; 1 đơn vị không nêu nội dung này.") in text
     assert text.count("[Sở Nội vụ bổ sung:") >= 4
+
+
+def test_the_ranking_sentence_names_the_ranked_units_with_their_ties():
+    from indicators_data import appendix, registry, unit
+
+    from sketket.analysis.indicators import tier_indicators, unit_table
+    from sketket.outputs.draft import _ii2i, load_config
+
+    figures = [("Sở Một", 20, 20), ("Sở Hai", 400, 400), ("Sở Ba", 300, 297), ("Sở Mười", 500, 500),
+               ("Sở Bốn", 200, 180), ("Sở Năm", 250, 200), ("Sở Sáu", 150, 120)]
+    rows = [unit(name, "", "so", figures=(1, 10, 10, r, t, r - t, 1, 0)) for name, r, t in figures]
+    units = unit_table(appendix(rows), registry())
+    text = " ".join(_ii2i(tier_indicators(units, registry()), units, load_config(), ("01/04/2016", "31/07/2017")))
+    # Sở Một (20 dossiers) is not ranked; Sở Mười and Sở Hai share rank 1, most dossiers first
+    assert ("Sở, cơ quan tương đương Sở có tỷ lệ đúng hạn cao nhất: Sở Mười (100,0%, hạng 1); Sở Hai (100,0%, hạng 1); "
+            "Sở Ba (99,0%, hạng 3); thấp nhất: Sở Sáu (80,0%, hạng 5); Sở Năm (80,0%, hạng 5); "
+            "Sở Bốn (90,0%, hạng 4).") in text
 
 
 def test_no_template_tag_is_left_and_the_header_is_the_rule(city):

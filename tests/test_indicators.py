@@ -10,10 +10,12 @@ from sketket.analysis.indicators import (
     district_indicators,
     far_below,
     format_rate,
+    leaders,
     load_appendix,
     load_config,
     parent_indicators,
     rank_in_tier,
+    ranked_names,
     tier_indicators,
     unit_indicators,
     unit_table,
@@ -152,6 +154,23 @@ def test_ranking_with_ties_and_minimum_dossiers():
     assert (ranks["ranked_in_tier"] == 4).all()
     lower = units.join(rank_in_tier(units, min_dossiers=50)).set_index("submitted_name")
     assert lower.loc["D", "rank_in_tier"] == 1 and lower.loc["B", "rank_in_tier"] == 5
+
+
+def test_leaders_name_every_unit_tied_with_the_last_named():
+    rows = [("A", 200, 200), ("B", 100, 90), ("C", 500, 500), ("D", 99, 99), ("E", 300, 285), ("F", 150, 150),
+            ("G", 400, 360), ("H", 100, 90)]
+    units = _tier_of(rows)
+    units = units.join(rank_in_tier(units, min_dossiers=100)).assign(unit_name=units["submitted_name"])
+    # ranks: A, C, F 1 (100 %); E 4 (95 %); B, H 5 (90 %), G 5 (90 %); D not ranked (99 dossiers)
+    best, weakest = leaders(units, "xa", 2)
+    assert list(best["unit_name"]) == ["C", "A", "F"]  # tied at rank 1, most dossiers first
+    assert list(weakest["unit_name"]) == ["H", "B", "G"]  # the last rank, all three tied
+    assert ranked_names(best, 2) == "C (100,0%, hạng 1)\nA (100,0%, hạng 1)\nvà 1 đơn vị khác cùng hạng 1"
+    best, weakest = leaders(units, "xa", 4)
+    assert list(best["unit_name"]) == ["C", "A", "F", "E"] and list(weakest["unit_name"]) == ["H", "B", "G"]
+    best, weakest = leaders(units, "xa", 10)  # fewer ranked units than asked: none named twice
+    assert len(best) == 7 and weakest.empty
+    assert leaders(units, "huyen", 3)[0].empty
 
 
 def test_distribution_per_tier(units):

@@ -1,5 +1,7 @@
 """Pack HTML: Vietnamese number formats, escaping of submitted text, headline figures."""
 
+import re
+
 import pandas as pd
 import pytest
 from pack_data import SCRIPT_NAME, write_processed
@@ -202,3 +204,25 @@ def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
     assert ("Đối chiếu Phụ lục với sổ theo dõi hồ sơ của phần mềm một cửa: Biểu báo cáo 100 hồ sơ; phần mềm một cửa "
             "ghi nhận 100, khớp (trong ngưỡng cho phép).") in commune
     assert packs.unit_dossiers_html(logged_tables, ["S01", "S01.01"]) == ""
+
+
+def test_a_list_cell_keeps_one_name_a_line(tables):
+    html = packs.leaders_html(tables)
+    # the communes, one a line (the tables' CSS, white-space: pre-line, shows the line breaks)
+    assert ("&lt;script&gt;alert(1)&lt;/script&gt; (100,0%, hạng 1)\nPhường Phúc Xá (99,8%, hạng 2)\n"
+            "Phường Trúc Bạch (88,6%, hạng 3)") in html
+    cell = packs.table_html(pd.DataFrame({"x": ["Một  \n\n  hai \r\n ba"]}), download=False)
+    assert "<td>Một\nhai\nba</td>" in cell
+
+
+def test_awards_count_units_awaiting_correction_apart(tables):
+    def counts(html: str) -> list[str]:
+        row = html[html.index("<td>Sở, cơ quan tương đương Sở</td>"):]
+        return re.findall(r'<td class="num">([^<]*)</td>', row[:row.index("</tr>")])
+
+    assert counts(packs.awards_html(tables)) == ["1", "2", "0"]  # Sở Nội vụ shortlisted, of 2 considered
+    units = tables["indicators_units"].copy()
+    units.loc[units["unit_code"] == "S02", "data_status"] = "awaiting_correction"
+    held = packs.Tables(tables.processed_dir, {"awards": tables["awards"], "indicators_units": units})
+    assert counts(packs.awards_html(held)) == ["1", "1", "1"]
+    assert "Chờ sửa số liệu, chưa xét" in packs.awards_html(held)

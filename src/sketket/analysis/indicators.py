@@ -256,6 +256,35 @@ def rank_in_tier(units: pd.DataFrame, min_dossiers: int) -> pd.DataFrame:
     return pd.DataFrame({"rank_in_tier": rank.astype("Int64"), "ranked_in_tier": ranked.astype("Int64")})
 
 
+def leaders(units: pd.DataFrame, tier: str, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A tier's best and weakest ranked units (rank_in_tier): the first `n` ranks, best first, and the last `n`,
+    weakest first; a unit tied with the last one named is named too (four units at 100,0% share rank 1: all
+    four lead), and no unit is among both. Ties are ordered by dossiers received, most first."""
+    ranked = units[(units["tier"] == tier) & units["rank_in_tier"].notna()]
+    ranked = ranked.sort_values(["rank_in_tier", "dossiers_received", "unit_name"], ascending=[True, False, True])
+    if ranked.empty or n < 1:
+        return ranked.iloc[0:0], ranked.iloc[0:0]
+    rank = ranked["rank_in_tier"].astype("int64")
+    best = ranked[rank <= rank.iloc[min(n, len(ranked)) - 1]]
+    rest = ranked.drop(best.index)
+    if rest.empty:
+        return best, rest
+    rest_rank = rank.loc[rest.index]
+    weakest = rest[rest_rank >= rest_rank.iloc[-min(n, len(rest))]]
+    return best, weakest.iloc[::-1]
+
+
+def ranked_names(part: pd.DataFrame, shown: int, sep: str = "\n") -> str:
+    """Units with their on-time rates and ranks, one a line; past `shown`, how many more share the last rank
+    named ("và 5 đơn vị khác cùng hạng 1")."""
+    lines = [f"{r.unit_name} ({format_percent(r.on_time_rate)}, hạng {format_int(r.rank_in_tier)})"
+             for r in part.head(shown).itertuples()]
+    if len(part) > shown:
+        lines.append(f"và {format_int(len(part) - shown)} đơn vị khác cùng hạng "
+                     f"{format_int(part['rank_in_tier'].iloc[shown - 1])}")
+    return sep.join(lines)
+
+
 def distribution(units: pd.DataFrame, indicators: Iterable[str] = INDICATORS,
                  quantiles: Iterable[float] | None = None) -> pd.DataFrame:
     """Per tier and indicator: how many units, minimum, quantiles (p25, p50, p75 by default), maximum."""

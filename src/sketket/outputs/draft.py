@@ -34,7 +34,8 @@ from typing import Any
 import pandas as pd
 
 from sketket.analysis.checklist import reporting_unit
-from sketket.analysis.gating import AWAITING, OK
+from sketket.analysis.gating import AWAITING
+from sketket.analysis.indicators import leaders, ranked_names
 from sketket.catalog import Catalog
 from sketket.clean import format_int, format_number, format_percent, in_sentence, nfc
 from sketket.config import load_yaml
@@ -161,6 +162,9 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
             text += f"; tổng số nêu trong báo cáo: {format_number(numbers.sum(), 0)}"
         if len(no):
             text += f"; chưa thực hiện: {_names(no['unit_name'].tolist(), 10)}"
+        silent = reporting_unit(group[group["value"] == "Không nêu"]).nunique()
+        if silent:  # "0/59 đã thực hiện" alone would read as "none has it" when most did not say
+            text += f"; {format_int(silent)} đơn vị không nêu nội dung này"
         out.append(text + ".")
     return out
 
@@ -175,17 +179,14 @@ def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], peri
                f"{format_percent(r['on_time_rate'])}" for t, r in rows.items() if _num(r["dossiers_received"]) > 0]
     if by_tier:
         out.append("So sánh giữa các cấp: " + "; ".join(by_tier) + ".")
-    n, least = int(config["ranking"]["names"]), float(config["ranking"]["min_dossiers"])
-    ok = units[(units["data_status"] == OK) & (pd.to_numeric(units["dossiers_received"], errors="coerce") >= least)]
+    # the ranking the packs and the annex show (rank_in_tier: enough dossiers, figures not awaiting correction)
+    n = int(config["ranking"]["names"])
     for tier in SUBMITTER_TIERS:
-        ranked = ok[ok["tier"] == tier].dropna(subset=["on_time_rate"]).sort_values(
-            ["on_time_rate", "dossiers_received"], ascending=[False, False])
-        if len(ranked) < 2 * n:
+        best, worst = leaders(units, tier, n)
+        if len(best) < n or len(worst) < n:
             continue
-        best = [f"{r.unit_name} ({format_percent(r.on_time_rate)})" for r in ranked.head(n).itertuples()]
-        worst = [f"{r.unit_name} ({format_percent(r.on_time_rate)})" for r in ranked.tail(n)[::-1].itertuples()]
-        out.append(f"{TIER_LABELS[tier]} có tỷ lệ đúng hạn cao nhất: {', '.join(best)}; thấp nhất: "
-                   f"{', '.join(worst)}.")
+        out.append(f"{TIER_LABELS[tier]} có tỷ lệ đúng hạn cao nhất: {ranked_names(best, n, '; ')}; thấp nhất: "
+                   f"{ranked_names(worst, n, '; ')}.")
     return out
 
 

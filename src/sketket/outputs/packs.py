@@ -31,9 +31,17 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "num": lambda v: format_number(v, 1),
     "pct": lambda v: format_percent(v, 1),
     "date": format_date,
-    "text": lambda v: "" if _missing(v) else nfc(v),
+    "text": lambda v: _lines(v),
 }
 _NUMERIC = {"int", "num", "pct"}  # rates at one decimal everywhere
+
+
+def _lines(value: Any) -> str:
+    """Text normalised line by line: a list the pack put one item a line ("\n", shown by the tables' CSS)
+    keeps its lines; blank lines are dropped."""
+    if _missing(value):
+        return ""
+    return "\n".join(line for line in (nfc(part) for part in str(value).splitlines()) if line)
 
 
 def _missing(value: Any) -> bool:
@@ -344,8 +352,10 @@ def comparison_frame(tables: Tables, unit_code: str, tier: str) -> pd.DataFrame:
         pd.DataFrame([row]).assign(tier_label=f"{name} cùng các đơn vị trực thuộc", scope_label="Đơn vị và trực thuộc"),
         families[families["tier"] == tier].assign(scope_label="Cả cấp, kể cả trực thuộc"),
         own.assign(tier_label=f"{name} (Bộ phận một cửa của đơn vị)", scope_label="Riêng đơn vị",
-                   units_expected=1, units_reporting=int(own["has_figures"].any()), units_without_figures=0,
-                   units_unmatched=0),
+                   units_expected=1, units_reporting=int(own["has_figures"].any()),
+                   units_counted=int((own["has_figures"] & (own["data_status"] == "ok")).any()),
+                   units_awaiting_correction=int((own["data_status"] == "awaiting_correction").any()),
+                   units_without_figures=0, units_unmatched=0),
         tiers[tiers["tier"] == tier].assign(scope_label="Cả cấp"),
         tiers[tiers["tier"] == "city"].assign(scope_label="Toàn Thành phố"),
     ]
@@ -433,49 +443,33 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
 
 
 def best_weakest(tables: Tables, tier: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The best and the weakest ranked units of a tier (ranked: enough dossiers, see indicators.yml)."""
-    n = int(pack_config()["best_weakest"])
-    ranked = units_of(tables, tier)
-    ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier")
-    return ranked.head(n), ranked.tail(min(n, max(0, len(ranked) - n)))[::-1]
+    """The best and the weakest ranked units of a tier (ranked: enough dossiers, see indicators.yml), units
+    tied with the last one named included (indicators.leaders)."""
+    from sketket.analysis.indicators import leaders
 
-
-def best_weakest_html(tables: Tables, tier: str) -> str:
-    from sketket.dimensions import TIER_LABELS
-
-    best, weakest = best_weakest(tables, tier)
-    if best.empty:
-        return para(f"{TIER_LABELS[tier]}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
-    own = " (số liệu của Bộ phận một cửa của chính đơn vị)"
-    html = units_table(tables, best, f"{TIER_LABELS[tier]}: dẫn đầu{own}")
-    if not weakest.empty:
-        html += units_table(tables, weakest, f"{TIER_LABELS[tier]}: thấp nhất{own}")
-    return html
+    return leaders(units_of(tables, tier), tier, int(pack_config()["best_weakest"]))
 
 
 def leaders_html(tables: Tables, top: int = 3) -> str:
-    """One row per tier: its best and its weakest ranked units with their on-time rates (the city pack; the
-    full rankings are in the annex)."""
+    """One row per tier: its best and its weakest ranked units with their on-time rates and ranks, units tied
+    with the last one named included (the city pack; the full rankings are in the annex)."""
+    from sketket.analysis.indicators import leaders, ranked_names
     from sketket.dimensions import TIERS
 
+    units = tables["indicators_units"]
     rows = []
     for tier in TIERS:
-        ranked = units_of(tables, tier)
-        ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier") if len(ranked) else ranked
-        if ranked.empty:
+        best, weakest = leaders(units, tier, top) if len(units) else (units, units)
+        if best.empty:
             continue
-        weakest = ranked.tail(min(top, max(0, len(ranked) - top)))[::-1]
-
-        def names(part: pd.DataFrame) -> str:
-            return "\n".join(f"{r.unit_name} ({format_percent(r.on_time_rate)})" for r in part.itertuples())
-
-        rows.append({"tier": _tier_label(tier), "ranked": len(ranked), "best": names(ranked.head(top)),
-                     "weakest": names(weakest)})
+        ranked = int(units.loc[units["tier"] == tier, "rank_in_tier"].notna().sum())
+        rows.append({"tier": _tier_label(tier), "ranked": ranked, "best": ranked_names(best, top),
+                     "weakest": ranked_names(weakest, top)})
     if not rows:
         return para("Chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     return table_html(pd.DataFrame(rows), {"ranked": "int"},
-                      {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"{top} đơn vị dẫn đầu",
-                       "weakest": f"{top} đơn vị thấp nhất"}, name="dan-dau-thap-nhat-theo-cap")
+                      {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"Dẫn đầu ({top} hạng đầu)",
+                       "weakest": f"Thấp nhất ({top} hạng cuối)"}, name="dan-dau-thap-nhat-theo-cap")
 
 
 def far_below_counts_html(tables: Tables) -> str:
@@ -555,11 +549,14 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int |
 
     summary = ""
     if codes is None:
-        counts = awards.groupby("tier")["shortlisted"].agg(["sum", "count"]).reindex(
-            [t for t in TIERS if t in set(awards["tier"])]).reset_index()
+        # a unit awaiting correction is listed but not considered until its corrected table arrives
+        held = _awaiting_units(tables, awards)
+        counts = (awards.assign(considered=~held, held=held).groupby("tier")[["shortlisted", "considered", "held"]]
+                  .sum().reindex([t for t in TIERS if t in set(awards["tier"])]).reset_index())
         counts["tier"] = counts["tier"].map(_tier_label)
-        summary = table_html(counts, {"sum": "int", "count": "int"},
-                             {"tier": "Cấp", "sum": "Đạt mọi tiêu chí", "count": "Số đơn vị được xét"})
+        summary = table_html(counts, {"shortlisted": "int", "considered": "int", "held": "int"},
+                             {"tier": "Cấp", "shortlisted": "Đạt mọi tiêu chí", "considered": "Số đơn vị được xét",
+                              "held": "Chờ sửa số liệu, chưa xét"})
     rank = {t: i for i, t in enumerate(DISPLAY_ORDER)}
     short = short.sort_values("tier", key=lambda s: s.map(rank), kind="stable")
     frame = short.assign(tier=short["tier"].map(_tier_label), reasons=short["reasons"].str.replace(" | ", "\n"))
@@ -568,6 +565,19 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int |
         return summary
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
             + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do ở phụ lục"))
+
+
+def _awaiting_units(tables: Tables, awards: pd.DataFrame) -> pd.Series:
+    """Per row of `awards`: the unit's figures await correction (indicators_units), matched by code, or by name
+    for a unit without one (as awards_shortlist holds them)."""
+    units = tables["indicators_units"]
+    if units.empty or "data_status" not in units:
+        return pd.Series(False, index=awards.index)
+    waiting = units[units["data_status"] == "awaiting_correction"]
+    codes = set(waiting["unit_code"].fillna("")) - {""}
+    names = set(waiting.loc[waiting["unit_code"].fillna("") == "", "unit_name"])
+    code = awards["unit_code"].fillna("")
+    return code.isin(codes) | ((code == "") & awards["unit_name"].isin(names))
 
 
 def _tier_label(tier: str) -> str:
