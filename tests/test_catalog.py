@@ -82,6 +82,10 @@ def test_listing_gives_rows_and_time_written(tmp_path):
     assert listing.loc["findings", "rows"] == 3 and listing.loc["findings", "written"]
     assert pd.isna(listing.loc["awards", "rows"]) and listing.loc["awards", "written"] == ""
     assert "findings" in catalog.listing_text(cat) and "chưa có" in catalog.listing_text(cat)
+    cat.save("findings", pd.concat([_findings()] * 1070, ignore_index=True))  # "1.070 dòng": a wider cell
+    lines = [line for line in catalog.listing_text(cat).splitlines() if line.startswith("  ")]
+    starts = {line.index(catalog.dataset(line.split()[0]).description) for line in lines}
+    assert len(starts) == 1  # every description starts in the same column
 
 
 def test_a_dataset_read_again_in_the_same_process_comes_from_memory_until_its_file_changes(tmp_path):

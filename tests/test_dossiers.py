@@ -635,3 +635,143 @@ def test_the_dossier_batches_are_written_in_order_and_a_failure_while_reading_is
 
     with pytest.raises(OSError, match="đĩa đầy"):
         _write_batches(pa.RecordBatchReader.from_batches(schema, failing()), tmp_path / "half.parquet")
+
+
+def test_a_semicolon_export_whose_procedure_names_hold_commas_is_read(tmp_path):
+    """The delimiter is the one that splits a line into a header, not the one most frequent on a data row."""
+    d, t = _run(tmp_path, [
+        # more commas in the name than semicolons in the header
+        "C1;Cấp mới, cấp lại, cấp đổi, điều chỉnh, gia hạn, thu hồi, tạm ngừng, khôi phục, hủy giấy phép, chứng chỉ;"
+        "Trực tiếp;"
+        "03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "C2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+    ], title="")
+    assert list(d["outcome"]) == ["on_time", "on_time"]
+    assert d.loc["C1", "procedure_name"].startswith("Cấp mới, cấp lại, cấp đổi")
+    assert t["dossier_files"].iloc[0]["status"] == "read"
+
+
+def test_a_duplicate_code_is_counted_once_on_the_row_that_can_be_counted(tmp_path):
+    """Rows not received in the period (no readable date, or outside it) do not claim a code: the row received
+    in the period is counted, not excluded as its duplicate."""
+    d, t = _run(tmp_path, [
+        "D4;Chứng thực;Trực tiếp;;05/04/2017;04/04/2017;;;Đã trả",
+        "D4;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "D1;Chứng thực;Trực tiếp;31/03/2016;02/04/2016;01/04/2016;;;Đã trả",
+        "D1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "D2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "D2;Chứng thực;Trực tiếp;04/04/2017;06/04/2017;05/04/2017;;;Đã trả",
+    ])
+    assert list(d["outcome"]) == ["excluded", "on_time", "out_of_period", "on_time", "on_time", "excluded"]
+    assert list(d["issues"]) == ["received_missing", "", "", "", "", "duplicate_code"]
+    assert t["dossier_units"].iloc[0]["received"] == 3
+    files = t["dossier_files"].iloc[0]
+    assert (files["rows_read"], files["rows_counted"], files["rows_excluded"]) == (6, 3, 3)
+
+
+def test_a_row_without_a_code_is_said_counted_only_when_it_is(tmp_path):
+    d, t = _run(tmp_path, [
+        ";Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        ";;;;;;;;",
+        ";Chứng thực;Trực tiếp;31/03/2016;02/04/2016;01/04/2016;;;Đã trả",
+    ])
+    f = t["dossier_findings"]
+    assert list(f.loc[f["rule"] == "code_missing", "source_row"]) == [4]
+    assert list(f.loc[f["source_row"] == 5, "rule"]) == ["received_missing"]
+    assert "vẫn được tính" not in " ".join(f.loc[f["source_row"] != 4, "message"])
+
+
+def test_an_unreadable_due_date_is_quoted_as_written_where_a_computed_one_is_used(tmp_path):
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", ["W7;Đăng ký kết hôn;Trực tiếp;05/06/2017;xx/06/2017;06/06/2017;;;Đã trả"])
+    (logs / "thu-tuc.csv").write_text(
+        "Mã TTHC,Tên TTHC,Thời hạn giải quyết (ngày làm việc)\n,Đăng ký kết hôn,3\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["W7", "due_at"] == "xx/06/2017" and bool(d.loc["W7", "due_computed"])
+    assert d.loc["W7", "outcome"] == "on_time"  # due 08/06/2017, three working days after Monday 05/06
+    f = res.tables["dossier_findings"].set_index("rule")
+    assert f.loc["due_unreadable", "value"] == "xx/06/2017"
+    assert "\"xx/06/2017\"" in f.loc["due_unreadable", "message"]
+
+
+def test_a_time_limit_written_in_words_is_its_first_number(tmp_path):
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", [
+        "L1;Cấp bản sao trích lục;Trực tiếp;05/06/2017;;20/06/2017;;;Đã trả",
+        "L2;Đăng ký kết hôn;Trực tiếp;05/06/2017;;09/06/2017;;;Đã trả",
+    ])
+    (logs / "thu-tuc.csv").write_text(
+        "Tên TTHC;Thời hạn giải quyết\n"
+        "Cấp bản sao trích lục;1 ngày (trường hợp 1), 2 ngày (trường hợp 2)\n"
+        "Đăng ký kết hôn;03 ngày làm việc; trường hợp xác minh 05 ngày\n", encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["L1", "due_at"] == "2017-06-06" and d.loc["L1", "outcome"] == "overdue"
+    assert d.loc["L2", "due_at"] == "2017-06-08" and d.loc["L2", "outcome"] == "overdue"
+
+
+def test_headers_channels_and_iso_dates_with_a_zone(tmp_path):
+    """"Đơn vị xử lý" (the department handling a dossier) is not the unit's column: the title line names the
+    unit; "DVC mức độ 3" is online; an ISO time with a zone is read at its clock time."""
+    d, t = _run(tmp_path, [
+        "Z1;Chứng thực;DVC mức độ 3;2017-07-31T10:00:00+07:00;2017-08-02;;;;Đang xử lý;Phòng Quản lý đô thị",
+        "Z2;Chứng thực;Nộp qua DVC mức độ 4;2017-06-03T09:00Z;05/06/2017;2017-06-03T10:15:00.5Z;;;Đã trả;Phòng Tư pháp",
+    ], title="Đơn vị: UBND quận Ba Đình", header=HEADER + ";Đơn vị xử lý")
+    assert list(d["unit_code"]) == ["001", "001"]
+    assert list(d["channel"]) == ["online", "online"]
+    assert d.loc["Z1", "received_at"] == "2017-07-31 10:00" and d.loc["Z1", "outcome"] == "pending_on_time"
+    assert d.loc["Z2", "received_at"] == "2017-06-03 09:00" and d.loc["Z2", "finished_at"] == "2017-06-03 10:15"
+    assert t["dossier_units"].iloc[0]["online_received"] == 2
+
+
+def test_a_workbook_with_a_log_on_each_of_two_sheets_reads_both(tmp_path):
+    """A log split by year over two worksheets: each sheet is read, named "file [sheet]" in the ledger and the
+    findings; a sheet of notes without a header is left alone."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Ghi chú"
+    notes.append(["Sổ theo dõi xuất từ phần mềm một cửa"])
+    for sheet, rows in [("2016", [["K1", "03/10/2016", "05/10/2016"]]),
+                        ("2017", [["K2", "03/04/2017", "05/04/2017"], ["K3", "31/02/2017", "05/04/2017"]])]:
+        ws = wb.create_sheet(sheet)
+        ws.append(["Đơn vị: UBND phường Quán Thánh"])
+        ws.append(["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả"])
+        for r in rows:
+            ws.append(r)
+    wb.save(logs / "quan-thanh.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["quan-thanh.xlsx [2016]", "rows_read"] == 1
+    assert tuple(files.loc["quan-thanh.xlsx [2017]", ["rows_read", "rows_counted", "rows_excluded"]]) == (2, 1, 1)
+    assert res.rows_read == 3 and res.rows_counted == 2
+    f = res.tables["dossier_findings"]
+    assert list(zip(f["source_file"], f["source_row"], f["rule"], strict=True)) == [
+        ("quan-thanh.xlsx [2017]", 4, "received_unreadable")]
+
+
+def test_one_procedure_one_row_whatever_its_spelling(tmp_path):
+    """Spellings of one procedure that differ by case and spaces are one procedure; a row without a code whose
+    name is that of exactly one code is counted under that code."""
+    header = "Mã hồ sơ;Mã TTHC;Tên TTHC;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái"
+    d, t = _run(tmp_path, [
+        "N1;1.001;Chứng thực bản sao;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+        "N2;;CHỨNG THỰC  BẢN SAO;03/04/2017;05/04/2017;06/04/2017;Đã trả",
+        "N3;;chứng thực bản sao;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+        "N4;;Đăng ký  khai sinh;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+        "N5;;đăng ký khai sinh;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+        "N6;2.002;Đăng ký kết hôn;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+        "N7;2.003;Đăng ký kết hôn;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+        "N8;;ĐĂNG KÝ KẾT HÔN;03/04/2017;05/04/2017;04/04/2017;Đã trả",
+    ], header=header)
+    assert list(d["procedure_code"]) == ["1.001", "1.001", "1.001", "", "", "2.002", "2.003", ""]
+    # two codes bear the last name: its code is not guessed, its spelling is the one not in capitals
+    assert list(d["procedure_name"]) == ["Chứng thực bản sao"] * 3 + ["Đăng ký khai sinh"] * 2 + [
+        "Đăng ký kết hôn"] * 3
+    city = t["dossier_procedures"][t["dossier_procedures"]["unit_code"] == ""].set_index(
+        ["procedure_code", "procedure_name"])
+    assert city.loc[("1.001", "Chứng thực bản sao"), ["received", "on_time", "overdue"]].tolist() == [3, 2, 1]
+    assert city.loc[("", "Đăng ký khai sinh"), "received"] == 2
+    assert len(city) == 5

@@ -32,6 +32,10 @@ ROWS = [
     "A9;HT-01;Chứng thực;Trực tiếp;25/07/2017;30/07/2017;01/08/2017;;;Đã trả kết quả",
     "A10;HT-01;Chứng thực;Trực tiếp;10/04/2017;12/04/2017;08/04/2017 23:59;;;Đã trả kết quả",
     "A11;HT-01;Chứng thực;Trực tiếp;1/1/2017;03/01/2017;42738.75;;;Công dân rút hồ sơ",
+    # ISO times with a zone; a code first met on a row without a date of receipt (that row claims no code)
+    "A12;HT-01;Chứng thực;Trực tuyến;2017-07-31T10:00:00+07:00;2017-08-02;;;;Đang xử lý",
+    "A13;HT-01;Chứng thực;Trực tiếp;;05/04/2017;;;;Đang xử lý",
+    "A13;HT-01;Chứng thực;Trực tiếp;2017-06-03T09:00Z;05/06/2017;2017-06-03T10:15Z;;;Đã trả kết quả",
 ]
 
 
@@ -52,7 +56,7 @@ def test_duckdb_and_spark_give_identical_tables(tmp_path: Path) -> None:
     by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark").tables
     assert set(by_duckdb) == set(by_spark) == {"dossier_units", "dossier_procedures", "dossier_findings",
                                                 "dossier_files", "reconciliation"}
-    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 13  # the planted rows are counted, not vacuous
+    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 15  # the planted rows are counted, not vacuous
     for name in ("dossiers", *by_duckdb):
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)
@@ -104,7 +108,8 @@ def test_spark_rejects_broken_and_crowded_files_and_reads_the_others_again(tmp_p
     by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark", config_path=path).tables
     files = by_spark["dossier_files"].set_index("source_file")
     assert files["status"].tolist() == ["rejected", "read", "rejected"]
-    assert files.loc["c-utf8.csv", "reason"].startswith("dòng 39.001 có ký tự không ở mã UTF-8")
+    bad_line = f"{len(good.splitlines()) * 3000 + 1:,}".replace(",", ".")  # the line after 3.000 copies
+    assert files.loc["c-utf8.csv", "reason"].startswith(f"dòng {bad_line} có ký tự không ở mã UTF-8")
     for name in ("dossiers", *by_duckdb):
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)

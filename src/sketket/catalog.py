@@ -426,6 +426,9 @@ def listing_text(cat: Catalog) -> str:
     from sketket.clean import format_int
 
     table = cat.listing()
+    states = [f"{format_int(r.rows)} dòng, ghi lúc {r.written}" if r.written else "chưa có" for r in table.itertuples()]
+    # columns as wide as their longest value: the descriptions start in one column
+    widths = [max([len(str(v)) for v in values] + [1]) for values in (table["dataset"], table["stage"], states)]
     lines = [f"Danh mục dữ liệu trong {cat.processed_dir}:"]
     for layer in LAYERS:
         part = table[table["layer"] == layer]
@@ -434,6 +437,6 @@ def listing_text(cat: Catalog) -> str:
         lines.append(f"[{layer}]")
         for r in part.itertuples():
             state = (f"{format_int(r.rows)} dòng, ghi lúc {r.written}" if r.written else "chưa có")
-            lines.append(f"  {r.dataset:<26} {r.stage:<8} {state:<34} {r.description}")
+            lines.append(f"  {r.dataset:<{widths[0]}} {r.stage:<{widths[1]}} {state:<{widths[2]}} {r.description}")
     return "\n".join(lines)
 

@@ -657,19 +657,44 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
                                           ("status_lookup", "status", "g_status", cfg["statuses"])):
         texts = list(dict.fromkeys(d[d[flag] == 0][fieldname]))
         out[table] = _lookup(texts, {"value": [classify(v, words) or None for v in texts]})
+    def key(name: str) -> str:  # a procedure's name compared folded, spaces collapsed
+        return " ".join(fold(name).split())
+
     by_code = {c: days for c, _, days in reversed(limits) if c}
-    by_name = {fold(n).strip(): days for _, n, days in reversed(limits) if n}
+    by_name = {key(n): days for _, n, days in reversed(limits) if n}
     procs = d[d["g_proc"] == 0][["procedure_code", "procedure_name"]].drop_duplicates()
-    # One spelling per procedure: the code groups spellings; the first name seen in sorted order names it.
+    # One spelling per procedure: the code groups spellings, else the folded name does; it is the first name in
+    # sorted order, one not in capitals first, spaces collapsed. A row without a code whose folded name is the
+    # name of exactly one code in the logs is that code's procedure ("Chứng thực bản sao" written without its
+    # code 1.001). A name holding a line break stays as written: its finding (line_breaks) shows it.
     names_of_code: dict[str, str] = {}
-    for code, name in sorted(zip(procs["procedure_code"], procs["procedure_name"], strict=True)):
+    codes_of_name: dict[str, set[str]] = {}
+    spelling: dict[str, str] = {}
+
+    def broken(name: str) -> bool:
+        return "\n" in name or "\r" in name
+
+    pairs = [(c, n if broken(n) else " ".join(n.split()))
+             for c, n in zip(procs["procedure_code"], procs["procedure_name"], strict=True)]
+    for code, name in sorted(pairs, key=lambda p: (p[1].isupper(), p[1], p[0])):
         if code and name:
             names_of_code.setdefault(code, name)
+            if not broken(name):
+                codes_of_name.setdefault(key(name), set()).add(code)
+        if name and not broken(name):
+            spelling.setdefault(key(name), name)
     codes = list(dict.fromkeys(procs["procedure_code"]))
     out["code_lookup"] = _lookup(codes, {"proc_name": [names_of_code.get(c) if c else None for c in codes],
                                          "limit_days": [by_code.get(c) if c else None for c in codes]})
     names = list(dict.fromkeys(procs["procedure_name"]))
-    out["name_lookup"] = _lookup(names, {"limit_days": [by_name.get(fold(n).strip()) for n in names]})
+    name_code = [min(found) if not broken(n) and len(found := codes_of_name.get(key(n), set())) == 1 else None
+                 for n in names]
+    out["name_lookup"] = _lookup(names, {
+        "proc_code": name_code,
+        "proc_name": [names_of_code[c] if c else None if broken(n) else spelling.get(key(n))
+                      for n, c in zip(names, name_code, strict=True)],
+        "limit_days": [by_name[key(n)] if key(n) in by_name else by_code.get(c) if c else None
+                       for n, c in zip(names, name_code, strict=True)]})
     return out
 
 
@@ -717,9 +742,9 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                                          "source_file": pd.Series([ex.rel for ex in exports], dtype="string")})
         for name, frame in lookups.items():
             eng.register_lookup(name, frame)
-        eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect)))
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
                   "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"])}
+        eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect, **params)))
         eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
         _check_dossier_columns(cat.parquet("dossiers"))
         eng.use_dossiers(cat.parquet("dossiers"))

@@ -41,14 +41,14 @@ def _key(text: object) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(nfc(text))).split())
 
 
-def header_map(cells: list[str], synonyms: dict[str, list[str]]) -> dict[str, int]:
+def header_map(cells: list[str], synonyms: dict[str, list[str]], exact_only: Iterable[str] = ()) -> dict[str, int]:
     """Canonical column → index of the first cell naming it (exact key match first, then a cell that starts
-    with a synonym, e.g. "Ngày hẹn trả (dd/mm/yyyy)")."""
+    with a synonym, e.g. "Ngày hẹn trả (dd/mm/yyyy)", except for the columns of `exact_only`)."""
     keys = [_key(c) for c in cells]
     found: dict[str, int] = {}
     for exact in (True, False):
         for canon, names in synonyms.items():
-            if canon in found:
+            if canon in found or (not exact and canon in exact_only):
                 continue
             wanted = [_key(n) for n in names]
             for i, k in enumerate(keys):
@@ -75,11 +75,14 @@ class Export:
     unit_hint: str = ""
     sheet: str = ""
     rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
+    # .xlsx: the other worksheets holding a header (a log split by year), each read as an export of its own
+    more_sheets: list[tuple[str, list[list[str]]]] = field(default_factory=list)
 
 
-def _csv_head(path: Path) -> tuple[list[list[str]], str]:
-    """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), and its delimiter
-    (comma or semicolon, whichever the header has more of)."""
+def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str]:
+    """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), and its delimiter:
+    comma or semicolon, the one that splits a line into a header (the more columns named, the better; a
+    procedure name full of commas in a semicolon file does not decide), else the one a line has most of."""
     with open(path, "rb") as f:
         raw = f.read(_HEAD_BYTES)
     cut = len(raw) == _HEAD_BYTES
@@ -88,13 +91,23 @@ def _csv_head(path: Path) -> tuple[list[list[str]], str]:
     if cut and lines and not lines[-1].endswith(("\n", "\r")):
         lines.pop()  # the line the bound cut
     lines = lines[:_HEAD_LINES]
-    best = max((";", ","), key=lambda d: max((line.count(d) for line in lines), default=0))
+    parsed = {d: _split(lines, d) for d in (";", ",")}
+
+    def fit(d: str) -> tuple[int, int]:
+        kind, at, mapped = _find_header(parsed[d], cfg)
+        return (len(mapped) if kind else 0), max((line.count(d) for line in lines), default=0)
+
+    best = max((";", ","), key=fit)
+    return parsed[best], best
+
+
+def _split(lines: list[str], delimiter: str) -> list[list[str]]:
     rows: list[list[str]] = []
     try:
-        rows.extend(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=best))
+        rows.extend(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter))
     except csv.Error:  # a field beyond the csv module's limit: the head ends above it (DuckDB reads that line)
         pass
-    return rows, best
+    return rows
 
 
 def _cell_text(value: object) -> str:
@@ -118,7 +131,7 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> tuple[str, int, 
     procs = cfg["procedures_table"]["headers"]
     for i, row in enumerate(rows[:_HEAD_LINES]):
         cells = [str(c) for c in row]
-        mapped = header_map(cells, cfg["headers"])
+        mapped = header_map(cells, cfg["headers"], cfg.get("exact_headers", ()))
         if required <= set(mapped):
             return "log", i, mapped
         pmap = header_map(cells, procs)
@@ -170,7 +183,7 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         return ex
     try:
         if suffix == ".csv":
-            head, ex.delimiter = _csv_head(path)
+            head, ex.delimiter = _csv_head(path, cfg)
         else:
             head = _xlsx_rows(path, ex)
     except UnicodeDecodeError:
@@ -182,6 +195,12 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
     except _Rejected as exc:
         ex.kind, ex.reason = "rejected", str(exc)
         return ex
+    return _classify(ex, head, cfg)
+
+
+def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any]) -> Export:
+    """`ex` as a log or a procedures table from its first rows (`head`), or rejected when no header is found."""
+    path = ex.path
     kind, at, mapped = _find_header(head, cfg)
     if not kind:
         ex.kind = "rejected"
@@ -209,7 +228,8 @@ class _Rejected(Exception):
 
 
 def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
-    """Every row of the first worksheet that holds a header, as text. The file is screened first."""
+    """Every row of the first worksheet that holds a header, as text (the other worksheets with a header in
+    `ex.more_sheets`; without any, the first worksheet's rows). The file is screened first."""
     import python_calamine
 
     from sketket.intake.screen import screen
@@ -219,6 +239,7 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
     if problem is not None:
         raise _Rejected(file_finding(problem[0], ex.rel, **problem[1]).message)
     cfg = config()
+    found: list[tuple[str, list[list[str]]]] = []
     try:
         with python_calamine.CalamineWorkbook.from_path(str(path)) as wb:
             first: list[list[str]] | None = None
@@ -230,20 +251,33 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
                 if first is None:
                     first, ex.sheet = rows, meta.name
                 if _find_header(rows, cfg)[0]:
-                    ex.sheet, ex.rows = meta.name, rows
-                    return rows
+                    found.append((meta.name, rows))
     except python_calamine.PasswordError:
         raise _Rejected(file_finding("file_encrypted", ex.rel).message) from None
     except Exception as exc:  # a damaged workbook: reported, the run goes on
         raise _Rejected(file_finding("file_corrupt", ex.rel, detail=type(exc).__name__).message) from None
-    ex.rows = first or []
+    if not found:
+        ex.rows = first or []
+        return ex.rows
+    (ex.sheet, ex.rows), ex.more_sheets = found[0], found[1:]
     return ex.rows
 
 
 def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
-    """Every file under the logs folder, in a stable order, inspected."""
+    """Every file under the logs folder, in a stable order, inspected; a workbook whose log is split over
+    several worksheets gives one export a sheet, named "file.xlsx [sheet]" in the ledger and the findings."""
     files = sorted(p for p in Path(logs_dir).rglob("*") if p.is_file())
-    return [inspect(p, p.relative_to(logs_dir).as_posix(), cfg) for p in files]
+    out: list[Export] = []
+    for p in files:
+        rel = p.relative_to(logs_dir).as_posix()
+        ex = inspect(p, rel, cfg)
+        out.append(ex)
+        if ex.more_sheets:
+            ex.rel = f"{rel} [{ex.sheet}]"
+            for sheet, rows in ex.more_sheets:
+                out.append(_classify(Export(p, f"{rel} [{sheet}]", sheet=sheet, rows=rows), rows, cfg))
+            ex.more_sheets = []
+    return out
 
 
 def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, Any]) -> list[tuple[str, str, int]]:
@@ -270,9 +304,11 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
             continue
         for row in rows:
             code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
-            days = re.sub(r"[^0-9]", "", limit.split(",")[0].split(".")[0])
+            # the first number: "1 ngày (trường hợp 1), 2 ngày (trường hợp 2)" is 1, "03 ngày làm việc" 3,
+            # "0,5 ngày" 0 (the same day)
+            days = re.search(r"[0-9]+", limit)
             if days and (code or name):
-                out.append((code, nfc(name), int(days)))
+                out.append((code, nfc(name), int(days.group())))
     return out
 
 

@@ -217,6 +217,7 @@ def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
     if not (demo / MANIFEST).exists():  # the demo is deterministic: generated once, then reused
         _step("Tạo dữ liệu minh họa", write_demo, demo, seed=opts.demo_seed, scale=opts.demo_scale)
     registry = demo / COPY_REGISTRY if (demo / COPY_REGISTRY).exists() else ctx.registry_source
+    log.info("Không có biểu nào trong %s: dùng %s (%s)", raw, DEMO_LABEL, demo)  # said before the steps that use it
     return RunContext(raw_dir=demo, processed_dir=ctx.processed_dir, reports_dir=ctx.reports_dir, plan=ctx.plan,
                       demo_dir=demo, dossiers_dir=demo / "ho-so", comments_dir=demo / "gop-y",
                       registry_source=registry,
@@ -749,8 +750,6 @@ def run(ctx: RunContext, opts: RunOptions) -> RunReport:
 def _prepare_and_execute(ctx: RunContext, opts: RunOptions, run_dir: Path, pool: cf.ProcessPoolExecutor
                          ) -> tuple[DataInfo, list[Job], list[JobResult]]:
     info, data_ctx = prepare_data(ctx, opts, run_dir)
-    if info.demo:
-        log.info("Không có biểu nào trong %s: dùng %s (%s)", ctx.raw_dir, DEMO_LABEL, data_ctx.raw_dir)
     context_file = run_dir / "context.json"
     context_file.write_text(json.dumps(info.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
     processed = Path(ctx.processed_dir).resolve()

@@ -23,10 +23,12 @@ CASE
       CASE length(@x@) - length(replace(@x@, ':', ''))
         WHEN 0 THEN {{try_ts @x@ dmy4}} WHEN 1 THEN {{try_ts @x@ dmy4_hm}} ELSE {{try_ts @x@ dmy4_hms}} END
     END
+  -- ISO: a zone after the time (Z, +07:00) is dropped, the clock time read as written (the counter's own)
   WHEN instr(@x@, '-') = 5 THEN
-    CASE length(@x@) - length(replace(@x@, ':', ''))
-      WHEN 0 THEN {{try_ts @x@ iso}} WHEN 1 THEN {{try_ts translate(@x@,'T',' ') iso_hm}}
-      ELSE {{try_ts translate(split_part(@x@,'.',1),'T',' ') iso_hms}} END
+    CASE length(left(@x@, 19)) - length(replace(left(@x@, 19), ':', ''))
+      WHEN 0 THEN {{try_ts @x@ iso}}
+      WHEN 1 THEN {{try_ts left(translate(@x@,'TZ',' '),16) iso_hm}}
+      ELSE {{try_ts left(translate(split_part(@x@,'.',1),'TZ',' '),19) iso_hms}} END
   WHEN instr(@x@, '-') > 0 THEN {{try_ts translate(@x@,'-','/') dmy4}}
   WHEN instr(@x@, '.') BETWEEN 2 AND 3 THEN {{try_ts translate(@x@,'.','/') dmy4}}
 END AS @p@_ts,

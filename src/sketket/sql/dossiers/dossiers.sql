@@ -30,9 +30,12 @@ seq AS ( -- the lookups' values
          coalesce({{pick channel_lookup.value k.channel_pos}}, '') AS channel_value,
          coalesce({{pick return_lookup.value k.return_pos}}, '') AS return_value,
          coalesce({{pick status_lookup.value k.status_pos}}, '') AS status_value,
-         k.procedure_code AS proc_code,
-         -- one spelling per procedure code (the first name seen in sorted order)
-         coalesce({{pick code_lookup.proc_name k.code_pos}}, k.procedure_name) AS proc_name,
+         -- without a code, the code whose name this is (the only one in the logs), else none
+         CASE WHEN k.procedure_code = '' THEN coalesce({{pick name_lookup.proc_code k.name_pos}}, '')
+              ELSE k.procedure_code END AS proc_code,
+         -- one spelling per procedure (by code, else by folded name: the first name seen in sorted order)
+         coalesce({{pick code_lookup.proc_name k.code_pos}}, {{pick name_lookup.proc_name k.name_pos}},
+                  k.procedure_name) AS proc_name,
          -- the time limit in working days: by code, else by name (the procedures table)
          coalesce({{pick code_lookup.limit_days k.code_pos}}, {{pick name_lookup.limit_days k.name_pos}}) AS limit_days
   FROM k
@@ -77,7 +80,8 @@ o AS (
          coalesce(f_dn, t_dn) < r_dn AS i_finished_before_received,
          u_dn < r_dn AS i_due_before_received,
          occurrence > 1 AS i_duplicate_code,
-         dossier_code = '' AND unit_code <> '' AS i_code_missing,
+         -- only where the row is counted (an excluded row has its own finding)
+         dossier_code = '' AND unit_code <> '' AND r_dn BETWEEN {period_start} AND {cutoff} AS i_code_missing,
          end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff,
          -- a quoted cell spanning lines (LF or CR): an Excel line break, or a quote never closed that swallowed
          -- the rows below
@@ -98,7 +102,8 @@ SELECT
   dossier_code, proc_code AS procedure_code, proc_name AS procedure_name, unit_label AS unit_name,
   channel_value AS channel,
   CASE WHEN r_dn IS NULL THEN received_at WHEN r_min IS NULL THEN {{date_text r_dn}} ELSE {{datetime_text r_dn r_min}} END AS received_at,
-  CASE WHEN due_dn IS NULL THEN due_at ELSE {{date_text due_dn}} END AS due_at,
+  -- an unreadable due date stays as written (its finding quotes it), even where a computed one is used
+  CASE WHEN due_dn IS NULL OR (u_dn IS NULL AND due_at <> '') THEN due_at ELSE {{date_text due_dn}} END AS due_at,
   CASE WHEN f_dn IS NULL THEN finished_at WHEN f_min IS NULL THEN {{date_text f_dn}} ELSE {{datetime_text f_dn f_min}} END AS finished_at,
   CASE WHEN t_dn IS NULL THEN returned_at WHEN t_min IS NULL THEN {{date_text t_dn}} ELSE {{datetime_text t_dn t_min}} END AS returned_at,
   return_value AS return_channel,

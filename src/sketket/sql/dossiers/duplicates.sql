@@ -1,10 +1,13 @@
--- The rows whose dossier code was already met in the same unit (the first row read is counted). A narrow
+-- The rows whose dossier code was already met in the same unit (the first row read is counted). Only rows
+-- received in the period claim a code: a row without a readable date of receipt, or received outside the period,
+-- is not counted anyway, and must not make the row that can be counted a duplicate. A narrow
 -- aggregation on a hash of (unit, code) first finds the few keys met more than once; only their rows are then
 -- compared exactly and numbered in the files' order (no window, no sort over every row).
+-- Parameters: {period_start}, {cutoff} (day numbers).
 WITH keyed AS (
   SELECT s.file_idx, s.source_row, coalesce(u.unit_code, s.unit_key) AS unit_id, s.dossier_code
   FROM staged s LEFT JOIN unit_lookup u ON u.lk_key = s.unit_key
-  WHERE s.dossier_code <> ''
+  WHERE s.dossier_code <> '' AND s.r_dn BETWEEN {period_start} AND {cutoff}
 ),
 twice AS (
   SELECT {{hash unit_id dossier_code}} AS h FROM keyed GROUP BY {{hash unit_id dossier_code}} HAVING COUNT(*) > 1
