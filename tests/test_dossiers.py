@@ -339,6 +339,7 @@ def test_duplicates_and_finish_before_receipt(tmp_path):
     f = t["dossier_findings"]
     assert list(zip(f["source_row"], f["rule"], strict=True)) == [
         (5, "duplicate_code"), (6, "finished_before_received"), (7, "code_missing")]
+    assert f.loc[f["rule"] == "finished_before_received", "value"].tolist() == ["08/04/2017"]  # as the message says
     files = t["dossier_files"].iloc[0]
     assert (files["rows_read"], files["rows_counted"], files["rows_excluded"]) == (4, 3, 1)
 

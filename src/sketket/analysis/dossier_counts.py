@@ -933,8 +933,9 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         shown = value if rule in ("duplicate_code", "code_missing", "line_breaks") else _person_dates(value)
         message = _fill(rules[rule]["message"], {"value": shown, "received": _person_dates(g["received_at"]),
                                                  "status": g["status"], **fmt}, g.index)
+        # the value as the message shows it (dates dd/mm/yyyy, as a person reads them beside it)
         rows.extend(zip(g["source_file"], g["source_row"].astype(int).tolist(), g["dossier_code"],
-                        [rule] * len(g), [rules[rule]["severity"]] * len(g), message, value, strict=True))
+                        [rule] * len(g), [rules[rule]["severity"]] * len(g), message, shown, strict=True))
     suggested = int(cfg["limits"]["suggested_unit_names"])  # a fuzzy search each: the names of most rows only
     by_rows = group_f.fillna("").sort_values(["n", "source_file", "first_row"], ascending=[False, True, True],
                                              kind="stable")
