@@ -7,6 +7,7 @@ from sketket.clean import (
     fold,
     format_date,
     format_int,
+    format_number,
     format_percent,
     nfc,
     parse_number,
@@ -70,6 +71,9 @@ def test_vietnamese_formats():
     assert format_int(float("nan")) == "–"
     assert format_date("2017-08-30") == "30/08/2017"
     assert math.isclose(parse_number(format_int(1234567)).value, 1234567)
+    # halves rounded up, as a person rounds: the parts of a total add up to it (929,5 + 3.627 = 4.556,5)
+    assert (format_int(929.5), format_int(3627), format_int(4556.5)) == ("930", "3.627", "4.557")
+    assert format_number(0.25) == "0,3" and format_percent(98.75) == "98,8%" and format_int(-2.5) == "-3"
 
 
 def test_excel_safe_neutralises_formulas():

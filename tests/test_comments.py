@@ -45,7 +45,7 @@ def round_(tmp_path) -> Path:
     ])
     _letter(folder / "ba-dinh.docx", "UBND quận Ba Đình", "ngày 14 tháng 9 năm 2017",
             ["UBND quận Ba Đình nhất trí với dự thảo."])
-    _table(folder / "snv-muon.xlsx", "Sở Nội vụ", "ngày 20 tháng 9 năm 2017",
+    _table(folder / "syt-muon.xlsx", "Sở Y tế", "ngày 20 tháng 9 năm 2017",
            [("II.2.i", "Tỷ lệ đúng hạn cần nêu thêm so sánh giữa các cấp."), ("", "=1+1 đề nghị bỏ")])
     return folder
 
@@ -81,7 +81,9 @@ def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
     track = {r[1]: r for r in wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True)}
     assert track["Sở Tư pháp"][3:5] == ("12/09/2017", "Đúng hạn")
     assert track["Quận Ba Đình"][4] == "Đúng hạn" and track["Quận Ba Đình"][5] == 0
-    assert track["Sở Nội vụ"][4] == "Muộn 5 ngày"
+    assert track["Sở Y tế"][4] == "Muộn 5 ngày"
+    assert "Sở Nội vụ" not in track  # the drafting unit is not asked for comments on its own draft
+    assert wb["Tổng hợp ý kiến"]["A2"].value.startswith("Dự thảo Báo cáo sơ kết thực hiện cơ chế một cửa")
     assert track["Sở Tài chính"][4] == "Chưa trả lời"
     head = wb["Theo dõi trả lời"]["A1"].value
     assert "Hạn góp ý: 15/09/2017" in head and "trả lời đúng hạn: 2" in head and "trả lời muộn: 1" in head

@@ -106,7 +106,8 @@ def test_the_ranking_sentence_names_the_ranked_units_with_their_ties():
     units = unit_table(appendix(rows), registry())
     text = " ".join(_ii2i(tier_indicators(units, registry()), units, load_config(), ("01/04/2016", "31/07/2017")))
     # Sở Một (20 dossiers) is not ranked; Sở Mười and Sở Hai share rank 1, most dossiers first
-    assert ("Sở, cơ quan tương đương Sở có tỷ lệ đúng hạn cao nhất: Sở Mười (100,0%, hạng 1); Sở Hai (100,0%, hạng 1); "
+    assert ("Sở, cơ quan tương đương Sở (Bộ phận một cửa của chính đơn vị, không gồm đơn vị trực thuộc) có tỷ lệ "
+            "đúng hạn cao nhất: Sở Mười (100,0%, hạng 1); Sở Hai (100,0%, hạng 1); "
             "Sở Ba (99,0%, hạng 3); thấp nhất: Sở Sáu (80,0%, hạng 5); Sở Năm (80,0%, hạng 5); "
             "Sở Bốn (90,0%, hạng 4).") in text
 

@@ -269,7 +269,9 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
             nomination("Ngoài danh mục", unit_code=""),
             nomination("Tập thể giấy khen", "collective", unit_code="001", award=GIAY_KHEN, award_id="giay_khen",
                        award_level="unit"),
-            nomination("Phường Trúc Bạch", "collective", unit_code="00004")]
+            nomination("Phường Trúc Bạch", "collective", unit_code="00004"),
+            nomination("Trúc Bạch giải trình", "collective", unit_code="00004",
+                       reason="Đơn vị đầu tiên áp dụng trả kết quả qua bưu điện")]
     for k, r in enumerate(rows):
         r["source_row"] = 10 + k
     cat = Catalog(tmp_path / "processed")
@@ -288,8 +290,8 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     checks = cat.load("nomination_checks")
     passed = checks[checks["passed"]]
     # 5 individuals proposed for the city award, 4 direct (80 %): "Không trực tiếp" stays on the list
-    assert passed["name"].tolist() == ["P. Phúc Xá", "Tập thể giấy khen", "Bình \x07Minh", "=HYPERLINK(\"x\")",
-                                       "Không trực tiếp", "Giấy khen B"]
+    assert passed["name"].tolist() == ["P. Phúc Xá", "Trúc Bạch giải trình", "Tập thể giấy khen", "Bình \x07Minh",
+                                       "=HYPERLINK(\"x\")", "Không trực tiếp", "Giấy khen B"]
     expected = [(n.replace("\x07", "").replace("=", "'=", 1), p, a)
                 for n, p, a in zip(passed["name"], passed["proposer_name"], passed["award"], strict=True)]
     assert _list_rows(xlsx) == expected
@@ -314,7 +316,13 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "Bình Minh" in text and "Phường Phúc Xá" in text  # the submission: the registry's name
     assert "P. Phúc Xá" not in text
-    assert "Ngoài danh mục" not in text and "Phường Trúc Bạch" not in text
+    assert "Ngoài danh mục" not in text
+    # the Chairman's awards only (a unit's own Giấy khen is not submitted), and an exception said openly
+    assert "Giấy khen B" not in text and "Tập thể giấy khen" not in text
+    assert ("Chưa đạt tiêu chí (Tỷ lệ đúng hạn 97,0%); đơn vị giải trình: Đơn vị đầu tiên áp dụng trả kết quả qua "
+            "bưu điện") in text
+    summary = next(str(r[0]) for r in ws.iter_rows(values_only=True) if str(r[0]).startswith("Tổng hợp"))
+    assert "7 đủ điều kiện đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí xét khen thưởng" in summary
 
 
 def test_without_nominations_only_the_empty_datasets_are_written(tmp_path: Path) -> None:

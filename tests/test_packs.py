@@ -211,6 +211,7 @@ def test_a_list_cell_keeps_one_name_a_line(tables):
     # the communes, one a line (the tables' CSS, white-space: pre-line, shows the line breaks)
     assert ("&lt;script&gt;alert(1)&lt;/script&gt; (100,0%, hạng 1)\nPhường Phúc Xá (99,8%, hạng 2)\n"
             "Phường Trúc Bạch (88,6%, hạng 3)") in html
+    assert "Bộ phận một cửa của chính đơn vị (không gồm đơn vị trực thuộc), trong các đơn vị có từ 100 hồ sơ" in html
     cell = packs.table_html(pd.DataFrame({"x": ["Một  \n\n  hai \r\n ba"]}), download=False)
     assert "<td>Một\nhai\nba</td>" in cell
 

@@ -43,7 +43,9 @@ def test_one_list_per_submitting_unit_with_findings(tmp_path):
     assert sorted(p.name for p in paths) == ["quan-xuan.xlsx", "so-alpha.xlsx", "tep-hong-xlsx.xlsx"]
     ws = load_workbook(tmp_path / "tra-lai" / "quan-xuan.xlsx").active
     assert ws["A3"].value == "Đơn vị: Quận Xuân"
-    assert "trước ngày 30/08/2017" in ws["A4"].value
+    # sent after the report deadline: a time to correct, not that date
+    assert ws["A4"].value == ("Đề nghị đơn vị chỉnh sửa và gửi lại biểu về Sở Nội vụ trong 5 ngày làm việc kể từ "
+                              "ngày nhận được danh sách này.")
     assert "Kế hoạch số 186/KH-UBND ngày 14/08/2017" in ws["A2"].value
     assert ws["A5"].value == "Số lỗi phải sửa: 3; số cảnh báo cần kiểm tra: 1."
     assert [c.value for c in ws[7]] == ["STT", "Tệp", "Trang tính", "Ô", "Nội dung kiểm tra", "Mức độ",
@@ -57,6 +59,16 @@ def test_one_list_per_submitting_unit_with_findings(tmp_path):
     assert rows[3][6] == "Không ghi diện tích"
     assert ws.cell(row=7 + len(rows) + 2, column=1).value.startswith("Lỗi: đơn vị phải sửa")
     assert [r[1] for r in _rows(tmp_path / "tra-lai" / "so-alpha.xlsx")] == ["so-alpha.xlsx", "so-alpha-cu.xlsx"]
+
+
+def test_a_list_of_warnings_only_asks_for_no_correction(tmp_path):
+    warnings = _findings()[lambda f: f["severity"] == "warning"]
+    write_return_lists(warnings, appendix(), tmp_path, plan=Plan.load({"correction_days": "7"}))
+    ws = load_workbook(tmp_path / "quan-xuan.xlsx").active
+    assert ws["A4"].value.startswith("Biểu không còn lỗi phải sửa; đề nghị đơn vị kiểm tra các cảnh báo")
+    assert ws["A5"].value == "Số lỗi phải sửa: 0; số cảnh báo cần kiểm tra: 1."
+    write_return_lists(_findings(), appendix(), tmp_path, plan=Plan.load({"correction_days": "7"}))
+    assert "trong 7 ngày làm việc" in load_workbook(tmp_path / "quan-xuan.xlsx").active["A4"].value
 
 
 def test_formula_injection_is_neutralised(tmp_path):

@@ -6,6 +6,7 @@ import html
 import math
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -131,18 +132,33 @@ def parse_number(raw: object, percent_format: bool = False) -> Number:
         return Number(None, ok=False)
 
 
+_WIDE = Context(prec=400, Emax=999_999)  # any float's digits (1e308 too): a figure typed absurdly large is shown
+
+
+def _half_up(value: float | int, decimals: int) -> Decimal:
+    """Rounded half away from zero, as a person rounds (929,5 → 930 and 4.556,5 → 4.557, so that rounded parts
+    add up to their rounded total where a person checks it); Python's round() goes to the even neighbour."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE)
+
+
 def format_int(value: float | int | None) -> str:
     """1234567 → "1.234.567"; None → "–"."""
     if missing(value):
         return "–"
-    return f"{round(value):,}".replace(",", ".")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if not math.isfinite(value):
+        return "–"
+    return f"{int(_half_up(value, 0)):,}".replace(",", ".")
 
 
 def format_number(value: float | None, decimals: int = 1) -> str:
-    """12345.67 → "12.345,7"."""
+    """12345.67 → "12.345,7"; halves rounded up (0,25 → "0,3")."""
     if missing(value):
         return "–"
-    s = f"{value:,.{decimals}f}"
+    if not math.isfinite(value):
+        return "–"
+    s = f"{_half_up(value, decimals):,.{decimals}f}"
     return s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
 
 

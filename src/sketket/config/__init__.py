@@ -74,6 +74,7 @@ class Plan:
     report_deadline: dt.date
     draft_deadline: dt.date
     conference: str
+    correction_days: str = "5"
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, where: str = "") -> Plan:

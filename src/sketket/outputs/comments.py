@@ -242,12 +242,14 @@ def _track_row(name: str, reply: Reply | None, deadline: dt.date) -> dict[str, A
 def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date, out: Path,
                    config: dict[str, Any] | None = None, draft: Path | None = None) -> Path:
     config = config or load_config()
+    drafter = str(config["comments"].get("drafter_code", ""))
+    asked = asked[asked["code"] != drafter]  # the drafting unit does not comment on its own draft
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp ý kiến"
     ws.append([config["comments"]["title"]])
     ws["A1"].font = Font(name="Times New Roman", size=13, bold=True)
-    ws.append([f"Dự thảo: {draft.name}" if draft else "Dự thảo Báo cáo sơ kết"])
+    ws.append([config["comments"]["document"] + (f" (tệp {draft.name})" if draft else "")])
     ws.append(list(COLUMNS))
     for cell in ws[3]:
         cell.font = Font(name="Times New Roman", bold=True)

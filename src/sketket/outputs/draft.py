@@ -36,6 +36,7 @@ import pandas as pd
 from sketket.analysis.checklist import reporting_unit
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
+from sketket.analysis.indicators import load_config as load_indicator_config
 from sketket.catalog import Catalog
 from sketket.clean import format_int, format_number, format_percent, in_sentence, nfc
 from sketket.config import load_yaml
@@ -181,12 +182,13 @@ def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], peri
         out.append("So sánh giữa các cấp: " + "; ".join(by_tier) + ".")
     # the ranking the packs and the annex show (rank_in_tier: enough dossiers, figures not awaiting correction)
     n = int(config["ranking"]["names"])
+    basis = load_indicator_config()["ranking"]["basis_short"]
     for tier in SUBMITTER_TIERS:
         best, worst = leaders(units, tier, n)
         if len(best) < n or len(worst) < n:
             continue
-        out.append(f"{TIER_LABELS[tier]} có tỷ lệ đúng hạn cao nhất: {ranked_names(best, n, '; ')}; thấp nhất: "
-                   f"{ranked_names(worst, n, '; ')}.")
+        out.append(f"{TIER_LABELS[tier]} ({basis}) có tỷ lệ đúng hạn cao nhất: {ranked_names(best, n, '; ')}; "
+                   f"thấp nhất: {ranked_names(worst, n, '; ')}.")
     return out
 
 

@@ -137,9 +137,12 @@ def write_list_xlsx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
     wb = Workbook()
     ws = wb.active
     ws.title = o["sheet_list"]
+    explained = _explained(passed, cfg)
     summary = o["summary"].format(total=format_int(len(checks)), units=format_int(checks["proposer_name"].nunique()),
                                   passed=format_int(len(passed)), held=format_int(len(held)),
-                                  held_sheet=o["sheet_held"])
+                                  held_sheet=o["sheet_held"],
+                                  explained=o["summary_explained"].format(n=format_int(explained.sum()))
+                                  if explained.any() else "")
     r = _top(ws, cfg, plan, len(LIST_COLUMNS), [summary])
     _header(ws, r, LIST_COLUMNS)
     r += 1
@@ -170,6 +173,13 @@ def write_list_xlsx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
     return out
 
 
+def _explained(checks: pd.DataFrame, cfg: dict[str, Any]) -> pd.Series:
+    """Nominations that pass although the collective misses the criteria, on the proposing unit's reason: said
+    openly wherever the list goes (the criteria check's text, "Chưa đạt tiêu chí (…); đơn vị giải trình: …")."""
+    result = checks["check_criteria"].fillna("")
+    return (result != "") & (result != cfg["results"]["ok"])
+
+
 def _held_sheet(ws: Worksheet, held: pd.DataFrame, cfg: dict[str, Any], plan: Plan) -> None:
     r = _top(ws, cfg, plan, len(HELD_COLUMNS), [ws.title])
     _header(ws, r, HELD_COLUMNS)
@@ -194,11 +204,14 @@ def _direct_sheet(ws: Worksheet, checks: pd.DataFrame, cfg: dict[str, Any], plan
 
 
 def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, Any] | None = None) -> Path:
-    """The list that goes with the submission to the People's Committee: passed nominations only."""
+    """The list that goes with the submission to the People's Committee: passed nominations for the awards
+    the Chairman decides (level city; a unit's own Giấy khen is not submitted), a collective that misses the
+    criteria shown with the proposing unit's reason."""
     cfg = cfg or load_config()
     o = cfg["output"]
     year = plan.plan_date.year
-    passed = checks[checks["passed"]]
+    passed = checks[checks["passed"] & (checks["award_level"] == "city")]
+    explained = _explained(passed, cfg)
     doc = dl.new_document()
     dl.header_block(doc, dl.HeaderBlock(o["block"][0], o["block"][1], o["docx_number"],
                                         o["docx_place_date"].format(year=year)))
@@ -214,8 +227,9 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
             if collective:
                 headers = ["STT", "Tên tập thể", "Thuộc đơn vị", "Tóm tắt thành tích"]
                 # a collective the registry knows under its official name ("X. Xuân Nộn" → "Xã Xuân Nộn")
-                body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"], r["summary"]]
-                        for k, (_, r) in enumerate(rows.iterrows(), 1)]
+                body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"],
+                         r["summary"] + ("\n" + r["check_criteria"] if explained.loc[i] else "")]
+                        for k, (i, r) in enumerate(rows.iterrows(), 1)]
                 widths = [1.2, width * 0.3, width * 0.25, width - 1.2 - width * 0.55]
             else:
                 headers = ["STT", "Họ và tên", "Chức vụ, đơn vị công tác", "Lao động trực tiếp",

@@ -467,9 +467,13 @@ def leaders_html(tables: Tables, top: int = 3) -> str:
                      "weakest": ranked_names(weakest, top)})
     if not rows:
         return para("Chưa có đơn vị đủ số hồ sơ để xếp hạng.")
-    return table_html(pd.DataFrame(rows), {"ranked": "int"},
-                      {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"Dẫn đầu ({top} hạng đầu)",
-                       "weakest": f"Thấp nhất ({top} hạng cuối)"}, name="dan-dau-thap-nhat-theo-cap")
+    from sketket.analysis.indicators import load_config
+
+    return (table_html(pd.DataFrame(rows), {"ranked": "int"},
+                       {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"Dẫn đầu ({top} hạng đầu)",
+                        "weakest": f"Thấp nhất ({top} hạng cuối)"}, name="dan-dau-thap-nhat-theo-cap")
+            + para(load_config()["ranking"]["basis"].format(
+                min=format_int(load_config()["ranking"]["min_dossiers"]))))
 
 
 def far_below_counts_html(tables: Tables) -> str:
