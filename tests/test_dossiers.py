@@ -394,6 +394,69 @@ def test_units_from_column_title_or_file_name_and_unknown(tmp_path):
     assert list(units["received"]) == [1, 1, 1, 1, 2, 3]
 
 
+UNIT_HEADER = "Mã hồ sơ;Đơn vị;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái"
+
+
+def _unit_log(folder: Path, name: str, units: dict[str, str], title: str = "") -> None:
+    """A log of one dossier per code, each of the unit given (no unit column when the unit is "")."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header = UNIT_HEADER if any(units.values()) else UNIT_HEADER.replace(";Đơn vị", "")
+    rows = [";".join(x for x in (code, unit, "03/04/2017;05/04/2017;04/04/2017;Đã trả kết quả") if x)
+            for code, unit in units.items()]
+    (folder / name).write_text("\n".join([*([title] if title else []), header, *rows]) + "\n", encoding="utf-8")
+
+
+def test_a_commune_name_of_two_districts_is_matched_by_the_district_it_is_written_with(tmp_path):
+    logs = tmp_path / "logs"
+    _unit_log(logs, "a.csv", {
+        "A1": "UBND xã Liên Hà, huyện Đông Anh", "A2": "xã Liên Hà - huyện Đông Anh", "A3": "Xã Liên Hà (Đông Anh)",
+        "A4": "Xã Liên Hà, Đan Phượng", "A5": "Phường Minh Khai (quận Hai Bà Trưng)",
+        "A6": "Phường Minh Khai – Q. Bắc Từ Liêm",
+        # never guessed: excluded, with the districts that have one
+        "A7": "UBND xã Liên Hà", "A8": "Phường Minh Khai", "A9": "UBND xã Liên Hà",
+    })
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d["unit_code"].to_dict() == {"A1": "00484", "A2": "00484", "A3": "00484", "A4": "09802", "A5": "00295",
+                                        "A6": "00613", "A7": "", "A8": "", "A9": ""}
+    assert d.loc["A1", "unit_name"] == "Xã Liên Hà" and d.loc["A7", "unit_name"] == "UBND xã Liên Hà"
+    assert d.loc[["A7", "A8", "A9"], "outcome"].tolist() == ["excluded"] * 3
+    f = res.tables["dossier_findings"]
+    assert "unit_unmatched" not in set(f["rule"])
+    found = f[f["rule"] == "unit_ambiguous"]
+    assert found[["source_row", "value", "severity"]].values.tolist() == [
+        [8, "UBND xã Liên Hà", "error"], [9, "Phường Minh Khai", "error"]]
+    assert found["message"].tolist() == [
+        "Tên đơn vị “UBND xã Liên Hà” trùng tên ở nhiều quận, huyện (xã Liên Hà – huyện Đan Phượng; xã Liên Hà – "
+        "huyện Đông Anh): ghi rõ quận, huyện, ví dụ “Xã Liên Hà, huyện Đan Phượng”; 2 hồ sơ chưa được tính.",
+        "Tên đơn vị “Phường Minh Khai” trùng tên ở nhiều quận, huyện (phường Minh Khai – quận Bắc Từ Liêm; "
+        "phường Minh Khai – quận Hai Bà Trưng): ghi rõ quận, huyện, ví dụ “Phường Minh Khai, quận Bắc Từ "
+        "Liêm”; 1 hồ sơ chưa được tính."]
+    units = res.tables["dossier_units"]
+    assert units.loc[units["unit_code"] != "", ["unit_code", "received"]].values.tolist() == [
+        ["00295", 1], ["00484", 3], ["00613", 1], ["09802", 1]]
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["a.csv", ["rows_counted", "rows_excluded"]].tolist() == [6, 3]
+
+
+def test_a_commune_name_of_two_districts_takes_the_district_of_the_files_title_or_name(tmp_path):
+    logs = tmp_path / "logs"
+    _unit_log(logs, "b.csv", {"B1": "UBND xã Liên Hà", "B2": "Phường Minh Khai"},
+              title="Đơn vị: UBND huyện Đông Anh")  # no phường Minh Khai in Đông Anh: still not guessed
+    _unit_log(logs, "so-theo-doi-dong-anh.csv", {"C1": "UBND xã Liên Hà"})
+    _unit_log(logs, "so-theo-doi-dan-phuong.csv", {"D1": ""}, title="Đơn vị: UBND xã Liên Hà")  # no unit column
+    _unit_log(logs, "so-theo-doi-lien-ha.csv", {"E1": ""}, title="Đơn vị: UBND xã Liên Hà")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d["unit_code"].to_dict() == {"B1": "00484", "B2": "", "C1": "00484", "D1": "09802", "E1": ""}
+    f = res.tables["dossier_findings"].set_index("source_file")
+    assert f["rule"].to_dict() == {"b.csv": "unit_ambiguous", "so-theo-doi-lien-ha.csv": "unit_ambiguous"}
+    assert f.loc["b.csv", "value"] == "Phường Minh Khai"
+    assert f.loc["so-theo-doi-lien-ha.csv", "message"].startswith(
+        "Tên đơn vị “UBND xã Liên Hà” trùng tên ở nhiều quận, huyện (xã Liên Hà – huyện Đan Phượng; xã Liên Hà – "
+        "huyện Đông Anh)")
+
+
 def test_a_file_with_more_distinct_values_than_an_export_holds_is_rejected_before_matching(tmp_path):
     """Distinct unit names (or statuses) in one file beyond limits.distinct_per_file reject that file, before its
     names are matched against the registry or held as lookups; the other files are counted. Only the first

@@ -63,6 +63,48 @@ def test_commune_matching_is_scoped_to_its_district(reg):
     assert tt.matched and tt.registry_name == "Thị trấn Phùng"
 
 
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [
+        ("UBND xã Liên Hà", ["00484", "09802"]),  # Đông Anh, Đan Phượng
+        ("Phường Minh Khai", ["00295", "00613"]),  # Hai Bà Trưng, Bắc Từ Liêm; not xã Minh Khai (Hoài Đức)
+        ("Minh Khai", ["00295", "00613", "09838"]),
+        ("UBND xã Minh Khai", ["09838"]),
+        ("Phường Quán Thánh", ["00013"]),
+    ],
+)
+def test_namesakes_are_the_units_a_name_matches_under_each_parent(reg, typed, codes):
+    assert [m.code for m in reg.namesakes(typed, "xa")] == codes
+
+
+def test_a_name_several_districts_have_is_never_guessed(reg):
+    m = reg.match_unique("UBND xã Liên Hà", "xa")
+    assert not m.matched and [(s.code, s.parent_code) for s in m.namesakes] == [("00484", "017"), ("09802", "273")]
+    assert reg.match_unique("UBND xã Liên Hà", "xa", prefer_parent="017").code == "00484"
+    assert reg.match_unique("UBND xã Liên Hà", "xa", prefer_parent="001").namesakes  # not one of theirs
+    assert reg.match_unique("Phường Phúc Xá", "xa").code == "00001"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("UBND xã Liên Hà, huyện Đông Anh", "00484"),
+        ("xã Liên Hà - huyện Đông Anh", "00484"),
+        ("Xã Liên Hà – H. Đông Anh", "00484"),
+        ("Xã Liên Hà (Đông Anh)", "00484"),
+        ("Xã Liên Hà (huyện Đan Phượng)", "09802"),
+        ("Phường Minh Khai, quận Hai Bà Trưng", "00295"),
+        ("Phường Lê Lợi; TX Sơn Tây", "09574"),
+        ("Xã Liên Hà, huyện Phúc Thọ", ""),  # Phúc Thọ has no xã Liên Hà
+        ("Xã Liên Hà", ""),
+        ("Sở Lao động - Thương binh và Xã hội", ""),
+    ],
+)
+def test_a_commune_named_with_its_district(reg, typed, code):
+    m = reg.match_qualified(typed, "xa")
+    assert m.code == code and m.name == typed
+
+
 def test_agency_shorthand(reg):
     assert reg.match("Sở NN&PTNT", "so").code == "S06"
     assert reg.match("Chi cục Thuế Q. Ba Đình", "nganh_doc_huyen", parent_code="N01").code == "N01.001"

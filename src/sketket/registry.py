@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sketket.clean import fold, nfc
-from sketket.dimensions import SUBMITTER_TIERS
+from sketket.dimensions import PARENT_TIER, SUBMITTER_TIERS
 
 # pandas is imported only where a DataFrame is made or read: an ingest's workers match names without it,
 # and start before the main process has imported it.
@@ -65,6 +65,9 @@ _EXPANSION_RES = [(re.compile(pattern), repl) for pattern, repl in _EXPANSIONS]
 _ANY_EXPANSION = re.compile("|".join(pattern for pattern, _ in _EXPANSIONS))
 _FILLER_RES = (re.compile(r"\b(thanh pho ha noi|tp ha noi|ha noi|thanh pho)\b"), re.compile(r"\b(va|cua|truc thuoc|tai)\b"))
 _SCOPED_TIERS = ("chi_cuc", "nganh_doc_huyen", "xa")  # looked up within their parent
+# A sub-unit's name followed by its parent's, after a comma, semicolon or dash, or in brackets: "Xã Liên Hà,
+# huyện Đông Anh", "xã Liên Hà - Đông Anh", "Xã Liên Hà (huyện Đông Anh)". The parent is the last part.
+_QUALIFIED = re.compile(r"^(?P<unit>.*\S)\s*(?:[,;]|[-–—]|\()\s*(?P<parent>[^,;()\-–—]*[^\s,;()\-–—])\s*\)?\s*$")
 
 
 _fold = fold  # clean.fold remembers text: one cache shared with the reader
@@ -163,6 +166,8 @@ class Match:
     registry_name: str = ""
     parent_code: str = ""
     suggestions: list[str] = field(default_factory=list)
+    # a name that several units of a tier bear under different parents (Registry.match_unique): each of them
+    namesakes: list[Match] = field(default_factory=list)
 
     @property
     def matched(self) -> bool:
@@ -393,6 +398,54 @@ class Registry:
                 names.append(n)
         result.suggestions = names[:3]
         return result
+
+    def namesakes(self, name: object, tier: str) -> list[Match]:
+        """The units of `tier` that `name` matches each within its own parent's scope (as match(name, tier,
+        parent) finds it), registry order. When some are found by a fuller key than others, only those:
+        "Phường Minh Khai" is the two phường Minh Khai, not xã Minh Khai; "Minh Khai" is all three."""
+        text = nfc(name)
+        if not text:
+            return []
+        keys = admin_keys(text) if tier in ("huyen", "xa") else [agency_key(text), _fold(text)]
+        found: list[tuple[int, str]] = []
+        for scope in self._scopes_of((tier,), None):
+            candidates = self._scope_keys(scope)
+            hit = next(((rank, candidates[key]) for rank, key in enumerate(keys) if key in candidates), None)
+            if hit is not None:
+                found.append(hit)
+        best = min((rank for rank, _ in found), default=0)
+        return [self._found(Match(name=text), code) for rank, code in found if rank == best]
+
+    def match_unique(self, name: object, tier: str, prefer_parent: str = "", *, suggest: bool = True) -> Match:
+        """A unit of a tier looked up within its parent, the parent not known: the one unit of the tier that
+        `name` matches, never one guessed among namesakes ("Xã Liên Hà" is in Đông Anh and in Đan Phượng).
+        Among namesakes, the one under `prefer_parent` when there is one (the parent a file is about); else
+        unmatched, with the namesakes (and their names as suggestions)."""
+        same = self.namesakes(name, tier)
+        if prefer_parent and len(same) > 1:
+            same = [m for m in same if m.parent_code == prefer_parent] or same
+        if len(same) == 1:
+            return same[0]
+        if not same:
+            return self.match(name, tier, suggest=suggest)
+        return Match(name=nfc(name), suggestions=[m.registry_name for m in same][:3], namesakes=same)
+
+    def match_qualified(self, name: object, tier: str) -> Match:
+        """A sub-unit named with its parent after it ("Xã Liên Hà, huyện Đông Anh", "xã Liên Hà - Đông Anh",
+        "Xã Liên Hà (huyện Đông Anh)"): matched within that parent. Unmatched, with no suggestions, when the
+        name has no such part, the part is not a unit of the parent tier, or that unit has no such sub-unit."""
+        text = nfc(name)
+        result = Match(name=text)
+        parts = _QUALIFIED.match(text)
+        parent_tier = PARENT_TIER.get(tier)
+        if parts is None or parent_tier is None:
+            return result
+        parent = self.match(parts["parent"], parent_tier, suggest=False)
+        if not parent.matched:
+            return result
+        found = self.match(parts["unit"], tier, parent.code, suggest=False)
+        found.name = text
+        return found if found.matched else result
 
 
 def _read_csv(f: io.TextIOBase | Iterable[str], lines: list[int] | None = None) -> dict[str, list[str]]:

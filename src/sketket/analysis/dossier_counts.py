@@ -35,9 +35,9 @@ import pandas as pd
 from sketket.catalog import Catalog, columns
 from sketket.clean import format_date, format_int, format_percent
 from sketket.config import ConfigError, Plan, default_plan
-from sketket.dimensions import CITY_LABEL, TIER_LABELS, TIERS
+from sketket.dimensions import CITY_LABEL, PARENT_TIER, TIER_LABELS, TIERS
 from sketket.intake.dossiers import CANONICAL, Export, classify, config, discover, read_procedures
-from sketket.registry import Registry, load_registry
+from sketket.registry import Match, Registry, load_registry
 
 if TYPE_CHECKING:
     from sketket.context import RunContext
@@ -49,6 +49,9 @@ _UNIT_COUNTS = ["received", "on_time", "overdue", "pending_on_time", "pending_ov
                 "withdrawn", "no_deadline", "online_received", "postal_received", "postal_returned",
                 "saturday_received", "saturday_same_morning"]
 _PROC_COUNTS = ["received", "on_time", "overdue", "online_received"]
+# An export to read: its index among the exports, the export, the unit its rows belong to when it has no unit
+# column (the unit hint), and the district code its title or file name gives ("" when none; _file_district).
+LogExport = tuple[int, Export, str, str]
 
 
 def day_number(day: dt.date) -> int:
@@ -200,16 +203,21 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str) -> str:
+def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str,
+                district: str | None = None) -> str:
     """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
-    file's index, name and unit hint are SQL expressions (one value per file). source_row is a placeholder,
-    set by `DuckDBEngine.materialise` from the row's position in its file."""
+    file's index, name, unit hint and district (None: no file of them has one) are SQL expressions (one value
+    per file). The unit key is the unit's name as written, followed by chr(31) and the file's district when it
+    has one (`unit_key_parts`). source_row is a placeholder, set by `DuckDBEngine.materialise` from the row's
+    position in its file."""
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
         cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
     unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
+    if district is not None:
+        unit_key = f"CASE WHEN {district} = '' THEN {unit_key} ELSE {unit_key} || chr(31) || {district} END"
     return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "
             f"CAST(0 AS BIGINT) AS source_row, {unit_key} AS unit_key, " + ", ".join(cols) + f" FROM {source}")
 
@@ -309,13 +317,13 @@ class DuckDBEngine:
             "CAST(NULL AS BIT)" if first is None else
             f"(SELECT bitstring_agg({place} - {int(first)}, 0, {int(last) - int(first)}) FROM {name})"))
 
-    def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
+    def load_raw(self, exports: list[LogExport]) -> None:
         """The view `raw`: every export's rows in the files' order, one read_csv over the consecutive files of
         one layout (DuckDB reads them in parallel and in order). Its source_row is a placeholder: a row's number
         in its file is only known once the rows are stored (`materialise`)."""
         parts: list[str] = []
-        groups: list[list[tuple[int, Export, str]]] = []
-        self._csv = [(i, ex) for i, ex, _ in exports if ex.rows is None]
+        groups: list[list[LogExport]] = []
+        self._csv = [(i, ex) for i, ex, _, _ in exports if ex.rows is None]
         for item in exports:
             self._header_line[item[0]] = item[1].header_line
             if item[1].rows is None and groups and groups[-1][0][1].rows is None and item[0] not in self._serial \
@@ -324,19 +332,22 @@ class DuckDBEngine:
             else:
                 groups.append([item])
         for group in groups:
-            i, ex, hint = group[0]
+            i, ex, hint, district = group[0]
             if ex.rows is not None:  # .xlsx, already read as text
                 width = ex.n_columns
                 frame = pd.DataFrame([(r + [""] * width)[:width] for r in ex.rows],
                                      columns=[f"c{j}" for j in range(width)], dtype=object)
                 self.register(f"xlsx_{i}", frame)
-                parts.append(_raw_select(ex, f"xlsx_{i}", str(i), _quote(ex.rel), _quote(hint)))
+                parts.append(_raw_select(ex, f"xlsx_{i}", str(i), _quote(ex.rel), _quote(hint),
+                                         _quote(district) if district else None))
                 continue
-            source = self._csv_source([e.path for _, e, _ in group], ex, parallel=i not in self._serial)
+            source = self._csv_source([e.path for _, e, _, _ in group], ex, parallel=i not in self._serial)
             pick = "[CAST(file_index AS BIGINT) + 1]"
-            parts.append(_raw_select(ex, source, _sql_list([k for k, _, _ in group]) + pick,
-                                     _sql_list([e.rel for _, e, _ in group]) + pick,
-                                     _sql_list([h for _, _, h in group]) + pick))
+            districts = [d for _, _, _, d in group]
+            parts.append(_raw_select(ex, source, _sql_list([k for k, _, _, _ in group]) + pick,
+                                     _sql_list([e.rel for _, e, _, _ in group]) + pick,
+                                     _sql_list([h for _, _, h, _ in group]) + pick,
+                                     _sql_list(districts) + pick if any(districts) else None))
         if not parts:
             parts = ["SELECT 0 AS file_idx, '' AS source_file, CAST(0 AS BIGINT) AS source_row, '' AS unit_key, "
                      + ", ".join(f"'' AS {c}" for c in CANONICAL) + " WHERE false"]
@@ -474,7 +485,7 @@ class SparkEngine:
     register_lookup = register  # Dialect.position, .pick and .repeated are subqueries on the tables
     register_rows = register
 
-    def load_raw(self, exports: list[tuple[int, Export, str]]) -> None:
+    def load_raw(self, exports: list[LogExport]) -> None:
         self._reader.load_raw(exports)
         # a new file for each load: Spark would go on serving a rewritten path's old rows from its caches
         (self._tmp / f"raw-{self._loads}.parquet").unlink(missing_ok=True)  # the previous pass's, not needed
@@ -588,20 +599,30 @@ def _dmy(text: str) -> dt.date:
     return dt.date(y, m, d)
 
 
-def match_unit(name: str, registry: Registry) -> tuple[str, str, str]:
-    """(code, registry name, tier) of a unit named in an export, or ("", name, "") when not in the registry.
-    Tiers are tried one at a time (communes first when the name says phường/xã/thị trấn), so that a commune
-    never takes a district of the same name."""
+def match_unit(name: str, registry: Registry, district: str = "") -> Match:
+    """The registry unit named in an export (`name` kept as written): unmatched when the registry does not know
+    it, and unmatched with its `namesakes` when it is a sub-unit's name that several parents have ("Xã Liên Hà":
+    Đông Anh and Đan Phượng) and neither the name itself ("Xã Liên Hà, huyện Đông Anh", "Xã Liên Hà (Đông
+    Anh)") nor the file's `district` (its code) tells which: never guessed. The matcher of the tables'
+    sub-units (Registry.match_qualified, match_unique). Tiers are tried one at a time (communes first when the
+    name says phường/xã/thị trấn), so that a commune never takes a district of the same name; the first tier
+    that knows the name decides."""
     from sketket.clean import fold
 
     key = fold(name).strip()
     commune = re.match(r"^(ubnd\s+)?(phuong|xa|thi tran|p\.|x\.|tt\.?)\s", key) is not None
     order = (["xa", "huyen"] if commune else ["huyen", "xa"])
     for tier in ["so", "nganh_doc_tp", *order, "chi_cuc", "nganh_doc_huyen"]:
-        m = registry.match(name, tier, suggest=False)
-        if m.matched:
-            return m.code, m.registry_name, m.tier
-    return "", name, ""
+        if tier in PARENT_TIER:  # looked up within a parent the name may give
+            m = registry.match_qualified(name, tier)
+            if not m.matched:
+                m = registry.match_unique(name, tier, district, suggest=False)
+        else:
+            m = registry.match(name, tier, suggest=False)
+        if m.matched or m.namesakes:
+            m.name = name
+            return m
+    return Match(name=name)
 
 
 def _suggestions(name: str, registry: Registry) -> str:
@@ -614,12 +635,42 @@ def _suggestions(name: str, registry: Registry) -> str:
 
 
 def _unit_hint(ex: Export, registry: Registry) -> str:
-    """The first of a file's unit candidates (title line, file name) that the registry knows, else the first."""
+    """The unit of a file without a unit column: the first of its unit candidates (title line, file name) that
+    the registry knows, else the first. "" for a file with a unit column (its rows name their unit)."""
+    if "unit_name" in ex.columns:
+        return ""
     names = [n for n in ex.unit_hint.split("\x1f") if n]
     for n in names:
-        if match_unit(n, registry)[0]:
+        m = match_unit(n, registry)
+        if m.matched or m.namesakes:
             return n
     return names[0] if names else ""
+
+
+def _file_district(ex: Export, registry: Registry) -> str:
+    """The code of the district a file is about, or "": the first of its title lines and its name that names a
+    district ("Đơn vị: UBND huyện Đông Anh"), a commune of one district, or a district among other words
+    (so-theo-doi-dong-anh.csv: the file name may name a district without "huyện"). It picks among the districts
+    of a commune's name that several districts have (match_unit)."""
+    from sketket.intake.narrative import match_unit as unit_in_line
+
+    names = [n for n in ex.unit_hint.split("\x1f") if n]
+    for i, n in enumerate(names):
+        m = match_unit(n, registry)
+        if m.matched and m.tier == "huyen":
+            return m.code
+        if m.matched and PARENT_TIER.get(m.tier) == "huyen":
+            return m.parent_code
+        hit = unit_in_line(n, registry, bare_names=i == len(names) - 1)  # the last name is the file's
+        if hit is not None and hit.tier == "huyen":
+            return hit.code
+    return ""
+
+
+def unit_key_parts(key: str) -> tuple[str, str]:
+    """(the unit's name as written, the file's district code or "") of a unit key (_raw_select)."""
+    name, _, district = key.partition("\x1f")
+    return name, district
 
 
 def _lookup(keys: list[str], columns_: dict[str, list[Any]]) -> pd.DataFrame:
@@ -647,11 +698,11 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
 
     d = distinct.fillna("")
     units = list(dict.fromkeys(d[d["g_unit"] == 0]["unit_key"]))
-    matched = [match_unit(k, registry) for k in units]
+    matched = [match_unit(name, registry, district) for name, district in map(unit_key_parts, units)]
     out = {"unit_lookup": _lookup(units, {
-        "unit_code": [m[0] or None for m in matched],
-        "unit_name": [m[1] if m[0] else None for m in matched],
-        "tier": [m[2] if m[0] else None for m in matched]})}
+        "unit_code": [m.code or None for m in matched],
+        "unit_name": [m.registry_name or m.name for m in matched],  # an unknown unit: its name as written
+        "tier": [m.tier or None for m in matched]})}
     for table, fieldname, flag, words in (("channel_lookup", "channel", "g_channel", cfg["channels"]),
                                           ("return_lookup", "return_channel", "g_return", cfg["return_channels"]),
                                           ("status_lookup", "status", "g_status", cfg["statuses"])):
@@ -730,7 +781,8 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     plan = plan or default_plan()
     exports = discover(Path(logs_dir), cfg)
     limits = read_procedures(exports, Path(logs_dir), cfg)
-    logs = [(i, ex, _unit_hint(ex, registry)) for i, ex in enumerate(exports) if ex.kind == "log"]
+    logs = [(i, ex, _unit_hint(ex, registry), _file_district(ex, registry))
+            for i, ex in enumerate(exports) if ex.kind == "log"]
     cat = Catalog(Path(out_dir))
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     eng = make_engine(engine, cfg)
@@ -758,7 +810,8 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     tables = {
         "dossier_units": unit_table(units),
         "dossier_procedures": procedure_table(procs),
-        "dossier_findings": findings_table(row_f, group_f, cfg, plan, registry),
+        "dossier_findings": findings_table(row_f, group_f, cfg, plan, registry,
+                                           {exports[i].rel: district for i, _, _, district in logs}),
         "dossier_files": files_table(exports, files),
     }
     appendix = cat.load("appendix") if cat.exists("appendix") else None
@@ -786,7 +839,7 @@ def _crowded_files(distinct: pd.DataFrame, limits: dict[str, int]) -> dict[int, 
     return crowded
 
 
-def _stage(eng: DuckDBEngine | SparkEngine, logs: list[tuple[int, Export, str]], exports: list[Export],
+def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list[Export],
            cfg: dict[str, Any]) -> pd.DataFrame:
     """The exports read into `staged`, and their distinct values (distinct.sql). A CSV the reader stops on past
     its first lines, or a file with more distinct values than an export can hold, is rejected (its reason in
@@ -913,11 +966,41 @@ def _fill(template: str, fields: dict[str, Any], index: pd.Index) -> pd.Series:
     return out
 
 
+def _names(code: str, registry: Registry) -> tuple[str, str]:
+    """A unit's name, and its name with its type as within a sentence, the type word in lower case: ("Liên
+    Hà", "xã Liên Hà"), ("Sơn Tây", "thị xã Sơn Tây"); an agency's name twice."""
+    unit = registry.unit(code)
+    if unit is None:
+        return code, code
+    with_type, name = str(unit["name_with_type"]), str(unit["name"])
+    if with_type != name and with_type.endswith(name):
+        return name, with_type[:len(with_type) - len(name)].lower() + name
+    return name, with_type
+
+
+def _ambiguous_message(value: str, namesakes: list[Match], spec: dict[str, Any], registry: Registry,
+                       **fields: str) -> str:
+    """The finding of a unit's name that units of several parents bear (rule unit_ambiguous in dossiers.yml):
+    each of them with its parent, in the order of the parents' names, and how to write the first."""
+    from sketket.clean import fold
+
+    parents = {m.code: _names(m.parent_code, registry) for m in namesakes}
+    ordered = sorted(namesakes, key=lambda m: (fold(parents[m.code][0]), m.code))
+    listed = "; ".join(spec["namesake"].format(unit=_names(m.code, registry)[1], parent=parents[m.code][1])
+                       for m in ordered)
+    first = ordered[0]
+    example = spec["example"].format(unit=first.registry_name, parent=parents[first.code][1])
+    where = spec["parents"].get(first.tier, spec["parents"]["xa"])
+    return spec["message"].format(value=value, namesakes=listed, example=example, parents=where, **fields)
+
+
 def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, Any], plan: Plan,
-                   registry: Registry) -> pd.DataFrame:
+                   registry: Registry, districts: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per rule a row breaks (the rows' issues, messages filled column-wise: there can be hundreds of
-    thousands of them), then the findings about many rows at once."""
+    thousands of them), then the findings about many rows at once. `districts`: each file's district code
+    (_file_district), which a unit's name shared by several districts was matched with."""
     rules = cfg["findings"]
+    districts = districts or {}
     fmt = {"cutoff": format_date(plan.cutoff), "start": format_date(plan.period_start)}
     rows: list[tuple[Any, ...]] = []
     r = row_f.fillna("").astype({c: str for c in row_f.columns if c != "source_row"})
@@ -941,7 +1024,14 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
                                              kind="stable")
     for g in by_rows.itertuples(index=False):
         n = format_int(int(g.n))
-        if g.rule == "unit_unmatched":
+        rule = g.rule
+        # an unknown unit's name that several districts' communes bear, as the lookup met it (match_unit)
+        namesakes = (match_unit(g.unit_name, registry, districts.get(g.source_file, "")).namesakes
+                     if rule == "unit_unmatched" else [])
+        if namesakes:
+            rule, value = "unit_ambiguous", g.unit_name
+            message = _ambiguous_message(value, namesakes, rules[rule], registry, n=n, **fmt)
+        elif rule == "unit_unmatched":
             value = g.unit_name
             suggested -= 1
             message = rules["unit_unmatched"]["message"].format(
@@ -952,7 +1042,7 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         else:
             value = ""
             message = rules["out_of_period"]["message"].format(n=n, **fmt)
-        rows.append((g.source_file, int(g.first_row), "", g.rule, rules[g.rule]["severity"], message, value))
+        rows.append((g.source_file, int(g.first_row), "", rule, rules[rule]["severity"], message, value))
     out = pd.DataFrame(rows, columns=columns("dossier_findings"))
     return out.sort_values(["source_file", "source_row", "rule"], kind="stable").reset_index(drop=True)
 

@@ -72,7 +72,7 @@ class Export:
     delimiter: str = ","
     n_columns: int = 0
     columns: dict[str, int] = field(default_factory=dict)
-    unit_hint: str = ""
+    unit_hint: str = ""  # the units named by the title lines and the file name, "\x1f" between them
     sheet: str = ""
     rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
     # .xlsx: the other worksheets holding a header (a log split by year), each read as an export of its own
@@ -217,9 +217,11 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any]) -> Export:
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
     if ex.rows is not None:
         ex.rows = ex.rows[at + 1:]
-    if kind == "log" and "unit_name" not in mapped:
+    if kind == "log":
+        # resolved against the registry later: the unit of a file without a unit column (the first that
+        # matches), the district of one with it (for a commune's name that several districts have)
         names = _title_unit(head[:at], cfg) + [_stem_name(path)]
-        ex.unit_hint = "\x1f".join(names)  # resolved against the registry later: the first that matches
+        ex.unit_hint = "\x1f".join(names)
     return ex
 
 

@@ -21,7 +21,7 @@ from sketket.clean import fold, nfc
 from sketket.config import load_yaml
 from sketket.dimensions import SUBMITTER_TIERS, TIERS
 from sketket.intake.reader import _above, _is_column_numbers, _unit_block_name, column_letter
-from sketket.intake.validate import Finding, _unique_match, load_rules
+from sketket.intake.validate import Finding, load_rules
 from sketket.registry import Match, Registry
 
 FORM = "khen-thuong"  # the `form` of a nomination list in files.csv
@@ -193,7 +193,7 @@ def _match_whole(text: str, registry: Registry, proposer: Match, citywide: bool)
         return m
     suggestions = list(m.suggestions)
     for tier in SUB_TIERS if citywide else ():
-        sub = _unique_match(registry, text, tier)
+        sub = registry.match_unique(text, tier)
         if sub.matched:
             return sub
         suggestions += [s for s in sub.suggestions if s not in suggestions]

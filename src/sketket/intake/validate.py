@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from sketket import catalog, layout
-from sketket.clean import Number, fold, format_date, format_int, format_number, format_percent
+from sketket.clean import Number, format_date, format_int, format_number, format_percent
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.intake.reader import Row, Table, expected_pct
@@ -89,20 +89,11 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
         if row.kind == "A":
             out[i] = head
         elif row.kind == "unit":
+            # a sub-unit of an unknown submitter: matched over the whole tier only when no other unit of the
+            # tier bears the same name ("Xã Tân Lập" exists in several districts: left unmatched, never guessed)
             out[i] = (registry.match(row.name, sub_tier, head.code) if head.code
-                      else _unique_match(registry, row.name, sub_tier))
+                      else registry.match_unique(row.name, sub_tier))
     return out
-
-
-def _unique_match(registry: Registry, name: str, tier: str) -> Match:
-    """A sub-unit of an unknown submitter: matched over the whole tier only when no other unit of the
-    tier bears the same name ("Xã Tân Lập" exists in several districts: left unmatched, never guessed)."""
-    m = registry.match(name, tier)
-    if not m.matched:
-        return m
-    same = registry.tier_units(tier)
-    same = same[same["name_with_type"].map(fold) == fold(m.registry_name)]
-    return m if len(same) == 1 else Match(name=m.name, suggestions=list(same["name_with_type"])[:3])
 
 
 # -- the checks ------------------------------------------------------------------------------------------
@@ -266,7 +257,7 @@ def _unmatched(c: _Checker, row: Row | None, m: Match, tier: str, registry: Regi
     """An unknown name; a sub-unit that the registry knows under another parent (a commune listed under
     the wrong district) is named with the parent it belongs to instead."""
     if registry is not None and head is not None and head.matched and row is not None:
-        elsewhere = _unique_match(registry, m.name, tier)
+        elsewhere = registry.match_unique(m.name, tier)
         if elsewhere.matched and elsewhere.parent_code != head.code:
             parent = registry.name_of(elsewhere.parent_code) or elsewhere.parent_code
             c.add("unit_wrong_parent", row, value=m.name, name=elsewhere.registry_name, parent=parent,
