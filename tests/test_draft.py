@@ -74,7 +74,7 @@ def test_the_city_figures_are_the_catalogs_as_written(city):
     c = tiers[tiers["scope"] == "city"].iloc[0]
     assert f"tiếp nhận {format_int(c['dossiers_received'])} hồ sơ" in text
     assert f"(tỷ lệ {format_percent(c['on_time_rate'])})" in text
-    assert f"{format_int(c['tthc_one_stop'])}/{format_int(c['tthc_total'])} TTHC" in text
+    assert f"{format_int(c['tthc_one_stop'])}/{format_int(c['tthc_total'])} lượt TTHC" in text
     assert f"đạt {format_percent(c['one_stop_share'])}" in text
     so = tiers[(tiers["scope"] == "tier") & (tiers["tier"] == "so")].iloc[0]
     assert f"{format_int(so['units_reporting'])}/{format_int(so['units_expected'])} Sở" in text

@@ -198,8 +198,9 @@ def test_the_same_person_proposed_by_two_units_is_held_with_the_other_unit_named
             nomination("Nguyễn Văn Hoà", unit_code="00099", unit_name="Phường Khác")]  # a namesake elsewhere
     out = check_nominations(pd.DataFrame(rows))[0]
     assert out["passed"].tolist() == [False, False, True]
-    assert "cũng được Sở Tư pháp đề nghị" in out.loc[0, "check_duplicate"]
-    assert "cũng được Quận Ba Đình đề nghị" in out.loc[1, "check_duplicate"]
+    assert "(Phường Trúc Bạch) được Quận Ba Đình đề nghị và cũng được Sở Tư pháp đề nghị" in out.loc[
+        0, "check_duplicate"]
+    assert "được Sở Tư pháp đề nghị và cũng được Quận Ba Đình đề nghị" in out.loc[1, "check_duplicate"]
 
 
 def test_a_row_repeated_in_one_list_keeps_the_first() -> None:

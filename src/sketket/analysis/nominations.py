@@ -120,7 +120,8 @@ class _Checks:
                 first_of[p] = r
                 if others_of[p]:
                     self.put("duplicate", i, spec["severity"], self.messages["duplicate_other_unit"].format(
-                        name=r["name"], unit=self.unit_label(r), others=others_of[p]), r["name_cell"])
+                        name=r["name"], unit=self.unit_label(r), proposer=r["proposer_name"], others=others_of[p]),
+                        r["name_cell"])
         alike = named & loose.duplicated(keep=False)
         for _, group in noms[alike].groupby(loose[alike], sort=False):
             if exact.loc[group.index].nunique() < 2:

@@ -130,9 +130,10 @@ def _ii2a(tiers: pd.DataFrame) -> list[str]:
 
 def _ii2b(tiers: pd.DataFrame) -> list[str]:
     city, rows = city_row(tiers), _tier_rows(tiers)
-    out = [f"Toàn Thành phố có {format_int(city['tthc_one_stop'])}/{format_int(city['tthc_total'])} TTHC thuộc "
-           f"thẩm quyền được thực hiện theo cơ chế một cửa, cơ chế một cửa liên thông, đạt "
-           f"{format_percent(city['one_stop_share'])} (tỷ lệ tính trên tổng số của các đơn vị có đủ số liệu)."]
+    out = [f"Cộng số TTHC thuộc thẩm quyền của từng cơ quan, đơn vị (một TTHC được tính ở mỗi đơn vị giải quyết), "
+           f"{format_int(city['tthc_one_stop'])}/{format_int(city['tthc_total'])} lượt TTHC được thực hiện theo cơ "
+           f"chế một cửa, cơ chế một cửa liên thông, đạt {format_percent(city['one_stop_share'])} (tỷ lệ tính trên "
+           "tổng số của các đơn vị có đủ số liệu)."]
     by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_percent(r['one_stop_share'])}" for t, r in rows.items()
                if not pd.isna(r["one_stop_share"])]
     if by_tier:
@@ -160,7 +161,8 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
             text += f"; {format_int(len(part))} đơn vị thực hiện một phần"
         numbers = pd.to_numeric(yes["number"], errors="coerce").dropna()
         if len(numbers) and item not in {"k_khao_sat"}:
-            text += f"; tổng số nêu trong báo cáo: {format_number(numbers.sum(), 0)}"
+            text += (f"; cộng các số nêu trong báo cáo thuyết minh của các đơn vị này: {format_number(numbers.sum(), 0)}"
+                     " (mỗi đơn vị nêu theo phạm vi của mình, không thay cho số liệu Phụ lục)")
         if len(no):
             text += f"; chưa thực hiện: {_names(no['unit_name'].tolist(), 10)}"
         silent = reporting_unit(group[group["value"] == "Không nêu"]).nunique()
@@ -324,10 +326,14 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
     city = city_row(tiers)
     for sid in ("II.2.c", "II.2.d", "II.2.đ", "II.2.e", "II.2.g", "II.2.h", "II.2.k"):
         body[sid] = checklist_sentences(checklist, sid)
-    body["II.2.e"].insert(0, f"Theo số liệu các Phụ lục, có {format_int(city['postal_tthc'])} TTHC được tiếp "
-                             "nhận hồ sơ, trả kết quả qua dịch vụ bưu chính công ích.")
-    body["II.2.g"].insert(0, f"Theo số liệu các Phụ lục, các cơ quan, đơn vị cung cấp "
-                             f"{format_int(city['online_services_l34'])} dịch vụ công trực tuyến mức độ 3, 4.")
+    # the appendix figures add up every unit's own count (a procedure is counted at each unit, communes included);
+    # the narrative reports' numbers are the submitters' own: said apart, so that neither reads as the other
+    body["II.2.e"].insert(0, f"Theo số liệu các Phụ lục (cộng số của từng cơ quan, đơn vị, kể cả cấp xã), có "
+                             f"{format_int(city['postal_tthc'])} lượt TTHC được tiếp nhận hồ sơ, trả kết quả qua "
+                             "dịch vụ bưu chính công ích.")
+    body["II.2.g"].insert(0, f"Theo số liệu các Phụ lục (cộng số của từng cơ quan, đơn vị, kể cả cấp xã), các cơ "
+                             f"quan, đơn vị cung cấp {format_int(city['online_services_l34'])} lượt dịch vụ công "
+                             "trực tuyến mức độ 3, 4.")
     for sid, paragraphs in log_paragraphs(cat).items():
         body[sid] = [*body.get(sid, []), *paragraphs]
     sections = []
