@@ -379,6 +379,12 @@ def test_a_nominees_unit_typed_by_hand_is_matched_or_left_unmatched(typed: str, 
     assert match_unit(typed, REGISTRY, proposer).registry_name == expected
 
 
+def test_a_misspelt_sub_unit_gets_its_own_name_first_among_the_suggestions() -> None:
+    proposer = REGISTRY.match("Cục Thuế thành phố Hà Nội", "nganh_doc_tp")
+    m = match_unit("Chi cục Thuếế quận Ba Đình", REGISTRY, proposer)
+    assert not m.matched and m.suggestions[0] == "Chi cục Thuế quận Ba Đình"
+
+
 @pytest.mark.parametrize("suffix", [".xls", ".ods"])
 def test_lists_in_other_formats_read_the_same(tmp_path: Path, suffix: str) -> None:
     xlsx = tmp_path / "kt.xlsx"

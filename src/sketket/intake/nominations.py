@@ -197,7 +197,16 @@ def _match_whole(text: str, registry: Registry, proposer: Match, citywide: bool)
         if sub.matched:
             return sub
         suggestions += [s for s in sub.suggestions if s not in suggestions]
-    return Match(name=nfc(text), suggestions=suggestions[:3])
+    return Match(name=nfc(text), suggestions=_closest(text, suggestions, 3))
+
+
+def _closest(text: str, names: list[str], n: int) -> list[str]:
+    """The `n` names closest to `text` (folded): each tier's search gives its own close names, and a sub-unit's
+    ("Chi cục Thuế quận Ba Đình" for "Chi cục Thuếế quận Ba Đình") must not fall behind a top tier's weaker ones."""
+    from difflib import SequenceMatcher
+
+    key = fold(text)
+    return sorted(names, key=lambda name: -SequenceMatcher(None, key, fold(name)).ratio())[:n]
 
 
 def proposer_of(grid: list[list[object]], top: int, path: Path, registry: Registry) -> Match:
