@@ -13,7 +13,9 @@ from matplotlib.figure import Figure
 from sketket.analysis import dossier_views as views
 from sketket.analysis.dossier_counts import count_dossiers
 from sketket.catalog import Catalog
+from sketket.outputs import dossier_page as page
 from sketket.outputs import plots
+from sketket.params import ParameterError
 
 HEADER = "Mã hồ sơ;Mã TTHC;Tên TTHC;Kênh nộp;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái"
 ROWS = [
@@ -43,7 +45,12 @@ def test_select_filters_by_unit_procedure_and_days_of_receipt(processed):
     d = Catalog(processed).load("dossiers")
     everything = views.select(d)
     assert sorted(everything["dossier_code"]) == ["A1", "A2", "A3", "A4", "A5"]  # A6 is out of the period
-    assert views.select(d, unit_code="00000").empty
+    with pytest.raises(ParameterError, match='Không có sổ theo dõi hồ sơ của đơn vị mã "00000"; các đơn vị có sổ: 00013'):
+        views.select(d, unit_code="00000")
+    with pytest.raises(ParameterError, match="papermill -p đọc 001 thành 1"):
+        views.select(d, unit_code=13)  # what papermill -p makes of 00013
+    with pytest.raises(ParameterError, match="ngày bắt đầu sau ngày kết thúc"):
+        views.select(d, period_from="31/03/2017", period_to="01/01/2017")
     assert sorted(views.select(d, procedure="dang ky")["dossier_code"]) == ["A3", "A4", "A5"]  # no diacritics
     assert list(views.select(d, procedure="1.001")["dossier_code"]) == ["A1", "A2"]
     assert list(views.select(d, period_from="05/05/2017", period_to="20/05/2017")["dossier_code"]) == ["A2", "A3"]
@@ -96,6 +103,23 @@ def test_histogram_and_column_bars_label_counts_the_vietnamese_way():
     assert texts == ["1.234", "0"] and [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["04/2017", "05/2017"]
 
 
+def test_the_page_says_what_it_shows_and_why_a_section_is_empty(processed):
+    cat, dossiers = page.load(processed)
+    d = views.select(dossiers, "00013", period_from="01/06/2017", period_to="30/06/2017")
+    html = page.selection_html(dossiers, d, "00013", "", "01/06/2017", "30/06/2017")
+    assert "Lựa chọn: Phường Quán Thánh (00013); thủ tục: mọi thủ tục; tiếp nhận từ 01/06/2017 đến 30/06/2017." in html
+    assert "Không có hồ sơ nào" not in html
+    late = page.days_html(views.select(dossiers))
+    assert "1 hồ sơ kết thúc sau hạn: quá hạn trung vị 3 ngày, nhiều nhất 3 ngày." in late and late.count("<img") == 2
+    none = views.select(dossiers, procedure="1.003", period_from="01/07/2017")
+    assert "Không có hồ sơ nào được tính trong lựa chọn này." in page.selection_html(dossiers, none)
+    assert "Không có hồ sơ nào" in page.months_html(none) and "<img" not in page.days_html(none)
+    # a unit's files only: the rejected file of no unit is not its
+    assert "hong.csv" not in page.files_html(cat, "00013") and "hong.csv" in page.files_html(cat)
+    with pytest.raises(ParameterError, match="không có thư mục"):
+        page.load(processed / "khong-co")
+
+
 @pytest.mark.slow
 def test_the_notebook_runs_on_written_logs_and_shows_the_selection(processed, tmp_path):
     import papermill as pm
@@ -105,9 +129,11 @@ def test_the_notebook_runs_on_written_logs_and_shows_the_selection(processed, tm
     nb = pm.execute_notebook(str(notebook), str(out), kernel_name="sketket", progress_bar=False,
                              parameters={"processed_dir": str(processed), "procedure": "1.001"})
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "2 hồ sơ tiếp nhận; đúng hạn 1, quá hạn 1 (tỷ lệ đúng hạn 50,0%)." in printed
-    assert "0/1 thủ tục không có hồ sơ quá hạn." in printed
     html = "".join(o["data"].get("text/html", "") for o in outputs if o.output_type == "display_data")
-    assert html.count("<img") == 2 and "hong.csv" in html and "Chứng thực bản sao" in html
+    assert ("Lựa chọn: mọi đơn vị có sổ theo dõi; thủ tục: 1.001; tiếp nhận từ đầu kỳ sơ kết đến ngày chốt số liệu."
+            in html)
+    assert "2 hồ sơ tiếp nhận; đúng hạn 1, quá hạn 1 (tỷ lệ đúng hạn 50,0%)." in html
+    assert "0/1 thủ tục không có hồ sơ quá hạn." in html
+    # days against the deadline, the overdue ones alone, overdue by month
+    assert html.count("<img") == 3 and "hong.csv" in html and "Chứng thực bản sao" in html
     assert not any(o.output_type == "error" for o in outputs)

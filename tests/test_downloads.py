@@ -48,3 +48,11 @@ def test_text_cells_lose_control_characters_and_formulas_in_both_files():
     assert downloads.read_xlsx(downloads.decode(files["Excel"].href)) == [["Tên"], ["ab"], ["'@SUM(A1)"], ["+1"]]
     assert downloads.read_csv(downloads.decode(files["CSV"].href)) == [["Tên"], ["ab"], ["'@SUM(A1)"], ["+1"]]
     assert files["CSV"].filename == "bang.csv"
+
+
+def test_a_list_cell_keeps_its_lines_and_halves_round_as_on_the_page():
+    df = pd.DataFrame({"best": ["Sở A (100,0%, hạng 1)\nSở B (98,0%, hạng 2)"], "area": [4556.5]})
+    html = packs.table_html(df, {"area": "int"}, {"best": "Dẫn đầu", "area": "Diện tích"}, caption="Dẫn đầu")
+    rows = downloads.read_xlsx(downloads.decode(_links(html)["Excel"][1]))
+    assert rows[1] == ["Sở A (100,0%, hạng 1)\nSở B (98,0%, hạng 2)", 4557]
+    assert '<td class="num">4.557</td>' in html

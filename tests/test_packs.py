@@ -227,3 +227,19 @@ def test_awards_count_units_awaiting_correction_apart(tables):
     held = packs.Tables(tables.processed_dir, {"awards": tables["awards"], "indicators_units": units})
     assert counts(packs.awards_html(held)) == ["1", "1", "1"]
     assert "Chờ sửa số liệu, chưa xét" in packs.awards_html(held)
+
+
+def test_a_unit_pack_is_about_a_unit_that_sends_a_table_at_its_own_tier(tables):
+    from sketket.params import ParameterError
+
+    unit = packs.unit_choice(tables, "001", "")
+    assert (unit.code, unit.tier, unit.name) == ("001", "huyen", "Quận Ba Đình")
+    assert packs.unit_choice(tables, "S01", "so").tier == "so"
+    with pytest.raises(ParameterError, match='tier = "huyen" nhưng đơn vị S01 \\(Sở Nội vụ\\) thuộc cấp "so"'):
+        packs.unit_choice(tables, "S01", "huyen")
+    with pytest.raises(ParameterError, match='unit_code = "00001" không phải mã của đơn vị gửi biểu'):
+        packs.unit_choice(tables, "00001")  # a commune: no pack of its own
+    with pytest.raises(ParameterError, match="được đọc thành số"):
+        packs.unit_choice(tables, 1)
+    with pytest.raises(ParameterError, match="không có thư mục"):
+        packs.load_tables(tables.processed_dir / "khong-co")

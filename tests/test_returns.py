@@ -45,7 +45,7 @@ def test_one_list_per_submitting_unit_with_findings(tmp_path):
     assert ws["A3"].value == "Đơn vị: Quận Xuân"
     # sent after the report deadline: a time to correct, not that date
     assert ws["A4"].value == ("Đề nghị đơn vị chỉnh sửa và gửi lại biểu về Sở Nội vụ trong 5 ngày làm việc kể từ "
-                              "ngày nhận được danh sách này.")
+                              "ngày nhận được danh sách này (hạn gửi báo cáo theo Kế hoạch: 30/08/2017).")
     assert "Kế hoạch số 186/KH-UBND ngày 14/08/2017" in ws["A2"].value
     assert ws["A5"].value == "Số lỗi phải sửa: 3; số cảnh báo cần kiểm tra: 1."
     assert [c.value for c in ws[7]] == ["STT", "Tệp", "Trang tính", "Ô", "Nội dung kiểm tra", "Mức độ",

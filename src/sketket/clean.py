@@ -141,6 +141,12 @@ def _half_up(value: float | int, decimals: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
+def round_half_up(value: float | int, decimals: int = 0) -> float:
+    """A number rounded as the formats above round it (half away from zero), for files that hold the number
+    shown (the pack's downloads)."""
+    return float(_half_up(value, decimals)) if math.isfinite(value) else float(value)
+
+
 def format_int(value: float | int | None) -> str:
     """1234567 → "1.234.567"; None → "–"."""
     if missing(value):

@@ -26,12 +26,14 @@ def texts() -> dict[str, Any]:
 
 def parse_day(text: str, what: str) -> pd.Timestamp | None:
     """A dd/mm/yyyy parameter as a day, None when empty; a sentence naming the parameter when unreadable."""
+    from sketket.params import ParameterError
+
     if not str(text).strip():
         return None
     try:
         return pd.Timestamp(dt.datetime.strptime(str(text).strip(), "%d/%m/%Y"))
     except ValueError:
-        raise ValueError(texts()["bad_day"].format(what=what, value=text)) from None
+        raise ParameterError(texts()["bad_day"].format(what=what, value=text)) from None
 
 
 def _day(column: pd.Series) -> pd.Series:
@@ -44,13 +46,21 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     """The counted dossiers (received in the period, known unit, not repeated) of a unit (its code), a procedure
     (its code, or words of its name, diacritics and case ignored) and days of receipt (dd/mm/yyyy, bounds
     included), each with its days of receipt, deadline and end, and whether it is on time or overdue."""
+    from sketket import params
+
     start, end = parse_day(period_from, "period_from"), parse_day(period_to, "period_to")
+    if start is not None and end is not None and start > end:
+        raise params.ParameterError(texts()["bad_period"].format(start=period_from, end=period_to))
+    unit_code, procedure = params.text(unit_code, "unit_code"), params.text(procedure, "procedure")
+    if unit_code and not (dossiers["unit_code"] == unit_code).any():
+        known = ", ".join(sorted(set(dossiers["unit_code"].dropna()) - {""}))
+        raise params.ParameterError(texts()["unknown_unit"].format(code=unit_code, known=known or "–"))
     d = dossiers[dossiers["outcome"].isin(COUNTED)].copy()
-    if unit_code.strip():
-        d = d[d["unit_code"] == unit_code.strip()]
-    if procedure.strip():
+    if unit_code:
+        d = d[d["unit_code"] == unit_code]
+    if procedure:
         words = fold(procedure).strip()
-        d = d[(d["procedure_code"] == procedure.strip())
+        d = d[(d["procedure_code"] == procedure)
               | d["procedure_name"].map(fold).str.contains(words, regex=False)]
     d["received"] = _day(d["received_at"])
     if start is not None:
@@ -121,19 +131,29 @@ def by_channel(d: pd.DataFrame) -> pd.DataFrame:
     return out.astype({c: int for c in ("received", "on_time", "overdue")})
 
 
-def files_read(cat: Catalog) -> pd.DataFrame:
-    """The files ledger (dossier_files), rejected and skipped files first (what the inspector asks a unit to
-    send again), the status in Vietnamese."""
+def unit_files(cat: Catalog, unit_code: str) -> set[str]:
+    """The files holding rows of a unit (dossiers.parquet)."""
+    d = cat.load("dossiers")
+    return set(d.loc[d["unit_code"] == unit_code, "source_file"])
+
+
+def files_read(cat: Catalog, unit_code: str = "") -> pd.DataFrame:
+    """The files ledger (dossier_files), of the unit's files when a unit is given, rejected and skipped files
+    first (what the inspector asks a unit to send again), the status in Vietnamese."""
     files = cat.load("dossier_files")
+    if unit_code:
+        files = files[files["source_file"].isin(unit_files(cat, unit_code))]
     order = {"rejected": 0, "skipped": 1, "procedures": 2, "read": 3}
     files = files.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     return files.assign(status=files["status"].map(lambda s: texts()["file_status"].get(s, s)))
 
 
-def findings_by_rule(cat: Catalog) -> pd.DataFrame:
-    """Findings per rule (dossier_findings): severity (in Vietnamese), number of findings, files concerned, an
-    example message; errors first, then the most frequent."""
+def findings_by_rule(cat: Catalog, unit_code: str = "") -> pd.DataFrame:
+    """Findings per rule (dossier_findings, of the unit's files when a unit is given): severity (in Vietnamese),
+    number of findings, files concerned, an example message; errors first, then the most frequent."""
     f = cat.load("dossier_findings")
+    if unit_code:
+        f = f[f["source_file"].isin(unit_files(cat, unit_code))]
     rank = {"error": 0, "warning": 1, "info": 2}
     out = (f.groupby("rule", sort=False)
            .agg(severity=("severity", "first"), findings=("rule", "size"), files=("source_file", "nunique"),

@@ -18,7 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
-from sketket.clean import excel_text, format_date, nfc, slug
+from sketket.clean import excel_text, format_date, nfc, round_half_up, slug
 
 # How many decimals a table format rounds to (packs.FORMATTERS writes the same numbers).
 DECIMALS = {"num": 1, "pct": 1}
@@ -46,12 +46,13 @@ def cell_value(value: Any, kind: str) -> Any:
     if _missing(value):
         return None
     if kind == "int":
-        return int(round(float(value)))
+        return int(round_half_up(float(value)))
     if kind in DECIMALS:
-        return round(float(value), DECIMALS[kind])
+        return round_half_up(float(value), DECIMALS[kind])
     if kind == "date":
         return format_date(value)
-    return excel_text(nfc(str(value)))
+    # line by line, as the page shows it (a list cell: one item a line)
+    return excel_text("\n".join(line for line in (nfc(part) for part in str(value).splitlines()) if line))
 
 
 def rows_of(records: Sequence[Sequence[Any]], kinds: Sequence[str]) -> list[list[Any]]:

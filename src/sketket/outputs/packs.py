@@ -203,7 +203,39 @@ class Tables:
 
 
 def load_tables(processed_dir: str | Path) -> Tables:
-    return Tables(Path(processed_dir))
+    """The datasets of a processed folder, read on first use; a folder that does not exist stops the notebook
+    with its name (a missing folder would otherwise read as empty tables: a page of "no figures")."""
+    from sketket import params
+
+    return Tables(params.folder(processed_dir))
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    code: str
+    tier: str
+    name: str
+
+
+def unit_choice(tables: Tables, unit_code: object, tier: object = "") -> UnitChoice:
+    """The unit a unit pack is about, from the notebook's parameters: its code must be one of the units that
+    send a table (completeness), whose tier and name the data give (the `tier` parameter is only checked)."""
+    from sketket import params
+
+    code = params.text(unit_code, "unit_code")
+    units = tables["completeness"]
+    row = units[units["unit_code"] == code] if len(units) else units
+    if row.empty:
+        known = ", ".join(units["unit_code"].head(8)) if len(units) else ""
+        raise params.ParameterError(f"unit_code = \"{code}\" không phải mã của đơn vị gửi biểu trong {tables.processed_dir}"
+                                    + (f" (ví dụ: {known}, …)" if known else ""))
+    actual = str(row["tier"].iloc[0])
+    wanted = params.text(tier, "tier")
+    if wanted and wanted != actual:
+        raise params.ParameterError(f"tier = \"{wanted}\" nhưng đơn vị {code} ({row['unit_name'].iloc[0]}) thuộc "
+                                    f"cấp \"{actual}\"; để trống tier hoặc ghi \"{actual}\"")
+    return UnitChoice(code, actual, family_name(tables, code) if _summary_row(tables, code) is not None
+                      else str(row["unit_name"].iloc[0]))
 
 
 # ---------------------------------------------------------------- index page

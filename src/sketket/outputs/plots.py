@@ -21,7 +21,7 @@ import seaborn as sns
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sketket.clean import format_int, format_number, format_percent
 from sketket.config import load_yaml
@@ -295,6 +295,7 @@ def histogram(values: pd.Series, title: str, xlabel: str, ylabel: str, clip: int
         fig = _figure(4.0)
         ax = fig.add_subplot()
         ax.bar(counts.index.tolist(), counts.tolist(), width=0.9, color=CITY_COLOR)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no tick between two whole numbers
         if mark is not None:
             ax.axvline(mark, color=style()["reference_color"], linestyle="--", linewidth=2, label=literal(mark_label))
             _legend_below(fig)
@@ -314,6 +315,7 @@ def column_bars(df: pd.DataFrame, label: str, value: str, title: str, ylabel: st
         bars = ax.bar(list(range(len(df))), df[value].tolist(), color=style()["reference_color"])
         ax.bar_label(bars, labels=[format_int(v) for v in df[value]], fontsize="small")
         ax.set_xticks(list(range(len(df))), [literal(x) for x in df[label]], rotation=90 if len(df) > 8 else 0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no tick between two whole numbers
         ax.yaxis.set_major_formatter(axis_formatter("int"))
         _title(fig, title)
         ax.set_xlabel("")

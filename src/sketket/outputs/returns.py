@@ -219,7 +219,8 @@ def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan:
                          plan_date=format_date(plan.plan_date)), "subtitle"),
         (f"Đơn vị: {excel_text(nfc(unit_name))}", "strong"),
         (f"Đề nghị đơn vị chỉnh sửa và gửi lại biểu về Sở Nội vụ trong {plan.correction_days} ngày làm việc kể từ "
-         "ngày nhận được danh sách này." if errors else
+         f"ngày nhận được danh sách này (hạn gửi báo cáo theo Kế hoạch: {format_date(plan.report_deadline)})."
+         if errors else
          "Biểu không còn lỗi phải sửa; đề nghị đơn vị kiểm tra các cảnh báo dưới đây và giải trình với Sở Nội vụ "
          "nếu số liệu đúng.", "deadline"),
         (f"Số lỗi phải sửa: {format_int(errors)}; số cảnh báo cần kiểm tra: {format_int(len(rows) - errors)}.",
