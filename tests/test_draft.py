@@ -25,7 +25,8 @@ from sketket.outputs.writer import write_filled
 def _checklist() -> pd.DataFrame:
     rows = []
     for name, code, tier, sat in [("Sở Nội vụ", "S01", "so", "Có"), ("Sở Tư pháp", "S02", "so", "Không"),
-                                  ("Quận Ba Đình", "001", "huyen", "Có"), ("Sở Y tế", "S16", "so", "Không nêu")]:
+                                  ("Quận Ba Đình", "001", "huyen", "Có"), ("Sở Y tế", "S16", "so", "Không nêu"),
+                                  ("Sở Xây dựng", "S08", "so", "Không phát sinh")]:
         rows.append({"unit_name": name, "unit_code": code, "tier": tier, "section": "II.2.đ", "group": "đ)",
                      "item": "dd_thu_bay", "item_label": "Làm việc sáng thứ bảy", "value": sat, "number": None,
                      "evidence": ""})
@@ -82,6 +83,8 @@ def test_the_city_figures_are_the_catalogs_as_written(city):
     assert f" và {format_int(xa['units_reporting'])}/{format_int(xa['units_expected'])} xã, phường, thị trấn" in text
     # Sở Tài chính awaits correction: named, and its 5.000 dossiers are not in the city's
     assert "Số liệu của 1 đơn vị đang chờ sửa nên chưa được tính" in text and "Sở Tài chính" in text
+    assert text.count("Sở Tài chính") == 1  # named once; section i only recalls it
+    assert "Các số liệu trên không gồm số liệu của 1 đơn vị đang chờ sửa (nêu tại điểm a mục này)." in text
     units = Catalog(city["processed"]).load("indicators_units")
     ok = units[units["data_status"] == "ok"]
     assert c["dossiers_received"] == pd.to_numeric(ok["dossiers_received"]).sum()
@@ -89,8 +92,9 @@ def test_the_city_figures_are_the_catalogs_as_written(city):
 
 def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):
     text = _text(Document(city["docx"]))
-    assert ("Làm việc sáng thứ bảy: 2/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1; quận, "
-            "huyện, thị xã: 1); chưa thực hiện: Sở Tư pháp; 1 đơn vị không nêu nội dung này.") in text
+    assert ("Làm việc sáng thứ bảy: 2/5 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1; quận, "
+            "huyện, thị xã: 1); chưa thực hiện: Sở Tư pháp; 1 đơn vị không phát sinh; 1 đơn vị không nêu nội dung "
+            "này.") in text
     assert text.count("[Sở Nội vụ bổ sung:") >= 4
 
 

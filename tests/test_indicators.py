@@ -166,6 +166,7 @@ def test_leaders_name_every_unit_tied_with_the_last_named():
     assert list(best["unit_name"]) == ["C", "A", "F"]  # tied at rank 1, most dossiers first
     assert list(weakest["unit_name"]) == ["H", "B", "G"]  # the last rank, all three tied
     assert ranked_names(best, 2) == "C (100,0%, hạng 1)\nA (100,0%, hạng 1)\nvà 1 đơn vị khác cùng hạng 1"
+    assert ranked_names(best, 2, "; ") == "C (100,0%, hạng 1); A (100,0%, hạng 1) và 1 đơn vị khác cùng hạng 1"
     best, weakest = leaders(units, "xa", 4)
     assert list(best["unit_name"]) == ["C", "A", "F", "E"] and list(weakest["unit_name"]) == ["H", "B", "G"]
     best, weakest = leaders(units, "xa", 10)  # fewer ranked units than asked: none named twice

@@ -279,9 +279,12 @@ def ranked_names(part: pd.DataFrame, shown: int, sep: str = "\n") -> str:
     named ("và 5 đơn vị khác cùng hạng 1")."""
     lines = [f"{r.unit_name} ({format_percent(r.on_time_rate)}, hạng {format_int(r.rank_in_tier)})"
              for r in part.head(shown).itertuples()]
-    if len(part) > shown:
-        lines.append(f"và {format_int(len(part) - shown)} đơn vị khác cùng hạng "
-                     f"{format_int(part['rank_in_tier'].iloc[shown - 1])}")
+    more = (f"và {format_int(len(part) - shown)} đơn vị khác cùng hạng "
+            f"{format_int(part['rank_in_tier'].iloc[shown - 1])}") if len(part) > shown else ""
+    if more and sep == "\n":  # a list cell: a line of its own
+        lines.append(more)
+    elif more:  # a sentence: "…, C (100,0%, hạng 1) và 4 đơn vị khác cùng hạng 1"
+        lines[-1] += " " + more
     return sep.join(lines)
 
 

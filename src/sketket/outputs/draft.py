@@ -117,6 +117,12 @@ def awaiting_sentence(units: pd.DataFrame, label: str = "đang chờ sửa") -> 
             f"của báo cáo này: {_names(waiting['unit_name'].tolist())}.")
 
 
+def left_out_again(units: pd.DataFrame) -> str:
+    """The reminder under later figures that the units awaiting correction (named in II.2.a) are left out."""
+    n = int((units["data_status"] == AWAITING).sum())
+    return f"Các số liệu trên không gồm số liệu của {format_int(n)} đơn vị đang chờ sửa (nêu tại điểm a mục này)."
+
+
 def _ii2a(tiers: pd.DataFrame) -> list[str]:
     rows = _tier_rows(tiers)
     out = [f"Tổng hợp báo cáo các cơ quan, đơn vị gửi về, đến nay có {scope_sentence(tiers)} "
@@ -165,6 +171,9 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
                      " (mỗi đơn vị nêu theo phạm vi của mình, không thay cho số liệu Phụ lục)")
         if len(no):
             text += f"; chưa thực hiện: {_names(no['unit_name'].tolist(), 10)}"
+        none_needed = reporting_unit(group[group["value"] == "Không phát sinh"]).nunique()
+        if none_needed:
+            text += f"; {format_int(none_needed)} đơn vị không phát sinh"
         silent = reporting_unit(group[group["value"] == "Không nêu"]).nunique()
         if silent:  # "0/59 đã thực hiện" alone would read as "none has it" when most did not say
             text += f"; {format_int(silent)} đơn vị không nêu nội dung này"
@@ -316,7 +325,9 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
         "II.1": [hole("II.1")],
         "II.2.a": [*_ii2a(tiers), *([left_out] if left_out else [])],
         "II.2.b": _ii2b(tiers),
-        "II.2.i": _ii2i(tiers, units, config, (ctx.plan_dict()["period_start"], ctx.plan_dict()["period_end"])) + ([left_out] if left_out else []),
+        # the units left out are named once (II.2.a); section i recalls that its figures leave them out
+        "II.2.i": _ii2i(tiers, units, config, (ctx.plan_dict()["period_start"], ctx.plan_dict()["period_end"]))
+        + ([left_out_again(units)] if left_out else []),
         "II.3.a": [hole("II.3.a"), *_awards(cat.load("awards"))],
         "II.3.b": theme_sentences(themes, quotes, "II.3.b"),
         "II.3.c": theme_sentences(themes, quotes, "II.3.c"),
