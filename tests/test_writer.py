@@ -260,6 +260,14 @@ def test_consolidated_iii_has_a_commune_subtotal_per_district(tmp_path):
     assert sum(label.startswith("Cấp xã (") for label in labels) == 30  # one per district
     notes = [row for row in openpyxl.load_workbook(out)["Ghi chú"].iter_rows(values_only=True)]
     assert ("Phụ lục III", "Xã, phường, thị trấn", 584, 2, "0,3%", 0) in notes
+    # a commune typed wrong is listed apart from the registry's row of that name, and said to be
+    misspelt = _appendix(reg)
+    misspelt.loc[misspelt["unit_code"] == reg.tier_units("xa", parent_code=reg.match("Quận Ba Đình", "huyen").code)
+                 .iloc[1]["code"], ["unit_name", "unit_code"]] = ["Phường Trúc Bạchh", ""]
+    ws = openpyxl.load_workbook(write_consolidated(misspelt, tmp_path / "m.xlsx", plan=Plan.load(), registry=reg),
+                                data_only=True)["Phụ lục III"]
+    labels = [str(ws.cell(r, 2).value) for r in range(1, ws.max_row + 1)]
+    assert "Phường Trúc Bạchh (tên chưa khớp danh mục)" in labels
 
 
 def test_consolidated_neutralises_formula_text(tmp_path):
@@ -268,5 +276,5 @@ def test_consolidated_neutralises_formula_text(tmp_path):
     ws = openpyxl.load_workbook(out)["Phụ lục I"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert len(cells) == 1
-    assert cells[0].value == "'" + EVIL and cells[0].data_type == "s"
+    assert cells[0].value == "'" + EVIL + " (tên chưa khớp danh mục)" and cells[0].data_type == "s"
     assert ws.cell(cells[0].row, 13).value == "'=1+2"

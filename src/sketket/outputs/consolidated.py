@@ -175,7 +175,7 @@ def _groups(data: pd.DataFrame, form: str, registry: Registry) -> list[_Group]:
         groups.append(_Group(with_type, code, head_rows.get(code, []), keys={fold(with_type), fold(name)}))
     for i in heads:
         if codes[i] not in listed_codes:
-            groups.append(_Group(names[i], "", [i], keys={fold(names[i])}))
+            groups.append(_Group(names[i] + layout.UNMATCHED_SUFFIX, "", [i], keys={fold(names[i])}))
     for g in groups:
         g.keys |= {fold(names[i]) for i in g.head}
 
@@ -205,7 +205,9 @@ def _groups(data: pd.DataFrame, form: str, registry: Registry) -> list[_Group]:
         for code, with_type in listed_subs.get(g.code, []) if g.code else []:
             g.subs.append((with_type, at.pop(code, [])))
         for i in [i for ids in at.values() for i in ids]:
-            g.subs.append((_name(codes[i], names[i], registry), [i]))
+            # a name the registry does not know is said so beside the registry's own rows (a misspelt commune
+            # next to its real name with no figures must not read as two units)
+            g.subs.append((_name(codes[i], names[i], registry) + ("" if codes[i] else layout.UNMATCHED_SUFFIX), [i]))
     return groups + ([orphans] if orphans.subs else [])
 
 
