@@ -347,6 +347,7 @@ def test_city_pack_section_shows_share_held_nominations_and_shortlisted_units_no
     assert "66,7% (2/3)" in html and "mức tối thiểu 75%" in html
     assert "&lt;script&gt;C&lt;/script&gt;" in html and "<script>" not in html
     assert "Phường Trúc Bạch" in html and html.count("Phường Phúc Xá") == 0
+    (tmp_path / "none").mkdir()  # a processed folder without nominations
     assert nominations_html(load_tables(tmp_path / "none")) == "<p>Chưa có danh sách đề nghị khen thưởng của các đơn vị.</p>"
 
 
