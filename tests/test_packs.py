@@ -243,3 +243,13 @@ def test_a_unit_pack_is_about_a_unit_that_sends_a_table_at_its_own_tier(tables):
         packs.unit_choice(tables, 1)
     with pytest.raises(ParameterError, match="không có thư mục"):
         packs.load_tables(tables.processed_dir / "khong-co")
+
+
+def test_the_first_thing_a_notebook_shows_carries_the_packs_style(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    monkeypatch.setattr(packs, "_STYLED", [])
+    packs.show("<p>một</p>")
+    packs.show("<p>hai</p>")
+    assert shown[0].startswith("<style>") and "table.sk" in shown[0] and shown[0].endswith("<p>một</p>")
+    assert shown[1] == "<p>hai</p>"

@@ -273,11 +273,19 @@ def pack_config() -> dict[str, Any]:
     return load_yaml("packs.yml")
 
 
+_STYLED: list[bool] = []  # whether this kernel has shown the packs' style yet
+
+
 def show(*parts: str) -> Any:
-    """Display HTML pieces in the notebook (and so in the rendered pack)."""
+    """Display HTML pieces in the notebook (and so in the rendered pack). The first call of a kernel also
+    carries the packs' style sheet, so that the cards and tables read in JupyterLab as in the rendered pack."""
     from IPython.display import HTML, display
 
-    return display(HTML("".join(parts)))
+    style = ""
+    if not _STYLED:
+        _STYLED.append(True)
+        style = f"<style>{css()}</style>"
+    return display(HTML(style + "".join(parts)))
 
 
 def column_labels(tables: Tables) -> dict[str, str]:
