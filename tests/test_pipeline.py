@@ -167,6 +167,14 @@ def test_context_round_trips_for_the_notebooks(tmp_path):
     header = packs.page_header(context)
     assert "Dữ liệu minh họa" in header and "class=\"banner\"" in header and "lập lúc 15/09/2017 08:30" in header
     # opened by hand: the plan of the project's config (package defaults here), no run to speak of
+    # opened by hand on the project's data: the last run's header; on another processed folder: not that run's
+    (tmp_path / "reports" / "latest").mkdir(parents=True)
+    (tmp_path / "reports" / "latest" / "context.json").write_text(json.dumps(info.__dict__, ensure_ascii=False))
+    (tmp_path / "sketket.yml").write_text("paths: {processed: processed, reports: reports}\n", encoding="utf-8")
+    assert packs.load_context("", tmp_path / "sketket.yml")["files"] == 80
+    assert packs.load_context("", tmp_path / "sketket.yml", processed_dir=tmp_path / "processed")["files"] == 80
+    other = packs.load_context("", tmp_path / "sketket.yml", processed_dir=tmp_path / "khac")
+    assert other.get("by_hand") and "files" not in other
     assert packs.page_header(packs.load_context("", tmp_path / "none.yml")).endswith(
         '<p class="meta">Kế hoạch số 186/KH-UBND ngày 14/08/2017 của UBND Thành phố; '
         "hạn các đơn vị gửi báo cáo: 30/08/2017.</p>")

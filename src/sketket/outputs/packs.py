@@ -107,11 +107,13 @@ def banner(demo: bool) -> str:
 # ---------------------------------------------------------------- what a run was built from
 
 
-def load_context(path: str | Path | None, config_file: str | Path = "../sketket.yml") -> dict[str, Any]:
+def load_context(path: str | Path | None, config_file: str | Path = "../sketket.yml",
+                 processed_dir: str | Path | None = None) -> dict[str, Any]:
     """The run's context.json (built time, raw folder, demo flag, plan). Opened by hand without one (a notebook
     run from JupyterLab with its default parameters), the context of the last published run of the project's
     config file (`config_file`: its reports/latest/context.json, the run that wrote the processed data), so
-    that the page shows the header of the rendered pack; with no run yet, the config's plan (package defaults
+    that the page shows the header of the rendered pack — unless the notebook reads another `processed_dir`
+    than that run wrote, whose files that header would miscount; otherwise the config's plan (package defaults
     when there is no config file)."""
     if path and Path(path).exists():
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -120,7 +122,8 @@ def load_context(path: str | Path | None, config_file: str | Path = "../sketket.
     has_config = Path(config_file).is_file()
     ctx = RunContext.load(config_file if has_config else None)
     latest = Path(ctx.reports_dir) / "latest" / "context.json"
-    if not path and has_config and latest.is_file():
+    same_data = processed_dir is None or Path(processed_dir).resolve() == Path(ctx.processed_dir).resolve()
+    if not path and has_config and latest.is_file() and same_data:
         return json.loads(latest.read_text(encoding="utf-8"))
     return {"plan": ctx.plan_dict(), "by_hand": True}
 
