@@ -80,7 +80,7 @@ def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
     assert wb["Danh mục"]["B1"].value is None and wb["Danh mục"]["A2"].value == "Tiếp thu, bổ sung vào dự thảo"
     track = {r[1]: r for r in wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True)}
     assert track["Sở Tư pháp"][3:5] == ("12/09/2017", "Đúng hạn")
-    assert track["Quận Ba Đình"][4] == "Đúng hạn" and track["Quận Ba Đình"][5] == 0
+    assert track["Quận Ba Đình"][4] == "Đúng hạn; nhất trí với dự thảo" and track["Quận Ba Đình"][5] == 0
     assert track["Sở Y tế"][4] == "Muộn 5 ngày"
     assert "Sở Nội vụ" not in track  # the drafting unit is not asked for comments on its own draft
     assert wb["Tổng hợp ý kiến"]["A2"].value.startswith("Dự thảo Báo cáo sơ kết thực hiện cơ chế một cửa")

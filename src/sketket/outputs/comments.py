@@ -235,6 +235,8 @@ def _track_row(name: str, reply: Reply | None, deadline: dt.date) -> dict[str, A
         status = "Đúng hạn"
     else:
         status = f"Muộn {(reply.date - deadline).days} ngày"
+    if reply is not None and not reply.problem and reply.agrees and not reply.comments:
+        status += "; nhất trí với dự thảo"  # an answer with no comment: its row on the first sheet says so too
     return {"unit": name, "file": reply.file if reply else "", "date": format_date(reply.date) if reply else "",
             "status": status, "comments": (len(reply.comments) if reply else 0)}
 
@@ -269,11 +271,10 @@ def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date,
         choice.add(f"E4:E{ws.max_row}")
     track = tracking(replies, asked, deadline)
     ts = wb.create_sheet("Theo dõi trả lời")
-    counts = track["status"].value_counts() if len(track) else pd.Series(dtype=int)
-    late = int(track["status"].str.startswith("Muộn").sum()) if len(track) else 0
+    status = track["status"] if len(track) else pd.Series(dtype=str)
+    on_time, late = int(status.str.startswith("Đúng hạn").sum()), int(status.str.startswith("Muộn").sum())
     ts.append([f"Hạn góp ý: {format_date(deadline)}. Được lấy ý kiến: {len(asked)}; trả lời đúng hạn: "
-               f"{int(counts.get('Đúng hạn', 0))}; trả lời muộn: {late}; chưa trả lời: "
-               f"{int(counts.get('Chưa trả lời', 0))}."])
+               f"{on_time}; trả lời muộn: {late}; chưa trả lời: {int((status == 'Chưa trả lời').sum())}."])
     ts.append(list(TRACK_COLUMNS))
     for k, r in enumerate(track.itertuples(index=False), start=1):
         ts.append([k, excel_safe(r.unit), excel_safe(r.file), r.date, r.status, r.comments])
