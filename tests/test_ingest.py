@@ -364,3 +364,56 @@ def test_validate_prints_the_first_findings_and_counts_the_rest(tmp_path, capsys
     assert cli.main(["validate", "--all", str(tmp_path / "many.xlsx")]) == 1
     out = capsys.readouterr().out.splitlines()
     assert sum(line.startswith("  [") for line in out) > 50 and not any("… và" in line for line in out)
+
+
+def test_a_unit_on_two_rows_is_counted_in_nothing_until_one_row_is_left(tmp_path):
+    """A commune's name typed on two rows, or the table filled again on a second sheet: an error at every row
+    of that unit (its name cell), and its figures await correction instead of being added twice."""
+    from sketket.analysis.indicators import unit_table
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, units = sample("III")
+    units[1] = {**units[1], "unit_name": units[0]["unit_name"]}  # the second commune retyped as the first
+    write_filled("III", raw / "pl3.xlsx", submitter, units)
+    result = ingest(raw, tmp_path / "out")
+    repeated = result.findings[result.findings["rule"] == "duplicate_row"]
+    rows = result.appendix[result.appendix["unit_name"] == units[0]["unit_name"]]["source_row"].tolist()
+    assert len(rows) == 2 and repeated["severity"].tolist() == ["error", "error"]
+    assert repeated["cell"].tolist() == [f"B{r}" for r in rows]
+    assert f"có 2 dòng số liệu (pl3.xlsx, trang {repeated['sheet'].iloc[0]}, dòng {rows[0]}; " in repeated[
+        "message"].iloc[0]
+    assert cli.main(["validate", str(raw / "pl3.xlsx")]) == 1  # the sender sees it before sending
+    status = unit_table(result.appendix, load_registry(), findings=result.findings).set_index("source_row")
+    assert status.loc[rows, "data_status"].tolist() == ["awaiting_correction"] * 2
+
+    # the same table on two sheets of one file: every unit of it twice
+    wb = openpyxl.load_workbook(raw / "pl3.xlsx")
+    wb.copy_worksheet(wb.worksheets[0]).title = "Phụ lục III (sửa)"
+    wb.save(raw / "pl3.xlsx")
+    again = ingest(raw, tmp_path / "out2")
+    codes = again.appendix[again.appendix["unit_code"] != ""]["unit_code"]
+    flagged = again.findings[again.findings["rule"] == "duplicate_row"]
+    assert len(flagged) == len(codes) and codes.duplicated(keep=False).all()
+
+
+@pytest.mark.parametrize(("subtotal", "total"), [("Cấp xã (2 phường)", "Tổng số toàn quận"),
+                                                 ("Các xã, phường", "Cộng toàn quận"), ("Cấp xã", "Toàn quận")])
+def test_subtotal_and_total_rows_typed_without_their_letter_are_not_units(tmp_path, subtotal, total):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, units = sample("III")
+    sums = {k: units[0][k] + units[1][k] for k in ("tthc_total", "tthc_one_stop", "dossiers_received",
+                                                     "dossiers_overdue")}
+    write_filled("III", raw / "pl3.xlsx", submitter, units, subtotal={"unit_name": subtotal, **sums},
+                 total={"unit_name": total})
+    wb = openpyxl.load_workbook(raw / "pl3.xlsx")
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows():
+        if row[0].value in ("B", "") or row[1].value == total:
+            row[0].value = None  # the letters B and the total's left out, as typed by hand
+    wb.save(raw / "pl3.xlsx")
+    result = ingest(raw, tmp_path / "out")
+    assert sorted(result.appendix["unit_name"]) == sorted([submitter["unit_name"], *(u["unit_name"] for u in units)])
+    assert result.appendix["dossiers_received"].sum() == submitter["dossiers_received"] + sums["dossiers_received"]
+    assert not (result.findings["rule"] == "unit_unmatched").any()

@@ -87,11 +87,24 @@ def test_no_rows_under_a_header_break_the_reader(template, body, above) -> None:
 
 def _kind_folding_whole_names(stt: str, name: str, has_figures: bool) -> str | None:
     """reader._kind as it was, folding every name whole: the reference for the shortcut it now takes."""
-    from sketket.intake.reader import _EXAMPLE_NAMES, _ROMAN, _TOTAL_KEYS
+    from sketket.intake.reader import (
+        _EXAMPLE_NAMES,
+        _NOT_TOTAL,
+        _ROMAN,
+        _SUBTOTAL_NAME,
+        _TOTAL_KEYS,
+        _TOTAL_NAME,
+    )
 
     k_stt, k_name = fold(stt), fold(name)
-    if k_stt in _TOTAL_KEYS or k_name in _TOTAL_KEYS or k_name.startswith("tong cong "):
+    if k_stt in _TOTAL_KEYS or k_name in _TOTAL_KEYS or (k_name.startswith("tong cong ")
+                                                           and not k_name.startswith(_NOT_TOTAL)):
         return "total"
+    if has_figures and not k_stt[:1].isdigit():
+        if _TOTAL_NAME.match(k_name) and not k_name.startswith(_NOT_TOTAL):
+            return "total"
+        if _SUBTOTAL_NAME.match(k_name):
+            return "B"
     if k_stt in ("a", "b"):
         return k_stt.upper()
     if not has_figures and (_ROMAN.match(k_stt) or k_name in _EXAMPLE_NAMES):
@@ -100,6 +113,7 @@ def _kind_folding_whole_names(stt: str, name: str, has_figures: bool) -> str | N
 
 
 _NAME_PARTS = st.sampled_from(["Tổng", "TỔNG", "tông", "Cộng", "cong", "số", "cộng", "Tổng cộng:", "-", "(", "…", " ",
+                               "Toàn", "quận", "Cấp", "xã", "Các", "Công an", "Tổng cục", "công ty",
                                "Xã", "Phường", "Trung tâm", "Tổ", "Congo", "Tongg", "Đông", "Chi cục A", "1", "I."])
 
 

@@ -28,7 +28,14 @@ from sketket import catalog, layout
 from sketket.clean import excel_safe, fold, format_date, format_int
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS
-from sketket.intake.reader import ForeignFileError, NoTableError, Table, read_report_tables, read_tables
+from sketket.intake.reader import (
+    ForeignFileError,
+    NoTableError,
+    Table,
+    column_letter,
+    read_report_tables,
+    read_tables,
+)
 from sketket.intake.screen import read_bounded, screen
 from sketket.intake.validate import (
     FINDING_COLUMNS,
@@ -84,6 +91,7 @@ class FileResult:
     sections: pd.DataFrame | None = None
     unit_key: str = ""  # the submitter, for spotting one unit sent twice
     unit_name: str = ""
+    name_letters: dict[str, str] = field(default_factory=dict)  # sheet → column letter of its unit names
     mtime: float = 0.0
     nominations: list[dict] = field(default_factory=list)  # rows of an award nomination list
 
@@ -160,6 +168,7 @@ def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) ->
         result.rows += more.rows
         result.csv += more.csv
         result.findings += more.findings
+        result.name_letters.update(more.name_letters)
     if reading.blank_sheets:
         result.reason = _config()["blank_sheets"].format(sheets=", ".join(f'"{s}"' for s in reading.blank_sheets))
     return result
@@ -251,7 +260,8 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
     head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
     return FileResult(rel, "ingested", form=table.form, rows=rows, csv=_csv_text(lines), findings=findings,
-                      unit_key=key, unit_name=table.submitter, mtime=mtime)
+                      unit_key=key, unit_name=table.submitter, mtime=mtime,
+                      name_letters={table.sheet: column_letter(table.columns["unit_name"])})
 
 
 _AT = {c: i for i, c in enumerate(APPENDIX_COLUMNS)}
@@ -361,6 +371,40 @@ def _drop_older_duplicates(results: list[FileResult]) -> None:
                 kept_date=_date(kept.mtime), dropped_date=_date(old.mtime))]
 
 
+def _row_keys(rows: list[tuple] | RowBlock) -> Iterator[tuple[str, str, int, str]]:
+    """(unit code, sheet, Excel row, unit name) of each appendix row of a file."""
+    if isinstance(rows, RowBlock):
+        import numpy as np
+
+        numbers = np.frombuffer(rows.numbers["source_row"], dtype="float64").astype("int64").tolist()
+        yield from zip(rows.texts["unit_code"], rows.texts["source_sheet"], numbers, rows.texts["unit_name"],
+                       strict=True)
+        return
+    for r in rows:
+        yield r[_CODE], r[_AT["source_sheet"]], int(r[_ROW]), r[_NAME]
+
+
+def _repeated_units(results: list[FileResult]) -> None:
+    """A registry unit on more than one row (a row's name typed twice, a table filled on two sheets, a corrected
+    file whose sender is not recognised beside the first): an error at each of its rows, so that its figures
+    are counted in nothing until one row is left (rules.yml, duplicate_row)."""
+    places: dict[str, list[tuple[FileResult, str, int, str]]] = {}
+    for res in results:
+        if res.status == "ingested" and len(res.rows):
+            for code, sheet, row, name in _row_keys(res.rows):
+                if code:
+                    places.setdefault(code, []).append((res, sheet, row, name))
+    rules = load_rules()
+    for found in places.values():
+        if len(found) < 2:
+            continue
+        where = "; ".join(f"{res.source_file}, trang {sheet}, dòng {row}" for res, sheet, row, _ in found)
+        for res, sheet, row, name in found:
+            res.findings.append(rules.finding(
+                "duplicate_row", source_file=res.source_file, sheet=sheet, unit_name=name, value=name,
+                cell=f"{res.name_letters.get(sheet, '')}{row}", name=name, n=format_int(len(found)), places=where))
+
+
 def _date(mtime: float) -> str:
     return format_date(dt.datetime.fromtimestamp(mtime))
 
@@ -419,6 +463,7 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     if len(jobs) < len(entries):  # entries not read (links, FIFOs, unreadable folders) take their place
         results = sorted(results + [_unread(e) for e in entries if e.path is None], key=lambda r: r.source_file)
     _drop_older_duplicates(results)
+    _repeated_units(results)
     result = IngestResult(
         appendix=_blocks_frame([res.rows if isinstance(res.rows, RowBlock) else RowBlock.of(res.rows)
                                 for res in results if res.rows]),
@@ -610,6 +655,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     failed = False
     for path in map(Path, args.files):
         res = process_file(path, path.name, registry, DEFAULT_MAX_MB * 2**20)
+        _repeated_units([res])  # a unit on two rows of the file: what its sender must fix before sending it
         print("\n".join(format_result(res, None if args.all else int(_config()["validate_shown"]))))
         failed = failed or any(f.severity == "error" for f in res.findings)
     return 1 if failed else 0

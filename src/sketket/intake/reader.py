@@ -296,8 +296,14 @@ def _kind(stt: str, name: str, has_figures: bool) -> str | None:
     if has_figures and not _may_be_total(name):  # the usual unit row: its name is not folded here
         return "total" if k_stt in _TOTAL_KEYS else "A" if k_stt == "a" else "B" if k_stt == "b" else "unit"
     k_name = fold(name)
-    if k_stt in _TOTAL_KEYS or k_name in _TOTAL_KEYS or k_name.startswith("tong cong "):
+    if k_stt in _TOTAL_KEYS or k_name in _TOTAL_KEYS or (k_name.startswith("tong cong ")
+                                                           and not k_name.startswith(_NOT_TOTAL)):
         return "total"
+    if has_figures and not k_stt[:1].isdigit():  # a label typed without its letter: never a unit's name
+        if _TOTAL_NAME.match(k_name) and not k_name.startswith(_NOT_TOTAL):
+            return "total"
+        if _SUBTOTAL_NAME.match(k_name):
+            return "B"
     if k_stt == "a":
         return "A"
     if k_stt == "b":
@@ -309,7 +315,14 @@ def _kind(stt: str, name: str, has_figures: bool) -> str | None:
     return None
 
 
-_TOTAL_HEADS = ("tong", "cong")  # the first word of every total label (_TOTAL_KEYS, "tong cong …")
+# Labels of total and subtotal rows typed without their letter ("Tổng số toàn quận", "Cộng toàn quận", "Toàn
+# quận"; "Cấp xã (14 phường)", the template's own row B label): read as such, never as a unit of that name.
+_TOTAL_NAME = re.compile(r"^(tong|cong|toan (quan|huyen|thi xa|so|nganh|don vi|thanh pho|tp))\b")
+_NOT_TOTAL = ("tong cuc", "tong cong ty", "cong an", "cong ty", "cong doan")  # units whose name starts so
+_SUBTOTAL_NAME = re.compile(r"^(cap xa|cap phuong|khoi xa|khoi phuong|cac xa|cac phuong|don vi cap 2|"
+                            r"cac don vi (cap 2|truc thuoc)|dat tai cap huyen|cac chi cuc)\b")
+# the first word of every total or subtotal label (_TOTAL_KEYS, "tong cong …", _TOTAL_NAME, _SUBTOTAL_NAME)
+_TOTAL_HEADS = ("tong", "cong", "toan", "cap", "khoi", "cac", "don", "dat")
 _HEAD = 10  # characters of a name folded to see its first word
 
 
