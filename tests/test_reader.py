@@ -82,6 +82,30 @@ def test_an_inserted_column_is_ignored(tmp_path, reg):
     assert [_counts(r) for r in t.rows if r.kind in ("A", "unit")] == _expected("II")
 
 
+def test_inserted_columns_naming_a_figure_are_set_aside_and_a_reworded_on_time_header_is_read(tmp_path, reg):
+    """"Số hồ sơ tiếp nhận trực tuyến" and "Số hồ sơ giải quyết trước hạn" added by a unit, the on-time column
+    reading "… đúng thời hạn": the form's columns are read, the added ones set aside with a finding, and the
+    table stays Phụ lục I (no on-time column would make it III)."""
+    path = tmp_path / "inserted.xlsx"
+    m = write_sample("I", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[m.sheet]
+    on_time = openpyxl.utils.column_index_from_string(m.columns["dossiers_on_time"])
+    ws.cell(row=m.header_row + 1, column=on_time, value="Số hồ sơ giải quyết đúng thời hạn")  # the leaf header
+    last = ws.max_column  # two columns of the unit's own after the form's (openpyxl does not move merged cells)
+    ws.cell(row=m.header_row, column=last + 1, value="Số hồ sơ tiếp nhận trực tuyến")
+    ws.cell(row=m.header_row, column=last + 2, value="Số hồ sơ giải quyết trước hạn")
+    for r in (m.row_a, *m.unit_rows):
+        ws.cell(row=r, column=last + 1, value=777)
+        ws.cell(row=r, column=last + 2, value=555)
+    wb.save(path)
+    t = read_table(path, reg)
+    assert t.form == "I"
+    assert [_counts(r) for r in t.rows if r.kind in ("A", "unit")] == _expected("I")
+    assert sorted(t.extra_columns.values()) == ["Số hồ sơ giải quyết trước hạn", "Số hồ sơ tiếp nhận trực tuyến"]
+    assert {n.rule for n in t.notes} >= {"extra_column"}
+
+
 @pytest.mark.parametrize("suffix", [".xls", ".ods", ".xlsm"])
 def test_other_file_formats(tmp_path, reg, suffix):
     m = write_sample("III", tmp_path / "src.xlsx")

@@ -146,13 +146,21 @@ def _header_name(text: str) -> str | None:
         return None
     if key in _STT_HEADERS:
         return "stt"
+    return _header_match(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def _header_match(text: str) -> tuple[str | None, int]:
+    """The canonical column a header cell names and the place of the rule that named it (ingest.yml, in order:
+    an earlier rule is the form's own wording, "đúng hạn" before "trước hạn")."""
+    key = fold(text)
     padded = f" {key} "
     if any(f" {w} " in padded for w in _EXTRA_WORDS):
-        return EXTRA
-    for name, words in _HEADER_RULES:
+        return EXTRA, -1
+    for rank, (name, words) in enumerate(_HEADER_RULES):
         if all(f" {w} " in padded for w in words):
-            return name
-    return None
+            return name, rank
+    return None, -1
 
 
 @dataclass
@@ -184,6 +192,7 @@ def _names_unit(text: str) -> bool:
 def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozenset[int] = frozenset()
                ) -> _Header | None:
     columns: dict[str, int] = {"unit_name": name_col}
+    ranks: dict[str, tuple[int, int, str]] = {}  # column → (its header's rule, its row, its text)
     bottom = top
     bare_rates: list[int] = []
     extras: dict[int, tuple[int, str]] = {}
@@ -197,7 +206,18 @@ def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozen
                 extras.setdefault(c, (r, _nfc(value)))
             elif name and name not in columns:
                 columns[name] = c
+                ranks[name] = (_header_match(value)[1], r, _nfc(value))
                 bottom = max(bottom, r)
+            elif name and name != "unit_name" and columns[name] != c:
+                # a second column naming a column of the form ("Số hồ sơ giải quyết trước hạn" beside "… đúng
+                # hạn"): the one a rule names first is the form's, the other set aside and said, never dropped
+                rank = _header_match(value)[1]
+                if rank < ranks[name][0]:
+                    extras.setdefault(columns[name], ranks[name][1:])
+                    columns[name], ranks[name] = c, (rank, r, _nfc(value))
+                    bottom = max(bottom, r)
+                else:
+                    extras.setdefault(c, (r, _nfc(value)))
             elif name is None and fold(value).startswith(("ty le", "ti le")):
                 bare_rates.append(c)
             elif name is None:
