@@ -417,3 +417,26 @@ def test_subtotal_and_total_rows_typed_without_their_letter_are_not_units(tmp_pa
     assert sorted(result.appendix["unit_name"]) == sorted([submitter["unit_name"], *(u["unit_name"] for u in units)])
     assert result.appendix["dossiers_received"].sum() == submitter["dossiers_received"] + sums["dossiers_received"]
     assert not (result.findings["rule"] == "unit_unmatched").any()
+
+
+def test_a_table_saved_as_csv_is_read_and_a_csv_of_anything_else_skipped(tmp_path):
+    import csv
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    m = write_sample("III", tmp_path / "pl3.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "pl3.xlsx")[m.sheet]
+    with open(raw / "Phu luc III Ba Dinh.csv", "w", newline="", encoding="utf-8") as f:  # as LibreOffice saves it
+        csv.writer(f).writerows([["" if v is None or (isinstance(v, str) and v.startswith("=")) else v for v in row]
+                                 for row in ws.iter_rows(values_only=True)])
+    (raw / "danh-ba.csv").write_text("họ tên,điện thoại\nAn,0912\n", encoding="utf-8")
+    result = ingest(raw, tmp_path / "out")
+    files = result.files.set_index("source_file")
+    assert files.loc["Phu luc III Ba Dinh.csv", "status"] == "ingested"
+    assert files.loc["danh-ba.csv", "status"] == "skipped"
+    assert len(result.appendix) == 3
+    # validate: a file it could not check as a table is never "no error"
+    (tmp_path / "bao-cao.pdf").write_bytes(b"%PDF-1.4\n")
+    assert cli.main(["validate", str(raw / "Phu luc III Ba Dinh.csv")]) == 0
+    assert cli.main(["validate", str(raw / "danh-ba.csv")]) == 1
+    assert cli.main(["validate", str(tmp_path / "bao-cao.pdf")]) == 1

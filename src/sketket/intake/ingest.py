@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import python_calamine
 
@@ -138,7 +138,9 @@ def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) ->
     try:
         mtime = path.stat().st_mtime
         reason = skip_reason(path)
-        if reason is not None:
+        # a CSV not named as one of ours may be a table saved as CSV: read as one, else skipped as before
+        maybe_table = reason is not None and path.suffix.lower() == ".csv" and reason == _config()["by_suffix"][".csv"]
+        if reason is not None and not maybe_table:
             return FileResult(rel, "skipped", reason=reason, mtime=mtime)
         parts: dict[str, bytes] = {}  # the sheets the screen inflates, read from there by the reader
         content = read_bounded(path, max_bytes)  # read once: screened, then opened from memory
@@ -153,14 +155,26 @@ def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) ->
         return _converted_report(path, rel, registry, mtime)
     try:
         reading = read_tables(path, registry, parts, content)
-    except NoTableError:
-        return _nominations(path, rel, registry, mtime) or _rejected(rel, "no_table", mtime)
-    except ForeignFileError as exc:
-        return _rejected(rel, "file_foreign", mtime, what=exc.label)
-    except python_calamine.PasswordError:
-        return _rejected(rel, "file_encrypted", mtime)
     except Exception as exc:  # any reader failure on a damaged file: reported, the run goes on
-        return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+        if maybe_table:  # a CSV that is not a table: skipped, as any CSV of no use here
+            return FileResult(rel, "skipped", reason=reason or "", mtime=mtime)
+        return _unreadable_table(exc, path, rel, registry, mtime)
+    return _tables_result(reading, rel, registry, mtime)
+
+
+def _unreadable_table(exc: Exception, path: Path, rel: str, registry: Registry, mtime: float) -> FileResult:
+    """A workbook that gave no table: an award nomination list, else rejected with the reason `exc` says."""
+    if isinstance(exc, NoTableError):
+        return _nominations(path, rel, registry, mtime) or _rejected(rel, "no_table", mtime)
+    if isinstance(exc, ForeignFileError):
+        return _rejected(rel, "file_foreign", mtime, what=exc.label)
+    if isinstance(exc, python_calamine.PasswordError):
+        return _rejected(rel, "file_encrypted", mtime)
+    return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+
+
+def _tables_result(reading: Any, rel: str, registry: Registry, mtime: float) -> FileResult:
+    """The tables read from one file as its one result (several filled sheets: one line in files.csv)."""
     results = [_table_result(table, rel, registry, mtime) for table in reading.tables]
     result = results[0]
     for more in results[1:]:  # several filled appendix sheets in one file: one line in files.csv
@@ -657,5 +671,6 @@ def cli_validate(args: argparse.Namespace) -> int:
         res = process_file(path, path.name, registry, DEFAULT_MAX_MB * 2**20)
         _repeated_units([res])  # a unit on two rows of the file: what its sender must fix before sending it
         print("\n".join(format_result(res, None if args.all else int(_config()["validate_shown"]))))
-        failed = failed or any(f.severity == "error" for f in res.findings)
+        # a file not read as a table was not checked: never "no error"
+        failed = failed or res.status != "ingested" or any(f.severity == "error" for f in res.findings)
     return 1 if failed else 0
