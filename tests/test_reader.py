@@ -144,6 +144,16 @@ def test_percentages_stored_as_fractions(tmp_path, reg, suffix):
     assert t.rows[2].values["tthc_one_stop_pct"].value == pytest.approx(100.0)
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+def test_a_fraction_typed_in_a_plain_cell_reads_the_same_in_every_format(tmp_path, reg, suffix):
+    """0,9 typed in a General cell where the counts give 90%: a fraction, in the workbook as in its copies."""
+    submitter, units = sample("I")
+    submitter.update(tthc_total=200, tthc_one_stop=180, tthc_one_stop_pct=0.9)
+    write_filled("I", tmp_path / "plain.xlsx", submitter, units)
+    path = tmp_path / "plain.xlsx" if suffix == ".xlsx" else convert(tmp_path / "plain.xlsx", tmp_path / f"p{suffix}")
+    assert read_table(path, reg).rows[0].values["tthc_one_stop_pct"].value == pytest.approx(90.0)
+
+
 def test_a_small_rate_in_a_plain_cell_stays_a_percentage(tmp_path, reg):
     # 1 procedure of 200 is 0,5%: a number ≤ 1 that is not a fraction (no % format)
     submitter, units = sample("I")

@@ -528,10 +528,10 @@ def _fix_percentages(table: Table, package: Path | None) -> None:
         return
     percent_cells = _xlsx_percent_cells(package, table, cells) if package is not None else None
     for row, col in cells:
-        if percent_cells is not None:
-            fraction = table.cell(row, col) in percent_cells
-        else:
-            fraction = _looks_like_fraction(table, row, col)
+        # a %-formatted cell is a fraction; any other as in a file without formats (.xls, .ods, text), so that
+        # a workbook and its copies read the same
+        fraction = (percent_cells is not None and table.cell(row, col) in percent_cells) or \
+            _looks_like_fraction(table, row, col)
         if fraction:
             n = row.values[col]
             row.values[col] = Number(n.value * 100.0, is_percent=True)  # type: ignore[operator]
