@@ -239,3 +239,14 @@ def test_values_read_are_the_cells_written(tmp_path, reg):
             if col in t.columns:
                 written = values[row.excel_row - 1][t.columns[col]]
                 assert raw == ("" if written is None else written), (row.excel_row, col)
+
+
+def test_a_phu_luc_i_with_its_on_time_column_hidden_stays_phu_luc_i(tmp_path, reg):
+    path = tmp_path / "hidden-on-time.xlsx"
+    m = write_sample("I", path)
+    wb = openpyxl.load_workbook(path)
+    wb[m.sheet].column_dimensions[m.columns["dossiers_on_time"]].hidden = True
+    wb.save(path)
+    t = read_table(path, reg)
+    assert t.form == "I" and t.submitter == UNITS["I"][0]
+    assert "dossiers_on_time" not in t.columns  # hidden: derived from received − overdue, as for III

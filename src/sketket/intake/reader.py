@@ -591,10 +591,9 @@ def _file_name_unit(path: Path, tier: str, registry: Registry | None) -> str:
 
 def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str, block: str,
                  registry: Registry | None) -> str:
-    """III has no on-time column; otherwise the "Phụ lục" label, the title, row A's placeholder, or the
-    tier in which the registry knows the submitter."""
-    if "dossiers_on_time" not in header.columns:
-        return "III"
+    """The "Phụ lục" label or the title when the sheet has them; else III when there is no on-time column (the
+    one column III does not have), then row A's placeholder, or the tier in which the registry knows the
+    submitter. A label first: a Phụ lục I whose on-time column is hidden or worded otherwise stays I."""
     texts = [fold(t) for _, _, t in above]
     for key in texts:
         m = _FORM_LABEL.match(key)
@@ -604,6 +603,8 @@ def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str
         for words, form in _FORM_TITLE:
             if words in key:
                 return form
+    if "dossiers_on_time" not in header.columns:
+        return "III"
     for form, placeholder in layout.ROW_A.items():
         if fold(a_name) == fold(placeholder):
             return form
