@@ -114,8 +114,8 @@ def test_the_page_says_what_it_shows_and_why_a_section_is_empty(processed):
     none = views.select(dossiers, procedure="1.003", period_from="01/07/2017")
     assert "Không có hồ sơ nào được tính trong lựa chọn này." in page.selection_html(dossiers, none)
     assert "Không có hồ sơ nào" in page.months_html(none) and "<img" not in page.days_html(none)
-    # a unit's files only: the rejected file of no unit is not its
-    assert "hong.csv" not in page.files_html(cat, "00013") and "hong.csv" in page.files_html(cat)
+    # a unit's files, and the file not read (no row tells whose it is)
+    assert "hong.csv" in page.files_html(cat, "00013") and "quan-thanh.csv" in page.files_html(cat, "00013")
     with pytest.raises(ParameterError, match="không có thư mục"):
         page.load(processed / "khong-co")
 

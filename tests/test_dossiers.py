@@ -789,6 +789,15 @@ def test_headers_channels_and_iso_dates_with_a_zone(tmp_path):
     assert t["dossier_units"].iloc[0]["online_received"] == 2
 
 
+def test_a_unit_column_is_found_by_its_usual_headers_but_not_by_a_handling_department():
+    from sketket.intake.dossiers import header_map
+
+    cfg = config()
+    for header in ("Đơn vị", "Nơi tiếp nhận hồ sơ", "Đơn vị tiếp nhận hồ sơ", "Đơn vị (xã, phường)"):
+        assert header_map([header], cfg["headers"], cfg["not_headers"]) == {"unit_name": 0}, header
+    assert header_map(["Đơn vị xử lý", "Đơn vị thụ lý"], cfg["headers"], cfg["not_headers"]) == {}
+
+
 def test_a_workbook_with_a_log_on_each_of_two_sheets_reads_both(tmp_path):
     """A log split by year over two worksheets: each sheet is read, named "file [sheet]" in the ledger and the
     findings; a sheet of notes without a header is left alone."""

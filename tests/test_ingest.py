@@ -430,11 +430,14 @@ def test_a_table_saved_as_csv_is_read_and_a_csv_of_anything_else_skipped(tmp_pat
         csv.writer(f).writerows([["" if v is None or (isinstance(v, str) and v.startswith("=")) else v for v in row]
                                  for row in ws.iter_rows(values_only=True)])
     (raw / "danh-ba.csv").write_text("họ tên,điện thoại\nAn,0912\n", encoding="utf-8")
+    (raw / "lon.csv").write_bytes(b"a,b\n" + b"1,2\n" * 400_000)  # over the size bound: skipped, not rejected
     result = ingest(raw, tmp_path / "out")
     files = result.files.set_index("source_file")
     assert files.loc["Phu luc III Ba Dinh.csv", "status"] == "ingested"
     assert files.loc["danh-ba.csv", "status"] == "skipped"
     assert len(result.appendix) == 3
+    big = ingest(raw, tmp_path / "out-small", max_size_mb=1).files.set_index("source_file")
+    assert big.loc["lon.csv", "status"] == "skipped"
     # validate: a file it could not check as a table is never "no error"
     (tmp_path / "bao-cao.pdf").write_bytes(b"%PDF-1.4\n")
     assert cli.main(["validate", str(raw / "Phu luc III Ba Dinh.csv")]) == 0

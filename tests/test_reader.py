@@ -250,3 +250,12 @@ def test_a_phu_luc_i_with_its_on_time_column_hidden_stays_phu_luc_i(tmp_path, re
     t = read_table(path, reg)
     assert t.form == "I" and t.submitter == UNITS["I"][0]
     assert "dossiers_on_time" not in t.columns  # hidden: derived from received − overdue, as for III
+
+
+def test_communes_named_like_a_total_word_stay_units_and_a_trong_han_rate_is_a_rate():
+    from sketket.intake.reader import _header_match, _kind
+
+    assert [_kind("", n, True) for n in ("Cống Vị", "Cộng Hòa", "Tòng Bạt")] == ["unit"] * 3
+    assert [_kind("", n, True) for n in ("Tổng số toàn quận", "Cộng toàn quận", "Tổng số các xã")] == ["total"] * 3
+    assert _header_match("Tỷ lệ hồ sơ giải quyết trong hạn (%)")[0] == "on_time_pct"
+    assert _header_match("Số hồ sơ giải quyết trong hạn")[0] == "dossiers_on_time"

@@ -191,6 +191,20 @@ def test_appendix_table_pasted_into_the_word_report(tmp_path, reg):
     assert sections(res, "bao-cao-kem-bieu.docx")["I"] == "Đơn vị có 25 công chức."  # the report is read too
 
 
+def test_a_unit_twice_in_a_table_pasted_into_a_report_awaits_correction(tmp_path, reg):
+    from sketket.analysis.indicators import unit_table
+
+    rows = S.rows_i(20)
+    rows[3][1] = rows[2][1]  # the second Chi cục retyped as the first
+    S._docx(tmp_path / "bao-cao-kem-bieu.docx", S.head(S.so(20).upper()) + S.REPORT_BODY, [[S.HEADERS, *rows]],
+            table_after=len(S.REPORT_HEAD) + 7)
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    twice = res.findings[res.findings["rule"] == "duplicate_row"]
+    assert twice["cell"].tolist() == ["B4", "B5"]  # the name column's letter: the rows can be gated
+    status = unit_table(res.appendix, reg, findings=res.findings).set_index("source_row")["data_status"]
+    assert status[4] == status[5] == "awaiting_correction"
+
+
 def test_report_answering_the_outline_in_a_table(tmp_path, reg):
     S.outline_table(tmp_path)
     res = ingest(tmp_path, tmp_path / "out", reg)

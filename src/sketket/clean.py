@@ -153,8 +153,11 @@ def format_int(value: float | int | None) -> str:
         return "–"
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
+    value = float(value)
     if not math.isfinite(value):
         return "–"
+    if value.is_integer():  # a count (numpy or float): no rounding to do
+        return f"{int(value):,}".replace(",", ".")
     return f"{int(_half_up(value, 0)):,}".replace(",", ".")
 
 

@@ -138,11 +138,11 @@ def unit_files(cat: Catalog, unit_code: str) -> set[str]:
 
 
 def files_read(cat: Catalog, unit_code: str = "") -> pd.DataFrame:
-    """The files ledger (dossier_files), of the unit's files when a unit is given, rejected and skipped files
-    first (what the inspector asks a unit to send again), the status in Vietnamese."""
+    """The files ledger (dossier_files), of the unit's files and the files not read when a unit is given,
+    rejected and skipped files first (what the inspector asks a unit to send again), the status in Vietnamese."""
     files = cat.load("dossier_files")
-    if unit_code:
-        files = files[files["source_file"].isin(unit_files(cat, unit_code))]
+    if unit_code:  # the unit's files, and every file not read (no row tells whose it is: to ask about)
+        files = files[files["source_file"].isin(unit_files(cat, unit_code)) | (files["status"] != "read")]
     order = {"rejected": 0, "skipped": 1, "procedures": 2, "read": 3}
     files = files.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     return files.assign(status=files["status"].map(lambda s: texts()["file_status"].get(s, s)))

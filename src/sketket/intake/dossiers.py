@@ -41,14 +41,16 @@ def _key(text: object) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(nfc(text))).split())
 
 
-def header_map(cells: list[str], synonyms: dict[str, list[str]], exact_only: Iterable[str] = ()) -> dict[str, int]:
+def header_map(cells: list[str], synonyms: dict[str, list[str]], not_headers: Iterable[str] = ()) -> dict[str, int]:
     """Canonical column → index of the first cell naming it (exact key match first, then a cell that starts
-    with a synonym, e.g. "Ngày hẹn trả (dd/mm/yyyy)", except for the columns of `exact_only`)."""
+    with a synonym, e.g. "Ngày hẹn trả (dd/mm/yyyy)", unless it starts with one of `not_headers`)."""
+    blocked = tuple(_key(n) for n in not_headers)
     keys = [_key(c) for c in cells]
+    keys = [k if not (blocked and k.startswith(blocked)) else "" for k in keys]
     found: dict[str, int] = {}
     for exact in (True, False):
         for canon, names in synonyms.items():
-            if canon in found or (not exact and canon in exact_only):
+            if canon in found:
                 continue
             wanted = [_key(n) for n in names]
             for i, k in enumerate(keys):
@@ -131,7 +133,7 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> tuple[str, int, 
     procs = cfg["procedures_table"]["headers"]
     for i, row in enumerate(rows[:_HEAD_LINES]):
         cells = [str(c) for c in row]
-        mapped = header_map(cells, cfg["headers"], cfg.get("exact_headers", ()))
+        mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
         if required <= set(mapped):
             return "log", i, mapped
         pmap = header_map(cells, procs)

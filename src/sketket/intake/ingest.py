@@ -146,8 +146,12 @@ def _process_file(path: Path, rel: str, registry: Registry, max_bytes: float) ->
         content = read_bounded(path, max_bytes)  # read once: screened, then opened from memory
         problem = screen(path, max_bytes, sheets=parts, data=content)
     except OSError as exc:  # no permission, a disk error, gone since the folder was listed
+        if maybe_table:
+            return FileResult(rel, "skipped", reason=reason or "", mtime=mtime)
         return _rejected(rel, "file_unreadable", 0.0, what="tệp", detail=os_error_text(exc))
     if problem is not None:
+        if maybe_table:  # a CSV too large or odd to be a table: skipped, as any CSV of no use here
+            return FileResult(rel, "skipped", reason=reason or "", mtime=mtime)
         return _rejected(rel, problem[0], mtime, **problem[1])
     if path.suffix.lower() in _config()["reports"]:
         return _narrative(path, rel, registry, mtime)
@@ -351,6 +355,7 @@ def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileRe
         result.rows += part.rows
         result.csv += part.csv
         result.findings += part.findings
+        result.name_letters.update(part.name_letters)
         result.unit_key = result.unit_key or part.unit_key
     return result
 

@@ -337,7 +337,9 @@ def _kind(stt: str, name: str, has_figures: bool) -> str | None:
 
 # Labels of total and subtotal rows typed without their letter ("Tổng số toàn quận", "Cộng toàn quận", "Toàn
 # quận"; "Cấp xã (14 phường)", the template's own row B label): read as such, never as a unit of that name.
-_TOTAL_NAME = re.compile(r"^(tong|cong|toan (quan|huyen|thi xa|so|nganh|don vi|thanh pho|tp))\b")
+# the label alone or followed by total wording: "Cống Vị", "Cộng Hòa", "Tòng Bạt" are communes
+_TOTAL_NAME = re.compile(r"^(tong( so| cong)?|cong( tong)?)( toan\b| cac\b| ca\b|\s*[:(]|$)"
+                         r"|^toan (quan|huyen|thi xa|so|nganh|don vi|thanh pho|tp)\b")
 _NOT_TOTAL = ("tong cuc", "tong cong ty", "cong an", "cong ty", "cong doan")  # units whose name starts so
 _SUBTOTAL_NAME = re.compile(r"^(cap xa|cap phuong|khoi xa|khoi phuong|cac xa|cac phuong|don vi cap 2|"
                             r"cac don vi (cap 2|truc thuoc)|dat tai cap huyen|cac chi cuc)\b")
