@@ -373,3 +373,14 @@ def test_variations_json_lists_the_real_layout_of_every_table(demo):
     assert seen >= {"shifted_down", "shifted_right", "other_sheet", "text_numbers", "format_xlsm",
                     "format_xls", "format_ods", "no_number_row", "m2_superscript"}
     assert "variations.json" in (out / README).read_text(encoding="utf-8")
+
+
+def test_the_demo_nominations_do_not_all_give_the_same_reason(demo):
+    from sketket.intake.nominations import read_nominations
+
+    out, _ = demo
+    registry = load_registry()
+    reasons = [r["reason"] for path in sorted(out.rglob("*khen*thuong*.xlsx"))
+               if (got := read_nominations(path, path.name, registry)) is not None
+               for r in got.rows if r["kind"] == "collective"]
+    assert len(reasons) >= 5 and len(set(reasons)) >= 3

@@ -45,13 +45,14 @@ def write_demo_nominations(out: Path, proposers: list[tuple[str, str, list[str],
     awards = [a.label for a in award_forms()]
     ncfg = cfg["nominations"]
     rng = random.Random(f"{seed_key}:nominations")
+    words = random.Random(f"{seed_key}:nominations:words")  # its own sequence: the planted faults stay the same
     people = _People(rng, ncfg)
     manifest: list[dict[str, str]] = []
     shared = people.name()  # the person two units propose
     shared_unit = ""
     for k, (unit, folder, subs, typo) in enumerate(proposers[: ncfg["units"]]):
         collectives = [{"name": sub, "unit_name": unit, "award": awards[BANG_KHEN],
-                        "summary": ncfg["collective_summary"], "reason": ncfg["reason"]}
+                        "summary": words.choice(ncfg["collective_summaries"]), "reason": words.choice(ncfg["reasons"])}
                        for sub in rng.sample(subs, min(len(subs), rng.randint(*ncfg["collectives"])))]
         individuals = []
         for _ in range(rng.randint(*ncfg["individuals"])):
