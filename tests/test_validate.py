@@ -89,6 +89,14 @@ def test_bad_cells_are_reported_once(tmp_path, reg, column, typed, rule, shown):
     assert f.value == shown and shown in f.message and f.severity == "error"
 
 
+def test_a_sum_is_not_checked_over_a_cell_already_found_unfit(tmp_path, reg):
+    """"(3)" read as −3 in a commune's overdue cell, the subtotal typed as 4 + 3: the bad cell's own finding,
+    not a subtotal "expected 1" built from a figure already known to be wrong."""
+    findings, m = run(tmp_path, reg, subtotal={"dossiers_overdue": 7},
+                      change=lambda s, u: u[1].update(dossiers_overdue=-3))
+    assert [f.rule for f in findings] == ["negative_count"]
+
+
 @pytest.mark.parametrize(("reported", "severity"), [(95.3, None), (96.0, "warning"), (98.0, "error")])
 def test_pct_mismatch_warning_then_error(tmp_path, reg, reported, severity):
     # 190/200 = 95,0%

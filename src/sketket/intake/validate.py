@@ -110,6 +110,7 @@ class _Checker:
         self._counts = tuple((col, col in _COUNTS) for col in self.figures)
         self.max_count = rules.thresholds["max_count"]
         self.findings: list[Finding] = []
+        self.unfit: dict[int, set[str]] = {}  # id(row) → its figures that may not enter a sum (cells())
 
     def add(self, rule: str, row: Row | None, col: str = "", value: object = "",
             severity: str | None = None, **fields: object) -> None:
@@ -203,8 +204,8 @@ class _Checker:
         for col in self.figures:
             if col not in _SUMMED or row.values[col].value is None:
                 continue
-            if not all(r.values[col].ok for r in covered):
-                continue  # a covered cell is unreadable: its own finding says so, no sum to compare
+            if not all(r.values[col].ok and col not in self.unfit.get(id(r), ()) for r in covered):
+                continue  # a covered cell is unreadable or unfit ("(3)", −3): its own finding says so
             reported = row.values[col].value
             try:
                 expected = math.fsum(r.values[col].value or 0.0 for r in covered)
@@ -229,8 +230,10 @@ def check_table(table: Table, source_file: str, registry: Registry, matches: dic
         c.add("unit_name_inferred", a_rows[0] if a_rows else None, value=table.submitter,
               placeholder=a_rows[0].name if a_rows else "", name=table.submitter,
               source=_SOURCES[table.name_source])
-    for i, row in enumerate(table.rows):
-        bad = c.cells(row)
+    # every row's unfit cells first: a subtotal above its rows must know them (Checker.sums)
+    bad_cells = [c.cells(row) for row in table.rows]
+    c.unfit = {id(row): bad for row, bad in zip(table.rows, bad_cells, strict=True) if bad}
+    for i, (row, bad) in enumerate(zip(table.rows, bad_cells, strict=True)):
         if bad and unfit is not None:
             unfit[i] = bad
         if row.kind in ("A", "unit"):
