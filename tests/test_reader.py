@@ -259,3 +259,22 @@ def test_communes_named_like_a_total_word_stay_units_and_a_trong_han_rate_is_a_r
     assert [_kind("", n, True) for n in ("Tổng số toàn quận", "Cộng toàn quận", "Tổng số các xã")] == ["total"] * 3
     assert _header_match("Tỷ lệ hồ sơ giải quyết trong hạn (%)")[0] == "on_time_pct"
     assert _header_match("Số hồ sơ giải quyết trong hạn")[0] == "dossiers_on_time"
+
+
+def test_rows_numbered_under_a_unit_are_its_details_not_more_units(tmp_path, reg):
+    """"1 Chi cục Quản lý thị trường" with its teams "1.1", "1.2" below it: the teams are in the Chi cục's
+    figures, so they are kept out of the unit rows (a note each), not added a second time."""
+    submitter, units = sample("I")
+    team = {k: v for k, v in units[0].items() if k != "unit_name"}
+    subs = [units[0], {**team, "unit_name": "Đội Quản lý thị trường số 1"},
+            {**team, "unit_name": "Đội Quản lý thị trường số 2"}, units[1]]
+    m = write_filled("I", tmp_path / "doi.xlsx", submitter, subs)
+    wb = openpyxl.load_workbook(tmp_path / "doi.xlsx")
+    ws = wb[m.sheet]
+    for r, stt in zip(m.unit_rows, ("1", "1.1", "1.2", "2"), strict=True):
+        ws.cell(row=r, column=1, value=stt)
+    wb.save(tmp_path / "doi.xlsx")
+    t = read_table(tmp_path / "doi.xlsx", reg)
+    assert [r.name for r in t.rows if r.kind == "unit"] == [units[0]["unit_name"], units[1]["unit_name"]]
+    details = [n for n in t.notes if n.rule == "detail_row"]
+    assert [n.fields["stt"] for n in details] == ["1.1", "1.2"] and details[0].fields["parent"] == units[0]["unit_name"]

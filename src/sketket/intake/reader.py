@@ -416,6 +416,7 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
             _thousands_commas(row, where, notes)
         rows.append(row)
     _number_levels(rows, notes, name_col)
+    _details(rows, notes, name_col)
     return rows, notes
 
 
@@ -442,6 +443,29 @@ def _split_numbering(name: str) -> tuple[str, str]:
     if not m:
         return "", name
     return m.group(1), name[m.end():]
+
+
+_WHOLE = re.compile(r"^\d+$")
+_PART = re.compile(r"^(\d+)\.\d+$")
+
+
+def _details(rows: list[Row], notes: list[Note], name_col: int) -> None:
+    """Rows numbered 1.1, 1.2 right under a unit numbered 1 with figures: that unit's own details (a Chi cục's
+    teams), already in its figures: kept out of the unit rows with a note, never added a second time."""
+    parent: Row | None = None
+    for row in rows:
+        if row.kind != "unit":
+            parent = None
+            continue
+        part = _PART.match(row.stt)
+        if parent is not None and part and part.group(1) == parent.stt:
+            row.kind = "detail"
+            notes.append(Note("detail_row", row, f"{column_letter(name_col)}{row.excel_row}", row.name,
+                              {"row": row.excel_row, "stt": row.stt, "name": row.name or "(trống)",
+                               "parent_row": parent.excel_row, "parent": parent.name}))
+            continue
+        has_figures = any(n.value is not None for n in row.values.values())
+        parent = row if _WHOLE.match(row.stt) and has_figures else None
 
 
 def _number_levels(rows: list[Row], notes: list[Note], name_col: int) -> None:
