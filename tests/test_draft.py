@@ -98,6 +98,20 @@ def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):
     assert text.count("[Sở Nội vụ bổ sung:") >= 4
 
 
+def test_figures_under_a_name_not_in_the_registry_are_said_to_be_summed():
+    from indicators_data import appendix, registry, unit
+
+    from sketket.analysis.indicators import tier_indicators, unit_table
+    from sketket.outputs.draft import _ii2a
+
+    rows = [unit("Quận Xuân", "001", "huyen", figures=(1, 10, 10, 100, 90, 10, 1, 0)),
+            unit("Phường Mộtt", "", "xa", "Quận Xuân", figures=(1, 10, 10, 50, 50, 0, 1, 0))]
+    units = unit_table(appendix(rows), registry())
+    text = " ".join(_ii2a(tier_indicators(units, registry()), units))
+    assert ("Số liệu của 1 đơn vị có tên chưa khớp danh mục vẫn được cộng vào tổng, cần đơn vị ghi đúng tên (có thể "
+            "là một đơn vị nêu trên): Phường Mộtt.") in text
+
+
 def test_the_ranking_sentence_names_the_ranked_units_with_their_ties():
     from indicators_data import appendix, registry, unit
 
@@ -230,8 +244,8 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
     assert i[0].startswith("Từ ngày 01/04/2016")  # the tables' figures first, then the logs'
     log = i[i.index(next(p for p in i if p.startswith(scope))):]
     assert log == [
-        f"{scope}, 500 hồ sơ được tiếp nhận trong kỳ; giải quyết đúng hạn 480 hồ sơ (tỷ lệ 96,0%, kể cả hồ sơ còn "
-        "hạn), quá hạn 20 hồ sơ.",
+        f"{scope}, 500 hồ sơ được tiếp nhận trong kỳ; đúng hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế "
+        "hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải quyết còn trong hạn), quá hạn 20 hồ sơ.",
         "TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); Đăng ký khai sinh (5/150 hồ "
         "sơ quá hạn).",
         "1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",

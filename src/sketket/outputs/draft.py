@@ -123,7 +123,7 @@ def left_out_again(units: pd.DataFrame) -> str:
     return f"Các số liệu trên không gồm số liệu của {format_int(n)} đơn vị đang chờ sửa (nêu tại điểm a mục này)."
 
 
-def _ii2a(tiers: pd.DataFrame) -> list[str]:
+def _ii2a(tiers: pd.DataFrame, units: pd.DataFrame | None = None) -> list[str]:
     rows = _tier_rows(tiers)
     out = [f"Tổng hợp báo cáo các cơ quan, đơn vị gửi về, đến nay có {scope_sentence(tiers)} "
            "thực hiện cơ chế một cửa, cơ chế một cửa liên thông và gửi số liệu sơ kết."]
@@ -131,6 +131,14 @@ def _ii2a(tiers: pd.DataFrame) -> list[str]:
                for t, r in rows.items() if _num(r["units_expected"]) > _num(r["units_reporting"])]
     if missing:
         out.append("Chưa có số liệu: " + "; ".join(missing) + ".")
+    if units is not None and len(units):
+        # figures under a name the registry does not know (often a unit of the list above, misspelt): summed,
+        # and said here, so that "no figures" is not read as "not in the totals"
+        outside = units[(units["unit_code"].fillna("") == "") & units["has_figures"].astype(bool)]
+        if len(outside):
+            out.append(f"Số liệu của {format_int(len(outside))} đơn vị có tên chưa khớp danh mục vẫn được cộng vào "
+                       f"tổng, cần đơn vị ghi đúng tên (có thể là một đơn vị nêu trên): "
+                       f"{_names(outside['unit_name'].tolist())}.")
     return out
 
 
@@ -323,7 +331,7 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
     body: dict[str, list[str]] = {
         "I": [_fill(config["intro"], ctx), *_submissions(cat.load("submissions")), hole("I")],
         "II.1": [hole("II.1")],
-        "II.2.a": [*_ii2a(tiers), *([left_out] if left_out else [])],
+        "II.2.a": [*_ii2a(tiers, units), *([left_out] if left_out else [])],
         "II.2.b": _ii2b(tiers),
         # the units left out are named once (II.2.a); section i recalls that its figures leave them out
         "II.2.i": _ii2i(tiers, units, config, (ctx.plan_dict()["period_start"], ctx.plan_dict()["period_end"]))
