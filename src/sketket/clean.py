@@ -25,6 +25,11 @@ def nfc(text: object) -> str:
     return _nfc_str(str(text))
 
 
+def nfc_lines(text: object) -> str:
+    """`nfc` line by line: a text that lists one item a line keeps its lines; blank lines are dropped."""
+    return "\n".join(line for line in (nfc(part) for part in str(text).splitlines()) if line)
+
+
 @lru_cache(maxsize=1 << 17)
 def _nfc_str(text: str) -> str:
     text = unicodedata.normalize("NFC", text)

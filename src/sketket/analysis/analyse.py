@@ -19,7 +19,7 @@ import pandas as pd
 from sketket import catalog
 from sketket.analysis import dossier_facts
 from sketket.analysis.awards import load_awards_config, shortlist
-from sketket.analysis.gating import AWAITING
+from sketket.analysis.gating import AWAITING, awaiting
 from sketket.analysis.indicators import (
     RATES,
     SUMMABLE,
@@ -71,11 +71,9 @@ def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
     awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config, reconciliation)
     display = units[units["unit_code"] != ""].drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
     awards["unit_name"] = awards["unit_code"].map(display).fillna(awards["unit_name"])
-    gated = units.loc[units["data_status"] == AWAITING]
-    if len(gated):
+    waiting = awaiting(awards, units)
+    if waiting.any():
         label = load_config()["gating"]["label"]
-        waiting = awards["unit_code"].isin(set(gated["unit_code"]) - {""}) | (
-            (awards["unit_code"] == "") & awards["unit_name"].isin(set(gated["unit_name"])))
         awards.loc[waiting, "shortlisted"] = False
         awards.loc[waiting, "reasons"] = ""
         awards.loc[waiting, "criteria_missed"] = f"{label}: chưa xét khen thưởng cho đến khi đơn vị gửi biểu đã sửa."

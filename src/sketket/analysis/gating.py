@@ -45,6 +45,17 @@ def correction_status(units: pd.DataFrame, findings: pd.DataFrame, rules: Iterab
     return pd.DataFrame({"data_status": status, "correction_cells": cells.reindex(units.index).fillna("")})
 
 
+def awaiting(rows: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    """Per row of `rows` (a table of units: the awards shortlist…): whether that unit's figures await correction
+    in `units` (indicators_units), matched by code, or by name for a unit the registry does not know."""
+    if units.empty or "data_status" not in units:
+        return pd.Series(False, index=rows.index)
+    waiting = units[units["data_status"] == AWAITING]
+    codes = waiting["unit_code"].fillna("")
+    code = rows["unit_code"].fillna("")
+    return code.isin(set(codes) - {""}) | ((code == "") & rows["unit_name"].isin(set(waiting.loc[codes == "", "unit_name"])))
+
+
 def left_out_note(n: int, template: str) -> str:
     """The sentence under an aggregate that leaves units out; empty when none is."""
     from sketket.clean import format_int

@@ -18,7 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
-from sketket.clean import excel_text, format_date, nfc, round_half_up, slug
+from sketket.clean import excel_text, format_date, nfc_lines, round_half_up, slug
 
 # How many decimals a table format rounds to (packs.FORMATTERS writes the same numbers).
 DECIMALS = {"num": 1, "pct": 1}
@@ -52,7 +52,7 @@ def cell_value(value: Any, kind: str) -> Any:
     if kind == "date":
         return format_date(value)
     # line by line, as the page shows it (a list cell: one item a line)
-    return excel_text("\n".join(line for line in (nfc(part) for part in str(value).splitlines()) if line))
+    return excel_text(nfc_lines(value))
 
 
 def rows_of(records: Sequence[Sequence[Any]], kinds: Sequence[str]) -> list[list[Any]]:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sketket.catalog import Catalog
-from sketket.clean import format_date, format_int, format_number, format_percent, in_sentence, nfc
+from sketket.clean import format_date, format_int, format_number, format_percent, in_sentence, nfc, nfc_lines
 from sketket.config import Plan
 from sketket.dimensions import DISPLAY_ORDER, scope_label
 from sketket.outputs.html import emphasised, piece, render, safe
@@ -31,17 +31,9 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "num": lambda v: format_number(v, 1),
     "pct": lambda v: format_percent(v, 1),
     "date": format_date,
-    "text": lambda v: _lines(v),
+    "text": lambda v: "" if _missing(v) else nfc_lines(v),  # a list cell keeps one item a line (CSS)
 }
 _NUMERIC = {"int", "num", "pct"}  # rates at one decimal everywhere
-
-
-def _lines(value: Any) -> str:
-    """Text normalised line by line: a list the pack put one item a line ("\n", shown by the tables' CSS)
-    keeps its lines; blank lines are dropped."""
-    if _missing(value):
-        return ""
-    return "\n".join(line for line in (nfc(part) for part in str(value).splitlines()) if line)
 
 
 def _missing(value: Any) -> bool:
@@ -237,8 +229,8 @@ def unit_choice(tables: Tables, unit_code: object, tier: object = "") -> UnitCho
     if wanted and wanted != actual:
         raise params.ParameterError(f"tier = \"{wanted}\" nhưng đơn vị {code} ({row['unit_name'].iloc[0]}) thuộc "
                                     f"cấp \"{actual}\"; để trống tier hoặc ghi \"{actual}\"")
-    return UnitChoice(code, actual, family_name(tables, code) if _summary_row(tables, code) is not None
-                      else str(row["unit_name"].iloc[0]))
+    summary = _summary_row(tables, code)  # the registry's name when the unit has figures, else as listed
+    return UnitChoice(code, actual, str((summary if summary is not None else row.iloc[0])["unit_name"]))
 
 
 # ---------------------------------------------------------------- index page
@@ -512,11 +504,11 @@ def leaders_html(tables: Tables, top: int = 3) -> str:
         return para("Chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     from sketket.analysis.indicators import load_config
 
+    ranking = load_config()["ranking"]
     return (table_html(pd.DataFrame(rows), {"ranked": "int"},
                        {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"Dẫn đầu ({top} hạng đầu)",
                         "weakest": f"Thấp nhất ({top} hạng cuối)"}, name="dan-dau-thap-nhat-theo-cap")
-            + para(load_config()["ranking"]["basis"].format(
-                min=format_int(load_config()["ranking"]["min_dossiers"]))))
+            + para(ranking["basis"].format(min=format_int(ranking["min_dossiers"]))))
 
 
 def far_below_counts_html(tables: Tables) -> str:
@@ -597,7 +589,9 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int |
     summary = ""
     if codes is None:
         # a unit awaiting correction is listed but not considered until its corrected table arrives
-        held = _awaiting_units(tables, awards)
+        from sketket.analysis.gating import awaiting
+
+        held = awaiting(awards, tables["indicators_units"])
         counts = (awards.assign(considered=~held, held=held).groupby("tier")[["shortlisted", "considered", "held"]]
                   .sum().reindex([t for t in TIERS if t in set(awards["tier"])]).reset_index())
         counts["tier"] = counts["tier"].map(_tier_label)
@@ -612,19 +606,6 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int |
         return summary
     return (summary + table_html(frame.head(limit)[["unit_name", "tier", "reasons"]], labels=column_labels(tables))
             + _more(len(frame) - limit, "danh sách đầy đủ kèm lý do ở phụ lục"))
-
-
-def _awaiting_units(tables: Tables, awards: pd.DataFrame) -> pd.Series:
-    """Per row of `awards`: the unit's figures await correction (indicators_units), matched by code, or by name
-    for a unit without one (as awards_shortlist holds them)."""
-    units = tables["indicators_units"]
-    if units.empty or "data_status" not in units:
-        return pd.Series(False, index=awards.index)
-    waiting = units[units["data_status"] == "awaiting_correction"]
-    codes = set(waiting["unit_code"].fillna("")) - {""}
-    names = set(waiting.loc[waiting["unit_code"].fillna("") == "", "unit_name"])
-    code = awards["unit_code"].fillna("")
-    return code.isin(codes) | ((code == "") & awards["unit_name"].isin(names))
 
 
 def _tier_label(tier: str) -> str:
