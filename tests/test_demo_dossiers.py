@@ -30,5 +30,6 @@ def test_demo_logs_reconcile_as_planted(tmp_path):
     assert set(rec.index[rec["status"] == "differs"]) == planted
     assert (rec.loc[sorted(set(rec.index) - planted), "diff_received"] == 0).all()
     findings = res.tables["dossier_findings"]
-    wanted = {(m["rule"], m["dossier_code"]) for m in manifest if "dossier_code" in m}
-    assert wanted <= set(zip(findings["rule"], findings["dossier_code"], strict=True))
+    wanted = {(m["rule"], m["dossier_code"], m["source_row"]) for m in manifest if "dossier_code" in m}
+    assert len(wanted) == 12  # the line a text editor shows, also below the blank line of the first export
+    assert wanted <= set(zip(findings["rule"], findings["dossier_code"], findings["source_row"], strict=True))

@@ -848,3 +848,32 @@ def test_one_procedure_one_row_whatever_its_spelling(tmp_path):
     assert city.loc[("1.001", "Chứng thực bản sao"), ["received", "on_time", "overdue"]].tolist() == [3, 2, 1]
     assert city.loc[("", "Đăng ký khai sinh"), "received"] == 2
     assert len(city) == 5
+
+
+def test_source_row_is_the_line_a_row_starts_on_across_blank_lines_and_cells_spanning_lines(tmp_path):
+    """DuckDB skips a blank line and reads a quoted cell across lines; the findings still point at the line a
+    text editor shows (the header's own lines counted, a title cell spanning two included), and a duplicate
+    below such a line is still found."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    row = "{code};{name};Trực tiếp;{received};10/04/2017;05/04/2017;05/04/2017;Trực tiếp;Đã trả kết quả"
+    lines = ['"SỔ THEO DÕI', 'HỒ SƠ"', "Đơn vị: UBND phường Quán Thánh", HEADER,          # lines 1–4
+             row.format(code="A1", name="Thủ tục A", received="03/04/2017"),               # 5
+             "",                                                                          # 6
+             row.format(code="A2", name="Thủ tục A", received="03/04/2017"),               # 7
+             row.format(code="A3", name='"Thủ tục\nB"', received="03/04/2017"),            # 8–9
+             row.format(code="A2", name="Thủ tục A", received="03/04/2017"),               # 10
+             row.format(code="A4", name="Thủ tục A", received="31/02/2017")]               # 11
+    (logs / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    plain = ["Đơn vị: UBND phường Quán Thánh", HEADER] + [
+        row.format(code=f"B{i}", name="Thủ tục A", received="03/04/2017") for i in range(3)]
+    (logs / "b.csv").write_text("\r\n".join(plain) + "\r\n\r\n\r\n", encoding="utf-8")  # blank lines at the end
+    res = count_dossiers(logs, tmp_path / "out")
+    assert res.tables["dossier_files"]["rows_read"].tolist() == [5, 3]  # the header is not read as a row
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert list(zip(d["dossier_code"], d["source_row"], strict=True)) == [
+        ("A1", 5), ("A2", 7), ("A3", 8), ("A2", 10), ("A4", 11), ("B0", 3), ("B1", 4), ("B2", 5)]
+    f = res.tables["dossier_findings"]
+    assert f[["source_row", "dossier_code", "rule"]].values.tolist() == [
+        [8, "A3", "line_breaks"], [10, "A2", "duplicate_code"], [11, "A4", "received_unreadable"]]
+    assert d["outcome"].tolist() == ["on_time", "on_time", "on_time", "excluded", "excluded"] + ["on_time"] * 3

@@ -24,6 +24,7 @@ import string
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -36,7 +37,16 @@ from sketket.catalog import Catalog, columns
 from sketket.clean import format_date, format_int, format_percent
 from sketket.config import ConfigError, Plan, default_plan
 from sketket.dimensions import CITY_LABEL, PARENT_TIER, TIER_LABELS, TIERS
-from sketket.intake.dossiers import CANONICAL, Export, classify, config, discover, read_procedures
+from sketket.intake.dossiers import (
+    CANONICAL,
+    Export,
+    classify,
+    config,
+    discover,
+    line_count,
+    read_procedures,
+    record_lines,
+)
 from sketket.registry import Match, Registry, load_registry
 
 if TYPE_CHECKING:
@@ -231,6 +241,35 @@ def _sql_list(values: list[Any]) -> str:
     return "[" + ", ".join(_quote(v) if isinstance(v, str) else str(int(v)) for v in values) + "]"
 
 
+def _line_counts(files: list[tuple[int, Export]]) -> dict[int, int]:
+    """Each CSV export's lines (a file gone or unreadable since it was read: left out)."""
+    out: dict[int, int] = {}
+    for i, ex in files:
+        try:
+            out[i] = line_count(ex.path)
+        except OSError:
+            continue
+    return out
+
+
+def _line_fixes(files: list[tuple[int, Export]], lines: dict[int, int], rows: dict[int, int]) -> dict[int, list[int]]:
+    """The line of each row of the CSV exports whose rows are not one a line below the header: a blank line
+    (DuckDB skips it) or a quoted cell spanning lines shifts the rows after it. Only the files whose line
+    count differs are read again; a file the csv module reads otherwise than DuckDB keeps one line a row."""
+    fixes: dict[int, list[int]] = {}
+    for i, ex in files:
+        n = rows.get(i, 0)
+        if not n or i not in lines or lines[i] == ex.header_line + n:
+            continue
+        try:
+            starts = record_lines(ex)
+        except OSError:
+            continue
+        if starts is not None and len(starts) == n and starts[-1] != ex.header_line + n:
+            fixes[i] = starts
+    return fixes
+
+
 class ReadFailed(Exception):
     """The engine stopped reading the exports (a CSV broken past its first lines): `Engine.probe` finds which."""
 
@@ -281,6 +320,7 @@ class DuckDBEngine:
         self._serial: set[int] = set()  # CSVs read on one thread: quoted line breaks (DuckDBEngine.probe)
         self._csv: list[tuple[int, Export]] = []  # the CSV exports of the last load_raw
         self._offsets: list[int] = [0]  # per file: source_row - row_id (materialise)
+        self._numbered = ""  # the view whose rows' lines were read again, if any (materialise)
 
     def close(self) -> None:
         self.con.close()
@@ -309,13 +349,19 @@ class DuckDBEngine:
         first and last of them in `{name}__first` and `{name}__last`, and one bit per stored row between them in
         `{name}__bits` (the three NULL when there are none)."""
         self.register(name, df)
-        place = f"CAST(source_row - {_sql_list(self._offsets)}[file_idx + 1] AS INTEGER)"
-        first, last = self.con.execute(f"SELECT min({place}), max({place}) FROM {name}").fetchone()
+        if self._numbered:  # some rows' lines were read again (materialise): their places are looked up
+            places = (f"SELECT CAST(s.row_id AS INTEGER) AS place FROM {name} d JOIN {self._numbered} s "
+                      "ON s.file_idx = d.file_idx AND s.source_row = d.source_row")
+        else:
+            places = (f"SELECT CAST(source_row - {_sql_list(self._offsets)}[file_idx + 1] AS INTEGER) AS place "
+                      f"FROM {name}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name}__places AS {places}")
+        first, last = self.con.execute(f"SELECT min(place), max(place) FROM {name}__places").fetchone()
         self.con.execute(f"SET VARIABLE {name}__first = CAST({'NULL' if first is None else int(first)} AS BIGINT)")
         self.con.execute(f"SET VARIABLE {name}__last = CAST({'NULL' if last is None else int(last)} AS BIGINT)")
         self.con.execute(f"SET VARIABLE {name}__bits = " + (
             "CAST(NULL AS BIT)" if first is None else
-            f"(SELECT bitstring_agg({place} - {int(first)}, 0, {int(last) - int(first)}) FROM {name})"))
+            f"(SELECT bitstring_agg(place - {int(first)}, 0, {int(last) - int(first)}) FROM {name}__places)"))
 
     def load_raw(self, exports: list[LogExport]) -> None:
         """The view `raw`: every export's rows in the files' order, one read_csv over the consecutive files of
@@ -405,23 +451,40 @@ class DuckDBEngine:
         import duckdb
 
         path = Path(self._tmp) / f"{name}.parquet"
-        try:
-            self.con.execute(f"COPY ({sql}) TO {_quote(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
-        except duckdb.Error as exc:  # only the files' first lines were checked before
-            if "CSV Error" not in str(exc) and not isinstance(exc, duckdb.IOException):
-                raise
-            raise ReadFailed(str(exc)) from exc
+        csv_files = list(self._csv)
+        with ThreadPoolExecutor(1) as pool:  # the CSVs' lines are counted while DuckDB reads them
+            counting = pool.submit(_line_counts, csv_files)
+            try:
+                self.con.execute(f"COPY ({sql}) TO {_quote(str(path))} (FORMAT parquet, COMPRESSION uncompressed)")
+            except duckdb.Error as exc:  # only the files' first lines were checked before
+                if "CSV Error" not in str(exc) and not isinstance(exc, duckdb.IOException):
+                    raise
+                raise ReadFailed(str(exc)) from exc
+            lines = counting.result()
         source = f"read_parquet({_quote(str(path))}, file_row_number = true)"
-        first = dict(self.con.execute(f"SELECT file_idx, MIN(file_row_number) FROM {source} GROUP BY file_idx")
-                     .fetchall())
+        stats = self.con.execute(f"SELECT file_idx, MIN(file_row_number), COUNT(*) FROM {source} "
+                                 "GROUP BY file_idx").fetchall()
+        first = {int(i): int(lo) for i, lo, _ in stats}
         offsets = [0] * (max(first, default=0) + 1)
         for i, row in first.items():  # the first row after the header is the header's line + 1
-            offsets[i] = self._header_line.get(i, 0) + 1 - int(row)
+            offsets[i] = self._header_line.get(i, 0) + 1 - row
         self._offsets = offsets
+        number = f"CAST(file_row_number + {_sql_list(offsets)}[CAST(file_idx AS BIGINT) + 1] AS BIGINT)"
+        # a CSV with more lines than its header's and its rows (a blank line, which DuckDB skips, or a quoted
+        # cell spanning lines): each row's line, read again in Python; the rare file, never the common one
+        fixes = _line_fixes(csv_files, lines, {int(i): int(n) for i, _, n in stats})
+        for i, starts in fixes.items():
+            self.register(f"{name}__lines_df", pd.DataFrame({"pos": range(len(starts)), "line": starts}))
+            self.con.execute(f"SET VARIABLE {name}__lines_{i} = "
+                             f"(SELECT list(CAST(line AS BIGINT) ORDER BY pos) FROM {name}__lines_df)")
+        if fixes:
+            number = ("CASE CAST(file_idx AS BIGINT) " + " ".join(
+                f"WHEN {i} THEN getvariable('{name}__lines_{i}')[CAST(file_row_number - {first[i]} + 1 AS BIGINT)]"
+                for i in fixes) + f" ELSE {number} END")
+        self._numbered = name if fixes else ""
         # row_id: the row's place among the stored rows (Dialect.repeated)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number) REPLACE "
-                         f"(CAST(file_row_number + {_sql_list(offsets)}[CAST(file_idx AS BIGINT) + 1] AS BIGINT) "
-                         f"AS source_row), file_row_number AS row_id FROM {source}")
+                         f"({number} AS source_row), file_row_number AS row_id FROM {source}")
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()

@@ -88,13 +88,18 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
         rows = _lines(_dossiers(u.unit_code, on_time - missing, overdue, rng))
         # the contract's tricky rows, each excluded with a finding: a duplicate, an impossible date
         tricky = [rows[0][:], [f"{u.unit_code}-X1", *rows[0][1:4], "31/02/2017", *rows[0][5:]]]
-        manifest += [{"unit_code": u.unit_code, "rule": "duplicate_code", "dossier_code": rows[0][0]},
-                     {"unit_code": u.unit_code, "rule": "received_unreadable", "dossier_code": f"{u.unit_code}-X1"}]
         shape = i % 3
+        # the line (the row of a sheet) of the first tricky row: below the title lines, the header and the
+        # rows, and in the semicolon export below a blank line too (a hand-edited file; DuckDB skips it)
+        first = {0: 3 + len(rows) + 2, 1: 1 + len(rows) + 1, 2: 3 + len(rows) + 1}[shape]
+        manifest += [{"unit_code": u.unit_code, "rule": "duplicate_code", "dossier_code": rows[0][0],
+                      "source_row": first},
+                     {"unit_code": u.unit_code, "rule": "received_unreadable", "dossier_code": f"{u.unit_code}-X1",
+                      "source_row": first + 1}]
         name = f"so-theo-doi-{u.unit_code}"
         if shape == 0:
             text = ["SỔ THEO DÕI HỒ SƠ;;;", f"Đơn vị: {u.unit_name}", ";".join(HEADER)]
-            text += [";".join(r) for r in rows + tricky]
+            text += [";".join(r) for r in rows] + [""] + [";".join(r) for r in tricky]
             (out / f"{name}.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
         elif shape == 1:
             lines = [",".join(["Đơn vị", *HEADER])] + [",".join([u.unit_name, *r]) for r in rows + tricky]

@@ -81,10 +81,11 @@ class Export:
     more_sheets: list[tuple[str, list[list[str]]]] = field(default_factory=list)
 
 
-def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str]:
-    """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), and its delimiter:
-    comma or semicolon, the one that splits a line into a header (the more columns named, the better; a
-    procedure name full of commas in a semicolon file does not decide), else the one a line has most of."""
+def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, list[int]]:
+    """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), its delimiter
+    (comma or semicolon, the one that splits a line into a header: the more columns named, the better; a
+    procedure name full of commas in a semicolon file does not decide; else the one a line has most of), and
+    the line on which each of those rows ends (a title cell may span lines)."""
     with open(path, "rb") as f:
         raw = f.read(_HEAD_BYTES)
     cut = len(raw) == _HEAD_BYTES
@@ -100,7 +101,7 @@ def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str]:
         return (len(mapped) if kind else 0), max((line.count(d) for line in lines), default=0)
 
     best = max((";", ","), key=fit)
-    return parsed[best], best
+    return parsed[best], best, _row_ends(lines, best)
 
 
 def _split(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -110,6 +111,48 @@ def _split(lines: list[str], delimiter: str) -> list[list[str]]:
     except csv.Error:  # a field beyond the csv module's limit: the head ends above it (DuckDB reads that line)
         pass
     return rows
+
+
+def _row_ends(lines: list[str], delimiter: str) -> list[int]:
+    """The line (1-based) on which each row of `_split(lines, delimiter)` ends."""
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    ends: list[int] = []
+    try:
+        for _ in reader:
+            ends.append(reader.line_num)
+    except csv.Error:
+        pass
+    return ends
+
+
+def line_count(path: Path) -> int:
+    """The lines of a file: its line feeds, and a last line without one."""
+    n, last = 0, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (last not in (b"", b"\n"))
+
+
+def record_lines(ex: Export) -> list[int] | None:
+    """The line (1-based, the header's lines counted) on which each row DuckDB reads from a CSV export starts:
+    a quoted cell may span lines, and a blank line, which DuckDB skips, is no row. None when the csv module
+    cannot read the file through (a cell over its field limit): the caller keeps one line per row."""
+    starts: list[int] = []
+    with open(ex.path, encoding="utf-8-sig", newline="") as f:
+        for _ in range(ex.header_line):  # DuckDB's skip counts lines, not rows
+            f.readline()
+        reader = csv.reader(f, delimiter=ex.delimiter)
+        line = ex.header_line
+        try:
+            for row in reader:
+                if row:
+                    starts.append(line + 1)
+                line = ex.header_line + reader.line_num
+        except (csv.Error, UnicodeDecodeError):
+            return None
+    return starts
 
 
 def _cell_text(value: object) -> str:
@@ -184,8 +227,9 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         ex.kind, ex.reason = "skipped", "tệp tạm hoặc tệp ẩn"
         return ex
     try:
+        ends: list[int] | None = None
         if suffix == ".csv":
-            head, ex.delimiter = _csv_head(path, cfg)
+            head, ex.delimiter, ends = _csv_head(path, cfg)
         else:
             head = _xlsx_rows(path, ex)
     except UnicodeDecodeError:
@@ -197,11 +241,12 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
     except _Rejected as exc:
         ex.kind, ex.reason = "rejected", str(exc)
         return ex
-    return _classify(ex, head, cfg)
+    return _classify(ex, head, cfg, ends)
 
 
-def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any]) -> Export:
-    """`ex` as a log or a procedures table from its first rows (`head`), or rejected when no header is found."""
+def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list[int] | None = None) -> Export:
+    """`ex` as a log or a procedures table from its first rows (`head`; for a CSV, `ends`: the line each row
+    ends on), or rejected when no header is found."""
     path = ex.path
     kind, at, mapped = _find_header(head, cfg)
     if not kind:
@@ -215,7 +260,8 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any]) -> Export:
             size=format_number(path.stat().st_size / 2**20, 1),
             limit=format_number(int(cfg["limits"]["procedures_table_bytes"]) / 2**20, 1))
         return ex
-    ex.kind, ex.header_line, ex.columns = kind, at + 1, mapped
+    # a CSV's header line is counted in lines (a title cell may span two): DuckDB skips that many
+    ex.kind, ex.header_line, ex.columns = kind, (ends[at] if ends and at < len(ends) else at + 1), mapped
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
     if ex.rows is not None:
         ex.rows = ex.rows[at + 1:]
@@ -323,12 +369,14 @@ def _cell(row: list[str], i: int | None) -> str:
 def _csv_rows(ex: Export) -> list[list[str]]:
     """A CSV's rows below its header; csv.Error carries the line it stopped on as its last argument."""
     with open(ex.path, encoding="utf-8-sig", newline="") as f:
+        for _ in range(ex.header_line):  # counted in lines (a title cell may span two)
+            f.readline()
         reader = csv.reader(f, delimiter=ex.delimiter)
         try:
             rows = list(reader)
         except csv.Error as exc:
-            raise csv.Error(str(exc), format_int(reader.line_num)) from exc
-    return rows[ex.header_line:]
+            raise csv.Error(str(exc), format_int(ex.header_line + reader.line_num)) from exc
+    return rows
 
 
 def classify(value: str, words: dict[str, list[str]]) -> str:
