@@ -741,7 +741,7 @@ def test_a_row_without_a_code_is_said_counted_only_when_it_is(tmp_path):
     ])
     f = t["dossier_findings"]
     assert list(f.loc[f["rule"] == "code_missing", "source_row"]) == [4]
-    assert list(f.loc[f["source_row"] == 5, "rule"]) == ["received_missing"]
+    assert list(f.loc[f["source_row"] == 5, "rule"]) == ["empty_row"]  # a blank row is no dossier
     assert "vẫn được tính" not in " ".join(f.loc[f["source_row"] != 4, "message"])
 
 
@@ -877,3 +877,39 @@ def test_source_row_is_the_line_a_row_starts_on_across_blank_lines_and_cells_spa
     assert f[["source_row", "dossier_code", "rule"]].values.tolist() == [
         [8, "A3", "line_breaks"], [10, "A2", "duplicate_code"], [11, "A4", "received_unreadable"]]
     assert d["outcome"].tolist() == ["on_time", "on_time", "on_time", "excluded", "excluded"] + ["on_time"] * 3
+
+
+def test_a_row_with_nothing_of_a_dossier_is_one_quiet_finding_not_an_unknown_unit(tmp_path):
+    """A blank row (";;;;" from a spreadsheet, a gap in a sheet), a row numbered in advance, or a unit's name
+    heading its dossiers is no dossier: excluded with one `empty_row` note each, not "no date of receipt" and
+    "unknown unit" errors."""
+    logs = tmp_path / "logs"
+    header = "Đơn vị;" + HEADER
+    _write(logs, "a.csv", [
+        "UBND phường Quán Thánh;U1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        ";;;;;;;;;",
+        "UBND phường Quán Thánh;;;;;;;;;",
+        "UBND phường Quán Thánh;U2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "Phường Không Có;;;;;;;;;",
+    ], title="", header=header)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Cơ quan: UBND quận Ba Đình"])
+    ws.append(["STT", "Số biên nhận", "Thủ tục hành chính", "Ngày nhận hồ sơ", "Hẹn trả kết quả", "Tình trạng"])
+    ws.append([1, "B-1", "Chứng thực", "03/04/2017", "05/04/2017", "Đang xử lý"])
+    ws.append([])
+    ws.append([2, "B-2", "Chứng thực", None, "05/04/2017", "Đang xử lý"])
+    ws.append([3])
+    wb.save(logs / "ba-dinh.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    assert f[["source_file", "source_row", "rule", "severity"]].values.tolist() == [
+        ["a.csv", 3, "empty_row", "info"], ["a.csv", 4, "empty_row", "info"], ["a.csv", 6, "empty_row", "info"],
+        ["ba-dinh.xlsx", 4, "empty_row", "info"], ["ba-dinh.xlsx", 5, "received_missing", "error"],
+        ["ba-dinh.xlsx", 6, "empty_row", "info"]]
+    assert "không phải hồ sơ" in f["message"].iloc[0]
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert d.loc[d["issues"] == "empty_row", "outcome"].unique().tolist() == ["excluded"]
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files[["rows_read", "rows_counted", "rows_excluded"]].values.tolist() == [[5, 2, 3], [4, 1, 3]]
+    assert res.tables["dossier_units"].set_index("tier").loc["city", "received"] == 3

@@ -1,7 +1,8 @@
 -- The exports read once: one row per row read, its four dates parsed into day numbers and minutes
 -- (date_parts.sql), the text of a date kept only where it was not read (empty, or unreadable: the findings and
--- dossiers.parquet show it as written). The other queries (distinct.sql, duplicates.sql, dossiers.sql) read
--- this relation, materialised once by the engine, instead of the exports' text again.
+-- dossiers.parquet show it as written), and whether it holds anything of a dossier (no_data). The other
+-- queries (distinct.sql, duplicates.sql, dossiers.sql) read this relation, materialised once by the engine,
+-- instead of the exports' text again.
 -- Relation: raw (the exports, text; see sketket.analysis.dossier_counts). A projection of raw row by row, in
 -- raw's order: the engine relies on it to keep the files' order without sorting.
 WITH k AS (
@@ -19,5 +20,8 @@ SELECT file_idx, source_row, unit_key, dossier_code, procedure_code, procedure_n
        CASE WHEN r_dn IS NULL THEN received_at END AS received_at,
        CASE WHEN u_dn IS NULL THEN due_at END AS due_at,
        CASE WHEN f_dn IS NULL THEN finished_at END AS finished_at,
-       CASE WHEN t_dn IS NULL THEN returned_at END AS returned_at
+       CASE WHEN t_dn IS NULL THEN returned_at END AS returned_at,
+       -- a row with nothing of a dossier (blank, or only a unit's name heading its dossiers): no row of a log
+       dossier_code = '' AND procedure_code = '' AND procedure_name = '' AND channel = '' AND return_channel = ''
+         AND status = '' AND received_at = '' AND due_at = '' AND finished_at = '' AND returned_at = '' AS no_data
 FROM v
