@@ -138,6 +138,13 @@ def _subject(entry: str | list) -> Subject:
 
 
 @lru_cache(maxsize=4)
+def answer_words(path: str | None = None) -> dict[str, str]:
+    """The words the checklist table holds for its answers (checklist.yml `values`: yes, no, partly,
+    none_needed, silent), for the documents that count them."""
+    return dict(load_yaml(path or "checklist.yml")["values"])
+
+
+@lru_cache(maxsize=4)
 def load_checklist(path: str | None = None) -> Checklist:
     cfg = load_yaml(path or "checklist.yml")
     figures = cfg["figures"]

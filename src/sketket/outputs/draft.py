@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.checklist import reporting_unit
+from sketket.analysis.checklist import answer_words, reporting_unit
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
 from sketket.analysis.indicators import load_config as load_indicator_config
@@ -159,13 +159,14 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     """For each item of a section of II.2: how many of the units whose report was read say "Có" (and in
     part), by tier, with the units that say "Không"."""
     rows = checklist[checklist["section"] == section]
+    words = answer_words()
     out = []
     for item, group in rows.groupby("item", sort=False):
         label = nfc(group["item_label"].iloc[0])
         read = reporting_unit(group).nunique()
-        yes = group[group["value"] == "Có"]
-        part = group[group["value"] == "Một phần"]
-        no = group[group["value"] == "Không"]
+        yes = group[group["value"] == words["yes"]]
+        part = group[group["value"] == words["partly"]]
+        no = group[group["value"] == words["no"]]
         per_tier = yes["tier"].value_counts()
         by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(per_tier[t])}" for t in TIERS if t in per_tier]
         text = f"{label}: {format_int(len(yes))}/{format_int(read)} đơn vị có báo cáo nêu đã thực hiện"
@@ -179,10 +180,10 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
                      " (mỗi đơn vị nêu theo phạm vi của mình, không thay cho số liệu Phụ lục)")
         if len(no):
             text += f"; chưa thực hiện: {_names(no['unit_name'].tolist(), 10)}"
-        none_needed = reporting_unit(group[group["value"] == "Không phát sinh"]).nunique()
+        none_needed = reporting_unit(group[group["value"] == words["none_needed"]]).nunique()
         if none_needed:
             text += f"; {format_int(none_needed)} đơn vị không phát sinh"
-        silent = reporting_unit(group[group["value"] == "Không nêu"]).nunique()
+        silent = reporting_unit(group[group["value"] == words["silent"]]).nunique()
         if silent:  # "0/59 đã thực hiện" alone would read as "none has it" when most did not say
             text += f"; {format_int(silent)} đơn vị không nêu nội dung này"
         out.append(text + ".")

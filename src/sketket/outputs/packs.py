@@ -966,9 +966,11 @@ def _checklist_answers(tables: Tables) -> pd.DataFrame:
     df = tables["checklist"]
     if df.empty:
         return pd.DataFrame(columns=["item_label", "yes", "no", "read"])
+    from sketket.analysis.checklist import answer_words, reporting_unit
+
+    words = answer_words()
     out = df.groupby("item_label", sort=False)["value"].agg(
-        yes=lambda s: int((s == "Có").sum()), no=lambda s: int((s == "Không").sum()))
-    from sketket.analysis.checklist import reporting_unit
+        yes=lambda s: int((s == words["yes"]).sum()), no=lambda s: int((s == words["no"]).sum()))
 
     out["read"] = reporting_unit(df).groupby(df["item_label"], sort=False).nunique()
     return out.reset_index()
