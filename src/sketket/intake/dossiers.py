@@ -41,10 +41,16 @@ def _key(text: object) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(nfc(text))).split())
 
 
+@cache
+def _keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`_key` of each configured name, once a run (the header is looked for in every line of every file head)."""
+    return tuple(_key(n) for n in names)
+
+
 def header_map(cells: list[str], synonyms: dict[str, list[str]], not_headers: Iterable[str] = ()) -> dict[str, int]:
     """Canonical column → index of the first cell naming it (exact key match first, then a cell that starts
     with a synonym, e.g. "Ngày hẹn trả (dd/mm/yyyy)", unless it starts with one of `not_headers`)."""
-    blocked = tuple(_key(n) for n in not_headers)
+    blocked = _keys(tuple(not_headers))
     keys = [_key(c) for c in cells]
     keys = [k if not (blocked and k.startswith(blocked)) else "" for k in keys]
     found: dict[str, int] = {}
@@ -52,7 +58,7 @@ def header_map(cells: list[str], synonyms: dict[str, list[str]], not_headers: It
         for canon, names in synonyms.items():
             if canon in found:
                 continue
-            wanted = [_key(n) for n in names]
+            wanted = _keys(tuple(names))
             for i, k in enumerate(keys):
                 if not k or i in found.values():
                     continue
