@@ -326,20 +326,20 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
             items = [texts["top_online_item"].format(name=r.procedure, share=_share(r.online_share),
                                                      online=n(r.online_received), received=n(r.received))
                      for r in online.itertuples()]
-            out["II.2.g"].append(texts["top_online"].format(min=n(least), items="; ".join(items)))
+            out["II.2.g"].append(texts["top_online"].format(scope=where, min=n(least), items="; ".join(items)))
         out["II.2.i"].append(texts["dossiers"].format(scope=where, received=n(c.received), on_time=n(c.on_time),
                                                       rate=_share(c.on_time_rate), overdue=n(c.overdue)))
         late = top_overdue(t, codes, top)
         if len(late) and list_overdue:
             items = [texts["top_overdue_item"].format(name=r.procedure, overdue=n(r.overdue), received=n(r.received))
                      for r in late.itertuples()]
-            out["II.2.i"].append(texts["top_overdue"].format(items="; ".join(items)))
+            out["II.2.i"].append(texts["top_overdue"].format(scope=where, items="; ".join(items)))
         clean = no_overdue(t, codes, least)
         if len(clean):
             out["II.2.i"].append(texts["no_overdue"].format(
-                n=n(len(clean)), min=n(least), items=_list(list(clean["procedure"]), top, "TTHC")))
+                scope=where, n=n(len(clean)), min=n(least), items=_list(list(clean["procedure"]), top, "TTHC")))
         else:
-            out["II.2.i"].append(texts["no_overdue_none"].format(min=n(least)))
+            out["II.2.i"].append(texts["no_overdue_none"].format(scope=where, min=n(least)))
     out[RECONCILIATION] = reconciliation_sentences(t, codes)
     return out
 
