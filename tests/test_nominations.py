@@ -318,10 +318,22 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     assert "Bình Minh" in text and "Phường Phúc Xá" in text  # the submission: the registry's name
     assert "P. Phúc Xá" not in text
     assert "Ngoài danh mục" not in text
-    # the Chairman's awards only (a unit's own Giấy khen is not submitted), and an exception said openly
+    # the Chairman's awards only (a unit's own Giấy khen is not submitted); an exception is said openly, in a
+    # part of its own after those that meet the criteria, never in their "Tóm tắt thành tích"
     assert "Giấy khen B" not in text and "Tập thể giấy khen" not in text
-    assert ("Chưa đạt tiêu chí (Tỷ lệ đúng hạn 97,0%); đơn vị giải trình: Đơn vị đầu tiên áp dụng trả kết quả qua "
-            "bưu điện") in text
+    tables = [t for t in doc.tables[1:] if t.rows[0].cells[0].text == "STT"]
+    listed, last = tables[0], tables[-1]
+    assert [c.text for c in listed.rows[0].cells][-1] == "Tóm tắt thành tích"
+    assert "Chưa đạt tiêu chí" not in "\n".join(c.text for t in tables[:-1] for r in t.rows for c in r.cells)
+    assert [c.text for c in last.rows[0].cells][-1] == "Tiêu chí chưa đạt và giải trình của đơn vị"
+    assert len(last.rows) == 2 and last.rows[1].cells[1].text == "Trúc Bạch giải trình"
+    assert last.rows[1].cells[-1].text == ("Chưa đạt tiêu chí (Tỷ lệ đúng hạn 97,0%); đơn vị giải trình: Đơn vị đầu "
+                                           "tiên áp dụng trả kết quả qua bưu điện")
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs.index("III. TẬP THỂ CHƯA ĐẠT TIÊU CHÍ XÉT KHEN THƯỞNG, ĐƠN VỊ ĐỀ NGHỊ CÓ GIẢI TRÌNH") > \
+        paragraphs.index("II. CÁ NHÂN")
+    assert any(p.endswith("Ngoài ra, 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình (phần cuối danh "
+                          "sách).") for p in paragraphs)
     summary = next(str(r[0]) for r in ws.iter_rows(values_only=True) if str(r[0]).startswith("Tổng hợp"))
     assert "7 đủ điều kiện đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí xét khen thưởng" in summary
 

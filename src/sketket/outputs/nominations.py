@@ -205,13 +205,16 @@ def _direct_sheet(ws: Worksheet, checks: pd.DataFrame, cfg: dict[str, Any], plan
 
 def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, Any] | None = None) -> Path:
     """The list that goes with the submission to the People's Committee: passed nominations for the awards
-    the Chairman decides (level city; a unit's own Giấy khen is not submitted), a collective that misses the
-    criteria shown with the proposing unit's reason."""
+    the Chairman decides (level city; a unit's own Giấy khen is not submitted); a collective that misses the
+    criteria is not among them but in a last part, with what it misses and the proposing unit's reason."""
     cfg = cfg or load_config()
     o = cfg["output"]
     year = plan.plan_date.year
-    passed = checks[checks["passed"] & (checks["award_level"] == "city")]
-    explained = _explained(passed, cfg)
+    submitted = checks[checks["passed"] & (checks["award_level"] == "city")]
+    explained = _explained(submitted, cfg)
+    # a collective that misses the criteria is not listed beside those that meet them: it goes in a part of
+    # its own, with what it misses and its unit's reason, for the Council (Hội đồng Thi đua - Khen thưởng)
+    passed, exceptions = submitted[~explained], submitted[explained]
     doc = dl.new_document()
     dl.header_block(doc, dl.HeaderBlock(o["block"][0], o["block"][1], o["docx_number"],
                                         o["docx_place_date"].format(year=year)))
@@ -227,9 +230,8 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
             if collective:
                 headers = ["STT", "Tên tập thể", "Thuộc đơn vị", "Tóm tắt thành tích"]
                 # a collective the registry knows under its official name ("X. Xuân Nộn" → "Xã Xuân Nộn")
-                body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"],
-                         r["summary"] + ("\n" + r["check_criteria"] if explained.loc[i] else "")]
-                        for k, (i, r) in enumerate(rows.iterrows(), 1)]
+                body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"], r["summary"]]
+                        for k, (_, r) in enumerate(rows.iterrows(), 1)]
                 widths = [1.2, width * 0.3, width * 0.25, width - 1.2 - width * 0.55]
             else:
                 headers = ["STT", "Họ và tên", "Chức vụ, đơn vị công tác", "Lao động trực tiếp",
@@ -240,12 +242,25 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
                 widths = [1.2, width * 0.22, width * 0.25, 2.0, width - 3.2 - width * 0.47]
             dl.table(doc, headers, body, widths_cm=widths, center_columns=(0, 3) if not collective else (0,))
             doc.add_paragraph()
+    if len(exceptions):
+        dl.heading(doc, o["docx_exceptions_heading"])
+        dl.paragraph(doc, o["docx_exceptions"].format(count=format_int(len(exceptions))), italic=True)
+        body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"], r["award"], r["summary"],
+                 r["check_criteria"]] for k, (_, r) in enumerate(exceptions.iterrows(), 1)]
+        dl.table(doc, ["STT", "Tên tập thể", "Thuộc đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
+                       "Tiêu chí chưa đạt và giải trình của đơn vị"], body,
+                 widths_cm=[1.2, width * 0.18, width * 0.16, width * 0.14, width * 0.24, width * 0.28 - 1.2],
+                 center_columns=(0,))
+        doc.add_paragraph()
     individuals = passed[passed["kind"] == "individual"]
     direct = int(individuals["direct_worker"].fillna(False).astype(bool).sum())
     share = format_percent(100 * direct / len(individuals)) if len(individuals) else "–"
-    dl.paragraph(doc, o["docx_totals"].format(collectives=format_int((passed["kind"] == "collective").sum()),
-                                              individuals=format_int(len(individuals)), direct=format_int(direct),
-                                              share=share), italic=True)
+    totals = o["docx_totals"].format(collectives=format_int((passed["kind"] == "collective").sum()),
+                                     individuals=format_int(len(individuals)), direct=format_int(direct),
+                                     share=share)
+    if len(exceptions):
+        totals += o["docx_totals_exceptions"].format(n=format_int(len(exceptions)))
+    dl.paragraph(doc, totals, italic=True)
     dl.signature(doc, recipients=o["docx_recipients"], role=o["docx_role"])
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
