@@ -3,6 +3,7 @@ file accounted for, bad files rejected with a reason, raw files untouched."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import zipfile
@@ -12,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlwt
-from _workbooks import UNITS, convert, sample, write_grid, write_sample
+from _workbooks import UNITS, convert, figures, sample, write_grid, write_sample
 
 from sketket import cli
 from sketket.intake.ingest import APPENDIX_COLUMNS, FILES_COLUMNS, SECTION_COLUMNS, ingest
@@ -289,6 +290,60 @@ def test_same_unit_in_two_files_keeps_the_newer(tmp_path, reg):
     assert "28/08/2017" in f["message"]
     assert res.appendix["source_file"].eq("PL1 - gui lan 2.xlsx").all()
     assert res.appendix.loc[res.appendix.tier == "so", "dossiers_received"].tolist() == [1250]
+
+
+def test_a_table_saved_under_another_units_name_replaces_nothing(tmp_path, reg):
+    """Ba Đình's table saved as "… Long Biên (bổ sung)", newer than Ba Đình's own file, does not silently take
+    its place: both are read, the unit's rows twice are an error, and the file's name is said to name another."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, units = sample("III")
+    write_filled("III", raw / "PL3 Ba Dinh.xlsx", submitter, units)
+    write_filled("III", raw / "PL3 - UBND quan Long Bien (bo sung).xlsx",
+                 {**submitter, "dossiers_received": 1300, "dossiers_overdue": 80}, units)
+    os.utime(raw / "PL3 Ba Dinh.xlsx", (1_503_000_000, 1_503_000_000))
+    res = ingest(raw, tmp_path / "out", reg)
+    assert res.files["status"].tolist() == ["ingested", "ingested"]
+    f = res.findings
+    named = f[f["rule"] == "file_named_other_unit"]
+    assert named["source_file"].tolist() == ["PL3 - UBND quan Long Bien (bo sung).xlsx"]
+    assert "mang tên Quận Long Biên nhưng chứa biểu của Quận Ba Đình" in named["message"].iloc[0]
+    assert set(f.loc[f["rule"] == "duplicate_row", "source_file"]) == set(res.files["source_file"])
+    assert (f.loc[f["rule"] == "duplicate_row", "severity"] == "error").all()
+
+
+def test_a_resend_of_one_row_says_which_units_lose_their_figures(tmp_path, reg):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, units = sample("III")
+    write_filled("III", raw / "PL3 Ba Dinh.xlsx", submitter, units)
+    write_filled("III", raw / "PL3 Ba Dinh (sua).xlsx", {**submitter, **figures("III", 400, 4)}, units[:1])
+    os.utime(raw / "PL3 Ba Dinh.xlsx", (1_503_000_000, 1_503_000_000))
+    res = ingest(raw, tmp_path / "out", reg)
+    f = res.findings.set_index("rule").loc["duplicate_unit"]
+    assert f["source_file"] == "PL3 Ba Dinh.xlsx"
+    assert f["message"].endswith("Tệp mới không có số liệu của 1 đơn vị có trong tệp cũ (Phường Trúc Bạch): số "
+                                 "liệu của các đơn vị này không còn được tính; cần gửi lại biểu đủ các đơn vị.")
+
+
+def test_a_corrupt_resend_is_said_on_the_table_whose_figures_are_used(tmp_path, reg):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_sample("III", raw / "PL3 Ba Dinh.xlsx")
+    whole = (raw / "PL3 Ba Dinh.xlsx").read_bytes()
+    (raw / "PL3_Ba Dinh - gui lai.xlsx").write_bytes(whole[: len(whole) * 2 // 3])
+    os.utime(raw / "PL3 Ba Dinh.xlsx", (1_503_000_000, 1_503_000_000))  # 17/08/2017, before the resend
+    res = ingest(raw, tmp_path / "out", reg)
+    files = res.files.set_index("source_file")["status"]
+    assert files.to_dict() == {"PL3 Ba Dinh.xlsx": "ingested", "PL3_Ba Dinh - gui lai.xlsx": "rejected"}
+    said = res.findings[res.findings["rule"] == "resend_unreadable"]
+    assert said[["source_file", "unit_name", "severity"]].values.tolist() == [
+        ["PL3 Ba Dinh.xlsx", "Quận Ba Đình", "warning"]]
+    message = said["message"].iloc[0]
+    assert message.startswith("Tệp \"PL3_Ba Dinh - gui lai.xlsx\" (gửi sau, có thể là biểu gửi lại của Quận Ba "
+                              "Đình) không đọc được: Tệp hỏng")
+    assert message.endswith("Đang dùng số liệu của tệp PL3 Ba Dinh.xlsx (sửa lúc "
+                            f"{dt.datetime.fromtimestamp(1_503_000_000):%H:%M} ngày 17/08/2017).")
 
 
 def test_text_from_submissions_cannot_run_as_a_formula_in_excel(tmp_path, reg):

@@ -846,8 +846,12 @@ def write_city(out: Path, prefix: str, seed_key: str, registry: Registry, suffix
             write_no_table(path, t.name)
         else:
             write_unsafe_xml(path, t.name)
-        _set_mtime(path, dt.date.fromtimestamp(table_paths[t.code].stat().st_mtime), cfg["file_hour"])
+        # sent a day after the table: a file that cannot be opened is then said on the table still in use
+        sent = dt.date.fromtimestamp(table_paths[t.code].stat().st_mtime) + dt.timedelta(days=1)
+        _set_mtime(path, sent, cfg["file_hour"])
         manifest.append(entry(f"{stem[0]}/{name}", "", "", rule, "error"))
+        if rule != "no_table":
+            manifest.append(entry(t.path, "", "", "resend_unreadable", "warning"))
     manifest += _nominations(out, clean, [duplicate, *file_faults.values()], seed_key, registry, plan, cfg)
     log += write_task_reports(out, prefix, seed_key, registry, suffix, plan, cfg)
     return manifest, log, [v for v in variations if v["variations"]]

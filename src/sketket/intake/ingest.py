@@ -361,20 +361,49 @@ def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileRe
 
 
 # -- a whole folder ----------------------------------------------------------------------------------------
-def _drop_older_duplicates(results: list[FileResult]) -> None:
+def _named_unit(source_file: str, registry: Registry) -> str:
+    """The code of the submitting unit a file's name names ("PL3 - UBND quan Long Bien (bo sung).xlsx"), or ""."""
+    from sketket.intake.narrative import match_unit
+
+    hit = match_unit(Path(source_file).stem.replace("_", " "), registry, bare_names=True)
+    return hit.code if hit is not None and hit.code else ""
+
+
+def _codes(r: FileResult) -> dict[str, str]:
+    """Unit code → name of the appendix rows of a file."""
+    return {code: name for code, _, _, name in _row_keys(r.rows) if code}
+
+
+def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> None:
     """The same submitter in two tables: the newer file (modification time) is kept; the older one is
-    skipped, its rows and findings dropped, with a warning that names both files (an older report that
-    carried the table keeps its sections and stays ingested: only its table rows go)."""
+    skipped, its rows and findings dropped, with a warning that names both files and when each was saved (an
+    older report that carried the table keeps its sections and stays ingested: only its table rows go). The
+    warning names the units of the older table the newer one lacks (a resend of one corrected row drops the
+    others). A table whose file name names another unit (Ba Đình's table saved as "… Long Biên (bổ sung)")
+    replaces nothing: both stay, and the unit's two rows are an error (duplicate_row) until one file goes.
+    A newer file of the unit that could not be read is said on the file whose figures are used."""
     by_unit: dict[str, list[FileResult]] = {}
     for r in results:
         if r.status == "ingested" and r.unit_key:
             by_unit.setdefault(r.unit_key, []).append(r)
-    for group in by_unit.values():
+    named = {r.source_file: _named_unit(r.source_file, registry)
+             for r in results if r.status == "ingested" and r.form in FORM_TIERS}
+    for r in results:
+        other = named.get(r.source_file, "")
+        if other and r.unit_key and not r.unit_key.startswith("?") and other != r.unit_key:
+            r.findings.append(file_finding("file_named_other_unit", r.source_file, unit_name=r.unit_name,
+                                           value=r.source_file, file=r.source_file, named=registry.name_of(other),
+                                           name=r.unit_name))
+    for key, group in by_unit.items():
+        misfiled = [r for r in group if named.get(r.source_file, key) not in ("", key) and not key.startswith("?")]
+        group = [r for r in group if r not in misfiled] or group  # a misfiled table competes with nothing
         if len(group) < 2:
             continue
         group.sort(key=lambda r: (r.mtime, r.source_file))
         kept = group[-1]
+        kept_codes = _codes(kept)
         for old in group[:-1]:
+            lost = {c: n for c, n in _codes(old).items() if c not in kept_codes}
             report = old.sections is not None and len(old.sections) > 0
             old.rows, old.csv, old.nominations = [], "", []
             if report:  # a report that also carried the table: its sections stay, its table rows go
@@ -387,7 +416,32 @@ def _drop_older_duplicates(results: list[FileResult]) -> None:
             old.findings += [file_finding(
                 "duplicate_unit", old.source_file, unit_name=kept.unit_name, value=kept.source_file,
                 name=kept.unit_name, kept=kept.source_file, dropped=old.source_file,
-                kept_date=_date(kept.mtime), dropped_date=_date(old.mtime))]
+                kept_date=_when(kept.mtime), dropped_date=_when(old.mtime),
+                lost=_config()["duplicate_lost"].format(n=format_int(len(lost)), names=", ".join(lost.values()))
+                if lost else "")]
+    _say_unread_resends(results, named, registry)
+
+
+# a file that could not be opened at all (not one read and found to hold no table): it may be a resend
+_UNOPENED = frozenset({"file_corrupt", "file_encrypted", "file_too_large", "unsafe_xml", "inflated_too_large",
+                       "inflated_total_too_large", "sheet_too_large", "file_unreadable"})
+
+
+def _say_unread_resends(results: list[FileResult], named: dict[str, str], registry: Registry) -> None:
+    """A file that could not be read, newer than the table in use of the unit its name names (a corrupt
+    resend): said on that table, so that no page shows the older figures as if nothing had come since."""
+    used = {r.unit_key: r for r in results if r.status == "ingested" and r.rows and r.unit_key}
+    for bad in results:
+        if bad.status != "rejected" or not any(f.rule in _UNOPENED for f in bad.findings):
+            continue
+        code = _named_unit(bad.source_file, registry)
+        table = used.get(code)
+        if table is None or bad.mtime <= table.mtime:
+            continue
+        table.findings.append(file_finding(
+            "resend_unreadable", table.source_file, unit_name=table.unit_name, value=bad.source_file,
+            name=table.unit_name, file=bad.source_file, reason=bad.reason, kept=table.source_file,
+            kept_date=_when(table.mtime)))
 
 
 def _row_keys(rows: list[tuple] | RowBlock) -> Iterator[tuple[str, str, int, str]]:
@@ -424,8 +478,10 @@ def _repeated_units(results: list[FileResult]) -> None:
                 cell=f"{res.name_letters.get(sheet, '')}{row}", name=name, n=format_int(len(found)), places=where))
 
 
-def _date(mtime: float) -> str:
-    return format_date(dt.datetime.fromtimestamp(mtime))
+def _when(mtime: float) -> str:
+    """When a file was last saved, to the minute ("08:15 ngày 02/12/2026"): two files of one day told apart."""
+    moment = dt.datetime.fromtimestamp(mtime)
+    return f"{moment:%H:%M} ngày {format_date(moment)}"
 
 
 _WORKER_REGISTRY: Registry | None = None
@@ -481,7 +537,7 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
         results = list(reading)
     if len(jobs) < len(entries):  # entries not read (links, FIFOs, unreadable folders) take their place
         results = sorted(results + [_unread(e) for e in entries if e.path is None], key=lambda r: r.source_file)
-    _drop_older_duplicates(results)
+    _drop_older_duplicates(results, registry)
     _repeated_units(results)
     result = IngestResult(
         appendix=_blocks_frame([res.rows if isinstance(res.rows, RowBlock) else RowBlock.of(res.rows)
