@@ -65,17 +65,16 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
                               "qua dịch vụ bưu chính."]
     assert city["II.2.g"][0] == ("Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 100/500 hồ sơ "
                                  "được nộp trực tuyến (20,0%).")
-    assert city["II.2.g"][1].startswith("Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, TTHC có "
-                                        "tỷ lệ hồ sơ nộp trực tuyến cao nhất (trong các TTHC có từ 20 hồ sơ): Đăng "
-                                        "ký khai sinh (50,0%; 75/150 hồ sơ); Chứng thực bản sao (7,7%")
+    assert city["II.2.g"][1].startswith("Trong sổ của 2 đơn vị đó, TTHC có tỷ lệ hồ sơ nộp trực tuyến cao nhất "
+                                        "(trong các TTHC có từ 20 hồ sơ): Đăng ký khai sinh (50,0%; 75/150 hồ sơ); "
+                                        "Chứng thực bản sao (7,7%")
     assert city["II.2.i"] == [
         "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 500 hồ sơ được tiếp nhận trong kỳ; đúng "
         "hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải "
         "quyết còn trong hạn), quá hạn 20 hồ sơ.",
-        "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, TTHC có nhiều hồ sơ quá hạn nhất: Chứng "
-        "thực bản sao (15/260 hồ sơ quá hạn); Đăng ký khai sinh (5/150 hồ sơ quá hạn).",
-        "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 1 TTHC có từ 20 hồ sơ trở lên không có "
-        "hồ sơ nào quá hạn: Đăng ký kết hôn.",
+        "Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); "
+        "Đăng ký khai sinh (5/150 hồ sơ quá hạn).",
+        "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
     ]
     assert city["reconciliation"][0] == (
         "Đối chiếu số hồ sơ đã nhận, đúng hạn, quá hạn trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
@@ -86,8 +85,8 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
     two = facts.sentences(logged, "00002")
     assert two["II.2.đ"] == ["Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Hai, không có hồ sơ nào được "
                              "tiếp nhận vào ngày thứ bảy."]
-    assert two["II.2.i"][1] == ("Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Hai, 2 TTHC có từ 20 hồ "
-                                "sơ trở lên không có hồ sơ nào quá hạn: Chứng thực bản sao, Đăng ký kết hôn.")
+    assert two["II.2.i"][1] == ("Tại Phường Hai, 2 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Chứng "
+                                "thực bản sao, Đăng ký kết hôn.")
     assert two["reconciliation"] == ["Đối chiếu Phụ lục với sổ theo dõi hồ sơ của phần mềm một cửa: Biểu báo cáo "
                                      "100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp (trong ngưỡng cho phép)."]
     # a district with 20 communes, one of which has a log: the scope is that one unit, never the district

@@ -246,9 +246,9 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
     assert log == [
         f"{scope}, 500 hồ sơ được tiếp nhận trong kỳ; đúng hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế "
         "hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải quyết còn trong hạn), quá hạn 20 hồ sơ.",
-        f"{scope}, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); Đăng ký khai sinh "
-        "(5/150 hồ sơ quá hạn).",
-        f"{scope}, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
+        "Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); "
+        "Đăng ký khai sinh (5/150 hồ sơ quá hạn).",
+        "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
         "Các đơn vị có số liệu phần mềm một cửa: Phường Phúc Xá, Phường Trúc Bạch.",
         "Đối chiếu số hồ sơ đã nhận, đúng hạn, quá hạn trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
         "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).",

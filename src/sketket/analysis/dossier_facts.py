@@ -291,6 +291,14 @@ def scope_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:
     return texts["scope_units"].format(n=format_int(s.count), names=_list(s.names, int(cfg["names"]), "đơn vị"))
 
 
+def scope_again_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:
+    """`scope_text` said again, short, after a section's first sentence ("Trong sổ của 6 đơn vị đó")."""
+    texts, s = config()["texts"], scope(t, codes)
+    if codes is not None and s.count == 1:
+        return texts["scope_again_unit"].format(name=s.names[0])
+    return texts["scope_again"].format(n=format_int(s.count))
+
+
 def _share(value: float | None) -> str:
     return format_percent(value) if value is not None else "–"
 
@@ -311,7 +319,7 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
     out: dict[str, list[str]] = {sid: [] for sid in (*SECTIONS, RECONCILIATION)}
     c = counts(t, codes)
     if c is not None:
-        where = scope_text(t, codes)
+        where, again = scope_text(t, codes), scope_again_text(t, codes)
         n = format_int
         saturday_text = ("saturday" if c.saturday_same_morning else "saturday_no_same_morning"
                          if c.saturday_received else "saturday_none")
@@ -326,20 +334,20 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
             items = [texts["top_online_item"].format(name=r.procedure, share=_share(r.online_share),
                                                      online=n(r.online_received), received=n(r.received))
                      for r in online.itertuples()]
-            out["II.2.g"].append(texts["top_online"].format(scope=where, min=n(least), items="; ".join(items)))
+            out["II.2.g"].append(texts["top_online"].format(scope=again, min=n(least), items="; ".join(items)))
         out["II.2.i"].append(texts["dossiers"].format(scope=where, received=n(c.received), on_time=n(c.on_time),
                                                       rate=_share(c.on_time_rate), overdue=n(c.overdue)))
         late = top_overdue(t, codes, top)
         if len(late) and list_overdue:
             items = [texts["top_overdue_item"].format(name=r.procedure, overdue=n(r.overdue), received=n(r.received))
                      for r in late.itertuples()]
-            out["II.2.i"].append(texts["top_overdue"].format(scope=where, items="; ".join(items)))
+            out["II.2.i"].append(texts["top_overdue"].format(scope=again, items="; ".join(items)))
         clean = no_overdue(t, codes, least)
         if len(clean):
             out["II.2.i"].append(texts["no_overdue"].format(
-                scope=where, n=n(len(clean)), min=n(least), items=_list(list(clean["procedure"]), top, "TTHC")))
+                scope=again, n=n(len(clean)), min=n(least), items=_list(list(clean["procedure"]), top, "TTHC")))
         else:
-            out["II.2.i"].append(texts["no_overdue_none"].format(scope=where, min=n(least)))
+            out["II.2.i"].append(texts["no_overdue_none"].format(scope=again, min=n(least)))
     out[RECONCILIATION] = reconciliation_sentences(t, codes)
     return out
 
