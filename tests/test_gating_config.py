@@ -15,3 +15,23 @@ def test_every_error_on_a_unit_figure_gates():
     assert on_figures - gating == set()
     assert {"online_exceeds_tthc", "count_too_large", "excel_error", "date_in_count"} <= gating
     assert all(rules[r]["severity"] == "error" for r in gating if r != "pct_mismatch")  # a warning never gates
+
+
+def test_a_blank_row_with_errors_is_no_figures_once_everywhere():
+    """A commune left blank in its district's table carries required_missing errors: it is counted as without
+    figures (its cells to fix still listed), not as awaiting correction too, so that the tier table, the award
+    counts and the list of units awaiting correction give one number."""
+    import pandas as pd
+
+    from sketket.analysis.gating import awaiting, correction_status
+
+    units = pd.DataFrame({"unit_code": ["1", "2", "3"], "unit_name": ["Xã Một", "Xã Hai", "Xã Ba"],
+                          "source_file": "pl3.xlsx", "source_sheet": "PL3", "source_row": [12, 13, 14],
+                          "has_figures": [True, False, True]})
+    findings = pd.DataFrame({"source_file": "pl3.xlsx", "sheet": "PL3", "severity": "error",
+                             "rule": ["sum_mismatch", "required_missing"], "cell": ["F12", "E13"],
+                             "message": ["Tổng không khớp", "Chưa ghi"]})
+    status = correction_status(units, findings, ["sum_mismatch", "required_missing"])
+    assert status["data_status"].tolist() == ["awaiting_correction", "no_figures", "ok"]
+    assert status["correction_cells"].tolist() == ["F12: Tổng không khớp", "E13: Chưa ghi", ""]
+    assert awaiting(units, units.join(status)).tolist() == [True, False, False]

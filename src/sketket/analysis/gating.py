@@ -27,8 +27,9 @@ def gating_findings(findings: pd.DataFrame, rules: Iterable[str]) -> pd.DataFram
 
 
 def correction_status(units: pd.DataFrame, findings: pd.DataFrame, rules: Iterable[str]) -> pd.DataFrame:
-    """Indexed like `units` (rows of appendix.csv): `data_status` (ok, awaiting_correction, no_figures) and
-    `correction_cells`, the cells to fix with what is wrong ("G12: Số hồ sơ quá hạn … | H12: …")."""
+    """Indexed like `units` (rows of appendix.csv): `data_status` (ok, awaiting_correction, no_figures: a row
+    without any figure, errors or not) and `correction_cells`, the cells to fix with what is wrong ("G12: Số hồ
+    sơ quá hạn … | H12: …")."""
     gate = gating_findings(findings, rules)
     keys = pd.DataFrame({"source_file": units["source_file"].astype(str),
                          "sheet": units["source_sheet"].astype(str),
@@ -39,9 +40,11 @@ def correction_status(units: pd.DataFrame, findings: pd.DataFrame, rules: Iterab
                       on=["source_file", "sheet", "_row"], how="inner")
     cells = (hits.assign(_text=hits["cell"] + ": " + hits["message"])
              .groupby("_unit")["_text"].agg(" | ".join))
-    has_figures = units["has_figures"] if "has_figures" in units else pd.Series(True, index=units.index)
-    status = pd.Series(OK, index=units.index).where(has_figures.astype(bool), NO_FIGURES)
-    status[units.index.isin(cells.index)] = AWAITING
+    has_figures = (units["has_figures"] if "has_figures" in units else pd.Series(True, index=units.index)).astype(bool)
+    status = pd.Series(OK, index=units.index).where(has_figures, NO_FIGURES)
+    # a row left blank is "no figures" whatever its errors ask (its cells to fix are still listed): counted
+    # once, the same way, by the tier tables, the award counts and the list of units awaiting correction
+    status[units.index.isin(cells.index) & has_figures] = AWAITING
     return pd.DataFrame({"data_status": status, "correction_cells": cells.reindex(units.index).fillna("")})
 
 
