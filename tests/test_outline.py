@@ -22,7 +22,7 @@ def _answers() -> pd.DataFrame:
                                  ("S02", "Sở Tư pháp", "Có"), ("N01", "Cục Thuế", "Không nêu")):
         rows.append({"source_file": f"{code}.docx", "unit_name": name, "unit_code": code, "tier": "so",
                      "section": "II.2.đ", "group": "đ) Sáng thứ bảy", "item": "dd_thu_bay",
-                     "item_label": "Làm việc sáng thứ bảy (số hồ sơ)", "value": saturday, "number": None, "evidence": ""})
+                     "item_label": "Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "value": saturday, "number": None, "evidence": ""})
     return pd.DataFrame(rows)
 
 
@@ -44,9 +44,9 @@ def test_every_outline_question_has_its_section_in_order(tables):
 
 def test_checklist_answers_are_counted_per_item(tables):
     counts = packs.checklist_counts(tables, "đ) Sáng thứ bảy").set_index("Nội dung")
-    assert counts.loc["Làm việc sáng thứ bảy (số hồ sơ)", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
+    assert counts.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
     only_district = packs.checklist_counts(tables, "đ) Sáng thứ bảy", codes=["001"]).set_index("Nội dung")
-    assert only_district.loc["Làm việc sáng thứ bảy (số hồ sơ)", "Có"] == 1 and only_district["Không"].sum() == 0
+    assert only_district.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Có"] == 1 and only_district["Không"].sum() == 0
     saturday = packs.outline_sections(tables)[4].html
     assert '<td class="num">2</td>' in saturday and SCRIPT_NAME not in saturday  # counted, not named
 
@@ -147,7 +147,7 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
     # the shortcoming most units wrote about: summed over tiers (4 > 3)
     assert "Tồn tại nhiều đơn vị nêu nhất: Phần mềm (4 đơn vị)." in b.went_badly
     # Saturday work: 1 "Không" among the 4 units whose report was read (the silent one counted, as in the draft)
-    assert "Làm việc sáng thứ bảy (số hồ sơ): 1/4 đơn vị có báo cáo nêu chưa thực hiện." in b.went_badly
+    assert "Làm việc sáng thứ bảy (số hồ sơ tiếp nhận): 1/4 đơn vị có báo cáo nêu chưa thực hiện." in b.went_badly
     # the decisions: the five recommendations most units made, most first, with their count and addressee
     assert b.decisions == [f"Đề nghị số {i} <b> ({n} đơn vị kiến nghị; gửi UBND Thành phố)"
                            for i, n in ((1, 9), (3, 7), (4, 5), (0, 3), (5, 2))]
