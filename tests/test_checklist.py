@@ -92,7 +92,7 @@ def test_matrix_and_silent_units(table):
     silent = silent_units(table)
     assert silent.loc["Mẫu Phiếu, Sổ", "Không nêu"] == 3
     assert silent.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Đơn vị không nêu"] == "Huyện Sóc Sơn"
-    assert silent.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Có"] == 1 and silent.loc["Làm việc sáng thứ bảy (số hồ sơ)", "Không"] == 1
+    assert silent.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Có"] == 1 and silent.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Không"] == 1
 
 
 def test_write_checklist(tmp_path):
