@@ -255,3 +255,22 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
         "Chênh lệch lớn nhất: Phường Phúc Xá (Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
         "đúng hạn: biểu 400, phần mềm 380).",
     ]
+
+
+def test_the_national_title_has_room_for_one_line_and_the_title_no_blue_rule(tmp_path):
+    """The header's right column is set on the table grid (LibreOffice and Word read the grid, not the cells'
+    widths) wide enough for "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" at 13 pt bold; Word's Title style brings a
+    full-width blue rule under the report's title, which NĐ 30/2020 does not have."""
+    from docx.oxml.ns import qn
+
+    from sketket.outputs import docx_layout as dl
+
+    template = Document(TEMPLATE)
+    head = template.tables[0]
+    grid = [int(c.get(qn("w:w"))) / 567 for c in head._tbl.tblGrid.findall(qn("w:gridCol"))]  # twips → cm
+    assert grid[1] >= 10.0 and abs(sum(grid) - 16.5) < 0.1
+    assert template.styles["Title"].element.pPr.find(qn("w:pBdr")) is None
+    doc = dl.new_document()
+    t = dl.header_block(doc, dl.HeaderBlock("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ", "Số: /DS-SNV", "Hà Nội"))
+    grid = [int(c.get(qn("w:w"))) / 567 for c in t._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert grid[1] >= 10.0

@@ -187,9 +187,12 @@ def header_block(doc: DocumentType, block: HeaderBlock) -> Table:
     t = doc.add_table(rows=2, cols=2)
     _no_borders(t)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left_w, right_w = width * 0.42, width * 0.58
-    for row in t.rows:
-        row.cells[0].width, row.cells[1].width = Cm(left_w), Cm(right_w)
+    left_w, right_w = width * 0.37, width * 0.63  # the national title on one line (about 10 cm at 13 pt)
+    t.autofit = False  # the grid's widths too: LibreOffice and Word otherwise share the width equally
+    for col, w in zip(t.columns, (left_w, right_w), strict=True):
+        col.width = Cm(w)
+        for cell in col.cells:
+            cell.width = Cm(w)
     left, right = t.cell(0, 0), t.cell(0, 1)
     line(_centered(left, first=True), block.parent.upper(), 13)
     p = _centered(left)

@@ -17,6 +17,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from sketket.outputs.docx_layout import (  # one layout
@@ -52,6 +53,9 @@ def _style(doc, name: str, size: float, *, bold: bool = False, italic: bool = Fa
     style.font.bold, style.font.italic = bold, italic
     style.font.color.rgb = RGBColor(0, 0, 0)
     all_scripts(style.element.get_or_add_rPr())
+    ppr = style.element.pPr
+    for border in (ppr.findall(qn("w:pBdr")) if ppr is not None else []):  # Word's Title: a full-width blue rule
+        ppr.remove(border)
     pf = style.paragraph_format
     pf.alignment = align
     pf.first_line_indent = Cm(1.27) if indent else Cm(0)
@@ -101,8 +105,13 @@ def build_template(path: Path = TEMPLATE) -> Path:
     _para(doc, "{{ header.draft_mark }}", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     head = doc.add_table(rows=2, cols=2)
     _no_borders(head)
-    for row in head.rows:
-        row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(10.0)
+    # the national title on one line (13 pt bold capitals need about 10 cm): the grid's widths, not only the
+    # cells', or LibreOffice and Word share the width equally
+    head.autofit = False
+    for col, width in zip(head.columns, (Cm(6.0), Cm(10.5)), strict=True):
+        col.width = width
+        for cell in col.cells:
+            cell.width = width
     _cell_para(head.cell(0, 0), "{{ header.issuer_parent }}", size=13, first=True)
     _cell_para(head.cell(0, 0), "{{ header.issuer }}", size=13, bold=True)
     _cell_para(head.cell(0, 0), "_______", size=13)
