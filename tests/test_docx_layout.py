@@ -34,11 +34,13 @@ def test_page_fonts_and_header_follow_the_circular(tmp_path: Path) -> None:
     assert runs and all(r._element.rPr.rFonts.get(qn(a)) == "Times New Roman"
                         for r in runs for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"))
     head = doc.tables[0]
-    assert [p.text for p in head.cell(0, 0).paragraphs] == ["UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ"]
-    assert [p.text for p in head.cell(0, 1).paragraphs] == [dl.NATIONAL_TITLE, dl.MOTTO]
-    motto = head.cell(0, 1).paragraphs[1]
+    # each line under a header line on an empty paragraph of its own: its indents never wrap the text above
+    assert [p.text for p in head.cell(0, 0).paragraphs] == ["UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ", ""]
+    assert [p.text for p in head.cell(0, 1).paragraphs] == [dl.NATIONAL_TITLE, dl.MOTTO, ""]
+    motto, rule = head.cell(0, 1).paragraphs[1:]
+    assert motto.paragraph_format.left_indent is None
     assert motto.runs[0].bold and motto.runs[0].font.size.pt == 14
-    assert motto._p.pPr.find(qn("w:pBdr")) is not None  # the line under the motto
+    assert rule._p.pPr.find(qn("w:pBdr")) is not None  # the line under the motto
     assert head.cell(1, 1).paragraphs[0].runs[0].italic
     body = next(p for p in doc.paragraphs if p.text.startswith("Nội dung"))
     assert body.text == "Nội dung có ký tự điều khiển." and body.paragraph_format.first_line_indent.cm == 1.27

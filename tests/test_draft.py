@@ -273,4 +273,4 @@ def test_the_national_title_has_room_for_one_line_and_the_title_no_blue_rule(tmp
     doc = dl.new_document()
     t = dl.header_block(doc, dl.HeaderBlock("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ", "Số: /DS-SNV", "Hà Nội"))
     grid = [int(c.get(qn("w:w"))) / 567 for c in t._tbl.tblGrid.findall(qn("w:gridCol"))]
-    assert grid[1] >= 10.0
+    assert grid[1] >= 10.4 and grid[0] >= 6.4  # rendered by LibreOffice, one line each

@@ -157,9 +157,22 @@ def _centered(cell_or_doc, first: bool = False) -> Paragraph:
     return p
 
 
-def _rule_under(paragraph: Paragraph, box_cm: float, line_cm: float) -> None:
+def _rule_under(paragraph: Paragraph, box_cm: float, line_cm: float, *, own_line: bool = False) -> None:
     """A solid line `line_cm` long, centred under a header line in a box `box_cm` wide: the bottom border of
-    the paragraph, indented on both sides."""
+    the paragraph, indented on both sides. `own_line`: on an empty paragraph of its own just below, so that
+    the indents never narrow the text above (a line shorter than its text would wrap it)."""
+    if own_line:
+        rule = OxmlElement("w:p")
+        paragraph._p.addnext(rule)
+        paragraph = Paragraph(rule, paragraph._parent)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.first_line_indent = Cm(0)
+        mark = OxmlElement("w:rPr")  # the empty paragraph's height: a 2 pt mark
+        size = OxmlElement("w:sz")
+        size.set(qn("w:val"), "4")
+        mark.append(size)
+        paragraph._p.get_or_add_pPr().append(mark)
     ppr = paragraph._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -187,21 +200,19 @@ def header_block(doc: DocumentType, block: HeaderBlock) -> Table:
     t = doc.add_table(rows=2, cols=2)
     _no_borders(t)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left_w, right_w = width * 0.37, width * 0.63  # the national title on one line (about 10 cm at 13 pt)
-    t.autofit = False  # the grid's widths too: LibreOffice and Word otherwise share the width equally
-    for col, w in zip(t.columns, (left_w, right_w), strict=True):
-        col.width = Cm(w)
-        for cell in col.cells:
-            cell.width = Cm(w)
+    # the national title (13 pt bold) and the parent body's name each on one line: the block may reach a few
+    # millimetres into the margins, as the usual administrative layouts do
+    left_w, right_w = (width + 0.6) * 0.38, (width + 0.6) * 0.62
+    _widths(t, (left_w, right_w))
     left, right = t.cell(0, 0), t.cell(0, 1)
     line(_centered(left, first=True), block.parent.upper(), 13)
     p = _centered(left)
     line(p, block.body.upper(), 13, bold=True)
-    _rule_under(p, left_w, left_w / 3)  # TT 01/2011: 1/3–1/2 of the body's name
+    _rule_under(p, left_w, left_w / 3, own_line=True)  # TT 01/2011: 1/3–1/2 of the body's name
     line(_centered(right, first=True), NATIONAL_TITLE, 13, bold=True)
     p = _centered(right)
     line(p, MOTTO, 14, bold=True)
-    _rule_under(p, right_w, MOTTO_CM)  # as long as the motto
+    _rule_under(p, right_w, MOTTO_CM, own_line=True)  # as long as the motto
     line(_centered(t.cell(1, 0), first=True), block.number, 13)
     p = _centered(t.cell(1, 1), first=True)
     line(p, block.place_date, 14, italic=True)
@@ -263,11 +274,20 @@ def table(doc: DocumentType, headers: Sequence[str], rows: Sequence[Sequence[obj
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if c in center_columns else WD_ALIGN_PARAGRAPH.LEFT
             line(p, "" if value is None else str(value), size)
     if widths_cm:
-        for row in t.rows:
-            cells = row.cells
-            for c, w in enumerate(widths_cm):
-                cells[c].width = Cm(w)
+        _widths(t, widths_cm)
     return t
+
+
+def _widths(t: Table, widths_cm: Sequence[float]) -> None:
+    """Column widths on the table's grid as well as its cells: LibreOffice and Word read the grid, and share the
+    width equally without it."""
+    t.autofit = False
+    for col, w in zip(t.columns, widths_cm, strict=False):
+        col.width = Cm(w)
+    for row in t.rows:
+        cells = row.cells
+        for c, w in enumerate(widths_cm):
+            cells[c].width = Cm(w)
 
 
 def signature(doc: DocumentType, *, recipients: Sequence[str], role: str, signer: str = "",
