@@ -274,3 +274,19 @@ def test_the_national_title_has_room_for_one_line_and_the_title_no_blue_rule(tmp
     t = dl.header_block(doc, dl.HeaderBlock("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ", "Số: /DS-SNV", "Hà Nội"))
     grid = [int(c.get(qn("w:w"))) / 567 for c in t._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert grid[1] >= 10.4 and grid[0] >= 6.4  # rendered by LibreOffice, one line each
+
+
+def test_the_submissions_sentence_names_who_is_late_and_what_each_lacks():
+    """Section I: a unit late by some days is counted late even when it also lacks its paper copy; the
+    documents missing are named unit by unit; a unit that lacks only a copy is counted apart."""
+    from sketket.outputs.draft import _submissions
+
+    df = pd.DataFrame({
+        "unit_name": ["Sở A", "Sở B", "Quận C", "Huyện D", "Huyện E", "Sở F"],
+        "status": ["on_time", "late", "incomplete", "incomplete", "incomplete", "missing"],
+        "days_late": [None, 5, 3, None, None, None],
+        "missing": ["", "", "bản giấy", "Báo cáo sơ kết; bản giấy", "bản giấy", "Phụ lục (biểu số liệu)"]})
+    assert _submissions(df) == [
+        "Tình hình gửi báo cáo (6 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; nộp muộn: 2 (Sở B 5 ngày, Quận C 3 "
+        "ngày); còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết); chỉ còn thiếu bản giấy: 2 đơn vị; chưa gửi: 1 "
+        "(Sở F)."]

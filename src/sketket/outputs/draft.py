@@ -257,12 +257,35 @@ def _awards(df: pd.DataFrame) -> list[str]:
             f"vị): {_names(short['unit_name'].tolist())}."]
 
 
+_COPIES = ("bản giấy", "bản điện tử")  # tracking's words for a copy missing (the plan asks for both)
+
+
 def _submissions(df: pd.DataFrame) -> list[str]:
+    """Who sent what by the plan's deadline, each unit named: late ones with their days late (whatever else
+    they lack), then the documents missing with what each lacks, then those that lack only a copy."""
     if df.empty:
         return []
-    counts = df.groupby("status_label", sort=False).size()
-    return [f"Tình hình gửi báo cáo ({format_int(len(df))} cơ quan, đơn vị phải gửi): "
-            + "; ".join(f"{nfc(k).lower()}: {format_int(v)}" for k, v in counts.items()) + "."]
+    days = pd.to_numeric(df["days_late"], errors="coerce").fillna(0).astype(int)
+    missing = df["missing"].fillna("").astype(str)
+    docs = missing.map(lambda m: [x for x in m.split("; ") if x and x not in _COPIES])
+    parts = [f"đủ, đúng hạn: {format_int((df['status'] == 'on_time').sum())}"]
+    late = df[days > 0]
+    if len(late):
+        parts.append(f"nộp muộn: {format_int(len(late))} (" + ", ".join(
+            f"{nfc(n)} {format_int(d)} ngày" for n, d in zip(late["unit_name"], days[days > 0], strict=True)) + ")")
+    lacking = df[docs.map(bool) & (df["status"] != "missing")]
+    if len(lacking):
+        parts.append(f"còn thiếu tài liệu: {format_int(len(lacking))} (" + "; ".join(
+            f"{nfc(n)}: {', '.join(d).lower()}" for n, d in zip(lacking["unit_name"], docs[lacking.index],
+                                                                 strict=True)) + ")")
+    copies = df[(missing != "") & ~docs.map(bool)]
+    if len(copies):
+        kinds = sorted(set(missing[copies.index]))
+        parts.append(f"chỉ còn thiếu {' hoặc '.join(kinds)}: {format_int(len(copies))} đơn vị")
+    absent = df[df["status"] == "missing"]
+    if len(absent):
+        parts.append(f"chưa gửi: {format_int(len(absent))} ({_names(absent['unit_name'].tolist())})")
+    return [f"Tình hình gửi báo cáo ({format_int(len(df))} cơ quan, đơn vị phải gửi): " + "; ".join(parts) + "."]
 
 
 def log_paragraphs(cat: Catalog) -> dict[str, list[str]]:
