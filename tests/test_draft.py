@@ -290,3 +290,23 @@ def test_the_submissions_sentence_names_who_is_late_and_what_each_lacks():
         "Tình hình gửi báo cáo (6 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; nộp muộn: 2 (Sở B 5 ngày, Quận C 3 "
         "ngày); còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết); chỉ còn thiếu bản giấy: 2 đơn vị; chưa gửi: 1 "
         "(Sở F)."]
+
+
+def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():
+    """Section d: "Đủ tiêu chí hiện đại: 46/59" beside "diện tích tối thiểu: 0/59 đã thực hiện" read as a
+    contradiction; a criterion is now counted among the units that do not claim them all."""
+    from sketket.outputs.draft import checklist_sentences
+
+    def row(unit: str, item: str, label: str, value: str) -> dict:
+        return {"source_file": f"{unit}.docx", "unit_name": unit, "unit_code": unit, "tier": "huyen",
+                "section": "II.2.d", "group": "d)", "item": item, "item_label": label, "value": value,
+                "number": None, "evidence": ""}
+
+    whole, area = "Đủ tiêu chí hiện đại (VB 2956/UBND-NC)", "Tiêu chí: diện tích tối thiểu"
+    df = pd.DataFrame([row("A", "d_hien_dai", whole, "Có"), row("B", "d_hien_dai", whole, "Không nêu"),
+                       row("C", "d_hien_dai", whole, "Không nêu"), row("A", "d_dien_tich", area, "Không nêu"),
+                       row("B", "d_dien_tich", area, "Có"), row("C", "d_dien_tich", area, "Không nêu")])
+    said = checklist_sentences(df, "II.2.d")
+    assert said[0].startswith(f"{whole}: 1/3 đơn vị có báo cáo nêu đã thực hiện")
+    assert said[1] == (f"{area}: ngoài 1 đơn vị nêu “{whole}”, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện "
+                       "(quận, huyện, thị xã: 1); 1 đơn vị không nêu nội dung này.")

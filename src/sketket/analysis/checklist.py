@@ -145,6 +145,12 @@ def answer_words(path: str | None = None) -> dict[str, str]:
 
 
 @lru_cache(maxsize=4)
+def implied_by(path: str | None = None) -> dict[str, str]:
+    """Item → the item that holds it (checklist.yml `implied_by`: each criterion → "đủ tiêu chí hiện đại")."""
+    return {i["id"]: i["implied_by"] for i in load_yaml(path or "checklist.yml")["items"] if i.get("implied_by")}
+
+
+@lru_cache(maxsize=4)
 def load_checklist(path: str | None = None) -> Checklist:
     cfg = load_yaml(path or "checklist.yml")
     figures = cfg["figures"]

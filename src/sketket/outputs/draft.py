@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.checklist import answer_words, reporting_unit
+from sketket.analysis.checklist import answer_words, implied_by, reporting_unit
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
 from sketket.analysis.indicators import load_config as load_indicator_config
@@ -160,16 +160,24 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     part), by tier, with the units that say "Không"."""
     rows = checklist[checklist["section"] == section]
     words = answer_words()
+    wholes = implied_by()
     out = []
     for item, group in rows.groupby("item", sort=False):
         label = nfc(group["item_label"].iloc[0])
+        rest = ""
+        claim = checklist[(checklist["item"] == wholes.get(str(item), "")) & (checklist["value"] == words["yes"])]
+        if len(claim):  # a unit that says it meets every criterion meets this one: counted there, not as silent
+            group = group[~reporting_unit(group).isin(set(reporting_unit(claim)))]
+            rest = (f"ngoài {format_int(reporting_unit(claim).nunique())} đơn vị nêu "
+                    f"“{nfc(claim['item_label'].iloc[0])}”, ")
         read = reporting_unit(group).nunique()
         yes = group[group["value"] == words["yes"]]
         part = group[group["value"] == words["partly"]]
         no = group[group["value"] == words["no"]]
         per_tier = yes["tier"].value_counts()
         by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(per_tier[t])}" for t in TIERS if t in per_tier]
-        text = f"{label}: {format_int(len(yes))}/{format_int(read)} đơn vị có báo cáo nêu đã thực hiện"
+        text = (f"{label}: {rest}{format_int(len(yes))}/{format_int(read)} đơn vị"
+                f"{' còn lại' if rest else ''} có báo cáo nêu đã thực hiện")
         if by_tier:
             text += f" ({'; '.join(by_tier)})"
         if len(part):
