@@ -117,7 +117,7 @@ def test_unit_district_lists_exactly_its_communes(tmp_path, reg):
     ws = _sheet(write_template("III", tmp_path / "t.xlsx", unit="Ba Dinh", registry=reg))
     assert ws["A2"].value == "Quận Ba Đình"
     assert ws["B10"].value == "Quận Ba Đình"
-    assert ws["B11"].value == f"Cấp xã ({len(communes)} xã)"
+    assert ws["B11"].value == f"Cấp xã ({len(communes)} đơn vị)"
     listed = [ws.cell(r, 2).value for r in range(12, 12 + len(communes))]
     assert listed == communes and len(communes) == 14
     total_row = 12 + len(communes)

@@ -17,3 +17,28 @@ def test_the_note_of_a_unit_awaiting_correction_names_its_cells():
     assert out.loc[0, "note"] == "Số liệu đang chờ sửa (G12, F12)"
     assert pd.isna(out.loc[0, "dossiers_received"]) and pd.isna(out.loc[0, "dossiers_overdue"])
     assert out.loc[1, "note"] == "" and out.loc[1, "dossiers_received"] == 4000
+
+
+def test_the_group_rows_say_which_units_awaiting_correction_their_sums_leave_out():
+    """Row B "Cấp xã (2/… đơn vị có số liệu)" added up only one of the two communes without a word: the rows that
+    sum units say how many awaiting correction they leave out, and a district's subtotal counts "đơn vị" (a
+    quận's units are phường, not xã)."""
+    from sketket.outputs.consolidated import sheet_rows
+    from sketket.registry import load_registry
+
+    appendix = pd.DataFrame({
+        "form": "III", "tier": ["huyen", "xa", "xa"], "unit_code": ["001", "00001", "00004"],
+        "unit_name": ["Quận Ba Đình", "Phường Phúc Xá", "Phường Trúc Bạch"],
+        "parent_name": ["", "Quận Ba Đình", "Quận Ba Đình"], "note": ["", "", ""],
+        "dossiers_received": pd.array([1000, 400, 650], dtype="Int64"),
+        "dossiers_overdue": pd.array([10, 4, 700], dtype="Int64")})
+    units = pd.DataFrame({"data_status": ["ok", "ok", AWAITING], "correction_cells": ["", "", "G13: quá hạn"]})
+    from sketket.outputs.consolidated import numeric_frame
+
+    book = numeric_frame(workbook_appendix(appendix, units))
+    specs = sheet_rows(book, "III", load_registry())
+    rows = {r.role: r for r in reversed(specs)}  # the first of each role: Ba Đình is the registry's first district
+    assert rows["B"].name.endswith("; không gồm 1 đơn vị có số liệu đang chờ sửa)")
+    assert rows["B"].values["dossiers_received"] == 400
+    assert rows["subtotal"].name == "Cấp xã (2 đơn vị; không gồm 1 đơn vị có số liệu đang chờ sửa)"
+    assert not rows["A"].name.endswith("chờ sửa)")

@@ -64,7 +64,7 @@ def test_phu_luc_iii_has_no_on_time_column(tmp_path):
     assert "dossiers_on_time" not in m.columns
     assert m.columns["note"] == "L"
     ws = wb[m.sheet]
-    assert ws[m.cell("unit_name", m.row_b)].value == "Cấp xã (2 xã)"
+    assert ws[m.cell("unit_name", m.row_b)].value == "Cấp xã (2 đơn vị)"
     assert ws[m.cell("dossiers_overdue", m.row_a)].value == 300
 
 
@@ -250,7 +250,7 @@ def test_consolidated_iii_has_a_commune_subtotal_per_district(tmp_path):
     ws = openpyxl.load_workbook(out, data_only=True)["Phụ lục III"]
     rows = _rows_by_name(ws)
     district = rows["Quận Ba Đình"]
-    assert ws[f"B{district + 1}"].value == "Cấp xã (2 xã)"
+    assert ws[f"B{district + 1}"].value == "Cấp xã (2 đơn vị)"
     assert ws[f"D{district + 1}"].value == 180 and ws[f"G{district + 1}"].value == 1000
     assert ws[f"I{district + 1}"].value == pytest.approx(99.6)  # (1000 − 4) / 1000
     assert ws[f"F{district + 1}"].value == pytest.approx(100 * 160 / 180)

@@ -116,4 +116,5 @@ CONSOLIDATED_TITLE = "Tổng hợp {title}"
 NOT_REPORTED = "Chưa gửi báo cáo"
 NO_FIGURES = "Chưa có số liệu"
 UNMATCHED_SUFFIX = " (tên chưa khớp danh mục)"  # a sub-unit row whose name the registry does not know
-COMMUNES_LABEL = "Cấp xã ({n} xã)"  # row B of Phụ lục III once the communes are counted
+# row B of Phụ lục III once the communes (phường, xã, thị trấn) are counted
+COMMUNES_LABEL = "Cấp xã ({n} đơn vị)"

@@ -85,6 +85,7 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame) -> pd.DataFra
     out of the sheet and its totals, and its note says why."""
     out = appendix.copy()
     gated = (units["data_status"] == AWAITING).reindex(out.index, fill_value=False).astype(bool)
+    out["data_status"] = units["data_status"].reindex(out.index)  # the sheet's group rows say whom they leave out
     figures = [c for c in out.columns if c in {*SUMMABLE, *RATES} or c.endswith("_pct") or c.endswith("_reported")]
     out.loc[gated, figures] = pd.NA
     label = load_config()["gating"]["label"]

@@ -11,7 +11,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 
 from sketket import layout
-from sketket.clean import excel_text, fold, format_date, format_percent, nfc
+from sketket.clean import excel_text, fold, format_date, format_int, format_percent, nfc
 from sketket.config import Plan
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.outputs._fastbook import FastBook
@@ -221,7 +221,20 @@ def coverage(rows: pd.DataFrame, tier: str, registry: Registry) -> tuple[int, in
 def _coverage_label(template: str, rows: pd.DataFrame, tier: str, registry: Registry) -> str:
     n, expected, outside = coverage(rows, tier, registry)
     label = template.format(label=TIER_LABELS[tier], n=n, expected=expected)
-    return label[:-1] + OUTSIDE_LABEL.format(n=outside) + ")" if outside else label
+    label = label[:-1] + OUTSIDE_LABEL.format(n=outside) + ")" if outside else label
+    return _left_out(label, rows)
+
+
+def _left_out(label: str, rows: pd.DataFrame) -> str:
+    """`label` "(…)" with the units awaiting correction its figures leave out, when there are any (the rows of
+    workbook_appendix carry data_status)."""
+    from sketket.analysis.gating import AWAITING
+    from sketket.analysis.indicators import load_config
+
+    n = int((rows["data_status"] == AWAITING).sum()) if "data_status" in rows else 0
+    if not n:
+        return label
+    return label[:-1] + "; " + load_config()["gating"]["left_out"].format(n=format_int(n)) + ")"
 
 
 def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[RowSpec]:
@@ -238,8 +251,8 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
         plan.append((str(k), excel_text(g.name), lines.add(g.head), note, "group"))
         if form == "III" and g.subs:
             with_data = [i for _, rows in g.subs for i in rows]
-            plan.append(("", layout.COMMUNES_LABEL.format(n=len(with_data)), lines.add(with_data), None,
-                         "subtotal"))
+            plan.append(("", _left_out(layout.COMMUNES_LABEL.format(n=len(with_data)), data.iloc[with_data]),
+                         lines.add(with_data), None, "subtotal"))
         for j, (name, rows) in enumerate(g.subs, start=1):
             note = None if rows else layout.NO_FIGURES
             plan.append((f"{k}.{j}", excel_text(name), lines.add(rows), note, "detail"))
