@@ -139,3 +139,23 @@ def test_a_table_that_differs_from_its_dossier_log_holds_the_award(units, findin
     assert a.shortlisted and "sổ theo dõi" not in a.reasons + a.criteria_missed
     # without the logs' dataset, nobody is held
     assert _by_name(shortlist(units, findings, config)).loc["Quận Xuân"].shortlisted
+
+
+def test_a_report_that_says_apologies_were_sent_in_part_holds_the_award(units, findings):
+    """Quận Thanh Xuân's report said "Đã gửi 650/1.488 thư xin lỗi" and it was shortlisted: what a unit's own
+    report says of an outline item (checklist) now holds the award when it is "Không" or "Một phần"."""
+    config = copy.deepcopy(load_awards_config())
+    config["criteria"] = [c for c in config["criteria"] if c["kind"] in ("one_stop_share", "report_says")]
+    said = "Trong kỳ có 1.488 hồ sơ quá hạn, đơn vị đã gửi 650/1.488 thư xin lỗi tổ chức, cá nhân."
+    checklist = pd.DataFrame({"unit_code": ["001", "002", "001"], "item": ["h_xin_loi", "h_xin_loi", "k_khao_sat"],
+                              "value": ["Một phần", "Có", "Không"], "evidence": [said, "Đã gửi đủ thư xin lỗi.", ""]})
+    awards = _by_name(shortlist(units, findings, config, checklist=checklist))
+    xuan = awards.loc["Quận Xuân"]
+    assert not xuan.shortlisted
+    assert xuan.criteria_missed == (
+        f"Báo cáo của đơn vị nêu việc xin lỗi tổ chức, cá nhân khi hồ sơ quá hạn: một phần (“{said}”); chưa xét "
+        "khen thưởng cho đến khi đơn vị thực hiện đủ.")
+    assert awards.loc["Huyện Thu"].shortlisted  # "Có": not held, and nothing said
+    assert "xin lỗi" not in awards.loc["Huyện Thu"].reasons
+    assert awards.loc["Phường A"].shortlisted  # no report read: neither held nor praised
+    assert _by_name(shortlist(units, findings, config)).loc["Quận Xuân"].shortlisted  # without the checklist

@@ -64,11 +64,12 @@ class AnalyseResult:
 
 
 def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
-                     config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None) -> pd.DataFrame:
+                     config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None,
+                     checklist: pd.DataFrame | None = None) -> pd.DataFrame:
     """The awards shortlist (sketket.analysis.awards.shortlist) with the units' registry names: the findings name a
     unit as it was submitted, so the shortlist matches them on that name, then shows the registry's. A unit
     awaiting correction is not considered until it corrects its table, and the list says so."""
-    awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config, reconciliation)
+    awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config, reconciliation, checklist)
     display = units[units["unit_code"] != ""].drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
     awards["unit_name"] = awards["unit_code"].map(display).fillna(awards["unit_name"])
     waiting = awaiting(awards, units)
@@ -141,7 +142,8 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
         completeness=completeness(units, registry),
         distribution=distribution(units),
         awards=awards_shortlist(units, findings, load_awards_config(awards_config),
-                                dossier_facts.read(cat).reconciliation),
+                                dossier_facts.read(cat).reconciliation,
+                                cat.load("checklist") if cat.exists("checklist") else None),
         findings=findings, written=[], consolidated=None, return_lists=[],
     )
     for name, df in [("indicators_units", result.units), ("indicators_tiers", result.tiers),

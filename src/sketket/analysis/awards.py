@@ -116,12 +116,29 @@ def _log_agrees(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return ok, c["met" if ok else "missed"].format(line=row["line"])
 
 
+def _report_says(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """What the unit's own narrative report says of an outline item (the checklist): an answer listed in `holds`
+    (keys of checklist.yml `values`: no, partly) holds the award, quoted; a unit without a report, or whose
+    report says nothing of it, is neither helped nor held (an empty sentence is not shown)."""
+    said = ctx["checklist"].get((u["unit_code"], c["item"]))
+    if said is None:
+        return True, ""
+    words = ctx["answer_words"]
+    value, evidence = said
+    if value not in {words[k] for k in c["holds"]}:
+        return True, ""
+    quote = evidence if len(evidence) <= int(c.get("quote_chars", 160)) else \
+        evidence[:int(c.get("quote_chars", 160))].rsplit(" ", 1)[0] + " …"
+    return False, c["missed"].format(answer=value.lower(), quote=quote)
+
+
 CRITERIA: dict[str, Callable[[Unit, dict[str, Any], dict[str, Any]], Verdict]] = {
     "on_time_rate": _on_time_rate,
     "one_stop_share": _one_stop_share,
     "online_above_tier_median": _online_above_tier_median,
     "no_errors": _no_errors,
     "log_agrees": _log_agrees,
+    "report_says": _report_says,
 }
 
 
@@ -144,12 +161,29 @@ def _records(df: pd.DataFrame) -> list[Unit]:
             for values in zip(*(df[c].tolist() for c in columns), strict=True)]
 
 
+def _answer_words() -> dict[str, str]:
+    from sketket.analysis.checklist import answer_words  # the checklist's module reads the narrative reports
+
+    return answer_words()
+
+
+def _checklist_by_unit(checklist: pd.DataFrame | None) -> dict[tuple[str, str], tuple[str, str]]:
+    """(unit_code, item) → (answer, evidence) of the units' narrative reports (the first report of a unit)."""
+    if checklist is None or checklist.empty:
+        return {}
+    rows = checklist[checklist["unit_code"].fillna("") != ""].drop_duplicates(["unit_code", "item"])
+    return {(str(c), str(i)): (str(v), str(e) if isinstance(e, str) else "")
+            for c, i, v, e in zip(rows["unit_code"], rows["item"], rows["value"], rows["evidence"], strict=True)}
+
+
 def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
-              config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None) -> pd.DataFrame:
+              config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None,
+              checklist: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit of the considered tiers: shortlisted when every criterion is met; `reasons` the
     criteria met, `criteria_missed` those not met (or without figures), each a Vietnamese sentence, joined
     by " | ". Shortlisted units first, then by tier and on-time rate. `reconciliation` (the dossier logs'
-    dataset, when the run has logs) is what the `log_agrees` criterion reads."""
+    dataset, when the run has logs) is what the `log_agrees` criterion reads; `checklist` (what the units'
+    narrative reports say, when the run has read them) what `report_says` reads."""
     config = config or load_awards_config()
     unknown = [c["kind"] for c in config["criteria"] if c["kind"] not in CRITERIA]
     if unknown:
@@ -158,7 +192,8 @@ def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
     considered = units[units["tier"].isin(config["tiers"])]
     considered = considered.join(unit_errors(considered, findings))
     ctx = {"online_median": tier_medians(units, "online_services_l34").to_dict(),  # dicts: read per unit
-           "reconciliation": _reconciliation_by_unit(reconciliation)}
+           "reconciliation": _reconciliation_by_unit(reconciliation),
+           "checklist": _checklist_by_unit(checklist), "answer_words": _answer_words()}
     rows = []
     for u in _records(considered):
         met, missed = [], []

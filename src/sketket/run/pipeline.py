@@ -237,8 +237,8 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
           set_aside=[ctx.dossiers_dir, ctx.comments_dir])
     _dossier_logs(ctx, demo)  # before analyse: a unit whose table differs from its log gets it in its return list
+    _prepare_lessons(ctx)  # before analyse too: an award criterion reads what the units' reports say (checklist)
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
-    _prepare_lessons(ctx)
     from sketket.outputs.draft import write_draft
 
     _step("Dự thảo báo cáo sơ kết (draft)", write_draft, ctx, ctx.catalog.report("draft"))
