@@ -282,14 +282,15 @@ def test_the_submissions_sentence_names_who_is_late_and_what_each_lacks():
     from sketket.outputs.draft import _submissions
 
     df = pd.DataFrame({
-        "unit_name": ["Sở A", "Sở B", "Quận C", "Huyện D", "Huyện E", "Sở F"],
-        "status": ["on_time", "late", "incomplete", "incomplete", "incomplete", "missing"],
-        "days_late": [None, 5, 3, None, None, None],
-        "missing": ["", "", "bản giấy", "Báo cáo sơ kết; bản giấy", "bản giấy", "Phụ lục (biểu số liệu)"]})
+        "unit_name": ["Sở A", "Sở B", "Quận C", "Huyện D", "Huyện E", "Sở F", "Quận G"],
+        "status": ["on_time", "late", "incomplete", "incomplete", "incomplete", "missing", "unreadable"],
+        "days_late": [None, 5, 3, None, None, None, None],
+        "missing": ["", "", "bản giấy", "Báo cáo sơ kết; bản giấy", "bản giấy", "Phụ lục (biểu số liệu)",
+                    "Phụ lục (biểu số liệu)"]})
     assert _submissions(df) == [
-        "Tình hình gửi báo cáo (6 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; nộp muộn: 2 (Sở B 5 ngày, Quận C 3 "
-        "ngày); còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết); chỉ còn thiếu bản giấy: 2 đơn vị; chưa gửi: 1 "
-        "(Sở F)."]
+        "Tình hình gửi báo cáo (7 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; nộp muộn: 2 (Sở B 5 ngày, Quận C 3 "
+        "ngày); còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết); chỉ còn thiếu bản giấy: 2 đơn vị; đã gửi nhưng "
+        "tệp không đọc được, cần gửi lại: 1 (Quận G); chưa gửi: 1 (Sở F)."]
 
 
 def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():

@@ -123,3 +123,20 @@ def test_tracking_from_file_dates_without_a_log(tmp_path, registry):
         ("late", "1", "31/08/2017")
     assert (df.loc["016", "status"], df.loc["016", "paper"], df.loc["016", "missing"]) == ("on_time", "Không rõ", "")
     assert df.loc["N01", "status"] == "missing"
+
+
+def test_a_unit_whose_only_file_could_not_be_read_has_sent_something(tmp_path, registry):
+    """Sở Tư pháp's table was corrupt: tracking said "Chưa nộp"; it is now "Đã gửi, tệp không đọc được", with
+    the file named, so that the unit is asked to send it again rather than chased for a table it sent."""
+    raw = tmp_path / "raw"
+    touch(raw, "quan/ba-dinh.xlsx", dt.date(2017, 8, 29))
+    touch(raw, "so/PL1 - So Tu phap.xlsx", dt.date(2017, 8, 20))
+    out = processed(tmp_path, appendix=[("quan/ba-dinh.xlsx", "001", "Quận Ba Đình", "huyen")], reports=[])
+    pd.DataFrame({"source_file": ["quan/ba-dinh.xlsx", "so/PL1 - So Tu phap.xlsx"], "status": ["ingested", "rejected"],
+                  "form": ["III", ""], "reason": ["", "Tệp hỏng"], "unit_rows": [1, 0], "errors": [0, 1],
+                  "warnings": [0, 0]}).to_csv(out / "files.csv", index=False, encoding="utf-8-sig")
+    df = pd.read_csv(write_tracking(raw, out, registry=registry, plan=Plan.load()), dtype=str, keep_default_na=False,
+                     encoding="utf-8-sig").set_index("unit_code")
+    assert (df.loc["S02", "status"], df.loc["S02", "status_label"]) == ("unreadable", "Đã gửi, tệp không đọc được")
+    assert df.loc["S02", "unreadable_files"] == "so/PL1 - So Tu phap.xlsx"
+    assert (df.loc["S04", "status"], df.loc["S04", "unreadable_files"]) == ("missing", "")

@@ -19,7 +19,7 @@ from sketket.catalog import Catalog
 from sketket.clean import fold, format_date, nfc
 from sketket.config import Plan, load_yaml
 from sketket.dimensions import TIER_LABELS
-from sketket.intake.narrative import extra_units, match_unit, task_report_files
+from sketket.intake.narrative import extra_units, match_unit, task_report_files, unit_named_by_file
 from sketket.registry import Registry
 
 EVENT_COLUMNS = ["unit_code", "unit_name", "document", "channel", "date", "source_file"]
@@ -28,6 +28,7 @@ STATUS_LABELS = {
     "late": "Nộp muộn",
     "incomplete": "Còn thiếu",
     "missing": "Chưa nộp",
+    "unreadable": "Đã gửi, tệp không đọc được",
     "unexpected": "Không xác định được đơn vị",
 }
 
@@ -146,8 +147,26 @@ def submission_events(raw_dir: Path, processed_dir: Path, registry: Registry) ->
     return all_events, log is not None
 
 
-def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.date, has_log: bool) -> pd.DataFrame:
-    """One row per expected unit (and per unknown sender): what came, when, how, and what is missing."""
+def unreadable_files(processed_dir: Path, registry: Registry) -> dict[str, list[str]]:
+    """Unit code → the files ingest could not read whose name names that unit (a corrupt or locked table or
+    report): the unit sent something, which tracking must not call "not sent"."""
+    cat = Catalog(Path(processed_dir))
+    if not cat.exists("files"):
+        return {}
+    files = cat.load("files")
+    out: dict[str, list[str]] = {}
+    for source in files.loc[files["status"] == "rejected", "source_file"]:
+        code = unit_named_by_file(str(source), registry)
+        if code:
+            out.setdefault(code, []).append(str(source))
+    return out
+
+
+def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.date, has_log: bool,
+                   unreadable: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """One row per expected unit (and per unknown sender): what came, when, how, and what is missing;
+    `unreadable`: the files each unit sent that could not be read (unreadable_files)."""
+    unreadable = unreadable or {}
     cfg = _config()
     doc_labels, channel_labels = cfg["document_labels"], cfg["channel_labels"]
     docs = list(doc_labels)
@@ -192,8 +211,11 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
         row["last_date"] = format_date(max(dates)) if dates else ""
         row["days_late"] = late_days or ""
         row["report_deadline"] = format_date(deadline)
+        row["unreadable_files"] = "; ".join(unreadable.get(u.code, [])) if u.expected else ""
         if not u.expected:
             status = "unexpected"
+        elif ev.empty and row["unreadable_files"]:
+            status = "unreadable"
         elif ev.empty:
             status = "missing"
         elif missing:  # a document, or the paper or electronic copy the plan asks for both
@@ -212,7 +234,8 @@ def write_tracking(raw_dir: Path, processed_dir: Path, *, registry: Registry, pl
     """The submissions dataset (submissions.csv for Excel users): who sent what, when, against the run's
     deadline."""
     events, has_log = submission_events(Path(raw_dir), Path(processed_dir), registry)
-    table = tracking_table(events, expected_submitters(registry), plan.report_deadline, has_log)
+    table = tracking_table(events, expected_submitters(registry), plan.report_deadline, has_log,
+                           unreadable_files(Path(processed_dir), registry))
     return Catalog(Path(processed_dir)).save("submissions", table)[-1]
 
 

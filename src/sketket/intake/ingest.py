@@ -363,10 +363,9 @@ def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileRe
 # -- a whole folder ----------------------------------------------------------------------------------------
 def _named_unit(source_file: str, registry: Registry) -> str:
     """The code of the submitting unit a file's name names ("PL3 - UBND quan Long Bien (bo sung).xlsx"), or ""."""
-    from sketket.intake.narrative import match_unit
+    from sketket.intake.narrative import unit_named_by_file
 
-    hit = match_unit(Path(source_file).stem.replace("_", " "), registry, bare_names=True)
-    return hit.code if hit is not None and hit.code else ""
+    return unit_named_by_file(source_file, registry)
 
 
 def _codes(r: FileResult) -> dict[str, str]:

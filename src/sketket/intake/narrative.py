@@ -692,6 +692,12 @@ def _unit_keys_cached(registry: Registry) -> list[tuple[str, UnitHit, bool]]:
     return _KEY_CACHE[id(registry)]
 
 
+def unit_named_by_file(source_file: str, registry: Registry) -> str:
+    """The code of the submitting unit a file's name names ("PL3_Cau Giay - gui lai.xlsx"), or ""."""
+    hit = match_unit(Path(source_file).stem.replace("_", " "), registry, bare_names=True)
+    return hit.code if hit is not None and hit.code else ""
+
+
 def find_unit(head_lines: list[str], file_name: str, registry: Registry) -> tuple[UnitHit | None, str]:
     """The unit of a report and where it was found ("heading" or "file")."""
     skip = tuple(fold(x) for x in ("kính gửi", "nơi nhận"))

@@ -281,7 +281,7 @@ def _submissions(df: pd.DataFrame) -> list[str]:
     if len(late):
         parts.append(f"nộp muộn: {format_int(len(late))} (" + ", ".join(
             f"{nfc(n)} {format_int(d)} ngày" for n, d in zip(late["unit_name"], days[days > 0], strict=True)) + ")")
-    lacking = df[docs.map(bool) & (df["status"] != "missing")]
+    lacking = df[docs.map(bool) & ~df["status"].isin(["missing", "unreadable"])]
     if len(lacking):
         parts.append(f"còn thiếu tài liệu: {format_int(len(lacking))} (" + "; ".join(
             f"{nfc(n)}: {', '.join(d).lower()}" for n, d in zip(lacking["unit_name"], docs[lacking.index],
@@ -290,6 +290,10 @@ def _submissions(df: pd.DataFrame) -> list[str]:
     if len(copies):
         kinds = sorted(set(missing[copies.index]))
         parts.append(f"chỉ còn thiếu {' hoặc '.join(kinds)}: {format_int(len(copies))} đơn vị")
+    broken = df[df["status"] == "unreadable"]
+    if len(broken):
+        parts.append(f"đã gửi nhưng tệp không đọc được, cần gửi lại: {format_int(len(broken))} "
+                     f"({_names(broken['unit_name'].tolist())})")
     absent = df[df["status"] == "missing"]
     if len(absent):
         parts.append(f"chưa gửi: {format_int(len(absent))} ({_names(absent['unit_name'].tolist())})")
