@@ -187,3 +187,16 @@ def test_a_report_on_the_assigned_tasks_does_not_answer_the_outline():
     assert set(df["source_file"]) == {"so-ngan/Bao cao so ket - So Tai chinh.docx"}
     k = df[df["item"] == "k_khao_sat"]
     assert len(k) == 1 and k["value"].item() == "Có"
+
+
+def test_letters_sent_out_of_a_total_keep_the_letters_sent_whatever_the_digits():
+    """"2.193/7.587 thư xin lỗi" kept 7.587 (the regex's fraction took one digit), "4/233" kept 4: the number is
+    the letters sent, with or without thousands separators."""
+    from sketket.analysis.checklist import assess, load_checklist
+
+    checklist = load_checklist()
+    item = next(i for i in checklist.items if i["id"] == "h_xin_loi")
+    for text, sent in (("Đơn vị đã gửi 2.193/7.587 thư xin lỗi tổ chức, cá nhân.", 2193),
+                       ("Đã gửi 4/233 thư xin lỗi.", 4), ("Đã gửi 1.284/1.421 thư xin lỗi.", 1284)):
+        answer = assess(item, text, checklist)
+        assert (answer.value, answer.number) == ("partly", sent), text
