@@ -311,3 +311,16 @@ def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():
     assert said[0].startswith(f"{whole}: 1/3 đơn vị có báo cáo nêu đã thực hiện")
     assert said[1] == (f"{area}: ngoài 1 đơn vị nêu “{whole}”, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện "
                        "(quận, huyện, thị xã: 1); 1 đơn vị không nêu nội dung này.")
+
+
+def test_satisfaction_rates_the_reports_give_are_said_as_a_range_never_added():
+    from sketket.outputs.draft import checklist_sentences
+
+    rows = [{"source_file": f"{u}.docx", "unit_name": u, "unit_code": u, "tier": "so", "section": "II.2.k",
+             "group": "k)", "item": "k_khao_sat", "item_label": "Khảo sát mức độ hài lòng (tỷ lệ hài lòng)",
+             "value": v, "number": n, "evidence": ""}
+            for u, v, n in (("S01", "Có", 82.2), ("S02", "Có", 99.2), ("S03", "Có", None), ("S04", "Không nêu", None))]
+    said = checklist_sentences(pd.DataFrame(rows), "II.2.k")
+    assert said == ["Khảo sát mức độ hài lòng (tỷ lệ hài lòng): 3/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ "
+                    "quan tương đương Sở: 3); tỷ lệ nêu trong báo cáo của 2 đơn vị: từ 82,2% đến 99,2%; 1 đơn vị "
+                    "không nêu nội dung này."]

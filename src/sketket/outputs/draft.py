@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.checklist import answer_words, implied_by, reporting_unit
+from sketket.analysis.checklist import answer_words, implied_by, number_kinds, reporting_unit
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
 from sketket.analysis.indicators import load_config as load_indicator_config
@@ -161,6 +161,7 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     rows = checklist[checklist["section"] == section]
     words = answer_words()
     wholes = implied_by()
+    kinds = number_kinds()
     out = []
     for item, group in rows.groupby("item", sort=False):
         label = nfc(group["item_label"].iloc[0])
@@ -183,7 +184,11 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
         if len(part):
             text += f"; {format_int(len(part))} đơn vị thực hiện một phần"
         numbers = pd.to_numeric(yes["number"], errors="coerce").dropna()
-        if len(numbers) and item not in {"k_khao_sat"}:
+        if len(numbers) and kinds.get(str(item)) == "percent":  # rates are not added: their range is said
+            text += (f"; tỷ lệ nêu trong báo cáo của {format_int(len(numbers))} đơn vị: "
+                     + (f"từ {format_percent(numbers.min())} đến {format_percent(numbers.max())}"
+                        if numbers.min() != numbers.max() else format_percent(numbers.min())))
+        elif len(numbers):
             text += (f"; cộng các số nêu trong báo cáo thuyết minh của các đơn vị này: {format_number(numbers.sum(), 0)}"
                      " (mỗi đơn vị nêu theo phạm vi của mình, không thay cho số liệu Phụ lục)")
         if len(no):
