@@ -99,7 +99,7 @@ def test_city_pack_renders_offline_with_its_charts(browser, small_run):
     assert browser.title.startswith("Hội nghị sơ kết cơ chế một cửa")
     text = browser.find_element("tag name", "body").text
     for words in ["Tóm tắt cho lãnh đạo", "Hồ sơ giải quyết đúng hạn", "Kết quả nổi bật", "Hạn chế, tồn tại",
-                  "Sở Nội vụ đề xuất", "Đề xuất khen thưởng",
+                  "Kiến nghị được nhiều đơn vị nêu nhất", "Đề xuất khen thưởng",
                   "Chất lượng số liệu", "366.167"]:
         assert words in text
     assert browser.execute_script("return document.images.length") >= 2
@@ -243,7 +243,7 @@ def test_demo_city_pack_prints_on_at_most_eight_a4_pages(browser, demo_run):
         "const m = document.querySelector('main').cloneNode(true); m.querySelector('nav.toc').remove();"
         "document.body.appendChild(m); const t = m.innerText; m.remove(); return t;")
     # the first screen: figures, results, shortcomings, decisions; then the outline and the reports' words
-    order = ["Tóm tắt cho lãnh đạo", "Kết quả nổi bật", "Hạn chế, tồn tại", "Sở Nội vụ đề xuất",
+    order = ["Tóm tắt cho lãnh đạo", "Kết quả nổi bật", "Hạn chế, tồn tại", "Kiến nghị được nhiều đơn vị nêu nhất",
              "Kết quả theo từng nội dung của Đề cương", "II.3.b. Tồn tại, hạn chế và nguyên nhân", "III. Kiến nghị"]
     assert [text.index(w) for w in order] == sorted(text.index(w) for w in order)
     decisions = browser.execute_script("return document.querySelectorAll('.decisions li').length")

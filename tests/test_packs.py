@@ -253,3 +253,29 @@ def test_the_first_thing_a_notebook_shows_carries_the_packs_style(monkeypatch):
     packs.show("<p>hai</p>")
     assert shown[0].startswith("<style>") and "table.sk" in shown[0] and shown[0].endswith("<p>một</p>")
     assert shown[1] == "<p>hai</p>"
+
+
+def test_far_below_count_says_each_rule_apart():
+    """"146 đơn vị thấp hơn hẳn" read as 146 on-time rates far below, where 57 were: each rule is counted apart,
+    and the method note lists the three rules."""
+    units = pd.DataFrame({"tier": ["so", "xa", "xa", "xa"], "unit_code": ["S01", "1", "2", "3"],
+                          "flags": ["one_stop_low", "on_time_gap; no_online", "on_time_gap", ""]})
+    html = packs.far_below_counts_html({"indicators_units": units})
+    assert ("3 đơn vị thấp hơn hẳn mặt bằng chung của cấp mình (Sở, cơ quan tương đương Sở: 1; Xã, phường, thị "
+            "trấn: 2): 2 đơn vị có tỷ lệ hồ sơ đúng hạn thấp hơn hẳn tỷ lệ của cấp; 1 đơn vị có ít TTHC thực hiện "
+            "theo cơ chế một cửa; 1 đơn vị chưa có dịch vụ công trực tuyến mức độ 3, 4 (một đơn vị có thể ở nhiều "
+            "nhóm).") in html
+    method = packs.method_html({})
+    assert "hoặc dưới 80% số TTHC thực hiện theo cơ chế một cửa" in method
+
+
+def test_a_unit_pack_whose_units_all_await_correction_says_they_were_not_judged():
+    awards = pd.DataFrame({"unit_code": ["S14", "S14.01"], "unit_name": ["Sở A", "Chi cục B"], "tier": ["so", "chi_cuc"],
+                           "shortlisted": [False, False], "reasons": ["", ""], "criteria_missed": ["x", "x"]})
+    units = pd.DataFrame({"unit_code": ["S14", "S14.01"], "unit_name": ["Sở A", "Chi cục B"],
+                          "data_status": ["awaiting_correction", "awaiting_correction"]})
+    tables = {"awards": awards, "indicators_units": units}
+    assert "Chưa xét khen thưởng: số liệu của cả 2 đơn vị đang chờ sửa." in packs.awards_html(tables, ["S14", "S14.01"])
+    units.loc[1, "data_status"] = "ok"
+    assert ("Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng; 1 đơn vị chưa được xét vì số liệu đang chờ "
+            "sửa.") in packs.awards_html(tables, ["S14", "S14.01"])

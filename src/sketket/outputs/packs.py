@@ -521,7 +521,12 @@ def far_below_counts_html(tables: Tables) -> str:
 
     counts = flagged["tier"].value_counts()
     parts = [f"{_tier_label(t)}: {format_int(counts[t])}" for t in TIERS if t in counts]
-    return para(f"{format_int(len(flagged))} đơn vị thấp hơn hẳn mặt bằng chung của cấp mình ({'; '.join(parts)}).")
+    # each rule counted apart: "thấp hơn hẳn" alone reads as the on-time rate, which is one rule of three
+    rules = flagged["flags"].str.split(r";\s*").explode()
+    by_rule = [pack_config()["far_below_rules"][r].format(n=format_int(n))
+               for r, n in rules.value_counts().items() if r in pack_config()["far_below_rules"]]
+    return para(f"{format_int(len(flagged))} đơn vị thấp hơn hẳn mặt bằng chung của cấp mình ({'; '.join(parts)}): "
+                + "; ".join(by_rule) + " (một đơn vị có thể ở nhiều nhóm).")
 
 
 def _more(n: int, where: str) -> str:
@@ -582,15 +587,23 @@ def awards_html(tables: Tables, codes: Iterable[str] | None = None, limit: int |
         awards = awards[awards["unit_code"].isin(list(codes))]
     awards = awards.assign(shortlisted=awards["shortlisted"].astype(str).str.lower() == "true")
     short = awards[awards["shortlisted"]]
+    from sketket.analysis.gating import awaiting
+
     if short.empty:
+        held = awaiting(awards, tables["indicators_units"])
+        if len(awards) and held.all():  # nobody was judged: not "none meets the criteria"
+            return para("Chưa xét khen thưởng: số liệu của "
+                        + ("đơn vị" if len(awards) == 1 else f"cả {format_int(len(awards))} đơn vị")
+                        + " đang chờ sửa.")
+        if held.any():
+            return para(f"Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng; {format_int(int(held.sum()))} "
+                        "đơn vị chưa được xét vì số liệu đang chờ sửa.")
         return para("Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng.")
     from sketket.dimensions import TIERS
 
     summary = ""
     if codes is None:
         # a unit awaiting correction is listed but not considered until its corrected table arrives
-        from sketket.analysis.gating import awaiting
-
         held = awaiting(awards, tables["indicators_units"])
         counts = (awards.assign(considered=~held, held=held).groupby("tier")[["shortlisted", "considered", "held"]]
                   .sum().reindex([t for t in TIERS if t in set(awards["tier"])]).reset_index())
@@ -1320,7 +1333,10 @@ def method_html(context: Mapping[str, Any]) -> str:
     if far.get("points") is not None:
         items.insert(2, ("Thấp hơn hẳn", f"Tỷ lệ đúng hạn thấp hơn tỷ lệ của cấp quá "
                                          f"{format_number(far['points'], 1)} điểm phần trăm (đơn vị có từ "
-                                         f"{format_int(far['min_dossiers'])} hồ sơ); các tiêu chí khác: trang Chỉ số."))
+                                         f"{format_int(far['min_dossiers'])} hồ sơ), hoặc dưới "
+                                         f"{format_number(config['far_below']['one_stop_low']['below_pct'], 0)}% "
+                                         "số TTHC thực hiện theo cơ chế một cửa, hoặc chưa có dịch vụ công trực "
+                                         "tuyến mức độ 3, 4 khi phần lớn đơn vị cùng cấp đã có."))
     return piece("method", items)
 
 
