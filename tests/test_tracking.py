@@ -140,3 +140,29 @@ def test_a_unit_whose_only_file_could_not_be_read_has_sent_something(tmp_path, r
     assert (df.loc["S02", "status"], df.loc["S02", "status_label"]) == ("unreadable", "Đã gửi, tệp không đọc được")
     assert df.loc["S02", "unreadable_files"] == "so/PL1 - So Tu phap.xlsx"
     assert (df.loc["S04", "status"], df.loc["S04", "unreadable_files"]) == ("missing", "")
+
+
+def test_a_paper_copy_after_the_deadline_makes_the_unit_late(tmp_path, registry):
+    """The plan asks for the paper and the electronic copy by 30/08/2017: an electronic report on time with its
+    paper copy on 01/09 was "Đủ, đúng hạn"; it is late by 2 days, complete on the day the paper came."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pd.DataFrame([
+        ("N01", "Cục Thuế thành phố Hà Nội", "phu_luc", "dien_tu", "25/08/2017"),
+        ("N01", "Cục Thuế thành phố Hà Nội", "phu_luc", "giay", "26/08/2017"),
+        ("N01", "Cục Thuế thành phố Hà Nội", "bao_cao", "dien_tu", "29/08/2017"),
+        ("N01", "Cục Thuế thành phố Hà Nội", "bao_cao", "giay", "01/09/2017"),
+    ], columns=["unit_code", "unit_name", "document", "channel", "date"]).to_csv(
+        raw / "nhat-ky-nop-bao-cao.csv", index=False, encoding="utf-8-sig")
+    out = processed(tmp_path, appendix=[("nd/thue.xlsx", "N01", "Cục Thuế thành phố Hà Nội", "nganh_doc_tp")],
+                    reports=[("nd/thue.docx", "N01", "Cục Thuế thành phố Hà Nội", "nganh_doc_tp", "CỤC THUẾ")])
+    df = pd.read_csv(write_tracking(raw, out, registry=registry, plan=Plan.load()), dtype=str, keep_default_na=False,
+                     encoding="utf-8-sig").set_index("unit_code")
+    thue = df.loc["N01"]
+    assert (thue["status"], thue["days_late"], thue["first_date"], thue["complete_date"]) == (
+        "late", "2", "25/08/2017", "01/09/2017")
+    from sketket.outputs.packs import submission_html
+
+    html = submission_html({"submissions": df.reset_index()}, "N01")
+    assert ("ngày gửi đầu tiên 25/08/2017; nhận đủ ngày 01/09/2017; chậm 2 ngày so với hạn (tính theo bản đến "
+            "sau cùng).") in html

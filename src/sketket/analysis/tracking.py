@@ -187,7 +187,7 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
                "tier_label": TIER_LABELS.get(u.tier, "") if figures else cfg["report_only_label"], "assigned_task": "Có" if u.assigned_task else "",
                "expected_documents": "; ".join(doc_labels[d] for d in u.documents)}
         missing: list[str] = []
-        late_days = 0
+        arrivals: list[dt.date] = []  # the first arrival of each document in each channel
         for d in docs:
             e = ev[ev["document"] == d]
             dates = [x for x in e["date"] if x is not None and not pd.isna(x)]
@@ -197,8 +197,12 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
             row[f"{d}_channels"] = "; ".join(channel_labels.get(c, c) for c in dict.fromkeys(e["channel"]))
             if d in u.documents and e.empty:
                 missing.append(doc_labels[d])
-            if first and first > deadline:
-                late_days = max(late_days, (first - deadline).days)
+            for _, by_channel in e.groupby("channel"):
+                got = [x for x in by_channel["date"] if x is not None and not pd.isna(x)]
+                if got:
+                    arrivals.append(min(got))
+        # the plan asks for the paper and the electronic copy by the deadline: late by the later of the two
+        late_days = max([(a - deadline).days for a in arrivals if a > deadline], default=0)
         channels = set(ev["channel"])
         row["electronic"] = "Có" if "dien_tu" in channels else "Không"
         row["paper"] = ("Có" if "giay" in channels else "Không") if has_log else "Không rõ"
@@ -210,6 +214,8 @@ def tracking_table(events: pd.DataFrame, expected: pd.DataFrame, deadline: dt.da
         row["first_date"] = format_date(min(dates)) if dates else ""
         row["last_date"] = format_date(max(dates)) if dates else ""
         row["days_late"] = late_days or ""
+        # the day the last copy came (the day it was complete, when nothing is missing)
+        row["complete_date"] = format_date(max(arrivals)) if arrivals and not missing else ""
         row["report_deadline"] = format_date(deadline)
         row["unreadable_files"] = "; ".join(unreadable.get(u.code, [])) if u.expected else ""
         if not u.expected:

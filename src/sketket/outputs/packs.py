@@ -935,7 +935,9 @@ def submission_html(tables: Tables, code: str) -> str:
     status, missing = str(r["status_label"]), str(r["missing"] or "")
     if r["status"] == "incomplete" and missing:  # "Còn thiếu bản giấy", not "Còn thiếu; còn thiếu: bản giấy"
         status, missing = f"{status} {missing}", ""
-    return piece("submission", status, missing, str(r["first_date"] or ""), days)
+    complete = r.get("complete_date", "")
+    return piece("submission", status, missing, str(r["first_date"] or ""), days,
+                 "" if _missing(complete) else str(complete))
 
 
 def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = True) -> str:
