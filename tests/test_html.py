@@ -50,7 +50,7 @@ def test_submission_line_from_template():
         {"unit_code": "Y", "status": "incomplete", "status_label": "Còn thiếu", "missing": "bản giấy",
          "first_date": "22/08/2017", "days_late": None}])
     assert packs.submission_html(t, "X") == ("<p>Tình trạng gửi báo cáo: <b>Chậm &lt;hạn&gt;</b>; ngày gửi đầu tiên "
-                                             "03/06/2025, chậm 2 ngày.</p>")
+                                             "03/06/2025; chậm 2 ngày so với hạn (tính theo bản đến sau cùng).</p>")
     assert packs.submission_html(t, "Y") == ("<p>Tình trạng gửi báo cáo: <b>Còn thiếu bản giấy</b>; ngày gửi đầu tiên "
                                              "22/08/2017.</p>")
 

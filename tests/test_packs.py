@@ -279,3 +279,13 @@ def test_a_unit_pack_whose_units_all_await_correction_says_they_were_not_judged(
     units.loc[1, "data_status"] = "ok"
     assert ("Chưa có đơn vị nào đạt đủ các tiêu chí đề xuất khen thưởng; 1 đơn vị chưa được xét vì số liệu đang chờ "
             "sửa.") in packs.awards_html(tables, ["S14", "S14.01"])
+
+
+def test_a_rate_with_an_overdue_dossier_never_reads_100_percent():
+    """Xã Đồng Lạc, 1 overdue dossier, showed "100,0%" ranked third below two units at 100,0%."""
+    from sketket.analysis.indicators import _points
+
+    assert packs.FORMATTERS["pct"](99.96) == "99,96%" and packs.FORMATTERS["pct"](100.0) == "100,0%"
+    assert packs.FORMATTERS["pct"](97.23) == "97,2%" and packs.FORMATTERS["pct"](None) == "–"
+    # a gap of 5,04 points beside its threshold of 5,0 points
+    assert (_points(5.04, 5.0), _points(6.2, 5.0)) == ("5,04 điểm", "6,2 điểm")

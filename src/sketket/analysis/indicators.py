@@ -323,8 +323,11 @@ def _format_rate(value: float, against: float | None) -> str:
     return format_percent(value, decimals)
 
 
-def _points(value: float) -> str:
-    return f"{format_number(value, 1)} điểm"
+def _points(value: float, against: float | None = None) -> str:
+    """Percentage points, with a second decimal when one would read as `against` (a gap of 5,04 beside a
+    threshold of 5,0)."""
+    decimals = 2 if against is not None and value != against and f"{value:.1f}" == f"{against:.1f}" else 1
+    return f"{format_number(value, decimals)} điểm"
 
 
 def format_count(value: float) -> str:
@@ -348,7 +351,7 @@ def _on_time_gap(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any])
     for i, rate, on_time, received, ref, g in _hit_values(hit, units["on_time_rate"], units["dossiers_on_time"],
                                                           units["dossiers_received"], reference, gap):
         yield i, {"value": format_rate(rate), "num": format_int(on_time), "den": format_int(received),
-                  "reference": format_rate(ref), "gap": _points(g), "threshold": threshold}
+                  "reference": format_rate(ref), "gap": _points(g, rule["points"]), "threshold": threshold}
 
 
 def _one_stop_low(units: pd.DataFrame, tiers: pd.DataFrame, rule: dict[str, Any]) -> Iterator[tuple]:

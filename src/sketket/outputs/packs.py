@@ -29,11 +29,18 @@ UNMATCHED = "đơn vị ngoài danh mục"
 FORMATTERS: dict[str, Callable[[Any], str]] = {
     "int": format_int,
     "num": lambda v: format_number(v, 1),
-    "pct": lambda v: format_percent(v, 1),
+    # a rate of 99,96% is not shown as 100,0% beside units that have no overdue dossier (format_rate)
+    "pct": lambda v: "–" if _missing(v) else _format_rate(v),
     "date": format_date,
     "text": lambda v: "" if _missing(v) else nfc_lines(v),  # a list cell keeps one item a line (CSS)
 }
 _NUMERIC = {"int", "num", "pct"}  # rates at one decimal everywhere
+
+
+def _format_rate(value: Any) -> str:
+    from sketket.analysis.indicators import format_rate
+
+    return format_rate(float(value))
 
 
 def _missing(value: Any) -> bool:
