@@ -289,3 +289,17 @@ def test_a_rate_with_an_overdue_dossier_never_reads_100_percent():
     assert packs.FORMATTERS["pct"](97.23) == "97,2%" and packs.FORMATTERS["pct"](None) == "–"
     # a gap of 5,04 points beside its threshold of 5,0 points
     assert (_points(5.04, 5.0), _points(6.2, 5.0)) == ("5,04 điểm", "6,2 điểm")
+
+
+def test_figures_from_an_earlier_file_are_said_beside_the_rankings():
+    """Sở Y tế was ranked first on its earlier table while its newer file could not be opened: the city pack's
+    rankings now say whose figures come from an earlier file."""
+    findings = pd.DataFrame({"source_file": ["so/PL1 - So Y te.xlsx", "so/khac.xlsx"],
+                             "rule": ["resend_unreadable", "sum_mismatch"]})
+    units = pd.DataFrame({"unit_code": ["S16", "S16.01", "S02"], "unit_name": ["Sở Y tế", "Chi cục A", "Sở Tư pháp"],
+                          "tier": ["so", "chi_cuc", "so"],
+                          "source_file": ["so/PL1 - So Y te.xlsx", "so/PL1 - So Y te.xlsx", "so/khac.xlsx"]})
+    html = packs.older_figures_html({"findings": findings, "indicators_units": units})
+    assert ("Số liệu của Sở Y tế (và đơn vị trực thuộc) lấy từ tệp gửi trước: tệp gửi sau không mở được, cần đơn "
+            "vị gửi lại.") in html
+    assert packs.older_figures_html({"findings": findings.iloc[1:], "indicators_units": units}) == ""

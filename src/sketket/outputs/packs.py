@@ -19,7 +19,7 @@ import pandas as pd
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, in_sentence, nfc, nfc_lines
 from sketket.config import Plan
-from sketket.dimensions import DISPLAY_ORDER, scope_label
+from sketket.dimensions import DISPLAY_ORDER, SUBMITTER_TIERS, scope_label
 from sketket.outputs.html import emphasised, piece, render, safe
 
 DEMO_LABEL = "Dữ liệu minh họa"
@@ -515,7 +515,25 @@ def leaders_html(tables: Tables, top: int = 3) -> str:
     return (table_html(pd.DataFrame(rows), {"ranked": "int"},
                        {"tier": "Cấp", "ranked": "Số đơn vị được xếp hạng", "best": f"Dẫn đầu ({top} hạng đầu)",
                         "weakest": f"Thấp nhất ({top} hạng cuối)"}, name="dan-dau-thap-nhat-theo-cap")
-            + para(ranking["basis"].format(min=format_int(ranking["min_dossiers"]))))
+            + para(ranking["basis"].format(min=format_int(ranking["min_dossiers"]))) + older_figures_html(tables))
+
+
+def older_figures_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
+    """The units whose figures come from an earlier file because their newer one could not be opened (ingest's
+    resend_unreadable), beside every ranking and total that uses them; empty when there are none."""
+    findings = tables["findings"]
+    older = findings[findings["rule"] == "resend_unreadable"] if len(findings) else findings
+    if older.empty:
+        return ""
+    units = tables["indicators_units"]
+    stale = units[units["source_file"].isin(set(older["source_file"]))] if len(units) else units
+    if codes is not None:
+        stale = stale[stale["unit_code"].isin(list(codes))]
+    heads = stale[stale["tier"].isin(SUBMITTER_TIERS)] if len(stale) else stale
+    if heads.empty:
+        return ""
+    return para(f"Số liệu của {', '.join(heads['unit_name'].astype(str))} (và đơn vị trực thuộc) lấy từ tệp gửi "
+                "trước: tệp gửi sau không mở được, cần đơn vị gửi lại.")
 
 
 def far_below_counts_html(tables: Tables) -> str:
