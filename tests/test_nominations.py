@@ -407,3 +407,20 @@ def test_lists_in_other_formats_read_the_same(tmp_path: Path, suffix: str) -> No
     got = read_nominations(convert(xlsx, tmp_path / f"kt{suffix}"), f"kt{suffix}", REGISTRY)
     assert got is not None and got.proposer_name == "Quận Ba Đình"
     assert [{k: r[k] for k in individuals[0]} for r in got.rows] == individuals
+
+
+def test_city_pack_counts_apart_the_collectives_that_pass_on_their_units_reason(tmp_path: Path) -> None:
+    from sketket.outputs.packs import load_tables, nominations_html
+
+    rows = [nomination("Phường Phúc Xá", "collective", unit_code="00001"),
+            nomination("Phường Trúc Bạch", "collective", unit_code="00004",
+                       reason="Đơn vị đầu tiên áp dụng trả kết quả qua bưu điện")]
+    awards = pd.DataFrame({"unit_code": ["00001", "00004"], "unit_name": ["Phường Phúc Xá", "Phường Trúc Bạch"],
+                           "tier": ["xa", "xa"], "shortlisted": [True, False],
+                           "criteria_missed": ["", "Tỷ lệ đúng hạn 97,0%"]})
+    checks, _ = check_nominations(pd.DataFrame(rows), awards=awards)
+    checks.to_csv(tmp_path / "nomination_checks.csv", index=False, encoding="utf-8-sig")
+    awards.to_csv(tmp_path / "awards.csv", index=False, encoding="utf-8-sig")
+    html = nominations_html(load_tables(tmp_path), lists=False)
+    assert ("2 đề nghị đủ điều kiện (trong đó 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, để Hội "
+            "đồng Thi đua - Khen thưởng xem xét), 0 chưa đủ điều kiện.") in html

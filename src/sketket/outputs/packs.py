@@ -1428,13 +1428,19 @@ def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str
             *(c for c in checks.columns if c.startswith("check_"))]
     checks = checks.assign(**{c: checks[c].astype(object).where(checks[c].notna(), "").astype(str) for c in text})
     passed = _true(checks["passed"])
+    ok = load_yaml("nominations.yml")["results"]["ok"]
+    # passed on the proposing unit's reason although the collective misses the criteria (the award list's part III)
+    explained = passed & ~checks["check_criteria"].isin(["", ok]) if "check_criteria" in checks else passed & False
     city = checks[(checks["kind"] == "individual") & checks["award_level"].isin(spec["levels"])]
     direct = int(_true(city["direct_worker"]).sum())
     share = format_percent(100 * direct / len(city)) if len(city) else "–"
     parts = [para(f"{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
              f"{format_int((checks['kind'] == 'collective').sum())} tập thể, "
              f"{format_int((checks['kind'] == 'individual').sum())} cá nhân; "
-             f"{format_int(passed.sum())} đề nghị đủ điều kiện, {format_int((~passed).sum())} chưa đủ điều kiện. "
+             f"{format_int(passed.sum())} đề nghị đủ điều kiện"
+             + (f" (trong đó {format_int(explained.sum())} tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, "
+                "để Hội đồng Thi đua - Khen thưởng xem xét)" if explained.any() else "")
+             + f", {format_int((~passed).sum())} chưa đủ điều kiện. "
              f"Người lao động trực tiếp chiếm {share} ({format_int(direct)}/{format_int(len(city))}) số cá "
              f"nhân đề nghị khen thưởng cấp Thành phố (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị).")]
     held = checks[~passed]
