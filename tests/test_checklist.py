@@ -200,3 +200,18 @@ def test_letters_sent_out_of_a_total_keep_the_letters_sent_whatever_the_digits()
                        ("Đã gửi 4/233 thư xin lỗi.", 4), ("Đã gửi 1.284/1.421 thư xin lỗi.", 1284)):
         answer = assess(item, text, checklist)
         assert (answer.value, answer.number) == ("partly", sent), text
+
+
+def test_a_unit_meeting_every_modern_criterion_counts_as_yes_on_each_it_does_not_name():
+    """The city pack's table read "diện tích tối thiểu: 0 Có / 53 Không nêu" beside "Đủ tiêu chí hiện đại: 46
+    Có": a unit that says it meets them all counts as "Có" on each criterion it does not name (a "Không" stays)."""
+    rows = []
+    for unit, whole, area in (("S01", "Có", "Không nêu"), ("S02", "Có", "Không"), ("S03", "Không nêu", "Không nêu")):
+        for item, label, value in (("d_hien_dai", "Đủ tiêu chí hiện đại (VB 2956/UBND-NC)", whole),
+                                   ("d_dien_tich", "Tiêu chí: diện tích tối thiểu", area)):
+            rows.append({"source_file": f"{unit}.docx", "unit_name": unit, "unit_code": unit, "tier": "so",
+                         "section": "II.2.d", "group": "d)", "item": item, "item_label": label, "value": value,
+                         "number": None, "evidence": "", "flag": ""})
+    counts = silent_units(pd.DataFrame(rows))
+    area = counts.loc["Tiêu chí: diện tích tối thiểu"]
+    assert (area["Có"], area["Không"], area["Không nêu"], area["Đơn vị không nêu"]) == (1, 1, 1, "S03")

@@ -153,7 +153,7 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
                            for i, n in ((1, 9), (3, 7), (4, 5), (0, 3), (5, 2))]
     html = packs.brief_html(t)
     assert "Đề nghị số 1 &lt;b&gt;" in html and "<b>" not in html and html.index("Kết quả nổi bật") < html.index(
-        "Hạn chế") < html.index("Sở Nội vụ đề xuất")
+        "Hạn chế") < html.index("Kiến nghị được nhiều đơn vị nêu nhất")
     assert in_sentence("Các Sở, ngành Thành phố") == "các Sở, ngành Thành phố"  # "… gửi các Sở, ngành"
 
 

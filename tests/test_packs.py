@@ -262,9 +262,8 @@ def test_far_below_count_says_each_rule_apart():
                           "flags": ["one_stop_low", "on_time_gap; no_online", "on_time_gap", ""]})
     html = packs.far_below_counts_html({"indicators_units": units})
     assert ("3 đơn vị thấp hơn hẳn mặt bằng chung của cấp mình (Sở, cơ quan tương đương Sở: 1; Xã, phường, thị "
-            "trấn: 2): 2 đơn vị có tỷ lệ hồ sơ đúng hạn thấp hơn hẳn tỷ lệ của cấp; 1 đơn vị có ít TTHC thực hiện "
-            "theo cơ chế một cửa; 1 đơn vị chưa có dịch vụ công trực tuyến mức độ 3, 4 (một đơn vị có thể ở nhiều "
-            "nhóm).") in html
+            "trấn: 2): 2 về tỷ lệ đúng hạn, 1 về TTHC một cửa, 1 chưa có DVC trực tuyến mức độ 3, 4 (một đơn vị có "
+            "thể ở nhiều nhóm).") in html
     method = packs.method_html({})
     assert "hoặc dưới 80% số TTHC thực hiện theo cơ chế một cửa" in method
 

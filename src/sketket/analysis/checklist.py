@@ -618,10 +618,21 @@ def checklist_matrix(df: pd.DataFrame, checklist: Checklist | None = None) -> pd
 
 
 def silent_units(df: pd.DataFrame, checklist: Checklist | None = None) -> pd.DataFrame:
-    """Per item: how many units answer each way, how many need checking, and which units say nothing."""
+    """Per item: how many units answer each way, how many need checking, and which units say nothing. A unit
+    that says it meets every modern-counter criterion (checklist.yml implied_by) counts as "Có" on each it
+    does not name."""
     checklist = checklist or load_checklist()
     flagged = _flagged(df)
     answer = df["value"].where(~flagged, checklist.flag_label)
+    # a criterion a report does not name, from a unit that says it meets them all (implied_by), counts as met
+    wholes = implied_by()
+    if wholes and "unit_code" in df:
+        unit = reporting_unit(df)
+        claims = {(w, u) for w, u, v in zip(df["item"], unit, df["value"], strict=True)
+                  if v == checklist.values["yes"] and w in set(wholes.values())}
+        implied = [(wholes.get(i), u) in claims and a == checklist.values["silent"]
+                   for i, u, a in zip(df["item"], unit, answer, strict=True)]
+        answer = answer.where(~pd.Series(implied, index=df.index), checklist.values["yes"])
     order = [v for k, v in checklist.values.items() if k != "silent"] + [checklist.flag_label,
                                                                           checklist.values["silent"]]
     counts = pd.crosstab(df["item_label"], answer).reindex(columns=order, fill_value=0)

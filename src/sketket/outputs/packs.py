@@ -551,7 +551,7 @@ def far_below_counts_html(tables: Tables) -> str:
     by_rule = [pack_config()["far_below_rules"][r].format(n=format_int(n))
                for r, n in rules.value_counts().items() if r in pack_config()["far_below_rules"]]
     return para(f"{format_int(len(flagged))} đơn vị thấp hơn hẳn mặt bằng chung của cấp mình ({'; '.join(parts)}): "
-                + "; ".join(by_rule) + " (một đơn vị có thể ở nhiều nhóm).")
+                + ", ".join(by_rule) + " (một đơn vị có thể ở nhiều nhóm).")
 
 
 def _more(n: int, where: str) -> str:
@@ -1129,6 +1129,14 @@ def checklist_counts(tables: Tables, group: str, codes: Iterable[str] | None = N
     return counts.reset_index()
 
 
+def _has_implied(tables: Tables, group: str) -> bool:
+    """Whether a checklist group holds items counted from a whole (checklist.yml implied_by)."""
+    from sketket.analysis.checklist import implied_by
+
+    df = tables["checklist"]
+    return bool(len(df)) and bool(set(df.loc[df["group"] == group, "item"]) & set(implied_by()))
+
+
 def outline_sections(tables: Tables) -> list[OutlineSection]:
     """Every question of II.2 (a–k, in the outline's order, config/packs.yml `outline_sections`) with its answer:
     the tiers' figures and/or the count of the units' checklist answers."""
@@ -1143,9 +1151,11 @@ def outline_sections(tables: Tables) -> list[OutlineSection]:
             counts = checklist_counts(tables, spec["checklist"])
             if len(counts):  # an answer no unit gave is a column of zeros: left out to keep the page short
                 counts = counts[[counts.columns[0], *(c for c in counts.columns[1:] if counts[c].any())]]
+            implied = len(counts) and _has_implied(tables, spec["checklist"])
             parts.append(para("Chưa có báo cáo thuyết minh nêu nội dung này.") if counts.empty else
                          table_html(counts, dict.fromkeys(counts.columns[1:], "int"),
-                                    caption="Số đơn vị theo nội dung trả lời trong báo cáo thuyết minh"))
+                                    caption="Số đơn vị theo nội dung trả lời trong báo cáo thuyết minh"
+                                    + ("; “Có” ở từng tiêu chí gồm đơn vị nêu đủ các tiêu chí" if implied else "")))
         body = "".join(parts) or para("Chưa có số liệu.")
         out.append(OutlineSection(spec["id"], spec["anchor"], _outline_heading(spec["id"]), body))
     return out
