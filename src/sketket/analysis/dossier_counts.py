@@ -234,7 +234,7 @@ def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_h
 
 def _layout(ex: Export) -> tuple[object, ...]:
     """What must be equal for exports to be read by one read_csv over several files."""
-    return (ex.delimiter, ex.header_line, ex.n_columns, tuple(sorted(ex.columns.items())))
+    return (ex.delimiter, ex.skip_rows, ex.n_columns, tuple(sorted(ex.columns.items())))
 
 
 def _sql_list(values: list[Any]) -> str:
@@ -408,7 +408,7 @@ class DuckDBEngine:
         """read_csv over CSV exports of one layout: every column text, nothing guessed."""
         spec = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(ex.n_columns)) + "}"
         return (f"read_csv({_sql_list([str(p) for p in paths])}, delim={_quote(ex.delimiter)}, header=false, "
-                f"skip={ex.header_line}, columns={spec}, auto_detect=false, quote='\"', escape='\"', "
+                f"skip={ex.skip_rows}, columns={spec}, auto_detect=false, quote='\"', escape='\"', "
                 f"null_padding=true, strict_mode=false, encoding='utf-8', max_line_size={self._max_line_bytes}"
                 + ("" if parallel else ", parallel=false") + ")")
 

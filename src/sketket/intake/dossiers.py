@@ -77,6 +77,9 @@ class Export:
     kind: str = ""  # log | procedures | rejected | skipped
     reason: str = ""
     header_line: int = 0  # 1-based line (CSV) or row (sheet) of the header
+    # CSV: the rows DuckDB's read_csv must skip to reach the first data row. It counts a quoted cell spanning
+    # lines as one row, except at the very start of a file with a BOM, where it does not see the quote.
+    skip_rows: int = 0
     delimiter: str = ","
     n_columns: int = 0
     columns: dict[str, int] = field(default_factory=dict)
@@ -87,13 +90,15 @@ class Export:
     more_sheets: list[tuple[str, list[list[str]]]] = field(default_factory=list)
 
 
-def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, list[int]]:
+def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, list[int], bool]:
     """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), its delimiter
     (comma or semicolon, the one that splits a line into a header: the more columns named, the better; a
     procedure name full of commas in a semicolon file does not decide; else the one a line has most of), and
-    the line on which each of those rows ends (a title cell may span lines)."""
+    the line on which each of those rows ends (a title cell may span lines), and whether the file opens with a
+    BOM then a quote (DuckDB then reads the first row's lines as rows of their own)."""
     with open(path, "rb") as f:
         raw = f.read(_HEAD_BYTES)
+    bom_quote = raw.startswith(codecs.BOM_UTF8 + b'"')
     cut = len(raw) == _HEAD_BYTES
     text = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=not cut)  # a character cut is not an error
     lines = list(io.StringIO(text, newline=""))
@@ -107,7 +112,7 @@ def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, li
         return (len(mapped) if kind else 0), max((line.count(d) for line in lines), default=0)
 
     best = max((";", ","), key=fit)
-    return parsed[best], best, _row_ends(lines, best)
+    return parsed[best], best, _row_ends(lines, best), bom_quote
 
 
 def _split(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -147,7 +152,7 @@ def record_lines(ex: Export) -> list[int] | None:
     cannot read the file through (a cell over its field limit): the caller keeps one line per row."""
     starts: list[int] = []
     with open(ex.path, encoding="utf-8-sig", newline="") as f:
-        for _ in range(ex.header_line):  # DuckDB's skip counts lines, not rows
+        for _ in range(ex.header_line):  # the header's lines (source_row counts lines)
             f.readline()
         reader = csv.reader(f, delimiter=ex.delimiter)
         line = ex.header_line
@@ -234,8 +239,9 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         return ex
     try:
         ends: list[int] | None = None
+        bom_quote = False
         if suffix == ".csv":
-            head, ex.delimiter, ends = _csv_head(path, cfg)
+            head, ex.delimiter, ends, bom_quote = _csv_head(path, cfg)
         else:
             head = _xlsx_rows(path, ex)
     except UnicodeDecodeError:
@@ -247,10 +253,11 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
     except _Rejected as exc:
         ex.kind, ex.reason = "rejected", str(exc)
         return ex
-    return _classify(ex, head, cfg, ends)
+    return _classify(ex, head, cfg, ends, bom_quote)
 
 
-def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list[int] | None = None) -> Export:
+def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list[int] | None = None,
+              bom_quote: bool = False) -> Export:
     """`ex` as a log or a procedures table from its first rows (`head`; for a CSV, `ends`: the line each row
     ends on), or rejected when no header is found."""
     path = ex.path
@@ -266,8 +273,9 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
             size=format_number(path.stat().st_size / 2**20, 1),
             limit=format_number(int(cfg["limits"]["procedures_table_bytes"]) / 2**20, 1))
         return ex
-    # a CSV's header line is counted in lines (a title cell may span two): DuckDB skips that many
+    # a CSV's header line is counted in lines (a title cell may span two): source_row counts lines
     ex.kind, ex.header_line, ex.columns = kind, (ends[at] if ends and at < len(ends) else at + 1), mapped
+    ex.skip_rows = ends[0] + at if bom_quote and ends else at + 1
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
     if ex.rows is not None:
         ex.rows = ex.rows[at + 1:]
