@@ -252,11 +252,11 @@ def _line_counts(files: list[tuple[int, Export]]) -> dict[int, int]:
     return out
 
 
-def _line_fixes(files: list[tuple[int, Export]], lines: dict[int, int], rows: dict[int, int]) -> dict[int, list[int]]:
+def _line_fixes(files: list[tuple[int, Export]], lines: dict[int, int], rows: dict[int, int]) -> dict[int, Any]:
     """The line of each row of the CSV exports whose rows are not one a line below the header: a blank line
     (DuckDB skips it) or a quoted cell spanning lines shifts the rows after it. Only the files whose line
     count differs are read again; a file the csv module reads otherwise than DuckDB keeps one line a row."""
-    fixes: dict[int, list[int]] = {}
+    fixes: dict[int, Any] = {}  # file → the line of each row (an array of int64)
     for i, ex in files:
         n = rows.get(i, 0)
         if not n or i not in lines or lines[i] == ex.header_line + n:
@@ -473,18 +473,46 @@ class DuckDBEngine:
         # a CSV with more lines than its header's and its rows (a blank line, which DuckDB skips, or a quoted
         # cell spanning lines): each row's line, read again in Python; the rare file, never the common one
         fixes = _line_fixes(csv_files, lines, {int(i): int(n) for i, _, n in stats})
-        for i, starts in fixes.items():
-            self.register(f"{name}__lines_df", pd.DataFrame({"pos": range(len(starts)), "line": starts}))
-            self.con.execute(f"SET VARIABLE {name}__lines_{i} = "
-                             f"(SELECT list(CAST(line AS BIGINT) ORDER BY pos) FROM {name}__lines_df)")
         if fixes:
-            number = ("CASE CAST(file_idx AS BIGINT) " + " ".join(
-                f"WHEN {i} THEN getvariable('{name}__lines_{i}')[CAST(file_row_number - {first[i]} + 1 AS BIGINT)]"
-                for i in fixes) + f" ELSE {number} END")
+            # a vectorised Python function looks each row's line up in an array: linear in the rows (a list in a
+            # DuckDB variable was copied for every chunk of rows: quadratic)
+            function = self._line_function(name, {i: (first[i], starts) for i, starts in fixes.items()})
+            number = (f"CASE WHEN CAST(file_idx AS BIGINT) IN ({', '.join(str(i) for i in fixes)}) "
+                      f"THEN {function}(CAST(file_idx AS BIGINT), file_row_number) ELSE {number} END")
         self._numbered = name if fixes else ""
         # row_id: the row's place among the stored rows (Dialect.repeated)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number) REPLACE "
                          f"({number} AS source_row), file_row_number AS row_id FROM {source}")
+
+    def _line_function(self, name: str, starts: dict[int, tuple[int, Any]]) -> str:
+        """The SQL function `{name}__line(file_idx, file_row_number)`: the line of a row of a file of `starts`
+        (file → its first file_row_number and the line of each of its rows)."""
+        import numpy as np
+        import pyarrow as pa
+
+        try:
+            from duckdb.sqltypes import BIGINT
+        except ImportError:  # DuckDB before 1.4
+            from duckdb.typing import BIGINT
+
+        arrays = {i: (first, np.asarray(lines, dtype=np.int64)) for i, (first, lines) in starts.items()}
+
+        def line(file_idx, row):  # type: ignore[no-untyped-def]  # DuckDB reads hints: none, pyarrow is local
+            files, rows = file_idx.to_numpy(zero_copy_only=False), row.to_numpy(zero_copy_only=False)
+            out = np.zeros(len(rows), dtype=np.int64)
+            for i, (first, lines) in arrays.items():
+                here = files == i
+                if here.any():
+                    out[here] = lines[rows[here] - first]
+            return pa.array(out)
+
+        function = f"{name}__line"
+        try:
+            self.con.remove_function(function)
+        except Exception:  # noqa: BLE001 - not registered yet (the error's class differs across DuckDB versions)
+            pass
+        self.con.create_function(function, line, [BIGINT, BIGINT], BIGINT, type="arrow")
+        return function
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
