@@ -934,3 +934,43 @@ def test_a_title_or_header_cell_spanning_lines_loses_no_dossier(tmp_path, bom, w
     assert list(zip(d["dossier_code"], d["source_row"], strict=True)) == [
         ("H0", first), ("H1", first + 1), ("H2", first + 2)]
     assert res.tables["dossier_findings"].empty
+
+
+def test_line_count_counts_breaks_as_an_editor_does(tmp_path):
+    from sketket.intake.dossiers import line_count
+
+    for text, lines in ((b"a\nb\n", 2), (b"a\nb", 2), (b"a\r\nb\r\n", 2), (b"a\rb\r", 2), (b'a,"x\ry"\nb\n', 3),
+                        (b"a\r\r\nb\r\r\n", 4), (b"", 0), (b"a", 1)):
+        (tmp_path / "f.csv").write_bytes(text)
+        assert line_count(tmp_path / "f.csv") == lines, text
+
+
+def test_a_lone_cr_inside_a_quoted_cell_counts_as_a_line(tmp_path):
+    """A cell holding a CR alone (an old Mac line break) shows as two lines in an editor: the rows below are
+    numbered one lower than before."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    row = "{code};{name};Trực tiếp;03/04/2017;10/04/2017;05/04/2017;05/04/2017;Trực tiếp;Đã trả kết quả"
+    lines = ["Đơn vị: UBND phường Quán Thánh", HEADER, row.format(code="A1", name='"Đăng ký\rkhai sinh"'),
+             row.format(code="A2", name="Thủ tục A")]
+    (logs / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert list(zip(d["dossier_code"], d["source_row"], strict=True)) == [("A1", 3), ("A2", 5)]
+
+
+def test_a_long_cell_does_not_stop_the_line_numbers_after_a_blank_line(tmp_path):
+    """A 200.000-character cell is over the csv module's default limit (128 KiB): the rows after a blank line
+    kept one line a row, silently wrong; the limit is DuckDB's (limits.max_line_bytes)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    row = "{code};{name};Trực tiếp;03/04/2017;10/04/2017;05/04/2017;05/04/2017;Trực tiếp;Đã trả kết quả"
+    lines = ["Đơn vị: UBND phường Quán Thánh", HEADER, row.format(code="A1", name="x" * 200_000), "",
+             row.format(code="A2", name="Thủ tục A"), row.format(code="A3", name="Thủ tục A")]
+    (logs / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert list(zip(d["dossier_code"], d["source_row"], strict=True)) == [("A1", 3), ("A2", 5), ("A3", 6)]
+    import csv
+
+    assert csv.field_size_limit() == 131072  # the module's limit is left as it was

@@ -138,13 +138,17 @@ def _row_ends(lines: list[str], delimiter: str) -> list[int]:
 
 
 def line_count(path: Path) -> int:
-    """The lines of a file: its line feeds, and a last line without one."""
+    """The lines of a file as a text editor counts them: its line breaks (LF, CRLF, or a CR alone), and a last
+    line without one."""
     n, last = 0, b""
     with open(path, "rb") as f:
         while chunk := f.read(1 << 24):
             n += chunk.count(b"\n")
+            cr = chunk.count(b"\r")
+            if cr:  # a CR alone is a line break; one before an LF is the same break as the LF
+                n += cr - chunk.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-    return n + (last not in (b"", b"\n"))
+    return n + (last not in (b"", b"\n", b"\r"))
 
 
 def record_lines(ex: Export) -> array[int] | None:
@@ -152,6 +156,15 @@ def record_lines(ex: Export) -> array[int] | None:
     a quoted cell may span lines, and a blank line, which DuckDB skips, is no row. None when the csv module
     cannot read the file through (a cell over its field limit): the caller keeps one line per row."""
     starts = array("q")  # 8 bytes a row, not a Python int's 28
+    # a cell as long as DuckDB reads one (limits.max_line_bytes), not only the csv module's 128 KiB
+    limit = csv.field_size_limit(max(csv.field_size_limit(), int(config()["limits"]["max_line_bytes"])))
+    try:
+        return _record_lines(ex, starts)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _record_lines(ex: Export, starts: array[int]) -> array[int] | None:
     with open(ex.path, encoding="utf-8-sig", newline="") as f:
         for _ in range(ex.header_line):  # the header's lines (source_row counts lines)
             f.readline()
