@@ -974,3 +974,19 @@ def test_a_long_cell_does_not_stop_the_line_numbers_after_a_blank_line(tmp_path)
     import csv
 
     assert csv.field_size_limit() == 131072  # the module's limit is left as it was
+
+
+def test_a_name_with_a_line_break_is_not_the_procedures_spelling_but_its_finding_shows_it(tmp_path):
+    logs = tmp_path / "logs"
+    row = "{code};1.001;{name};Trực tiếp;03/04/2017;10/04/2017;05/04/2017;;;Đã trả kết quả"
+    header = "Mã hồ sơ;Mã TTHC;" + HEADER.split(";", 1)[1]
+    _write(logs, "a.csv", [row.format(code="A1", name='"Đăng ký\nkhai sinh"'),
+                           *(row.format(code=f"A{i}", name="Đăng ký khai sinh") for i in (2, 3, 4))], header=header)
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert set(d["procedure_name"]) == {"Đăng ký khai sinh"}
+    assert d["procedure_name_written"].tolist() == ["Đăng ký\nkhai sinh", "", "", ""]
+    procs = res.tables["dossier_procedures"]
+    assert procs["procedure_name"].tolist() == ["Đăng ký khai sinh", "Đăng ký khai sinh"]  # the city, the unit
+    f = res.tables["dossier_findings"]
+    assert f.loc[f["rule"] == "line_breaks", "value"].tolist() == ["Đăng ký ⏎ khai sinh"]

@@ -808,7 +808,8 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
     # One spelling per procedure: the code groups spellings, else the folded name does; it is the first name in
     # sorted order, one not in capitals first, spaces collapsed. A row without a code whose folded name is the
     # name of exactly one code in the logs is that code's procedure ("Chứng thực bản sao" written without its
-    # code 1.001). A name holding a line break stays as written: its finding (line_breaks) shows it.
+    # code 1.001). A name holding a line break is nobody's spelling if another exists: its finding (line_breaks)
+    # shows the cell as written (procedure_name_written).
     names_of_code: dict[str, str] = {}
     codes_of_name: dict[str, set[str]] = {}
     spelling: dict[str, str] = {}
@@ -818,7 +819,8 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
 
     pairs = [(c, n if broken(n) else " ".join(n.split()))
              for c, n in zip(procs["procedure_code"], procs["procedure_name"], strict=True)]
-    for code, name in sorted(pairs, key=lambda p: (p[1].isupper(), p[1], p[0])):
+    # a spelling holding a line break is a code's name only when it has no other
+    for code, name in sorted(pairs, key=lambda p: (broken(p[1]), p[1].isupper(), p[1], p[0])):
         if code and name:
             names_of_code.setdefault(code, name)
             if not broken(name):
@@ -1026,6 +1028,9 @@ _TEXT_COLUMNS = ("dossier_code", "procedure_code", "procedure_name", "unit_name"
 def _multiline_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
     """The first of the rows' texts that spans lines, on one line (⏎ for each break) and cut to `width`."""
     value = pd.Series("", index=rows.index, dtype=object)
+    if "procedure_name_written" in rows:  # the cell as written, where the procedure's spelling replaced it
+        written = rows["procedure_name_written"].fillna("").astype(str)
+        rows = rows.assign(procedure_name=written.where(written != "", rows["procedure_name"]))
     for column in reversed(_TEXT_COLUMNS):
         value = rows[column].where(rows[column].str.contains("[\r\n]", regex=True), value)
     flat = value.str.replace(r"\r\n|\r|\n", " ⏎ ", regex=True)

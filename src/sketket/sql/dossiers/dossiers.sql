@@ -85,6 +85,9 @@ o AS (
          -- only where the row is counted (an excluded row has its own finding)
          dossier_code = '' AND unit_code <> '' AND r_dn BETWEEN {period_start} AND {cutoff} AS i_code_missing,
          end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff,
+         -- the procedure's name as written when it spans lines (the row takes the procedure's one spelling)
+         CASE WHEN instr(procedure_name, chr(10)) > 0 OR instr(procedure_name, chr(13)) > 0
+              THEN procedure_name ELSE '' END AS written_name,
          -- a quoted cell spanning lines (LF or CR): an Excel line break, or a quote never closed that swallowed
          -- the rows below
          instr(dossier_code, chr(10)) > 0 OR instr(dossier_code, chr(13)) > 0
@@ -111,7 +114,7 @@ SELECT
   return_value AS return_channel,
   status,
   unit_code, tier, outcome, source_file, source_row,
-  due_computed,
+  due_computed, written_name AS procedure_name_written,
   r_dn IS NOT NULL AND ((r_dn % 7) + 7) % 7 = 2 AS saturday_received,
   coalesce(((r_dn % 7) + 7) % 7 = 2 AND t_dn = r_dn AND t_min < {saturday_hour} * 60, false) AS saturday_same_morning,
   -- most rows have none: the text is only made for the others

@@ -1,5 +1,6 @@
 -- The rows with an issue of their own (unreadable or impossible dates, duplicates, …); messages in Python.
-SELECT source_file, source_row, dossier_code, procedure_code, procedure_name, unit_name, issues, outcome,
+SELECT source_file, source_row, dossier_code, procedure_code, procedure_name, procedure_name_written, unit_name,
+       issues, outcome,
        received_at, due_at, finished_at, returned_at, status
 FROM dossiers
 WHERE issues <> ''
