@@ -82,6 +82,7 @@ _FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
     "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:mm:ss"),
 }
 _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
+_DASHES = "-–—."  # what a cell holds when it is meant empty ("-", "—", "...")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Dialect:
     position: Callable[[str, str], str]
     pick: Callable[[str, str, str], str]
     repeated: Callable[[str, str], str]
+    blank: Callable[[str], str]  # a text of nothing but dashes and dots, or nothing ("-" in an empty cell)
 
 
 DUCKDB = Dialect(
@@ -129,6 +131,8 @@ DUCKDB = Dialect(
     repeated=lambda table, alias: (f"coalesce(CASE WHEN {alias}.row_id BETWEEN getvariable('{table}__first') "
                                    f"AND getvariable('{table}__last') THEN get_bit(getvariable('{table}__bits'), "
                                    f"CAST({alias}.row_id - getvariable('{table}__first') AS INTEGER)) = 1 END, false)"),
+    # not an IN list: DuckDB makes a long one a join, which gives up the rows' order
+    blank=lambda x: f"ltrim({x}, '{_DASHES}') = ''",
 )
 SPARK = Dialect(
     "spark",
@@ -143,6 +147,7 @@ SPARK = Dialect(
     pick=lambda table, column, place: f"(SELECT max(l.{column}) FROM {table} l WHERE l.lk_pos = ({place}))",
     repeated=lambda table, alias: (f"((SELECT count(*) FROM {table} d WHERE d.file_idx = {alias}.file_idx "
                                    f"AND d.source_row = {alias}.source_row) > 0)"),
+    blank=lambda x: f"trim(LEADING '{_DASHES}' FROM {x}) = ''",  # Spark's two-argument ltrim takes them swapped
 )
 
 
@@ -168,7 +173,7 @@ def _fragments() -> dict[str, str]:
 
 def render(name: str, dialect: Dialect, **params: object) -> str:
     """A SQL file with its fragments expanded ({{parse col p}}, {{value p}} and the dialect's {{date_text x}},
-    {{datetime_text day minutes}}, {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}},
+    {{datetime_text day minutes}}, {{try_ts x format}}, {{serial x}}, {{day_number x}}, {{hash x y …}}, {{blank x}},
     {{position table key}}, {{pick table.column place}}, {{repeated table alias}}) and its parameters
     ({cutoff} …) filled in."""
     frags = _fragments()
@@ -182,7 +187,7 @@ def render(name: str, dialect: Dialect, **params: object) -> str:
             return expand_all(frags["value"].replace("@p@", args[0]))
         if macro == "try_ts":
             return dialect.try_ts(args[0], args[1])
-        if macro in ("serial", "day_number", "date_text"):
+        if macro in ("serial", "day_number", "date_text", "blank"):
             return getattr(dialect, macro)(args[0])
         if macro == "datetime_text":
             return dialect.datetime_text(args[0], args[1])
@@ -213,6 +218,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_BLANKS = "' ' || chr(9)"  # trimmed around a value with trim's own (Unicode) spaces: tabs too
+
+
 def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str,
                 district: str | None = None) -> str:
     """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
@@ -223,9 +231,10 @@ def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_h
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
-        cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
+        # spaces and tabs around a value are not part of it (a cell of tabs is empty)
+        cols.append(f"coalesce(trim(trim(c{k}, {_BLANKS})), '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
-    unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
+    unit_key = f"coalesce(nullif(trim(trim(c{unit}, {_BLANKS})), ''), {unit_hint})" if unit is not None else unit_hint
     if district is not None:
         unit_key = f"CASE WHEN {district} = '' THEN {unit_key} ELSE {unit_key} || chr(31) || {district} END"
     return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "

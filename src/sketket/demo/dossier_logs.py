@@ -97,9 +97,11 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
                      {"unit_code": u.unit_code, "rule": "received_unreadable", "dossier_code": f"{u.unit_code}-X1",
                       "source_row": first + 1}]
         name = f"so-theo-doi-{u.unit_code}"
-        if shape == 0:
+        if shape == 0:  # a row of dashes closes it, as some hand-kept logs do: no dossier (empty_row)
+            manifest.append({"unit_code": u.unit_code, "rule": "empty_row", "dossier_code": "-",
+                             "source_row": first + 2})
             text = ["SỔ THEO DÕI HỒ SƠ;;;", f"Đơn vị: {u.unit_name}", ";".join(HEADER)]
-            text += [";".join(r) for r in rows] + [""] + [";".join(r) for r in tricky]
+            text += [";".join(r) for r in rows] + [""] + [";".join(r) for r in tricky] + [";".join("-" * len(HEADER))]
             (out / f"{name}.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
         elif shape == 1:
             lines = [",".join(["Đơn vị", *HEADER])] + [",".join([u.unit_name, *r]) for r in rows + tricky]

@@ -74,7 +74,7 @@ o AS (
          END AS outcome,
          -- the row's issues (rules of the findings), each true, false or NULL
          no_data AS i_empty_row,
-         received_at = '' AND NOT no_data AS i_received_missing,
+         received_at = '' AS i_received_missing,
          received_at <> '' AND r_dn IS NULL AS i_received_unreadable,
          due_at <> '' AND u_dn IS NULL AS i_due_unreadable,
          finished_at <> '' AND f_dn IS NULL AS i_finished_unreadable,
@@ -118,11 +118,11 @@ SELECT
   r_dn IS NOT NULL AND ((r_dn % 7) + 7) % 7 = 2 AS saturday_received,
   coalesce(((r_dn % 7) + 7) % 7 = 2 AND t_dn = r_dn AND t_min < {saturday_hour} * 60, false) AS saturday_same_morning,
   -- most rows have none: the text is only made for the others
-  CASE WHEN i_empty_row OR i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
+  CASE WHEN i_empty_row THEN 'empty_row'  -- a row with nothing of a dossier has that note only
+       WHEN i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
          OR i_returned_unreadable OR i_finished_before_received OR i_due_before_received
          OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff OR i_line_breaks THEN
     concat_ws(',',
-      CASE WHEN i_empty_row THEN 'empty_row' END,
       CASE WHEN i_received_missing THEN 'received_missing' END,
       CASE WHEN i_received_unreadable THEN 'received_unreadable' END,
       CASE WHEN i_due_unreadable THEN 'due_unreadable' END,

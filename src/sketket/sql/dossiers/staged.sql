@@ -21,7 +21,9 @@ SELECT file_idx, source_row, unit_key, dossier_code, procedure_code, procedure_n
        CASE WHEN u_dn IS NULL THEN due_at END AS due_at,
        CASE WHEN f_dn IS NULL THEN finished_at END AS finished_at,
        CASE WHEN t_dn IS NULL THEN returned_at END AS returned_at,
-       -- a row with nothing of a dossier (blank, or only a unit's name heading its dossiers): no row of a log
-       dossier_code = '' AND procedure_code = '' AND procedure_name = '' AND channel = '' AND return_channel = ''
-         AND status = '' AND received_at = '' AND due_at = '' AND finished_at = '' AND returned_at = '' AS no_data
+       -- a row with nothing of a dossier (blank, dashes, or only a unit's name heading its dossiers): no row of
+       -- a log
+       {{blank dossier_code}} AND {{blank procedure_code}} AND {{blank procedure_name}} AND {{blank channel}}
+         AND {{blank return_channel}} AND {{blank status}} AND {{blank received_at}} AND {{blank due_at}}
+         AND {{blank finished_at}} AND {{blank returned_at}} AS no_data
 FROM v
