@@ -82,7 +82,6 @@ _FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
     "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:mm:ss"),
 }
 _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
-_DASHES = "-–—."  # what a cell holds when it is meant empty ("-", "—", "...")
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ class Dialect:
     position: Callable[[str, str], str]
     pick: Callable[[str, str, str], str]
     repeated: Callable[[str, str], str]
-    blank: Callable[[str], str]  # a text of nothing but dashes and dots, or nothing ("-" in an empty cell)
+    blank: Callable[[str], str]  # an empty cell: nothing, or the "-" some logs write in one
 
 
 DUCKDB = Dialect(
@@ -131,8 +130,8 @@ DUCKDB = Dialect(
     repeated=lambda table, alias: (f"coalesce(CASE WHEN {alias}.row_id BETWEEN getvariable('{table}__first') "
                                    f"AND getvariable('{table}__last') THEN get_bit(getvariable('{table}__bits'), "
                                    f"CAST({alias}.row_id - getvariable('{table}__first') AS INTEGER)) = 1 END, false)"),
-    # not an IN list: DuckDB makes a long one a join, which gives up the rows' order
-    blank=lambda x: f"ltrim({x}, '{_DASHES}') = ''",
+    # two equalities: an IN list is made a join when long (the rows' order is lost), ltrim costs a second a run
+    blank=lambda x: f"({x} = '' OR {x} = '-')",
 )
 SPARK = Dialect(
     "spark",
@@ -147,7 +146,7 @@ SPARK = Dialect(
     pick=lambda table, column, place: f"(SELECT max(l.{column}) FROM {table} l WHERE l.lk_pos = ({place}))",
     repeated=lambda table, alias: (f"((SELECT count(*) FROM {table} d WHERE d.file_idx = {alias}.file_idx "
                                    f"AND d.source_row = {alias}.source_row) > 0)"),
-    blank=lambda x: f"trim(LEADING '{_DASHES}' FROM {x}) = ''",  # Spark's two-argument ltrim takes them swapped
+    blank=lambda x: f"({x} = '' OR {x} = '-')",
 )
 
 
@@ -218,9 +217,6 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_BLANKS = "' ' || chr(9)"  # trimmed around a value with trim's own (Unicode) spaces: tabs too
-
-
 def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str,
                 district: str | None = None) -> str:
     """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
@@ -231,10 +227,9 @@ def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_h
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
-        # spaces and tabs around a value are not part of it (a cell of tabs is empty)
-        cols.append(f"coalesce(trim(trim(c{k}, {_BLANKS})), '') AS {canon}" if k is not None else f"'' AS {canon}")
+        cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
-    unit_key = f"coalesce(nullif(trim(trim(c{unit}, {_BLANKS})), ''), {unit_hint})" if unit is not None else unit_hint
+    unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
     if district is not None:
         unit_key = f"CASE WHEN {district} = '' THEN {unit_key} ELSE {unit_key} || chr(31) || {district} END"
     return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "
