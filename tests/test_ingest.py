@@ -498,3 +498,29 @@ def test_a_table_saved_as_csv_is_read_and_a_csv_of_anything_else_skipped(tmp_pat
     assert cli.main(["validate", str(raw / "Phu luc III Ba Dinh.csv")]) == 0
     assert cli.main(["validate", str(raw / "danh-ba.csv")]) == 1
     assert cli.main(["validate", str(tmp_path / "bao-cao.pdf")]) == 1
+
+
+def test_a_misspelt_commune_is_the_one_unit_of_its_district_without_a_row(tmp_path, reg):
+    """"Phường Trúc Bạchh" beside Phường Phúc Xá read as one unit too many while Phường Trúc Bạch read as
+    missing: the name close to the one registry unit of the district without a row is that unit, with a note.
+    A name close to a unit that has its own row stays unknown."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    submitter, (unit, _) = sample("III")
+    wards = [{**unit, "unit_name": n} for n in reg.children("001")["name_with_type"]]  # every ward of Ba Đình
+    typo = next(i for i, w in enumerate(wards) if w["unit_name"] == "Phường Trúc Bạch")
+    wards[typo]["unit_name"] = "Phường Trúc Bạchh"
+    write_filled("III", raw / "ba-dinh.xlsx", {**submitter, **figures("III", 400 * len(wards), 4 * len(wards))},
+                 wards)
+    twice = [unit, {**unit, "unit_name": "Phường Phúc Xáá"}]
+    write_filled("III", raw / "ba-dinh-2.xlsx", {**submitter, "unit_name": "Quận Hoàn Kiếm"}, twice)
+    res = ingest(raw, tmp_path / "out", reg)
+    app = res.appendix.set_index(["source_file", "unit_name"])
+    assert app.loc[("ba-dinh.xlsx", "Phường Trúc Bạchh"), "unit_code"] == "00004"
+    f = res.findings
+    said = f[f["rule"] == "unit_name_corrected"]
+    assert said[["source_file", "severity", "value"]].values.tolist() == [["ba-dinh.xlsx", "warning",
+                                                                          "Phường Trúc Bạchh"]]
+    assert "đã hiểu là Phường Trúc Bạch, đơn vị duy nhất của Quận Ba Đình" in said["message"].iloc[0]
+    # Hoàn Kiếm's table: "Phường Phúc Xáá" is close to no unit of Hoàn Kiếm without a row (Phúc Xá is Ba Đình's)
+    assert app.loc[("ba-dinh-2.xlsx", "Phường Phúc Xáá"), "unit_code"] == ""

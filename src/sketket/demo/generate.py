@@ -75,7 +75,7 @@ CELL_FAULTS: tuple[tuple[str, str], ...] = (
     ("negative_count", "error"), ("fractional_count", "error"), ("not_a_number", "error"),
     ("pct_mismatch", "warning"), ("pct_mismatch", "error"), ("subtotal_mismatch", "error"),
     ("total_mismatch", "error"), ("required_missing", "error"), ("area_missing", "warning"),
-    ("online_exceeds_tthc", "error"), ("unit_unmatched", "warning"), ("unit_name_inferred", "warning"),
+    ("online_exceeds_tthc", "error"), ("unit_name_corrected", "warning"), ("unit_name_inferred", "warning"),
 )
 FILE_FAULTS = ("file_corrupt", "file_encrypted", "no_table", "unsafe_xml")
 README_TEXT = """Dữ liệu minh họa (illustrative data) – sketket demo, seed {seed}, scale {scale}.
@@ -308,7 +308,7 @@ def plant(t: Table, rule: str, severity: str, rng: random.Random, cfg: dict[str,
         t.variation = replace(t.variation, placeholder_row_a=True)
         t.faults.append(Planted(rule, severity, 0, "unit_name"))
         return True
-    r = _free_row(t, rng, numbered=rule == "unit_unmatched", min_received=400 if rule == "sum_mismatch" else 1)
+    r = _free_row(t, rng, numbered=rule == "unit_name_corrected", min_received=400 if rule == "sum_mismatch" else 1)
     if r is None:
         return False
     row = t.rows[r]
@@ -344,7 +344,7 @@ def plant(t: Table, rule: str, severity: str, rng: random.Random, cfg: dict[str,
     elif rule == "online_exceeds_tthc":
         row["online_services_l34"] = row["tthc_total"] + rng.randint(1, 15)
         column = "online_services_l34"
-    elif rule == "unit_unmatched":
+    elif rule == "unit_name_corrected":  # a typo, understood as the one unit of the table without a row
         tier = FORM_TIERS[t.form][1]
         row["unit_name"] = misspell(row["unit_name"], tier, t.code, registry)
         column = "unit_name"

@@ -13,7 +13,7 @@ from sketket import catalog, layout
 from sketket.clean import Number, format_date, format_int, format_number, format_percent
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
-from sketket.intake.reader import Row, Table, expected_pct
+from sketket.intake.reader import Note, Row, Table, expected_pct
 from sketket.registry import Match, Registry
 
 FINDING_COLUMNS: tuple[str, ...] = tuple(catalog.columns("findings"))
@@ -93,7 +93,32 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
             # tier bears the same name ("Xã Tân Lập" exists in several districts: left unmatched, never guessed)
             out[i] = (registry.match(row.name, sub_tier, head.code) if head.code
                       else registry.match_unique(row.name, sub_tier))
+    if head.code:
+        _typo_rows(table, registry, head, sub_tier, out)
     return out
+
+
+def _typo_rows(table: Table, registry: Registry, head: Match, sub_tier: str, out: dict[int, Match]) -> None:
+    """A sub-unit row whose name is unknown, close to the name of exactly one unit of the submitter that has no
+    row ("Xã Thụy Hươngg" when Xã Thụy Hương has none), is that unit, with a note to correct the name: else the
+    commune reads as missing and the misspelt row as one more. Never a unit that has a row of its own."""
+    units = registry.children(head.code)
+    missing = dict(zip(units["code"], units["name_with_type"], strict=True))
+    for m in out.values():
+        missing.pop(m.code, None)
+    unknown = [i for i, m in out.items() if i >= 0 and table.rows[i].kind == "unit" and not m.matched]
+    guesses = {i: [n for n in out[i].suggestions if n in missing.values()] for i in unknown}
+    taken = [n for g in guesses.values() if len(g) == 1 for n in g]
+    for i, close in guesses.items():
+        if len(close) != 1 or taken.count(close[0]) > 1:  # two misspelt rows for one unit: never guessed
+            continue
+        row = table.rows[i]
+        found = registry.match(close[0], sub_tier, head.code)
+        if found.matched:
+            out[i] = found
+            table.notes.append(Note("unit_name_corrected", row, table.cell(row, "unit_name"), row.name,
+                                    {"name": row.name, "registry_name": found.registry_name,
+                                     "submitter": head.registry_name}))
 
 
 # -- the checks ------------------------------------------------------------------------------------------
