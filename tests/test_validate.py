@@ -162,10 +162,18 @@ def test_online_exceeds_tthc(tmp_path, reg):
 
 
 def test_unit_unmatched_proposes_close_names(tmp_path, reg):
-    findings, m = run(tmp_path, reg, change=lambda s, u: u[0].update(unit_name="Chi cục Thú y Hà Tây"))
+    # closest to Chi cục Thủy lợi, which has its own row: never taken for it, nor for a unit without a row
+    findings, m = run(tmp_path, reg, change=lambda s, u: u[0].update(unit_name="Chi cục Thủy lợi Hà Tây"))
     f = only(findings, "unit_unmatched")
     assert f.cell == m.cell("unit_name", m.unit_rows[0])
-    assert "Chi cục Thú y" in f.message and f.value == "Chi cục Thú y Hà Tây"
+    assert "Chi cục Thủy lợi" in f.message and f.value == "Chi cục Thủy lợi Hà Tây"
+
+
+def test_a_misspelt_sub_unit_without_a_row_of_its_own_is_understood(tmp_path, reg):
+    findings, m = run(tmp_path, reg, change=lambda s, u: u[0].update(unit_name="Chi cục Thú y Hà Tây"))
+    f = only(findings, "unit_name_corrected")
+    assert f.cell == m.cell("unit_name", m.unit_rows[0]) and f.severity == "warning"
+    assert "đã hiểu là Chi cục Thú y" in f.message
 
 
 def test_sub_units_are_matched_within_their_parent(tmp_path, reg):
@@ -200,3 +208,20 @@ def test_sub_units_of_an_unknown_submitter_are_matched_only_when_unambiguous(reg
     assert not matches[-1].matched
     assert not matches[1].matched and len(matches[1].suggestions) == 2
     assert matches[2].code == "00001"
+
+
+def test_a_count_of_nines_is_a_warning_to_check(tmp_path, reg):
+    """Chương Mỹ's own counter: "9.999 hồ sơ, 0 quá hạn", ranked first with no word: a count of nines is said."""
+    from _workbooks import figures
+
+    def nines(submitter, units):
+        submitter.update(figures("I", 9999, 0))
+        units[0].update(figures("I", 99_999, 0, tthc_total=80, one_stop=80, area=40))
+        units[1].update(figures("I", 650, 0, tthc_total=90, one_stop=85, area=35))
+
+    findings, m = run(tmp_path, reg, change=nines)
+    found = [f for f in findings if f.rule == "placeholder_count"]
+    assert [(f.severity, f.value, f.cell) for f in found] == [
+        ("warning", "9.999", m.cell("dossiers_received", m.row_a)),
+        ("warning", "99.999", m.cell("dossiers_received", m.unit_rows[0]))]
+    assert "có vẻ là số ghi tạm" in found[0].message

@@ -107,7 +107,9 @@ def _typo_rows(table: Table, registry: Registry, head: Match, sub_tier: str, out
     for m in out.values():
         missing.pop(m.code, None)
     unknown = [i for i, m in out.items() if i >= 0 and table.rows[i].kind == "unit" and not m.matched]
+    # the closest name only (suggestions come closest first), and no other of the units without a row close
     guesses = {i: [n for n in out[i].suggestions if n in missing.values()] for i in unknown}
+    guesses = {i: g if g and out[i].suggestions[0] == g[0] else [] for i, g in guesses.items()}
     taken = [n for g in guesses.values() if len(g) == 1 for n in g]
     for i, close in guesses.items():
         if len(close) != 1 or taken.count(close[0]) > 1:  # two misspelt rows for one unit: never guessed
@@ -122,6 +124,10 @@ def _typo_rows(table: Table, registry: Registry, head: Match, sub_tier: str, out
 
 
 # -- the checks ------------------------------------------------------------------------------------------
+# counts a person types to fill a cell rather than a count of anything (9.999, 99.999 …)
+_PLACEHOLDERS = frozenset(float(10**k - 1) for k in range(3, 10))
+
+
 def fit_for_sums(value: float, count: bool, max_count: float) -> bool:
     """Whether a figure read as a number may enter sums and rates: not negative and, in a count column, whole
     and at most max_count (rules.yml thresholds). A figure that is not gets its finding from the checks."""
@@ -202,6 +208,9 @@ class _Checker:
             self.add("online_exceeds_tthc", row, value=fmt(online), online=fmt(online), total=fmt(total))
         if received and received > 0 and not v["area_m2"] and "area_m2" not in bad:
             self.add("area_missing", row, value=fmt(v["area_m2"]), received=fmt(received))
+        if received in _PLACEHOLDERS:  # 9.999 dossiers, 0 overdue: a figure typed to fill the cell
+            self.add("placeholder_count", row, "dossiers_received", fmt(received), column=_LABELS["dossiers_received"],
+                     shown=fmt(received))
         for col in layout.PERCENTS:
             if col not in bad:
                 self.percentage(row, col, values)
