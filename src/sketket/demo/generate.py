@@ -147,7 +147,7 @@ def draw_figures(tier: str, name: str, rng: random.Random, cfg: dict[str, Any]) 
     spec = t["received"]
     received = int(rng.lognormvariate(math.log(spec["median"]), spec["sigma"]))
     received = min(max(received, spec["min"]), spec["max"])
-    if received >= 999 and set(str(received)) == {"9"}:  # 9.999 reads as a placeholder (placeholder_count)
+    if received >= 9_999 and set(str(received)) == {"9"}:  # 9.999 reads as a placeholder (placeholder_count)
         received -= 1
     overdue = int(received * _overdue_share(rng, cfg, tier, is_land_heavy(name, cfg)))
     return {

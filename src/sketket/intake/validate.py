@@ -124,8 +124,8 @@ def _typo_rows(table: Table, registry: Registry, head: Match, sub_tier: str, out
 
 
 # -- the checks ------------------------------------------------------------------------------------------
-# counts a person types to fill a cell rather than a count of anything (9.999, 99.999 …)
-_PLACEHOLDERS = frozenset(float(10**k - 1) for k in range(3, 10))
+# counts a person types to fill a cell rather than a count of anything (9.999, 99.999 …; 999 is a real count)
+_PLACEHOLDERS = frozenset(float(10**k - 1) for k in range(4, 10))
 
 
 def fit_for_sums(value: float, count: bool, max_count: float) -> bool:
