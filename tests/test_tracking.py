@@ -40,6 +40,15 @@ def processed(tmp_path, appendix: list[tuple], reports: list[tuple]):
     return out
 
 
+def submission_log(tmp_path, rows: list[tuple[str, str, str, str, str]]):
+    """The raw folder holding the Sở's log of what came (unit code, name, document, channel, date)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pd.DataFrame(rows, columns=["unit_code", "unit_name", "document", "channel", "date"]).to_csv(
+        raw / "nhat-ky-nop-bao-cao.csv", index=False, encoding="utf-8-sig")
+    return raw
+
+
 def touch(raw, rel: str, day: dt.date) -> None:
     path = raw / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,9 +67,7 @@ def test_expected_submitters_include_the_vien_and_assigned_tasks(registry):
 
 
 def test_tracking_from_the_submission_log(tmp_path, registry):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    pd.DataFrame([
+    raw = submission_log(tmp_path, [
         ("S02", "Sở Tư pháp", "phu_luc", "dien_tu", "20/08/2017"),
         ("S02", "Sở Tư pháp", "phu_luc", "giay", "22/08/2017"),
         ("S02", "Sở Tư pháp", "bao_cao", "dien_tu", "28/08/2017"),
@@ -72,8 +79,7 @@ def test_tracking_from_the_submission_log(tmp_path, registry):
         ("N01", "Cục Thuế thành phố Hà Nội", "phu_luc", "dien_tu", "29/08/2017"),
         ("N01", "Cục Thuế thành phố Hà Nội", "phu_luc", "giay", "29/08/2017"),
         ("", "Viện Nghiên cứu phát triển kinh tế - xã hội Hà Nội", "bao_cao_nhiem_vu", "giay", "29/08/2017"),
-    ], columns=["unit_code", "unit_name", "document", "channel", "date"]).to_csv(
-        raw / "nhat-ky-nop-bao-cao.csv", index=False, encoding="utf-8-sig")
+    ])
     out = processed(tmp_path, appendix=[
         ("so/tu-phap.xlsx", "S02", "Sở Tư pháp", "so"),
         ("so/tu-phap.xlsx", "S02.01", "Chi cục", "chi_cuc"),
@@ -145,15 +151,12 @@ def test_a_unit_whose_only_file_could_not_be_read_has_sent_something(tmp_path, r
 def test_a_paper_copy_after_the_deadline_makes_the_unit_late(tmp_path, registry):
     """The plan asks for the paper and the electronic copy by 30/08/2017: an electronic report on time with its
     paper copy on 01/09 was "Đủ, đúng hạn"; it is late by 2 days, complete on the day the paper came."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    pd.DataFrame([
+    raw = submission_log(tmp_path, [
         ("N01", "Cục Thuế thành phố Hà Nội", "phu_luc", "dien_tu", "25/08/2017"),
         ("N01", "Cục Thuế thành phố Hà Nội", "phu_luc", "giay", "26/08/2017"),
         ("N01", "Cục Thuế thành phố Hà Nội", "bao_cao", "dien_tu", "29/08/2017"),
         ("N01", "Cục Thuế thành phố Hà Nội", "bao_cao", "giay", "01/09/2017"),
-    ], columns=["unit_code", "unit_name", "document", "channel", "date"]).to_csv(
-        raw / "nhat-ky-nop-bao-cao.csv", index=False, encoding="utf-8-sig")
+    ])
     out = processed(tmp_path, appendix=[("nd/thue.xlsx", "N01", "Cục Thuế thành phố Hà Nội", "nganh_doc_tp")],
                     reports=[("nd/thue.docx", "N01", "Cục Thuế thành phố Hà Nội", "nganh_doc_tp", "CỤC THUẾ")])
     df = pd.read_csv(write_tracking(raw, out, registry=registry, plan=Plan.load()), dtype=str, keep_default_na=False,

@@ -361,13 +361,6 @@ def _narrative(path: Path, rel: str, registry: Registry, mtime: float) -> FileRe
 
 
 # -- a whole folder ----------------------------------------------------------------------------------------
-def _named_unit(source_file: str, registry: Registry) -> str:
-    """The code of the submitting unit a file's name names ("PL3 - UBND quan Long Bien (bo sung).xlsx"), or ""."""
-    from sketket.intake.narrative import unit_named_by_file
-
-    return unit_named_by_file(source_file, registry)
-
-
 def _codes(r: FileResult) -> dict[str, str]:
     """Unit code → name of the appendix rows of a file."""
     return {code: name for code, _, _, name in _row_keys(r.rows) if code}
@@ -381,11 +374,13 @@ def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> Non
     others). A table whose file name names another unit (Ba Đình's table saved as "… Long Biên (bổ sung)")
     replaces nothing: both stay, and the unit's two rows are an error (duplicate_row) until one file goes.
     A newer file of the unit that could not be read is said on the file whose figures are used."""
+    from sketket.intake.narrative import unit_named_by_file  # the reports' reader: loaded only here
+
     by_unit: dict[str, list[FileResult]] = {}
     for r in results:
         if r.status == "ingested" and r.unit_key:
             by_unit.setdefault(r.unit_key, []).append(r)
-    named = {r.source_file: _named_unit(r.source_file, registry)
+    named = {r.source_file: unit_named_by_file(r.source_file, registry)
              for r in results if r.status == "ingested" and r.form in FORM_TIERS}
     for r in results:
         other = named.get(r.source_file, "")
@@ -429,11 +424,13 @@ _UNOPENED = frozenset({"file_corrupt", "file_encrypted", "file_too_large", "unsa
 def _say_unread_resends(results: list[FileResult], named: dict[str, str], registry: Registry) -> None:
     """A file that could not be read, newer than the table in use of the unit its name names (a corrupt
     resend): said on that table, so that no page shows the older figures as if nothing had come since."""
+    from sketket.intake.narrative import unit_named_by_file  # the reports' reader: loaded only here
+
     used = {r.unit_key: r for r in results if r.status == "ingested" and r.rows and r.unit_key}
     for bad in results:
         if bad.status != "rejected" or not any(f.rule in _UNOPENED for f in bad.findings):
             continue
-        code = _named_unit(bad.source_file, registry)
+        code = unit_named_by_file(bad.source_file, registry)
         table = used.get(code)
         if table is None or bad.mtime <= table.mtime:
             continue
