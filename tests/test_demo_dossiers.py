@@ -24,10 +24,13 @@ def test_demo_logs_reconcile_as_planted(tmp_path):
     files = res.tables["dossier_files"]
     assert sorted(files["source_file"].str.rsplit(".", n=1).str[-1]) == ["csv", "csv", "csv", "csv", "json", "xlsx", "xlsx"]
     read = files[files["status"] == "read"].set_index("source_file")["rows_excluded"]
-    # the duplicate and the impossible date of each export; the semicolon ones also end on a row of dashes
+    # the duplicate and the impossible date of each export; the semicolon ones also end on a row of dashes, the
+    # workbooks on the signatures, and the comma ones hold the header again and end on a total
     semicolon = {m["unit_code"] for m in manifest if m["rule"] == "empty_row"}
-    assert len(semicolon) == 2 and sorted(read.tolist()) == [2, 2, 2, 2, 3, 3]
+    pasted = {m["unit_code"] for m in manifest if m["rule"] == "header_row"}
+    assert len(semicolon) == 2 and len(pasted) == 2 and sorted(read.tolist()) == [3, 3, 3, 3, 4, 4]
     assert all(read[f"so-theo-doi-{code}.csv"] == 3 for code in semicolon)
+    assert all(read[f"so-theo-doi-{code}.csv"] == 4 for code in pasted)
     rec = res.tables["reconciliation"].set_index("unit_code")
     planted = {m["unit_code"] for m in manifest if m["rule"] == "reconciliation_differs"}
     assert len(planted) == 2
@@ -35,5 +38,5 @@ def test_demo_logs_reconcile_as_planted(tmp_path):
     assert (rec.loc[sorted(set(rec.index) - planted), "diff_received"] == 0).all()
     findings = res.tables["dossier_findings"]
     wanted = {(m["rule"], m["dossier_code"], m["source_row"]) for m in manifest if "dossier_code" in m}
-    assert len(wanted) == 14  # the line a text editor shows, also below the blank line of the first export
+    assert len(wanted) == 20  # the line a text editor shows, also below the blank line of the first export
     assert wanted <= set(zip(findings["rule"], findings["dossier_code"], findings["source_row"], strict=True))

@@ -992,3 +992,46 @@ def test_a_name_with_a_line_break_is_not_the_procedures_spelling_but_its_finding
     assert procs["procedure_name"].tolist() == ["Đăng ký khai sinh", "Đăng ký khai sinh"]  # the city, the unit
     f = res.tables["dossier_findings"]
     assert f.loc[f["rule"] == "line_breaks", "value"].tolist() == ["Đăng ký ⏎ khai sinh"]
+
+
+def test_a_repeated_header_a_total_and_the_signatures_are_no_dossiers(tmp_path):
+    """Two months' exports pasted into one file repeat the header; a log printed from the software ends with a
+    total and the signatures. None is a dossier: each is excluded with a note (header_row, footer_row), not "no
+    date of receipt", "unreadable date" or "unknown unit" errors; a dateless row that is neither stays an
+    error."""
+    logs = tmp_path / "logs"
+    header = "Đơn vị;" + HEADER
+    row = "UBND phường Quán Thánh;{code};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả"
+    _write(logs, "a.csv", [
+        row.format(code="A1"),                                       # 2
+        header,                                                      # 3: the header again
+        row.format(code="A2"),                                       # 4
+        "Tổng cộng: 2 hồ sơ;;;;;;;;;",                               # 5
+        ";;Người lập biểu;;;;;;;Thủ trưởng đơn vị",                  # 6
+        ";;(Ký, ghi rõ họ tên);;;;;;;",                              # 7
+        ";;;;;;;;;Hà Nội, ngày 30 tháng 6 năm 2017",                 # 8
+        "UBND phường Quán Thánh;A9;Chứng thực;Trực tiếp;;;;;;Đã trả",  # 9: a dossier without its dates
+    ], title="", header=header)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Cơ quan: UBND quận Ba Đình"])
+    ws.append(["STT", "Số biên nhận", "Thủ tục hành chính", "Ngày nhận hồ sơ", "Hẹn trả kết quả", "Tình trạng"])
+    ws.append([1, "B-1", "Chứng thực", "03/04/2017", "05/04/2017", "Đang xử lý"])
+    ws.append([None, "TONG CONG", None, None, None, None])
+    wb.save(logs / "ba-dinh.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    assert f[["source_file", "source_row", "rule", "severity"]].values.tolist() == [
+        ["a.csv", 3, "header_row", "info"], ["a.csv", 5, "footer_row", "info"], ["a.csv", 6, "footer_row", "info"],
+        ["a.csv", 7, "footer_row", "info"], ["a.csv", 8, "footer_row", "info"],
+        ["a.csv", 9, "received_missing", "error"],
+        ["ba-dinh.xlsx", 4, "footer_row", "info"]]
+    messages = f.set_index("source_row")["message"]
+    assert "lặp lại dòng tiêu đề" in messages[3] and "“Ngày tiếp nhận”" in messages[3]
+    assert "“Tổng cộng: 2 hồ sơ”" in messages[5] and "không phải hồ sơ" in messages[5]
+    assert "“Người lập biểu … Thủ trưởng đơn vị”" in messages[6]
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert d.loc[d["issues"].isin(["header_row", "footer_row"]), "outcome"].unique().tolist() == ["excluded"]
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files[["rows_read", "rows_counted", "rows_excluded"]].values.tolist() == [[8, 2, 6], [2, 1, 1]]
+    assert res.tables["dossier_units"].set_index("tier").loc["city", "received"] == 3

@@ -36,6 +36,8 @@ ROWS = [
     "A12;HT-01;Chứng thực;Trực tuyến;2017-07-31T10:00:00+07:00;2017-08-02;;;;Đang xử lý",
     "A13;HT-01;Chứng thực;Trực tiếp;;05/04/2017;;;;Đang xử lý",
     "A13;HT-01;Chứng thực;Trực tiếp;2017-06-03T09:00Z;05/06/2017;2017-06-03T10:15Z;;;Đã trả kết quả",
+    # the header again (exports pasted into one), a total and a signature (the regular expression of footer_rows)
+    HEADER, "Tổng cộng: 15 hồ sơ;;;;;;;;;", ";;(Ký, ghi rõ họ tên);;;;;;;",
 ]
 
 
@@ -57,6 +59,8 @@ def test_duckdb_and_spark_give_identical_tables(tmp_path: Path) -> None:
     assert set(by_duckdb) == set(by_spark) == {"dossier_units", "dossier_procedures", "dossier_findings",
                                                 "dossier_files", "reconciliation"}
     assert by_duckdb["dossier_units"]["received"].iloc[-1] == 15  # the planted rows are counted, not vacuous
+    rules = by_duckdb["dossier_findings"].groupby("rule").size()
+    assert (rules["header_row"], rules["footer_row"]) == (1, 2)
     for name in ("dossiers", *by_duckdb):
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)

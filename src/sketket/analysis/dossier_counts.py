@@ -23,7 +23,7 @@ import shutil
 import string
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -108,6 +108,7 @@ class Dialect:
     pick: Callable[[str, str, str], str]
     repeated: Callable[[str, str], str]
     blank: Callable[[str], str]  # an empty cell: nothing, or the "-" some logs write in one
+    matches: Callable[[str, str], str]  # a regular expression found in a text (its literal: `regex_literal`)
 
 
 DUCKDB = Dialect(
@@ -132,6 +133,7 @@ DUCKDB = Dialect(
                                    f"CAST({alias}.row_id - getvariable('{table}__first') AS INTEGER)) = 1 END, false)"),
     # two equalities: an IN list is made a join when long (the rows' order is lost), ltrim costs a second a run
     blank=lambda x: f"({x} = '' OR {x} = '-')",
+    matches=lambda x, pattern: f"regexp_matches({x}, {pattern})",
 )
 SPARK = Dialect(
     "spark",
@@ -147,7 +149,23 @@ SPARK = Dialect(
     repeated=lambda table, alias: (f"((SELECT count(*) FROM {table} d WHERE d.file_idx = {alias}.file_idx "
                                    f"AND d.source_row = {alias}.source_row) > 0)"),
     blank=lambda x: f"({x} = '' OR {x} = '-')",
+    matches=lambda x, pattern: f"({x} RLIKE {pattern})",
 )
+
+
+def regex_literal(words: Sequence[str], whole: Sequence[str] = (), anchored: bool = False) -> str:
+    """A regular expression, as a SQL literal both engines read alike, found in a text holding one of `words`
+    (starting with one, when `anchored`) or equal to one of `whole`. Special characters go in brackets, never
+    after a backslash: Spark's string literals read backslashes as escapes, DuckDB's do not."""
+    def literal(word: str) -> str:
+        if any(ch in word for ch in "]\\^'"):
+            raise ValueError(f"dossiers.yml: {word!r}: không dùng ] \\ ^ ' trong từ")
+        return "".join(f"[{ch}]" if ch in ".()[{}*+?|$" else ch for ch in word)
+
+    parts = [("^" if anchored else "") + "(?:" + "|".join(literal(w) for w in words) + ")"] if words else []
+    if whole:
+        parts.append("^(?:" + "|".join(literal(w) for w in whole) + ")$")
+    return _quote("|".join(parts) or "^$.")
 
 
 @cache
@@ -946,7 +964,8 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
     while True:
         try:
             eng.load_raw(logs)
-            eng.materialise("staged", render("staged.sql", eng.dialect))
+            eng.materialise("staged", render("staged.sql", eng.dialect, **_not_dossier_params(
+                eng.dialect, [exports[i] for i, *_ in logs], cfg)))
         except ReadFailed:
             found = eng.probe()
             if not found:  # the reader stopped, yet no file alone stops it: not a file's fault
@@ -966,6 +985,20 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
                     limit=format_int(int(limits["distinct_per_file"][column])),
                     column=cfg["file_reasons"]["columns"][column])
         logs = [item for item in logs if item[0] not in crowded]
+
+
+def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any]) -> dict[str, str]:
+    """staged.sql's tests of a row that is no dossier: the header repeated (its cell over the dates of receipt
+    as the files' headers write it), or a printed log's closing rows (footer_rows in dossiers.yml)."""
+    heads = sorted({ex.received_header for ex in logs if ex.received_header})
+    footer = cfg.get("footer_rows") or {}
+    words, whole = list(footer.get("contains") or []), list(footer.get("equals") or [])
+    return {
+        "header_texts": " OR ".join(f"received_at = {_quote(h)}" for h in heads) or "false",
+        "footer_text": dialect.matches("lower(trim(concat_ws(' ', dossier_code, procedure_code, procedure_name, "
+                                       "channel, return_channel, status)))", regex_literal(words, whole)),
+        "footer_unit": dialect.matches("lower(unit_key)", regex_literal(words, whole, anchored=True)),
+    }
 
 
 def _reject(ex: Export, reason: str, **fields: str) -> None:
@@ -1022,7 +1055,8 @@ def procedure_table(procs: pd.DataFrame) -> pd.DataFrame:
 
 _DATE_OF_RULE = {"received_unreadable": "received_at", "due_unreadable": "due_at",
                  "finished_unreadable": "finished_at", "returned_unreadable": "returned_at",
-                 "due_before_received": "due_at", "duplicate_code": "dossier_code", "code_missing": "dossier_code"}
+                 "due_before_received": "due_at", "duplicate_code": "dossier_code", "code_missing": "dossier_code",
+                 "header_row": "received_at"}
 
 
 _TEXT_COLUMNS = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "status", "received_at", "due_at",
@@ -1039,6 +1073,15 @@ def _multiline_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
         value = rows[column].where(rows[column].str.contains("[\r\n]", regex=True), value)
     flat = value.str.replace(r"\r\n|\r|\n", " ⏎ ", regex=True)
     return flat.where(flat.str.len() <= width, flat.str.slice(0, width - 1) + "…")
+
+
+def _footer_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
+    """A closing row's text as a person sees it: its cells that are not empty, " … " between them; its unit
+    cell only when nothing else is written (a blank unit cell reads as the unit the file's title names)."""
+    cells = rows[["dossier_code", "procedure_code", "procedure_name", "status"]]
+    text = cells.apply(lambda r: " … ".join(v for v in r if v and v != "-"), axis=1).astype(object)
+    text = text.where(text != "", rows["unit_name"].str.split("\x1f").str[0])
+    return text.where(text.str.len() <= width, text.str.slice(0, width - 1) + "…")
 
 
 def _person_date(text: object) -> str:
@@ -1111,9 +1154,11 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
             value = g["finished_at"].where(g["finished_at"] != "", g["returned_at"])
         elif rule == "line_breaks":
             value = _multiline_value(g)
+        elif rule == "footer_row":
+            value = _footer_value(g)
         else:
             value = g[_DATE_OF_RULE.get(str(rule), "dossier_code")]
-        shown = value if rule in ("duplicate_code", "code_missing", "line_breaks") else _person_dates(value)
+        shown = value if rule in ("duplicate_code", "code_missing", "line_breaks", "footer_row") else _person_dates(value)
         message = _fill(rules[rule]["message"], {"value": shown, "received": _person_dates(g["received_at"]),
                                                  "status": g["status"], **fmt}, g.index)
         # the value as the message shows it (dates dd/mm/yyyy, as a person reads them beside it)

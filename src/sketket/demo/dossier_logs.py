@@ -90,8 +90,9 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
         tricky = [rows[0][:], [f"{u.unit_code}-X1", *rows[0][1:4], "31/02/2017", *rows[0][5:]]]
         shape = i % 3
         # the line (the row of a sheet) of the first tricky row: below the title lines, the header and the
-        # rows, and in the semicolon export below a blank line too (a hand-edited file; DuckDB skips it)
-        first = {0: 3 + len(rows) + 2, 1: 1 + len(rows) + 1, 2: 3 + len(rows) + 1}[shape]
+        # rows, in the semicolon export below a blank line too (a hand-edited file; DuckDB skips it), in the
+        # comma one below the header again (two exports pasted into one file)
+        first = {0: 3 + len(rows) + 2, 1: 1 + len(rows) + 2, 2: 3 + len(rows) + 1}[shape]
         manifest += [{"unit_code": u.unit_code, "rule": "duplicate_code", "dossier_code": rows[0][0],
                       "source_row": first},
                      {"unit_code": u.unit_code, "rule": "received_unreadable", "dossier_code": f"{u.unit_code}-X1",
@@ -103,8 +104,14 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
             text = ["SỔ THEO DÕI HỒ SƠ;;;", f"Đơn vị: {u.unit_name}", ";".join(HEADER)]
             text += [";".join(r) for r in rows] + [""] + [";".join(r) for r in tricky] + [";".join("-" * len(HEADER))]
             (out / f"{name}.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
-        elif shape == 1:
-            lines = [",".join(["Đơn vị", *HEADER])] + [",".join([u.unit_name, *r]) for r in rows + tricky]
+        elif shape == 1:  # the header again halfway down, and the total below the rows: no dossiers either
+            half, header = len(rows) // 2, ",".join(["Đơn vị", *HEADER])
+            manifest += [{"unit_code": u.unit_code, "rule": "header_row", "dossier_code": HEADER[0],
+                          "source_row": 2 + half},
+                         {"unit_code": u.unit_code, "rule": "footer_row", "dossier_code": "", "source_row": first + 2}]
+            lines = ([header] + [",".join([u.unit_name, *r]) for r in rows[:half]] + [header]
+                     + [",".join([u.unit_name, *r]) for r in rows[half:] + tricky]
+                     + [f"Tổng cộng: {len(rows) + len(tricky)} hồ sơ" + "," * len(HEADER)])
             (out / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
         else:
             wb = openpyxl.Workbook()
@@ -116,6 +123,10 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
                 when = r[4]
                 ws.append([*r[:4], dt.datetime.strptime(when, "%d/%m/%Y %H:%M") if when[2] == "/" and
                            when != "31/02/2017" else when, *r[5:]])
+            # the signatures below, as a printed log ends: no dossier
+            ws.append([None, None, "Người lập biểu", None, None, None, None, None, None, "Thủ trưởng cơ quan"])
+            manifest.append({"unit_code": u.unit_code, "rule": "footer_row", "dossier_code": "",
+                             "source_row": first + 2})
             wb.save(out / f"{name}.xlsx")
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return manifest

@@ -59,7 +59,7 @@ ends AS (
 o AS (
   SELECT ends.*,
          CASE
-           WHEN no_data THEN 'excluded'
+           WHEN no_data OR header_row OR footer_row THEN 'excluded'
            WHEN unit_code = '' THEN 'excluded'
            WHEN r_dn IS NULL THEN 'excluded'
            WHEN occurrence > 1 THEN 'excluded'
@@ -118,7 +118,8 @@ SELECT
   r_dn IS NOT NULL AND ((r_dn % 7) + 7) % 7 = 2 AS saturday_received,
   coalesce(((r_dn % 7) + 7) % 7 = 2 AND t_dn = r_dn AND t_min < {saturday_hour} * 60, false) AS saturday_same_morning,
   -- most rows have none: the text is only made for the others
-  CASE WHEN i_empty_row THEN 'empty_row'  -- a row with nothing of a dossier has that note only
+  -- a row that is no dossier has that note only
+  CASE WHEN footer_row THEN 'footer_row' WHEN i_empty_row THEN 'empty_row' WHEN header_row THEN 'header_row'
        WHEN i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
          OR i_returned_unreadable OR i_finished_before_received OR i_due_before_received
          OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff OR i_line_breaks THEN

@@ -1,6 +1,6 @@
 -- Findings about many rows at once: an unknown unit, dossiers without any deadline, dossiers received outside
 -- the period (one finding per file and unit or procedure, with the number of rows and the first row). A row
--- with nothing of a dossier has its own finding (empty_row), whatever its unit.
+-- that is no dossier has its own finding (empty_row, header_row, footer_row), whatever its unit.
 SELECT source_file,
        CASE WHEN unit_code = '' THEN 'unit_unmatched' WHEN outcome = 'no_deadline' THEN 'no_deadline'
             ELSE 'out_of_period' END AS rule,
@@ -9,5 +9,5 @@ SELECT source_file,
        CASE WHEN outcome = 'no_deadline' AND unit_code <> '' THEN procedure_name ELSE '' END AS procedure_name,
        COUNT(*) AS n, MIN(source_row) AS first_row
 FROM dossiers
-WHERE (unit_code = '' AND issues <> 'empty_row') OR outcome IN ('no_deadline', 'out_of_period')
+WHERE (unit_code = '' AND issues NOT IN ('empty_row', 'header_row', 'footer_row')) OR outcome IN ('no_deadline', 'out_of_period')
 GROUP BY 1, 2, 3, 4, 5

@@ -1,8 +1,11 @@
 -- The exports read once: one row per row read, its four dates parsed into day numbers and minutes
 -- (date_parts.sql), the text of a date kept only where it was not read (empty, or unreadable: the findings and
--- dossiers.parquet show it as written), and whether it holds anything of a dossier (no_data). The other
+-- dossiers.parquet show it as written), and whether it holds anything of a dossier (no_data), or is the header
+-- again (header_row) or a closing row of a printed log (footer_row): no dossier either. The other
 -- queries (distinct.sql, duplicates.sql, dossiers.sql) read this relation, materialised once by the engine,
 -- instead of the exports' text again.
+-- Parameters (dossier_counts._not_dossier_params): {header_texts}, a test of received_at against the headers'
+-- cells; {footer_text} and {footer_unit}, tests of the row's text and its unit cell against footer_rows.
 -- Relation: raw (the exports, text; see sketket.analysis.dossier_counts). A projection of raw row by row, in
 -- raw's order: the engine relies on it to keep the files' order without sorting.
 WITH k AS (
@@ -25,5 +28,9 @@ SELECT file_idx, source_row, unit_key, dossier_code, procedure_code, procedure_n
        -- a log
        {{blank dossier_code}} AND {{blank procedure_code}} AND {{blank procedure_name}} AND {{blank channel}}
          AND {{blank return_channel}} AND {{blank status}} AND {{blank received_at}} AND {{blank due_at}}
-         AND {{blank finished_at}} AND {{blank returned_at}} AS no_data
+         AND {{blank finished_at}} AND {{blank returned_at}} AS no_data,
+       -- tested only on the few rows without a date of receipt (CASE evaluates its branch on those alone)
+       CASE WHEN r_dn IS NULL AND received_at <> '' THEN {header_texts} ELSE false END AS header_row,
+       CASE WHEN {{blank received_at}} AND {{blank due_at}} AND {{blank finished_at}} AND {{blank returned_at}}
+            THEN {footer_text} OR {footer_unit} ELSE false END AS footer_row
 FROM v
