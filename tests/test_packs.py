@@ -302,3 +302,20 @@ def test_figures_from_an_earlier_file_are_said_beside_the_rankings():
     assert ("Số liệu của Sở Y tế (và đơn vị trực thuộc) lấy từ tệp gửi trước: tệp gửi sau không mở được, cần đơn "
             "vị gửi lại.") in html
     assert packs.older_figures_html({"findings": findings.iloc[1:], "indicators_units": units}) == ""
+    # a ranking of the departments' branches names the department whose file holds them; one without them, none
+    tables = {"findings": findings, "indicators_units": units}
+    assert "Số liệu của Sở Y tế (và đơn vị trực thuộc)" in packs.older_figures_html(tables, ["S16.01"])
+    assert packs.older_figures_html(tables, ["S02"]) == ""
+
+
+def test_the_annex_ranking_says_whose_figures_come_from_an_earlier_file(tables):
+    """The annex ranks every unit: a district whose newer file could not be opened is named under the ranking
+    of its communes (their figures come from its earlier file), and under no other tier's."""
+    units = tables["indicators_units"]
+    commune = units[(units["tier"] == "xa") & units["rank_in_tier"].notna()].iloc[0]
+    older = pd.DataFrame({"source_file": [commune["source_file"]], "rule": ["resend_unreadable"]})
+    stale = packs.Tables(tables.processed_dir, {"findings": pd.concat([tables["findings"], older], ignore_index=True)})
+    district = units.loc[(units["source_file"] == commune["source_file"]) & (units["tier"] == "huyen"), "unit_name"]
+    said = f"Số liệu của {district.iloc[0]} (và đơn vị trực thuộc) lấy từ tệp gửi trước"
+    assert said in packs.ranking_html(stale, "xa")
+    assert said not in packs.ranking_html(stale, "so") and said not in packs.ranking_html(tables, "xa")

@@ -520,7 +520,8 @@ def leaders_html(tables: Tables, top: int = 3) -> str:
 
 def older_figures_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     """The units whose figures come from an earlier file because their newer one could not be opened (ingest's
-    resend_unreadable), beside every ranking and total that uses them; empty when there are none."""
+    resend_unreadable), beside every ranking and total that uses them; empty when there are none. `codes`: only
+    the files of those units (a ranking of communes names the district whose file holds them)."""
     findings = tables["findings"]
     older = findings[findings["rule"] == "resend_unreadable"] if len(findings) else findings
     if older.empty:
@@ -528,7 +529,7 @@ def older_figures_html(tables: Tables, codes: Iterable[str] | None = None) -> st
     units = tables["indicators_units"]
     stale = units[units["source_file"].isin(set(older["source_file"]))] if len(units) else units
     if codes is not None:
-        stale = stale[stale["unit_code"].isin(list(codes))]
+        stale = stale[stale["source_file"].isin(set(stale.loc[stale["unit_code"].isin(list(codes)), "source_file"]))]
     heads = stale[stale["tier"].isin(SUBMITTER_TIERS)] if len(stale) else stale
     if heads.empty:
         return ""
@@ -1280,7 +1281,8 @@ def ranking_html(tables: Tables, tier: str) -> str:
     ranked = ranked[ranked["rank_in_tier"].notna()].sort_values("rank_in_tier") if len(ranked) else ranked
     if ranked.empty:
         return para(f"{_tier_label(tier)}: chưa có đơn vị đủ số hồ sơ để xếp hạng.")
-    return units_table(tables, ranked, f"{_tier_label(tier)} ({format_int(len(ranked))} đơn vị được xếp hạng)")
+    return (units_table(tables, ranked, f"{_tier_label(tier)} ({format_int(len(ranked))} đơn vị được xếp hạng)")
+            + older_figures_html(tables, ranked["unit_code"]))
 
 
 def problem_files_html(tables: Tables) -> str:
