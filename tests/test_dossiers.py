@@ -27,6 +27,18 @@ def _write(folder: Path, name: str, rows: list[str], title: str = "Đơn vị: U
     return path
 
 
+def _ba_dinh_workbook(folder: Path, *rows: list) -> None:
+    """ba-dinh.xlsx: a title row, a header, one dossier (row 3), then `rows`."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Cơ quan: UBND quận Ba Đình"])
+    ws.append(["STT", "Số biên nhận", "Thủ tục hành chính", "Ngày nhận hồ sơ", "Hẹn trả kết quả", "Tình trạng"])
+    ws.append([1, "B-1", "Chứng thực", "03/04/2017", "05/04/2017", "Đang xử lý"])
+    for row in rows:
+        ws.append(row)
+    wb.save(folder / "ba-dinh.xlsx")
+
+
 def _run(tmp_path: Path, rows: list[str], **kw) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     logs = tmp_path / "logs"
     _write(logs, "quan-thanh.csv", rows, **kw)
@@ -893,15 +905,7 @@ def test_a_row_with_nothing_of_a_dossier_is_one_quiet_finding_not_an_unknown_uni
         "Phường Không Có;;;;;;;;;",
         "-;-;-;-;-;-;-;-;-;-",
     ], title="", header=header)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Cơ quan: UBND quận Ba Đình"])
-    ws.append(["STT", "Số biên nhận", "Thủ tục hành chính", "Ngày nhận hồ sơ", "Hẹn trả kết quả", "Tình trạng"])
-    ws.append([1, "B-1", "Chứng thực", "03/04/2017", "05/04/2017", "Đang xử lý"])
-    ws.append([])
-    ws.append([2, "B-2", "Chứng thực", None, "05/04/2017", "Đang xử lý"])
-    ws.append([3])
-    wb.save(logs / "ba-dinh.xlsx")
+    _ba_dinh_workbook(logs, [], [2, "B-2", "Chứng thực", None, "05/04/2017", "Đang xử lý"], [3])
     res = count_dossiers(logs, tmp_path / "out")
     f = res.tables["dossier_findings"]
     assert f[["source_file", "source_row", "rule", "severity"]].values.tolist() == [
@@ -1012,13 +1016,7 @@ def test_a_repeated_header_a_total_and_the_signatures_are_no_dossiers(tmp_path):
         ";;;;;;;;;Hà Nội, ngày 30 tháng 6 năm 2017",                 # 8
         "UBND phường Quán Thánh;A9;Chứng thực;Trực tiếp;;;;;;Đã trả",  # 9: a dossier without its dates
     ], title="", header=header)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Cơ quan: UBND quận Ba Đình"])
-    ws.append(["STT", "Số biên nhận", "Thủ tục hành chính", "Ngày nhận hồ sơ", "Hẹn trả kết quả", "Tình trạng"])
-    ws.append([1, "B-1", "Chứng thực", "03/04/2017", "05/04/2017", "Đang xử lý"])
-    ws.append([None, "TONG CONG", None, None, None, None])
-    wb.save(logs / "ba-dinh.xlsx")
+    _ba_dinh_workbook(logs, [None, "TONG CONG", None, None, None, None])
     res = count_dossiers(logs, tmp_path / "out")
     f = res.tables["dossier_findings"]
     assert f[["source_file", "source_row", "rule", "severity"]].values.tolist() == [
