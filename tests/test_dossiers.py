@@ -921,6 +921,34 @@ def test_a_row_with_nothing_of_a_dossier_is_one_quiet_finding_not_an_unknown_uni
     assert res.tables["dossier_units"].set_index("tier").loc["city", "received"] == 3
 
 
+def test_a_header_in_another_order_and_decomposed_closing_rows_are_no_dossiers(tmp_path):
+    """A second export pasted below the first with its columns in another order: its header's cell over the
+    dates of receipt holds another column's header ("Mã hồ sơ"), still the header repeated. Closing rows written
+    in decomposed Unicode (NFD, as some exports write Vietnamese) are a log's closing rows as the composed ones
+    are. A dateless row whose cell merely resembles a header ("Mã số 12") stays an error."""
+    import unicodedata
+
+    logs = tmp_path / "logs"
+    row = "{code};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả"
+    _write(logs, "a.csv", [
+        row.format(code="A1"),                                                    # 4
+        ";".join(reversed(HEADER.split(";"))),                                    # 5: the header, reversed
+        "MA HO SO;TEN TTHC;KENH NOP;NGAY TIEP NHAN;;;;;",                        # 6: no diacritics, capitals
+        row.format(code="A2"),                                                    # 7
+        unicodedata.normalize("NFD", "Tổng cộng: 2 hồ sơ;;;;;;;;"),               # 8
+        unicodedata.normalize("NFD", ";Người lập biểu;;;;;;;Thủ trưởng đơn vị"),  # 9
+        "Mã số 12;Chứng thực;;;;;;;",                                             # 10: an error
+    ])
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    assert f[["source_row", "rule", "severity"]].values.tolist() == [
+        [5, "header_row", "info"], [6, "header_row", "info"], [8, "footer_row", "info"], [9, "footer_row", "info"],
+        [10, "received_missing", "error"]]
+    assert "“Ngày có kết quả”" in f.set_index("source_row")["message"][5]
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["a.csv", ["rows_read", "rows_counted", "rows_excluded"]].tolist() == [7, 2, 5]
+
+
 @pytest.mark.parametrize("bom", [True, False])
 @pytest.mark.parametrize("where", ["title", "header"])
 def test_a_title_or_header_cell_spanning_lines_loses_no_dossier(tmp_path, bom, where):

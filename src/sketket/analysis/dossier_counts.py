@@ -23,7 +23,8 @@ import shutil
 import string
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sketket.catalog import Catalog, columns
-from sketket.clean import format_date, format_int, format_percent
+from sketket.clean import fold, format_date, format_int, format_percent
 from sketket.config import ConfigError, Plan, default_plan
 from sketket.dimensions import CITY_LABEL, PARENT_TIER, TIER_LABELS, TIERS
 from sketket.intake.dossiers import (
@@ -989,16 +990,27 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
 
 def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any]) -> dict[str, str]:
     """staged.sql's tests of a row that is no dossier: the header repeated (its cell over the dates of receipt
-    as the files' headers write it), or a printed log's closing rows (footer_rows in dossiers.yml)."""
-    heads = sorted({ex.received_header for ex in logs if ex.received_header})
+    holds a header's text: one of the files' header cells, or any column's header in dossiers.yml, so that a
+    header pasted with its columns in another order is one too), or a printed log's closing rows (footer_rows in
+    dossiers.yml). Compared in lower case; every text also in its decomposed form (NFD), which some exports
+    write and which a regular expression or an IN list does not equate with the composed one."""
+    synonyms = [name for names in cfg["headers"].values() for name in names]
+    # a cell spanning lines is left out: DuckDB's parser stops at a carriage return inside a literal
+    heads = {t.lower() for ex in logs for t in ex.header_cells if t.isprintable()}
+    heads |= {t.lower() for t in synonyms} | {fold(t) for t in synonyms}
     footer = cfg.get("footer_rows") or {}
-    words, whole = list(footer.get("contains") or []), list(footer.get("equals") or [])
+    words, whole = _both_forms(footer.get("contains") or []), _both_forms(footer.get("equals") or [])
     return {
-        "header_texts": " OR ".join(f"received_at = {_quote(h)}" for h in heads) or "false",
+        "header_texts": f"lower(received_at) IN ({', '.join(_quote(h) for h in _both_forms(heads))})",
         "footer_text": dialect.matches("lower(trim(concat_ws(' ', dossier_code, procedure_code, procedure_name, "
                                        "channel, return_channel, status)))", regex_literal(words, whole)),
         "footer_unit": dialect.matches("lower(unit_key)", regex_literal(words, whole, anchored=True)),
     }
+
+
+def _both_forms(texts: Iterable[str]) -> list[str]:
+    """Each text composed (NFC) and decomposed (NFD), once each, sorted (the SQL text is the same every run)."""
+    return sorted({unicodedata.normalize(form, t) for t in texts for form in ("NFC", "NFD")})
 
 
 def _reject(ex: Export, reason: str, **fields: str) -> None:

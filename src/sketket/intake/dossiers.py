@@ -84,9 +84,9 @@ class Export:
     delimiter: str = ","
     n_columns: int = 0
     columns: dict[str, int] = field(default_factory=dict)
-    # the header's cell over the dates of receipt as written: a row holding it again is the header repeated
-    # (two exports pasted into one file), no dossier
-    received_header: str = ""
+    # the header's cells as written: a row whose cell over the dates of receipt holds one of them is the
+    # header repeated (two exports pasted into one file, or a page break of an Excel export), no dossier
+    header_cells: tuple[str, ...] = ()
     unit_hint: str = ""  # the units named by the title lines and the file name, "\x1f" between them
     sheet: str = ""
     rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
@@ -294,8 +294,7 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
     ex.kind, ex.header_line, ex.columns = kind, (ends[at] if ends and at < len(ends) else at + 1), mapped
     ex.skip_rows = ends[0] + at if bom_quote and ends else at + 1
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
-    if "received_at" in mapped:
-        ex.received_header = str(head[at][mapped["received_at"]]).strip()
+    ex.header_cells = tuple(c for c in (str(v).strip() for v in head[at]) if c)
     if ex.rows is not None:
         ex.rows = ex.rows[at + 1:]
     if kind == "log":

@@ -4,7 +4,7 @@
 -- again (header_row) or a closing row of a printed log (footer_row): no dossier either. The other
 -- queries (distinct.sql, duplicates.sql, dossiers.sql) read this relation, materialised once by the engine,
 -- instead of the exports' text again.
--- Parameters (dossier_counts._not_dossier_params): {header_texts}, a test of received_at against the headers'
+-- Parameters (dossier_counts._not_dossier_params): {header_texts}, a test of received_at against header texts
 -- cells; {footer_text} and {footer_unit}, tests of the row's text and its unit cell against footer_rows.
 -- Relation: raw (the exports, text; see sketket.analysis.dossier_counts). A projection of raw row by row, in
 -- raw's order: the engine relies on it to keep the files' order without sorting.
