@@ -339,6 +339,34 @@ def test_dates_serial_short_iso_and_unreadable(tmp_path):
     assert list(d6["rule"]) == ["due_unreadable"]
 
 
+def test_twelve_hour_clocks_and_other_day_first_shapes(tmp_path):
+    """Windows software on a Vietnamese machine writes "08/11/2016 9:30:00 SA" (sáng, morning) and "… CH" (chiều,
+    afternoon); others write AM/PM, "-" or "." between the parts, a fraction of a second, a non-breaking space
+    before the time, or the year first with slashes. Each is read, day first; a 12-hour clock's 12 SA is midnight
+    and 13 PM is no time at all (unreadable, not guessed)."""
+    d, t = _run(tmp_path, [
+        "T1;Chứng thực;Trực tiếp;08/11/2016 9:30:00 SA;10/11/2016;10/11/2016 4:15:00 CH;;;Đã trả kết quả",
+        "T2;Chứng thực;Trực tiếp;08/11/2016 12:05 SA;10/11/2016;10/11/2016 12:30 CH;;;Đã trả kết quả",
+        "T3;Chứng thực;Trực tiếp;30/06/2017 5:00 pm;03/07/2017;;;;Đang xử lý",
+        "T4;Chứng thực;Trực tiếp;30-06-2017 17:00;03/07/2017;03.07.2017 08:00;;;Đã trả kết quả",
+        "T5;Chứng thực;Trực tiếp;30/06/2017 17:00:00.123;03/07/2017;2017/07/03 09:10;;;Đã trả kết quả",
+        "T6;Chứng thực;Trực tiếp;04/11/2016\u00a008:00;07/11/2016;;;;Đang xử lý",
+        "T7;Chứng thực;Trực tiếp;30/06/2017 13:00 PM;03/07/2017;;;;Đang xử lý",
+        "T8;Chứng thực;Trực tiếp;3/4/2017 sáng;05/04/2017;;;;Đang xử lý",
+    ])
+    assert d.loc["T1", "received_at"] == "2016-11-08 09:30" and d.loc["T1", "finished_at"] == "2016-11-10 16:15"
+    assert d.loc["T2", "received_at"] == "2016-11-08 00:05" and d.loc["T2", "finished_at"] == "2016-11-10 12:30"
+    assert d.loc["T3", "received_at"] == "2017-06-30 17:00"
+    assert d.loc["T4", "received_at"] == "2017-06-30 17:00" and d.loc["T4", "finished_at"] == "2017-07-03 08:00"
+    assert d.loc["T5", "received_at"] == "2017-06-30 17:00" and d.loc["T5", "finished_at"] == "2017-07-03 09:10"
+    assert d.loc["T6", "received_at"] == "2016-11-04 08:00"
+    assert _outcomes(d) == {"T1": "on_time", "T2": "on_time", "T3": "pending_overdue", "T4": "on_time",
+                            "T5": "on_time", "T6": "pending_overdue", "T7": "excluded", "T8": "excluded"}
+    f = t["dossier_findings"].set_index("dossier_code")
+    assert f.loc["T7", "rule"] == "received_unreadable" and f.loc["T7", "value"] == "30/06/2017 13:00 PM"
+    assert f.loc["T8", "rule"] == "received_unreadable"
+    assert len(f) == 2
+
 def test_duplicates_and_finish_before_receipt(tmp_path):
     d, t = _run(tmp_path, [
         "X1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",

@@ -13,9 +13,11 @@
 CASE
   WHEN @x@ = '' THEN NULL
   -- the usual shapes first, recognised by length and separators alone (LIKE's _ is any one character)
-  WHEN @x@ LIKE '__/__/_______:__' THEN {{try_ts @x@ dmy4_hm}}
+  WHEN @x@ LIKE '__/__/____ __:__' THEN {{try_ts @x@ dmy4_hm}}
   WHEN @x@ LIKE '__/__/____' THEN {{try_ts @x@ dmy4}}
-  WHEN instr(@x@, '/') > 0 THEN
+  -- day first with slashes, or a time after one space: split_part finds the shape (cheaper than the last branch)
+  WHEN instr(@x@, '/') BETWEEN 2 AND 3 AND instr(@x@, '.') = 0 AND right(@x@, 1) BETWEEN '0' AND '9'
+       AND length(@x@) - length(replace(@x@, ' ', '')) = CASE WHEN instr(@x@, ':') > 0 THEN 1 ELSE 0 END THEN
     CASE WHEN length(split_part(split_part(@x@, ' ', 1), '/', 3)) = 2 THEN
       CASE length(@x@) - length(replace(@x@, ':', ''))
         WHEN 0 THEN {{try_ts @x@ dmy2}} WHEN 1 THEN {{try_ts @x@ dmy2_hm}} ELSE {{try_ts @x@ dmy2_hms}} END
@@ -23,14 +25,16 @@ CASE
       CASE length(@x@) - length(replace(@x@, ':', ''))
         WHEN 0 THEN {{try_ts @x@ dmy4}} WHEN 1 THEN {{try_ts @x@ dmy4_hm}} ELSE {{try_ts @x@ dmy4_hms}} END
     END
-  -- ISO: a zone after the time (Z, +07:00) is dropped, the clock time read as written (the counter's own)
-  WHEN instr(@x@, '-') = 5 THEN
+  -- ISO (year first, "-" or "/"): a zone after the time (Z, +07:00) is dropped, the clock time read as written
+  -- (the counter's own)
+  WHEN instr(@x@, '-') = 5 OR instr(@x@, '/') = 5 THEN
     CASE length(left(@x@, 19)) - length(replace(left(@x@, 19), ':', ''))
-      WHEN 0 THEN {{try_ts @x@ iso}}
-      WHEN 1 THEN {{try_ts left(translate(@x@,'TZ',' '),16) iso_hm}}
-      ELSE {{try_ts left(translate(split_part(@x@,'.',1),'TZ',' '),19) iso_hms}} END
-  WHEN instr(@x@, '-') > 0 THEN {{try_ts translate(@x@,'-','/') dmy4}}
-  WHEN instr(@x@, '.') BETWEEN 2 AND 3 THEN {{try_ts translate(@x@,'.','/') dmy4}}
+      WHEN 0 THEN {{try_ts translate(@x@,'/','-') iso}}
+      WHEN 1 THEN {{try_ts left(translate(@x@,'/TZ','- '),16) iso_hm}}
+      ELSE {{try_ts left(translate(split_part(@x@,'.',1),'/TZ','- '),19) iso_hms}} END
+  -- any other day-first shape: "-" or "." between the parts, a fraction of a second, a 12-hour clock (AM/PM,
+  -- SA/CH), a non-breaking space before the time (sketket.analysis.dossier_counts._LOOSE_DMY)
+  WHEN instr(@x@, '/') > 0 OR instr(@x@, '-') > 0 OR instr(@x@, '.') BETWEEN 2 AND 3 THEN {{loose_date @x@}}
 END AS @p@_ts,
 CASE WHEN instr(@x@, '/') = 0 AND instr(@x@, '-') = 0 AND length(@x@) >= 5 THEN {{serial @x@}} END AS @p@_serial,
 instr(@x@, ':') > 0 AS @p@_hastime
