@@ -367,6 +367,27 @@ def test_twelve_hour_clocks_and_other_day_first_shapes(tmp_path):
     assert f.loc["T8", "rule"] == "received_unreadable"
     assert len(f) == 2
 
+def test_a_stray_name_under_a_code_does_not_rename_the_code(tmp_path):
+    """Fifty rows of code 1.002 say "Đăng ký khai sinh", one says "Cấp bản sao trích lục hộ tịch" (a slip of the
+    clerk): the code keeps the name most rows give, wherever the stray row stands in the sorted order; the stray
+    row is counted under its code, keeps its name as written, and has a finding."""
+    rows = [f"K{i};1.002;Đăng ký khai sinh;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả" for i in range(5)]
+    rows.insert(2, "K9;1.002;Cấp bản sao trích lục hộ tịch;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý")
+    rows.append("K10;1.002;ĐĂNG KÝ KHAI SINH;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả")
+    d, t = _run(tmp_path, rows, header=HEADER.replace("Mã hồ sơ;", "Mã hồ sơ;Mã TTHC;"))
+    assert set(d["procedure_name"]) == {"Đăng ký khai sinh"}
+    assert d.loc["K9", "procedure_name_written"] == "Cấp bản sao trích lục hộ tịch"
+    assert d.loc["K10", "procedure_name_written"] == "" and d.loc["K1", "procedure_name_written"] == ""
+    procs = t["dossier_procedures"]
+    assert procs.loc[procs["unit_code"] == "", ["procedure_code", "procedure_name", "received"]].values.tolist() == [
+        ["1.002", "Đăng ký khai sinh", 7]]
+    f = t["dossier_findings"]
+    assert f[["source_row", "rule", "severity", "value"]].values.tolist() == [
+        [6, "procedure_name_differs", "warning", "Cấp bản sao trích lục hộ tịch"]]
+    assert f["message"].iloc[0] == ("1 hồ sơ có mã thủ tục \"1.002\" ghi tên \"Cấp bản sao trích lục hộ tịch\", khác "
+                                    "tên mà phần lớn hồ sơ cùng mã ghi (\"Đăng ký khai sinh\"); vẫn tính theo mã. "
+                                    "Cần kiểm tra lại mã hoặc tên thủ tục.")
+
 def test_duplicates_and_finish_before_receipt(tmp_path):
     d, t = _run(tmp_path, [
         "X1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",

@@ -828,7 +828,7 @@ def _lookup(keys: list[str], columns_: dict[str, list[Any]]) -> pd.DataFrame:
     for c, values in columns_.items():
         # typed even when every value is missing: a column of nulls alone has no type (Spark read it as a
         # number and then failed to cast the texts it was compared with)
-        frame[c] = pd.Series(values, dtype="Int64" if c == "limit_days" else "string")
+        frame[c] = pd.Series(values, dtype="Int64" if c in ("limit_days", "name_id") else "string")
     return frame
 
 
@@ -857,12 +857,15 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
 
     by_code = {c: days for c, _, days in reversed(limits) if c}
     by_name = {key(n): days for _, n, days in reversed(limits) if n}
-    procs = d[d["g_proc"] == 0][["procedure_code", "procedure_name"]].drop_duplicates()
-    # One spelling per procedure: the code groups spellings, else the folded name does; it is the first name in
-    # sorted order, one not in capitals first, spaces collapsed. A row without a code whose folded name is the
-    # name of exactly one code in the logs is that code's procedure ("Chứng thực bản sao" written without its
-    # code 1.001). A name holding a line break is nobody's spelling if another exists: its finding (line_breaks)
-    # shows the cell as written (procedure_name_written).
+    procs = (d[d["g_proc"] == 0].groupby(["procedure_code", "procedure_name"], sort=False, as_index=False)
+             ["n_rows"].sum())
+    # One spelling per procedure: the code groups spellings, else the folded name does. A code's name is the
+    # folded name most of its rows are written with (one stray row of another name does not rename the code;
+    # that row keeps its name as written, procedure_name_written, with a finding); within one folded name, the
+    # first spelling in sorted order, one not in capitals first, spaces collapsed. A row without a code whose
+    # folded name is the name of exactly one code in the logs is that code's procedure ("Chứng thực bản sao"
+    # written without its code 1.001). A name holding a line break is nobody's spelling if another exists: its
+    # finding (line_breaks) shows the cell as written (procedure_name_written).
     names_of_code: dict[str, str] = {}
     codes_of_name: dict[str, set[str]] = {}
     spelling: dict[str, str] = {}
@@ -870,19 +873,29 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
     def broken(name: str) -> bool:
         return "\n" in name or "\r" in name
 
-    pairs = [(c, n if broken(n) else " ".join(n.split()))
-             for c, n in zip(procs["procedure_code"], procs["procedure_name"], strict=True)]
-    # a spelling holding a line break is a code's name only when it has no other
-    for code, name in sorted(pairs, key=lambda p: (broken(p[1]), p[1].isupper(), p[1], p[0])):
-        if code and name:
-            names_of_code.setdefault(code, name)
-            if not broken(name):
-                codes_of_name.setdefault(key(name), set()).add(code)
+    pairs = [(c, n if broken(n) else " ".join(n.split()), int(rows))
+             for c, n, rows in zip(procs["procedure_code"], procs["procedure_name"], procs["n_rows"], strict=True)]
+    for _, name, _ in sorted(pairs, key=lambda p: (broken(p[1]), p[1].isupper(), p[1], p[0])):
         if name and not broken(name):
             spelling.setdefault(key(name), name)
+    rows_of: dict[tuple[str, str], int] = {}  # (code, folded name) → rows
+    for code, name, rows in pairs:
+        if code and name and not broken(name):
+            rows_of[(code, key(name))] = rows_of.get((code, key(name)), 0) + rows
+            codes_of_name.setdefault(key(name), set()).add(code)
+    for (code, folded), rows in sorted(rows_of.items(), key=lambda kv: (-kv[1], spelling[kv[0][1]], kv[0][0])):
+        names_of_code.setdefault(code, spelling[folded])
+    for code, name, _ in sorted(pairs, key=lambda p: p[1]):  # a code written only with names spanning lines
+        if code and name:
+            names_of_code.setdefault(code, name)
+    # each folded name a number: a row whose name's number is not its code's name's keeps its name as written
+    ids = {k: i for i, k in enumerate(sorted({key(n) for n in (*names_of_code.values(), *procs["procedure_name"])
+                                              if n and not broken(n)}), start=1)}
     codes = list(dict.fromkeys(procs["procedure_code"]))
     out["code_lookup"] = _lookup(codes, {"proc_name": [names_of_code.get(c) if c else None for c in codes],
-                                         "limit_days": [by_code.get(c) if c else None for c in codes]})
+                                         "limit_days": [by_code.get(c) if c else None for c in codes],
+                                         "name_id": [ids.get(key(names_of_code.get(c, ""))) if c else None
+                                                     for c in codes]})
     names = list(dict.fromkeys(procs["procedure_name"]))
     name_code = [min(found) if not broken(n) and len(found := codes_of_name.get(key(n), set())) == 1 else None
                  for n in names]
@@ -891,7 +904,8 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
         "proc_name": [names_of_code[c] if c else None if broken(n) else spelling.get(key(n))
                       for n, c in zip(names, name_code, strict=True)],
         "limit_days": [by_name[key(n)] if key(n) in by_name else by_code.get(c) if c else None
-                       for n, c in zip(names, name_code, strict=True)]})
+                       for n, c in zip(names, name_code, strict=True)],
+        "name_id": [None if broken(n) else ids.get(key(n)) for n in names]})
     return out
 
 
@@ -1226,6 +1240,10 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         elif g.rule == "no_deadline":
             value = " ".join(x for x in (g.procedure_code, g.procedure_name) if x)
             message = rules["no_deadline"]["message"].format(value=value, n=n, **fmt)
+        elif g.rule == "procedure_name_differs":
+            value = g.procedure_name_written
+            message = rules[rule]["message"].format(value=value, n=n, code=g.procedure_code,
+                                                    name=g.procedure_name, **fmt)
         else:
             value = ""
             message = rules["out_of_period"]["message"].format(n=n, **fmt)

@@ -37,7 +37,9 @@ seq AS ( -- the lookups' values
          coalesce({{pick code_lookup.proc_name k.code_pos}}, {{pick name_lookup.proc_name k.name_pos}},
                   k.procedure_name) AS proc_name,
          -- the time limit in working days: by code, else by name (the procedures table)
-         coalesce({{pick code_lookup.limit_days k.code_pos}}, {{pick name_lookup.limit_days k.name_pos}}) AS limit_days
+         coalesce({{pick code_lookup.limit_days k.code_pos}}, {{pick name_lookup.limit_days k.name_pos}}) AS limit_days,
+         -- a name other than its code's (folded): the row keeps it as written
+         {{pick code_lookup.name_id k.code_pos}} <> {{pick name_lookup.name_id k.name_pos}} AS other_name
   FROM k
 ),
 due AS (
@@ -85,8 +87,9 @@ o AS (
          -- only where the row is counted (an excluded row has its own finding)
          dossier_code = '' AND unit_code <> '' AND r_dn BETWEEN {period_start} AND {cutoff} AS i_code_missing,
          end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff,
-         -- the procedure's name as written when it spans lines (the row takes the procedure's one spelling)
-         CASE WHEN instr(procedure_name, chr(10)) > 0 OR instr(procedure_name, chr(13)) > 0
+         -- the procedure's name as written when it spans lines or is not its code's name (the row takes the
+         -- procedure's one spelling)
+         CASE WHEN instr(procedure_name, chr(10)) > 0 OR instr(procedure_name, chr(13)) > 0 OR other_name
               THEN procedure_name ELSE '' END AS written_name,
          -- a quoted cell spanning lines (LF or CR): an Excel line break, or a quote never closed that swallowed
          -- the rows below
