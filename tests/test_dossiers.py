@@ -970,6 +970,37 @@ def test_a_row_with_nothing_of_a_dossier_is_one_quiet_finding_not_an_unknown_uni
     assert res.tables["dossier_units"].set_index("tier").loc["city", "received"] == 3
 
 
+def test_rows_under_a_header_in_another_order_are_not_read_under_the_wrong_columns(tmp_path):
+    """A second export pasted below the first with "Ngày tiếp nhận" and "Ngày có kết quả" swapped: read under
+    the first header, its rows would be received on their day of finishing and counted on time. They are
+    excluded, with one error for the file naming the header's line, until the header comes back in the file's
+    own order; the rows below that are counted again."""
+    logs = tmp_path / "logs"
+    swapped = HEADER.replace("Ngày tiếp nhận", "@").replace("Ngày có kết quả", "Ngày tiếp nhận").replace(
+        "@", "Ngày có kết quả")
+    _write(logs, "a.csv", [
+        "A1;Chứng thực;Trực tiếp;01/03/2017;08/03/2017;06/03/2017;;;Đã trả",   # 4
+        swapped,                                                               # 5
+        "B1;Chứng thực;Trực tiếp;10/03/2017;08/03/2017;01/03/2017;;;Đã trả",   # 6: received 01/03, finished 10/03
+        "B2;Chứng thực;Trực tiếp;11/03/2017;08/03/2017;01/03/2017;;;Đã trả",   # 7
+        "Tổng cộng: 2 hồ sơ;;;;;;;;",                                          # 8
+        HEADER,                                                                # 9: the file's own order again
+        "A2;Chứng thực;Trực tiếp;01/03/2017;08/03/2017;09/03/2017;;;Đã trả",   # 10
+    ])
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("source_row")
+    assert d.loc[[6, 7], "outcome"].tolist() == ["excluded", "excluded"]
+    assert d.loc[[6, 7, 8], "issues"].tolist() == ["under_other_header", "under_other_header", "footer_row"]
+    assert d.loc[[4, 10], "outcome"].tolist() == ["on_time", "overdue"]
+    f = res.tables["dossier_findings"]
+    assert f[["source_row", "rule", "severity"]].values.tolist() == [
+        [5, "header_row", "info"], [6, "under_other_header", "error"], [8, "footer_row", "info"],
+        [9, "header_row", "info"]]
+    assert f.loc[f["rule"] == "under_other_header", "message"].iloc[0].startswith(
+        "2 dòng từ dòng 6 nằm dưới dòng tiêu đề lặp lại (dòng 5) có thứ tự cột khác")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["a.csv", ["rows_read", "rows_counted", "rows_excluded"]].tolist() == [7, 2, 5]
+
 def test_a_header_in_another_order_and_decomposed_closing_rows_are_no_dossiers(tmp_path):
     """A second export pasted below the first with its columns in another order: its header's cell over the
     dates of receipt holds another column's header ("Mã hồ sơ"), still the header repeated. Closing rows written

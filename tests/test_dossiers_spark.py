@@ -48,6 +48,8 @@ ROWS = [
     HEADER, "Tổng cộng: 15 hồ sơ;;;;;;;;;", ";;(Ký, ghi rõ họ tên);;;;;;;",
     # the header in another order, without diacritics (an IN list); a signature in decomposed Unicode (NFD)
     "TRANG THAI;HINH THUC TRA;NGAY TRA KET QUA;MA HO SO;NGAY HEN TRA;;;;;", unicodedata.normalize("NFD", ";;Người lập biểu;;;;;;;"),
+    # a row under that header, read under the wrong columns: excluded (_under_condition)
+    "Đã trả;Trực tiếp;05/04/2017;A18;03/04/2017;;;;;",
 ]
 
 
@@ -70,7 +72,8 @@ def test_duckdb_and_spark_give_identical_tables(tmp_path: Path) -> None:
                                                 "dossier_files", "reconciliation"}
     assert by_duckdb["dossier_units"]["received"].iloc[-1] == 18  # the planted rows are counted, not vacuous
     rules = by_duckdb["dossier_findings"].groupby("rule").size()
-    assert (rules["header_row"], rules["footer_row"], rules["procedure_name_differs"]) == (2, 3, 1)
+    assert (rules["header_row"], rules["footer_row"], rules["procedure_name_differs"], rules["under_other_header"]) == (
+        2, 3, 1, 1)
     for name in ("dossiers", *by_duckdb):
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)

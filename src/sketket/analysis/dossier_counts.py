@@ -44,6 +44,7 @@ from sketket.intake.dossiers import (
     classify,
     config,
     discover,
+    header_map,
     line_count,
     read_procedures,
     record_lines,
@@ -954,8 +955,10 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                                          "source_file": pd.Series([ex.rel for ex in exports], dtype="string")})
         for name, frame in lookups.items():
             eng.register_lookup(name, frame)
+        under = _other_headers(eng.query(render("header_rows.sql", eng.dialect)), cfg)
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
-                  "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"])}
+                  "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"]),
+                  "other_header": _under_condition(under)}
         eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect, **params)))
         eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
         _check_dossier_columns(cat.parquet("dossiers"))
@@ -971,7 +974,8 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         "dossier_units": unit_table(units),
         "dossier_procedures": procedure_table(procs),
         "dossier_findings": findings_table(row_f, group_f, cfg, plan, registry,
-                                           {exports[i].rel: district for i, _, _, district in logs}),
+                                           {exports[i].rel: district for i, _, _, district in logs},
+                                           {exports[i].rel: [h for h, _ in spans] for i, spans in under.items()}),
         "dossier_files": files_table(exports, files),
     }
     appendix = cat.load("appendix") if cat.exists("appendix") else None
@@ -981,6 +985,44 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         cat.save(name, frame)
     ledger = tables["dossier_files"]
     return DossierResult(Path(out_dir), tables, int(ledger["rows_read"].sum()), int(ledger["rows_counted"].sum()))
+
+
+_STAGED_TEXT = ("dossier_code", "procedure_code", "procedure_name", "unit_key", "channel", "return_channel", "status",
+                "received_at", "due_at", "finished_at", "returned_at")
+_LAST_ROW = 2**31 - 1
+
+
+def _other_headers(heads: pd.DataFrame, cfg: dict[str, Any]) -> dict[int, list[tuple[int, int]]]:
+    """The stretches of rows read under the wrong columns: file index → [(line of a header repeated with its
+    columns in another order, last row below it)]. Such a stretch ends at the next header in the file's own
+    order, else at the file's end. A header cell that names another column than the one it stands over makes
+    the order another; an empty cell, or one naming no column (STT), says nothing."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    open_at: dict[int, int] = {}
+    for row in heads.fillna("").itertuples(index=False):
+        i, line = int(row.file_idx), int(row.source_row)
+        other = False
+        for column in _STAGED_TEXT:
+            text = str(getattr(row, column)).split("\x1f")[0]
+            named = header_map([text], cfg["headers"], cfg.get("not_headers") or []) if text else {}
+            canon = "unit_name" if column == "unit_key" else column
+            if named and canon not in named:
+                other = True
+                break
+        if other and i not in open_at:
+            open_at[i] = line
+        elif not other and i in open_at:
+            spans.setdefault(i, []).append((open_at.pop(i), line - 1))
+    for i, line in open_at.items():
+        spans.setdefault(i, []).append((line, _LAST_ROW))
+    return spans
+
+
+def _under_condition(spans: dict[int, list[tuple[int, int]]]) -> str:
+    """dossiers.sql's test of a row read under a header in another order (`_other_headers`)."""
+    tests = [f"(file_idx = {i} AND source_row > {start} AND source_row <= {end})"
+             for i, found in sorted(spans.items()) for start, end in found]
+    return "(" + " OR ".join(tests) + ")" if tests else "false"
 
 
 _DISTINCT_COLUMNS = {"unit_key": "g_unit", "channel": "g_channel", "return_channel": "g_return",
@@ -1194,12 +1236,15 @@ def _ambiguous_message(value: str, namesakes: list[Match], spec: dict[str, Any],
 
 
 def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, Any], plan: Plan,
-                   registry: Registry, districts: dict[str, str] | None = None) -> pd.DataFrame:
+                   registry: Registry, districts: dict[str, str] | None = None,
+                   other_headers: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """One row per rule a row breaks (the rows' issues, messages filled column-wise: there can be hundreds of
     thousands of them), then the findings about many rows at once. `districts`: each file's district code
-    (_file_district), which a unit's name shared by several districts was matched with."""
+    (_file_district), which a unit's name shared by several districts was matched with; `other_headers`: each
+    file's lines of a header repeated with its columns in another order (`_other_headers`)."""
     rules = cfg["findings"]
     districts = districts or {}
+    other_headers = other_headers or {}
     fmt = {"cutoff": format_date(plan.cutoff), "start": format_date(plan.period_start)}
     rows: list[tuple[Any, ...]] = []
     r = row_f.fillna("").astype({c: str for c in row_f.columns if c != "source_row"})
@@ -1240,6 +1285,9 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         elif g.rule == "no_deadline":
             value = " ".join(x for x in (g.procedure_code, g.procedure_name) if x)
             message = rules["no_deadline"]["message"].format(value=value, n=n, **fmt)
+        elif g.rule == "under_other_header":
+            value = ", ".join(format_int(h) for h in other_headers.get(g.source_file, []))
+            message = rules[rule]["message"].format(value=value, n=n, first=format_int(int(g.first_row)), **fmt)
         elif g.rule == "procedure_name_differs":
             value = g.procedure_name_written
             message = rules[rule]["message"].format(value=value, n=n, code=g.procedure_code,

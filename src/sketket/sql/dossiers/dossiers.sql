@@ -6,7 +6,8 @@
 -- name_lookup (by procedure code, by procedure name), calendar (by day), workdays (by working-day index), files
 -- (by file); and the repeated dossier codes (`repeated`, duplicates.sql). The fragments are Dialect's, in
 -- sketket.analysis.dossier_counts: no join, so that the rows keep the files' order on every core.
--- Parameters: {period_start}, {cutoff}, {calendar_start} (day numbers), {saturday_hour}.
+-- Parameters: {period_start}, {cutoff}, {calendar_start} (day numbers), {saturday_hour}, {other_header} (a row
+-- read under a header repeated with its columns in another order: dossier_counts._under_condition).
 WITH k AS ( -- each row's place in the lookups
   SELECT r.*,
          {{position unit_lookup r.unit_key}} AS unit_pos,
@@ -61,7 +62,7 @@ ends AS (
 o AS (
   SELECT ends.*,
          CASE
-           WHEN no_data OR header_row OR footer_row THEN 'excluded'
+           WHEN no_data OR header_row OR footer_row OR {other_header} THEN 'excluded'
            WHEN unit_code = '' THEN 'excluded'
            WHEN r_dn IS NULL THEN 'excluded'
            WHEN occurrence > 1 THEN 'excluded'
@@ -123,6 +124,7 @@ SELECT
   -- most rows have none: the text is only made for the others
   -- a row that is no dossier has that note only
   CASE WHEN footer_row THEN 'footer_row' WHEN i_empty_row THEN 'empty_row' WHEN header_row THEN 'header_row'
+       WHEN {other_header} THEN 'under_other_header'
        WHEN i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
          OR i_returned_unreadable OR i_finished_before_received OR i_due_before_received
          OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff OR i_line_breaks THEN

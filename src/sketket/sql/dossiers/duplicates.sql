@@ -3,11 +3,12 @@
 -- is not counted anyway, and must not make the row that can be counted a duplicate. A narrow
 -- aggregation on a hash of (unit, code) first finds the few keys met more than once; only their rows are then
 -- compared exactly and numbered in the files' order (no window, no sort over every row).
--- Parameters: {period_start}, {cutoff} (day numbers).
+-- Parameters: {period_start}, {cutoff} (day numbers), {other_header} (rows read under the wrong columns claim no
+-- code either).
 WITH keyed AS (
   SELECT s.file_idx, s.source_row, coalesce(u.unit_code, s.unit_key) AS unit_id, s.dossier_code
   FROM staged s LEFT JOIN unit_lookup u ON u.lk_key = s.unit_key
-  WHERE s.dossier_code <> '' AND s.r_dn BETWEEN {period_start} AND {cutoff}
+  WHERE s.dossier_code <> '' AND s.r_dn BETWEEN {period_start} AND {cutoff} AND NOT {other_header}
 ),
 twice AS (
   SELECT {{hash unit_id dossier_code}} AS h FROM keyed GROUP BY {{hash unit_id dossier_code}} HAVING COUNT(*) > 1

@@ -10,7 +10,8 @@ SELECT source_file,
        CASE WHEN outcome = 'no_deadline' AND unit_code <> '' THEN procedure_name ELSE '' END AS procedure_name,
        '' AS procedure_name_written, COUNT(*) AS n, MIN(source_row) AS first_row
 FROM dossiers
-WHERE (unit_code = '' AND issues NOT IN ('empty_row', 'header_row', 'footer_row')) OR outcome IN ('no_deadline', 'out_of_period')
+WHERE (unit_code = '' AND issues NOT IN ('empty_row', 'header_row', 'footer_row', 'under_other_header'))
+   OR outcome IN ('no_deadline', 'out_of_period')
 GROUP BY 1, 2, 3, 4, 5
 UNION ALL
 -- a procedure code written with another name than most of its rows (procedure_name_written): per file, code
@@ -21,3 +22,10 @@ FROM dossiers
 WHERE procedure_name_written <> '' AND procedure_code <> '' AND instr(procedure_name_written, chr(10)) = 0
   AND instr(procedure_name_written, chr(13)) = 0 AND issues NOT IN ('empty_row', 'header_row', 'footer_row')
 GROUP BY 1, 2, 3, 4, 6
+UNION ALL
+-- the rows read under a header repeated with its columns in another order: one finding per file
+SELECT source_file, 'under_other_header' AS rule, '' AS unit_name, '' AS procedure_code, '' AS procedure_name,
+       '' AS procedure_name_written, COUNT(*) AS n, MIN(source_row) AS first_row
+FROM dossiers
+WHERE issues = 'under_other_header'
+GROUP BY 1, 2
