@@ -40,3 +40,22 @@ def test_demo_logs_reconcile_as_planted(tmp_path):
     wanted = {(m["rule"], m["dossier_code"], m["source_row"]) for m in manifest if "dossier_code" in m}
     assert len(wanted) == 20  # the line a text editor shows, also below the blank line of the first export
     assert wanted <= set(zip(findings["rule"], findings["dossier_code"], findings["source_row"], strict=True))
+
+
+def test_sketket_demo_writes_the_logs_and_replies_the_run_adds(tmp_path):
+    """`sketket demo --out DIR` gives the steps run by hand their inputs too: the counters' logs (ho-so/, with
+    mismatches planted against the demo's own tables) and the replies to the draft (gop-y/); `sketket ingest
+    DIR` leaves both to their own steps."""
+    from sketket.cli import main
+
+    demo = tmp_path / "demo"
+    assert main(["demo", "--out", str(demo)]) == 0
+    assert sorted(p.name for p in (demo / "gop-y").iterdir()) == [
+        "gop-y-huyen-ba-vi.docx", "gop-y-quan-ba-dinh.docx", "gop-y-so-tai-chinh.xlsx", "gop-y-so-tu-phap.docx"]
+    assert main(["ingest", str(demo), "--out", str(tmp_path / "out")]) == 0
+    files = pd.read_csv(tmp_path / "out" / "files.csv")
+    skipped = files[files["source_file"].str.match("(ho-so|gop-y)/")]
+    assert len(skipped) == 4 + len(list((demo / "ho-so").iterdir())) and set(skipped["status"]) == {"skipped"}
+    assert main(["dossiers", str(demo / "ho-so"), "--out", str(tmp_path / "out")]) == 0
+    rec = pd.read_csv(tmp_path / "out" / "reconciliation.csv", dtype={"unit_code": str})
+    assert (rec["status"] == "differs").sum() == 2  # the planted mismatches, against the tables just read

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="thư mục dữ liệu đã xử lý sẽ ghi")
     p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
     p.add_argument("--max-size-mb", type=float, default=20.0, help="tệp lớn hơn bị từ chối (MB, mặc định 20)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="sketket.yml: thư mục sổ theo dõi hồ sơ và góp ý dự thảo (paths.dossiers, paths.comments) để riêng")
 
     p = sub.add_parser("validate", help="kiểm tra một hoặc nhiều biểu trước khi gửi")
     p.add_argument("files", nargs="+", type=Path, help="các tệp biểu cần kiểm tra")

@@ -956,11 +956,29 @@ def write_demo(out: Path, seed: int = 2017, scale: int = 1, registry: Registry |
     return manifest
 
 
+def write_demo_extras(out: Path, seed: int = 2017) -> None:
+    """What `sketket run` adds to the demo city beside the tables and reports: the counters' dossier logs
+    (ho-so/, planted mismatches with the tables, so the tables are read first) and the replies to the draft
+    (gop-y/), so that `sketket dossiers DIR/ho-so` and `sketket comments DIR/gop-y` have their inputs too."""
+    from sketket.config import default_plan
+    from sketket.demo.comments import write_demo_comments
+    from sketket.demo.dossier_logs import write_demo_logs
+    from sketket.intake.ingest import ingest
+    from sketket.registry import load_registry
+
+    registry = load_registry(out / COPY_REGISTRY if (out / COPY_REGISTRY).exists() else None)
+    with tempfile.TemporaryDirectory() as tmp:
+        appendix = ingest(out, Path(tmp), registry).appendix
+    write_demo_logs(out / "ho-so", appendix, seed=seed)
+    write_demo_comments(out / "gop-y", default_plan().draft_deadline)
+
+
 def cli_demo(args: argparse.Namespace) -> int:
     if args.scale < 1:
         print("sketket demo: --scale phải là số nguyên ≥ 1", file=sys.stderr)
         return 2
     manifest = write_demo(args.out, seed=args.seed, scale=args.scale)
+    write_demo_extras(Path(args.out), seed=args.seed)
     files = sum(1 for p in Path(args.out).rglob("*") if p.is_file())
     print(f"Đã ghi dữ liệu minh họa: {files} tệp trong {args.out}; {len(manifest)} lỗi cố ý ở {MANIFEST}.")
     return 0

@@ -26,7 +26,7 @@ import python_calamine
 
 from sketket import catalog, layout
 from sketket.clean import excel_safe, fold, format_date, format_int
-from sketket.config import load_yaml
+from sketket.config import ConfigError, load_yaml
 from sketket.dimensions import FORM_TIERS
 from sketket.intake.reader import (
     ForeignFileError,
@@ -52,6 +52,8 @@ from sketket.registry import Registry, RegistryError, load_registry
 # without it and the main process imports it while they read.
 if TYPE_CHECKING:
     import pandas as pd
+
+    from sketket.context import RunContext
 
 PERCENT_REPORTED: tuple[str, ...] = tuple(f"{c}_reported" for c in layout.PERCENTS)
 APPENDIX_COLUMNS: tuple[str, ...] = tuple(catalog.columns("appendix"))
@@ -517,10 +519,11 @@ def _reading(jobs: list[tuple[Path, str, float]], registry: Registry) -> Iterato
 
 
 def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
-           max_size_mb: float = DEFAULT_MAX_MB, set_aside: Iterable[Path] = ()) -> IngestResult:
+           max_size_mb: float = DEFAULT_MAX_MB, set_aside: Iterable[tuple[Path, str]] = ()) -> IngestResult:
     """Read every file under raw_dir (recursively) and write appendix, findings, files and sections to
-    out_dir. Raw files are only read. Files under a `set_aside` folder (the counters' dossier logs, read by
-    their own step) are listed as skipped with that reason."""
+    out_dir. Raw files are only read. Files under a `set_aside` folder (folder, key of its reason in ingest.yml:
+    the counters' dossier logs, the units' comments on the draft, each read by its own step) are listed as
+    skipped with that reason."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     registry = registry or load_registry()
     entries = _set_aside(walk(raw_dir), raw_dir, set_aside)
@@ -549,18 +552,33 @@ def ingest(raw_dir: Path, out_dir: Path, registry: Registry | None = None,
     return result
 
 
-def _set_aside(entries: list[Entry], raw_dir: Path, folders: Iterable[Path]) -> list[Entry]:
-    prefixes = []
-    for folder in folders:
+def _set_aside(entries: list[Entry], raw_dir: Path, folders: Iterable[tuple[Path, str]]) -> list[Entry]:
+    reasons: dict[str, str] = {}
+    for folder, key in folders:
         try:
-            prefixes.append(Path(folder).resolve().relative_to(raw_dir.resolve()).as_posix() + "/")
+            prefix = Path(folder).resolve().relative_to(raw_dir.resolve()).as_posix() + "/"
         except ValueError:  # outside the raw folder: nothing of it is walked
             continue
-    if not prefixes:
+        reasons[prefix] = _config()[key]
+    if not reasons:
         return entries
-    reason = _config()["dossier_logs"]
-    return [Entry(e.rel, status="skipped", reason=reason) if e.path is not None and e.rel.startswith(tuple(prefixes))
-            else e for e in entries]
+    out = []
+    for e in entries:
+        prefix = next((p for p in reasons if e.path is not None and e.rel.startswith(p)), None)
+        out.append(Entry(e.rel, status="skipped", reason=reasons[prefix]) if prefix else e)
+    return out
+
+
+def set_aside_folders(raw_dir: Path, ctx: RunContext) -> list[tuple[Path, str]]:
+    """The folders of `ctx` that ingest leaves to their own steps, found under `raw_dir` as they stand under the
+    configured raw folder (data/raw/ho-so → RAW/ho-so): `sketket ingest` on any folder sets them aside too."""
+    found = []
+    for folder, key in ((ctx.dossiers_dir, "dossier_logs"), (ctx.comments_dir, "comments")):
+        try:
+            found.append((Path(raw_dir) / Path(folder).resolve().relative_to(Path(ctx.raw_dir).resolve()), key))
+        except ValueError:  # configured outside the raw folder: not walked by ingest anyway
+            continue
+    return found
 
 
 _REAL = frozenset(("area_m2", *layout.PERCENTS, *PERCENT_REPORTED))
@@ -674,7 +692,14 @@ def cli_ingest(args: argparse.Namespace) -> int:
     except RegistryError as exc:
         print(f"sketket ingest: {exc}", file=sys.stderr)
         return 2
-    result = ingest(raw_dir, Path(args.out), registry, args.max_size_mb)
+    from sketket.context import RunContext
+
+    try:
+        ctx = RunContext.load(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"sketket ingest: {exc}", file=sys.stderr)
+        return 2
+    result = ingest(raw_dir, Path(args.out), registry, args.max_size_mb, set_aside=set_aside_folders(raw_dir, ctx))
     status = result.files["status"].value_counts()
     severity = result.findings["severity"].value_counts()
     print(f"Đã xem {format_int(len(result.files))} tệp: {format_int(status.get('ingested', 0))} đã đọc, "

@@ -235,7 +235,7 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
     ctx = ctx.with_dirs(reports_dir=run_dir)
     Path(ctx.processed_dir).mkdir(parents=True, exist_ok=True)
     _step("Đọc và kiểm tra biểu (ingest)", ingest, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
-          set_aside=[ctx.dossiers_dir, ctx.comments_dir])
+          set_aside=[(ctx.dossiers_dir, "dossier_logs"), (ctx.comments_dir, "comments")])
     _dossier_logs(ctx, demo)  # before analyse: a unit whose table differs from its log gets it in its return list
     _prepare_lessons(ctx)  # before analyse too: an award criterion reads what the units' reports say (checklist)
     _step("Chỉ số, xếp hạng, khen thưởng (analyse)", analyse, ctx)
