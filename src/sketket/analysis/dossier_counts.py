@@ -884,7 +884,7 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
         if code and name and not broken(name):
             rows_of[(code, key(name))] = rows_of.get((code, key(name)), 0) + rows
             codes_of_name.setdefault(key(name), set()).add(code)
-    for (code, folded), rows in sorted(rows_of.items(), key=lambda kv: (-kv[1], spelling[kv[0][1]], kv[0][0])):
+    for (code, folded), _ in sorted(rows_of.items(), key=lambda kv: (-kv[1], spelling[kv[0][1]], kv[0][0])):
         names_of_code.setdefault(code, spelling[folded])
     for code, name, _ in sorted(pairs, key=lambda p: p[1]):  # a code written only with names spanning lines
         if code and name:
