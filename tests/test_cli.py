@@ -76,3 +76,21 @@ def test_usage_help_and_usage_errors_are_in_vietnamese(capsys):
         main(["template", "--form", "IV", "--out", "x.xlsx"])
     err = capsys.readouterr().err
     assert done.value.code == 2 and "tham số --form: giá trị 'IV' không hợp lệ" in err
+
+
+def test_an_output_folder_where_a_file_stands_is_one_sentence_not_a_traceback(tmp_path, capsys):
+    """`--out` naming an existing file (or a file under one): exit 2 and a sentence naming the path, for every
+    command that writes a folder."""
+    from sketket.cli import main
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.csv").write_text("Mã hồ sơ;Ngày tiếp nhận\nA1;03/04/2017\n", encoding="utf-8")
+    taken = tmp_path / "taken"
+    taken.write_text("x", encoding="utf-8")
+    for argv in (["ingest", str(logs), "--out", str(taken)], ["dossiers", str(logs), "--out", str(taken)],
+                 ["dossiers", str(logs), "--out", str(taken / "sub")]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert f"sketket {argv[0]}: không tạo được thư mục {taken}" in err and "đã có một tệp cùng tên" in err, err
+        assert "Traceback" not in err

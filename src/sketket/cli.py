@@ -122,6 +122,23 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:  # one sentence naming the file and the key, no traceback
         print(f"sketket {args.command}: lỗi cấu hình: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a folder given where a file stands, no permission, a full disk: one sentence, no traceback
+        print(f"sketket {args.command}: {disk_error_text(e)}", file=sys.stderr)
+        return 2
+
+
+def disk_error_text(exc: OSError) -> str:
+    """An error of the disk in Vietnamese, naming the path."""
+    where = f" {exc.filename}" if exc.filename else ""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return f"không tạo được thư mục{where}: đã có một tệp cùng tên ở đó (cần một thư mục; đổi tên hoặc chọn chỗ khác)"
+    if isinstance(exc, IsADirectoryError):
+        return f"không ghi được{where}: đó là một thư mục (cần tên một tệp)"
+    if isinstance(exc, PermissionError):
+        return f"không có quyền đọc hoặc ghi{where}"
+    if isinstance(exc, FileNotFoundError):
+        return f"không có{where}"
+    return f"lỗi đĩa ở{where}: {exc.strerror or type(exc).__name__}"
 
 
 def _dispatch(args: argparse.Namespace) -> int:
