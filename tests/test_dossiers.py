@@ -388,6 +388,27 @@ def test_a_stray_name_under_a_code_does_not_rename_the_code(tmp_path):
                                     "tên mà phần lớn hồ sơ cùng mã ghi (\"Đăng ký khai sinh\"); vẫn tính theo mã. "
                                     "Cần kiểm tra lại mã hoặc tên thủ tục.")
 
+def test_tabs_and_invisible_characters_around_cells_are_blanks(tmp_path):
+    """What copies bring around a cell and no one typed: a code of a tab alone is no code (not a code every such
+    row shares, making them duplicates); a code followed by a zero-width space is the same code; a row of tabs
+    and non-breaking spaces is empty (a note), not a dossier without a date (an error)."""
+    d, t = _run(tmp_path, [
+        "\t;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",              # 4
+        "\t;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",              # 5
+        "C-1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",              # 6
+        "C-1\u200b;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",       # 7
+        "\t\t;\u00a0;\t; \t ;;;;;",                                                     # 8
+        "C-2;\tChứng thực\t;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",         # 9
+    ])
+    d = d.set_index("source_row")
+    assert d.loc[[4, 5, 6, 7, 8, 9], "outcome"].tolist() == ["on_time", "on_time", "on_time", "excluded", "excluded",
+                                                             "on_time"]
+    assert d.loc[[4, 5, 7], "dossier_code"].tolist() == ["", "", "C-1"]
+    assert d.loc[9, "procedure_name"] == "Chứng thực"
+    f = t["dossier_findings"]
+    assert f[["source_row", "rule"]].values.tolist() == [
+        [4, "code_missing"], [5, "code_missing"], [7, "duplicate_code"], [8, "empty_row"]]
+
 def test_duplicates_and_finish_before_receipt(tmp_path):
     d, t = _run(tmp_path, [
         "X1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",

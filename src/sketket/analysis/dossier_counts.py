@@ -267,6 +267,20 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# Around a dossier code, also what no one types but copies bring: a tab, a zero-width space, a byte-order mark
+# ("C-001\u200b" is C-001, a code of a tab alone is no code).
+_CODE_STRIP = " \t\u00a0\u200b\ufeff\u2007\u202f\u3000"
+
+
+def _strip(cell: str, canon: str = "") -> str:
+    """A cell without the blanks around it (DuckDB, which reads the exports for both engines): trim removes
+    Unicode spaces, non-breaking ones included, but not tabs, which become spaces first (a cell of tabs alone
+    is empty; the test costs nothing where there is no tab); a dossier code also loses `_CODE_STRIP`."""
+    if canon == "dossier_code":
+        return f"trim({cell}, '{_CODE_STRIP}')"
+    return f"CASE WHEN instr({cell}, chr(9)) > 0 THEN trim(replace({cell}, chr(9), ' ')) ELSE trim({cell}) END"
+
+
 def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_hint: str,
                 district: str | None = None) -> str:
     """The canonical text columns of exports of one layout, from a relation whose columns are c0, c1, …; the
@@ -277,9 +291,9 @@ def _raw_select(ex: Export, source: str, file_idx: str, source_file: str, unit_h
     cols = []
     for canon in CANONICAL:
         k = ex.columns.get(canon)
-        cols.append(f"coalesce(trim(c{k}), '') AS {canon}" if k is not None else f"'' AS {canon}")
+        cols.append(f"coalesce({_strip(f'c{k}', canon)}, '') AS {canon}" if k is not None else f"'' AS {canon}")
     unit = ex.columns.get("unit_name")
-    unit_key = f"coalesce(nullif(trim(c{unit}), ''), {unit_hint})" if unit is not None else unit_hint
+    unit_key = f"coalesce(nullif({_strip(f'c{unit}')}, ''), {unit_hint})" if unit is not None else unit_hint
     if district is not None:
         unit_key = f"CASE WHEN {district} = '' THEN {unit_key} ELSE {unit_key} || chr(31) || {district} END"
     return (f"SELECT CAST({file_idx} AS INTEGER) AS file_idx, {source_file} AS source_file, "
