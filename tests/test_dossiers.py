@@ -1162,3 +1162,24 @@ def test_a_repeated_header_a_total_and_the_signatures_are_no_dossiers(tmp_path):
     files = res.tables["dossier_files"].set_index("source_file")
     assert files[["rows_read", "rows_counted", "rows_excluded"]].values.tolist() == [[8, 2, 6], [2, 1, 1]]
     assert res.tables["dossier_units"].set_index("tier").loc["city", "received"] == 3
+
+
+def test_links_and_fifos_in_the_logs_folder_are_listed_never_opened(tmp_path):
+    """The logs folder is walked as ingest walks the received folder: a link to a file outside it (e.g.
+    /etc/passwd), a dangling link and a FIFO (which would block a reader for ever) each have a row of the files
+    ledger with the reason, and the log beside them is counted."""
+    import os
+
+    logs = tmp_path / "logs"
+    _write(logs, "a.csv", ["A1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả"])
+    outside = tmp_path / "outside.csv"
+    outside.write_text("x", encoding="utf-8")
+    (logs / "ra-ngoai.csv").symlink_to(outside)
+    (logs / "mat.csv").symlink_to(tmp_path / "gone.csv")
+    os.mkfifo(logs / "ong.csv")
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert sorted(files.index) == ["a.csv", "mat.csv", "ong.csv", "ra-ngoai.csv"]
+    assert files.loc["a.csv", "rows_counted"] == 1
+    assert (files.loc[["mat.csv", "ong.csv", "ra-ngoai.csv"], "status"] == "skipped").all()
+    assert all(files.loc[["mat.csv", "ong.csv", "ra-ngoai.csv"], "reason"].str.len() > 10)

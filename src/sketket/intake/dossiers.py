@@ -22,6 +22,7 @@ from typing import Any
 
 from sketket.clean import fold, format_int, format_number, nfc
 from sketket.config import load_yaml
+from sketket.intake.walk import walk
 
 CANONICAL = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "channel", "received_at", "due_at",
              "finished_at", "returned_at", "return_channel", "status")
@@ -348,10 +349,15 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
 def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
     """Every file under the logs folder, in a stable order, inspected; a workbook whose log is split over
     several worksheets gives one export a sheet, named "file.xlsx [sheet]" in the ledger and the findings."""
-    files = sorted(p for p in Path(logs_dir).rglob("*") if p.is_file())
     out: list[Export] = []
-    for p in files:
-        rel = p.relative_to(logs_dir).as_posix()
+    # walked as ingest walks the received folder: a link out of the folder, a dangling link, a FIFO or a
+    # folder that cannot be opened is listed with its reason, never opened
+    for entry in walk(Path(logs_dir)):
+        if entry.path is None:
+            out.append(Export(Path(logs_dir) / entry.rel, entry.rel, kind=entry.status or "skipped",
+                              reason=entry.reason or cfg["file_reasons"]["unwalkable"].format(error=entry.error)))
+            continue
+        p, rel = entry.path, entry.rel
         ex = inspect(p, rel, cfg)
         out.append(ex)
         if ex.more_sheets:
