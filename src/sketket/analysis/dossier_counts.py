@@ -276,8 +276,10 @@ def _strip(cell: str, canon: str = "") -> str:
     """A cell without the blanks around it (DuckDB, which reads the exports for both engines): trim removes
     Unicode spaces, non-breaking ones included, but not tabs, which become spaces first (a cell of tabs alone
     is empty; the test costs nothing where there is no tab); a dossier code also loses `_CODE_STRIP`."""
-    if canon == "dossier_code":
-        return f"trim({cell}, '{_CODE_STRIP}')"
+    if canon == "dossier_code":  # the full trim only where an end is suspect: a fifth of the cost
+        return (f"CASE WHEN {cell} < '!' OR {cell} >= chr(8192) OR ends_with({cell}, chr(9)) "
+                f"OR ends_with({cell}, chr(8203)) OR ends_with({cell}, chr(65279)) "
+                f"THEN trim({cell}, '{_CODE_STRIP}') ELSE trim({cell}) END")
     return f"CASE WHEN instr({cell}, chr(9)) > 0 THEN trim(replace({cell}, chr(9), ' ')) ELSE trim({cell}) END"
 
 
