@@ -1183,3 +1183,22 @@ def test_links_and_fifos_in_the_logs_folder_are_listed_never_opened(tmp_path):
     assert files.loc["a.csv", "rows_counted"] == 1
     assert (files.loc[["mat.csv", "ong.csv", "ra-ngoai.csv"], "status"] == "skipped").all()
     assert all(files.loc[["mat.csv", "ong.csv", "ra-ngoai.csv"], "reason"].str.len() > 10)
+
+
+def test_a_workbook_bomb_among_the_logs_is_refused_with_what_a_logs_sender_can_do(tmp_path):
+    """A workbook whose worksheet inflates past the limit (ingest.yml, member_mb) is refused before it is
+    opened, and the reason speaks of the log (export it again as CSV), not of the appendix tables."""
+    import zipfile
+
+    logs = tmp_path / "logs"
+    _write(logs, "a.csv", ["A1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả"])
+    with zipfile.ZipFile(logs / "bom.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (33 * 2**20) + b"</worksheet>")
+    assert (logs / "bom.xlsx").stat().st_size < 200_000
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files.loc["bom.xlsx", "status"] == "rejected"
+    assert "bom nén" in files.loc["bom.xlsx", "reason"] and "sổ theo dõi hồ sơ dạng CSV" in files.loc["bom.xlsx", "reason"]
+    assert "Phụ lục" not in files.loc["bom.xlsx", "reason"]
+    assert files.loc["a.csv", "rows_counted"] == 1

@@ -319,9 +319,10 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
     from sketket.intake.validate import file_finding
 
     problem = screen(path, _MAX_XLSX_BYTES)
-    if problem is not None:
-        raise _Rejected(file_finding(problem[0], ex.rel, **problem[1]).message)
     cfg = config()
+    if problem is not None:
+        own = cfg["file_reasons"]["screen"].get(problem[0])  # what a log's sender can do, not a table's
+        raise _Rejected(own.format(**problem[1]) if own else file_finding(problem[0], ex.rel, **problem[1]).message)
     found: list[tuple[str, list[list[str]]]] = []
     try:
         with python_calamine.CalamineWorkbook.from_path(str(path)) as wb:
