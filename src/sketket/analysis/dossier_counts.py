@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sketket.catalog import Catalog, columns
-from sketket.clean import fold, format_date, format_int, format_percent
+from sketket.clean import fold, format_date, format_int, format_percent, nfc
 from sketket.config import ConfigError, Plan, default_plan
 from sketket.dimensions import CITY_LABEL, PARENT_TIER, TIER_LABELS, TIERS
 from sketket.intake.dossiers import (
@@ -890,7 +890,8 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
     def broken(name: str) -> bool:
         return "\n" in name or "\r" in name
 
-    pairs = [(c, n if broken(n) else " ".join(n.split()), int(rows))
+    # a spelling composed (NFC), spaces collapsed: a name some software wrote decomposed reads the same
+    pairs = [(c, n if broken(n) else nfc(n), int(rows))
              for c, n, rows in zip(procs["procedure_code"], procs["procedure_name"], procs["n_rows"], strict=True)]
     for _, name, _ in sorted(pairs, key=lambda p: (broken(p[1]), p[1].isupper(), p[1], p[0])):
         if name and not broken(name):
