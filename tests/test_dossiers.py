@@ -1204,3 +1204,17 @@ def test_a_workbook_bomb_among_the_logs_is_refused_with_what_a_logs_sender_can_d
     assert "bom nén" in files.loc["bom.xlsx", "reason"] and "sổ theo dõi hồ sơ dạng CSV" in files.loc["bom.xlsx", "reason"]
     assert "Phụ lục" not in files.loc["bom.xlsx", "reason"]
     assert files.loc["a.csv", "rows_counted"] == 1
+
+
+def test_a_tab_separated_export_is_read(tmp_path):
+    """A log copied out of Excel into a text file keeps its tabs: read like a semicolon or comma export."""
+    logs = tmp_path / "logs"
+    _write(logs, "a.csv", ["A1;Chứng thực, bản sao;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+                           "A2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;06/04/2017;;;Đã trả"])
+    tabbed = (logs / "a.csv").read_text(encoding="utf-8-sig").replace(";", "\t")
+    (logs / "a.csv").write_text(tabbed, encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert d[["dossier_code", "procedure_name", "outcome", "source_row"]].values.tolist() == [
+        ["A1", "Chứng thực, bản sao", "on_time", 4], ["A2", "Chứng thực", "overdue", 5]]
+    assert res.tables["dossier_findings"].empty

@@ -95,9 +95,13 @@ class Export:
     more_sheets: list[tuple[str, list[list[str]]]] = field(default_factory=list)
 
 
+# a CSV's delimiters, in the order that decides a tie (a text copied out of Excel has tabs)
+_DELIMITERS = (";", ",", "\t")
+
+
 def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, list[int], bool]:
     """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), its delimiter
-    (comma or semicolon, the one that splits a line into a header: the more columns named, the better; a
+    (comma, semicolon or tab, the one that splits a line into a header: the more columns named, the better; a
     procedure name full of commas in a semicolon file does not decide; else the one a line has most of), and
     the line on which each of those rows ends (a title cell may span lines), and whether the file opens with a
     BOM then a quote (DuckDB then reads the first row's lines as rows of their own)."""
@@ -110,13 +114,13 @@ def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, li
     if cut and lines and not lines[-1].endswith(("\n", "\r")):
         lines.pop()  # the line the bound cut
     lines = lines[:_HEAD_LINES]
-    parsed = {d: _split(lines, d) for d in (";", ",")}
+    parsed = {d: _split(lines, d) for d in _DELIMITERS}
 
     def fit(d: str) -> tuple[int, int]:
         kind, at, mapped = _find_header(parsed[d], cfg)
         return (len(mapped) if kind else 0), max((line.count(d) for line in lines), default=0)
 
-    best = max((";", ","), key=fit)
+    best = max(_DELIMITERS, key=fit)
     return parsed[best], best, _row_ends(lines, best), bom_quote
 
 
