@@ -656,10 +656,18 @@ def test_cli_writes_the_contract_files(tmp_path, capsys):
 def test_empty_folder_and_a_non_utf8_export(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
-    (logs / "cp1258.csv").write_bytes(("Mã hồ sơ;Ngày tiếp nhận\nA;03/04/2017\n").encode("utf-16"))
+    text = "Mã hồ sơ;Ngày tiếp nhận\nA;03/04/2017\n"
+    (logs / "cp1258.csv").write_bytes("Mã;Ngày\nA;03/04/2017\n".encode("latin-1"))  # ã, à: one byte each
+    (logs / "unicode-text.csv").write_bytes(text.encode("utf-16"))
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã hồ sơ", "Ngày tiếp nhận"])
+    wb.save(logs / "xlsx-named.csv")
     res = count_dossiers(logs, tmp_path / "out")
-    files = res.tables["dossier_files"].iloc[0]
-    assert (files["status"], files["rows_read"]) == ("rejected", 0) and "UTF-8" in files["reason"]
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files["status"].tolist() == ["rejected"] * 3 and files["rows_read"].sum() == 0
+    assert files.loc["cp1258.csv", "reason"] == "tệp CSV không ở mã UTF-8; cần xuất lại dạng CSV UTF-8"
+    assert files.loc["unicode-text.csv", "reason"].startswith("tệp CSV ở mã UTF-16")
+    assert files.loc["xlsx-named.csv", "reason"].startswith("tệp là bảng tính Excel (.xls hoặc .xlsx) nhưng mang đuôi .csv")
     units = res.tables["dossier_units"]
     assert list(units["tier"]) == ["city"] and units.iloc[0]["received"] == 0
     assert pd.isna(units.iloc[0]["on_time_rate"])

@@ -99,6 +99,22 @@ class Export:
 _DELIMITERS = (";", ",", "\t")
 
 
+def _not_utf8_kind(path: Path) -> str:
+    """Why a .csv is not UTF-8 text (file_reasons in dossiers.yml): a workbook renamed .csv (an .xls file's
+    OLE header, an .xlsx file's zip header), a CSV saved as "Unicode" text by Excel (UTF-16), or another
+    encoding."""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(8)
+    except OSError:
+        return "not_utf8"
+    if start.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03\x04")):
+        return "workbook_named_csv"
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    return "not_utf8"
+
+
 def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, list[int], bool]:
     """The first lines of a CSV as cells (at most _HEAD_LINES lines within _HEAD_BYTES bytes), its delimiter
     (comma, semicolon or tab, the one that splits a line into a header: the more columns named, the better; a
@@ -267,7 +283,7 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         else:
             head = _xlsx_rows(path, ex)
     except UnicodeDecodeError:
-        ex.kind, ex.reason = "rejected", "tệp CSV không ở mã UTF-8; cần xuất lại dạng CSV UTF-8"
+        ex.kind, ex.reason = "rejected", cfg["file_reasons"][_not_utf8_kind(path)]
         return ex
     except OSError:  # no permission to read, or gone since it was listed
         ex.kind, ex.reason = "rejected", cfg["file_reasons"]["unopenable"]
