@@ -86,6 +86,9 @@ def test_listing_gives_rows_and_time_written(tmp_path):
     lines = [line for line in catalog.listing_text(cat).splitlines() if line.startswith("  ")]
     starts = {line.index(catalog.dataset(line.split()[0]).description) for line in lines}
     assert len(starts) == 1  # every description starts in the same column
+    heads = [line for line in catalog.listing_text(cat).splitlines() if line.startswith("[")]
+    assert heads == ["[Dữ liệu đã đọc và kiểm tra (intermediate)]",
+                     "[Số liệu đã tính: chỉ số, xếp hạng, đối chiếu (primary)]"]  # the layers, said in Vietnamese
 
 
 def test_a_dataset_read_again_in_the_same_process_comes_from_memory_until_its_file_changes(tmp_path):

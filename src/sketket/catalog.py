@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 LAYERS = ("intermediate", "primary", "reporting")
+# how `sketket datasets` heads each layer for the analyst
+LAYER_LABELS = {"intermediate": "Dữ liệu đã đọc và kiểm tra (intermediate)",
+                "primary": "Số liệu đã tính: chỉ số, xếp hạng, đối chiếu (primary)",
+                "reporting": "Bảng để mở, đọc (reporting)"}
 TYPES = ("str", "int", "float", "bool")
 _PANDAS_TYPE = {"str": object, "int": "Int64", "float": "Float64", "bool": "boolean"}
 
@@ -434,7 +438,7 @@ def listing_text(cat: Catalog) -> str:
         part = table[table["layer"] == layer]
         if part.empty:
             continue
-        lines.append(f"[{layer}]")
+        lines.append(f"[{LAYER_LABELS[layer]}]")
         for r in part.itertuples():
             state = (f"{format_int(r.rows)} dòng, ghi lúc {r.written}" if r.written else "chưa có")
             lines.append(f"  {r.dataset:<{widths[0]}} {r.stage:<{widths[1]}} {state:<{widths[2]}} {r.description}")
