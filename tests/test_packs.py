@@ -61,6 +61,17 @@ def test_district_headline_and_family(tables):
     assert refs["Quận Ba Đình (cả đơn vị trực thuộc)"] == pytest.approx(100 * (64500 - 710) / 64500)
 
 
+def test_a_district_without_figures_gets_a_sentence_not_an_empty_ranking(tables):
+    """The unit pack's sub-units section: the chart and the table for a district with figures; for one with
+    none (Quận Hoàn Kiếm, 002, sent nothing in these tables) one sentence, no chart note over nothing and no
+    table of headers alone."""
+    words = packs.unit_pack_words("huyen")
+    with_figures = packs.members_html(tables, "001", "Quận Ba Đình", words)
+    assert "<table" in with_figures and "Phường Phúc Xá" in with_figures and "Màu cam" in with_figures
+    without = packs.members_html(tables, "002", "Quận Hoàn Kiếm", words)
+    assert "<table" not in without and "Màu cam" not in without
+    assert "Chưa có số liệu của Quận Hoàn Kiếm và các đơn vị trực thuộc" in without
+
 def test_findings_by_tier_and_rule_and_escaping(tables):
     pivot = packs.findings_pivot(packs.findings_of(tables))
     assert pivot.loc["đúng hạn + quá hạn ≠ tổng số hồ sơ đã nhận", "Xã, phường, thị trấn"] == 1

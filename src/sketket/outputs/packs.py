@@ -739,6 +739,19 @@ def family(tables: Tables, code: str) -> pd.DataFrame:
     return members.assign(rank_in_family=rank.astype("Int64"), ranked_in_family=int(ranked.sum()))
 
 
+def members_html(tables: Tables, code: str, name: str, words: Mapping[str, str]) -> str:
+    """The unit pack's section on a district's or department's sub-units: the ranking chart and the table of
+    `family`, or one sentence when neither the unit nor any sub-unit has figures to show (no chart note over
+    nothing, no table of headers alone)."""
+    members = family(tables, code)
+    head = heading_html(words["members"])
+    if members.empty:
+        return head + para(pack_config()["no_members"].format(name=name))
+    return (head + paragraph_html(words["members_note"])
+            + ranking_chart_html(tables, members, name, words["child_tier"], code)
+            + units_table(tables, members, family_rank_label=words["family_rank_label"]))
+
+
 def member_codes(tables: Tables, code: str) -> list[str]:
     """Codes of a unit's sub-units that sent figures (awaiting correction included)."""
     units = tables["indicators_units"]
