@@ -248,7 +248,7 @@ def test_a_unit_pack_is_about_a_unit_that_sends_a_table_at_its_own_tier(tables):
     assert packs.unit_choice(tables, "S01", "so").tier == "so"
     with pytest.raises(ParameterError, match='tier = "huyen" nhưng đơn vị S01 \\(Sở Nội vụ\\) thuộc cấp "so"'):
         packs.unit_choice(tables, "S01", "huyen")
-    with pytest.raises(ParameterError, match='unit_code = "00001" không phải mã của đơn vị gửi biểu'):
+    with pytest.raises(ParameterError, match='unit_code = "00001" không phải mã của đơn vị phải gửi biểu'):
         packs.unit_choice(tables, "00001")  # a commune: no pack of its own
     with pytest.raises(ParameterError, match="được đọc thành số"):
         packs.unit_choice(tables, 1)

@@ -229,7 +229,7 @@ def unit_choice(tables: Tables, unit_code: object, tier: object = "") -> UnitCho
     row = units[units["unit_code"] == code] if len(units) else units
     if row.empty:
         known = ", ".join(units["unit_code"].head(8)) if len(units) else ""
-        raise params.ParameterError(f"unit_code = \"{code}\" không phải mã của đơn vị gửi biểu trong {tables.processed_dir}"
+        raise params.ParameterError(f"unit_code = \"{code}\" không phải mã của đơn vị phải gửi biểu (danh sách theo dõi gửi biểu) trong {tables.processed_dir}"
                                     + (f" (ví dụ: {known}, …)" if known else ""))
     actual = str(row["tier"].iloc[0])
     wanted = params.text(tier, "tier")
