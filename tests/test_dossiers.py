@@ -659,12 +659,14 @@ def test_empty_folder_and_a_non_utf8_export(tmp_path):
     text = "Mã hồ sơ;Ngày tiếp nhận\nA;03/04/2017\n"
     (logs / "cp1258.csv").write_bytes("Mã;Ngày\nA;03/04/2017\n".encode("latin-1"))  # ã, à: one byte each
     (logs / "unicode-text.csv").write_bytes(text.encode("utf-16"))
+    (logs / "mixed.csv").write_bytes(("Mã hồ sơ;Ngày tiếp nhận\nA;03/04/2017\n").encode() + b"B\xe0;04/04/2017\n")
     wb = openpyxl.Workbook()
     wb.active.append(["Mã hồ sơ", "Ngày tiếp nhận"])
     wb.save(logs / "xlsx-named.csv")
     res = count_dossiers(logs, tmp_path / "out")
     files = res.tables["dossier_files"].set_index("source_file")
-    assert files["status"].tolist() == ["rejected"] * 3 and files["rows_read"].sum() == 0
+    assert files["status"].tolist() == ["rejected"] * 4 and files["rows_read"].sum() == 0
+    assert files.loc["mixed.csv", "reason"].startswith("dòng 3 có ký tự không ở mã UTF-8")
     assert files.loc["cp1258.csv", "reason"] == "tệp CSV không ở mã UTF-8; cần xuất lại dạng CSV UTF-8"
     assert files.loc["unicode-text.csv", "reason"].startswith("tệp CSV ở mã UTF-16")
     assert files.loc["xlsx-named.csv", "reason"].startswith("tệp là bảng tính Excel (.xls hoặc .xlsx) nhưng mang đuôi .csv")

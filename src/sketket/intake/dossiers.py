@@ -282,8 +282,15 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
             head, ex.delimiter, ends, bom_quote = _csv_head(path, cfg)
         else:
             head = _xlsx_rows(path, ex)
-    except UnicodeDecodeError:
-        ex.kind, ex.reason = "rejected", cfg["file_reasons"][_not_utf8_kind(path)]
+    except UnicodeDecodeError as exc:
+        kind = _not_utf8_kind(path)
+        before = bytes(exc.object[:exc.start])
+        if kind == "not_utf8" and any(b >= 0x80 for b in before):
+            # UTF-8 text up to one bad byte (a line pasted from elsewhere): that line, not the file's encoding
+            line = len(re.split(rb"\r\n|\r|\n", before))
+            ex.kind, ex.reason = "rejected", cfg["file_reasons"]["not_utf8_line"].format(line=format_int(line))
+        else:
+            ex.kind, ex.reason = "rejected", cfg["file_reasons"][kind]
         return ex
     except OSError:  # no permission to read, or gone since it was listed
         ex.kind, ex.reason = "rejected", cfg["file_reasons"]["unopenable"]
