@@ -1228,3 +1228,22 @@ def test_a_tab_separated_export_is_read(tmp_path):
     assert d[["dossier_code", "procedure_name", "outcome", "source_row"]].values.tolist() == [
         ["A1", "Chứng thực, bản sao", "on_time", 4], ["A2", "Chứng thực", "overdue", 5]]
     assert res.tables["dossier_findings"].empty
+
+
+def test_a_hidden_worksheet_holding_a_log_is_read_and_said(tmp_path):
+    """A log workbook whose second worksheet, hidden, holds another log (often last year's copy): both are
+    read (nothing unsaid), and the ledger says which worksheet Excel does not show."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    for ws, code in ((wb.active, "B-1"), (wb.create_sheet("Cu"), "B-2")):
+        ws.append(["Cơ quan: UBND quận Ba Đình"])
+        ws.append(["Số biên nhận", "Thủ tục hành chính", "Ngày nhận hồ sơ", "Hẹn trả kết quả", "Tình trạng"])
+        ws.append([code, "Chứng thực", "03/04/2017", "05/04/2017", "Đang xử lý"])
+    wb["Cu"].sheet_state = "hidden"
+    wb.save(logs / "ba-dinh.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    files = res.tables["dossier_files"].set_index("source_file")
+    assert files["rows_counted"].to_dict() == {"ba-dinh.xlsx [Sheet]": 1, "ba-dinh.xlsx [Cu]": 1}
+    assert files.loc["ba-dinh.xlsx [Sheet]", "reason"] == ""
+    assert files.loc["ba-dinh.xlsx [Cu]", "reason"].startswith("trang tính \"Cu\" đang bị ẩn trong tệp")

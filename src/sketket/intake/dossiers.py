@@ -93,6 +93,7 @@ class Export:
     rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
     # .xlsx: the other worksheets holding a header (a log split by year), each read as an export of its own
     more_sheets: list[tuple[str, list[list[str]]]] = field(default_factory=list)
+    hidden_sheets: tuple[str, ...] = ()  # .xlsx: the worksheets read that Excel does not show
 
 
 # a CSV's delimiters, in the order that decides a tie (a text copied out of Excel has tabs)
@@ -363,6 +364,8 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
                     first, ex.sheet = rows, meta.name
                 if _find_header(rows, cfg)[0]:
                     found.append((meta.name, rows))
+                    if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+                        ex.hidden_sheets += (meta.name,)
     except python_calamine.PasswordError:
         raise _Rejected(file_finding("file_encrypted", ex.rel).message) from None
     except Exception as exc:  # a damaged workbook: reported, the run goes on
@@ -388,11 +391,16 @@ def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
         p, rel = entry.path, entry.rel
         ex = inspect(p, rel, cfg)
         out.append(ex)
+        more = [_classify(Export(p, f"{rel} [{sheet}]", sheet=sheet, rows=rows), rows, cfg)
+                for sheet, rows in ex.more_sheets]
         if ex.more_sheets:
             ex.rel = f"{rel} [{ex.sheet}]"
-            for sheet, rows in ex.more_sheets:
-                out.append(_classify(Export(p, f"{rel} [{sheet}]", sheet=sheet, rows=rows), rows, cfg))
             ex.more_sheets = []
+        for sheet_ex in (ex, *more):
+            # read, since nothing is lost unsaid, but said: a hidden sheet is often an old copy
+            if sheet_ex.kind == "log" and sheet_ex.sheet in ex.hidden_sheets:
+                sheet_ex.reason = cfg["file_reasons"]["hidden_sheet"].format(sheet=sheet_ex.sheet)
+        out.extend(more)
     return out
 
 
