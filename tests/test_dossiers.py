@@ -1036,6 +1036,22 @@ def test_rows_under_a_header_in_another_order_are_not_read_under_the_wrong_colum
     files = res.tables["dossier_files"].set_index("source_file")
     assert files.loc["a.csv", ["rows_read", "rows_counted", "rows_excluded"]].tolist() == [7, 2, 5]
 
+
+def test_a_header_repeated_with_a_number_column_over_the_dates_is_still_a_header(tmp_path):
+    """The second export has an "STT" column where the first has its dates of receipt: that cell names no
+    column, but two others do ("Mã hồ sơ", "Ngày tiếp nhận"), so the row is the header again, and the rows below
+    it, read under the first header's columns, are excluded."""
+    logs = tmp_path / "logs"
+    _write(logs, "b.csv", [
+        "A1;Chứng thực;Trực tiếp;01/03/2017;08/03/2017;06/03/2017;;;Đã trả",                        # 4
+        "Mã hồ sơ;Tên TTHC;Kênh nộp;STT;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;;Trạng thái",  # 5
+        "B1;Chứng thực;Trực tiếp;1;03/04/2017;05/04/2017;04/04/2017;;Đã trả",                      # 6
+    ])
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    assert f[["source_row", "rule"]].values.tolist() == [[5, "header_row"], [6, "under_other_header"]]
+    assert "(ô ngày tiếp nhận ghi “STT”)" in f["message"].iloc[0]
+
 def test_a_header_in_another_order_and_decomposed_closing_rows_are_no_dossiers(tmp_path):
     """A second export pasted below the first with its columns in another order: its header's cell over the
     dates of receipt holds another column's header ("Mã hồ sơ"), still the header repeated. Closing rows written

@@ -1092,9 +1092,9 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
 
 
 def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any]) -> dict[str, str]:
-    """staged.sql's tests of a row that is no dossier: the header repeated (its cell over the dates of receipt
-    holds a header's text: one of the files' header cells, or any column's header in dossiers.yml, so that a
-    header pasted with its columns in another order is one too), or a printed log's closing rows (footer_rows in
+    """staged.sql's tests of a row that is no dossier: the header repeated (its cell over the dates of receipt,
+    or two of its other cells, hold a header's text: one of the files' header cells, or any column's header in
+    dossiers.yml, so that a header pasted with its columns in another order is one too), or a printed log's closing rows (footer_rows in
     dossiers.yml). Compared in lower case; every text also in its decomposed form (NFD), which some exports
     write and which a regular expression or an IN list does not equate with the composed one."""
     synonyms = [name for names in cfg["headers"].values() for name in names]
@@ -1103,8 +1103,13 @@ def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any
     heads |= {t.lower() for t in synonyms} | {fold(t) for t in synonyms}
     footer = cfg.get("footer_rows") or {}
     words, whole = _both_forms(footer.get("contains") or []), _both_forms(footer.get("equals") or [])
+    texts = ", ".join(_quote(h) for h in _both_forms(heads))
+    # or two other cells holding a header's text (the cell over the dates blank, or "STT" there)
+    others = " + ".join(f"CASE WHEN lower({c}) IN ({texts}) THEN 1 ELSE 0 END"
+                        for c in ("dossier_code", "procedure_code", "procedure_name", "channel", "return_channel",
+                                  "status", "due_at", "finished_at", "returned_at"))
     return {
-        "header_texts": f"lower(received_at) IN ({', '.join(_quote(h) for h in _both_forms(heads))})",
+        "header_texts": f"(lower(received_at) IN ({texts}) OR {others} >= 2)",
         "footer_text": dialect.matches("lower(trim(concat_ws(' ', dossier_code, procedure_code, procedure_name, "
                                        "channel, return_channel, status)))", regex_literal(words, whole)),
         "footer_unit": dialect.matches("lower(unit_key)", regex_literal(words, whole, anchored=True)),

@@ -30,7 +30,7 @@ SELECT file_idx, source_row, unit_key, dossier_code, procedure_code, procedure_n
          AND {{blank return_channel}} AND {{blank status}} AND {{blank received_at}} AND {{blank due_at}}
          AND {{blank finished_at}} AND {{blank returned_at}} AS no_data,
        -- tested only on the few rows without a date of receipt (CASE evaluates its branch on those alone)
-       CASE WHEN r_dn IS NULL AND received_at <> '' THEN {header_texts} ELSE false END AS header_row,
+       CASE WHEN r_dn IS NULL THEN {header_texts} ELSE false END AS header_row,
        CASE WHEN {{blank received_at}} AND {{blank due_at}} AND {{blank finished_at}} AND {{blank returned_at}}
             THEN {footer_text} OR {footer_unit} ELSE false END AS footer_row
 FROM v
