@@ -1263,3 +1263,31 @@ def test_a_hidden_worksheet_holding_a_log_is_read_and_said(tmp_path):
     assert files["rows_counted"].to_dict() == {"ba-dinh.xlsx [Sheet]": 1, "ba-dinh.xlsx [Cu]": 1}
     assert files.loc["ba-dinh.xlsx [Sheet]", "reason"] == ""
     assert files.loc["ba-dinh.xlsx [Cu]", "reason"].startswith("trang tính \"Cu\" đang bị ẩn trong tệp")
+
+
+def test_a_header_written_on_two_rows_with_merged_cells_is_read(tmp_path):
+    """A printed-style log: "Ngày" merged over "Tiếp nhận", "Hẹn trả", "Có kết quả", "Trả kết quả", and "Mã hồ
+    sơ", "Tên thủ tục" merged down both rows. The two rows are read as one header ("Ngày tiếp nhận" …), the
+    dossiers start below the second, and the title above is still the unit's."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Đơn vị: UBND phường Quán Thánh"])
+    ws.append(["Mã hồ sơ", "Tên thủ tục", "Ngày", None, None, None, "Trạng thái"])
+    ws.append([None, None, "Tiếp nhận", "Hẹn trả", "Có kết quả", "Trả kết quả", None])
+    ws.merge_cells("C2:F2")
+    ws.merge_cells("A2:A3")
+    ws.append(["Q-1", "Chứng thực", "03/04/2017", "05/04/2017", "04/04/2017", "04/04/2017", "Đã trả"])
+    ws.append(["Q-2", "Chứng thực", "03/04/2017", "05/04/2017", "06/04/2017", "", "Đã trả"])
+    wb.save(logs / "quan-thanh.xlsx")
+    (logs / "quan-thanh-2.csv").write_text(
+        "Đơn vị: UBND phường Quán Thánh\nMã hồ sơ;Tên thủ tục;Ngày;;;;Trạng thái\n;;Tiếp nhận;Hẹn trả;Có kết quả;;\n"
+        "Q-3;Chứng thực;03/04/2017;05/04/2017;04/04/2017;;Đã trả\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert d[["dossier_code", "outcome", "source_row", "unit_name"]].values.tolist() == [
+        ["Q-3", "on_time", 4, "Phường Quán Thánh"], ["Q-1", "on_time", 4, "Phường Quán Thánh"],
+        ["Q-2", "overdue", 5, "Phường Quán Thánh"]]
+    assert d.loc[d["dossier_code"] == "Q-1", "returned_at"].tolist() == ["2017-04-04"]
+    assert res.tables["dossier_findings"].empty

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sketket.clean import fold, format_int, format_number, nfc
 from sketket.config import load_yaml
@@ -134,8 +134,8 @@ def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, li
     parsed = {d: _split(lines, d) for d in _DELIMITERS}
 
     def fit(d: str) -> tuple[int, int]:
-        kind, at, mapped = _find_header(parsed[d], cfg)
-        return (len(mapped) if kind else 0), max((line.count(d) for line in lines), default=0)
+        found = _find_header(parsed[d], cfg)
+        return (len(found.columns) if found.kind else 0), max((line.count(d) for line in lines), default=0)
 
     best = max(_DELIMITERS, key=fit)
     return parsed[best], best, _row_ends(lines, best), bom_quote
@@ -220,19 +220,61 @@ def _cell_text(value: object) -> str:
     return nfc(str(value)).strip()
 
 
-def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> tuple[str, int, dict[str, int]]:
-    """(kind, 0-based index of the header row, its column map), kind "" when no header is found."""
+class Header(NamedTuple):
+    """A header found in a file's first rows: "log" or "procedures" (kind "" when none), the 0-based row the
+    data follow, its column map, the row it starts on (the row above for a header written on two rows), and
+    its cells' texts (both rows', and the two read together)."""
+
+    kind: str
+    at: int
+    columns: dict[str, int]
+    top: int
+    cells: tuple[str, ...]
+
+
+def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
+    """The header of a log or a procedures table among the first rows: one row naming the required columns,
+    else two rows read together, as a header with merged cells is written ("Ngày" over "Tiếp nhận", "Hẹn trả"…:
+    "Ngày tiếp nhận", "Ngày hẹn trả")."""
     required = set(cfg["required"])
     procs = cfg["procedures_table"]["headers"]
-    for i, row in enumerate(rows[:_HEAD_LINES]):
-        cells = [str(c) for c in row]
+    head = [[str(c) for c in row] for row in rows[:_HEAD_LINES]]
+    for i, cells in enumerate(head):
         mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
         if required <= set(mapped):
-            return "log", i, mapped
+            return Header("log", i, mapped, i, _texts(cells))
         pmap = header_map(cells, procs)
         if "days" in pmap and ({"procedure_code", "procedure_name"} & set(pmap)):
-            return "procedures", i, pmap
-    return "", -1, {}
+            return Header("procedures", i, pmap, i, _texts(cells))
+    for i in range(len(head) - 1):
+        cells = _two_rows(head[i], head[i + 1], cfg)
+        mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
+        if required <= set(mapped):
+            return Header("log", i + 1, mapped, i, _texts(head[i] + head[i + 1] + cells))
+    return Header("", -1, {}, -1, ())
+
+
+def _texts(cells: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for c in (v.strip() for v in cells) if c))
+
+
+def _two_rows(top: list[str], bottom: list[str], cfg: dict[str, Any]) -> list[str]:
+    """A header written on two rows as one: under a group cell (merged across the columns below it, so written
+    once, in its first column) each cell below is read with the group's text before it, unless it names a
+    column alone; a cell merged down the two rows is its top text."""
+    width = max(len(top), len(bottom))
+    top, bottom = top + [""] * (width - len(top)), bottom + [""] * (width - len(bottom))
+    out, group = [], ""
+    for upper, lower in zip((c.strip() for c in top), (c.strip() for c in bottom), strict=True):
+        if upper:
+            group = upper if lower else ""  # a group has cells below it; a cell merged down has none
+        if not lower:
+            out.append(upper)
+        elif header_map([lower], cfg["headers"], cfg.get("not_headers", ())) or not group:
+            out.append(lower)
+        else:
+            out.append(f"{group} {lower}")
+    return out
 
 
 def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
@@ -307,7 +349,8 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
     """`ex` as a log or a procedures table from its first rows (`head`; for a CSV, `ends`: the line each row
     ends on), or rejected when no header is found."""
     path = ex.path
-    kind, at, mapped = _find_header(head, cfg)
+    found = _find_header(head, cfg)
+    kind, at, mapped = found.kind, found.at, found.columns
     if not kind:
         ex.kind = "rejected"
         wanted = ", ".join(f"\"{cfg['headers'][c][0]}\"" for c in cfg["required"])
@@ -323,13 +366,13 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
     ex.kind, ex.header_line, ex.columns = kind, (ends[at] if ends and at < len(ends) else at + 1), mapped
     ex.skip_rows = ends[0] + at if bom_quote and ends else at + 1
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
-    ex.header_cells = tuple(c for c in (str(v).strip() for v in head[at]) if c)
+    ex.header_cells = found.cells
     if ex.rows is not None:
         ex.rows = ex.rows[at + 1:]
     if kind == "log":
         # resolved against the registry later: the unit of a file without a unit column (the first that
         # matches), the district of one with it (for a commune's name that several districts have)
-        names = _title_unit(head[:at], cfg) + [_stem_name(path)]
+        names = _title_unit(head[:found.top], cfg) + [_stem_name(path)]
         ex.unit_hint = "\x1f".join(names)
     return ex
 
@@ -362,7 +405,7 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
                 rows = [[_cell_text(v) for v in row] for row in grid]
                 if first is None:
                     first, ex.sheet = rows, meta.name
-                if _find_header(rows, cfg)[0]:
+                if _find_header(rows, cfg).kind:
                     found.append((meta.name, rows))
                     if meta.visible != python_calamine.SheetVisibleEnum.Visible:
                         ex.hidden_sheets += (meta.name,)
