@@ -1291,3 +1291,23 @@ def test_a_header_written_on_two_rows_with_merged_cells_is_read(tmp_path):
         ["Q-2", "overdue", 5, "Phường Quán Thánh"]]
     assert d.loc[d["dossier_code"] == "Q-1", "returned_at"].tolist() == ["2017-04-04"]
     assert res.tables["dossier_findings"].empty
+
+
+def test_dossiers_said_done_without_any_end_date_have_one_warning_per_file(tmp_path):
+    """The software says "Đã trả kết quả" but writes no date of finishing nor of return: counted as not ended
+    (rule 2: the end is a date), so pending on or past its due date, and one warning per file says how many
+    rows and the first one, for the inspector to check the software's data."""
+    d, t = _run(tmp_path, [
+        "E1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đã trả kết quả",      # 4: done, no end
+        "E2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",
+        "E3;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;-;;Hoàn thành",          # 6: done, a dash for the date
+        "E4;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý",
+        "E5;Chứng thực;Trực tiếp;03/04/2015;05/04/2015;;;;Đã trả kết quả",      # out of the period: not said
+    ])
+    assert _outcomes(d) == {"E1": "pending_overdue", "E2": "on_time", "E3": "pending_overdue",
+                            "E4": "pending_overdue", "E5": "out_of_period"}
+    assert d.loc["E1", "issues"] == "done_without_end"
+    f = t["dossier_findings"]
+    said = f[f["rule"] == "done_without_end"]
+    assert said[["source_row", "severity"]].values.tolist() == [[4, "warning"]]
+    assert said["message"].iloc[0].startswith("2 hồ sơ có trạng thái đã giải quyết xong (dòng đầu: 4) nhưng không ghi")

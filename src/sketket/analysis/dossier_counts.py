@@ -1257,6 +1257,10 @@ def _ambiguous_message(value: str, namesakes: list[Match], spec: dict[str, Any],
     return spec["message"].format(value=value, namesakes=listed, example=example, parents=where, **fields)
 
 
+# a row's issues said once per file (group_findings.sql), not row by row
+_GROUP_ONLY = ("under_other_header", "done_without_end")
+
+
 def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, Any], plan: Plan,
                    registry: Registry, districts: dict[str, str] | None = None,
                    other_headers: dict[str, list[int]] | None = None) -> pd.DataFrame:
@@ -1271,7 +1275,7 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
     rows: list[tuple[Any, ...]] = []
     r = row_f.fillna("").astype({c: str for c in row_f.columns if c != "source_row"})
     long = r.assign(rule=r["issues"].str.split(",")).explode("rule", ignore_index=True)
-    long = long[long["rule"].fillna("") != ""]
+    long = long[~long["rule"].fillna("").isin(["", *_GROUP_ONLY])]
     for rule, g in long.groupby("rule", sort=False):
         if rule in ("finished_before_received", "done_after_cutoff"):
             value = g["finished_at"].where(g["finished_at"] != "", g["returned_at"])
@@ -1307,6 +1311,9 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         elif g.rule == "no_deadline":
             value = " ".join(x for x in (g.procedure_code, g.procedure_name) if x)
             message = rules["no_deadline"]["message"].format(value=value, n=n, **fmt)
+        elif g.rule == "done_without_end":
+            message = rules[rule]["message"].format(n=n, first=format_int(int(g.first_row)), **fmt)
+            value = ""
         elif g.rule == "under_other_header":
             value = ", ".join(format_int(h) for h in other_headers.get(g.source_file, []))
             message = rules[rule]["message"].format(value=value, n=n, first=format_int(int(g.first_row)), **fmt)

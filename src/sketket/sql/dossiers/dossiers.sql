@@ -88,6 +88,10 @@ o AS (
          -- only where the row is counted (an excluded row has its own finding)
          dossier_code = '' AND unit_code <> '' AND r_dn BETWEEN {period_start} AND {cutoff} AS i_code_missing,
          end_any > {cutoff} AND status_value = 'done' AND r_dn <= {cutoff} AS i_done_after_cutoff,
+         -- said of a counted row: its status says done, yet no date of finishing or return is written (one
+         -- finding per file, group_findings.sql)
+         status_value = 'done' AND {{blank finished_at}} AND {{blank returned_at}} AND unit_code <> ''
+           AND occurrence = 1 AND r_dn BETWEEN {period_start} AND {cutoff} AS i_done_without_end,
          -- the procedure's name as written when it spans lines or is not its code's name (the row takes the
          -- procedure's one spelling)
          CASE WHEN instr(procedure_name, chr(10)) > 0 OR instr(procedure_name, chr(13)) > 0 OR other_name
@@ -127,7 +131,7 @@ SELECT
        WHEN {other_header} THEN 'under_other_header'
        WHEN i_received_missing OR i_received_unreadable OR i_due_unreadable OR i_finished_unreadable
          OR i_returned_unreadable OR i_finished_before_received OR i_due_before_received
-         OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff OR i_line_breaks THEN
+         OR i_duplicate_code OR i_code_missing OR i_done_after_cutoff OR i_done_without_end OR i_line_breaks THEN
     concat_ws(',',
       CASE WHEN i_received_missing THEN 'received_missing' END,
       CASE WHEN i_received_unreadable THEN 'received_unreadable' END,
@@ -139,6 +143,7 @@ SELECT
       CASE WHEN i_duplicate_code THEN 'duplicate_code' END,
       CASE WHEN i_code_missing THEN 'code_missing' END,
       CASE WHEN i_done_after_cutoff THEN 'done_after_cutoff' END,
+      CASE WHEN i_done_without_end THEN 'done_without_end' END,
       CASE WHEN i_line_breaks THEN 'line_breaks' END)
   ELSE '' END AS issues,
   file_idx  -- the files' order, for sorting the output (not written)

@@ -29,3 +29,10 @@ SELECT source_file, 'under_other_header' AS rule, '' AS unit_name, '' AS procedu
 FROM dossiers
 WHERE issues = 'under_other_header'
 GROUP BY 1, 2
+UNION ALL
+-- the counted rows whose status says done but that have no date of finishing or return: one finding per file
+SELECT source_file, 'done_without_end' AS rule, '' AS unit_name, '' AS procedure_code, '' AS procedure_name,
+       '' AS procedure_name_written, COUNT(*) AS n, MIN(source_row) AS first_row
+FROM dossiers
+WHERE issues LIKE '%done_without_end%'
+GROUP BY 1, 2
