@@ -1311,3 +1311,39 @@ def test_dossiers_said_done_without_any_end_date_have_one_warning_per_file(tmp_p
     said = f[f["rule"] == "done_without_end"]
     assert said[["source_row", "severity"]].values.tolist() == [[4, "warning"]]
     assert said["message"].iloc[0].startswith("2 hồ sơ có trạng thái đã giải quyết xong (dòng đầu: 4) nhưng không ghi")
+
+
+def test_a_repeated_header_in_other_words_or_with_a_column_not_read_swapped_is_caught(tmp_path):
+    """Three ways a second export pasted below the first hides another column order: (a) other wordings of the
+    headers ("Ngày hẹn trả (dd/mm/yyyy)", "Ngày tiếp nhận hồ sơ") with the dates swapped; (b) a header on two
+    rows whose second row swaps "Tiếp nhận" and "Hẹn trả"; (c) a date column sketket reads swapped with one it
+    does not ("Ngày chuyển xử lý"). The rows below each are excluded, not counted with the wrong dates; a header
+    repeated in other words but the same order (d) is a header again, and the rows below it are counted."""
+    logs = tmp_path / "logs"
+    row = "{code};Chứng thực;Trực tiếp;01/03/2017;08/03/2017;06/03/2017;;;Đã trả"
+    _write(logs, "a.csv", [row.format(code="A1"),
+                           "Số biên nhận hồ sơ;Tên thủ tục hành chính (TTHC);Hình thức nộp hồ sơ;Ngày hẹn trả "
+                           "(dd/mm/yyyy);Ngày tiếp nhận hồ sơ;Ngày có kết quả;;;Trạng thái hồ sơ",
+                           row.format(code="A2")])
+    two = ["Mã hồ sơ;Tên TTHC;Ngày;;Trạng thái", ";;Tiếp nhận;Hẹn trả;"]
+    title = "Đơn vị: UBND phường Quán Thánh"
+    (logs / "b.csv").write_text("\n".join([title, *two, "B1;Chứng thực;01/03/2017;08/03/2017;Đang xử lý",
+                                           two[0], ";;Hẹn trả;Tiếp nhận;", "B2;Chứng thực;08/03/2017;01/03/2017;Đang xử lý"])
+                                + "\n", encoding="utf-8")
+    own = "Mã hồ sơ;Ngày tiếp nhận;Ngày chuyển xử lý;Ngày hẹn trả;Trạng thái"
+    (logs / "c.csv").write_text("\n".join([title, own, "C1;01/03/2017;02/03/2017;08/03/2017;Đang xử lý",
+                                           "Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Ngày chuyển xử lý;Trạng thái",
+                                           "C2;01/03/2017;08/03/2017;02/03/2017;Đang xử lý"]) + "\n", encoding="utf-8")
+    (logs / "d.csv").write_text("\n".join([title, own, "D1;01/03/2017;02/03/2017;08/03/2017;Đang xử lý",
+                                           "SỐ BIÊN NHẬN;NGÀY NHẬN HỒ SƠ;NGÀY CHUYỂN XỬ LÝ;HẸN TRẢ KẾT QUẢ;TÌNH TRẠNG",
+                                           "D2;01/03/2017;02/03/2017;08/03/2017;Đang xử lý"]) + "\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    assert f[["source_file", "source_row", "rule"]].values.tolist() == [
+        ["a.csv", 5, "header_row"], ["a.csv", 6, "under_other_header"],
+        ["b.csv", 5, "header_row"], ["b.csv", 6, "header_row"], ["b.csv", 7, "under_other_header"],
+        ["c.csv", 4, "header_row"], ["c.csv", 5, "under_other_header"],
+        ["d.csv", 4, "header_row"]]
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["D2", "outcome"] == "pending_overdue" and d.loc["D2", "due_at"] == "2017-03-08"
+    assert d.loc[["A2", "B2", "C2"], "outcome"].tolist() == ["excluded"] * 3

@@ -188,14 +188,34 @@ def regex_literal(words: Sequence[str], whole: Sequence[str] = (), anchored: boo
     (starting with one, when `anchored`) or equal to one of `whole`. Special characters go in brackets, never
     after a backslash: Spark's string literals read backslashes as escapes, DuckDB's do not."""
     def literal(word: str) -> str:
-        if any(ch in word for ch in "]\\^'"):
+        if not _regex_safe(word):
             raise ValueError(f"dossiers.yml: {word!r}: không dùng ] \\ ^ ' trong từ")
-        return "".join(f"[{ch}]" if ch in ".()[{}*+?|$" else ch for ch in word)
+        return _regex_word(word)
 
     parts = [("^" if anchored else "") + "(?:" + "|".join(literal(w) for w in words) + ")"] if words else []
     if whole:
         parts.append("^(?:" + "|".join(literal(w) for w in whole) + ")$")
     return _quote("|".join(parts) or "^$.")
+
+
+def _regex_safe(word: str) -> bool:
+    """Whether `word` can be written in a pattern both engines read alike (no ] \\ ^ ', no line break)."""
+    return not any(ch in word for ch in "]\\^'") and word.isprintable()
+
+
+def _regex_word(word: str) -> str:
+    """`word` as a pattern matching itself: special characters in brackets, never after a backslash."""
+    return "".join(f"[{ch}]" if ch in ".()[{}*+?|$" else ch for ch in word)
+
+
+def header_pattern(texts: Iterable[str]) -> str:
+    """A SQL literal of the pattern found in a lower-case cell that starts with one of `texts` followed by
+    nothing, a space or punctuation ("ngày hẹn trả (dd/mm/yyyy)" starts with "ngày hẹn trả"), as the headers are
+    matched (intake.dossiers.header_map); texts a pattern cannot hold are left out."""
+    words = sorted({t for t in texts if t and _regex_safe(t)}, key=lambda t: (-len(t), t))
+    if not words:
+        return _quote("^$.")
+    return _quote("^(?:" + "|".join(_regex_word(w) for w in words) + ")(?:[ (:/,.;_-]|$)")
 
 
 @cache
@@ -972,7 +992,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                                          "source_file": pd.Series([ex.rel for ex in exports], dtype="string")})
         for name, frame in lookups.items():
             eng.register_lookup(name, frame)
-        under = _other_headers(eng.query(render("header_rows.sql", eng.dialect)), cfg)
+        under = _other_headers(eng.query(render("header_rows.sql", eng.dialect)), exports, cfg)
         params = {"period_start": day_number(plan.period_start), "cutoff": day_number(plan.cutoff),
                   "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"]),
                   "other_header": _under_condition(under)}
@@ -992,7 +1012,8 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         "dossier_procedures": procedure_table(procs),
         "dossier_findings": findings_table(row_f, group_f, cfg, plan, registry,
                                            {exports[i].rel: district for i, _, _, district in logs},
-                                           {exports[i].rel: [h for h, _ in spans] for i, spans in under.items()}),
+                                           {exports[i].rel: [h for *_, lines in spans for h in lines]
+                                            for i, spans in under.items()}),
         "dossier_files": files_table(exports, files),
     }
     appendix = cat.load("appendix") if cat.exists("appendix") else None
@@ -1009,36 +1030,46 @@ _STAGED_TEXT = ("dossier_code", "procedure_code", "procedure_name", "unit_key", 
 _LAST_ROW = 2**31 - 1
 
 
-def _other_headers(heads: pd.DataFrame, cfg: dict[str, Any]) -> dict[int, list[tuple[int, int]]]:
+def _other_headers(heads: pd.DataFrame, exports: list[Export],
+                   cfg: dict[str, Any]) -> dict[int, list[tuple[int, int, list[int]]]]:
     """The stretches of rows read under the wrong columns: file index → [(line of a header repeated with its
-    columns in another order, last row below it)]. Such a stretch ends at the next header in the file's own
-    order, else at the file's end. A header cell that names another column than the one it stands over makes
-    the order another; an empty cell, or one naming no column (STT), says nothing."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    open_at: dict[int, int] = {}
+    columns in another order, last row below it, the lines of every such header in it)]. Such a stretch ends
+    at the next header in the file's own order, else at the file's end. A repeated header is in another order
+    when a cell over a column sketket reads names another column, or names none and is not the file's own
+    header's cell there (a date column swapped with one sketket does not read; the second row of a header on
+    two rows); an empty cell says nothing."""
+    spans: dict[int, list[tuple[int, int, list[int]]]] = {}
+    open_at: dict[int, list[int]] = {}
+    not_headers = cfg.get("not_headers") or []
     for row in heads.fillna("").itertuples(index=False):
         i, line = int(row.file_idx), int(row.source_row)
+        ex = exports[i]
         other = False
         for column in _STAGED_TEXT:
-            text = str(getattr(row, column)).split("\x1f")[0]
-            named = header_map([text], cfg["headers"], cfg.get("not_headers") or []) if text else {}
             canon = "unit_name" if column == "unit_key" else column
-            if named and canon not in named:
+            text = str(getattr(row, column)).split("\x1f")[0].strip()
+            k = ex.columns.get(canon)
+            if not text or k is None:
+                continue
+            named = header_map([text], cfg["headers"], not_headers)
+            own = {fold(r[k]) for r in ex.header_rows if k < len(r)}
+            if (named and canon not in named) or (not named and fold(text) not in own):
                 other = True
                 break
-        if other and i not in open_at:
-            open_at[i] = line
-        elif not other and i in open_at:
-            spans.setdefault(i, []).append((open_at.pop(i), line - 1))
-    for i, line in open_at.items():
-        spans.setdefault(i, []).append((line, _LAST_ROW))
+        if other:
+            open_at.setdefault(i, []).append(line)
+        elif i in open_at:
+            lines = open_at.pop(i)
+            spans.setdefault(i, []).append((lines[0], line - 1, lines))
+    for i, lines in open_at.items():
+        spans.setdefault(i, []).append((lines[0], _LAST_ROW, lines))
     return spans
 
 
-def _under_condition(spans: dict[int, list[tuple[int, int]]]) -> str:
+def _under_condition(spans: dict[int, list[tuple[int, int, list[int]]]]) -> str:
     """dossiers.sql's test of a row read under a header in another order (`_other_headers`)."""
     tests = [f"(file_idx = {i} AND source_row > {start} AND source_row <= {end})"
-             for i, found in sorted(spans.items()) for start, end in found]
+             for i, found in sorted(spans.items()) for start, end, _ in found]
     return "(" + " OR ".join(tests) + ")" if tests else "false"
 
 
@@ -1094,22 +1125,22 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
 def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any]) -> dict[str, str]:
     """staged.sql's tests of a row that is no dossier: the header repeated (its cell over the dates of receipt,
     or two of its other cells, hold a header's text: one of the files' header cells, or any column's header in
-    dossiers.yml, so that a header pasted with its columns in another order is one too), or a printed log's closing rows (footer_rows in
+    dossiers.yml, each also as the start of a longer text, as headers are matched, so that a header pasted with
+    its columns in another order or other wordings is one too), or a printed log's closing rows (footer_rows in
     dossiers.yml). Compared in lower case; every text also in its decomposed form (NFD), which some exports
     write and which a regular expression or an IN list does not equate with the composed one."""
     synonyms = [name for names in cfg["headers"].values() for name in names]
-    # a cell spanning lines is left out: DuckDB's parser stops at a carriage return inside a literal
-    heads = {t.lower() for ex in logs for t in ex.header_cells if t.isprintable()}
+    heads = {t.lower() for ex in logs for t in ex.header_cells}
     heads |= {t.lower() for t in synonyms} | {fold(t) for t in synonyms}
     footer = cfg.get("footer_rows") or {}
     words, whole = _both_forms(footer.get("contains") or []), _both_forms(footer.get("equals") or [])
-    texts = ", ".join(_quote(h) for h in _both_forms(heads))
+    pattern = header_pattern(_both_forms(heads))
     # or two other cells holding a header's text (the cell over the dates blank, or "STT" there)
-    others = " + ".join(f"CASE WHEN lower({c}) IN ({texts}) THEN 1 ELSE 0 END"
+    others = " + ".join(f"CASE WHEN {dialect.matches(f'lower({c})', pattern)} THEN 1 ELSE 0 END"
                         for c in ("dossier_code", "procedure_code", "procedure_name", "channel", "return_channel",
                                   "status", "due_at", "finished_at", "returned_at"))
     return {
-        "header_texts": f"(lower(received_at) IN ({texts}) OR {others} >= 2)",
+        "header_texts": f"({dialect.matches('lower(received_at)', pattern)} OR {others} >= 2)",
         "footer_text": dialect.matches("lower(trim(concat_ws(' ', dossier_code, procedure_code, procedure_name, "
                                        "channel, return_channel, status)))", regex_literal(words, whole)),
         "footer_unit": dialect.matches("lower(unit_key)", regex_literal(words, whole, anchored=True)),

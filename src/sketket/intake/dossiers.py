@@ -94,6 +94,7 @@ class Export:
     # .xlsx: the other worksheets holding a header (a log split by year), each read as an export of its own
     more_sheets: list[tuple[str, list[list[str]]]] = field(default_factory=list)
     hidden_sheets: tuple[str, ...] = ()  # .xlsx: the worksheets read that Excel does not show
+    header_rows: tuple[tuple[str, ...], ...] = ()  # the header's row(s) as written, cell by cell
 
 
 # a CSV's delimiters, in the order that decides a tie (a text copied out of Excel has tabs)
@@ -230,6 +231,7 @@ class Header(NamedTuple):
     columns: dict[str, int]
     top: int
     cells: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = ()  # the header's row(s) as written, cell by cell
 
 
 def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
@@ -242,7 +244,7 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
     for i, cells in enumerate(head):
         mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
         if required <= set(mapped):
-            return Header("log", i, mapped, i, _texts(cells))
+            return Header("log", i, mapped, i, _texts(cells), (tuple(cells),))
         pmap = header_map(cells, procs)
         if "days" in pmap and ({"procedure_code", "procedure_name"} & set(pmap)):
             return Header("procedures", i, pmap, i, _texts(cells))
@@ -250,7 +252,8 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
         cells = _two_rows(head[i], head[i + 1], cfg)
         mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
         if required <= set(mapped):
-            return Header("log", i + 1, mapped, i, _texts(head[i] + head[i + 1] + cells))
+            return Header("log", i + 1, mapped, i, _texts(head[i] + head[i + 1] + cells),
+                          (tuple(head[i]), tuple(head[i + 1])))
     return Header("", -1, {}, -1, ())
 
 
@@ -366,7 +369,7 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
     ex.kind, ex.header_line, ex.columns = kind, (ends[at] if ends and at < len(ends) else at + 1), mapped
     ex.skip_rows = ends[0] + at if bom_quote and ends else at + 1
     ex.n_columns = max(len(head[at]), max(mapped.values()) + 1)
-    ex.header_cells = found.cells
+    ex.header_cells, ex.header_rows = found.cells, found.rows
     if ex.rows is not None:
         ex.rows = ex.rows[at + 1:]
     if kind == "log":
