@@ -354,6 +354,7 @@ def test_twelve_hour_clocks_and_other_day_first_shapes(tmp_path):
         "T6;Chứng thực;Trực tiếp;04/11/2016\u00a008:00;07/11/2016;;;;Đang xử lý",
         "T7;Chứng thực;Trực tiếp;30/06/2017 13:00 PM;03/07/2017;;;;Đang xử lý",
         "T8;Chứng thực;Trực tiếp;3/4/2017 sáng;05/04/2017;;;;Đang xử lý",
+        "T9;Chứng thực;Trực tiếp;2017-07-01 9:00 SA;2017-07-03;2017-07-01 3:00 CH;2017-07-01 9:00 abc;;Đã trả",
     ])
     assert d.loc["T1", "received_at"] == "2016-11-08 09:30" and d.loc["T1", "finished_at"] == "2016-11-10 16:15"
     assert d.loc["T2", "received_at"] == "2016-11-08 00:05" and d.loc["T2", "finished_at"] == "2016-11-10 12:30"
@@ -361,12 +362,16 @@ def test_twelve_hour_clocks_and_other_day_first_shapes(tmp_path):
     assert d.loc["T4", "received_at"] == "2017-06-30 17:00" and d.loc["T4", "finished_at"] == "2017-07-03 08:00"
     assert d.loc["T5", "received_at"] == "2017-06-30 17:00" and d.loc["T5", "finished_at"] == "2017-07-03 09:10"
     assert d.loc["T6", "received_at"] == "2016-11-04 08:00"
+    # year first: the 12-hour clock read too, and nothing else after the time (never cut off and read)
+    assert d.loc["T9", "received_at"] == "2017-07-01 09:00" and d.loc["T9", "finished_at"] == "2017-07-01 15:00"
     assert _outcomes(d) == {"T1": "on_time", "T2": "on_time", "T3": "pending_overdue", "T4": "on_time",
-                            "T5": "on_time", "T6": "pending_overdue", "T7": "excluded", "T8": "excluded"}
+                            "T5": "on_time", "T6": "pending_overdue", "T7": "excluded", "T8": "excluded",
+                            "T9": "on_time"}
     f = t["dossier_findings"].set_index("dossier_code")
     assert f.loc["T7", "rule"] == "received_unreadable" and f.loc["T7", "value"] == "30/06/2017 13:00 PM"
     assert f.loc["T8", "rule"] == "received_unreadable"
-    assert len(f) == 2
+    assert f.loc["T9", "rule"] == "returned_unreadable" and f.loc["T9", "value"] == "2017-07-01 9:00 abc"
+    assert len(f) == 3
 
 def test_a_stray_name_under_a_code_does_not_rename_the_code(tmp_path):
     """Fifty rows of code 1.002 say "Đăng ký khai sinh", one says "Cấp bản sao trích lục hộ tịch" (a slip of the

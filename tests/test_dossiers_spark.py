@@ -42,6 +42,7 @@ ROWS = [
     "A14;HT-01;Chứng thực;Trực tiếp;08/11/2016 9:30:00 SA;10/11/2016;10/11/2016 4:15:00 CH;;;Đã trả kết quả",
     "A15;HT-01;Chứng thực;Trực tiếp;30-06-2017 12:05 am;03.07.2017;2017/07/03 09:10;30/06/2017 17:00:00.123;;Đã trả",
     "A16;HT-01;Chứng thực;Trực tiếp;30/06/2017 13:00 PM;03/07/2017;;;;Đang xử lý",
+    "A20;HT-01;Chứng thực;Trực tiếp;2017-07-01 9:00 SA;2017-07-03;2017-07-01 3:00 CH;2017-07-01 9:00 x;;Đã trả",
     # a stray name under a code that most rows name otherwise (name_id lookups, procedure_name_differs)
     "A17;HT-02;Khai sinh lại;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý",
     # done, yet no date of finishing or return (done_without_end, one finding per file)
@@ -72,7 +73,7 @@ def test_duckdb_and_spark_give_identical_tables(tmp_path: Path) -> None:
     by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark").tables
     assert set(by_duckdb) == set(by_spark) == {"dossier_units", "dossier_procedures", "dossier_findings",
                                                 "dossier_files", "reconciliation"}
-    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 19  # the planted rows are counted, not vacuous
+    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 20  # the planted rows are counted, not vacuous
     rules = by_duckdb["dossier_findings"].groupby("rule").size()
     assert (rules["header_row"], rules["footer_row"], rules["procedure_name_differs"], rules["under_other_header"],
             rules["done_without_end"]) == (2, 3, 1, 1, 1)

@@ -84,33 +84,39 @@ _FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
     "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:mm:ss"),
 }
 _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
-# A date day first in any other shape (date_parts.sql's last branch): "-", "/" or "." between day, month and
+# A date in any other shape (date_parts.sql's last branches), day first: "-", "/" or "." between day, month and
 # year; before the time any run of non-digits (a space, a non-breaking space, " - "); seconds with a fraction;
-# a 12-hour clock's AM/PM or, as Windows writes it in Vietnamese, SA (sáng) / CH (chiều). No backslash: Spark's
-# string literals read it as an escape. Groups: day, month, year, hour, minute, second, AM/PM.
-_LOOSE_DMY = ("^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4}|[0-9]{2})"
-              "(?:[^0-9]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)? *([AaPp][Mm]|[Ss][Aa]|[Cc][Hh])?$")
+# a 12-hour clock's AM/PM or, as Windows writes it in Vietnamese, SA (sáng) / CH (chiều). Year first (ISO, or
+# with slashes): "T" or spaces before the time, and a zone (Z, +07:00: dropped, the clock time read as written)
+# or AM/PM after it. Nothing else may follow. No backslash: Spark's string literals read it as an escape.
+# Groups: (day, month, year) in the pattern's order, hour, minute, second, AM/PM or zone.
+_TIME = "(?:[^0-9]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
+_AMPM = "[AaPp][Mm]|[Ss][Aa]|[Cc][Hh]"
+_LOOSE_DMY = f"^([0-9]{{1,2}})[-/.]([0-9]{{1,2}})[-/.]([0-9]{{4}}|[0-9]{{2}}){_TIME} *({_AMPM})?$"
+_LOOSE_YMD = f"^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}}){_TIME} *({_AMPM}|Z|[+-][0-9]{{2}}:?[0-9]{{2}})?$"
 
 
-def _loose_date(dialect: Dialect, x: str) -> str:
-    """A timestamp (NULL when unreadable) from a day-first text of any shape _LOOSE_DMY reads: its parts taken
-    out and written again as d/M/yyyy H:mm:ss for the one format both engines read. A 12-hour time becomes a
-    24-hour one here (1–12 only; 12 SA is midnight, 3 CH is 15:00), not by the engines' AM/PM patterns, whose
-    words and case rules differ."""
+def _loose_date(dialect: Dialect, x: str, year_first: bool = False) -> str:
+    """A timestamp (NULL when unreadable) from a text of any shape _LOOSE_DMY (or _LOOSE_YMD) reads: its parts
+    taken out and written again as d/M/yyyy H:mm:ss for the one format both engines read. A 12-hour time
+    becomes a 24-hour one here (1–12 only; 12 SA is midnight, 3 CH is 15:00), not by the engines' AM/PM
+    patterns, whose words and case rules differ."""
+    pattern = _LOOSE_YMD if year_first else _LOOSE_DMY
+
     def part(i: int) -> str:
-        return f"regexp_extract({x}, '{_LOOSE_DMY}', {i})"
+        return f"regexp_extract({x}, '{pattern}', {i})"
 
-    ampm = f"upper({part(7)})"
-    hour = (f"CASE WHEN {ampm} = '' THEN CAST({part(4)} AS INT) "
-            f"WHEN CAST({part(4)} AS INT) NOT BETWEEN 1 AND 12 THEN NULL "
-            f"WHEN {ampm} IN ('PM', 'CH') THEN CAST({part(4)} AS INT) % 12 + 12 "
-            f"ELSE CAST({part(4)} AS INT) % 12 END")
-    year = f"CASE WHEN length({part(3)}) = 2 THEN concat('20', {part(3)}) ELSE {part(3)} END"
-    day = f"concat({part(1)}, '/', {part(2)}, '/', {year})"
+    d, m, y = (part(3), part(2), part(1)) if year_first else (part(1), part(2), part(3))
+    suffix, h = f"upper({part(7)})", f"CAST({part(4)} AS INT)"
+    hour = (f"CASE WHEN {suffix} NOT IN ('AM', 'PM', 'SA', 'CH') THEN {h} "
+            f"WHEN {h} NOT BETWEEN 1 AND 12 THEN NULL "
+            f"WHEN {suffix} IN ('PM', 'CH') THEN {h} % 12 + 12 ELSE {h} % 12 END")
+    year = f"CASE WHEN length({y}) = 2 THEN concat('20', {y}) ELSE {y} END"
+    day = f"concat({d}, '/', {m}, '/', {year})"
     # a NULL hour makes the text NULL (Spark) or unreadable (DuckDB's concat skips it): NULL either way
     moment = (f"concat({day}, ' ', CAST({hour} AS STRING), ':', {part(5)}, ':', "
               f"CASE WHEN {part(6)} = '' THEN '00' ELSE {part(6)} END)")
-    return (f"CASE WHEN NOT {dialect.matches(x, _quote(_LOOSE_DMY))} THEN NULL "
+    return (f"CASE WHEN NOT {dialect.matches(x, _quote(pattern))} THEN NULL "
             f"WHEN {part(4)} = '' THEN {dialect.try_ts(day, 'dmy4')} ELSE {dialect.try_ts(moment, 'dmy4_hms')} END")
 
 
@@ -240,7 +246,7 @@ def _fragments() -> dict[str, str]:
 
 def render(name: str, dialect: Dialect, **params: object) -> str:
     """A SQL file with its fragments expanded ({{parse col p}}, {{value p}} and the dialect's {{date_text x}},
-    {{datetime_text day minutes}}, {{try_ts x format}}, {{loose_date x}}, {{serial x}}, {{day_number x}}, {{hash x y …}}, {{blank x}},
+    {{datetime_text day minutes}}, {{try_ts x format}}, {{loose_date x}}, {{loose_iso x}}, {{serial x}}, {{day_number x}}, {{hash x y …}}, {{blank x}},
     {{position table key}}, {{pick table.column place}}, {{repeated table alias}}) and its parameters
     ({cutoff} …) filled in."""
     frags = _fragments()
@@ -258,6 +264,8 @@ def render(name: str, dialect: Dialect, **params: object) -> str:
             return getattr(dialect, macro)(args[0])
         if macro == "loose_date":
             return _loose_date(dialect, args[0])
+        if macro == "loose_iso":
+            return _loose_date(dialect, args[0], year_first=True)
         if macro == "datetime_text":
             return dialect.datetime_text(args[0], args[1])
         if macro == "hash":

@@ -27,11 +27,12 @@ CASE
     END
   -- ISO (year first, "-" or "/"): a zone after the time (Z, +07:00) is dropped, the clock time read as written
   -- (the counter's own)
+  -- (the exact usual shapes by the cheap test, any other by _LOOSE_YMD, which also reads AM/PM after the time)
   WHEN instr(@x@, '-') = 5 OR instr(@x@, '/') = 5 THEN
-    CASE length(left(@x@, 19)) - length(replace(left(@x@, 19), ':', ''))
-      WHEN 0 THEN {{try_ts translate(@x@,'/','-') iso}}
-      WHEN 1 THEN {{try_ts left(translate(@x@,'/TZ','- '),16) iso_hm}}
-      ELSE {{try_ts left(translate(split_part(@x@,'.',1),'/TZ','- '),19) iso_hms}} END
+    CASE WHEN @x@ LIKE '____-__-__' THEN {{try_ts @x@ iso}}
+         WHEN @x@ LIKE '____-__-__ __:__' THEN {{try_ts @x@ iso_hm}}
+         WHEN @x@ LIKE '____-__-__ __:__:__' OR @x@ LIKE '____-__-__T__:__:__' THEN {{try_ts translate(@x@,'T',' ') iso_hms}}
+         ELSE {{loose_iso @x@}} END
   -- any other day-first shape: "-" or "." between the parts, a fraction of a second, a 12-hour clock (AM/PM,
   -- SA/CH), a non-breaking space before the time (sketket.analysis.dossier_counts._LOOSE_DMY)
   WHEN instr(@x@, '/') > 0 OR instr(@x@, '-') > 0 OR instr(@x@, '.') BETWEEN 2 AND 3 THEN {{loose_date @x@}}
