@@ -408,6 +408,7 @@ def test_tabs_and_invisible_characters_around_cells_are_blanks(tmp_path):
         "C-1\u200b;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",       # 7
         "\t\t;\u00a0;\t; \t ;;;;;",                                                     # 8
         "C-2;\tChứng thực\t;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",         # 9
+        "\u00a0\u200bC-1\u200c ;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",  # 10
     ])
     d = d.set_index("source_row")
     assert d.loc[[4, 5, 6, 7, 8, 9], "outcome"].tolist() == ["on_time", "on_time", "on_time", "excluded", "excluded",
@@ -416,7 +417,7 @@ def test_tabs_and_invisible_characters_around_cells_are_blanks(tmp_path):
     assert d.loc[9, "procedure_name"] == "Chứng thực"
     f = t["dossier_findings"]
     assert f[["source_row", "rule"]].values.tolist() == [
-        [4, "code_missing"], [5, "code_missing"], [7, "duplicate_code"], [8, "empty_row"]]
+        [4, "code_missing"], [5, "code_missing"], [7, "duplicate_code"], [8, "empty_row"], [10, "duplicate_code"]]
 
 def test_duplicates_and_finish_before_receipt(tmp_path):
     d, t = _run(tmp_path, [
