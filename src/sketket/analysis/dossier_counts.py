@@ -922,7 +922,11 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
     # a spelling composed (NFC), spaces collapsed: a name some software wrote decomposed reads the same
     pairs = [(c, n if broken(n) else nfc(n), int(rows))
              for c, n, rows in zip(procs["procedure_code"], procs["procedure_name"], procs["n_rows"], strict=True)]
-    for _, name, _ in sorted(pairs, key=lambda p: (broken(p[1]), p[1].isupper(), p[1], p[0])):
+    rows_of_name: dict[str, int] = {}
+    for _, name, rows in pairs:
+        rows_of_name[name] = rows_of_name.get(name, 0) + rows
+    # within one folded name: not in capitals, with its diacritics, then the spelling most rows give
+    for name in sorted(rows_of_name, key=lambda n: (broken(n), n.isupper(), n.isascii(), -rows_of_name[n], n)):
         if name and not broken(name):
             spelling.setdefault(key(name), name)
     rows_of: dict[tuple[str, str], int] = {}  # (code, folded name) → rows
