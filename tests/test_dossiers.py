@@ -1355,3 +1355,33 @@ def test_a_repeated_header_in_other_words_or_with_a_column_not_read_swapped_is_c
     d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
     assert d.loc["D2", "outcome"] == "pending_overdue" and d.loc["D2", "due_at"] == "2017-03-08"
     assert d.loc[["A2", "B2", "C2"], "outcome"].tolist() == ["excluded"] * 3
+
+
+def test_sub_headers_under_a_group_and_a_row_of_column_numbers_are_part_of_the_header(tmp_path):
+    """An official form's header: "Thủ tục hành chính" over "Mã" and "Tên" (read "Mã thủ tục hành chính",
+    "Tên thủ tục hành chính", not the code as the name); in a second file a complete header whose "Thủ tục"
+    has "Mã TTHC" and "Tên TTHC" below it; each followed by the row of column numbers (1), (2) … Neither the
+    second row nor the numbers are dossiers."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    title = "Đơn vị: UBND phường Quán Thánh"
+    (logs / "a.csv").write_text("\n".join([
+        title, "Mã hồ sơ;Thủ tục hành chính;;Ngày tiếp nhận;Ngày hẹn trả", ";Mã;Tên;;", "(1);(2);(3);(4);(5)",
+        "A1;1.001;Chứng thực;03/04/2017;05/04/2017"]) + "\n", encoding="utf-8")
+    (logs / "b.csv").write_text("\n".join([
+        title, "Mã hồ sơ;Thủ tục;;Ngày tiếp nhận;Ngày hẹn trả", ";Mã TTHC;Tên TTHC;;", "1;2;3;4;5",
+        "B1;1.001;Chứng thực;03/04/2017;05/04/2017",
+        "B2;1.001;Chứng thực;;05/04/2017"]) + "\n", encoding="utf-8")
+    # a one-row header whose first dossier has no date at all: that row stays a dossier (an error), not a
+    # second header row
+    (logs / "c.csv").write_text("\n".join([
+        title, "Mã hồ sơ;Mã TTHC;Tên TTHC;Ngày tiếp nhận;Ngày hẹn trả", "C1;1.001;Chứng thực;;",
+        "C2;1.001;Chứng thực;03/04/2017;05/04/2017"]) + "\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    assert d[["dossier_code", "procedure_code", "procedure_name", "source_row"]].values.tolist() == [
+        ["A1", "1.001", "Chứng thực", 5], ["B1", "1.001", "Chứng thực", 5], ["B2", "1.001", "Chứng thực", 6],
+        ["C1", "1.001", "Chứng thực", 3], ["C2", "1.001", "Chứng thực", 4]]
+    f = res.tables["dossier_findings"]
+    assert f[["source_file", "source_row", "rule"]].values.tolist() == [
+        ["b.csv", 6, "received_missing"], ["c.csv", 3, "received_missing"]]

@@ -240,21 +240,65 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
     "Ngày tiếp nhận", "Ngày hẹn trả")."""
     required = set(cfg["required"])
     procs = cfg["procedures_table"]["headers"]
+    not_headers = cfg.get("not_headers", ())
     head = [[str(c) for c in row] for row in rows[:_HEAD_LINES]]
+
+    def two(i: int) -> Header | None:
+        if i + 1 >= len(head) or any(_DATE_LIKE.match(c.strip()) for c in head[i + 1]):
+            return None  # the row below is the first dossier
+        cells = _two_rows(head[i], head[i + 1], cfg)
+        mapped = header_map(cells, cfg["headers"], not_headers)
+        if not required <= set(mapped):
+            return None
+        return _numbered(Header("log", i + 1, mapped, i, _texts(head[i] + head[i + 1] + cells),
+                                (tuple(head[i]), tuple(head[i + 1]))), head)
+
     for i, cells in enumerate(head):
-        mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
+        mapped = header_map(cells, cfg["headers"], not_headers)
         if required <= set(mapped):
-            return Header("log", i, mapped, i, _texts(cells), (tuple(cells),))
+            # sub-headers below a complete row ("Thủ tục" over "Mã TTHC", "Tên TTHC") make it a header on two
+            # rows when they name more columns together
+            both = two(i)
+            if both is not None and len(both.columns) > len(mapped) and _sub_headers(head[i], head[i + 1], cfg):
+                return both
+            return _numbered(Header("log", i, mapped, i, _texts(cells), (tuple(cells),)), head)
         pmap = header_map(cells, procs)
         if "days" in pmap and ({"procedure_code", "procedure_name"} & set(pmap)):
             return Header("procedures", i, pmap, i, _texts(cells))
     for i in range(len(head) - 1):
-        cells = _two_rows(head[i], head[i + 1], cfg)
-        mapped = header_map(cells, cfg["headers"], cfg.get("not_headers", ()))
-        if required <= set(mapped):
-            return Header("log", i + 1, mapped, i, _texts(head[i] + head[i + 1] + cells),
-                          (tuple(head[i]), tuple(head[i + 1])))
+        found = two(i)
+        if found is not None:
+            return found
     return Header("", -1, {}, -1, ())
+
+
+_DATE_LIKE = re.compile(r"^[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}")
+_COLUMN_NUMBER = re.compile(r"^[(\[]?[0-9]{1,2}[)\]]?$")
+
+
+def _sub_headers(top: list[str], bottom: list[str], cfg: dict[str, Any]) -> bool:
+    """Whether every cell of `bottom` is a header's text exactly, alone or with the group above it: the row
+    below a complete header is then its second row, never a dossier ("Mã hồ sơ HS-1" starts like a header)."""
+    wanted = {k for names in cfg["headers"].values() for k in _keys(tuple(names))}
+    group = ""
+    for upper, lower in zip([*top, *[""] * len(bottom)], bottom, strict=False):
+        upper, lower = upper.strip(), lower.strip()
+        group = upper or group
+        if lower and not {_key(lower), _key(f"{lower} {group}"), _key(f"{group} {lower}")} & wanted:
+            return False
+    return True
+
+
+def _numbered(found: Header, head: list[list[str]]) -> Header:
+    """The header with the row of column numbers an official form prints under it ("(1)", "(2)" … or 1, 2 …),
+    part of the header rather than a dossier."""
+    below = head[found.at + 1] if found.at + 1 < len(head) else []
+    numbers = [c.strip() for c in below if c.strip()]
+    if len(numbers) >= 3 and all(_COLUMN_NUMBER.match(c) for c in numbers):
+        digits = [int(re.sub(r"[^0-9]", "", c)) for c in numbers]
+        if digits == list(range(digits[0], digits[0] + len(digits))):
+            return found._replace(at=found.at + 1)
+    return found
 
 
 def _texts(cells: list[str]) -> tuple[str, ...]:
@@ -268,15 +312,17 @@ def _two_rows(top: list[str], bottom: list[str], cfg: dict[str, Any]) -> list[st
     width = max(len(top), len(bottom))
     top, bottom = top + [""] * (width - len(top)), bottom + [""] * (width - len(bottom))
     out, group = [], ""
+    not_headers = cfg.get("not_headers", ())
     for upper, lower in zip((c.strip() for c in top), (c.strip() for c in bottom), strict=True):
         if upper:
             group = upper if lower else ""  # a group has cells below it; a cell merged down has none
         if not lower:
             out.append(upper)
-        elif header_map([lower], cfg["headers"], cfg.get("not_headers", ())) or not group:
-            out.append(lower)
-        else:
-            out.append(f"{group} {lower}")
+            continue
+        # the cell alone, then after the group ("Mã" under "Thủ tục hành chính": "Mã thủ tục hành chính"), then
+        # the group first ("Tiếp nhận" under "Ngày": "Ngày tiếp nhận")
+        tried = [lower, f"{lower} {group}", f"{group} {lower}"] if group else [lower]
+        out.append(next((t for t in tried if header_map([t], cfg["headers"], not_headers)), tried[-1]))
     return out
 
 
