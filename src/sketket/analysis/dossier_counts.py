@@ -1219,8 +1219,7 @@ def procedure_table(procs: pd.DataFrame) -> pd.DataFrame:
 
 _DATE_OF_RULE = {"received_unreadable": "received_at", "due_unreadable": "due_at",
                  "finished_unreadable": "finished_at", "returned_unreadable": "returned_at",
-                 "due_before_received": "due_at", "duplicate_code": "dossier_code", "code_missing": "dossier_code",
-                 "header_row": "received_at"}
+                 "due_before_received": "due_at", "duplicate_code": "dossier_code", "code_missing": "dossier_code"}
 
 
 _TEXT_COLUMNS = ("dossier_code", "procedure_code", "procedure_name", "unit_name", "status", "received_at", "due_at",
@@ -1239,10 +1238,12 @@ def _multiline_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
     return flat.where(flat.str.len() <= width, flat.str.slice(0, width - 1) + "…")
 
 
-def _footer_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
-    """A closing row's text as a person sees it: its cells that are not empty, " … " between them; its unit
-    cell only when nothing else is written (a blank unit cell reads as the unit the file's title names)."""
-    cells = rows[["dossier_code", "procedure_code", "procedure_name", "status"]]
+def _footer_value(rows: pd.DataFrame, width: int = 120,
+                  columns: Sequence[str] = ("dossier_code", "procedure_code", "procedure_name", "status")) -> pd.Series:
+    """A closing row's (or a header's) text as a person sees it: its cells that are not empty, " … " between
+    them; its unit cell only when nothing else is written (a blank unit cell reads as the unit the file's title
+    names)."""
+    cells = rows[list(columns)]
     text = cells.apply(lambda r: " … ".join(v for v in r if v and v != "-"), axis=1).astype(object)
     text = text.where(text != "", rows["unit_name"].str.split("\x1f").str[0])
     return text.where(text.str.len() <= width, text.str.slice(0, width - 1) + "…")
@@ -1327,9 +1328,13 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
             value = _multiline_value(g)
         elif rule == "footer_row":
             value = _footer_value(g)
+        elif rule == "header_row":  # the header's cells in the columns read, in the log's order
+            value = _footer_value(g, columns=("dossier_code", "procedure_code", "procedure_name", "received_at",
+                                              "due_at", "finished_at", "returned_at", "status"))
         else:
             value = g[_DATE_OF_RULE.get(str(rule), "dossier_code")]
-        shown = value if rule in ("duplicate_code", "code_missing", "line_breaks", "footer_row") else _person_dates(value)
+        shown = (value if rule in ("duplicate_code", "code_missing", "line_breaks", "footer_row", "header_row")
+                 else _person_dates(value))
         message = _fill(rules[rule]["message"], {"value": shown, "received": _person_dates(g["received_at"]),
                                                  "status": g["status"], **fmt}, g.index)
         # the value as the message shows it (dates dd/mm/yyyy, as a person reads them beside it)

@@ -436,7 +436,7 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
     import python_calamine
 
     from sketket.intake.screen import screen
-    from sketket.intake.validate import file_finding
+    from sketket.intake.validate import corrupt_detail, file_finding
 
     problem = screen(path, _MAX_XLSX_BYTES)
     cfg = config()
@@ -461,7 +461,7 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
     except python_calamine.PasswordError:
         raise _Rejected(file_finding("file_encrypted", ex.rel).message) from None
     except Exception as exc:  # a damaged workbook: reported, the run goes on
-        raise _Rejected(file_finding("file_corrupt", ex.rel, detail=type(exc).__name__).message) from None
+        raise _Rejected(file_finding("file_corrupt", ex.rel, detail=corrupt_detail(exc)).message) from None
     if not found:
         ex.rows = first or []
         return ex.rows

@@ -41,6 +41,7 @@ from sketket.intake.validate import (
     FINDING_COLUMNS,
     Finding,
     check_table,
+    corrupt_detail,
     file_finding,
     load_rules,
     match_rows,
@@ -176,7 +177,7 @@ def _unreadable_table(exc: Exception, path: Path, rel: str, registry: Registry, 
         return _rejected(rel, "file_foreign", mtime, what=exc.label)
     if isinstance(exc, python_calamine.PasswordError):
         return _rejected(rel, "file_encrypted", mtime)
-    return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+    return _rejected(rel, "file_corrupt", mtime, detail=corrupt_detail(exc))
 
 
 def _tables_result(reading: Any, rel: str, registry: Registry, mtime: float) -> FileResult:
@@ -237,7 +238,7 @@ def _nominations(path: Path, rel: str, registry: Registry, mtime: float) -> File
     try:
         found = read_nominations(path, rel, registry)
     except Exception as exc:  # a damaged file: reported, the run goes on
-        return _rejected(rel, "file_corrupt", mtime, detail=type(exc).__name__)
+        return _rejected(rel, "file_corrupt", mtime, detail=corrupt_detail(exc))
     if found is None:
         return None
     return FileResult(rel, "ingested", form=FORM, findings=found.findings, nominations=found.rows,

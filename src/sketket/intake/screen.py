@@ -78,15 +78,15 @@ def screen(path: Path, max_bytes: float, limits: Limits | None = None,
             return "file_encrypted", {}
         try:
             return _xls_problem(data, limits)
-        except (struct.error, ValueError, IndexError) as exc:
+        except (struct.error, ValueError, IndexError):
             if path.suffix.lower() == ".doc":  # an old Word report: LibreOffice's conversion tells whether it is sound
                 return None
-            return "file_corrupt", {"detail": f"tệp Excel cũ hỏng: {type(exc).__name__}"}
+            return "file_corrupt", {"detail": "tệp Excel cũ (.xls) hỏng, không đọc được cấu trúc"}
     if head[:4] == ZIP_MAGIC:
         try:
             return _package_problem(path, data, limits, sheets)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            return "file_corrupt", {"detail": f"gói nén hỏng: {type(exc).__name__}"}
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+            return "file_corrupt", {"detail": "gói nén của tệp hỏng: tệp bị cắt ngắn hoặc ghi dở"}
     return None
 
 

@@ -305,6 +305,14 @@ def _unmatched(c: _Checker, row: Row | None, m: Match, tier: str, registry: Regi
     c.add("unit_unmatched", row, value=m.name, name=name, tier=TIER_LABELS[tier], suggestions=suggestions)
 
 
+def corrupt_detail(exc: BaseException) -> str:
+    """file_corrupt's detail in words (rules.yml `corrupt_details`, by the error's class name), never a bare
+    English class name for the analyst."""
+    details = load_yaml("rules.yml").get("corrupt_details", {})
+    name = type(exc).__name__
+    return details.get(name) or details.get("other", "{name}").format(name=name)
+
+
 def file_finding(rule: str, source_file: str, unit_name: str = "", value: object = "",
                  rules: Rules | None = None, **fields: object) -> Finding:
     """A finding about a whole file (no sheet, no cell)."""
