@@ -132,13 +132,14 @@ def _csv_head(path: Path, cfg: dict[str, Any]) -> tuple[list[list[str]], str, li
     if cut and lines and not lines[-1].endswith(("\n", "\r")):
         lines.pop()  # the line the bound cut
     lines = lines[:_HEAD_LINES]
-    parsed = {d: _split(lines, d) for d in _DELIMITERS}
+    # a delimiter the lines do not hold cannot split them (and reading the head once more per file is not free)
+    parsed = {d: _split(lines, d) for d in _DELIMITERS if any(d in line for line in lines)} or {",": _split(lines, ",")}
 
     def fit(d: str) -> tuple[int, int]:
         found = _find_header(parsed[d], cfg)
         return (len(found.columns) if found.kind else 0), max((line.count(d) for line in lines), default=0)
 
-    best = max(_DELIMITERS, key=fit)
+    best = max(parsed, key=fit)
     return parsed[best], best, _row_ends(lines, best), bom_quote
 
 
@@ -253,8 +254,10 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
         return _numbered(Header("log", i + 1, mapped, i, _texts(head[i] + head[i + 1] + cells),
                                 (tuple(head[i]), tuple(head[i + 1]))), head)
 
+    named: list[int] = []  # how many columns each row names alone
     for i, cells in enumerate(head):
         mapped = header_map(cells, cfg["headers"], not_headers)
+        named.append(len(mapped))
         if required <= set(mapped):
             # sub-headers below a complete row ("Thủ tục" over "Mã TTHC", "Tên TTHC") make it a header on two
             # rows when they name more columns together
@@ -265,8 +268,10 @@ def _find_header(rows: list[list[str]], cfg: dict[str, Any]) -> Header:
         pmap = header_map(cells, procs)
         if "days" in pmap and ({"procedure_code", "procedure_name"} & set(pmap)):
             return Header("procedures", i, pmap, i, _texts(cells))
+    # a header on two rows names some column in its first row ("Mã hồ sơ" merged down): only those are tried
+    # (reading every pair of a file's first lines, for each delimiter, cost a second a hundred files)
     for i in range(len(head) - 1):
-        found = two(i)
+        found = two(i) if named[i] else None
         if found is not None:
             return found
     return Header("", -1, {}, -1, ())
