@@ -642,6 +642,37 @@ def test_reconciliation_differs(tmp_path):
     assert on_disk.loc[0, "status"] == "differs"
 
 
+def test_reconciliation_compares_only_figures_that_count(tmp_path):
+    """Phụ lục III reports no on-time figure (ingest derives it as received − overdue, `derived`): not compared
+    with the log's on time, which leaves out the dossiers awaiting the applicant, so a table that matches its
+    log agrees. A unit with two rows in the tables, or whose row awaits correction, is not reconciled at all
+    (its figures count nowhere until corrected), rather than the last row compared as if it counted."""
+    out = tmp_path / "out"
+    base = {"form": "III", "tier": "xa", "source_file": "pl3.xlsx", "source_sheet": "PL3"}
+    Catalog(out).save("appendix", pd.DataFrame([
+        {**base, "unit_code": "00013", "unit_name": "Phường Quán Thánh", "dossiers_received": 50,
+         "dossiers_on_time": 48, "dossiers_overdue": 2, "derived": "dossiers_on_time", "source_row": 12},
+        {**base, "unit_code": "00001", "unit_name": "Phường Phúc Xá", "dossiers_received": 10,
+         "dossiers_on_time": 10, "dossiers_overdue": 0, "source_row": 13},
+        {**base, "unit_code": "00001", "unit_name": "Phường Phúc Xá", "dossiers_received": 12,
+         "dossiers_on_time": 12, "dossiers_overdue": 0, "source_row": 14},
+        {**base, "unit_code": "00004", "unit_name": "Phường Trúc Bạch", "dossiers_received": 12,
+         "dossiers_on_time": 12, "dossiers_overdue": 5, "source_row": 15}]))
+    Catalog(out).save("findings", pd.DataFrame([{
+        "source_file": "pl3.xlsx", "sheet": "PL3", "cell": "H15", "unit_name": "Phường Trúc Bạch",
+        "rule": "overdue_exceeds_received", "severity": "error", "message": "…", "value": "5"}]))
+    logs = tmp_path / "logs"
+    # 38 on time, 2 overdue, 10 awaiting the applicant: the log's on time is 38, the table's derived 48
+    rows = _rows(38, 2) + [f"W{i};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Chờ bổ sung" for i in range(10)]
+    _write(logs, "quan-thanh.csv", rows)
+    for code, name in (("00001", "phuc-xa"), ("00004", "truc-bach")):
+        _write(logs, f"{name}.csv", _rows(12, 0), title=f"Đơn vị: {'UBND phường Phúc Xá' if code == '00001' else 'UBND phường Trúc Bạch'}")
+    res = count_dossiers(logs, out)
+    rec = res.tables["reconciliation"].set_index("unit_code")
+    assert list(rec.index) == ["00013"]
+    assert rec.loc["00013", "status"] == "agrees" and pd.isna(rec.loc["00013", "reported_on_time"])
+    assert (rec.loc["00013", "log_received"], rec.loc["00013", "log_overdue"]) == (50, 2)
+
 def test_small_gap_under_the_thresholds_agrees(tmp_path):
     _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 1003, 983, 20)
     _, t = _run(tmp_path, _rows(980, 20))

@@ -1031,7 +1031,8 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     }
     appendix = cat.load("appendix") if cat.exists("appendix") else None
     if appendix is not None and len(appendix):
-        tables["reconciliation"] = reconcile(appendix, tables["dossier_units"], cfg)
+        tables["reconciliation"] = reconcile(appendix, tables["dossier_units"], cfg,
+                                             cat.load("findings") if cat.exists("findings") else None)
     for name, frame in tables.items():
         cat.save(name, frame)
     ledger = tables["dossier_files"]
@@ -1400,17 +1401,31 @@ def files_table(exports: list[Export], counts: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- reconciliation
 
 
-def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
+def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
+              findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per unit with both a table row and a log: reported against logged received, on time, overdue.
-    A unit differs when a gap exceeds both thresholds (relative to the log, and absolute)."""
+    A unit differs when a gap exceeds both thresholds (relative to the log, and absolute). Only figures that
+    count are compared: a unit with two rows in the tables, or whose row awaits correction (ingest's gating
+    `findings`), is left out until it is corrected, as from every total; an on-time figure the table does not
+    report (Phụ lục III: ingest derives it as received − overdue, `derived`) is not compared, since the log's
+    on time leaves out the dossiers awaiting the applicant, withdrawn or without a deadline."""
     th = cfg["reconciliation"]
     rel, absolute = float(th["relative_pct"]), int(th["absolute"])
-    rep = appendix[appendix["unit_code"] != ""].drop_duplicates("unit_code", keep="last").set_index("unit_code")
+    rep = appendix[appendix["unit_code"] != ""]
+    if findings is not None and len(rep):
+        from sketket.analysis.gating import OK, correction_status
+        from sketket.config import load_yaml
+
+        status = correction_status(rep, findings, load_yaml("indicators.yml")["gating"]["rules"])["data_status"]
+        rep = rep[status.reindex(rep.index).fillna(OK) == OK]
+    rep = rep[~rep["unit_code"].duplicated(keep=False)].set_index("unit_code")
     log = units[units["unit_code"] != ""].set_index("unit_code")
     rows = []
     for code in [c for c in log.index if c in rep.index]:
         r, g = rep.loc[code], log.loc[code]
         pairs = {k: (r[f"dossiers_{k}"], int(g[k])) for k in ("received", "on_time", "overdue")}
+        if "dossiers_on_time" in str(r.get("derived", "")):
+            pairs["on_time"] = (None, pairs["on_time"][1])
         if all(pd.isna(v[0]) for v in pairs.values()):
             continue
         diffs = {k: (None if pd.isna(a) else int(a) - b) for k, (a, b) in pairs.items()}
