@@ -911,6 +911,34 @@ def test_a_time_limit_written_in_words_is_its_first_number(tmp_path):
     assert d.loc["L2", "due_at"] == "2017-06-08" and d.loc["L2", "outcome"] == "overdue"
 
 
+def test_time_limits_in_hours_parts_of_a_day_and_the_same_day(tmp_path):
+    """A procedures table's limits the way agencies write them: hours (8 a working day: "04 giờ làm việc" is
+    the same day, "16 giờ" two days), a part of a day ("1/2 ngày": the same day), and words for the same day
+    ("Trong ngày", "Ngay trong ngày; trường hợp sau 15 giờ …", not 15 days). Finished the next day, each of
+    the first three is overdue; "16 giờ" finished on the second working day is on time."""
+    from sketket.intake.dossiers import config, limit_days
+
+    words = config()["procedures_table"]
+    assert [limit_days(t, words) for t in ("04 giờ làm việc", "16 giờ", "1/2 ngày", "0,5 ngày", "Trong ngày",
+                                           "Ngay trong ngày; trường hợp sau 15 giờ", "Không quy định")] == [
+        0, 2, 0, 0, 0, 0, None]
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", [
+        "H1;Cấp bản sao;Trực tiếp;10/07/2017;;11/07/2017;;;Đã trả",
+        "H2;Chứng thực;Trực tiếp;10/07/2017;;11/07/2017;;;Đã trả",
+        "H3;Đăng ký khai tử;Trực tiếp;10/07/2017;;11/07/2017;;;Đã trả",
+        "H4;Đăng ký kết hôn;Trực tiếp;10/07/2017;;12/07/2017;;;Đã trả",
+    ])
+    (logs / "thu-tuc.csv").write_text(
+        "Tên TTHC;Thời hạn giải quyết\n"
+        "Cấp bản sao;04 giờ làm việc\nChứng thực;Ngay trong ngày; trường hợp sau 15 giờ thì trả trong ngày làm "
+        "việc tiếp theo\nĐăng ký khai tử;1/2 ngày\nĐăng ký kết hôn;16 giờ\n", encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d[["due_at", "outcome"]].values.tolist() == [
+        ["2017-07-10", "overdue"], ["2017-07-10", "overdue"], ["2017-07-10", "overdue"], ["2017-07-12", "on_time"]]
+
+
 def test_headers_channels_and_iso_dates_with_a_zone(tmp_path):
     """"Đơn vị xử lý" (the department handling a dossier) is not the unit's column: the title line names the
     unit; "DVC mức độ 3" is online; an ISO time with a zone is read at its clock time."""

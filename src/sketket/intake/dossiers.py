@@ -525,12 +525,32 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
             continue
         for row in rows:
             code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
-            # the first number: "1 ngày (trường hợp 1), 2 ngày (trường hợp 2)" is 1, "03 ngày làm việc" 3,
-            # "0,5 ngày" 0 (the same day)
-            days = re.search(r"[0-9]+", limit)
-            if days and (code or name):
-                out.append((code, nfc(name), int(days.group())))
+            days = limit_days(limit, cfg["procedures_table"])
+            if days is not None and (code or name):
+                out.append((code, nfc(name), days))
     return out
+
+
+_LIMIT = re.compile(r"([0-9]+)(?:\s*[,.]\s*([0-9]+)|\s*/\s*([0-9]+))?\s*([^\W\d_]*)")
+
+
+def limit_days(text: str, words: dict[str, Any]) -> int | None:
+    """A procedure's time limit in whole working days (rule 5) from its cell in a procedures table: the first
+    number and the word after it ("1 ngày (trường hợp 1), 2 ngày (trường hợp 2)" is 1, "03 ngày làm việc" 3);
+    a part of a day is the same day ("0,5 ngày", "1/2 ngày": 0); hours are days of `hours_per_day` hours ("04
+    giờ làm việc": 0, "16 giờ": 2); a text that says the same day ("Trong ngày", "Ngay trong ngày; trường hợp
+    sau 15 giờ …") is 0; None when the cell gives no limit."""
+    key = fold(text)
+    if any(key == w or key.startswith(w + " ") for w in words["same_day"]):
+        return 0
+    m = _LIMIT.search(text)
+    if not m:
+        return None
+    whole, decimal, over = m.group(1), m.group(2), m.group(3)
+    value = int(whole) / int(over) if over and int(over) else float(f"{whole}.{decimal}" if decimal else whole)
+    if fold(m.group(4)) in words["hour_words"]:
+        value /= float(words["hours_per_day"])
+    return int(value)
 
 
 def _cell(row: list[str], i: int | None) -> str:
