@@ -1464,3 +1464,24 @@ def test_a_damaged_workbook_is_refused_in_words_not_an_error_class(tmp_path):
         reason = files.loc[name, "reason"]
         assert files.loc[name, "status"] == "rejected" and reason, name
         assert not re.search(r"[A-Z][a-z]+(Error|File|Exception)\b", reason), reason
+
+
+def test_level_two_services_are_not_online_and_negated_or_short_statuses_are_read(tmp_path):
+    """DESIGN.md: online is DVC mức 3/4; "Dịch vụ công mức độ 2" (forms online, filed at the counter) is not.
+    "Nộp qua Cổng DVC", "DVCTT", "Mức4" are online. "Đã rút", "Công dân xin rút" are withdrawn; "Chưa hoàn
+    thành" is not done (no done-without-end warning)."""
+    d, t = _run(tmp_path, [
+        "C1;Chứng thực;Dịch vụ công mức độ 2;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "C2;Chứng thực;Trực tuyến mức độ 2;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "C3;Chứng thực;Nộp qua Cổng DVC;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "C4;Chứng thực;DVCTT;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "C5;Chứng thực;Mức4;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "S1;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đã rút",
+        "S2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Công dân xin rút",
+        "S3;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Chưa hoàn thành",
+    ])
+    assert d["channel"].tolist()[:5] == ["counter", "counter", "online", "online", "online"]
+    assert t["dossier_units"].iloc[0]["online_received"] == 3
+    assert _outcomes(d)["S1"] == "withdrawn" and _outcomes(d)["S2"] == "withdrawn"
+    assert _outcomes(d)["S3"] == "pending_overdue"
+    assert "done_without_end" not in set(t["dossier_findings"]["rule"])

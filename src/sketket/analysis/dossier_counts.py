@@ -893,11 +893,12 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
         "unit_code": [m.code or None for m in matched],
         "unit_name": [m.registry_name or m.name for m in matched],  # an unknown unit: its name as written
         "tier": [m.tier or None for m in matched]})}
-    for table, fieldname, flag, words in (("channel_lookup", "channel", "g_channel", cfg["channels"]),
-                                          ("return_lookup", "return_channel", "g_return", cfg["return_channels"]),
-                                          ("status_lookup", "status", "g_status", cfg["statuses"])):
+    for table, fieldname, flag, words, before in (
+            ("channel_lookup", "channel", "g_channel", cfg["channels"], cfg.get("channels_before")),
+            ("return_lookup", "return_channel", "g_return", cfg["return_channels"], None),
+            ("status_lookup", "status", "g_status", cfg["statuses"], None)):
         texts = list(dict.fromkeys(d[d[flag] == 0][fieldname]))
-        out[table] = _lookup(texts, {"value": [classify(v, words) or None for v in texts]})
+        out[table] = _lookup(texts, {"value": [classify(v, words, before) or None for v in texts]})
     def key(name: str) -> str:  # a procedure's name compared folded, spaces collapsed
         return " ".join(fold(name).split())
 

@@ -570,10 +570,12 @@ def _csv_rows(ex: Export) -> list[list[str]]:
     return rows
 
 
-def classify(value: str, words: dict[str, list[str]]) -> str:
-    """The canonical value whose words the folded value contains (first in config order), or ""."""
+def classify(value: str, words: dict[str, list[str]], before: dict[str, list[str]] | None = None) -> str:
+    """The canonical value whose words the folded value contains (first in config order, the `before` words
+    first), or ""."""
     key = f" {_key(value)} "
-    for canon, ws in words.items():
-        if any(f" {w} " in key for w in ws):
-            return canon
+    for mapping in (before or {}, words):
+        for canon, ws in mapping.items():
+            if any(f" {w} " in key for w in ws):
+                return canon
     return ""
