@@ -1485,3 +1485,20 @@ def test_level_two_services_are_not_online_and_negated_or_short_statuses_are_rea
     assert _outcomes(d)["S1"] == "withdrawn" and _outcomes(d)["S2"] == "withdrawn"
     assert _outcomes(d)["S3"] == "pending_overdue"
     assert "done_without_end" not in set(t["dossier_findings"]["rule"])
+
+
+def test_a_channel_no_word_recognises_is_said_once_per_file_and_text(tmp_path):
+    """A channel written in a way dossiers.yml does not know counts neither online nor postal: one warning per
+    file and text, with how many dossiers of the period and the first row, so the online share is not understated
+    unsaid; a blank or "-" channel says nothing."""
+    _, t = _run(tmp_path, [
+        "K1;Chứng thực;Qua Zalo;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",    # 4
+        "K2;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "K3;Chứng thực;Qua Zalo;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "K4;Chứng thực;-;03/04/2017;05/04/2017;04/04/2017;;;Đã trả",
+        "K5;Chứng thực;Qua Zalo;03/04/2015;05/04/2015;04/04/2015;;;Đã trả",    # out of the period
+    ])
+    f = t["dossier_findings"]
+    said = f[f["rule"] == "channel_unknown"]
+    assert said[["source_row", "severity", "value"]].values.tolist() == [[4, "warning", "Qua Zalo"]]
+    assert said["message"].iloc[0].startswith("2 hồ sơ ghi kênh nộp \"Qua Zalo\", không nhận ra")

@@ -47,6 +47,8 @@ ROWS = [
     "A17;HT-02;Khai sinh lại;Trực tiếp;03/04/2017;05/04/2017;;;;Đang xử lý",
     # done, yet no date of finishing or return (done_without_end, one finding per file)
     "A19;HT-01;Chứng thực;Trực tiếp;03/04/2017;05/04/2017;;;;Đã trả kết quả",
+    # a channel no word recognises (channels_unknown.sql)
+    "A21;HT-01;Chứng thực;Qua Zalo;03/04/2017;05/04/2017;04/04/2017;;;Đã trả kết quả",
     # the header again (exports pasted into one), a total and a signature (the regular expression of footer_rows)
     HEADER, "Tổng cộng: 15 hồ sơ;;;;;;;;;", ";;(Ký, ghi rõ họ tên);;;;;;;",
     # the header in another order, without diacritics (an IN list); a signature in decomposed Unicode (NFD)
@@ -73,10 +75,10 @@ def test_duckdb_and_spark_give_identical_tables(tmp_path: Path) -> None:
     by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark").tables
     assert set(by_duckdb) == set(by_spark) == {"dossier_units", "dossier_procedures", "dossier_findings",
                                                 "dossier_files", "reconciliation"}
-    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 20  # the planted rows are counted, not vacuous
+    assert by_duckdb["dossier_units"]["received"].iloc[-1] == 21  # the planted rows are counted, not vacuous
     rules = by_duckdb["dossier_findings"].groupby("rule").size()
     assert (rules["header_row"], rules["footer_row"], rules["procedure_name_differs"], rules["under_other_header"],
-            rules["done_without_end"]) == (2, 3, 1, 1, 1)
+            rules["done_without_end"], rules["channel_unknown"]) == (2, 3, 1, 1, 1, 1)
     for name in ("dossiers", *by_duckdb):
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)

@@ -1011,6 +1011,9 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                   "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"]),
                   "other_header": _under_condition(under)}
         eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect, **params)))
+        unknown = _unknown_channels(lookups["channel_lookup"])
+        channels_f = (eng.query(render("channels_unknown.sql", eng.dialect, texts=unknown, **params)) if unknown
+                      else None)
         eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
         _check_dossier_columns(cat.parquet("dossiers"))
         eng.use_dossiers(cat.parquet("dossiers"))
@@ -1024,7 +1027,8 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     tables = {
         "dossier_units": unit_table(units),
         "dossier_procedures": procedure_table(procs),
-        "dossier_findings": findings_table(row_f, group_f, cfg, plan, registry,
+        "dossier_findings": findings_table(row_f, _channel_findings(channels_f, exports, cfg, group_f), cfg, plan,
+                                           registry,
                                            {exports[i].rel: district for i, _, _, district in logs},
                                            {exports[i].rel: [h for *_, lines in spans for h in lines]
                                             for i, spans in under.items()}),
@@ -1135,6 +1139,26 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
                     limit=format_int(int(limits["distinct_per_file"][column])),
                     column=cfg["file_reasons"]["columns"][column])
         logs = [item for item in logs if item[0] not in crowded]
+
+
+def _unknown_channels(channel_lookup: pd.DataFrame) -> str:
+    """channels_unknown.sql's list: the channel texts written in the logs that no word recognises (not blank,
+    nor "-"), as SQL literals ("" when there are none)."""
+    keys = channel_lookup.loc[channel_lookup["value"].isna(), "lk_key"].dropna().astype(str)
+    return ", ".join(_quote(k) for k in keys if k.strip() not in ("", "-") and k.isprintable())
+
+
+def _channel_findings(found: pd.DataFrame | None, exports: list[Export], cfg: dict[str, Any],
+                      group_f: pd.DataFrame) -> pd.DataFrame:
+    """`group_f` with one row per file and channel text no word recognises (rule channel_unknown, the text as
+    `written`)."""
+    if found is None or found.empty:
+        return group_f
+    rows = pd.DataFrame({"source_file": [exports[int(i)].rel for i in found["file_idx"]],
+                         "rule": "channel_unknown", "unit_name": "", "procedure_code": "", "procedure_name": "",
+                         "written": found["channel"].astype(str), "n": found["n"],
+                         "first_row": found["first_row"]})
+    return pd.concat([group_f, rows], ignore_index=True)
 
 
 def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any]) -> dict[str, str]:
@@ -1368,8 +1392,11 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         elif g.rule == "under_other_header":
             value = ", ".join(format_int(h) for h in other_headers.get(g.source_file, []))
             message = rules[rule]["message"].format(value=value, n=n, first=format_int(int(g.first_row)), **fmt)
+        elif g.rule == "channel_unknown":
+            value = g.written
+            message = rules[rule]["message"].format(value=value, n=n, **fmt)
         elif g.rule == "procedure_name_differs":
-            value = g.procedure_name_written
+            value = g.written
             message = rules[rule]["message"].format(value=value, n=n, code=g.procedure_code,
                                                     name=g.procedure_name, **fmt)
         else:
