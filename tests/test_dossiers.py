@@ -1502,3 +1502,18 @@ def test_a_channel_no_word_recognises_is_said_once_per_file_and_text(tmp_path):
     said = f[f["rule"] == "channel_unknown"]
     assert said[["source_row", "severity", "value"]].values.tolist() == [[4, "warning", "Qua Zalo"]]
     assert said["message"].iloc[0].startswith("2 hồ sơ ghi kênh nộp \"Qua Zalo\", không nhận ra")
+
+
+def test_a_date_in_words_under_a_two_row_header_stays_an_unreadable_date(tmp_path):
+    """A file's own header cells are a repeated header only as whole cells: under "Ngày" over "Tiếp nhận" …, a
+    dossier whose date of receipt is written "Ngày 5 tháng 4" is an unreadable date (an error), never taken for
+    the header again (a note)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.csv").write_text("\n".join([
+        "Đơn vị: UBND phường Quán Thánh", "Mã hồ sơ;Tên TTHC;Ngày;;Trạng thái", ";;Tiếp nhận;Hẹn trả;",
+        "A1;Chứng thực;Ngày 5 tháng 4;08/04/2017;Đang xử lý", "A2;Chứng thực;05/04/2017;08/04/2017;Đang xử lý"])
+        + "\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    assert f[["source_row", "rule", "severity"]].values.tolist() == [[4, "received_unreadable", "error"]]

@@ -214,14 +214,22 @@ def _regex_word(word: str) -> str:
     return "".join(f"[{ch}]" if ch in ".()[{}*+?|$" else ch for ch in word)
 
 
-def header_pattern(texts: Iterable[str]) -> str:
-    """A SQL literal of the pattern found in a lower-case cell that starts with one of `texts` followed by
+def header_pattern(starts: Iterable[str], whole: Iterable[str] = ()) -> str:
+    """A SQL literal of the pattern found in a lower-case cell that starts with one of `starts` followed by
     nothing, a space or punctuation ("ngày hẹn trả (dd/mm/yyyy)" starts with "ngày hẹn trả"), as the headers are
-    matched (intake.dossiers.header_map); texts a pattern cannot hold are left out."""
-    words = sorted({t for t in texts if t and _regex_safe(t)}, key=lambda t: (-len(t), t))
-    if not words:
-        return _quote("^$.")
-    return _quote("^(?:" + "|".join(_regex_word(w) for w in words) + ")(?:[ (:/,.;_-]|$)")
+    matched (intake.dossiers.header_map), or that is one of `whole` (a file's own header cells, "Ngày" over its
+    dates among them: only as the whole cell, so that "Ngày 5 tháng 4" stays an unreadable date); texts a
+    pattern cannot hold are left out."""
+    def alternatives(texts: Iterable[str]) -> str:
+        words = sorted({t for t in texts if t and _regex_safe(t)}, key=lambda t: (-len(t), t))
+        return "|".join(_regex_word(w) for w in words)
+
+    parts = []
+    if first := alternatives(starts):
+        parts.append("^(?:" + first + ")(?:[ (:/,.;_-]|$)")
+    if cells := alternatives(whole):
+        parts.append("^(?:" + cells + ")$")
+    return _quote("|".join(parts) or "^$.")
 
 
 @cache
@@ -1169,11 +1177,11 @@ def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any
     dossiers.yml). Compared in lower case; every text also in its decomposed form (NFD), which some exports
     write and which a regular expression or an IN list does not equate with the composed one."""
     synonyms = [name for names in cfg["headers"].values() for name in names]
-    heads = {t.lower() for ex in logs for t in ex.header_cells}
-    heads |= {t.lower() for t in synonyms} | {fold(t) for t in synonyms}
+    cells = {t.lower() for ex in logs for t in ex.header_cells}
+    names = {t.lower() for t in synonyms} | {fold(t) for t in synonyms}
     footer = cfg.get("footer_rows") or {}
     words, whole = _both_forms(footer.get("contains") or []), _both_forms(footer.get("equals") or [])
-    pattern = header_pattern(_both_forms(heads))
+    pattern = header_pattern(_both_forms(names), _both_forms(cells))
     # or two other cells holding a header's text (the cell over the dates blank, or "STT" there)
     others = " + ".join(f"CASE WHEN {dialect.matches(f'lower({c})', pattern)} THEN 1 ELSE 0 END"
                         for c in ("dossier_code", "procedure_code", "procedure_name", "channel", "return_channel",
