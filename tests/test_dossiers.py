@@ -1512,8 +1512,10 @@ def test_a_date_in_words_under_a_two_row_header_stays_an_unreadable_date(tmp_pat
     logs.mkdir()
     (logs / "a.csv").write_text("\n".join([
         "Đơn vị: UBND phường Quán Thánh", "Mã hồ sơ;Tên TTHC;Ngày;;Trạng thái", ";;Tiếp nhận;Hẹn trả;",
-        "A1;Chứng thực;Ngày 5 tháng 4;08/04/2017;Đang xử lý", "A2;Chứng thực;05/04/2017;08/04/2017;Đang xử lý"])
+        "A1;Chứng thực;Ngày 5 tháng 4;08/04/2017;Đang xử lý", "A2;Chứng thực;05/04/2017;08/04/2017;Đang xử lý",
+        "A3;Chứng thực;Ngày nhận 6/4;08/04/2017;Đang xử lý"])  # starts like a header's text, but holds a date
         + "\n", encoding="utf-8")
     res = count_dossiers(logs, tmp_path / "out")
     f = res.tables["dossier_findings"]
-    assert f[["source_row", "rule", "severity"]].values.tolist() == [[4, "received_unreadable", "error"]]
+    assert f[["source_row", "rule", "severity"]].values.tolist() == [
+        [4, "received_unreadable", "error"], [6, "received_unreadable", "error"]]

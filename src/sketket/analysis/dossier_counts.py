@@ -1182,12 +1182,16 @@ def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any
     footer = cfg.get("footer_rows") or {}
     words, whole = _both_forms(footer.get("contains") or []), _both_forms(footer.get("equals") or [])
     pattern = header_pattern(_both_forms(names), _both_forms(cells))
+
+    def header_cell(c: str) -> str:  # a header's text, and no digit: "Ngày nhận 5/4" is a date in words
+        return f"({dialect.matches(f'lower({c})', pattern)} AND NOT {dialect.matches(c, _quote('[0-9]'))})"
+
     # or two other cells holding a header's text (the cell over the dates blank, or "STT" there)
-    others = " + ".join(f"CASE WHEN {dialect.matches(f'lower({c})', pattern)} THEN 1 ELSE 0 END"
+    others = " + ".join(f"CASE WHEN {header_cell(c)} THEN 1 ELSE 0 END"
                         for c in ("dossier_code", "procedure_code", "procedure_name", "channel", "return_channel",
                                   "status", "due_at", "finished_at", "returned_at"))
     return {
-        "header_texts": f"({dialect.matches('lower(received_at)', pattern)} OR {others} >= 2)",
+        "header_texts": f"({header_cell('received_at')} OR {others} >= 2)",
         "footer_text": dialect.matches("lower(trim(concat_ws(' ', dossier_code, procedure_code, procedure_name, "
                                        "channel, return_channel, status)))", regex_literal(words, whole)),
         "footer_unit": dialect.matches("lower(unit_key)", regex_literal(words, whole, anchored=True)),
