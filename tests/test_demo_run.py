@@ -96,7 +96,7 @@ def test_the_demo_dossier_logs_reach_the_city_pack_the_draft_and_the_return_list
     logged = pd.read_parquet(base / "processed" / "dossier_units.parquet")
     logged = logged[logged["unit_code"] != ""]
     assert len(logged) >= 2
-    scope = f"Theo sổ theo dõi hồ sơ của {format_int(len(logged))} đơn vị có số liệu phần mềm một cửa"
+    scope = f"Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà {format_int(len(logged))} đơn vị gửi kèm"
     city = (latest / "city" / "thanh-pho-ha-noi.html").read_text(encoding="utf-8")
     for anchor, nxt in (("ii2-dd", "ii2-e"), ("ii2-e", "ii2-g"), ("ii2-g", "ii2-h"), ("ii2-i", "ii2-k")):
         section = city[city.index(f'id="{anchor}"'):city.index(f'id="{nxt}"')]

@@ -57,19 +57,19 @@ def test_reconciliation_summary_and_line(logged):
 
 def test_sentences_name_their_scope_and_say_only_the_logs(logged):
     city = facts.sentences(logged)
-    assert city["II.2.đ"] == ["Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 30 hồ sơ được "
+    assert city["II.2.đ"] == ["Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 30 hồ sơ được "
                               "tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ được tiếp nhận và trả kết quả ngay "
                               "trong buổi sáng."]
-    assert city["II.2.e"] == ["Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 10 hồ sơ được "
+    assert city["II.2.e"] == ["Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 10 hồ sơ được "
                               "tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận); 5 hồ sơ được trả kết quả "
                               "qua dịch vụ bưu chính."]
-    assert city["II.2.g"][0] == ("Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 100/500 hồ sơ "
+    assert city["II.2.g"][0] == ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 100/500 hồ sơ "
                                  "được nộp trực tuyến (20,0%).")
     assert city["II.2.g"][1].startswith("Trong sổ của 2 đơn vị đó, TTHC có tỷ lệ hồ sơ nộp trực tuyến cao nhất "
                                         "(trong các TTHC có từ 20 hồ sơ): Đăng ký khai sinh (50,0%; 75/150 hồ sơ); "
                                         "Chứng thực bản sao (7,7%")
     assert city["II.2.i"] == [
-        "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa, 500 hồ sơ được tiếp nhận trong kỳ; đúng "
+        "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 500 hồ sơ được tiếp nhận trong kỳ; đúng "
         "hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải "
         "quyết còn trong hạn), quá hạn 20 hồ sơ.",
         "Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); "
@@ -77,10 +77,10 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
         "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
     ]
     assert city["reconciliation"][0] == (
-        "Đối chiếu số hồ sơ đã nhận, đúng hạn, quá hạn trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
+        "Đối chiếu số hồ sơ đã nhận, quá hạn (và đúng hạn, ở biểu có cột này) trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
         "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).")
     assert "Phường Một (Biểu báo cáo 420 hồ sơ" in city["reconciliation"][1]
-    assert facts.units_named(logged) == "Các đơn vị có số liệu phần mềm một cửa: Phường Một, Phường Hai."
+    assert facts.units_named(logged) == "Các đơn vị gửi kèm sổ theo dõi hồ sơ: Phường Một, Phường Hai."
 
     two = facts.sentences(logged, "00002")
     assert two["II.2.đ"] == ["Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Hai, không có hồ sơ nào được "
@@ -93,7 +93,7 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
     family = facts.sentences(logged, codes=["00001", "00077", "00078"])
     assert family["II.2.g"][0].startswith("Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Một, 100/400")
     assert facts.sentences(logged, codes=["00001", "00002"])["II.2.e"][0].startswith(
-        "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa (Phường Một, Phường Hai), 10 hồ sơ")
+        "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Một, Phường Hai), 10 hồ sơ")
     assert list(facts.sentences(logged, "00009").values()) == [[]] * 5
 
 

@@ -235,7 +235,7 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
     out = tmp_path / "du-thao.docx"
     assert main(["draft", str(processed), "--out", str(out)]) == 0
     doc = Document(out)
-    scope = "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa"
+    scope = "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm"
     assert f"{scope}, 30 hồ sơ được tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ" in _section(doc, "đ)")[-1]
     e = _section(doc, "e)")
     assert e[0].startswith("Theo số liệu các Phụ lục") and e[-1].startswith(f"{scope}, 10 hồ sơ được tiếp nhận qua")
@@ -249,8 +249,8 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
         "Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); "
         "Đăng ký khai sinh (5/150 hồ sơ quá hạn).",
         "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
-        "Các đơn vị có số liệu phần mềm một cửa: Phường Phúc Xá, Phường Trúc Bạch.",
-        "Đối chiếu số hồ sơ đã nhận, đúng hạn, quá hạn trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
+        "Các đơn vị gửi kèm sổ theo dõi hồ sơ: Phường Phúc Xá, Phường Trúc Bạch.",
+        "Đối chiếu số hồ sơ đã nhận, quá hạn (và đúng hạn, ở biểu có cột này) trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
         "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).",
         "Chênh lệch lớn nhất: Phường Phúc Xá (Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
         "đúng hạn: biểu 400, phần mềm 380).",

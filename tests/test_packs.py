@@ -184,9 +184,9 @@ def logged_tables(tmp_path_factory):
 def test_city_outline_sections_show_the_logs_with_their_scope(logged_tables):
     extras = packs.outline_extras(logged_tables)
     assert set(extras) == {"II.2.đ", "II.2.e", "II.2.g", "II.2.i"}
-    scope = "Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa"
+    scope = "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm"
     assert f"{scope}, 30 hồ sơ được tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ" in extras["II.2.đ"]
-    assert "Các đơn vị có số liệu phần mềm một cửa: Phường Phúc Xá, Phường Trúc Bạch." in extras["II.2.đ"]
+    assert "Các đơn vị gửi kèm sổ theo dõi hồ sơ: Phường Phúc Xá, Phường Trúc Bạch." in extras["II.2.đ"]
     assert f"{scope}, 10 hồ sơ được tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận)" in extras["II.2.e"]
     assert f"{scope}, 100/500 hồ sơ được nộp trực tuyến (20,0%)." in extras["II.2.g"]
     # a procedure's name as a software typed it is escaped
@@ -208,7 +208,7 @@ def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
     assert ("<td>Phường Phúc Xá</td><td class=\"num\">400</td><td class=\"num\">20</td><td class=\"num\">95,0%</td>"
             "<td class=\"num\">25,0%</td><td class=\"num\">10</td><td>Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi "
             "nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380</td>") in district
-    assert ("Theo sổ theo dõi hồ sơ của 2 đơn vị có số liệu phần mềm một cửa (Phường Phúc Xá, Phường Trúc Bạch), "
+    assert ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Phúc Xá, Phường Trúc Bạch), "
             "500 hồ sơ được tiếp nhận trong kỳ") in district
     commune = packs.unit_dossiers_html(logged_tables, ["00004"])
     assert "Phường Phúc Xá" not in commune

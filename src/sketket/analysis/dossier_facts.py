@@ -7,7 +7,7 @@ dossiers and with none), and for the reconciliation of each unit's table with it
 a small function on the tables read once by :func:`read`; :func:`sentences` words them in Vietnamese.
 
 Scope: the logs cover only the units whose software exports were received, so every sentence names its scope
-("Theo sổ theo dõi hồ sơ của 12 đơn vị có số liệu phần mềm một cửa") and no log figure is ever added to the
+("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 12 đơn vị gửi kèm") and no log figure is ever added to the
 tables' figures. No logs (the datasets not written) reads as empty tables: every function then answers empty,
 zero or None, and :func:`sentences` gives no sentence.
 
@@ -377,7 +377,7 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
 
 
 def units_named(t: DossierTables, codes: Sequence[str] | None = None, limit: int | None = None) -> str:
-    """ "Các đơn vị có số liệu phần mềm một cửa: …." (empty without logs), for the draft report."""
+    """ "Các đơn vị gửi kèm sổ theo dõi hồ sơ: …." (empty without logs), for the draft report."""
     s = scope(t, codes)
     if not s.count:
         return ""

@@ -1230,7 +1230,8 @@ def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
     cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_share": "pct",
             "postal_received": "int", "reconciliation": "text"}
     labels = {"unit_name": "Đơn vị", "received": "Hồ sơ đã nhận", "overdue": "Quá hạn",
-              "on_time_rate": "Tỷ lệ đúng hạn", "online_share": "Nộp trực tuyến", "postal_received": "Qua bưu chính",
+              "on_time_rate": "Tỷ lệ đúng hạn", "online_share": "Tỷ lệ nộp trực tuyến",
+              "postal_received": "Hồ sơ qua bưu chính",
               "reconciliation": "Đối chiếu với Phụ lục"}
     said = facts.sentences(data, codes=list(codes))
     return (heading_html(texts["unit_heading"], "so-theo-doi")
