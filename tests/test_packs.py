@@ -202,6 +202,20 @@ def test_city_outline_sections_show_the_logs_with_their_scope(logged_tables):
     assert "1 đơn vị chênh lệch" in section_i and page.count('class="log-facts"') == 4
 
 
+def test_a_table_that_differs_from_its_log_is_among_the_findings_its_pack_shows(logged_tables, tables):
+    """The warning a return list carries for a table that differs from its unit's log (Phường Phúc Xá: 420
+    against 400) is in the district's findings too, described in words in the city's summary by rule, so a pack
+    never says "no error or warning" while its return list has one."""
+    mine = packs.findings_of(logged_tables, ["001", "00001", "00004"])
+    differ = mine[mine["rule"] == "dossier_log_differs"]
+    assert differ["unit_name"].tolist() == ["Phường Phúc Xá"] and differ["severity"].tolist() == ["warning"]
+    assert "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400" in differ["message"].iloc[0]
+    html = packs.findings_html(logged_tables, mine)
+    assert "Biểu báo cáo 420 hồ sơ" in html
+    pivot = packs.findings_pivot(packs.findings_of(logged_tables))
+    assert "số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa" in pivot.index
+    assert "dossier_log_differs" not in packs.findings_of(tables)["rule"].tolist()  # no logs, no such finding
+
 def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
     district = packs.unit_dossiers_html(logged_tables, ["001", "00001", "00004"])
     assert '<h2 id="so-theo-doi">Sổ theo dõi hồ sơ của phần mềm một cửa</h2>' in district

@@ -656,7 +656,15 @@ def _tier_label(tier: str) -> str:
 def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Findings with the tier of the unit they are about (file-level findings: the tiers of the file's
     form); restricted to the files that carried the given units' figures."""
+    from sketket.analysis import dossier_facts
+    from sketket.outputs.returns import reconciliation_findings
+
     findings = tables["findings"]
+    # a table that differs from its unit's dossier log: the warning its return list carries, said here too
+    rec = dossier_facts.read(tables).reconciliation
+    if len(rec):
+        differ = reconciliation_findings(rec, tables["appendix"])
+        findings = pd.concat([findings, differ], ignore_index=True) if len(differ) else findings
     if findings.empty:
         return findings.assign(tier=pd.Series(dtype=str))
     units = tables["indicators_units"]
@@ -678,7 +686,12 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
 
 
 def rule_text(rule: str) -> str:
-    """What a validation rule checks, in Vietnamese (config/rules.yml)."""
+    """What a validation rule checks, in Vietnamese (config/rules.yml; the reconciliation's, dossiers.yml)."""
+    from sketket.analysis import dossier_facts
+
+    spec = dossier_facts.config()["return_list"]
+    if rule == spec["rule"]:
+        return str(spec["what"])
     from sketket.analysis.awards import rule_descriptions
 
     return rule_descriptions().get(rule, rule)
