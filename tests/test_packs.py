@@ -215,6 +215,10 @@ def test_a_table_that_differs_from_its_log_is_among_the_findings_its_pack_shows(
     pivot = packs.findings_pivot(packs.findings_of(logged_tables))
     assert "số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa" in pivot.index
     assert "dossier_log_differs" not in packs.findings_of(tables)["rule"].tolist()  # no logs, no such finding
+    # ranked as its table says, but said beside its name wherever units are listed
+    listed = packs.units_table(logged_tables, packs.family(logged_tables, "001"))
+    assert "Phường Phúc Xá (số liệu khác sổ theo dõi hồ sơ, chờ giải trình)" in listed
+    assert "Phường Trúc Bạch (" not in listed
 
 def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
     district = packs.unit_dossiers_html(logged_tables, ["001", "00001", "00004"])

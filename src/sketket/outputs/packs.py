@@ -475,6 +475,10 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
     cols = {**config["unit_columns"]}
     shown = units.copy()
     labels = column_labels(tables)
+    differ = _log_differs(tables)
+    if differ and "unit_code" in shown and "unit_name" in shown:  # ranked as the table says, but said
+        marked = shown["unit_code"].isin(differ)
+        shown.loc[marked, "unit_name"] = shown.loc[marked, "unit_name"].astype(str) + config["log_differs_mark"]
     for rank, of in (("rank_in_tier", "ranked_in_tier"), ("rank_in_family", "ranked_in_family")):
         if rank in shown:
             shown[rank] = [_rank_text(r, n) for r, n in zip(shown[rank], shown[of], strict=True)]
@@ -482,6 +486,14 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
     cols = dict(list(cols.items())[:int(config["max_columns"])])
     labels["rank_in_family"] = family_rank_label
     return table_html(shown[list(cols)], cols, labels, caption)
+
+
+def _log_differs(tables: Tables) -> set[str]:
+    """The units whose table differs from their dossier log (the reconciliation, when there are logs)."""
+    from sketket.analysis import dossier_facts
+
+    rec = dossier_facts.read(tables).reconciliation
+    return set(rec.loc[rec["status"] == "differs", "unit_code"]) if len(rec) else set()
 
 
 def best_weakest(tables: Tables, tier: str) -> tuple[pd.DataFrame, pd.DataFrame]:
