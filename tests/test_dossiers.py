@@ -1519,3 +1519,19 @@ def test_a_date_in_words_under_a_two_row_header_stays_an_unreadable_date(tmp_pat
     f = res.tables["dossier_findings"]
     assert f[["source_row", "rule", "severity"]].values.tolist() == [
         [4, "received_unreadable", "error"], [6, "received_unreadable", "error"]]
+
+
+def test_a_printed_total_that_is_not_the_rows_held_is_a_warning(tmp_path):
+    """A printed log ends on "Tổng cộng: N hồ sơ": N is set against the dossier rows the file holds (rows read,
+    less blank, header and closing rows), so an export cut short or edited by hand is said; a total that
+    matches says nothing."""
+    logs = tmp_path / "logs"
+    row = "{code};Chứng thực;Trực tiếp;03/04/2017;05/04/2017;04/04/2017;;;Đã trả"
+    _write(logs, "a.csv", [row.format(code="A1"), row.format(code="A2"), ";;;;;;;;", "Tổng cộng: 3 hồ sơ;;;;;;;;"])
+    _write(logs, "b.csv", [row.format(code="B1"), row.format(code="B1"), "Tổng số: 2 hồ sơ;;;;;;;;"],
+           title="Đơn vị: UBND phường Trúc Bạch")
+    res = count_dossiers(logs, tmp_path / "out")
+    f = res.tables["dossier_findings"]
+    said = f[f["rule"] == "footer_total_differs"]
+    assert said[["source_file", "source_row", "severity"]].values.tolist() == [["a.csv", 7, "warning"]]
+    assert said["message"].iloc[0].startswith("Dòng tổng cộng của sổ ghi 3 hồ sơ nhưng sổ có 2 dòng hồ sơ")

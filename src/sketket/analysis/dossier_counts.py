@@ -1042,6 +1042,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                                             for i, spans in under.items()}),
         "dossier_files": files_table(exports, files),
     }
+    tables["dossier_findings"] = _footer_totals(tables["dossier_findings"], tables["dossier_files"], cfg)
     appendix = cat.load("appendix") if cat.exists("appendix") else None
     if appendix is not None and len(appendix):
         tables["reconciliation"] = reconcile(appendix, tables["dossier_units"], cfg,
@@ -1201,6 +1202,38 @@ def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any
 def _both_forms(texts: Iterable[str]) -> list[str]:
     """Each text composed (NFC) and decomposed (NFD), once each, sorted (the SQL text is the same every run)."""
     return sorted({unicodedata.normalize(form, t) for t in texts for form in ("NFC", "NFD")})
+
+
+_TOTAL = re.compile(r"(?:tổng cộng|tổng số|tong cong|tong so)[^0-9]{0,20}?([0-9]{1,3}(?:[.][0-9]{3})+|[0-9]+)")
+_NOT_DOSSIERS = ("empty_row", "header_row", "footer_row")
+
+
+def _footer_totals(findings: pd.DataFrame, files: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
+    """`findings` with a warning (footer_total_differs) where a printed log's total ("Tổng cộng: 1.234 hồ sơ")
+    is not the number of dossier rows the file holds (rows read, less the rows that are no dossier): an export
+    cut short, or rows added or deleted by hand. The first total of a file is checked, in a file that holds one
+    export only (a file holding the header again holds several, each with its own total)."""
+    footers = findings[findings["rule"] == "footer_row"] if len(findings) else findings
+    if footers.empty:
+        return findings
+    footers = footers[~footers["source_file"].isin(findings.loc[findings["rule"] == "header_row", "source_file"])]
+    read = files.set_index("source_file")["rows_read"]
+    notes = findings[findings["rule"].isin(_NOT_DOSSIERS)].groupby("source_file").size()
+    spec = cfg["findings"]["footer_total_differs"]
+    rows, seen = [], set()
+    for r in footers.itertuples(index=False):
+        m = _TOTAL.search(str(r.value).lower())
+        if r.source_file in seen or not m or r.source_file not in read.index:
+            continue
+        seen.add(r.source_file)
+        total, held = int(m.group(1).replace(".", "")), int(read[r.source_file]) - int(notes.get(r.source_file, 0))
+        if total != held:
+            rows.append((r.source_file, int(r.source_row), "", "footer_total_differs", spec["severity"],
+                         spec["message"].format(total=format_int(total), rows=format_int(held)), str(r.value)))
+    if not rows:
+        return findings
+    out = pd.concat([findings, pd.DataFrame(rows, columns=findings.columns)], ignore_index=True)
+    return out.sort_values(["source_file", "source_row", "rule"], kind="stable").reset_index(drop=True)
 
 
 def _reject(ex: Export, reason: str, **fields: str) -> None:
