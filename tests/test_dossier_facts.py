@@ -72,10 +72,15 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
         "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 500 hồ sơ được tiếp nhận trong kỳ; đúng "
         "hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải "
         "quyết còn trong hạn), quá hạn 20 hồ sơ.",
+        # where the overdue dossiers are: pooled logs never read as every unit's problem
+        "Trong sổ của 2 đơn vị đó, hồ sơ quá hạn ở 1 đơn vị: Phường Một (20 hồ sơ); 1 đơn vị không có hồ sơ quá "
+        "hạn nào.",
         "Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); "
         "Đăng ký khai sinh (5/150 hồ sơ quá hạn).",
         "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
     ]
+    one = facts.sentences(logged, "00001")["II.2.i"]
+    assert one and not any("hồ sơ quá hạn ở" in x for x in one)  # one unit's logs: where is itself
     assert city["reconciliation"][0] == (
         "Đối chiếu số hồ sơ đã nhận, quá hạn (và đúng hạn, ở biểu có cột này) trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
         "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).")

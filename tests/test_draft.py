@@ -246,6 +246,8 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
     assert log == [
         f"{scope}, 500 hồ sơ được tiếp nhận trong kỳ; đúng hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế "
         "hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải quyết còn trong hạn), quá hạn 20 hồ sơ.",
+        "Trong sổ của 2 đơn vị đó, hồ sơ quá hạn ở 1 đơn vị: Phường Phúc Xá (20 hồ sơ); 1 đơn vị không có hồ sơ "
+        "quá hạn nào.",
         "Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ quá hạn nhất: Chứng thực bản sao (15/260 hồ sơ quá hạn); "
         "Đăng ký khai sinh (5/150 hồ sơ quá hạn).",
         "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",

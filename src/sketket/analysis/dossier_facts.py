@@ -195,6 +195,14 @@ def top_overdue(t: DossierTables, codes: Iterable[str] | None = None, n: int | N
     return p.head(n if n is not None else int(config()["top"])).reset_index(drop=True)
 
 
+def overdue_units(t: DossierTables, codes: Iterable[str] | None = None) -> tuple[pd.DataFrame, int]:
+    """II.2.i: where the overdue dossiers of a few units' logs are — the units with some, most first (then by
+    name) — and how many units have none: pooled logs must not read as a problem of every unit."""
+    u = unit_rows(t, codes)
+    late = u[u["overdue"] > 0].sort_values(["overdue", "unit_name"], ascending=[False, True])
+    return late.reset_index(drop=True), int((u["overdue"] == 0).sum())
+
+
 def no_overdue(t: DossierTables, codes: Iterable[str] | None = None, min_dossiers: int | None = None) -> pd.DataFrame:
     """II.2.i: the procedures with no overdue dossier among those with at least `min_dossiers` dossiers (a
     procedure with three dossiers proves little), most received first."""
@@ -337,6 +345,13 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
             out["II.2.g"].append(texts["top_online"].format(scope=again, min=n(least), items="; ".join(items)))
         out["II.2.i"].append(texts["dossiers"].format(scope=where, received=n(c.received), on_time=n(c.on_time),
                                                       rate=_share(c.on_time_rate), overdue=n(c.overdue)))
+        late_units, clean_units = overdue_units(t, codes)
+        if len(late_units) and len(late_units) + clean_units > 1:
+            items = [texts["overdue_units_item"].format(name=r.unit_name, overdue=n(r.overdue))
+                     for r in late_units.itertuples()]
+            rest = texts["overdue_units_none"].format(n=n(clean_units)) if clean_units else ""
+            out["II.2.i"].append(texts["overdue_units"].format(
+                scope=again, n=n(len(late_units)), items=_list(items, int(cfg["names"]), "đơn vị"), rest=rest))
         late = top_overdue(t, codes, top)
         if len(late) and list_overdue:
             items = [texts["top_overdue_item"].format(name=r.procedure, overdue=n(r.overdue), received=n(r.received))
