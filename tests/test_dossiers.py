@@ -895,18 +895,22 @@ def test_an_unreadable_due_date_is_quoted_as_written_where_a_computed_one_is_use
     assert "\"xx/06/2017\"" in f.loc["due_unreadable", "message"]
 
 
-def test_a_time_limit_written_in_words_is_its_first_number(tmp_path):
+def _with_limits(tmp_path: Path, rows: list[str], limits: str) -> pd.DataFrame:
+    """The dossiers counted from a log of `rows` beside a procedures table of `limits` (its lines after the
+    header "Tên TTHC;Thời hạn giải quyết"), by dossier code."""
     logs = tmp_path / "logs"
-    _write(logs, "quan-thanh.csv", [
+    _write(logs, "quan-thanh.csv", rows)
+    (logs / "thu-tuc.csv").write_text("Tên TTHC;Thời hạn giải quyết\n" + limits, encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out")
+    return Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+
+
+def test_a_time_limit_written_in_words_is_its_first_number(tmp_path):
+    d = _with_limits(tmp_path, [
         "L1;Cấp bản sao trích lục;Trực tiếp;05/06/2017;;20/06/2017;;;Đã trả",
         "L2;Đăng ký kết hôn;Trực tiếp;05/06/2017;;09/06/2017;;;Đã trả",
-    ])
-    (logs / "thu-tuc.csv").write_text(
-        "Tên TTHC;Thời hạn giải quyết\n"
-        "Cấp bản sao trích lục;1 ngày (trường hợp 1), 2 ngày (trường hợp 2)\n"
-        "Đăng ký kết hôn;03 ngày làm việc; trường hợp xác minh 05 ngày\n", encoding="utf-8")
-    count_dossiers(logs, tmp_path / "out")
-    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    ], "Cấp bản sao trích lục;1 ngày (trường hợp 1), 2 ngày (trường hợp 2)\n"
+       "Đăng ký kết hôn;03 ngày làm việc; trường hợp xác minh 05 ngày\n")
     assert d.loc["L1", "due_at"] == "2017-06-06" and d.loc["L1", "outcome"] == "overdue"
     assert d.loc["L2", "due_at"] == "2017-06-08" and d.loc["L2", "outcome"] == "overdue"
 
@@ -922,19 +926,13 @@ def test_time_limits_in_hours_parts_of_a_day_and_the_same_day(tmp_path):
     assert [limit_days(t, words) for t in ("04 giờ làm việc", "16 giờ", "1/2 ngày", "0,5 ngày", "Trong ngày",
                                            "Ngay trong ngày; trường hợp sau 15 giờ", "Không quy định")] == [
         0, 2, 0, 0, 0, 0, None]
-    logs = tmp_path / "logs"
-    _write(logs, "quan-thanh.csv", [
+    d = _with_limits(tmp_path, [
         "H1;Cấp bản sao;Trực tiếp;10/07/2017;;11/07/2017;;;Đã trả",
         "H2;Chứng thực;Trực tiếp;10/07/2017;;11/07/2017;;;Đã trả",
         "H3;Đăng ký khai tử;Trực tiếp;10/07/2017;;11/07/2017;;;Đã trả",
         "H4;Đăng ký kết hôn;Trực tiếp;10/07/2017;;12/07/2017;;;Đã trả",
-    ])
-    (logs / "thu-tuc.csv").write_text(
-        "Tên TTHC;Thời hạn giải quyết\n"
-        "Cấp bản sao;04 giờ làm việc\nChứng thực;Ngay trong ngày; trường hợp sau 15 giờ thì trả trong ngày làm "
-        "việc tiếp theo\nĐăng ký khai tử;1/2 ngày\nĐăng ký kết hôn;16 giờ\n", encoding="utf-8")
-    count_dossiers(logs, tmp_path / "out")
-    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    ], "Cấp bản sao;04 giờ làm việc\nChứng thực;Ngay trong ngày; trường hợp sau 15 giờ thì trả trong ngày làm "
+       "việc tiếp theo\nĐăng ký khai tử;1/2 ngày\nĐăng ký kết hôn;16 giờ\n")
     assert d[["due_at", "outcome"]].values.tolist() == [
         ["2017-07-10", "overdue"], ["2017-07-10", "overdue"], ["2017-07-10", "overdue"], ["2017-07-12", "on_time"]]
 

@@ -1035,7 +1035,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     tables = {
         "dossier_units": unit_table(units),
         "dossier_procedures": procedure_table(procs),
-        "dossier_findings": findings_table(row_f, _channel_findings(channels_f, exports, cfg, group_f), cfg, plan,
+        "dossier_findings": findings_table(row_f, _channel_findings(channels_f, exports, group_f), cfg, plan,
                                            registry,
                                            {exports[i].rel: district for i, _, _, district in logs},
                                            {exports[i].rel: [h for *_, lines in spans for h in lines]
@@ -1157,8 +1157,7 @@ def _unknown_channels(channel_lookup: pd.DataFrame) -> str:
     return ", ".join(_quote(k) for k in keys if k.strip() not in ("", "-") and k.isprintable())
 
 
-def _channel_findings(found: pd.DataFrame | None, exports: list[Export], cfg: dict[str, Any],
-                      group_f: pd.DataFrame) -> pd.DataFrame:
+def _channel_findings(found: pd.DataFrame | None, exports: list[Export], group_f: pd.DataFrame) -> pd.DataFrame:
     """`group_f` with one row per file and channel text no word recognises (rule channel_unknown, the text as
     `written`)."""
     if found is None or found.empty:
@@ -1178,7 +1177,9 @@ def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any
     dossiers.yml). Compared in lower case; every text also in its decomposed form (NFD), which some exports
     write and which a regular expression or an IN list does not equate with the composed one."""
     synonyms = [name for names in cfg["headers"].values() for name in names]
-    cells = {t.lower() for ex in logs for t in ex.header_cells}
+    # the files' own header texts, as many as `limits.header_texts` (a folder of hostile files each with other
+    # header cells must not make a pattern the engine cannot compile: the synonyms still find most repeats)
+    cells = sorted({t.lower() for ex in logs for t in ex.header_cells})[:int(cfg["limits"]["header_texts"])]
     names = {t.lower() for t in synonyms} | {fold(t) for t in synonyms}
     footer = cfg.get("footer_rows") or {}
     words, whole = _both_forms(footer.get("contains") or []), _both_forms(footer.get("equals") or [])
@@ -1309,10 +1310,10 @@ def _multiline_value(rows: pd.DataFrame, width: int = 120) -> pd.Series:
     return flat.where(flat.str.len() <= width, flat.str.slice(0, width - 1) + "…")
 
 
-def _footer_value(rows: pd.DataFrame, width: int = 120,
+def _written_cells(rows: pd.DataFrame, width: int = 120,
                   columns: Sequence[str] = ("dossier_code", "procedure_code", "procedure_name", "status")) -> pd.Series:
-    """A closing row's (or a header's) text as a person sees it: its cells that are not empty, " … " between
-    them; its unit cell only when nothing else is written (a blank unit cell reads as the unit the file's title
+    """A row's text as a person sees it (a closing row, a header repeated): its cells that are not empty,
+    " … " between them; its unit cell only when nothing else is written (a blank unit cell reads as the unit the file's title
     names)."""
     cells = rows[list(columns)]
     text = cells.apply(lambda r: " … ".join(v for v in r if v and v != "-"), axis=1).astype(object)
@@ -1398,9 +1399,9 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         elif rule == "line_breaks":
             value = _multiline_value(g)
         elif rule == "footer_row":
-            value = _footer_value(g)
+            value = _written_cells(g)
         elif rule == "header_row":  # the header's cells in the columns read, in the log's order
-            value = _footer_value(g, columns=("dossier_code", "procedure_code", "procedure_name", "received_at",
+            value = _written_cells(g, columns=("dossier_code", "procedure_code", "procedure_name", "received_at",
                                               "due_at", "finished_at", "returned_at", "status"))
         else:
             value = g[_DATE_OF_RULE.get(str(rule), "dossier_code")]
