@@ -22,11 +22,25 @@ PROCEDURES = [
 ]
 
 
+# unit_code → log rows, out of period, duplicate rows, unreadable rows, first and last day of receipt, covers the
+# period, log note (Phường Một's log stops at 30/06/2017: a month short of the cutoff)
+SHORT_NOTE = "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ, đến 31/07/2017); 3 dòng của sổ bị loại vì lỗi"
+LOGS = {"00001": (410, 5, 2, 3, "2016-04-01", "2017-06-30", False, SHORT_NOTE),
+        "00002": (100, 0, 0, 0, "2016-04-04", "2017-07-28", True, "")}
+_LOG_COLUMNS = ["log_rows", "out_of_period", "duplicate_rows", "unreadable_rows", "first_received", "last_received",
+                "covers_period", "log_note"]
+
+
 def units() -> pd.DataFrame:
     cols = ["unit_code", "unit_name", "tier", "received", "on_time", "overdue", "online_received",
             "postal_received", "postal_returned", "saturday_received", "saturday_same_morning"]
     rows = pd.DataFrame(UNITS, columns=cols)
-    city = rows[cols[3:]].sum().to_dict() | {"unit_code": "", "unit_name": "Toàn Thành phố", "tier": "city"}
+    logs = pd.DataFrame([(code, *v) for code, v in LOGS.items()], columns=["unit_code", *_LOG_COLUMNS])
+    rows = rows.merge(logs, on="unit_code")
+    sums = cols[3:] + _LOG_COLUMNS[:4]
+    city = rows[sums].sum().to_dict() | {"unit_code": "", "unit_name": "Toàn Thành phố", "tier": "city",
+                                         "first_received": "2016-04-01", "last_received": "2017-07-28",
+                                         "covers_period": False, "log_note": ""}
     tier = {**city, "unit_name": "Xã, phường, thị trấn", "tier": "xa"}
     return pd.concat([rows, pd.DataFrame([tier, city])], ignore_index=True)
 
@@ -43,11 +57,11 @@ def reconciliation() -> pd.DataFrame:
         {"unit_code": "00001", "unit_name": "Phường Một", "tier": "xa", "reported_received": 420, "log_received": 400,
          "reported_on_time": 400, "log_on_time": 380, "reported_overdue": 20, "log_overdue": 20,
          "diff_received": 20, "diff_on_time": 20, "diff_overdue": 0, "diff_received_pct": 5.0, "status": "differs",
-         "message": "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%"},
+         "message": "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%", "log_note": SHORT_NOTE},
         {"unit_code": "00002", "unit_name": "Phường Hai", "tier": "xa", "reported_received": 100, "log_received": 100,
          "reported_on_time": 100, "log_on_time": 100, "reported_overdue": 0, "log_overdue": 0,
          "diff_received": 0, "diff_on_time": 0, "diff_overdue": 0, "diff_received_pct": 0.0, "status": "agrees",
-         "message": "Biểu báo cáo 100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp"},
+         "message": "Biểu báo cáo 100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp", "log_note": ""},
     ])
 
 

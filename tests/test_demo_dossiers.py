@@ -36,6 +36,16 @@ def test_demo_logs_reconcile_as_planted(tmp_path):
     assert len(planted) == 2
     assert set(rec.index[rec["status"] == "differs"]) == planted
     assert (rec.loc[sorted(set(rec.index) - planted), "diff_received"] == 0).all()
+    # the logs cover the period (dossiers still being processed at the cutoff among them), but for the one
+    # planted to stop a month early, which its reconciliation line says
+    units = res.tables["dossier_units"]
+    units = units[units["unit_code"] != ""].set_index("unit_code")
+    short = [m for m in manifest if m["rule"] == "log_short_of_period"]
+    assert len(short) == 1 and set(units.index[~units["covers_period"].astype(bool)]) == {short[0]["unit_code"]}
+    assert units.loc[short[0]["unit_code"], "last_received"] == short[0]["last_received"] == "2017-06-30"
+    assert units["last_received"].drop(short[0]["unit_code"]).min() >= "2017-07-16"
+    assert (units["pending_on_time"] > 0).any()
+    assert rec.loc[short[0]["unit_code"], "log_note"].startswith("sổ chỉ ghi đến ngày 30/06/2017")
     findings = res.tables["dossier_findings"]
     wanted = {(m["rule"], m["dossier_code"], m["source_row"]) for m in manifest if "dossier_code" in m}
     assert len(wanted) == 20  # the line a text editor shows, also below the blank line of the first export

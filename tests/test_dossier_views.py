@@ -116,6 +116,11 @@ def test_the_page_says_what_it_shows_and_why_a_section_is_empty(processed):
     assert "Không có hồ sơ nào" in page.months_html(none) and "<img" not in page.days_html(none)
     # a unit's files, and the file not read (no row tells whose it is)
     assert "hong.csv" in page.files_html(cat, "00013") and "quan-thanh.csv" in page.files_html(cat, "00013")
+    # what the unit's log holds: 6 rows, received from 01/01/2015 to 06/06/2017, so short of the period's end
+    units = page.units_html(cat, "00013")
+    assert "<td>6 dòng, tiếp nhận từ 01/01/2015 đến 06/06/2017; 1 hồ sơ ngoài kỳ</td>" in units
+    assert "<td>sổ chỉ ghi đến ngày 06/06/2017 (thiếu 55 ngày cuối kỳ, đến 31/07/2017)</td>" in units
+    assert "Không có hồ sơ nào" in page.units_html(cat, "99999")
     with pytest.raises(ParameterError, match="không có thư mục"):
         page.load(processed / "khong-co")
 
@@ -136,4 +141,5 @@ def test_the_notebook_runs_on_written_logs_and_shows_the_selection(processed, tm
     assert "0/1 thủ tục không có hồ sơ quá hạn." in html
     # days against the deadline, the overdue ones alone, overdue by month
     assert html.count("<img") == 3 and "hong.csv" in html and "Chứng thực bản sao" in html
+    assert "thiếu 55 ngày cuối kỳ" in html  # the units' logs section
     assert not any(o.output_type == "error" for o in outputs)

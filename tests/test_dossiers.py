@@ -1533,3 +1533,42 @@ def test_a_printed_total_that_is_not_the_rows_held_is_a_warning(tmp_path):
     said = f[f["rule"] == "footer_total_differs"]
     assert said[["source_file", "source_row", "severity"]].values.tolist() == [["a.csv", 7, "warning"]]
     assert said["message"].iloc[0].startswith("Dòng tổng cộng của sổ ghi 3 hồ sơ nhưng sổ có 2 dòng hồ sơ")
+
+
+def test_what_each_units_log_holds_beside_its_counts(tmp_path):
+    """dossier_units says, for the inspector, what the unit's log holds besides the dossiers counted: its dossier
+    rows (= received + out of period + duplicate rows + rows not counted for an error), the first and last day of
+    receipt, and whether it covers the period; a blank line and a printed total are no dossier rows."""
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 60, 57, 3)
+    _, t = _run(tmp_path, [
+        "A1;Chứng thực;Trực tiếp;10/03/2016;12/03/2016;11/03/2016;;;Đã trả kết quả",   # out of the period
+        "A2;Chứng thực;Trực tiếp;04/04/2016;06/04/2016;05/04/2016;;;Đã trả kết quả",
+        "A3;Chứng thực;Trực tiếp;15/06/2017;19/06/2017;16/06/2017;;;Đã trả kết quả",
+        "A3;Chứng thực;Trực tiếp;15/06/2017;19/06/2017;16/06/2017;;;Đã trả kết quả",   # duplicate
+        "A4;Chứng thực;Trực tiếp;31/02/2017;19/06/2017;16/06/2017;;;Đã trả kết quả",   # unreadable
+        "A5;Chứng thực;Trực tiếp;;19/06/2017;16/06/2017;;;Đã trả kết quả",             # no date of receipt
+        ";;;;;;;;",
+        "Tổng cộng: 6 hồ sơ;;;;;;;;",
+    ])
+    u = t["dossier_units"].set_index("unit_code").loc["00013"]
+    got = {c: u[c] for c in ("received", "log_rows", "out_of_period", "duplicate_rows", "unreadable_rows",
+                             "first_received", "last_received", "covers_period")}
+    assert got == {"received": 2, "log_rows": 6, "out_of_period": 1, "duplicate_rows": 1, "unreadable_rows": 2,
+                   "first_received": "2016-03-10", "last_received": "2017-06-15", "covers_period": False}
+    assert u["log_note"] == ("sổ chỉ ghi đến ngày 15/06/2017 (thiếu 46 ngày cuối kỳ, đến 31/07/2017); 2 dòng của sổ "
+                             "bị loại vì lỗi")
+    rec = t["reconciliation"].iloc[0]
+    assert rec["status"] == "differs" and rec["log_note"] == u["log_note"]
+
+
+def test_a_log_with_nothing_in_the_period_is_reconciled_against_nothing(tmp_path):
+    """A unit whose log holds only dossiers of another year still has a row: its table (60 dossiers) is set
+    against 0, said in words, not "chênh 6.000%"; the log starting late is said too."""
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 60, 57, 3)
+    _, t = _run(tmp_path, ["B1;Chứng thực;Trực tiếp;10/09/2017;12/09/2017;11/09/2017;;;Đã trả kết quả"])
+    u = t["dossier_units"].set_index("unit_code").loc["00013"]
+    assert (u["received"], u["log_rows"], u["out_of_period"]) == (0, 1, 1)
+    rec = t["reconciliation"].iloc[0]
+    assert (rec["log_received"], rec["status"]) == (0, "differs") and pd.isna(rec["diff_received_pct"])
+    assert rec["message"] == "Biểu báo cáo 60 hồ sơ; phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ"
+    assert rec["log_note"].startswith("sổ chỉ ghi từ ngày 10/09/2017 (thiếu 527 ngày đầu kỳ, từ 01/04/2016)")

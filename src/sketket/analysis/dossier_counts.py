@@ -59,7 +59,8 @@ COUNTED = ("on_time", "overdue", "pending_on_time", "pending_overdue", "awaiting
            "no_deadline")
 _UNIT_COUNTS = ["received", "on_time", "overdue", "pending_on_time", "pending_overdue", "awaiting_applicant",
                 "withdrawn", "no_deadline", "online_received", "postal_received", "postal_returned",
-                "saturday_received", "saturday_same_morning"]
+                "saturday_received", "saturday_same_morning", "log_rows", "out_of_period", "duplicate_rows",
+                "unreadable_rows"]
 _PROC_COUNTS = ["received", "on_time", "overdue", "online_received"]
 # An export to read: its index among the exports, the export, the unit its rows belong to when it has no unit
 # column (the unit hint), and the district code its title or file name gives ("" when none; _file_district).
@@ -1033,7 +1034,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     finally:
         eng.close()
     tables = {
-        "dossier_units": unit_table(units),
+        "dossier_units": unit_table(units, cfg, plan),
         "dossier_procedures": procedure_table(procs),
         "dossier_findings": findings_table(row_f, _channel_findings(channels_f, exports, group_f), cfg, plan,
                                            registry,
@@ -1257,17 +1258,27 @@ def on_time_rate(on_time: pd.Series, overdue: pd.Series) -> pd.Series:
     return (100 * on_time.astype("Float64") / total.where(total > 0)).astype("Float64")
 
 
-def unit_table(units: pd.DataFrame) -> pd.DataFrame:
-    """Per-unit rows (registry order of tiers, then code), then one row per tier, then the city."""
+def unit_table(units: pd.DataFrame, cfg: dict[str, Any], plan: Plan) -> pd.DataFrame:
+    """Per-unit rows (registry order of tiers, then code), then one row per tier, then the city. A unit's row
+    also says whether its log covers the period and what in it can explain a gap with its table (`log_note`);
+    a tier's or the city's covers the period when every unit's log does."""
     u = units.copy()
+    u["covers_period"] = [not _coverage_notes(r, cfg, plan) for _, r in u.iterrows()]
+    u["log_note"] = [log_note(r, cfg, plan) for _, r in u.iterrows()]
     for c in _UNIT_COUNTS:
         u[c] = u[c].fillna(0).astype("int64")
     u["tier_order"] = u["tier"].map({t: i for i, t in enumerate(TIERS)})
     u = u.sort_values(["tier_order", "unit_code"]).drop(columns="tier_order")
-    tiers = (u.groupby("tier", sort=False)[_UNIT_COUNTS].sum().reset_index()
-             .assign(unit_code="", unit_name=lambda t: t["tier"].map(TIER_LABELS)))
-    city = pd.DataFrame([{**{c: int(u[c].sum()) for c in _UNIT_COUNTS}, "unit_code": "", "tier": "city",
-                          "unit_name": CITY_LABEL}])
+    for c in ("first_received", "last_received"):
+        u[c] = u[c].astype("string")
+    spans = {"first_received": "min", "last_received": "max"}
+    tiers = (u.groupby("tier", sort=False).agg({**{c: "sum" for c in _UNIT_COUNTS}, **spans, "covers_period": "all"})
+             .reset_index().assign(unit_code="", unit_name=lambda t: t["tier"].map(TIER_LABELS), log_note=""))
+    city = pd.DataFrame([{**{c: int(u[c].sum()) for c in _UNIT_COUNTS},
+                          **{c: getattr(u[c].dropna(), how)() if u[c].notna().any() else pd.NA
+                             for c, how in spans.items()},
+                          "covers_period": bool(u["covers_period"].all()), "log_note": "",
+                          "unit_code": "", "tier": "city", "unit_name": CITY_LABEL}])
     out = pd.concat([u, tiers, city], ignore_index=True)
     out["on_time_rate"] = on_time_rate(out["on_time"], out["overdue"])
     return out[columns("dossier_units")]
@@ -1475,6 +1486,35 @@ def files_table(exports: list[Export], counts: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- reconciliation
 
 
+def _coverage_notes(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan: Plan) -> list[str]:
+    """A log that starts or stops more than `reconciliation.coverage_days` days inside the period (software
+    installed late, an export taken before the period ended), in words; none when it covers the period."""
+    texts, days = cfg["reconciliation"]["texts"], int(cfg["reconciliation"]["coverage_days"])
+    notes = []
+    first, last = unit.get("first_received"), unit.get("last_received")
+    if isinstance(first, str) and first:
+        gap = (dt.date.fromisoformat(first) - plan.period_start).days
+        if gap > days:
+            notes.append(texts["starts_late"].format(first=format_date(dt.date.fromisoformat(first)),
+                                                     start=format_date(plan.period_start), days=format_int(gap)))
+    if isinstance(last, str) and last:
+        gap = (plan.cutoff - dt.date.fromisoformat(last)).days
+        if gap > days:
+            notes.append(texts["ends_early"].format(last=format_date(dt.date.fromisoformat(last)),
+                                                    cutoff=format_date(plan.cutoff), days=format_int(gap)))
+    return notes
+
+
+def log_note(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan: Plan) -> str:
+    """What in a unit's own log can explain a gap with its table (empty when nothing): a log short of the
+    period, and dossier rows not counted for an error (no readable date of receipt, columns in another order)."""
+    parts = _coverage_notes(unit, cfg, plan)
+    unreadable = unit.get("unreadable_rows")
+    if not pd.isna(unreadable) and int(unreadable):
+        parts.append(cfg["reconciliation"]["texts"]["unreadable"].format(n=format_int(unreadable)))
+    return "; ".join(parts)
+
+
 def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
               findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per unit with both a table row and a log: reported against logged received, on time, overdue.
@@ -1482,7 +1522,8 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
     count are compared: a unit with two rows in the tables, or whose row awaits correction (ingest's gating
     `findings`), is left out until it is corrected, as from every total; an on-time figure the table does not
     report (Phụ lục III: ingest derives it as received − overdue, `derived`) is not compared, since the log's
-    on time leaves out the dossiers awaiting the applicant, withdrawn or without a deadline."""
+    on time leaves out the dossiers awaiting the applicant, withdrawn or without a deadline. `log_note` (from
+    `units`) says what in the unit's log can explain a gap (a log short of the period, rows not counted)."""
     th = cfg["reconciliation"]
     rel, absolute = float(th["relative_pct"]), int(th["absolute"])
     rep = appendix[appendix["unit_code"] != ""]
@@ -1506,9 +1547,13 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
         differs = any(d is not None and abs(d) > absolute and 100 * abs(d) / max(pairs[k][1], 1) > rel
                       for k, d in diffs.items())
         rec_rep, rec_log = pairs["received"]
-        pct = None if diffs["received"] is None else 100 * abs(diffs["received"]) / max(rec_log, 1)
-        message = (f"Biểu báo cáo {format_int(rec_rep)} hồ sơ; phần mềm một cửa ghi nhận {format_int(rec_log)}"
-                   + (f", chênh {format_percent(pct)}" if pct is not None and diffs["received"] else ", khớp"))
+        # the gap relative to the log; none when the log holds no dossier of the period (not "chênh 25.000%")
+        pct = None if diffs["received"] is None or not rec_log else 100 * abs(diffs["received"]) / rec_log
+        message = (f"Biểu báo cáo {format_int(rec_rep)} hồ sơ; "
+                   + (f"phần mềm một cửa ghi nhận {format_int(rec_log)}" if rec_log
+                      else "phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ")
+                   + (f", chênh {format_percent(pct)}" if pct is not None and diffs["received"]
+                      else "" if not rec_log else ", khớp"))
         rows.append({
             "unit_code": code, "reported_received": rec_rep, "log_received": rec_log,
             "reported_on_time": pairs["on_time"][0], "log_on_time": pairs["on_time"][1],
@@ -1516,6 +1561,7 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
             "diff_received": diffs["received"], "diff_on_time": diffs["on_time"], "diff_overdue": diffs["overdue"],
             "diff_received_pct": pct, "status": "differs" if differs else "agrees",
             "unit_name": g["unit_name"], "tier": g["tier"], "message": message,
+            "log_note": g["log_note"],
         })
     return pd.DataFrame(rows, columns=columns("reconciliation"))
 

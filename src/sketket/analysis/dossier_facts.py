@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from sketket.catalog import Catalog
-from sketket.clean import format_int, format_percent, nfc
+from sketket.clean import format_date, format_int, format_percent, nfc
 from sketket.config import load_yaml
 
 SECTIONS = ("II.2.đ", "II.2.e", "II.2.g", "II.2.i")
@@ -200,7 +200,8 @@ def overdue_units(t: DossierTables, codes: Iterable[str] | None = None) -> tuple
     name) — and how many units have none: pooled logs must not read as a problem of every unit."""
     u = unit_rows(t, codes)
     late = u[u["overdue"] > 0].sort_values(["overdue", "unit_name"], ascending=[False, True])
-    return late.reset_index(drop=True), int((u["overdue"] == 0).sum())
+    # a log with no dossier of the period proves nothing either way
+    return late.reset_index(drop=True), int(((u["overdue"] == 0) & (u["received"] > 0)).sum())
 
 
 def no_overdue(t: DossierTables, codes: Iterable[str] | None = None, min_dossiers: int | None = None) -> pd.DataFrame:
@@ -260,14 +261,47 @@ def reconciliation_summary(t: DossierTables, codes: Iterable[str] | None = None,
 
 def reconciliation_line(row: pd.Series | dict[str, Any]) -> str:
     """One unit's reconciliation as its return list and pack say it: the received line ("Biểu báo cáo 24.650
-    hồ sơ; phần mềm một cửa ghi nhận 24.120, chênh 2,2%"), then the on-time and overdue figures that differ."""
+    hồ sơ; phần mềm một cửa ghi nhận 24.120, chênh 2,2%"), then the on-time and overdue figures that differ,
+    and, for a unit that differs, what in its log can explain the gap (`log_note`: a log short of the period,
+    rows not counted)."""
     texts = config()["texts"]
     parts = [nfc(row["message"])]
     for key in ("on_time", "overdue"):
         reported, logged, diff = row[f"reported_{key}"], row[f"log_{key}"], row[f"diff_{key}"]
         if not pd.isna(diff) and int(diff) != 0:
             parts.append(texts[f"{key}_gap"].format(reported=format_int(reported), logged=format_int(logged)))
+    note = row.get("log_note")
+    if row["status"] == "differs" and isinstance(note, str) and note:
+        parts.append(nfc(note))
     return "; ".join(parts)
+
+
+def _day(iso: object) -> str:
+    return format_date(iso) if isinstance(iso, str) and iso else ""
+
+
+def log_span(row: pd.Series | dict[str, Any]) -> str:
+    """What one unit's log holds, for its pack: its dossier rows and the days of receipt they cover, then the
+    rows not counted ("240 dòng, tiếp nhận từ 01/04/2016 đến 30/06/2017; 1 dòng trùng mã hồ sơ (tính một
+    lần); 1 dòng bị loại vì lỗi")."""
+    texts = config()["texts"]
+    if pd.isna(row.get("log_rows")):  # a folder written before sketket counted them
+        return ""
+    rows = format_int(row["log_rows"])
+    first, last = _day(row.get("first_received")), _day(row.get("last_received"))
+    parts = [texts["log_span"].format(rows=rows, first=first, last=last) if first
+             else texts["log_empty"].format(rows=rows)]
+    for column, key in (("out_of_period", "log_out_of_period"), ("duplicate_rows", "log_duplicates"),
+                        ("unreadable_rows", "log_unreadable")):
+        if not pd.isna(row.get(column)) and int(row[column]):
+            parts.append(texts[key].format(n=format_int(row[column])))
+    return "; ".join(parts)
+
+
+def short_logs(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """The units whose log does not cover the period (`covers_period`, computed with the run's plan)."""
+    u = unit_rows(t, codes)
+    return u[~u["covers_period"].fillna(True).astype(bool)] if len(u) else u
 
 
 def unit_reconciliation(t: DossierTables, unit_code: str) -> pd.Series | None:
@@ -378,9 +412,10 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
             return []
         return [texts["reconciliation_unit"].format(line=reconciliation_line(row),
                                                     status=texts["reconciliation_status"][row["status"]])]
+    short = _short_logs_sentences(t, codes)
     summary = reconciliation_summary(t, codes)
     if summary is None:
-        return []
+        return short
     out = [texts["reconciliation"].format(n=format_int(summary.units), agree=format_int(summary.agree),
                                           differ=format_int(summary.differ),
                                           relative=format_percent(float(th["relative_pct"])),
@@ -388,7 +423,19 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
     if len(summary.largest):
         items = [f"{nfc(r['unit_name'])} ({reconciliation_line(r)})" for _, r in summary.largest.iterrows()]
         out.append(texts["reconciliation_gaps"].format(items="; ".join(items)))
-    return out
+    return out + short
+
+
+def _short_logs_sentences(t: DossierTables, codes: Sequence[str] | None) -> list[str]:
+    """The units (of a scope of several) whose logs do not cover the period, named with the days they cover."""
+    short = short_logs(t, codes)
+    if short.empty:
+        return []
+    cfg = config()
+    texts = cfg["texts"]
+    items = [texts["short_logs_item"].format(name=nfc(r["unit_name"]), first=_day(r["first_received"]),
+                                             last=_day(r["last_received"])) for _, r in short.iterrows()]
+    return [texts["short_logs"].format(n=format_int(len(short)), items=_list(items, int(cfg["names"]), "đơn vị"))]
 
 
 def units_named(t: DossierTables, codes: Sequence[str] | None = None, limit: int | None = None) -> str:

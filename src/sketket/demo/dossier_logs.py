@@ -3,7 +3,8 @@ with a title line, comma CSV with a unit column and a BOM, .xlsx with title rows
 the contract's tricky rows and a few planted mismatches with the units' tables, listed in a manifest.
 
 A unit's log agrees with its table (received, on time, overdue) unless it is planted to differ: then some of
-its dossiers are missing from the log, as when a counter keeps part of its register on paper.
+its dossiers are missing from the log, as when a counter keeps part of its register on paper, or (the first
+planted unit) exported its log a month before the period ended.
 """
 
 from __future__ import annotations
@@ -27,38 +28,50 @@ def _dmy(day: dt.datetime, with_time: bool = True) -> str:
     return day.strftime("%d/%m/%Y %H:%M") if with_time else day.strftime("%d/%m/%Y")
 
 
-def _received(rng: random.Random) -> dt.datetime:
+PERIOD_START, CUTOFF = dt.datetime(2016, 4, 1), dt.datetime(2017, 7, 31, 23, 59)
+EXPORTED_EARLY = dt.datetime(2017, 6, 30, 23, 59)  # the planted log that stops a month before the cutoff
+
+
+def _received(rng: random.Random, until: dt.datetime = CUTOFF) -> dt.datetime:
     """A time a counter is open: Monday to Friday 7:30–17:00, Saturday morning 7:30–11:30 (fewer dossiers),
-    never on Sunday; within the period, early enough to end before the cutoff."""
+    never on Sunday; within the period, up to `until` (the day the log was exported, the cutoff by default)."""
+    days = (until.date() - PERIOD_START.date()).days + 1
     while True:
-        day = dt.datetime(2016, 4, 1, 7, 30) + dt.timedelta(days=rng.randrange(0, 455))
+        day = PERIOD_START + dt.timedelta(days=rng.randrange(0, days), hours=7, minutes=30)
         if day.weekday() == 6 or (day.weekday() == 5 and rng.random() < 0.6):
             continue
         return day + dt.timedelta(minutes=rng.randrange(0, 240 if day.weekday() == 5 else 570))
 
 
-def _dossiers(code: str, n_on_time: int, n_overdue: int, rng: random.Random) -> list[dict[str, Any]]:
-    """Dossiers received in the period and ended before the cutoff: on time or overdue, as asked. A quick
-    procedure received on a Saturday morning is often returned before noon (II.2.đ of the outline)."""
+def _dossiers(code: str, n_on_time: int, n_overdue: int, rng: random.Random,
+              until: dt.datetime = CUTOFF) -> list[dict[str, Any]]:
+    """Dossiers received in the period, on time or overdue as the tables count them (rule 6): one still being
+    processed at the cutoff has no end and counts on time while its due date is not past. A quick procedure
+    received on a Saturday morning is often returned before noon (II.2.đ of the outline)."""
     rows = []
     for k in range(n_on_time + n_overdue):
-        received = _received(rng)
-        proc = rng.choice(PROCEDURES)
-        due = received + dt.timedelta(days=proc[2] + 2)
         late = k >= n_on_time
+        while True:
+            received = _received(rng, until)
+            proc = rng.choice(PROCEDURES)
+            due = received + dt.timedelta(days=proc[2] + 2)
+            if not late or due.date() < CUTOFF.date():  # overdue at the cutoff: due before it
+                break
         end = due + dt.timedelta(days=rng.randint(1, 5)) if late else due - dt.timedelta(days=rng.randint(0, 1))
         end = max(end, received + dt.timedelta(hours=2))
         if not late and received.weekday() == 5 and proc[2] <= 2 and rng.random() < 0.6:
             end = received + dt.timedelta(minutes=rng.randint(20, 90))
         channel = rng.choices(["counter", "online", "postal"], [0.75, 0.2, 0.05])[0]
         rows.append({"code": f"{code}-{k + 1:06d}", "proc": proc, "channel": channel, "received": received,
-                     "due": due, "end": end, "returned_by_post": rng.random() < 0.04})
+                     "due": due, "end": end if end.date() <= CUTOFF.date() else None,
+                     "returned_by_post": rng.random() < 0.04})
     return rows
 
 
 def _lines(rows: list[dict[str, Any]]) -> list[list[str]]:
     return [[r["code"], r["proc"][0], r["proc"][1], _CHANNEL[r["channel"]], _dmy(r["received"]), _dmy(r["due"], False),
-             _dmy(r["end"]), _dmy(r["end"]), "Bưu chính" if r["returned_by_post"] else "Trực tiếp", "Đã trả kết quả"]
+             *([_dmy(r["end"]), _dmy(r["end"]), "Bưu chính" if r["returned_by_post"] else "Trực tiếp", "Đã trả kết quả"]
+               if r["end"] else ["", "", "", "Đang xử lý"])]
             for r in rows]
 
 
@@ -80,12 +93,16 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
     manifest: list[dict[str, Any]] = []
     for i, u in enumerate(sample.itertuples(index=False)):
         on_time, overdue = int(u.dossiers_on_time), int(u.dossiers_overdue)
-        missing = 0
+        missing, until = 0, CUTOFF
         if i < differ:  # planted: the log misses 5 % of the on-time dossiers (at least 10)
             missing = min(on_time, max(10, round(0.05 * (on_time + overdue))))
             manifest.append({"unit_code": u.unit_code, "rule": "reconciliation_differs",
                              "reported_received": on_time + overdue, "log_received": on_time + overdue - missing})
-        rows = _lines(_dossiers(u.unit_code, on_time - missing, overdue, rng))
+            if i == 0:  # as a log exported before the period ended: nothing received after 30/06/2017
+                until = EXPORTED_EARLY
+                manifest.append({"unit_code": u.unit_code, "rule": "log_short_of_period",
+                                 "last_received": until.date().isoformat()})
+        rows = _lines(_dossiers(u.unit_code, on_time - missing, overdue, rng, until))
         # the contract's tricky rows, each excluded with a finding: a duplicate, an impossible date
         tricky = [rows[0][:], [f"{u.unit_code}-X1", *rows[0][1:4], "31/02/2017", *rows[0][5:]]]
         shape = i % 3

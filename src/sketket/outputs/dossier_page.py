@@ -85,6 +85,21 @@ def channels_html(d: pd.DataFrame) -> str:
     return packs.table_html(channels, _COUNTS, t["labels"])
 
 
+def units_html(cat: Catalog, unit_code: str = "") -> str:
+    """Each unit's log (of the chosen unit only when one is chosen): its rows, the days of receipt it covers and
+    the rows not counted, and what in it can explain a gap with its table (a log short of the period)."""
+    from sketket.analysis import dossier_facts as facts
+
+    t = views.texts()
+    units = facts.unit_rows(facts.read(cat), [params.text(unit_code, "unit_code")] if unit_code else None)
+    if units.empty:
+        return packs.para(t["empty"])
+    shown = units.assign(log=[facts.log_span(r) for _, r in units.iterrows()],
+                         log_note=units["log_note"].fillna(""))
+    return packs.para(t["units_intro"]) + packs.table_html(
+        shown, {"unit_name": "text", "received": "int", "log": "text", "log_note": "text"}, t["labels"])
+
+
 def files_html(cat: Catalog, unit_code: str = "") -> str:
     """The files ledger and the findings per rule, of the unit's files only when a unit is chosen."""
     t = views.texts()

@@ -1251,12 +1251,13 @@ def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
         on_time_rate=100 * mine["on_time"] / decided.where(decided > 0),
         online_share=100 * mine["online_received"] / mine["received"].where(mine["received"] > 0),
         reconciliation=[facts.reconciliation_line(rec.loc[c]) if rec is not None and c in rec.index else ""
-                        for c in mine["unit_code"]])
+                        for c in mine["unit_code"]],
+        log=[facts.log_span(r) for _, r in mine.iterrows()])
     cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_share": "pct",
-            "postal_received": "int", "reconciliation": "text"}
+            "postal_received": "int", "log": "text", "reconciliation": "text"}
     labels = {"unit_name": "Đơn vị", "received": "Hồ sơ đã nhận", "overdue": "Quá hạn",
               "on_time_rate": "Tỷ lệ đúng hạn", "online_share": "Tỷ lệ nộp trực tuyến",
-              "postal_received": "Hồ sơ qua bưu chính",
+              "postal_received": "Hồ sơ qua bưu chính", "log": texts["log_column"],
               "reconciliation": "Đối chiếu với Phụ lục"}
     said = facts.sentences(data, codes=list(codes))
     return (heading_html(texts["unit_heading"], "so-theo-doi")
