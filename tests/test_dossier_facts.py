@@ -52,7 +52,7 @@ def test_reconciliation_summary_and_line(logged):
     assert list(summary.largest["unit_code"]) == ["00001"]
     assert facts.reconciliation_line(summary.largest.iloc[0]) == (
         "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380; "
-        "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ, đến 31/07/2017); 3 dòng của sổ bị loại vì lỗi")
+        "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ); 3 dòng của sổ bị loại vì lỗi")
     # what the log says of itself is said only where it may explain a gap
     agrees = facts.unit_reconciliation(logged, "00002")
     assert facts.reconciliation_line({**agrees.to_dict(), "log_note": "3 dòng của sổ bị loại vì lỗi"}) == (
@@ -67,9 +67,12 @@ def test_what_each_log_holds_and_the_logs_short_of_the_period(logged):
     assert facts.log_span(two) == "100 dòng, tiếp nhận từ 04/04/2016 đến 28/07/2017"
     assert list(facts.short_logs(logged)["unit_code"]) == ["00001"]
     assert facts.short_logs(logged, ["00002"]).empty
-    assert facts.reconciliation_sentences(logged)[-1] == (
+    # said in the line of its gap (the largest) and not again; said alone where no table is reconciled
+    assert not any(s.startswith("Sổ theo dõi của") for s in facts.reconciliation_sentences(logged))
+    unreconciled = facts.DossierTables(logged.units, logged.procedures, logged.reconciliation.iloc[0:0])
+    assert facts.reconciliation_sentences(unreconciled) == [
         "Sổ theo dõi của 1 đơn vị không ghi đủ kỳ báo cáo (số liệu phần mềm thiếu phần đầu hoặc cuối kỳ): Phường Một "
-        "(ghi từ 01/04/2016 đến 30/06/2017).")
+        "(ghi từ 01/04/2016 đến 30/06/2017)."]
 
 
 def test_sentences_name_their_scope_and_say_only_the_logs(logged):

@@ -119,7 +119,7 @@ def test_the_page_says_what_it_shows_and_why_a_section_is_empty(processed):
     # what the unit's log holds: 6 rows, received from 01/01/2015 to 06/06/2017, so short of the period's end
     units = page.units_html(cat, "00013")
     assert "<td>6 dòng, tiếp nhận từ 01/01/2015 đến 06/06/2017; 1 hồ sơ ngoài kỳ</td>" in units
-    assert "<td>sổ chỉ ghi đến ngày 06/06/2017 (thiếu 55 ngày cuối kỳ, đến 31/07/2017)</td>" in units
+    assert "<td>sổ chỉ ghi đến ngày 06/06/2017 (thiếu 55 ngày cuối kỳ)</td>" in units
     assert "Không có hồ sơ nào" in page.units_html(cat, "99999")
     with pytest.raises(ParameterError, match="không có thư mục"):
         page.load(processed / "khong-co")

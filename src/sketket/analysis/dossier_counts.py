@@ -1507,10 +1507,11 @@ def _coverage_notes(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan:
 
 def log_note(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan: Plan) -> str:
     """What in a unit's own log can explain a gap with its table (empty when nothing): a log short of the
-    period, and dossier rows not counted for an error (no readable date of receipt, columns in another order)."""
+    period, and more dossier rows not counted for an error (no readable date of receipt, columns in another
+    order) than the reconciliation's absolute tolerance."""
     parts = _coverage_notes(unit, cfg, plan)
     unreadable = unit.get("unreadable_rows")
-    if not pd.isna(unreadable) and int(unreadable):
+    if not pd.isna(unreadable) and int(unreadable) > int(cfg["reconciliation"]["absolute"]):
         parts.append(cfg["reconciliation"]["texts"]["unreadable"].format(n=format_int(unreadable)))
     return "; ".join(parts)
 

@@ -17,7 +17,7 @@ reconciliation used).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -412,10 +412,9 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
             return []
         return [texts["reconciliation_unit"].format(line=reconciliation_line(row),
                                                     status=texts["reconciliation_status"][row["status"]])]
-    short = _short_logs_sentences(t, codes)
     summary = reconciliation_summary(t, codes)
     if summary is None:
-        return short
+        return _short_logs_sentences(t, codes)
     out = [texts["reconciliation"].format(n=format_int(summary.units), agree=format_int(summary.agree),
                                           differ=format_int(summary.differ),
                                           relative=format_percent(float(th["relative_pct"])),
@@ -423,12 +422,15 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
     if len(summary.largest):
         items = [f"{nfc(r['unit_name'])} ({reconciliation_line(r)})" for _, r in summary.largest.iterrows()]
         out.append(texts["reconciliation_gaps"].format(items="; ".join(items)))
-    return out + short
+    # a short log already said in the line of its unit's gap is not said again
+    return out + _short_logs_sentences(t, codes, said=set(summary.largest["unit_code"]))
 
 
-def _short_logs_sentences(t: DossierTables, codes: Sequence[str] | None) -> list[str]:
-    """The units (of a scope of several) whose logs do not cover the period, named with the days they cover."""
+def _short_logs_sentences(t: DossierTables, codes: Sequence[str] | None, said: Collection[str] = ()) -> list[str]:
+    """The units (of a scope of several) whose logs do not cover the period, named with the days they cover
+    (but those of `said`)."""
     short = short_logs(t, codes)
+    short = short[~short["unit_code"].isin(said)]
     if short.empty:
         return []
     cfg = config()
