@@ -1572,3 +1572,83 @@ def test_a_log_with_nothing_in_the_period_is_reconciled_against_nothing(tmp_path
     assert (rec["log_received"], rec["status"]) == (0, "differs") and pd.isna(rec["diff_received_pct"])
     assert rec["message"] == "Biểu báo cáo 60 hồ sơ; phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ"
     assert rec["log_note"].startswith("sổ chỉ ghi từ ngày 10/09/2017 (thiếu 527 ngày đầu kỳ)")
+
+
+def _units_of(out: Path) -> dict[str, str]:
+    d = Catalog(out).load("dossiers")
+    return dict(zip(d["source_file"], d["unit_code"], strict=True))
+
+
+def test_the_unit_an_official_heading_a_longer_title_or_a_file_name_names(tmp_path):
+    """Files without a unit column: the heading names the district first, then the commune (the commune's);
+    the unit and the national motto share a row, in two cells; the unit is named inside a longer title or file
+    name; an address in the heading does not move a district's log to the commune of its address."""
+    logs, row = tmp_path / "logs", "A1;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả kết quả"
+    logs.mkdir()
+    files = {
+        "a.csv": ["UBND QUẬN BA ĐÌNH", "UBND PHƯỜNG TRÚC BẠCH"],
+        "b.csv": ["UBND PHƯỜNG VĨNH PHÚC;;;;CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", ";;;;Độc lập - Tự do - Hạnh phúc"],
+        "c.csv": ["SỔ THEO DÕI HỒ SƠ TẠI UBND PHƯỜNG CỐNG VỊ"],
+        "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": [],
+        "e.csv": ["UBND QUẬN BA ĐÌNH", "Địa chỉ: số 25 Liễu Giai, phường Ngọc Khánh"],
+    }
+    for name, title in files.items():
+        (logs / name).write_text("\n".join([*title, HEADER, row]) + "\n", encoding="utf-8")
+    count_dossiers(logs, tmp_path / "out")
+    assert _units_of(tmp_path / "out") == {"a.csv": "00004", "b.csv": "00006", "c.csv": "00007",
+                                           "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": "00001", "e.csv": "001"}
+
+
+def test_a_workbook_of_one_sheet_per_commune_or_per_month(tmp_path):
+    """quan-ba-dinh.xlsx holds a sheet per commune, named after it and without a title: each sheet's dossiers
+    are its commune's, and a code both communes use is no duplicate. A year's workbook holds a sheet per month,
+    only the first titled: the other months are that unit's."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    header = ["Mã hồ sơ", "Tên TTHC", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái"]
+    wb = openpyxl.Workbook()
+    for i, sheet in enumerate(["Phường Trúc Bạch", "Phường Vĩnh Phúc"]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet
+        ws.append(header)
+        ws.append(["B1", "Chứng thực", "05/06/2017", "07/06/2017", "06/06/2017", "Đã trả kết quả"])
+    wb.save(logs / "quan-ba-dinh.xlsx")
+    wb = openpyxl.Workbook()
+    for i, sheet in enumerate(["T06-2017", "T07-2017"]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet
+        if i == 0:
+            ws.append(["Đơn vị: UBND phường Phúc Xá"])
+        ws.append(header)
+        ws.append([f"M{i}", "Chứng thực", f"05/0{6 + i}/2017", f"07/0{6 + i}/2017", f"06/0{6 + i}/2017", "Đã trả"])
+    wb.save(logs / "so-theo-doi-2017.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    assert _units_of(tmp_path / "out") == {
+        "quan-ba-dinh.xlsx [Phường Trúc Bạch]": "00004", "quan-ba-dinh.xlsx [Phường Vĩnh Phúc]": "00006",
+        "so-theo-doi-2017.xlsx [T06-2017]": "00001", "so-theo-doi-2017.xlsx [T07-2017]": "00001"}
+    assert "duplicate_code" not in set(res.tables["dossier_findings"]["rule"])
+    assert int(res.tables["dossier_units"].set_index("tier").loc["city", "received"]) == 4
+
+
+def test_cells_merged_over_several_rows_hold_for_each_row(tmp_path):
+    """A unit's name and a day of receipt written once, merged over the rows of their dossiers, are each of
+    those rows' (as Excel shows them): no row loses its unit or its date. A header merged over two rows is
+    still read as the header."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã hồ sơ", "Đơn vị", "Tên TTHC", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái"])
+    for code, unit, day in (("M1", "Phường Trúc Bạch", "05/06/2017"), ("M2", None, None), ("M3", None, "06/06/2017"),
+                            ("M4", "Phường Vĩnh Phúc", None), ("M5", None, "07/06/2017")):
+        ws.append([code, unit, "Chứng thực", day, "09/06/2017", "08/06/2017", "Đã trả kết quả"])
+    ws.merge_cells("B2:B4")  # Trúc Bạch over M1–M3
+    ws.merge_cells("D2:D3")  # 05/06 over M1–M2
+    ws.merge_cells("B5:B6")  # Vĩnh Phúc over M4–M5
+    ws.merge_cells("D4:D5")  # 06/06 over M3–M4
+    wb.save(logs / "quan-ba-dinh.xlsx")
+    count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert list(d["unit_code"]) == ["00004", "00004", "00004", "00006", "00006"]
+    assert list(d["received_at"]) == ["2017-06-05", "2017-06-05", "2017-06-06", "2017-06-06", "2017-06-07"]
+    assert set(d["outcome"]) == {"on_time"}

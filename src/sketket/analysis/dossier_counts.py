@@ -833,17 +833,45 @@ def _suggestions(name: str, registry: Registry) -> str:
     return f"; tên gần giống: {', '.join(found[:3])}" if found else ""
 
 
-def _unit_hint(ex: Export, registry: Registry) -> str:
-    """The unit of a file without a unit column: the first of its unit candidates (title line, file name) that
-    the registry knows, else the first. "" for a file with a unit column (its rows name their unit)."""
+def _named_in(text: str, registry: Registry, words: Sequence[str]) -> tuple[str, Match] | None:
+    """The first unit named inside a longer text: a phrase that starts with a unit word (`unit_words` in
+    dossiers.yml: "phường", "xã", "UBND"…) and that the registry knows, the longest first ("Sổ theo dõi hồ sơ tại
+    UBND phường Cống Vị" → "UBND phường Cống Vị"; "so theo doi phuong phuc xa 2017" → "phuong phuc xa")."""
+    tokens = re.sub(r"[,;()]", " ", text).split()
+    folded = [fold(t) for t in tokens]
+    starts = [tuple(w.split()) for w in words]
+    for i in range(len(tokens)):
+        if any(tuple(folded[i:i + len(s)]) == s for s in starts):
+            for end in range(min(len(tokens), i + 8), i + 1, -1):
+                name = " ".join(tokens[i:end])
+                m = match_unit(name, registry)
+                if m.matched or m.namesakes:
+                    return name, m
+    return None
+
+
+def _within(unit: Match, parent: Match) -> bool:
+    """`unit` (or one of its namesakes) lies within `parent` (a commune within its district)."""
+    return parent.matched and any(u.parent_code == parent.code for u in (unit, *unit.namesakes))
+
+
+def _unit_hint(ex: Export, registry: Registry, words: Sequence[str] = ()) -> str:
+    """The unit of a file without a unit column: the first of its title lines, its worksheet's name, its
+    workbook's other sheets' titles and its file name (in that order) that the registry knows as a whole,
+    unless a later title line lies within it — an official heading names the parent body first ("UBND QUẬN BA
+    ĐÌNH", then "UBND PHƯỜNG TRÚC BẠCH"): the most specific wins. None known as a whole: the first unit named inside
+    one of them (`_named_in`; an address in a title names a commune too, hence only then). Else the first name
+    as written (its finding quotes it). "" for a file with a unit column (its rows name their unit)."""
     if "unit_name" in ex.columns:
         return ""
     names = [n for n in ex.unit_hint.split("\x1f") if n]
-    for n in names:
-        m = match_unit(n, registry)
-        if m.matched or m.namesakes:
-            return n
-    return names[0] if names else ""
+    whole = [(n, m) for n in names for m in [match_unit(n, registry)] if m.matched or m.namesakes]
+    if whole:
+        name, first = whole[0]
+        heading = set(ex.unit_titles)  # the override holds within the heading only: a file name is incidental
+        return next((n for n, m in whole[1:] if n in heading and _within(m, first)), name) if name in heading else name
+    inside = next((hit for n in names for hit in [_named_in(n, registry, words)] if hit), None)
+    return inside[0] if inside else (names[0] if names else "")
 
 
 def _file_district(ex: Export, registry: Registry) -> str:
@@ -1002,7 +1030,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     plan = plan or default_plan()
     exports = discover(Path(logs_dir), cfg)
     limits = read_procedures(exports, Path(logs_dir), cfg)
-    logs = [(i, ex, _unit_hint(ex, registry), _file_district(ex, registry))
+    logs = [(i, ex, _unit_hint(ex, registry, cfg["unit_words"]), _file_district(ex, registry))
             for i, ex in enumerate(exports) if ex.kind == "log"]
     cat = Catalog(Path(out_dir))
     Path(out_dir).mkdir(parents=True, exist_ok=True)

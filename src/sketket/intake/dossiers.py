@@ -88,7 +88,8 @@ class Export:
     # the header's cells as written: a row whose cell over the dates of receipt holds one of them is the
     # header repeated (two exports pasted into one file, or a page break of an Excel export), no dossier
     header_cells: tuple[str, ...] = ()
-    unit_hint: str = ""  # the units named by the title lines and the file name, "\x1f" between them
+    unit_hint: str = ""  # the units named by the title lines, the sheet, the file name, "\x1f" between them
+    unit_titles: list[str] = field(default_factory=list)  # what its own title lines name (_title_unit)
     sheet: str = ""
     rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
     # .xlsx: the other worksheets holding a header (a log split by year), each read as an export of its own
@@ -333,10 +334,12 @@ def _two_rows(top: list[str], bottom: list[str], cfg: dict[str, Any]) -> list[st
 
 def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
     """Names a title line above the header gives for the unit: "Đơn vị: UBND phường X" first, then any
-    non-empty title line as it stands."""
-    prefixed, plain = [], []
+    non-empty title line as it stands, then each cell of a line of several (an official heading puts the unit
+    and the national motto on one row, in two cells)."""
+    prefixed, plain, cells = [], [], []
     for row in rows:
-        text = " ".join(str(c).strip() for c in row if str(c).strip())
+        parts = [str(c).strip() for c in row if str(c).strip()]
+        text = " ".join(parts)
         if not text:
             continue
         key = _key(text)
@@ -346,7 +349,9 @@ def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
                 break
         else:
             plain.append(text)
-    return prefixed + plain
+            if len(parts) > 1:
+                cells += parts
+    return prefixed + plain + cells
 
 
 def _stem_name(path: Path) -> str:
@@ -426,13 +431,24 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
     if kind == "log":
         # resolved against the registry later: the unit of a file without a unit column (the first that
         # matches), the district of one with it (for a commune's name that several districts have)
-        names = _title_unit(head[:found.top], cfg) + [_stem_name(path)]
-        ex.unit_hint = "\x1f".join(names)
+        ex.unit_titles = _title_unit(head[:found.top], cfg)
+        ex.unit_hint = "\x1f".join([*ex.unit_titles, ex.sheet, _stem_name(path)])
     return ex
 
 
 class _Rejected(Exception):
     pass
+
+
+def _fill_merged_down(rows: list[list[str]], merged: Iterable[Any], header_at: int) -> None:
+    """A cell merged over several rows below the header (a unit's name, a day of receipt, written once for the
+    dossiers beside it) holds its value in its first row only; Excel shows it in every row: so do the rows."""
+    for (r0, c0), (r1, _) in merged:
+        if r0 <= header_at or r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if c0 < len(rows[r]) and not rows[r][c0]:
+                rows[r][c0] = rows[r0][c0]
 
 
 def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
@@ -455,11 +471,13 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
             for meta in wb.sheets_metadata:
                 if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                     continue
-                grid = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                rows = [[_cell_text(v) for v in row] for row in grid]
+                sheet = wb.get_sheet_by_name(meta.name)
+                rows = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
                 if first is None:
                     first, ex.sheet = rows, meta.name
-                if _find_header(rows, cfg).kind:
+                header = _find_header(rows, cfg)
+                if header.kind:
+                    _fill_merged_down(rows, sheet.merged_cell_ranges or [], header.at)
                     found.append((meta.name, rows))
                     if meta.visible != python_calamine.SheetVisibleEnum.Visible:
                         ex.hidden_sheets += (meta.name,)
@@ -493,7 +511,13 @@ def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
         if ex.more_sheets:
             ex.rel = f"{rel} [{ex.sheet}]"
             ex.more_sheets = []
-        for sheet_ex in (ex, *more):
+        sheets = (ex, *more)
+        for sheet_ex in sheets:
+            if len(sheets) > 1 and sheet_ex.kind == "log":
+                # a sheet without a title of its own (a month's sheet) may take the unit another sheet's title
+                # names, after its own title lines and its name, before the file's name
+                others = [n for o in sheets if o is not sheet_ex for n in o.unit_titles]
+                sheet_ex.unit_hint = "\x1f".join([*sheet_ex.unit_titles, sheet_ex.sheet, *others, _stem_name(p)])
             # read, since nothing is lost unsaid, but said: a hidden sheet is often an old copy
             if sheet_ex.kind == "log" and sheet_ex.sheet in ex.hidden_sheets:
                 sheet_ex.reason = cfg["file_reasons"]["hidden_sheet"].format(sheet=sheet_ex.sheet)
