@@ -1652,3 +1652,17 @@ def test_cells_merged_over_several_rows_hold_for_each_row(tmp_path):
     assert list(d["unit_code"]) == ["00004", "00004", "00004", "00006", "00006"]
     assert list(d["received_at"]) == ["2017-06-05", "2017-06-05", "2017-06-06", "2017-06-06", "2017-06-07"]
     assert set(d["outcome"]) == {"on_time"}
+
+
+def test_equal_received_with_overdue_beyond_the_thresholds_is_not_said_to_agree(tmp_path):
+    """40 received in both, but the table's 2 overdue against the log's 10: the unit differs, and its line says
+    only the received figures agree, then the overdue ones — never a bare "khớp" beside "chênh lệch quá ngưỡng"."""
+    from sketket.analysis import dossier_facts as facts
+
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 40, 38, 2)
+    _, t = _run(tmp_path, _rows(30, 10))
+    rec = t["reconciliation"].iloc[0]
+    assert rec["status"] == "differs" and rec["diff_received"] == 0
+    assert facts.reconciliation_line(rec).startswith(
+        "Biểu báo cáo 40 hồ sơ; phần mềm một cửa ghi nhận 40, khớp số hồ sơ đã nhận; đúng hạn: biểu 38, phần mềm 30; "
+        "quá hạn: biểu 2, phần mềm 10; sổ chỉ ghi từ ngày 03/04/2017")  # a log of one day: short of the period

@@ -1582,7 +1582,8 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
                    + (f"phần mềm một cửa ghi nhận {format_int(rec_log)}" if rec_log
                       else "phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ")
                    + (f", chênh {format_percent(pct)}" if pct is not None and diffs["received"]
-                      else "" if not rec_log else ", khớp"))
+                      # equal received but another figure beyond the thresholds: not a bare "khớp"
+                      else "" if not rec_log else ", khớp số hồ sơ đã nhận" if differs else ", khớp"))
         rows.append({
             "unit_code": code, "reported_received": rec_rep, "log_received": rec_log,
             "reported_on_time": pairs["on_time"][0], "log_on_time": pairs["on_time"][1],
