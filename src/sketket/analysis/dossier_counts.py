@@ -1291,14 +1291,14 @@ def unit_table(units: pd.DataFrame, cfg: dict[str, Any], plan: Plan) -> pd.DataF
     also says whether its log covers the period and what in it can explain a gap with its table (`log_note`);
     a tier's or the city's covers the period when every unit's log does."""
     u = units.copy()
+    for c in ("first_received", "last_received"):
+        u[c] = u[c].astype("string").str.slice(0, 10)
     u["covers_period"] = [not _coverage_notes(r, cfg, plan) for _, r in u.iterrows()]
     u["log_note"] = [log_note(r, cfg, plan) for _, r in u.iterrows()]
     for c in _UNIT_COUNTS:
         u[c] = u[c].fillna(0).astype("int64")
     u["tier_order"] = u["tier"].map({t: i for i, t in enumerate(TIERS)})
     u = u.sort_values(["tier_order", "unit_code"]).drop(columns="tier_order")
-    for c in ("first_received", "last_received"):
-        u[c] = u[c].astype("string")
     spans = {"first_received": "min", "last_received": "max"}
     tiers = (u.groupby("tier", sort=False).agg({**{c: "sum" for c in _UNIT_COUNTS}, **spans, "covers_period": "all"})
              .reset_index().assign(unit_code="", unit_name=lambda t: t["tier"].map(TIER_LABELS), log_note=""))

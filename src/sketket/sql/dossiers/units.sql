@@ -24,9 +24,10 @@ SELECT
   SUM(CASE WHEN outcome = 'out_of_period' THEN 1 ELSE 0 END) AS out_of_period,
   SUM(CASE WHEN duplicate THEN 1 ELSE 0 END) AS duplicate_rows,
   SUM(CASE WHEN outcome = 'excluded' AND NOT duplicate THEN 1 ELSE 0 END) AS unreadable_rows,
-  -- a readable date of receipt is ISO text (dossiers.sql); the day is its first ten characters
-  MIN(CASE WHEN readable THEN substr(received_at, 1, 10) END) AS first_received,
-  MAX(CASE WHEN readable THEN substr(received_at, 1, 10) END) AS last_received
+  -- a readable date of receipt is ISO text (dossiers.sql), so the least is the earliest; its day (the first ten
+  -- characters) is cut in Python, once per unit, not once per row
+  MIN(CASE WHEN readable THEN received_at END) AS first_received,
+  MAX(CASE WHEN readable THEN received_at END) AS last_received
 FROM (
   SELECT dossiers.*,
          outcome NOT IN ('excluded', 'out_of_period') AS counted,
