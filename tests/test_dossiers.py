@@ -1666,3 +1666,25 @@ def test_equal_received_with_overdue_beyond_the_thresholds_is_not_said_to_agree(
     assert facts.reconciliation_line(rec).startswith(
         "Biểu báo cáo 40 hồ sơ; phần mềm một cửa ghi nhận 40, khớp số hồ sơ đã nhận; đúng hạn: biểu 38, phần mềm 30; "
         "quá hạn: biểu 2, phần mềm 10; sổ chỉ ghi từ ngày 03/04/2017")  # a log of one day: short of the period
+
+
+def test_overlapping_exports_count_the_copy_that_records_the_end(tmp_path):
+    """June's export shows B1 being processed; July's, which overlaps it, shows it finished in time: the dossier
+    is counted once, as July says (the later state), the June row being the duplicate; identical copies keep the
+    first read."""
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh-thang-6.csv", [
+        "B1;Chứng thực;Trực tiếp;05/06/2017;20/06/2017;;;;Đang xử lý",
+        "B2;Chứng thực;Trực tiếp;06/06/2017;08/06/2017;07/06/2017;;;Đã trả kết quả",
+    ])
+    _write(logs, "quan-thanh-thang-7.csv", [
+        "B1;Chứng thực;Trực tiếp;05/06/2017;20/06/2017;19/06/2017;;;Đã trả kết quả",
+        "B2;Chứng thực;Trực tiếp;06/06/2017;08/06/2017;07/06/2017;;;Đã trả kết quả",
+    ])
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers")
+    got = {(f, c): o for f, c, o in zip(d["source_file"], d["dossier_code"], d["outcome"], strict=True)}
+    assert got == {("quan-thanh-thang-6.csv", "B1"): "excluded", ("quan-thanh-thang-6.csv", "B2"): "on_time",
+                   ("quan-thanh-thang-7.csv", "B1"): "on_time", ("quan-thanh-thang-7.csv", "B2"): "excluded"}
+    u = res.tables["dossier_units"].set_index("unit_code").loc["00013"]
+    assert (u["received"], u["on_time"], u["overdue"], u["duplicate_rows"]) == (2, 2, 0, 2)
