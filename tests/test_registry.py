@@ -230,3 +230,15 @@ def test_a_match_without_suggestions_finds_the_same_unit_and_builds_no_fuzzy_ind
     assert not miss.matched and miss.suggestions == []
     assert reg._proposals == {}  # a miss without suggestions never paid for the fuzzy index
     assert reg.match("Phường Quán Thánhh", "xa").suggestions[0] == "Phường Quán Thánh"
+
+
+def test_a_name_a_thi_tran_and_a_xa_of_one_district_both_bear_is_never_guessed():
+    """Gia Lâm has a thị trấn Yên Viên and a xã Yên Viên: the bare name is neither (unmatched, both suggested,
+    in the tables and the dossier logs alike); the name with its type, written out or abbreviated, is one."""
+    reg = load_registry()
+    for typed in ("Yên Viên", "yen vien", "UBND Yên Viên"):
+        m = reg.match(typed, "xa", "018")
+        assert not m.matched and m.suggestions == ["Thị trấn Yên Viên", "Xã Yên Viên"], typed
+        assert not reg.match(typed, "xa").matched
+    assert [reg.match(t, "xa").code for t in ("Thị trấn Yên Viên", "TT Yên Viên", "TT. Yên Viên", "Xã Yên Viên",
+                                              "X. Yên Viên", "xa yen vien")] == ["00526"] * 3 + ["00532"] * 3

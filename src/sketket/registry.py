@@ -3,6 +3,7 @@ and matching of the names officials type to their registry codes."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import gc
 import io
@@ -33,6 +34,8 @@ _PREFIXES = [
     "tx", "tt", "p", "q", "h", "x",
 ]
 _PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")\b\s*")
+# The abbreviations written out, so that "TT Yên Viên" is the thị trấn where a xã has the same name.
+_ABBREVIATIONS = {"tx": "thi xa", "tt": "thi tran", "p": "phuong", "q": "quan", "h": "huyen", "x": "xa"}
 _TYPE_WORDS = {
     "quan": "Quận", "huyen": "Huyện", "thi-xa": "Thị xã",
     "phuong": "Phường", "xa": "Xã", "thi-tran": "Thị trấn",
@@ -106,6 +109,9 @@ def admin_keys(name: object) -> list[str]:
     key = _arabic(_fold(name) if isinstance(name, str) else fold(name))
     keys = [key]
     while True:
+        word, _, rest = key.partition(" ")
+        if word in _ABBREVIATIONS and rest:  # "tt yen vien": also "thi tran yen vien"
+            keys.append(f"{_ABBREVIATIONS[word]} {rest}")
         stripped = _PREFIX_RE.sub("", key, count=1).strip()
         if not stripped or stripped == key:
             return keys
@@ -219,6 +225,7 @@ class Registry:
                 scope.append(i)
         self._verbatim: dict[tuple[str, str], dict[str, int]] = {}
         self._exact: dict[tuple[str, str], dict[str, str]] = {}
+        self._shared: dict[tuple[str, str], dict[str, list[str]]] = {}
         self._keys: dict[tuple[str, str], dict[str, str]] = {}
         # Several scopes searched together (a sub-unit whose parent is unknown: the whole tier) are merged
         # once per (tiers, parent), and each searched set of keys gets its proposal index once.
@@ -276,17 +283,40 @@ class Registry:
                 bucket.setdefault(names[i], i)
                 if admin and with_type[i]:
                     bucket.setdefault(with_type[i], i)
+            for name in [n for n in bucket if _arabic(_fold(n)) in self._shared_keys(scope)]:
+                del bucket[name]  # "Yên Viên": the thị trấn's and the xã's, never guessed
         return bucket
 
     def _exact_keys(self, scope: tuple[str, str]) -> dict[str, str]:
-        """Exact key (a unit's own name) → code within a scope."""
+        """Exact key (a unit's own name) → code within a scope. A key two units of the scope share (Gia Lâm has a
+        thị trấn Yên Viên and a xã Yên Viên: "Yên Viên" is either) is no unit's: only the name with its type
+        finds one, and the bare name is unmatched, with both as suggestions, never guessed."""
         bucket = self._exact.get(scope)
         if bucket is None and scope in self._scope_rows:
             bucket = self._exact[scope] = {}
             for r in map(self._row, self._scope_rows[scope]):
                 for key in self._keys_for(r, True):
                     bucket.setdefault(key, r.code)
+            for key in self._shared_keys(scope):
+                del bucket[key]
         return bucket or {}
+
+    def _shared_keys(self, scope: tuple[str, str]) -> dict[str, list[str]]:
+        """The exact keys of a name that several units of a scope bear as written (a thị trấn and a xã "Yên
+        Viên"), each with their codes (registry order). Two spellings that only fold alike ("Hòa Lâm", "Hoà
+        Lâm") are not one name: the spelling typed decides, as _verbatim_names has it."""
+        shared = self._shared.get(scope)
+        if shared is None:
+            rows = list(map(self._row, self._scope_rows.get(scope, ())))
+            names = collections.Counter(r.name for r in rows)
+            owners: dict[str, list[str]] = {}
+            for r in rows:
+                if names[r.name] > 1:
+                    for key in self._keys_for(r, True):
+                        if r.code not in owners.setdefault(key, []):
+                            owners[key].append(r.code)
+            shared = self._shared[scope] = {k: codes for k, codes in owners.items() if len(codes) > 1}
+        return shared
 
     def _scope_keys(self, scope: tuple[str, str]) -> dict[str, str]:
         """Key → code within a scope. Exact keys first for every unit, so that a stripped key
@@ -294,9 +324,11 @@ class Registry:
         bucket = self._keys.get(scope)
         if bucket is None and scope in self._scope_rows:
             bucket = self._keys[scope] = dict(self._exact_keys(scope))
+            shared = self._shared_keys(scope)
             for r in map(self._row, self._scope_rows[scope]):
                 for key in self._keys_for(r, False):
-                    bucket.setdefault(key, r.code)
+                    if key not in shared:
+                        bucket.setdefault(key, r.code)
         return bucket or {}
 
     @staticmethod
@@ -386,6 +418,11 @@ class Registry:
             code = candidates.get(key)
             if code:
                 return self._found(result, code)
+        # a name two units of one scope share: those two are the suggestions, whatever the fuzzy search says
+        same = [c for scope in scopes for key in keys for c in self._shared_keys(scope).get(key, [])]
+        if same:
+            result.suggestions = list(dict.fromkeys(self._found(Match(name=text), c).registry_name for c in same))[:3]
+            return result
         if not suggest:
             return result
         index = self._proposals.get(searched)
