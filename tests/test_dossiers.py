@@ -637,7 +637,15 @@ def test_reconciliation_differs(tmp_path):
     assert (rec["log_received"], rec["log_on_time"], rec["log_overdue"]) == (1000, 980, 20)
     assert (rec["diff_received"], rec["diff_on_time"], rec["diff_overdue"]) == (60, 20, 40)
     assert rec["status"] == "differs"
-    assert rec["message"] == "Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0%"
+    assert rec["message"] == ("Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0% (biểu nhiều hơn 60 "
+                              "hồ sơ)")
+
+
+def test_reconciliation_says_which_side_is_larger(tmp_path):
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 940, 920, 20)
+    _, t = _run(tmp_path, _rows(980, 20))
+    assert t["reconciliation"].iloc[0]["message"] == ("Biểu báo cáo 940 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh "
+                                                      "6,0% (biểu ít hơn 60 hồ sơ)")
     on_disk = pd.read_csv(tmp_path / "out" / "reconciliation.csv", dtype=str, encoding="utf-8-sig")
     assert on_disk.loc[0, "status"] == "differs"
 
