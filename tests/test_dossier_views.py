@@ -4,6 +4,7 @@ findings by rule, its two charts, and the notebook itself run by papermill on lo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -121,6 +122,10 @@ def test_the_page_says_what_it_shows_and_why_a_section_is_empty(processed):
     assert "<td>6 dòng, tiếp nhận từ 01/01/2015 đến 06/06/2017; 1 hồ sơ ngoài kỳ</td>" in units
     assert "<td>sổ chỉ ghi đến ngày 06/06/2017 (thiếu 55 ngày cuối kỳ)</td>" in units
     assert "Không có hồ sơ nào" in page.units_html(cat, "99999")
+    # its own columns only, labelled in Vietnamese; no table of the unit's: not reconciled, said so
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", units) == [
+        "Đơn vị", "Tiếp nhận", "Sổ theo dõi gửi kèm", "Có thể giải thích chênh lệch với Phụ lục", "Đối chiếu với Phụ lục"]
+    assert "chưa đối chiếu (không có biểu Phụ lục của đơn vị" in units
     with pytest.raises(ParameterError, match="không có thư mục"):
         page.load(processed / "khong-co")
 

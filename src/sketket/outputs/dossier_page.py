@@ -91,13 +91,17 @@ def units_html(cat: Catalog, unit_code: str = "") -> str:
     from sketket.analysis import dossier_facts as facts
 
     t = views.texts()
-    units = facts.unit_rows(facts.read(cat), [params.text(unit_code, "unit_code")] if unit_code else None)
+    data = facts.read(cat)
+    units = facts.unit_rows(data, [params.text(unit_code, "unit_code")] if unit_code else None)
     if units.empty:
         return packs.para(t["empty"])
+    lines = {c: facts.reconciliation_line(r) for c, r in
+             (data.reconciliation.set_index("unit_code").iterrows() if len(data.reconciliation) else [])}
     shown = units.assign(log=[facts.log_span(r) for _, r in units.iterrows()],
-                         log_note=units["log_note"].fillna(""))
-    return packs.para(t["units_intro"]) + packs.table_html(
-        shown, {"unit_name": "text", "received": "int", "log": "text", "log_note": "text"}, t["labels"])
+                         log_note=units["log_note"].fillna(""),
+                         reconciliation=[lines.get(c, t["not_reconciled"]) for c in units["unit_code"]])
+    cols = {"unit_name": "text", "received": "int", "log": "text", "log_note": "text", "reconciliation": "text"}
+    return packs.para(t["units_intro"]) + packs.table_html(shown[list(cols)], cols, t["labels"])
 
 
 def files_html(cat: Catalog, unit_code: str = "") -> str:
