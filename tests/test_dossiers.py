@@ -1696,3 +1696,18 @@ def test_overlapping_exports_count_the_copy_that_records_the_end(tmp_path):
                    ("quan-thanh-thang-7.csv", "B1"): "on_time", ("quan-thanh-thang-7.csv", "B2"): "excluded"}
     u = res.tables["dossier_units"].set_index("unit_code").loc["00013"]
     assert (u["received"], u["on_time"], u["overdue"], u["duplicate_rows"]) == (2, 2, 0, 2)
+
+
+def test_an_empty_unit_cell_is_said_to_be_empty(tmp_path):
+    """A file with a unit column whose cell is left empty on two rows: those rows are not counted, and the
+    finding says the cell is empty and where, not that the name "" is not in the registry."""
+    d, t = _run(tmp_path, [
+        "Phường Quán Thánh;U1;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả",
+        ";U2;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả",
+        ";U3;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả",
+    ], title="", header="Đơn vị;" + HEADER)
+    assert _outcomes(d) == {"U1": "on_time", "U2": "excluded", "U3": "excluded"}
+    f = t["dossier_findings"]
+    assert f.loc[f["rule"] == "unit_unmatched", "message"].tolist() == [
+        "Ô đơn vị để trống ở 2 dòng (dòng đầu tiên: 3); các hồ sơ này chưa được tính. Cần ghi tên đơn vị vào các "
+        "dòng này."]
