@@ -1711,3 +1711,21 @@ def test_an_empty_unit_cell_is_said_to_be_empty(tmp_path):
     assert f.loc[f["rule"] == "unit_unmatched", "message"].tolist() == [
         "Ô đơn vị để trống ở 2 dòng (dòng đầu tiên: 3); các hồ sơ này chưa được tính. Cần ghi tên đơn vị vào các "
         "dòng này."]
+
+
+def test_a_procedure_given_two_time_limits_is_said_and_the_first_used(tmp_path):
+    """A procedures table (headed "Thời gian giải quyết", as some are) gives Cấp phép xây dựng 15 and, lower
+    down, 20 working days: deadlines follow the first, and the later row has a warning saying both."""
+    logs = tmp_path / "logs"
+    _write(logs, "quan-thanh.csv", ["P5;Cấp phép xây dựng;Trực tiếp;05/06/2017;;;;;Đang xử lý"])
+    (logs / "thu-tuc.csv").write_text("Tên TTHC;Thời gian giải quyết\nCấp phép xây dựng;15 ngày\nChứng thực;1\n"
+                                      "Cấp phép xây dựng;20 ngày\n", encoding="utf-8")
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d.loc["P5", "due_at"] == "2017-06-26" and d.loc["P5", "outcome"] == "pending_overdue"  # 15 working days
+    f = res.tables["dossier_findings"]
+    f = f[f["rule"] == "limit_conflict"]
+    assert f[["source_file", "source_row", "severity", "value"]].values.tolist() == [["thu-tuc.csv", 4, "warning", "20"]]
+    assert f["message"].iloc[0] == ("Thủ tục \"Cấp phép xây dựng\" có thời hạn 20 ngày làm việc ở dòng này nhưng 15 "
+                                    "ngày ở dòng 2 của thu-tuc.csv; hạn giải quyết tính theo 15 ngày. Cần thống nhất "
+                                    "một thời hạn.")

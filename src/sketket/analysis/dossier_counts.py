@@ -41,10 +41,12 @@ from sketket.dimensions import CITY_LABEL, PARENT_TIER, TIER_LABELS, TIERS
 from sketket.intake.dossiers import (
     CANONICAL,
     Export,
+    Limit,
     classify,
     config,
     discover,
     header_map,
+    limit_conflicts,
     line_count,
     read_procedures,
     record_lines,
@@ -916,7 +918,7 @@ def _lookup(keys: list[str], columns_: dict[str, list[Any]]) -> pd.DataFrame:
 
 
 def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
-             limits: list[tuple[str, str, int]]) -> dict[str, pd.DataFrame]:
+             limits: list[Limit]) -> dict[str, pd.DataFrame]:
     """The lookup tables of dossiers.sql from the distinct values of the exports (distinct.sql): units by the
     name as written (registry code, name, tier; none for a unit the registry does not know); channels, return
     channels and statuses by the text as written (canonical value); procedures by code (one name per code,
@@ -939,8 +941,8 @@ def _lookups(distinct: pd.DataFrame, registry: Registry, cfg: dict[str, Any],
     def key(name: str) -> str:  # a procedure's name compared folded, spaces collapsed
         return " ".join(fold(name).split())
 
-    by_code = {c: days for c, _, days in reversed(limits) if c}
-    by_name = {key(n): days for _, n, days in reversed(limits) if n}
+    by_code = {lim.code: lim.days for lim in reversed(limits) if lim.code}
+    by_name = {key(lim.name): lim.days for lim in reversed(limits) if lim.name}
     procs = (d[d["g_proc"] == 0].groupby(["procedure_code", "procedure_name"], sort=False, as_index=False)
              ["n_rows"].sum())
     # One spelling per procedure: the code groups spellings, else the folded name does. A code's name is the
@@ -1072,6 +1074,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
         "dossier_files": files_table(exports, files),
     }
     tables["dossier_findings"] = _footer_totals(tables["dossier_findings"], tables["dossier_files"], cfg)
+    tables["dossier_findings"] = _limit_findings(tables["dossier_findings"], limit_conflicts(limits), cfg)
     appendix = cat.load("appendix") if cat.exists("appendix") else None
     if appendix is not None and len(appendix):
         tables["reconciliation"] = reconcile(appendix, tables["dossier_units"], cfg,
@@ -1262,6 +1265,21 @@ def _footer_totals(findings: pd.DataFrame, files: pd.DataFrame, cfg: dict[str, A
                          spec["message"].format(total=format_int(total), rows=format_int(held)), str(r.value)))
     if not rows:
         return findings
+    out = pd.concat([findings, pd.DataFrame(rows, columns=findings.columns)], ignore_index=True)
+    return out.sort_values(["source_file", "source_row", "rule"], kind="stable").reset_index(drop=True)
+
+
+def _limit_findings(findings: pd.DataFrame, conflicts: list[tuple[Limit, Limit]], cfg: dict[str, Any]) -> pd.DataFrame:
+    """`findings` with a warning (limit_conflict) at each row of a procedures table that gives a procedure
+    another time limit than the row used: the deadlines computed (rule 5) follow the first, said, not silently."""
+    if not conflicts:
+        return findings
+    spec = cfg["findings"]["limit_conflict"]
+    rows = [(other.source_file, other.source_row, "", "limit_conflict", spec["severity"],
+             spec["message"].format(procedure=" ".join(x for x in (other.code, other.name) if x),
+                                    days=format_int(other.days), used=format_int(used.days),
+                                    file=used.source_file, row=format_int(used.source_row)),
+             str(other.days)) for used, other in conflicts]
     out = pd.concat([findings, pd.DataFrame(rows, columns=findings.columns)], ignore_index=True)
     return out.sort_values(["source_file", "source_row", "rule"], kind="stable").reset_index(drop=True)
 

@@ -525,11 +525,21 @@ def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
     return out
 
 
-def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, Any]) -> list[tuple[str, str, int]]:
-    """(procedure code, procedure name, time limit in working days) of every procedures table found (and the
-    one named in config), the first table's value winning."""
+class Limit(NamedTuple):
+    """A procedure's time limit in working days, as a procedures table gives it, and where."""
+
+    code: str
+    name: str
+    days: int
+    source_file: str
+    source_row: int
+
+
+def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, Any]) -> list[Limit]:
+    """The time limit of each procedure of every procedures table found (and of the one named in config), in
+    the order read: the first value of a procedure wins (`limit_conflicts` says where another differs)."""
     named = cfg["procedures_table"].get("file")
-    out: list[tuple[str, str, int]] = []
+    out: list[Limit] = []
     tables = [e for e in exports if e.kind == "procedures"]
     if named and not any(e.rel == named for e in tables):
         extra = inspect(Path(logs_dir) / named, named, cfg)
@@ -547,11 +557,23 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
         except csv.Error as exc:
             ex.kind, ex.reason = "rejected", cfg["file_reasons"]["procedures_unreadable"].format(line=exc.args[-1])
             continue
-        for row in rows:
+        for i, row in enumerate(rows):
             code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
             days = limit_days(limit, cfg["procedures_table"])
             if days is not None and (code or name):
-                out.append((code, nfc(name), days))
+                out.append(Limit(code, nfc(name), days, ex.rel, ex.header_line + 1 + i))
+    return out
+
+
+def limit_conflicts(limits: list[Limit]) -> list[tuple[Limit, Limit]]:
+    """(the limit used, a later one of the same procedure that differs): by code, else by folded name."""
+    first: dict[str, Limit] = {}
+    out = []
+    for lim in limits:
+        key = "c:" + lim.code if lim.code else "n:" + " ".join(fold(lim.name).split())
+        used = first.setdefault(key, lim)
+        if used.days != lim.days:
+            out.append((used, lim))
     return out
 
 
