@@ -98,6 +98,12 @@ def test_histogram_and_column_bars_label_counts_the_vietnamese_way():
     heights = {round(p.get_x() + p.get_width() / 2): p.get_height() for p in ax.patches}
     assert heights[-30] == 1 and heights[30] == 1 and heights[0] == 2  # the far values piled on the edges
     assert ax.get_xlabel() == "ngày so với hạn (cắt ở ±30)"
+    # within ±5 days: an axis of those days (and the deadline), no clipping said; overdue only: no negative days
+    ax = plots.histogram(pd.Series([-4, 0, 5]), "Số ngày", "ngày so với hạn", "số hồ sơ", clip=30, mark=0.5).axes[0]
+    assert sorted(round(p.get_x() + p.get_width() / 2) for p in ax.patches) == list(range(-4, 6))
+    assert ax.get_xlabel() == "ngày so với hạn"
+    late = plots.histogram(pd.Series([2, 3, 3]), "Quá hạn", "ngày", "số hồ sơ", clip=30).axes[0]
+    assert sorted(round(p.get_x() + p.get_width() / 2) for p in late.patches) == [2, 3]
     bars = plots.column_bars(pd.DataFrame({"month": ["04/2017", "05/2017"], "overdue": [1234, 0]}), "month",
                              "overdue", "Quá hạn theo tháng", "hồ sơ")
     texts = [t.get_text() for t in bars.axes[0].texts]

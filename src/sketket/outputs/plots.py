@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -287,10 +288,15 @@ def stacked_bars(df: pd.DataFrame, label: str, parts: Mapping[str, str], title: 
 
 def histogram(values: pd.Series, title: str, xlabel: str, ylabel: str, clip: int, mark: float | None = None,
               mark_label: str = "") -> Figure:
-    """How many items have each whole value (e.g. days from a deadline), one bar per value, the values beyond
-    ±`clip` piled on the edge bars (said in the axis title); `mark`: a reference line (e.g. the deadline)."""
-    data = values.dropna().astype(int).clip(-clip, clip)
-    counts = data.value_counts().reindex(range(-clip, clip + 1), fill_value=0)
+    """How many items have each whole value (e.g. days from a deadline), one bar per value from the least to the
+    greatest (and the `mark`, a reference line such as the deadline), the values beyond ±`clip` piled on the edge
+    bars (then said in the axis title): data within ±5 days is not drawn squeezed on an axis of ±30."""
+    raw = values.dropna().astype(int)
+    data = raw.clip(-clip, clip)
+    ends = [int(data.min()), int(data.max())] if len(data) else [0, 0]
+    if mark is not None:
+        ends += [math.floor(mark), math.ceil(mark)]
+    counts = data.value_counts().reindex(range(min(ends), max(ends) + 1), fill_value=0)
     with rc_context(_rc()):
         fig = _figure(4.0)
         ax = fig.add_subplot()
@@ -302,7 +308,8 @@ def histogram(values: pd.Series, title: str, xlabel: str, ylabel: str, clip: int
         ax.yaxis.set_major_formatter(axis_formatter("int"))
         ax.xaxis.set_major_formatter(axis_formatter("int"))
         _title(fig, title)
-        ax.set_xlabel(literal(f"{xlabel} (cắt ở ±{format_int(clip)})"))
+        clipped = bool(len(raw)) and (raw.abs() > clip).any()
+        ax.set_xlabel(literal(f"{xlabel} (cắt ở ±{format_int(clip)})" if clipped else xlabel))
         ax.set_ylabel(literal(ylabel))
     return fig
 
