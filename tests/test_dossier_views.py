@@ -88,6 +88,11 @@ def test_files_ledger_rejected_first_and_findings_by_rule(processed):
     rules = views.findings_by_rule(cat)
     assert set(rules["severity"]) <= {"lỗi", "cảnh báo", "lưu ý"}
     assert "out_of_period" in set(rules["rule"]) and rules["findings"].sum() == len(cat.load("dossier_findings"))
+    # each rule said in words beside its id: every rule sketket dossiers can write has its words
+    assert rules.set_index("rule").loc["out_of_period", "rule_name"] == "Tiếp nhận ngoài kỳ sơ kết"
+    from sketket.intake.dossiers import config
+
+    assert set(config()["findings"]) <= set(views.texts()["rule_names"])
 
 
 def test_histogram_and_column_bars_label_counts_the_vietnamese_way():

@@ -161,4 +161,7 @@ def findings_by_rule(cat: Catalog, unit_code: str = "") -> pd.DataFrame:
     out = (out.assign(_rank=out["severity"].map(rank))
            .sort_values(["_rank", "findings", "rule"], ascending=[True, False, True], kind="stable")
            .drop(columns="_rank").reset_index(drop=True))
-    return out.assign(severity=out["severity"].map(lambda s: texts()["severity"].get(s, s)))
+    names = texts()["rule_names"]
+    out = out.assign(severity=out["severity"].map(lambda s: texts()["severity"].get(s, s)),
+                     rule_name=out["rule"].map(lambda r: names.get(r, r)))
+    return out[["rule_name", "rule", "severity", "findings", "files", "example"]]
