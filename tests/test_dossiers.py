@@ -1599,12 +1599,14 @@ def test_the_unit_an_official_heading_a_longer_title_or_a_file_name_names(tmp_pa
         "c.csv": ["SỔ THEO DÕI HỒ SƠ TẠI UBND PHƯỜNG CỐNG VỊ"],
         "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": [],
         "e.csv": ["UBND QUẬN BA ĐÌNH", "Địa chỉ: số 25 Liễu Giai, phường Ngọc Khánh"],
+        "f.csv": ["SỔ THEO DÕI HỒ SƠ", "Kính gửi: UBND quận Ba Đình"],  # the addressee: no unit of the log's
     }
     for name, title in files.items():
         (logs / name).write_text("\n".join([*title, HEADER, row]) + "\n", encoding="utf-8")
     count_dossiers(logs, tmp_path / "out")
     assert _units_of(tmp_path / "out") == {"a.csv": "00004", "b.csv": "00006", "c.csv": "00007",
-                                           "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": "00001", "e.csv": "001"}
+                                           "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": "00001", "e.csv": "001",
+                                           "f.csv": ""}
 
 
 def test_a_workbook_of_one_sheet_per_commune_or_per_month(tmp_path):

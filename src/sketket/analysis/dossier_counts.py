@@ -835,10 +835,13 @@ def _suggestions(name: str, registry: Registry) -> str:
     return f"; tên gần giống: {', '.join(found[:3])}" if found else ""
 
 
-def _named_in(text: str, registry: Registry, words: Sequence[str]) -> tuple[str, Match] | None:
+def _named_in(text: str, registry: Registry, words: Sequence[str],
+              skip: Sequence[str] = ()) -> tuple[str, Match] | None:
     """The first unit named inside a longer text: a phrase that starts with a unit word (`unit_words` in
     dossiers.yml: "phường", "xã", "UBND"…) and that the registry knows, the longest first ("Sổ theo dõi hồ sơ tại
     UBND phường Cống Vị" → "UBND phường Cống Vị"; "so theo doi phuong phuc xa 2017" → "phuong phuc xa")."""
+    if fold(text).strip().startswith(tuple(skip)):  # "Kính gửi: UBND quận Ba Đình" is the addressee
+        return None
     tokens = re.sub(r"[,;()]", " ", text).split()
     folded = [fold(t) for t in tokens]
     starts = [tuple(w.split()) for w in words]
@@ -857,7 +860,7 @@ def _within(unit: Match, parent: Match) -> bool:
     return parent.matched and any(u.parent_code == parent.code for u in (unit, *unit.namesakes))
 
 
-def _unit_hint(ex: Export, registry: Registry, words: Sequence[str] = ()) -> str:
+def _unit_hint(ex: Export, registry: Registry, words: Sequence[str] = (), skip: Sequence[str] = ()) -> str:
     """The unit of a file without a unit column: the first of its title lines, its worksheet's name, its
     workbook's other sheets' titles and its file name (in that order) that the registry knows as a whole,
     unless a later title line lies within it — an official heading names the parent body first ("UBND QUẬN BA
@@ -872,7 +875,7 @@ def _unit_hint(ex: Export, registry: Registry, words: Sequence[str] = ()) -> str
         name, first = whole[0]
         heading = set(ex.unit_titles)  # the override holds within the heading only: a file name is incidental
         return next((n for n, m in whole[1:] if n in heading and _within(m, first)), name) if name in heading else name
-    inside = next((hit for n in names for hit in [_named_in(n, registry, words)] if hit), None)
+    inside = next((hit for n in names for hit in [_named_in(n, registry, words, skip)] if hit), None)
     return inside[0] if inside else (names[0] if names else "")
 
 
@@ -1032,7 +1035,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
     plan = plan or default_plan()
     exports = discover(Path(logs_dir), cfg)
     limits = read_procedures(exports, Path(logs_dir), cfg)
-    logs = [(i, ex, _unit_hint(ex, registry, cfg["unit_words"]), _file_district(ex, registry))
+    logs = [(i, ex, _unit_hint(ex, registry, cfg["unit_words"], cfg["not_unit_lines"]), _file_district(ex, registry))
             for i, ex in enumerate(exports) if ex.kind == "log"]
     cat = Catalog(Path(out_dir))
     Path(out_dir).mkdir(parents=True, exist_ok=True)
