@@ -62,9 +62,9 @@ def test_reconciliation_summary_and_line(logged):
 
 def test_what_each_log_holds_and_the_logs_short_of_the_period(logged):
     one, two = (facts.unit_rows(logged, [c]).iloc[0] for c in ("00001", "00002"))
-    assert facts.log_span(one) == ("410 dòng, tiếp nhận từ 01/04/2016 đến 30/06/2017; 5 hồ sơ ngoài kỳ; 2 dòng trùng "
+    assert facts.log_span(one) == ("410 dòng; trong kỳ, tiếp nhận từ 01/04/2016 đến 30/06/2017; 5 hồ sơ ngoài kỳ; 2 dòng trùng "
                                    "mã hồ sơ (tính một lần); 3 dòng bị loại vì lỗi")
-    assert facts.log_span(two) == "100 dòng, tiếp nhận từ 04/04/2016 đến 28/07/2017"
+    assert facts.log_span(two) == "100 dòng; trong kỳ, tiếp nhận từ 04/04/2016 đến 28/07/2017"
     assert list(facts.short_logs(logged)["unit_code"]) == ["00001"]
     assert facts.short_logs(logged, ["00002"]).empty
     # said in the line of its gap (the largest) and not again; said alone where no table is reconciled

@@ -1562,7 +1562,7 @@ def test_what_each_units_log_holds_beside_its_counts(tmp_path):
     got = {c: u[c] for c in ("received", "log_rows", "out_of_period", "duplicate_rows", "unreadable_rows",
                              "first_received", "last_received", "covers_period")}
     assert got == {"received": 2, "log_rows": 10, "out_of_period": 1, "duplicate_rows": 1, "unreadable_rows": 6,
-                   "first_received": "2016-03-10", "last_received": "2017-06-15", "covers_period": False}
+                   "first_received": "2016-04-04", "last_received": "2017-06-15", "covers_period": False}
     # more rows not counted than the tolerance of 5 (fewer could not explain a gap beyond it)
     assert u["log_note"] == "sổ chỉ ghi đến ngày 15/06/2017 (thiếu 46 ngày cuối kỳ); 6 dòng của sổ bị loại vì lỗi"
     rec = t["reconciliation"].iloc[0]
@@ -1579,7 +1579,7 @@ def test_a_log_with_nothing_in_the_period_is_reconciled_against_nothing(tmp_path
     rec = t["reconciliation"].iloc[0]
     assert (rec["log_received"], rec["status"]) == (0, "differs") and pd.isna(rec["diff_received_pct"])
     assert rec["message"] == "Biểu báo cáo 60 hồ sơ; phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ"
-    assert rec["log_note"].startswith("sổ chỉ ghi từ ngày 10/09/2017 (thiếu 527 ngày đầu kỳ)")
+    assert rec["log_note"] == "sổ không ghi hồ sơ nào tiếp nhận trong kỳ" and not u["covers_period"]
 
 
 def _units_of(out: Path) -> dict[str, str]:
@@ -1600,13 +1600,18 @@ def test_the_unit_an_official_heading_a_longer_title_or_a_file_name_names(tmp_pa
         "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": [],
         "e.csv": ["UBND QUẬN BA ĐÌNH", "Địa chỉ: số 25 Liễu Giai, phường Ngọc Khánh"],
         "f.csv": ["SỔ THEO DÕI HỒ SƠ", "Kính gửi: UBND quận Ba Đình"],  # the addressee: no unit of the log's
+        "so-theo-doi-phuong-truc-bach.csv": ["BÁO CÁO", "Kính gửi:;UBND quận Ba Đình"],  # nor in two cells
+        "h.csv": ["Sổ theo dõi hồ sơ huyện Gia Lâm - xã Cổ Bi"],  # the most specific of those named inside
+        "i.csv": ["Sổ theo dõi P.Phúc Xá"],
+        "so-theo-doi-quan-ba-dinh.csv": ["Địa chỉ: số 1 phường Phúc Xá, quận Ba Đình"],  # an address: a place
     }
     for name, title in files.items():
         (logs / name).write_text("\n".join([*title, HEADER, row]) + "\n", encoding="utf-8")
     count_dossiers(logs, tmp_path / "out")
     assert _units_of(tmp_path / "out") == {"a.csv": "00004", "b.csv": "00006", "c.csv": "00007",
                                            "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": "00001", "e.csv": "001",
-                                           "f.csv": ""}
+                                           "f.csv": "", "so-theo-doi-phuong-truc-bach.csv": "00004", "h.csv": "00553",
+                                           "i.csv": "00001", "so-theo-doi-quan-ba-dinh.csv": "001"}
 
 
 def test_a_workbook_of_one_sheet_per_commune_or_per_month(tmp_path):
@@ -1720,14 +1725,33 @@ def test_a_procedure_given_two_time_limits_is_said_and_the_first_used(tmp_path):
     down, 20 working days: deadlines follow the first, and the later row has a warning saying both."""
     logs = tmp_path / "logs"
     _write(logs, "quan-thanh.csv", ["P5;Cấp phép xây dựng;Trực tiếp;05/06/2017;;;;;Đang xử lý"])
-    (logs / "thu-tuc.csv").write_text("Tên TTHC;Thời gian giải quyết\nCấp phép xây dựng;15 ngày\nChứng thực;1\n"
-                                      "Cấp phép xây dựng;20 ngày\n", encoding="utf-8")
+    # a name on two lines (line 3–4), then the code of Chứng thực given with its name, and its name alone
+    (logs / "thu-tuc.csv").write_text("Mã TTHC;Tên TTHC;Thời gian giải quyết\n;Cấp phép xây dựng;15 ngày\n"
+                                      "1.001;\"Chứng\nthực\";1\n;Cấp phép xây dựng;20 ngày\n;Chứng thực;2\n",
+                                      encoding="utf-8")
     res = count_dossiers(logs, tmp_path / "out")
     d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
     assert d.loc["P5", "due_at"] == "2017-06-26" and d.loc["P5", "outcome"] == "pending_overdue"  # 15 working days
     f = res.tables["dossier_findings"]
     f = f[f["rule"] == "limit_conflict"]
-    assert f[["source_file", "source_row", "severity", "value"]].values.tolist() == [["thu-tuc.csv", 4, "warning", "20"]]
+    assert f[["source_file", "source_row", "severity", "value"]].values.tolist() == [
+        ["thu-tuc.csv", 5, "warning", "20"], ["thu-tuc.csv", 6, "warning", "2"]]
     assert f["message"].iloc[0] == ("Thủ tục \"Cấp phép xây dựng\" có thời hạn 20 ngày làm việc ở dòng này nhưng 15 "
                                     "ngày ở dòng 2 của thu-tuc.csv; hạn giải quyết tính theo 15 ngày. Cần thống nhất "
                                     "một thời hạn.")
+
+
+def test_a_sheet_named_for_a_commune_under_its_districts_heading_is_the_communes(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    for i, sheet in enumerate(["Phường Trúc Bạch", "Phường Vĩnh Phúc"]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet
+        ws.append(["UBND QUẬN BA ĐÌNH"])
+        ws.append(["Mã hồ sơ", "Tên TTHC", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái"])
+        ws.append([f"S{i}", "Chứng thực", "05/06/2017", "07/06/2017", "Đang xử lý"])
+    wb.save(logs / "ba-dinh.xlsx")
+    count_dossiers(logs, tmp_path / "out")
+    assert _units_of(tmp_path / "out") == {"ba-dinh.xlsx [Phường Trúc Bạch]": "00004",
+                                           "ba-dinh.xlsx [Phường Vĩnh Phúc]": "00006"}

@@ -224,7 +224,7 @@ def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
     district = packs.unit_dossiers_html(logged_tables, ["001", "00001", "00004"])
     assert '<h2 id="so-theo-doi">Sổ theo dõi hồ sơ của phần mềm một cửa</h2>' in district
     assert ("<td>Phường Phúc Xá</td><td class=\"num\">400</td><td class=\"num\">20</td><td class=\"num\">95,0%</td>"
-            "<td class=\"num\">25,0%</td><td class=\"num\">10</td><td>410 dòng, tiếp nhận từ 01/04/2016 đến "
+            "<td class=\"num\">25,0%</td><td class=\"num\">10</td><td>410 dòng; trong kỳ, tiếp nhận từ 01/04/2016 đến "
             "30/06/2017; 5 hồ sơ ngoài kỳ; 2 dòng trùng mã hồ sơ (tính một lần); 3 dòng bị loại vì lỗi</td>"
             "<td>Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380; "
             "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ); 3 dòng của sổ bị loại vì lỗi"

@@ -835,24 +835,37 @@ def _suggestions(name: str, registry: Registry) -> str:
     return f"; tên gần giống: {', '.join(found[:3])}" if found else ""
 
 
+def _most_specific(found: list[tuple[str, Match]]) -> tuple[str, Match] | None:
+    """The first unit found, unless a later one lies within it (a commune after its district)."""
+    if not found:
+        return None
+    first = found[0]
+    return next((hit for hit in found[1:] if _within(hit[1], first[1])), first)
+
+
 def _named_in(text: str, registry: Registry, words: Sequence[str],
               skip: Sequence[str] = ()) -> tuple[str, Match] | None:
-    """The first unit named inside a longer text: a phrase that starts with a unit word (`unit_words` in
-    dossiers.yml: "phường", "xã", "UBND"…) and that the registry knows, the longest first ("Sổ theo dõi hồ sơ tại
-    UBND phường Cống Vị" → "UBND phường Cống Vị"; "so theo doi phuong phuc xa 2017" → "phuong phuc xa")."""
+    """The unit named inside a longer text: each phrase that starts with a unit word (`unit_words` in
+    dossiers.yml: "phường", "xã", "UBND", "P."…) and that the registry knows, the longest first, and of those
+    the most specific ("Sổ theo dõi hồ sơ tại UBND phường Cống Vị" → "UBND phường Cống Vị"; "so theo doi huyen
+    gia lam xa co bi" → "xa co bi"). Dots and dashes separate words ("P.Phúc Xá")."""
     if fold(text).strip().startswith(tuple(skip)):  # "Kính gửi: UBND quận Ba Đình" is the addressee
         return None
-    tokens = re.sub(r"[,;()]", " ", text).split()
+    tokens = re.sub(r"[,;()\-.:]", " ", text).split()
     folded = [fold(t) for t in tokens]
     starts = [tuple(w.split()) for w in words]
-    for i in range(len(tokens)):
+    found, i = [], 0
+    while i < len(tokens):
         if any(tuple(folded[i:i + len(s)]) == s for s in starts):
             for end in range(min(len(tokens), i + 8), i + 1, -1):
                 name = " ".join(tokens[i:end])
                 m = match_unit(name, registry)
                 if m.matched or m.namesakes:
-                    return name, m
-    return None
+                    found.append((name, m))
+                    i = end - 1
+                    break
+        i += 1
+    return _most_specific(found)
 
 
 def _within(unit: Match, parent: Match) -> bool:
@@ -863,18 +876,20 @@ def _within(unit: Match, parent: Match) -> bool:
 def _unit_hint(ex: Export, registry: Registry, words: Sequence[str] = (), skip: Sequence[str] = ()) -> str:
     """The unit of a file without a unit column: the first of its title lines, its worksheet's name, its
     workbook's other sheets' titles and its file name (in that order) that the registry knows as a whole,
-    unless a later title line lies within it — an official heading names the parent body first ("UBND QUẬN BA
-    ĐÌNH", then "UBND PHƯỜNG TRÚC BẠCH"): the most specific wins. None known as a whole: the first unit named inside
-    one of them (`_named_in`; an address in a title names a commune too, hence only then). Else the first name
-    as written (its finding quotes it). "" for a file with a unit column (its rows name their unit)."""
+    unless a later title line or the sheet's name lies within it — an official heading names the parent body
+    first ("UBND QUẬN BA ĐÌNH", then "UBND PHƯỜNG TRÚC BẠCH"); a sheet of a district's workbook is a commune's:
+    the most specific wins. None known as a whole: the unit named inside one of them (`_named_in`; only then,
+    since a title's words may name a place). Else the first name as written (its finding quotes it). "" for a
+    file with a unit column (its rows name their unit)."""
     if "unit_name" in ex.columns:
         return ""
     names = [n for n in ex.unit_hint.split("\x1f") if n]
     whole = [(n, m) for n in names for m in [match_unit(n, registry)] if m.matched or m.namesakes]
     if whole:
-        name, first = whole[0]
-        heading = set(ex.unit_titles)  # the override holds within the heading only: a file name is incidental
-        return next((n for n, m in whole[1:] if n in heading and _within(m, first)), name) if name in heading else name
+        # the override holds within the heading and the sheet's name only: a file name is incidental
+        own = {*ex.unit_titles, ex.sheet} - {""}
+        best = _most_specific([hit for hit in whole if hit[0] in own]) if whole[0][0] in own else None
+        return (best or whole[0])[0]
     inside = next((hit for n in names for hit in [_named_in(n, registry, words, skip)] if hit), None)
     return inside[0] if inside else (names[0] if names else "")
 
@@ -1314,8 +1329,9 @@ def unit_table(units: pd.DataFrame, cfg: dict[str, Any], plan: Plan) -> pd.DataF
     u = units.copy()
     for c in ("first_received", "last_received"):
         u[c] = u[c].astype("string").str.slice(0, 10)
-    u["covers_period"] = [not _coverage_notes(r, cfg, plan) for _, r in u.iterrows()]
-    u["log_note"] = [log_note(r, cfg, plan) for _, r in u.iterrows()]
+    rows = u.to_dict("records")  # once: a city of many units iterates them in Python
+    u["covers_period"] = [not _coverage_notes(r, cfg, plan) for r in rows]
+    u["log_note"] = [log_note(r, cfg, plan) for r in rows]
     for c in _UNIT_COUNTS:
         u[c] = u[c].fillna(0).astype("int64")
     u["tier_order"] = u["tier"].map({t: i for i, t in enumerate(TIERS)})
@@ -1544,6 +1560,8 @@ def _coverage_notes(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan:
     texts, days = cfg["reconciliation"]["texts"], int(cfg["reconciliation"]["coverage_days"])
     notes = []
     first, last = unit.get("first_received"), unit.get("last_received")
+    if not (isinstance(first, str) and first) and not pd.isna(unit.get("log_rows")) and int(unit["log_rows"]):
+        return [texts["none_in_period"]]  # rows, none received in the period
     if isinstance(first, str) and first:
         gap = (dt.date.fromisoformat(first) - plan.period_start).days
         if gap > days:

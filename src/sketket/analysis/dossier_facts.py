@@ -282,7 +282,7 @@ def _day(iso: object) -> str:
 
 def log_span(row: pd.Series | dict[str, Any]) -> str:
     """What one unit's log holds, for its pack: its dossier rows and the days of receipt they cover, then the
-    rows not counted ("240 dòng, tiếp nhận từ 01/04/2016 đến 30/06/2017; 1 dòng trùng mã hồ sơ (tính một
+    rows not counted ("240 dòng; trong kỳ, tiếp nhận từ 01/04/2016 đến 30/06/2017; 1 dòng trùng mã hồ sơ (tính một
     lần); 1 dòng bị loại vì lỗi")."""
     texts = config()["texts"]
     if pd.isna(row.get("log_rows")):  # a folder written before sketket counted them

@@ -343,6 +343,8 @@ def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
         if not text:
             continue
         key = _key(text)
+        if key.startswith(tuple(cfg["not_unit_lines"])):  # the addressee, an address: another body's, or a place
+            continue
         for prefix in cfg["unit_title_prefixes"]:
             if key.startswith(prefix + " ") and ":" in text:
                 prefixed.append(text.split(":", 1)[1].strip())
@@ -547,7 +549,8 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
             tables.append(extra)
     for ex in tables:
         try:
-            rows = ex.rows if ex.rows is not None else _csv_rows(ex)
+            lines: list[int] = []  # a CSV's line of each row (a cell may span lines); a sheet's rows are one each
+            rows = ex.rows if ex.rows is not None else _csv_rows(ex, lines)
         except OSError:
             ex.kind, ex.reason = "rejected", cfg["file_reasons"]["unopenable"]
             continue
@@ -561,19 +564,22 @@ def read_procedures(exports: Iterable[Export], logs_dir: Path, cfg: dict[str, An
             code, name, limit = (_cell(row, ex.columns.get(c)) for c in ("procedure_code", "procedure_name", "days"))
             days = limit_days(limit, cfg["procedures_table"])
             if days is not None and (code or name):
-                out.append(Limit(code, nfc(name), days, ex.rel, ex.header_line + 1 + i))
+                out.append(Limit(code, nfc(name), days, ex.rel, lines[i] if lines else ex.header_line + 1 + i))
     return out
 
 
 def limit_conflicts(limits: list[Limit]) -> list[tuple[Limit, Limit]]:
-    """(the limit used, a later one of the same procedure that differs): by code, else by folded name."""
+    """(the limit used, a later one of the same procedure that differs), once per later row: the same procedure
+    by code, or by folded name (a dossier without a code is looked up by name, a row of the table with a code
+    and a name answers both)."""
     first: dict[str, Limit] = {}
     out = []
     for lim in limits:
-        key = "c:" + lim.code if lim.code else "n:" + " ".join(fold(lim.name).split())
-        used = first.setdefault(key, lim)
-        if used.days != lim.days:
-            out.append((used, lim))
+        keys = ([f"c:{lim.code}"] if lim.code else []) + ([f"n:{' '.join(fold(lim.name).split())}"] if lim.name else [])
+        used = [first.setdefault(k, lim) for k in keys]
+        other = next((u for u in used if u.days != lim.days), None)
+        if other is not None:
+            out.append((other, lim))
     return out
 
 
@@ -603,14 +609,21 @@ def _cell(row: list[str], i: int | None) -> str:
     return str(row[i]).strip() if i is not None and i < len(row) else ""
 
 
-def _csv_rows(ex: Export) -> list[list[str]]:
-    """A CSV's rows below its header; csv.Error carries the line it stopped on as its last argument."""
+def _csv_rows(ex: Export, lines: list[int] | None = None) -> list[list[str]]:
+    """A CSV's rows below its header; csv.Error carries the line it stopped on as its last argument. `lines`,
+    when given, gets the line each row starts on (a cell may span lines)."""
     with open(ex.path, encoding="utf-8-sig", newline="") as f:
         for _ in range(ex.header_line):  # counted in lines (a title cell may span two)
             f.readline()
         reader = csv.reader(f, delimiter=ex.delimiter)
+        rows: list[list[str]] = []
         try:
-            rows = list(reader)
+            before = 0
+            for row in reader:
+                if lines is not None:
+                    lines.append(ex.header_line + before + 1)
+                before = reader.line_num
+                rows.append(row)
         except csv.Error as exc:
             raise csv.Error(str(exc), format_int(ex.header_line + reader.line_num)) from exc
     return rows

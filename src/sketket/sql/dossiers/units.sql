@@ -3,7 +3,7 @@
 -- many of those are still being processed at the cutoff. Tier and city rows and rates are added in Python.
 -- Then what the unit's log holds besides, so that an inspector can tell whether it covers the period: its
 -- dossier rows (log_rows = received + out_of_period + duplicate_rows + unreadable_rows), and the first and
--- last day of receipt it records. Every unit with a row in a log has a row here, even with nothing received
+-- last day of receipt in the period it records. Every unit with a row in a log has a row here, even with nothing received
 -- in the period (a log of another year, of unreadable dates): its table is then reconciled against 0.
 SELECT
   unit_code, unit_name, tier,
@@ -32,7 +32,9 @@ FROM (
   SELECT dossiers.*,
          outcome NOT IN ('excluded', 'out_of_period') AS counted,
          outcome = 'excluded' AND issues LIKE '%duplicate_code%' AS duplicate,
-         outcome <> 'excluded' OR issues LIKE '%duplicate_code%' AS readable
+         -- received in the period (a duplicate was too): a year mistyped far outside it says nothing of the
+         -- days the log covers
+         outcome NOT IN ('excluded', 'out_of_period') OR issues LIKE '%duplicate_code%' AS readable
   FROM dossiers
   -- rows that are no dossier (a blank line, the header again, a printed log's total) are in no unit's log
   WHERE unit_code <> '' AND issues NOT IN ('empty_row', 'header_row', 'footer_row')
