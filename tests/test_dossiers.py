@@ -1755,3 +1755,16 @@ def test_a_sheet_named_for_a_commune_under_its_districts_heading_is_the_communes
     count_dossiers(logs, tmp_path / "out")
     assert _units_of(tmp_path / "out") == {"ba-dinh.xlsx [Phường Trúc Bạch]": "00004",
                                            "ba-dinh.xlsx [Phường Vĩnh Phúc]": "00006"}
+
+
+def test_a_name_a_thi_tran_and_a_xa_share_is_said_to_be_shared(tmp_path):
+    """yen-vien.csv: Gia Lâm has a thị trấn and a xã Yên Viên; the log is neither's until its type is written."""
+    logs = tmp_path / "logs"
+    _write(logs, "yen-vien.csv", ["Y1;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả"], title="")
+    _write(logs, "tt-yen-vien.csv", ["Y1;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả"], title="")
+    res = count_dossiers(logs, tmp_path / "out")
+    assert _units_of(tmp_path / "out") == {"yen-vien.csv": "", "tt-yen-vien.csv": "00526"}
+    f = res.tables["dossier_findings"]
+    assert f.loc[f["rule"] == "unit_unmatched", "message"].tolist() == [
+        "Tên đơn vị \"yen vien\" là tên chung của Thị trấn Yên Viên, Xã Yên Viên (cùng một quận, huyện); 1 hồ sơ "
+        "chưa được tính. Cần ghi rõ loại đơn vị (thị trấn, xã…)."]

@@ -301,6 +301,15 @@ class Registry:
                 del bucket[key]
         return bucket or {}
 
+    def bearers(self, name: object, tier: str) -> list[str]:
+        """The registry names of the units of one scope that all bear `name` as written ("Yên Viên": Thị trấn
+        Yên Viên, Xã Yên Viên), which is why it matches none of them; [] for any other name."""
+        text = nfc(name)
+        keys = admin_keys(text) if text else []
+        codes = next((self._shared_keys(scope)[k] for scope in self._scopes_of((tier,), None) for k in keys
+                      if k in self._shared_keys(scope)), [])
+        return [self._found(Match(name=text), c).registry_name for c in codes]
+
     def _shared_keys(self, scope: tuple[str, str]) -> dict[str, list[str]]:
         """The exact keys of a name that several units of a scope bear as written (a thị trấn and a xã "Yên
         Viên"), each with their codes (registry order). Two spellings that only fold alike ("Hòa Lâm", "Hoà

@@ -1500,6 +1500,9 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
         if namesakes:
             rule, value = "unit_ambiguous", g.unit_name
             message = _ambiguous_message(value, namesakes, rules[rule], registry, n=n, **fmt)
+        elif rule == "unit_unmatched" and (bearers := registry.bearers(g.unit_name, "xa")):
+            value = g.unit_name
+            message = rules[rule]["shared"].format(value=value, n=n, names=", ".join(bearers), **fmt)
         elif rule == "unit_unmatched" and not g.unit_name:
             value = ""
             message = rules[rule]["blank"].format(n=n, first=format_int(int(g.first_row)), **fmt)
