@@ -24,7 +24,7 @@ PROCEDURES = [
 
 # unit_code → log rows, out of period, duplicate rows, unreadable rows, first and last day of receipt, covers the
 # period, log note (Phường Một's log stops at 30/06/2017: a month short of the cutoff)
-SHORT_NOTE = "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ); 3 dòng của sổ bị loại vì lỗi"
+SHORT_NOTE = "sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ; 3 dòng của sổ bị loại vì lỗi"
 LOGS = {"00001": (410, 5, 2, 3, "2016-04-01", "2017-06-30", False, SHORT_NOTE),
         "00002": (100, 0, 0, 0, "2016-04-04", "2017-07-28", True, "")}
 _LOG_COLUMNS = ["log_rows", "out_of_period", "duplicate_rows", "unreadable_rows", "first_received", "last_received",

@@ -209,5 +209,5 @@ def test_a_unit_whose_table_differs_from_its_log_gets_it_in_its_return_list(proc
     lines = [r[6] for r in ws.iter_rows(min_row=8, values_only=True) if r[4] and "sổ theo dõi hồ sơ" in r[4]]
     assert [line.split(". ")[0] for line in lines] == [
         "Phường Một: Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, "
-        "phần mềm 380; sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ); 3 dòng của sổ bị "
+        "phần mềm 380; sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ; 3 dòng của sổ bị "
         "loại vì lỗi"]

@@ -52,7 +52,7 @@ def test_reconciliation_summary_and_line(logged):
     assert list(summary.largest["unit_code"]) == ["00001"]
     assert facts.reconciliation_line(summary.largest.iloc[0]) == (
         "Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380; "
-        "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ); 3 dòng của sổ bị loại vì lỗi")
+        "sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ; 3 dòng của sổ bị loại vì lỗi")
     # what the log says of itself is said only where it may explain a gap
     agrees = facts.unit_reconciliation(logged, "00002")
     assert facts.reconciliation_line({**agrees.to_dict(), "log_note": "3 dòng của sổ bị loại vì lỗi"}) == (

@@ -637,15 +637,15 @@ def test_reconciliation_differs(tmp_path):
     assert (rec["log_received"], rec["log_on_time"], rec["log_overdue"]) == (1000, 980, 20)
     assert (rec["diff_received"], rec["diff_on_time"], rec["diff_overdue"]) == (60, 20, 40)
     assert rec["status"] == "differs"
-    assert rec["message"] == ("Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0% (biểu nhiều hơn 60 "
-                              "hồ sơ)")
+    assert rec["message"] == ("Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0%, biểu nhiều hơn 60 "
+                              "hồ sơ")
 
 
 def test_reconciliation_says_which_side_is_larger(tmp_path):
     _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 940, 920, 20)
     _, t = _run(tmp_path, _rows(980, 20))
     assert t["reconciliation"].iloc[0]["message"] == ("Biểu báo cáo 940 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh "
-                                                      "6,0% (biểu ít hơn 60 hồ sơ)")
+                                                      "6,0%, biểu ít hơn 60 hồ sơ")
     on_disk = pd.read_csv(tmp_path / "out" / "reconciliation.csv", dtype=str, encoding="utf-8-sig")
     assert on_disk.loc[0, "status"] == "differs"
 
@@ -1564,7 +1564,7 @@ def test_what_each_units_log_holds_beside_its_counts(tmp_path):
     assert got == {"received": 2, "log_rows": 10, "out_of_period": 1, "duplicate_rows": 1, "unreadable_rows": 6,
                    "first_received": "2016-04-04", "last_received": "2017-06-15", "covers_period": False}
     # more rows not counted than the tolerance of 5 (fewer could not explain a gap beyond it)
-    assert u["log_note"] == "sổ chỉ ghi đến ngày 15/06/2017 (thiếu 46 ngày cuối kỳ); 6 dòng của sổ bị loại vì lỗi"
+    assert u["log_note"] == "sổ chỉ ghi đến ngày 15/06/2017, thiếu 46 ngày cuối kỳ; 6 dòng của sổ bị loại vì lỗi"
     rec = t["reconciliation"].iloc[0]
     assert rec["status"] == "differs" and rec["log_note"] == u["log_note"]
 

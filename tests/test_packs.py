@@ -227,7 +227,7 @@ def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
             "<td class=\"num\">25,0%</td><td class=\"num\">10</td><td>410 dòng; trong kỳ, tiếp nhận từ 01/04/2016 đến "
             "30/06/2017; 5 hồ sơ ngoài kỳ; 2 dòng trùng mã hồ sơ (tính một lần); 3 dòng bị loại vì lỗi</td>"
             "<td>Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380; "
-            "sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối kỳ); 3 dòng của sổ bị loại vì lỗi"
+            "sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ; 3 dòng của sổ bị loại vì lỗi"
             "</td>") in district
     assert ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Phúc Xá, Phường Trúc Bạch), "
             "500 hồ sơ được tiếp nhận trong kỳ") in district

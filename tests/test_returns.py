@@ -158,8 +158,8 @@ def test_a_unit_whose_table_differs_from_its_log_gets_the_reconciliation_line(tm
     assert (source, sheet, cell, severity, value) == (XUAN, "Sheet1", None, "Cảnh báo", 420)
     assert rule == "Số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa"
     assert message.startswith("Phường Một: Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
-                              "đúng hạn: biểu 400, phần mềm 380; sổ chỉ ghi đến ngày 30/06/2017 (thiếu 31 ngày cuối "
-                              "kỳ); 3 dòng của sổ bị loại vì lỗi. Đề nghị đơn vị đối chiếu lại")
+                              "đúng hạn: biểu 400, phần mềm 380; sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối "
+                              "kỳ; 3 dòng của sổ bị loại vì lỗi. Đề nghị đơn vị đối chiếu lại")
     # units that agree, or no logs at all: no line, no list
     assert reconciliation_findings(rec[rec["status"] == "agrees"], appendix()).empty
     assert reconciliation_findings(rec.iloc[0:0], appendix()).empty

@@ -1627,8 +1627,8 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
                    + (f"phần mềm một cửa ghi nhận {format_int(rec_log)}" if rec_log
                       else "phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ")
                    # which side is larger, in dossiers: the rate alone reads the same either way
-                   + (f", chênh {format_percent(pct)} (biểu {'nhiều' if diffs['received'] > 0 else 'ít'} hơn "
-                      f"{format_int(abs(diffs['received']))} hồ sơ)" if pct is not None and diffs["received"]
+                   + (f", chênh {format_percent(pct)}, biểu {'nhiều' if diffs['received'] > 0 else 'ít'} hơn "
+                      f"{format_int(abs(diffs['received']))} hồ sơ" if pct is not None and diffs["received"]
                       # equal received but another figure beyond the thresholds: not a bare "khớp"
                       else "" if not rec_log else ", khớp số hồ sơ đã nhận" if differs else ", khớp"))
         rows.append({
