@@ -1604,6 +1604,14 @@ def test_the_unit_an_official_heading_a_longer_title_or_a_file_name_names(tmp_pa
         "h.csv": ["Sổ theo dõi hồ sơ huyện Gia Lâm - xã Cổ Bi"],  # the most specific of those named inside
         "i.csv": ["Sổ theo dõi P.Phúc Xá"],
         "so-theo-doi-quan-ba-dinh.csv": ["Địa chỉ: số 1 phường Phúc Xá, quận Ba Đình"],  # an address: a place
+        # a clerk's name that holds a commune's ("Phương Mai"), a street after a house number, the recipient,
+        # a commune said by the way in parentheses: none is the log's unit
+        "so-theo-doi-quan-cau-giay.csv": ["Cán bộ tiếp nhận: Nguyễn Thị Phương Mai"],
+        "so-theo-doi-quan-hoan-kiem.csv": ["Bộ phận một cửa, số 126 P. Hàng Bạc"],
+        "bao-cao-phuong-truc-bach.csv": ["Đơn vị nhận báo cáo: UBND quận Ba Đình"],
+        "k.csv": ["Sổ theo dõi hồ sơ UBND quận Ba Đình (kèm số liệu chuyển từ phường Trúc Bạch)"],
+        # "Đơn vị:" says whose the log is, even when the name is one two units bear: not the district above it
+        "l.csv": ["UBND HUYỆN GIA LÂM", "Đơn vị: Yên Viên"],
     }
     for name, title in files.items():
         (logs / name).write_text("\n".join([*title, HEADER, row]) + "\n", encoding="utf-8")
@@ -1611,7 +1619,10 @@ def test_the_unit_an_official_heading_a_longer_title_or_a_file_name_names(tmp_pa
     assert _units_of(tmp_path / "out") == {"a.csv": "00004", "b.csv": "00006", "c.csv": "00007",
                                            "so-theo-doi-ho-so-phuong-phuc-xa-2017.csv": "00001", "e.csv": "001",
                                            "f.csv": "", "so-theo-doi-phuong-truc-bach.csv": "00004", "h.csv": "00553",
-                                           "i.csv": "00001", "so-theo-doi-quan-ba-dinh.csv": "001"}
+                                           "i.csv": "00001", "so-theo-doi-quan-ba-dinh.csv": "001",
+                                           "so-theo-doi-quan-cau-giay.csv": "005",
+                                           "so-theo-doi-quan-hoan-kiem.csv": "002",
+                                           "bao-cao-phuong-truc-bach.csv": "00004", "k.csv": "001", "l.csv": ""}
 
 
 def test_a_workbook_of_one_sheet_per_commune_or_per_month(tmp_path):
@@ -1768,3 +1779,30 @@ def test_a_name_a_thi_tran_and_a_xa_share_is_said_to_be_shared(tmp_path):
     assert f.loc[f["rule"] == "unit_unmatched", "message"].tolist() == [
         "Tên đơn vị \"yen vien\" là tên chung của Thị trấn Yên Viên, Xã Yên Viên (cùng một quận, huyện); 1 hồ sơ "
         "chưa được tính. Cần ghi rõ loại đơn vị (thị trấn, xã…)."]
+
+
+def test_a_merge_past_the_last_dossier_dates_no_total_nor_spare_row(tmp_path):
+    """A day of receipt merged over the last dossier and the printed total, and one over a spare row: the total
+    stays a closing row (footer_row) and the spare row empty (empty_row); only the dossiers are counted."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã hồ sơ", "Đơn vị", "Tên TTHC", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái"])
+    ws.append(["M1", "Phường Trúc Bạch", "Chứng thực", "05/06/2017", "09/06/2017", "Đang xử lý"])
+    ws.append(["M2", "Phường Trúc Bạch", "Chứng thực", "06/06/2017", "09/06/2017", "Đang xử lý"])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["Tổng cộng: 2 hồ sơ", None, None, None, None, None])
+    ws.merge_cells("D3:D5")
+    wb.save(logs / "tb.xlsx")
+    res = count_dossiers(logs, tmp_path / "out")
+    assert int(res.tables["dossier_units"].set_index("tier").loc["city", "received"]) == 2
+    rules = set(res.tables["dossier_findings"]["rule"])
+    assert "footer_row" in rules and "footer_total_differs" not in rules and "unit_unmatched" not in rules
+
+
+def test_a_short_log_is_not_given_a_rate_of_thousands(tmp_path):
+    _appendix(tmp_path / "out", "00013", "Phường Quán Thánh", 7344, 7300, 44)
+    _, t = _run(tmp_path, _rows(3, 0))
+    assert t["reconciliation"].iloc[0]["message"] == ("Biểu báo cáo 7.344 hồ sơ; phần mềm một cửa ghi nhận 3, biểu "
+                                                      "nhiều hơn 7.341 hồ sơ")

@@ -347,8 +347,13 @@ class Registry:
                 yield _arabic(_fold(r.name))
                 yield _arabic(_fold(r.name_with_type))
             else:
-                yield from admin_keys(r.name)[1:]
-                yield from admin_keys(r.name_with_type)[1:]
+                # the name with its type stripped down to the unit's own name, never further: "Phương Mai" is
+                # no "Mai" (a given name), "Quán Thánh" no "Thanh" (its first word folds like a type word)
+                own = _arabic(_fold(r.name))
+                for key in admin_keys(r.name_with_type)[1:]:
+                    if len(key) < len(own):
+                        break
+                    yield key
         elif exact:
             yield agency_key(r.name)
             yield _fold(r.name)

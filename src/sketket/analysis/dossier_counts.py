@@ -851,16 +851,30 @@ def _named_in(text: str, registry: Registry, words: Sequence[str],
     gia lam xa co bi" → "xa co bi"). Dots and dashes separate words ("P.Phúc Xá")."""
     if fold(text).strip().startswith(tuple(skip)):  # "Kính gửi: UBND quận Ba Đình" is the addressee
         return None
+    # what stands in parentheses is said by the way ("… quận Ba Đình (kèm số liệu của phường Trúc Bạch)"):
+    # looked in only when the rest names no unit
+    outside = re.sub(r"\([^)]*\)", " ", text)
+    return _named_in_words(outside, registry, words) or (_named_in_words(text, registry, words)
+                                                          if outside != text else None)
+
+
+def _named_in_words(text: str, registry: Registry, words: Sequence[str]) -> tuple[str, Match] | None:
     tokens = re.sub(r"[,;()\-.:]", " ", text).split()
     folded = [fold(t) for t in tokens]
     starts = [tuple(w.split()) for w in words]
     found, i = [], 0
     while i < len(tokens):
-        if any(tuple(folded[i:i + len(s)]) == s for s in starts):
-            for end in range(min(len(tokens), i + 8), i + 1, -1):
+        start = next((s for s in starts if tuple(folded[i:i + len(s)]) == s), None)
+        # a house number before it: an address ("số 126 P. Hàng Bạc" is a street), not a unit
+        address = i > 0 and folded[i - 1].isdigit()
+        if start is not None and not address:
+            for end in range(min(len(tokens), i + 8), i + len(start), -1):
                 name = " ".join(tokens[i:end])
                 m = match_unit(name, registry)
-                if m.matched or m.namesakes:
+                # the words after the unit word name the same unit: the unit word is its type, not the first
+                # word of a name ("Nguyễn Thị Phương Mai" is a person, "phường Phương Mai" a unit)
+                rest = match_unit(" ".join(tokens[i + len(start):end]), registry)
+                if (m.matched or m.namesakes) and (rest.code, len(rest.namesakes)) == (m.code, len(m.namesakes)):
                     found.append((name, m))
                     i = end - 1
                     break
@@ -883,6 +897,9 @@ def _unit_hint(ex: Export, registry: Registry, words: Sequence[str] = (), skip: 
     file with a unit column (its rows name their unit)."""
     if "unit_name" in ex.columns:
         return ""
+    if ex.unit_declared:  # "Đơn vị: …" says whose the log is: that name, matched or not, nothing else
+        inside = None if match_unit(ex.unit_declared, registry).matched else _named_in(ex.unit_declared, registry, words)
+        return inside[0] if inside else ex.unit_declared
     names = [n for n in ex.unit_hint.split("\x1f") if n]
     whole = [(n, m) for n in names for m in [match_unit(n, registry)] if m.matched or m.namesakes]
     if whole:
@@ -1625,12 +1642,15 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
         pct = None if diffs["received"] is None or not rec_log else 100 * abs(diffs["received"]) / rec_log
         message = (f"Biểu báo cáo {format_int(rec_rep)} hồ sơ; "
                    + (f"phần mềm một cửa ghi nhận {format_int(rec_log)}" if rec_log
-                      else "phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ")
-                   # which side is larger, in dossiers: the rate alone reads the same either way
-                   + (f", chênh {format_percent(pct)}, biểu {'nhiều' if diffs['received'] > 0 else 'ít'} hơn "
-                      f"{format_int(abs(diffs['received']))} hồ sơ" if pct is not None and diffs["received"]
-                      # equal received but another figure beyond the thresholds: not a bare "khớp"
-                      else "" if not rec_log else ", khớp số hồ sơ đã nhận" if differs else ", khớp"))
+                      else "phần mềm một cửa không ghi nhận hồ sơ nào trong kỳ"))
+        if pct is not None and diffs["received"]:
+            # the rate beyond 100% of a short log says nothing ("chênh 244.700%"): the count does; and which side
+            # is larger, in dossiers, since the rate alone reads the same either way
+            side = "nhiều" if diffs["received"] > 0 else "ít"
+            message += ((f", chênh {format_percent(pct)}" if pct <= 100 else "")
+                        + f", biểu {side} hơn {format_int(abs(diffs['received']))} hồ sơ")
+        elif rec_log:  # equal received but another figure beyond the thresholds: not a bare "khớp"
+            message += ", khớp số hồ sơ đã nhận" if differs else ", khớp"
         rows.append({
             "unit_code": code, "reported_received": rec_rep, "log_received": rec_log,
             "reported_on_time": pairs["on_time"][0], "log_on_time": pairs["on_time"][1],

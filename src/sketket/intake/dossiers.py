@@ -90,6 +90,7 @@ class Export:
     header_cells: tuple[str, ...] = ()
     unit_hint: str = ""  # the units named by the title lines, the sheet, the file name, "\x1f" between them
     unit_titles: list[str] = field(default_factory=list)  # what its own title lines name (_title_unit)
+    unit_declared: str = ""  # the unit a "Đơn vị: …" line declares, when one does
     sheet: str = ""
     rows: list[list[str]] | None = None  # .xlsx: the data rows as text (the header excluded)
     # .xlsx: the other worksheets holding a header (a log split by year), each read as an export of its own
@@ -337,23 +338,36 @@ def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
     non-empty title line as it stands, then each cell of a line of several (an official heading puts the unit
     and the national motto on one row, in two cells)."""
     prefixed, plain, cells = [], [], []
+    skip = tuple(cfg["not_unit_lines"])
     for row in rows:
-        parts = [str(c).strip() for c in row if str(c).strip()]
+        # a cell addressing another body or giving a place ("Kính gửi: UBND quận Ba Đình") is left out with the
+        # cells after it in its row ("Kính gửi:" | "UBND quận Ba Đình"); the unit's own cell stands before it
+        parts = []
+        for c in row:
+            if (p := str(c).strip()) and _key(p).startswith(skip):
+                break
+            if p:
+                parts.append(p)
         text = " ".join(parts)
         if not text:
             continue
-        key = _key(text)
-        if key.startswith(tuple(cfg["not_unit_lines"])):  # the addressee, an address: another body's, or a place
+        # "Đơn vị: …", the prefix itself before the colon ("Đơn vị nhận báo cáo: …" is another body)
+        if ":" in text and _key(text.split(":", 1)[0]) in cfg["unit_title_prefixes"]:
+            prefixed.append(text.split(":", 1)[1].strip())
             continue
-        for prefix in cfg["unit_title_prefixes"]:
-            if key.startswith(prefix + " ") and ":" in text:
-                prefixed.append(text.split(":", 1)[1].strip())
-                break
-        else:
-            plain.append(text)
-            if len(parts) > 1:
-                cells += parts
+        plain.append(text)
+        if len(parts) > 1:
+            cells += parts
     return prefixed + plain + cells
+
+
+def _declared_unit(rows: list[list[str]], cfg: dict[str, Any]) -> str:
+    """The unit a title line declares ("Đơn vị: UBND phường X", "Cơ quan: …"), or ""."""
+    for row in rows:
+        text = " ".join(p for c in row if (p := str(c).strip()))
+        if ":" in text and _key(text.split(":", 1)[0]) in cfg["unit_title_prefixes"]:
+            return text.split(":", 1)[1].strip()
+    return ""
 
 
 def _stem_name(path: Path) -> str:
@@ -434,6 +448,7 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
         # resolved against the registry later: the unit of a file without a unit column (the first that
         # matches), the district of one with it (for a commune's name that several districts have)
         ex.unit_titles = _title_unit(head[:found.top], cfg)
+        ex.unit_declared = _declared_unit(head[:found.top], cfg)
         ex.unit_hint = "\x1f".join([*ex.unit_titles, ex.sheet, _stem_name(path)])
     return ex
 
@@ -442,15 +457,23 @@ class _Rejected(Exception):
     pass
 
 
-def _fill_merged_down(rows: list[list[str]], merged: Iterable[Any], header_at: int) -> None:
+def _fill_merged_down(rows: list[list[str]], merged: Iterable[Any], header_at: int,
+                      footer_words: Iterable[str] = ()) -> None:
     """A cell merged over several rows below the header (a unit's name, a day of receipt, written once for the
-    dossiers beside it) holds its value in its first row only; Excel shows it in every row: so do the rows."""
+    dossiers beside it) holds its value in its first row only; Excel shows it in every row: so do the rows that
+    hold a dossier — not a row holding nothing else (a spare row stays empty) nor a printed log's closing row
+    (its total, its signatures: `footer_words`), which a merge running past the last dossier would date."""
+    words = tuple(footer_words)
     for (r0, c0), (r1, _) in merged:
         if r0 <= header_at or r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
         for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
-            if c0 < len(rows[r]) and not rows[r][c0]:
-                rows[r][c0] = rows[r0][c0]
+            row = rows[r]
+            if c0 >= len(row) or row[c0] or not any(v for i, v in enumerate(row) if i != c0):
+                continue
+            if any(w in v.lower() for v in row if v for w in words):
+                continue
+            row[c0] = rows[r0][c0]
 
 
 def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
@@ -479,7 +502,7 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
                     first, ex.sheet = rows, meta.name
                 header = _find_header(rows, cfg)
                 if header.kind:
-                    _fill_merged_down(rows, sheet.merged_cell_ranges or [], header.at)
+                    _fill_merged_down(rows, sheet.merged_cell_ranges or [], header.at, cfg["footer_rows"]["contains"])
                     found.append((meta.name, rows))
                     if meta.visible != python_calamine.SheetVisibleEnum.Visible:
                         ex.hidden_sheets += (meta.name,)
@@ -518,7 +541,9 @@ def discover(logs_dir: Path, cfg: dict[str, Any]) -> list[Export]:
             if len(sheets) > 1 and sheet_ex.kind == "log":
                 # a sheet without a title of its own (a month's sheet) may take the unit another sheet's title
                 # names, after its own title lines and its name, before the file's name
-                others = [n for o in sheets if o is not sheet_ex for n in o.unit_titles]
+                titled = {tuple(o.unit_titles) for o in sheets if o is not sheet_ex and o.unit_titles}
+                # the other sheets' heading, when they agree on one (months of one unit), else none is guessed
+                others = list(next(iter(titled))) if len(titled) == 1 else []
                 sheet_ex.unit_hint = "\x1f".join([*sheet_ex.unit_titles, sheet_ex.sheet, *others, _stem_name(p)])
             # read, since nothing is lost unsaid, but said: a hidden sheet is often an old copy
             if sheet_ex.kind == "log" and sheet_ex.sheet in ex.hidden_sheets:

@@ -32,9 +32,9 @@ FROM (
   SELECT dossiers.*,
          outcome NOT IN ('excluded', 'out_of_period') AS counted,
          outcome = 'excluded' AND issues LIKE '%duplicate_code%' AS duplicate,
-         -- received in the period (a duplicate was too): a year mistyped far outside it says nothing of the
-         -- days the log covers
-         outcome NOT IN ('excluded', 'out_of_period') OR issues LIKE '%duplicate_code%' AS readable
+         -- counted (received in the period, the copy of a code that counts): a year mistyped far outside the
+         -- period says nothing of the days the log covers
+         outcome NOT IN ('excluded', 'out_of_period') AS readable
   FROM dossiers
   -- rows that are no dossier (a blank line, the header again, a printed log's total) are in no unit's log
   WHERE unit_code <> '' AND issues NOT IN ('empty_row', 'header_row', 'footer_row')
