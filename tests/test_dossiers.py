@@ -1806,3 +1806,16 @@ def test_a_short_log_is_not_given_a_rate_of_thousands(tmp_path):
     _, t = _run(tmp_path, _rows(3, 0))
     assert t["reconciliation"].iloc[0]["message"] == ("Biểu báo cáo 7.344 hồ sơ; phần mềm một cửa ghi nhận 3, biểu "
                                                       "nhiều hơn 7.341 hồ sơ")
+
+
+def test_a_signature_in_a_dates_column_closes_the_log(tmp_path):
+    """The place and date of signing, and the signer's title, written in the columns of the dates: closing rows
+    (footer_row), not dossiers without a date of receipt."""
+    d, t = _run(tmp_path, [
+        "S1;Chứng thực;Trực tiếp;05/06/2017;07/06/2017;06/06/2017;;;Đã trả",
+        ";;;Hà Nội, ngày 05 tháng 8 năm 2017;;;;;",
+        ";;;NGƯỜI LẬP BIỂU;;THỦ TRƯỞNG CƠ QUAN;;;",
+    ])
+    f = t["dossier_findings"]
+    assert f.loc[f["rule"] == "footer_row", "source_row"].tolist() == [5, 6]
+    assert not set(f["rule"]) & {"received_missing", "received_unreadable", "finished_unreadable"}

@@ -1262,7 +1262,8 @@ def _not_dossier_params(dialect: Dialect, logs: list[Export], cfg: dict[str, Any
     return {
         "header_texts": f"({header_cell('received_at')} OR {others} >= 2)",
         "footer_text": dialect.matches("lower(trim(concat_ws(' ', dossier_code, procedure_code, procedure_name, "
-                                       "channel, return_channel, status)))", regex_literal(words, whole)),
+                                       "channel, return_channel, status, received_at, due_at, finished_at, "
+                                       "returned_at)))", regex_literal(words, whole)),
         "footer_unit": dialect.matches("lower(unit_key)", regex_literal(words, whole, anchored=True)),
     }
 

@@ -31,6 +31,7 @@ SELECT file_idx, source_row, unit_key, dossier_code, procedure_code, procedure_n
          AND {{blank finished_at}} AND {{blank returned_at}} AS no_data,
        -- tested only on the few rows without a date of receipt (CASE evaluates its branch on those alone)
        CASE WHEN r_dn IS NULL THEN {header_texts} ELSE false END AS header_row,
-       CASE WHEN {{blank received_at}} AND {{blank due_at}} AND {{blank finished_at}} AND {{blank returned_at}}
+       -- no readable date (a signature "Hà Nội, ngày 05 tháng 8 năm 2017" may stand in a date's column)
+       CASE WHEN r_dn IS NULL AND u_dn IS NULL AND f_dn IS NULL AND t_dn IS NULL
             THEN {footer_text} OR {footer_unit} ELSE false END AS footer_row
 FROM v
