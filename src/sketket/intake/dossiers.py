@@ -351,9 +351,9 @@ def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
         text = " ".join(parts)
         if not text:
             continue
-        # "Đơn vị: …", the prefix itself before the colon ("Đơn vị nhận báo cáo: …" is another body)
-        if ":" in text and _key(text.split(":", 1)[0]) in cfg["unit_title_prefixes"]:
-            prefixed.append(text.split(":", 1)[1].strip())
+        declared = _declared(text, cfg)
+        if declared is not None:
+            prefixed.append(declared)
             continue
         plain.append(text)
         if len(parts) > 1:
@@ -361,12 +361,19 @@ def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
     return prefixed + plain + cells
 
 
+def _declared(text: str, cfg: dict[str, Any]) -> str | None:
+    """The unit a line declares ("Đơn vị: UBND phường X", "Cơ quan: …": the prefix itself before the colon;
+    "Đơn vị nhận báo cáo: …" is another body), None when it declares none."""
+    head, colon, rest = text.partition(":")
+    return rest.strip() if colon and _key(head) in cfg["unit_title_prefixes"] else None
+
+
 def _declared_unit(rows: list[list[str]], cfg: dict[str, Any]) -> str:
-    """The unit a title line declares ("Đơn vị: UBND phường X", "Cơ quan: …"), or ""."""
+    """The unit the first title line that declares one declares, or ""."""
     for row in rows:
-        text = " ".join(p for c in row if (p := str(c).strip()))
-        if ":" in text and _key(text.split(":", 1)[0]) in cfg["unit_title_prefixes"]:
-            return text.split(":", 1)[1].strip()
+        declared = _declared(" ".join(p for c in row if (p := str(c).strip())), cfg)
+        if declared is not None:
+            return declared
     return ""
 
 
