@@ -107,6 +107,7 @@ def admin_keys(name: object) -> list[str]:
     """Keys of a district or commune name, dropping one typed prefix at a time:
     "UBND P. Phúc Xá" → ["ubnd p phuc xa", "p phuc xa", "phuc xa"]."""
     key = _arabic(_fold(name) if isinstance(name, str) else fold(name))
+    key = re.sub(r"^((?:ubnd )?)t ([tx]) ", r"\1t\2 ", key)  # "T.T Yên Viên", "T.X Sơn Tây": tt, tx
     keys = [key]
     while True:
         word, _, rest = key.partition(" ")
