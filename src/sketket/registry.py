@@ -306,9 +306,12 @@ class Registry:
         """The registry names of the units of one scope that all bear `name` as written ("Yên Viên": Thị trấn
         Yên Viên, Xã Yên Viên), which is why it matches none of them; [] for any other name."""
         text = nfc(name)
-        keys = admin_keys(text) if text else []
-        codes = next((self._shared_keys(scope)[k] for scope in self._scopes_of((tier,), None) for k in keys
-                      if k in self._shared_keys(scope)), [])
+        return self._bearing(text, self._scopes_of((tier,), None), admin_keys(text) if text else [])
+
+    def _bearing(self, text: str, scopes: Iterable[tuple[str, str]], keys: list[str]) -> list[str]:
+        """The registry names of the units of the first of `scopes` that share one of `keys` (_shared_keys)."""
+        codes = next((self._shared_keys(scope)[k] for scope in scopes for k in keys if k in self._shared_keys(scope)),
+                     [])
         return [self._found(Match(name=text), c).registry_name for c in codes]
 
     def _shared_keys(self, scope: tuple[str, str]) -> dict[str, list[str]]:
@@ -434,9 +437,9 @@ class Registry:
             if code:
                 return self._found(result, code)
         # a name two units of one scope share: those two are the suggestions, whatever the fuzzy search says
-        same = [c for scope in scopes for key in keys for c in self._shared_keys(scope).get(key, [])]
+        same = self._bearing(text, scopes, keys)
         if same:
-            result.suggestions = list(dict.fromkeys(self._found(Match(name=text), c).registry_name for c in same))[:3]
+            result.suggestions = same[:3]
             return result
         if not suggest:
             return result

@@ -1348,8 +1348,9 @@ def unit_table(units: pd.DataFrame, cfg: dict[str, Any], plan: Plan) -> pd.DataF
     for c in ("first_received", "last_received"):
         u[c] = u[c].astype("string").str.slice(0, 10)
     rows = u.to_dict("records")  # once: a city of many units iterates them in Python
-    u["covers_period"] = [not _coverage_notes(r, cfg, plan) for r in rows]
-    u["log_note"] = [log_note(r, cfg, plan) for r in rows]
+    coverage = [_coverage_notes(r, cfg, plan) for r in rows]
+    u["covers_period"] = [not notes for notes in coverage]
+    u["log_note"] = [log_note(r, cfg, notes) for r, notes in zip(rows, coverage, strict=True)]
     for c in _UNIT_COUNTS:
         u[c] = u[c].fillna(0).astype("int64")
     u["tier_order"] = u["tier"].map({t: i for i, t in enumerate(TIERS)})
@@ -1596,11 +1597,11 @@ def _coverage_notes(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan:
     return notes
 
 
-def log_note(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], plan: Plan) -> str:
+def log_note(unit: pd.Series | dict[str, Any], cfg: dict[str, Any], coverage: list[str]) -> str:
     """What in a unit's own log can explain a gap with its table (empty when nothing): a log short of the
-    period, and more dossier rows not counted for an error (no readable date of receipt, columns in another
-    order) than the reconciliation's absolute tolerance."""
-    parts = _coverage_notes(unit, cfg, plan)
+    period (`coverage`, _coverage_notes), and more dossier rows not counted for an error (no readable date of
+    receipt, columns in another order) than the reconciliation's absolute tolerance."""
+    parts = list(coverage)
     unreadable = unit.get("unreadable_rows")
     if not pd.isna(unreadable) and int(unreadable) > int(cfg["reconciliation"]["absolute"]):
         parts.append(cfg["reconciliation"]["texts"]["unreadable"].format(n=format_int(unreadable)))

@@ -304,6 +304,12 @@ def short_logs(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataF
     return u[~u["covers_period"].fillna(True).astype(bool)] if len(u) else u
 
 
+def reconciliation_lines(t: DossierTables) -> dict[str, str]:
+    """Each reconciled unit's line (reconciliation_line), by unit code."""
+    r = t.reconciliation
+    return {row["unit_code"]: reconciliation_line(row) for _, row in r.iterrows()} if len(r) else {}
+
+
 def unit_reconciliation(t: DossierTables, unit_code: str) -> pd.Series | None:
     """The reconciliation row of one unit, None when it has no log or no table."""
     r = reconciliation_rows(t, [unit_code])

@@ -333,10 +333,10 @@ def _two_rows(top: list[str], bottom: list[str], cfg: dict[str, Any]) -> list[st
     return out
 
 
-def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
-    """Names a title line above the header gives for the unit: "Đơn vị: UBND phường X" first, then any
-    non-empty title line as it stands, then each cell of a line of several (an official heading puts the unit
-    and the national motto on one row, in two cells)."""
+def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Names the title lines above the header give for the unit: those declared ("Đơn vị: UBND phường X"), and
+    every name — the declared first, then any non-empty title line as it stands, then each cell of a line of
+    several (an official heading puts the unit and the national motto on one row, in two cells)."""
     prefixed, plain, cells = [], [], []
     skip = tuple(cfg["not_unit_lines"])
     for row in rows:
@@ -358,7 +358,7 @@ def _title_unit(rows: list[list[str]], cfg: dict[str, Any]) -> list[str]:
         plain.append(text)
         if len(parts) > 1:
             cells += parts
-    return prefixed + plain + cells
+    return prefixed, prefixed + plain + cells
 
 
 def _declared(text: str, cfg: dict[str, Any]) -> str | None:
@@ -366,15 +366,6 @@ def _declared(text: str, cfg: dict[str, Any]) -> str | None:
     "Đơn vị nhận báo cáo: …" is another body), None when it declares none."""
     head, colon, rest = text.partition(":")
     return rest.strip() if colon and _key(head) in cfg["unit_title_prefixes"] else None
-
-
-def _declared_unit(rows: list[list[str]], cfg: dict[str, Any]) -> str:
-    """The unit the first title line that declares one declares, or ""."""
-    for row in rows:
-        declared = _declared(" ".join(p for c in row if (p := str(c).strip())), cfg)
-        if declared is not None:
-            return declared
-    return ""
 
 
 def _stem_name(path: Path) -> str:
@@ -454,8 +445,8 @@ def _classify(ex: Export, head: list[list[str]], cfg: dict[str, Any], ends: list
     if kind == "log":
         # resolved against the registry later: the unit of a file without a unit column (the first that
         # matches), the district of one with it (for a commune's name that several districts have)
-        ex.unit_titles = _title_unit(head[:found.top], cfg)
-        ex.unit_declared = _declared_unit(head[:found.top], cfg)
+        declared, ex.unit_titles = _title_unit(head[:found.top], cfg)
+        ex.unit_declared = declared[0] if declared else ""
         ex.unit_hint = "\x1f".join([*ex.unit_titles, ex.sheet, _stem_name(path)])
     return ex
 

@@ -95,8 +95,7 @@ def units_html(cat: Catalog, unit_code: str = "") -> str:
     units = facts.unit_rows(data, [params.text(unit_code, "unit_code")] if unit_code else None)
     if units.empty:
         return packs.para(t["empty"])
-    lines = {c: facts.reconciliation_line(r) for c, r in
-             (data.reconciliation.set_index("unit_code").iterrows() if len(data.reconciliation) else [])}
+    lines = facts.reconciliation_lines(data)
     shown = units.assign(log=[facts.log_span(r) for _, r in units.iterrows()],
                          log_note=units["log_note"].fillna(""),
                          reconciliation=[lines.get(c, t["not_reconciled"]) for c in units["unit_code"]])

@@ -1245,13 +1245,12 @@ def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
     if mine.empty:
         return ""
     texts = facts.config()["texts"]
-    rec = data.reconciliation.set_index("unit_code") if len(data.reconciliation) else None
+    lines = facts.reconciliation_lines(data)
     decided = (mine["on_time"] + mine["overdue"]).astype("Float64")
     shown = mine.assign(
         on_time_rate=100 * mine["on_time"] / decided.where(decided > 0),
         online_share=100 * mine["online_received"] / mine["received"].where(mine["received"] > 0),
-        reconciliation=[facts.reconciliation_line(rec.loc[c]) if rec is not None and c in rec.index else ""
-                        for c in mine["unit_code"]],
+        reconciliation=[lines.get(c, "") for c in mine["unit_code"]],
         log=[facts.log_span(r) for _, r in mine.iterrows()])
     cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_share": "pct",
             "postal_received": "int", "log": "text", "reconciliation": "text"}
