@@ -279,21 +279,26 @@ def test_the_national_title_has_room_for_one_line_and_the_title_no_blue_rule(tmp
     assert grid[1] >= 10.4 and grid[0] >= 6.4  # rendered by LibreOffice, one line each
 
 
-def test_the_submissions_sentence_names_who_is_late_and_what_each_lacks():
-    """Section I: a unit late by some days is counted late even when it also lacks its paper copy; the
-    documents missing are named unit by unit; a unit that lacks only a copy is counted apart."""
+def test_the_submissions_sentence_counts_each_unit_once_and_names_what_each_lacks():
+    """Section I, in tracking's statuses (the pack's): the counts add up to the units that owe a report (a
+    unit late that also lacks a copy was counted late and again among those lacking a copy: 15 + 4 + 19 of 63
+    beside 28 on time); each incomplete unit is named with what it lacks and its days late."""
     from sketket.outputs.draft import _submissions
 
     df = pd.DataFrame({
         "unit_name": ["Sở A", "Sở B", "Quận C", "Huyện D", "Huyện E", "Sở F", "Quận G"],
         "status": ["on_time", "late", "incomplete", "incomplete", "incomplete", "missing", "unreadable"],
-        "days_late": [None, 5, 3, None, None, None, None],
+        "days_late": [None, 5, 3, 2, None, None, None],
         "missing": ["", "", "bản giấy", "Báo cáo sơ kết; bản giấy", "bản giấy", "Phụ lục (biểu số liệu)",
                     "Phụ lục (biểu số liệu)"]})
-    assert _submissions(df) == [
-        "Tình hình gửi báo cáo (7 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; nộp muộn: 2 (Sở B 5 ngày, Quận C 3 "
-        "ngày); còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết); chỉ còn thiếu bản giấy: 2 đơn vị; đã gửi nhưng "
-        "tệp không đọc được, cần gửi lại: 1 (Quận G); chưa gửi: 1 (Sở F)."]
+    (sentence,) = _submissions(df)
+    assert sentence == (
+        "Tình hình gửi báo cáo (7 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; đủ nhưng nộp muộn: 1 (Sở B 5 ngày); "
+        "chưa đủ: 3, trong đó còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết (muộn 2 ngày)), chỉ còn thiếu bản "
+        "giấy: 2 (Quận C (muộn 3 ngày), Huyện E); đã gửi nhưng tệp không đọc được, cần gửi lại: 1 (Quận G); chưa "
+        "gửi: 1 (Sở F).")
+    counts = [int(x) for x in __import__("re").findall(r"(?:hạn|muộn|chưa đủ|lại|chưa gửi): (\d+)", sentence)]
+    assert sum(counts) == len(df)
 
 
 def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():

@@ -274,27 +274,37 @@ _COPIES = ("bản giấy", "bản điện tử")  # tracking's words for a copy 
 
 
 def _submissions(df: pd.DataFrame) -> list[str]:
-    """Who sent what by the plan's deadline, each unit named: late ones with their days late (whatever else
-    they lack), then the documents missing with what each lacks, then those that lack only a copy."""
+    """Who sent what by the plan's deadline, in tracking's statuses, which do not overlap (the counts add up
+    to the units that owe a report, as in the pack's table): complete and on time; complete but late, each
+    with its days late; incomplete, each named with what it lacks (and its days late, if any), those lacking
+    a document apart from those lacking only a copy."""
     if df.empty:
         return []
     days = pd.to_numeric(df["days_late"], errors="coerce").fillna(0).astype(int)
     missing = df["missing"].fillna("").astype(str)
     docs = missing.map(lambda m: [x for x in m.split("; ") if x and x not in _COPIES])
+
+    def late(i: Any) -> str:
+        return f" (muộn {format_int(days[i])} ngày)" if days[i] > 0 else ""
+
     parts = [f"đủ, đúng hạn: {format_int((df['status'] == 'on_time').sum())}"]
-    late = df[days > 0]
-    if len(late):
-        parts.append(f"nộp muộn: {format_int(len(late))} (" + ", ".join(
-            f"{nfc(n)} {format_int(d)} ngày" for n, d in zip(late["unit_name"], days[days > 0], strict=True)) + ")")
-    lacking = df[docs.map(bool) & ~df["status"].isin(["missing", "unreadable"])]
-    if len(lacking):
-        parts.append(f"còn thiếu tài liệu: {format_int(len(lacking))} (" + "; ".join(
-            f"{nfc(n)}: {', '.join(d).lower()}" for n, d in zip(lacking["unit_name"], docs[lacking.index],
-                                                                 strict=True)) + ")")
-    copies = df[(missing != "") & ~docs.map(bool)]
-    if len(copies):
-        kinds = sorted(set(missing[copies.index]))
-        parts.append(f"chỉ còn thiếu {' hoặc '.join(kinds)}: {format_int(len(copies))} đơn vị")
+    complete_late = df[df["status"] == "late"]
+    if len(complete_late):
+        parts.append(f"đủ nhưng nộp muộn: {format_int(len(complete_late))} (" + ", ".join(
+            f"{nfc(n)} {format_int(days[i])} ngày" for i, n in complete_late["unit_name"].items()) + ")")
+    incomplete = df[df["status"] == "incomplete"]
+    if len(incomplete):
+        lacking = incomplete[docs[incomplete.index].map(bool)]
+        copies = incomplete[~docs[incomplete.index].map(bool)]
+        within = []
+        if len(lacking):
+            within.append(f"còn thiếu tài liệu: {format_int(len(lacking))} (" + "; ".join(
+                f"{nfc(n)}: {', '.join(docs[i]).lower()}{late(i)}" for i, n in lacking["unit_name"].items()) + ")")
+        if len(copies):
+            kinds = sorted(set(missing[copies.index]))
+            within.append(f"chỉ còn thiếu {' hoặc '.join(kinds)}: {format_int(len(copies))} (" + ", ".join(
+                f"{nfc(n)}{late(i)}" for i, n in copies["unit_name"].items()) + ")")
+        parts.append(f"chưa đủ: {format_int(len(incomplete))}, trong đó " + ", ".join(within))
     broken = df[df["status"] == "unreadable"]
     if len(broken):
         parts.append(f"đã gửi nhưng tệp không đọc được, cần gửi lại: {format_int(len(broken))} "
