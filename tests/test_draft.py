@@ -332,3 +332,19 @@ def test_satisfaction_rates_the_reports_give_are_said_as_a_range_never_added():
     assert said == ["Khảo sát mức độ hài lòng (tỷ lệ hài lòng): 3/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ "
                     "quan tương đương Sở: 3); tỷ lệ nêu trong báo cáo của 2 đơn vị: từ 82,2% đến 99,2%; 1 đơn vị "
                     "không nêu nội dung này."]
+
+
+def test_a_report_whose_sentences_disagree_is_said_unclear_not_silent():
+    """The pack shows such a unit "Cần kiểm tra"; the draft counted it among those that say nothing (5 "không
+    nêu" in the draft for the pack's 2 to check and 3 silent)."""
+    from sketket.outputs.draft import checklist_sentences
+
+    rows = [{"source_file": f"{u}.docx", "unit_name": u, "unit_code": u, "tier": "so", "section": "II.2.d",
+             "group": "d)", "item": "d_xep_hang", "item_label": "Tiêu chí: xếp hàng tự động", "value": v,
+             "number": None, "evidence": "", "flag": f}
+            for u, v, f in (("Sở A", "Có", ""), ("Sở B", "Không nêu", "Mâu thuẫn: các câu trả lời khác nhau"),
+                            ("Sở C", "Không nêu", ""), ("Sở D", "Không", ""))]
+    assert checklist_sentences(pd.DataFrame(rows), "II.2.d") == [
+        "Tiêu chí: xếp hàng tự động: 1/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1); "
+        "chưa thực hiện: Sở D; 1 đơn vị có báo cáo nêu chưa rõ, cần kiểm tra: Sở B; 1 đơn vị không nêu nội "
+        "dung này."]

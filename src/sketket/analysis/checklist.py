@@ -569,7 +569,8 @@ def unit_checklist(sections: pd.DataFrame, checklist: Checklist | None = None) -
     return pd.DataFrame(rows, columns=CHECKLIST_COLUMNS + EXTRA_COLUMNS)
 
 
-def _flagged(df: pd.DataFrame) -> pd.Series:
+def flagged(df: pd.DataFrame) -> pd.Series:
+    """Rows whose answer could not be decided (two sentences disagree): to be checked, not silent."""
     if "flag" not in df.columns:
         return pd.Series(False, index=df.index)
     return df["flag"].fillna("").astype(str).str.strip() != ""
@@ -607,7 +608,7 @@ def checklist_matrix(df: pd.DataFrame, checklist: Checklist | None = None) -> pd
     kinds = number_kinds(checklist)
     labels = [i["label"] for i in checklist.items]
     cells = df.assign(cell=[_cell(v, n, kinds.get(i, ""), f, checklist) for v, n, i, f in
-                            zip(df["value"], df["number"], df["item"], _flagged(df), strict=True)],
+                            zip(df["value"], df["number"], df["item"], flagged(df), strict=True)],
                       tier_label=df["tier"].map(lambda t: TIER_LABELS.get(t, "Chưa xác định")))
     wide = cells.pivot_table(index=["tier_label", "unit_name"], columns="item_label", values="cell",
                              aggfunc="first")
@@ -622,8 +623,8 @@ def silent_units(df: pd.DataFrame, checklist: Checklist | None = None) -> pd.Dat
     that says it meets every modern-counter criterion (checklist.yml implied_by) counts as "Có" on each it
     does not name."""
     checklist = checklist or load_checklist()
-    flagged = _flagged(df)
-    answer = df["value"].where(~flagged, checklist.flag_label)
+    unsure = flagged(df)
+    answer = df["value"].where(~unsure, checklist.flag_label)
     # a criterion a report does not name, from a unit that says it meets them all (implied_by), counts as met
     wholes = implied_by()
     if wholes and "unit_code" in df:

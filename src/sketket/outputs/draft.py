@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.checklist import answer_words, implied_by, number_kinds, reporting_unit
+from sketket.analysis.checklist import answer_words, flagged, implied_by, number_kinds, reporting_unit
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
 from sketket.analysis.indicators import load_config as load_indicator_config
@@ -157,7 +157,8 @@ def _ii2b(tiers: pd.DataFrame) -> list[str]:
 
 def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     """For each item of a section of II.2: how many of the units whose report was read say "Có" (and in
-    part), by tier, with the units that say "Không"."""
+    part), by tier, with the units that say "Không", those whose report is unclear (flagged, as in the
+    pack's "Cần kiểm tra") and how many say nothing."""
     rows = checklist[checklist["section"] == section]
     words = answer_words()
     wholes = implied_by()
@@ -196,7 +197,11 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
         none_needed = reporting_unit(group[group["value"] == words["none_needed"]]).nunique()
         if none_needed:
             text += f"; {format_int(none_needed)} đơn vị không phát sinh"
-        silent = reporting_unit(group[group["value"] == words["silent"]]).nunique()
+        unsure = group[flagged(group)]
+        if len(unsure):  # two sentences of its report disagree: not the same as saying nothing
+            text += (f"; {format_int(reporting_unit(unsure).nunique())} đơn vị có báo cáo nêu chưa rõ, cần kiểm "
+                     f"tra: {_names(unsure['unit_name'].tolist(), 10)}")
+        silent = reporting_unit(group[(group["value"] == words["silent"]) & ~flagged(group)]).nunique()
         if silent:  # "0/59 đã thực hiện" alone would read as "none has it" when most did not say
             text += f"; {format_int(silent)} đơn vị không nêu nội dung này"
         out.append(text + ".")
