@@ -143,7 +143,9 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
                               f"hạn ({packs.format_int(received - overdue)}/{packs.format_int(received)} hồ sơ; "
                               f"{packs.format_int(overdue)} hồ sơ quá hạn).")
     # 40 online services for 900 procedures: 4,4%, under the configured 30%
-    assert "Dịch vụ công trực tuyến mức độ 3, 4 mới bằng 4,4% số TTHC (40 dịch vụ)." in b.went_badly
+    # a sum over units, said so (the tile's "lượt … (cộng của các đơn vị)"), not "40 dịch vụ" of the city
+    assert ("Dịch vụ công trực tuyến mức độ 3, 4 mới bằng 4,4% số TTHC (cộng của các đơn vị: 40 lượt dịch vụ trên "
+            "900 lượt TTHC).") in b.went_badly
     # the shortcoming most units wrote about: summed over tiers (4 > 3)
     assert "Tồn tại nhiều đơn vị nêu nhất: Phần mềm (4 đơn vị)." in b.went_badly
     # Saturday work: 1 "Không" among the 4 units whose report was read (the silent one counted, as in the draft)

@@ -1082,8 +1082,10 @@ def brief(tables: Tables) -> Brief:
             good.append(f"{format_percent(c['one_stop_share'])} TTHC ({format_int(c['tthc_one_stop'])}/"
                         f"{format_int(c['tthc_total'])}) thực hiện theo cơ chế một cửa, một cửa liên thông.")
         if not _missing(c["online_share"]) and c["online_share"] < spec["low_online"]:
+            # a sum over units: a service every commune offers counts once per commune (as the tile says)
             bad.append(f"Dịch vụ công trực tuyến mức độ 3, 4 mới bằng {format_percent(c['online_share'])} số TTHC "
-                       f"({format_int(c['online_services_l34'])} dịch vụ).")
+                       f"(cộng của các đơn vị: {format_int(c['online_services_l34'])} lượt dịch vụ trên "
+                       f"{format_int(c['tthc_total'])} lượt TTHC).")
     ranked = tiers[(tiers["tier"] != "city") & tiers["on_time_rate"].notna()].sort_values("on_time_rate")
     if len(ranked) > 1:
         top, low = ranked.iloc[-1], ranked.iloc[0]
