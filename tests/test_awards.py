@@ -159,3 +159,21 @@ def test_a_report_that_says_apologies_were_sent_in_part_holds_the_award(units, f
     assert "xin lỗi" not in awards.loc["Huyện Thu"].reasons
     assert awards.loc["Phường A"].shortlisted  # no report read: neither held nor praised
     assert _by_name(shortlist(units, findings, config)).loc["Quận Xuân"].shortlisted  # without the checklist
+
+
+def test_figures_kept_from_an_earlier_file_hold_the_award_of_every_unit_in_it(units, findings):
+    """The inspector's finding: four district branches of BHXH were shortlisted on figures from the file their
+    agency had meant to replace (its later file could not be opened). Every unit of that file is held, with the
+    later file named; the units of other files are not."""
+    config = copy.deepcopy(load_awards_config())
+    assert "current_file" in [c["kind"] for c in config["criteria"]]
+    older = pd.concat([findings, pd.DataFrame([finding(XUAN, "Quận Xuân", "resend_unreadable", severity="warning",
+                                                       cell="", value="quan-xuan-sua.xlsx")])], ignore_index=True)
+    before, after = _by_name(shortlist(units, findings, config)), _by_name(shortlist(units, older, config))
+    assert before.loc["Phường A"].shortlisted and not after.loc["Phường A"].shortlisted
+    assert after.loc["Phường A"].criteria_missed == (
+        'Số liệu đang lấy từ tệp gửi trước: tệp gửi sau ("quan-xuan-sua.xlsx") không mở được; chưa xét khen thưởng '
+        "cho đến khi đơn vị gửi lại.")
+    # a unit of another file: the same verdict, nothing said of files
+    assert before.loc["Huyện Thu"].equals(after.loc["Huyện Thu"])
+    assert "tệp gửi trước" not in after.loc["Huyện Thu"].reasons + after.loc["Huyện Thu"].criteria_missed

@@ -348,3 +348,15 @@ def test_a_report_whose_sentences_disagree_is_said_unclear_not_silent():
         "Tiêu chí: xếp hàng tự động: 1/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1); "
         "chưa thực hiện: Sở D; 1 đơn vị có báo cáo nêu chưa rõ, cần kiểm tra: Sở B; 1 đơn vị không nêu nội "
         "dung này."]
+
+
+def test_figures_from_an_earlier_file_are_said_in_the_draft_as_in_the_packs():
+    from sketket.outputs.draft import superseded_sentence
+
+    units = pd.DataFrame({"unit_code": ["S16", "S16.01", "S02"], "unit_name": ["Sở Y tế", "Chi cục A", "Sở Tư pháp"],
+                          "tier": ["so", "chi_cuc", "so"], "source_file": ["y-te.xlsx", "y-te.xlsx", "tu-phap.xlsx"]})
+    findings = pd.DataFrame({"source_file": ["y-te.xlsx"], "rule": ["resend_unreadable"], "value": ["y-te-2.xlsx"]})
+    assert superseded_sentence(units, findings) == (
+        "Số liệu của Sở Y tế (và đơn vị trực thuộc) lấy từ tệp gửi trước: tệp gửi sau không mở được, cần đơn vị "
+        "gửi lại.")
+    assert superseded_sentence(units, findings.iloc[0:0]) == ""

@@ -42,3 +42,19 @@ def test_the_group_rows_say_which_units_awaiting_correction_their_sums_leave_out
     assert rows["B"].values["dossiers_received"] == 400
     assert rows["subtotal"].name == "Cấp xã (2 đơn vị; không gồm 1 đơn vị có số liệu đang chờ sửa)"
     assert not rows["A"].name.endswith("chờ sửa)")
+
+
+def test_a_row_whose_figures_come_from_an_earlier_file_says_so_and_is_still_counted():
+    """The inspector's finding: the pack warned that Sở Y tế's figures came from its earlier file (the later one
+    could not be opened), the workbook's note column was empty for its rows."""
+    appendix = pd.DataFrame({"unit_name": ["Sở Y tế", "Chi cục Dân số", "Sở Tư pháp"],
+                             "source_file": ["so-y-te.xlsx", "so-y-te.xlsx", "so-tu-phap.xlsx"],
+                             "dossiers_received": pd.array([500, 80, 300], dtype="Int64"),
+                             "note": ["Đã rà soát", None, ""]})
+    units = pd.DataFrame({"data_status": ["ok", "ok", "ok"], "correction_cells": ["", "", ""]})
+    findings = pd.DataFrame({"source_file": ["so-y-te.xlsx", "so-tu-phap.xlsx"],
+                             "rule": ["resend_unreadable", "sum_mismatch"], "value": ["so-y-te-sua.xlsx", "9"]})
+    out = workbook_appendix(appendix, units, findings)
+    said = 'Số liệu lấy từ tệp gửi trước (tệp gửi sau "so-y-te-sua.xlsx" không mở được, cần gửi lại)'
+    assert out["note"].tolist() == [f"Đã rà soát; {said}", said, ""]
+    assert out["dossiers_received"].tolist() == [500, 80, 300]

@@ -19,7 +19,7 @@ import pandas as pd
 from sketket import catalog
 from sketket.analysis import dossier_facts
 from sketket.analysis.awards import load_awards_config, shortlist
-from sketket.analysis.gating import AWAITING, awaiting
+from sketket.analysis.gating import AWAITING, awaiting, superseded
 from sketket.analysis.indicators import (
     RATES,
     SUMMABLE,
@@ -81,17 +81,28 @@ def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
     return awards
 
 
-def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame,
+                      findings: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of the consolidated workbook: a row awaiting correction keeps its name, its figures are left
-    out of the sheet and its totals, and its note says why."""
+    out of the sheet and its totals, and its note says why; a row whose figures come from an earlier file (the
+    later one could not be opened: `findings`' resend_unreadable) is counted, its note saying so."""
     out = appendix.copy()
     gated = (units["data_status"] == AWAITING).reindex(out.index, fill_value=False).astype(bool)
     out["data_status"] = units["data_status"].reindex(out.index)  # the sheet's group rows say whom they leave out
     figures = [c for c in out.columns if c in {*SUMMABLE, *RATES} or c.endswith("_pct") or c.endswith("_reported")]
     out.loc[gated, figures] = pd.NA
-    label = load_config()["gating"]["label"]
-    out.loc[gated, "note"] = label + " (" + units.loc[gated, "correction_cells"].str.split(" | ", regex=False).map(
-        lambda parts: ", ".join(p.split(":")[0] for p in parts)) + ")"
+    gating = load_config()["gating"]
+    out.loc[gated, "note"] = gating["label"] + " (" + units.loc[gated, "correction_cells"].str.split(
+        " | ", regex=False).map(lambda parts: ", ".join(p.split(":")[0] for p in parts)) + ")"
+    older = superseded(findings) if findings is not None else {}
+    if older:
+        later = out["source_file"].astype(str).map(older)
+        stale = later.notna() & ~gated
+        said = gating["superseded_note"]
+        notes = out["note"] if "note" in out else pd.Series(pd.NA, index=out.index)
+        notes = notes.astype(object).where(out["note"].notna(), "")
+        out.loc[stale, "note"] = [f"{n}; {said.format(file=f)}" if n else said.format(file=f)
+                                  for n, f in zip(notes[stale], later[stale], strict=True)]
     return out
 
 
@@ -123,7 +134,8 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
     # The consolidated workbook (a line per unit: the longest step at national scale) is written by a worker
     # process on the other core while this one computes and saves the tables and the return lists.
     with ProcessPoolExecutor(1, initializer=die_with_parent) as pool:  # a killed analyse leaves no writer behind
-        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units), cat.report("consolidated"),
+        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings),
+                               cat.report("consolidated"),
                                plan=ctx.plan, registry=registry)
         result = _tables_and_returns(ctx, appendix, findings, units, awards_config)
         result.consolidated = workbook.result()

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sketket import catalog
+from sketket.analysis.gating import superseded
 from sketket.analysis.indicators import format_count, format_rate, tier_medians
 from sketket.clean import fold, format_int
 from sketket.config import load_yaml
@@ -116,6 +117,16 @@ def _log_agrees(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return ok, c["met" if ok else "missed"].format(line=row["line"])
 
 
+def _current_file(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """A unit whose figures come from an earlier file, its later one unreadable (gating.superseded), waits
+    until it sends that file again: the figures it meant to replace cannot carry an award. Otherwise nothing
+    is said (an empty sentence is not shown)."""
+    later = ctx["superseded"].get(str(u.get("source_file", "")))
+    if later is None:
+        return True, ""
+    return False, c["missed"].format(file=later)
+
+
 def _report_says(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     """What the unit's own narrative report says of an outline item (the checklist): an answer listed in `holds`
     (keys of checklist.yml `values`: no, partly) holds the award, quoted; a unit without a report, or whose
@@ -138,6 +149,7 @@ CRITERIA: dict[str, Callable[[Unit, dict[str, Any], dict[str, Any]], Verdict]] =
     "online_above_tier_median": _online_above_tier_median,
     "no_errors": _no_errors,
     "log_agrees": _log_agrees,
+    "current_file": _current_file,
     "report_says": _report_says,
 }
 
@@ -193,7 +205,8 @@ def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
     considered = considered.join(unit_errors(considered, findings))
     ctx = {"online_median": tier_medians(units, "online_services_l34").to_dict(),  # dicts: read per unit
            "reconciliation": _reconciliation_by_unit(reconciliation),
-           "checklist": _checklist_by_unit(checklist), "answer_words": _answer_words()}
+           "checklist": _checklist_by_unit(checklist), "answer_words": _answer_words(),
+           "superseded": superseded(findings)}
     rows = []
     for u in _records(considered):
         met, missed = [], []

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from sketket.dimensions import SUBMITTER_TIERS
+
 OK, AWAITING, NO_FIGURES = "ok", "awaiting_correction", "no_figures"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 
@@ -64,3 +66,27 @@ def left_out_note(n: int, template: str) -> str:
     from sketket.clean import format_int
 
     return template.format(n=format_int(n)) if n else ""
+
+
+def superseded(findings: pd.DataFrame) -> dict[str, str]:
+    """Files whose figures stand although their unit sent a later file that could not be opened (ingest's
+    resend_unreadable): kept file → the later file. Those figures are the unit's last readable ones, so they
+    are counted; every total that uses them says so, and they hold the unit's award until it sends again."""
+    if findings.empty or "rule" not in findings:
+        return {}
+    older = findings[findings["rule"] == "resend_unreadable"]
+    later = older["value"] if "value" in older else pd.Series("", index=older.index)
+    return dict(zip(older["source_file"].astype(str), later.fillna("").astype(str), strict=True))
+
+
+def superseded_heads(units: pd.DataFrame, findings: pd.DataFrame, codes: Iterable[str] | None = None) -> list[str]:
+    """The submitting units (row A of their file) whose figures come from an earlier file (`superseded`);
+    `codes`: only the files holding those units (a ranking of communes names the district whose file holds
+    them)."""
+    older = superseded(findings)
+    if not older or units.empty:
+        return []
+    stale = units[units["source_file"].isin(set(older))]
+    if codes is not None:
+        stale = stale[stale["source_file"].isin(set(stale.loc[stale["unit_code"].isin(list(codes)), "source_file"]))]
+    return stale.loc[stale["tier"].isin(SUBMITTER_TIERS), "unit_name"].astype(str).tolist()

@@ -117,6 +117,15 @@ def awaiting_sentence(units: pd.DataFrame, label: str = "đang chờ sửa") -> 
             f"của báo cáo này: {_names(waiting['unit_name'].tolist())}.")
 
 
+def superseded_sentence(units: pd.DataFrame, findings: pd.DataFrame) -> str:
+    """The units whose figures come from an earlier file (their later one could not be opened), as the packs
+    say it; empty when none."""
+    from sketket.analysis.gating import superseded_heads
+
+    heads = superseded_heads(units, findings)
+    return load_indicator_config()["gating"]["superseded"].format(units=", ".join(heads)) if heads else ""
+
+
 def left_out_again(units: pd.DataFrame) -> str:
     """The reminder under later figures that the units awaiting correction (named in II.2.a) are left out."""
     n = int((units["data_status"] == AWAITING).sum())
@@ -348,7 +357,8 @@ def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> li
     cat = ctx.catalog
     appendix, units = cat.load("appendix"), cat.load("indicators_units")
     if len(units) == len(appendix):  # analyse keeps one unit row per appendix row, in order
-        appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True))
+        appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True),
+                                     cat.load("findings"))
     titles = (config or load_config()).get("appendix_titles", {})
     out = []
     for form in ("I", "II", "III"):
@@ -384,10 +394,11 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
         return config["placeholder"].format(what=config["judgements"][sid])
 
     left_out = awaiting_sentence(units)
+    older = superseded_sentence(units, cat.load("findings"))
     body: dict[str, list[str]] = {
         "I": [_fill(config["intro"], ctx), *_submissions(cat.load("submissions")), hole("I")],
         "II.1": [hole("II.1")],
-        "II.2.a": [*_ii2a(tiers, units), *([left_out] if left_out else [])],
+        "II.2.a": [*_ii2a(tiers, units), *([left_out] if left_out else []), *([older] if older else [])],
         "II.2.b": _ii2b(tiers),
         # the units left out are named once (II.2.a); section i recalls that its figures leave them out
         "II.2.i": _ii2i(tiers, units, config, (ctx.plan_dict()["period_start"], ctx.plan_dict()["period_end"]))

@@ -19,7 +19,7 @@ import pandas as pd
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, in_sentence, nfc, nfc_lines
 from sketket.config import Plan
-from sketket.dimensions import DISPLAY_ORDER, SUBMITTER_TIERS, scope_label
+from sketket.dimensions import DISPLAY_ORDER, scope_label
 from sketket.outputs.html import emphasised, piece, render, safe
 
 DEMO_LABEL = "Dữ liệu minh họa"
@@ -534,19 +534,13 @@ def older_figures_html(tables: Tables, codes: Iterable[str] | None = None) -> st
     """The units whose figures come from an earlier file because their newer one could not be opened (ingest's
     resend_unreadable), beside every ranking and total that uses them; empty when there are none. `codes`: only
     the files of those units (a ranking of communes names the district whose file holds them)."""
-    findings = tables["findings"]
-    older = findings[findings["rule"] == "resend_unreadable"] if len(findings) else findings
-    if older.empty:
+    from sketket.analysis.gating import superseded_heads
+    from sketket.analysis.indicators import load_config
+
+    heads = superseded_heads(tables["indicators_units"], tables["findings"], codes)
+    if not heads:
         return ""
-    units = tables["indicators_units"]
-    stale = units[units["source_file"].isin(set(older["source_file"]))] if len(units) else units
-    if codes is not None:
-        stale = stale[stale["source_file"].isin(set(stale.loc[stale["unit_code"].isin(list(codes)), "source_file"]))]
-    heads = stale[stale["tier"].isin(SUBMITTER_TIERS)] if len(stale) else stale
-    if heads.empty:
-        return ""
-    return para(f"Số liệu của {', '.join(heads['unit_name'].astype(str))} (và đơn vị trực thuộc) lấy từ tệp gửi "
-                "trước: tệp gửi sau không mở được, cần đơn vị gửi lại.")
+    return para(load_config()["gating"]["superseded"].format(units=", ".join(heads)))
 
 
 def far_below_counts_html(tables: Tables) -> str:
