@@ -295,7 +295,16 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
                                        "=HYPERLINK(\"x\")", "Không trực tiếp", "Giấy khen B"]
     expected = [(n.replace("\x07", "").replace("=", "'=", 1), p, a)
                 for n, p, a in zip(passed["name"], passed["proposer_name"], passed["award"], strict=True)]
-    assert _list_rows(xlsx) == expected
+    # the workbook in the .docx's order: the collective passed on its unit's reason last, in a part of its own
+    assert _list_rows(xlsx) == [*expected[:1], *expected[2:], expected[1]]
+    lines = [str(r[0]) for r in openpyxl.load_workbook(xlsx)["Danh sách đề nghị"].iter_rows(values_only=True)
+             if isinstance(r[0], str)]
+    assert lines[-2:] == ["III. TẬP THỂ CHƯA ĐẠT TIÊU CHÍ XÉT KHEN THƯỞNG, ĐƠN VỊ ĐỀ NGHỊ CÓ GIẢI TRÌNH",
+                          "1 tập thể; đề nghị Hội đồng Thi đua - Khen thưởng Thành phố xem xét giải trình của đơn vị "
+                          "đề nghị."]
+    # a unit's own award: listed and checked, said not to go to the City (the .docx leaves it out, saying so)
+    assert "2. Giấy khen của Thủ trưởng cơ quan, đơn vị (1 cá nhân) – thuộc thẩm quyền khen thưởng của đơn vị, " \
+           "không trình Chủ tịch UBND Thành phố" in lines
     ws = openpyxl.load_workbook(xlsx)["Danh sách đề nghị"]
     phuc_xa = next(r for r in ws.iter_rows(values_only=True) if r[1] == "P. Phúc Xá")  # the list: as typed
     assert (phuc_xa[8], phuc_xa[9], phuc_xa[12], phuc_xa[13]) == (1200, 99.8, "Có", "Đạt")
@@ -333,7 +342,12 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     assert paragraphs.index("III. TẬP THỂ CHƯA ĐẠT TIÊU CHÍ XÉT KHEN THƯỞNG, ĐƠN VỊ ĐỀ NGHỊ CÓ GIẢI TRÌNH") > \
         paragraphs.index("II. CÁ NHÂN")
     assert any(p.endswith("Ngoài ra, 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình (phần cuối danh "
-                          "sách).") for p in paragraphs)
+                          "sách). Danh sách không gồm 2 đề nghị Giấy khen của Thủ trưởng cơ quan, đơn vị (thuộc thẩm "
+                          "quyền khen thưởng của đơn vị; có trong bảng tổng hợp của Sở Nội vụ).") for p in paragraphs)
+    # the share of direct workers among the individuals submitted: 2 of 3 ("Không trực tiếp" stays, its unit
+    # being at 75% over the 4 it proposed for the City; the Giấy khen is not counted)
+    assert any(p.startswith("Tổng số: 1 tập thể, 3 cá nhân, trong đó 2 cá nhân là người lao động trực tiếp (66,7%).")
+               for p in paragraphs)
     summary = next(str(r[0]) for r in ws.iter_rows(values_only=True) if str(r[0]).startswith("Tổng hợp"))
     assert "7 đủ điều kiện đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí xét khen thưởng" in summary
 
@@ -356,7 +370,10 @@ def test_city_pack_section_shows_share_held_nominations_and_shortlisted_units_no
     checks.to_csv(tmp_path / "nomination_checks.csv", index=False, encoding="utf-8-sig")
     awards.to_csv(tmp_path / "awards.csv", index=False, encoding="utf-8-sig")
     html = nominations_html(load_tables(tmp_path))
-    assert "66,7% (2/3)" in html and "mức tối thiểu 75%" in html
+    # the share of the list submitted (the .docx's), not of every row proposed: C is held by the rule itself
+    assert ("Trong danh sách trình Thành phố, người lao động trực tiếp chiếm 100,0% (2/2) số cá nhân (mức tối "
+            "thiểu 75% mỗi đơn vị; 1 đơn vị dưới mức: 1 cá nhân không phải lao động trực tiếp chưa đưa vào danh "
+            "sách).") in html
     assert "&lt;script&gt;C&lt;/script&gt;" in html and "<script>" not in html
     assert "Phường Trúc Bạch" in html and html.count("Phường Phúc Xá") == 0
     (tmp_path / "none").mkdir()  # a processed folder without nominations

@@ -247,3 +247,16 @@ def direct_shares(checks: pd.DataFrame, config: dict[str, Any] | None = None) ->
         rows.append({"proposer_name": name, "individuals": total, "direct": direct,
                      "share": 100 * direct / total, "meets": direct * 100 >= spec["min_pct"] * total})
     return pd.DataFrame(rows, columns=["proposer_name", "individuals", "direct", "share", "meets"])
+
+
+def submitted_direct_share(checks: pd.DataFrame, config: dict[str, Any] | None = None) -> tuple[int, int]:
+    """(direct workers, individuals) among the individuals of the list submitted to the People's Committee:
+    passed, proposed for an award of a level the rule counts (a unit's own Giấy khen is not submitted). The
+    pack, the workbook and the .docx say this one share; the rule itself is per proposing unit
+    (direct_shares)."""
+    cfg = config or load_config()
+    levels = cfg["rules"]["direct_share"]["levels"]
+    passed = checks["passed"].astype(str).str.lower().isin(["true", "1"])
+    mine = checks[passed & (checks["kind"] == "individual") & checks["award_level"].isin(levels)]
+    direct = mine["direct_worker"].astype(str).str.lower().isin(["true", "1"])
+    return int(direct.sum()), len(mine)

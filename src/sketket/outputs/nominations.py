@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sketket.analysis.nominations import check_nominations, direct_shares
+from sketket.analysis.nominations import check_nominations, direct_shares, submitted_direct_share
 from sketket.catalog import Catalog, reports
 from sketket.clean import excel_safe, format_int, format_percent, nfc
 from sketket.config import Plan
@@ -147,20 +147,32 @@ def write_list_xlsx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
     _header(ws, r, LIST_COLUMNS)
     r += 1
     last = get_column_letter(len(LIST_COLUMNS))
-    for part, by_award in groups(passed, cfg):
-        ws.cell(row=r, column=1, value=part).font = Font(bold=True)
+
+    def heading(text: str, italic: bool = False) -> None:
+        nonlocal r
+        ws.cell(row=r, column=1, value=safe(text)).font = Font(bold=True, italic=italic)
         ws.merge_cells(f"A{r}:{last}{r}")
         r += 1
-        for n, (award, rows) in enumerate(by_award, start=1):
-            what = "tập thể" if rows["kind"].iloc[0] == "collective" else "cá nhân"
-            label = o["group"].format(n=n, award=award, count=format_int(len(rows)), what=what)
-            ws.cell(row=r, column=1, value=safe(label)).font = Font(bold=True, italic=True)
-            ws.merge_cells(f"A{r}:{last}{r}")
+
+    def put(rows: pd.DataFrame) -> None:
+        nonlocal r
+        for k, (_, nom) in enumerate(rows.iterrows(), start=1):
+            row = list_row(nom, k, cfg["results"]["ok"])
+            _put_row(ws, r, [row[key] for key, _, _ in LIST_COLUMNS])
             r += 1
-            for k, (_, nom) in enumerate(rows.iterrows(), start=1):
-                row = list_row(nom, k, cfg["results"]["ok"])
-                _put_row(ws, r, [row[key] for key, _, _ in LIST_COLUMNS])
-                r += 1
+
+    # the parts of the .docx submitted to the People's Committee, in its order: collectives that meet the
+    # criteria, individuals (a unit's own award said to be the unit's), then the collectives passed on their
+    # unit's reason only
+    for part, by_award in groups(passed[~explained], cfg):
+        heading(part)
+        for n, (award, rows) in enumerate(by_award, start=1):
+            heading(_group_label(cfg, n, award, rows), italic=True)
+            put(rows)
+    if explained.any():
+        heading(o["docx_exceptions_heading"])
+        heading(o["docx_exceptions"].format(count=format_int(explained.sum())), italic=True)
+        put(passed[explained])
     _held_sheet(wb.create_sheet(o["sheet_held"]), held, cfg, plan)
     _direct_sheet(wb.create_sheet(o["sheet_direct"]), checks, cfg, plan)
     for sheet in wb.worksheets:
@@ -171,6 +183,14 @@ def write_list_xlsx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _group_label(cfg: dict[str, Any], n: int, award: str, rows: pd.DataFrame) -> str:
+    """"1. Bằng khen của Chủ tịch UBND Thành phố (9 tập thể)"; a unit's own award says it is not submitted."""
+    o = cfg["output"]
+    what = "tập thể" if rows["kind"].iloc[0] == "collective" else "cá nhân"
+    label = o["group"].format(n=n, award=award, count=format_int(len(rows)), what=what)
+    return label + (o["unit_level"] if (rows["award_level"] == "unit").all() else "")
 
 
 def _explained(checks: pd.DataFrame, cfg: dict[str, Any]) -> pd.Series:
@@ -252,14 +272,16 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
                  widths_cm=[1.2, width * 0.18, width * 0.16, width * 0.14, width * 0.24, width * 0.28 - 1.2],
                  center_columns=(0,))
         doc.add_paragraph()
-    individuals = passed[passed["kind"] == "individual"]
-    direct = int(individuals["direct_worker"].fillna(False).astype(bool).sum())
-    share = format_percent(100 * direct / len(individuals)) if len(individuals) else "–"
+    direct, individuals = submitted_direct_share(checks, cfg)
+    share = format_percent(100 * direct / individuals) if individuals else "–"
     totals = o["docx_totals"].format(collectives=format_int((passed["kind"] == "collective").sum()),
-                                     individuals=format_int(len(individuals)), direct=format_int(direct),
+                                     individuals=format_int(individuals), direct=format_int(direct),
                                      share=share)
     if len(exceptions):
         totals += o["docx_totals_exceptions"].format(n=format_int(len(exceptions)))
+    own = checks[checks["passed"] & (checks["award_level"] == "unit")]
+    if len(own):  # checked and listed in the workbook, not submitted: said, not dropped silently
+        totals += o["docx_totals_unit_level"].format(n=format_int(len(own)))
     dl.paragraph(doc, totals, italic=True)
     dl.signature(doc, recipients=o["docx_recipients"], role=o["docx_role"])
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1478,9 +1478,14 @@ def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str
     ok = load_yaml("nominations.yml")["results"]["ok"]
     # passed on the proposing unit's reason although the collective misses the criteria (the award list's part III)
     explained = passed & ~checks["check_criteria"].isin(["", ok]) if "check_criteria" in checks else passed & False
-    city = checks[(checks["kind"] == "individual") & checks["award_level"].isin(spec["levels"])]
-    direct = int(_true(city["direct_worker"]).sum())
-    share = format_percent(100 * direct / len(city)) if len(city) else "–"
+    from sketket.analysis.nominations import submitted_direct_share
+
+    # the share of the list submitted (as the .docx says it), not of every row proposed (held ones, a person
+    # proposed by two units counted twice)
+    direct, individuals = submitted_direct_share(checks)
+    share = format_percent(100 * direct / individuals) if individuals else "–"
+    below = checks["check_direct_share"].isin(["", ok]) if "check_direct_share" in checks else passed | True
+    below_units = checks.loc[~below, "proposer_name"].nunique()
     parts = [para(f"{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
              f"{format_int((checks['kind'] == 'collective').sum())} tập thể, "
              f"{format_int((checks['kind'] == 'individual').sum())} cá nhân; "
@@ -1488,8 +1493,10 @@ def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str
              + (f" (trong đó {format_int(explained.sum())} tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, "
                 "để Hội đồng Thi đua - Khen thưởng xem xét)" if explained.any() else "")
              + f", {format_int((~passed).sum())} chưa đủ điều kiện. "
-             f"Người lao động trực tiếp chiếm {share} ({format_int(direct)}/{format_int(len(city))}) số cá "
-             f"nhân đề nghị khen thưởng cấp Thành phố (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị).")]
+             f"Trong danh sách trình Thành phố, người lao động trực tiếp chiếm {share} ({format_int(direct)}/"
+             f"{format_int(individuals)}) số cá nhân (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị"
+             + (f"; {format_int(below_units)} đơn vị dưới mức: {format_int((~below).sum())} cá nhân không phải "
+                "lao động trực tiếp chưa đưa vào danh sách" if below_units else "") + ").")]
     held = checks[~passed]
     if not lists:
         return parts[0]
