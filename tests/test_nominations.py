@@ -441,3 +441,25 @@ def test_city_pack_counts_apart_the_collectives_that_pass_on_their_units_reason(
     html = nominations_html(load_tables(tmp_path), lists=False)
     assert ("2 đề nghị đủ điều kiện (trong đó 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, để Hội "
             "đồng Thi đua - Khen thưởng xem xét), 0 chưa đủ điều kiện.") in html
+
+
+def test_an_achievement_the_units_figures_contradict_is_a_warning_at_the_nominee() -> None:
+    """The inspector's finding: "Không có hồ sơ quá hạn" was the achievement of a clerk of a district whose table
+    says 9.130 overdue, and every check said "Đạt". Now a warning (the person's own dossiers may differ): the
+    nomination stays on the list, the proposer's return list carries it."""
+    units = pd.DataFrame({"unit_code": ["001", "00001"], "unit_name": ["Quận Ba Đình", "Phường Phúc Xá"],
+                          "data_status": ["ok", "ok"], "dossiers_overdue": [9130, 0]})
+    rows = [nomination("Trần Kim Hương", summary="KHÔNG CÓ HỒ SƠ QUÁ HẠN; được công dân đánh giá cao"),
+            nomination("Lê Văn Tám", unit_code="00001", unit_name="Phường Phúc Xá",
+                       summary="Không có hồ sơ quá hạn"),
+            nomination("Đỗ Thị Mai", summary="Chủ động hướng dẫn công dân")]
+    for k, r in enumerate(rows):
+        r["source_row"], r["name_cell"] = 10 + k, f"B{10 + k}"
+    checks, findings = check_nominations(pd.DataFrame(rows), units)
+    out = checks.set_index("name")
+    assert out.loc["Trần Kim Hương", "check_claims"] == (
+        'Thành tích của "Trần Kim Hương" nêu "không có hồ sơ quá hạn" nhưng biểu số liệu của Quận Ba Đình ghi 9.130 '
+        "hồ sơ quá hạn; cần kiểm tra lại với đơn vị.")
+    assert out.loc["Trần Kim Hương", "passed"] and out.loc["Trần Kim Hương", "warnings"] == 1
+    assert out.loc["Lê Văn Tám", "check_claims"] == "" and out.loc["Đỗ Thị Mai", "check_claims"] == ""
+    assert findings[["cell", "rule", "severity"]].values.tolist() == [["B10", "nomination_claims", "warning"]]

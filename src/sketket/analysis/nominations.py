@@ -21,7 +21,7 @@ import pandas as pd
 from sketket.clean import fold, format_int, format_percent, nfc
 from sketket.intake.nominations import config as load_config
 
-CHECKS: tuple[str, ...] = ("read", "registry", "data_status", "duplicate", "criteria", "direct_share")
+CHECKS: tuple[str, ...] = ("read", "registry", "data_status", "duplicate", "criteria", "direct_share", "claims")
 FINDING_COLUMNS = ["source_file", "sheet", "cell", "unit_name", "rule", "severity", "message", "value"]
 FIGURES = ("dossiers_received", "on_time_rate", "one_stop_share", "online_services_l34")
 # Tone marks of Vietnamese (grave, acute, tilde, hook above, dot below): where a syllable carries them
@@ -173,6 +173,25 @@ class _Checks:
                         proposer=r["proposer_name"], total=format_int(total), direct=format_int(n_direct),
                         share=format_percent(100 * n_direct / total), threshold=format_percent(spec["min_pct"], 0),
                         name=r["name"]), r["direct_cell"] or r["name_cell"])
+
+    def claims(self) -> None:
+        """An achievement the summary states that the figures of the nominee's unit contradict ("không có hồ sơ
+        quá hạn" beside 9.130 overdue): a warning to check, since a person's own dossiers may differ from the
+        unit's."""
+        spec = self.rules["claims"]
+        for i, r in enumerate(self.rows):
+            summary = fold(r["summary"])
+            if not summary or r["unit_code"] not in self.units.index:
+                continue
+            for claim in spec["phrases"]:
+                phrase = next((p for p in claim["words"] if fold(p) in summary), None)
+                value = self.units.at[r["unit_code"], claim["figure"]] if claim["figure"] in self.units else None
+                if phrase is None or value is None or pd.isna(value) or float(value) <= claim["at_most"]:
+                    continue
+                self.put("claims", i, spec["severity"], self.messages["claims"].format(
+                    name=r["name"], phrase=phrase, unit=self.unit_label(r), value=format_int(value),
+                    what=claim["what"]), r["name_cell"])
+                break
 
 
 RULES: dict[str, Callable[[_Checks], None]] = {c: getattr(_Checks, c) for c in CHECKS}

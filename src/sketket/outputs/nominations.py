@@ -44,7 +44,8 @@ LIST_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("shortlisted", "Đạt tiêu chí xét chọn của Sở Nội vụ", 11),
     ("check_registry", "Kiểm tra: danh mục đơn vị", 14), ("check_data_status", "Kiểm tra: số liệu", 14),
     ("check_duplicate", "Kiểm tra: trùng lặp", 16), ("check_criteria", "Kiểm tra: tiêu chí", 24),
-    ("check_direct_share", "Kiểm tra: tỷ lệ lao động trực tiếp", 16), ("reason", "Lý do đề nghị", 24),
+    ("check_direct_share", "Kiểm tra: tỷ lệ lao động trực tiếp", 16),
+    ("check_claims", "Kiểm tra: thành tích so với số liệu", 24), ("reason", "Lý do đề nghị", 24),
 )
 # Checks that concern every nomination: "Đạt" when they found nothing.
 _EVERY = ("check_registry", "check_data_status", "check_duplicate")
@@ -81,7 +82,8 @@ def list_row(r: pd.Series, stt: int, ok: str) -> dict[str, object]:
         "online_services_l34": _number(r["online_services_l34"]) if collective else None,
         "shortlisted": ("Có" if r["shortlisted"] is True else "Không") if collective else "",
     }
-    for col in ("check_registry", "check_data_status", "check_duplicate", "check_criteria", "check_direct_share"):
+    for col in ("check_registry", "check_data_status", "check_duplicate", "check_criteria", "check_direct_share",
+                "check_claims"):
         row[col] = r[col] or (ok if col in _EVERY else "")
     return row
 
