@@ -524,3 +524,40 @@ def test_a_binary_workbook_under_a_spreadsheet_name_is_refused(tmp_path):
         z.writestr("xl/workbook.bin", b"\x83\x01\x00")
         z.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00")
     assert screen(path, 2**24) == ("file_foreign", {"what": "sổ Excel dạng nhị phân (.xlsb) đặt tên .xlsx"})
+
+
+def test_formulas_over_the_whole_sheet_nested_or_circular_cost_their_cells_only(tmp_path, reg):
+    """A probe's workbook: a ward's count "=SUM(A1:XFD1048576)" without a saved value kept the evaluator busy over
+    17 billion cells (ingest still running after 240 s, the good file beside it never read); brackets nested 3000
+    deep rejected the file with "RecursionError"; a circular reference was computed where Excel refuses it. Each
+    is now a cell that could not be computed, read in well under a second; the other cells are computed."""
+    import time
+
+    import _submissions as S
+
+    from sketket.intake.ingest import ingest
+
+    S.uncached_formulas(tmp_path)
+    wb = openpyxl.load_workbook(tmp_path / "cong-thuc.xlsx")
+    ws = wb["PL I"]
+    ws["H7"] = "=SUM(A1:XFD1048576)+MAX(A1:XFD1048576)"  # the whole sheet, twice
+    ws["I7"] = "=" + "(" * 3000 + "1" + ")" * 3000
+    ws["K7"] = "=K7+1"  # circular
+    wb.save(tmp_path / "cong-thuc.xlsx")
+    started = time.perf_counter()
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    assert time.perf_counter() - started < 30  # before: minutes, bounded by nothing
+    assert res.files.set_index("source_file").loc["cong-thuc.xlsx", "status"] == "ingested"
+    found = res.findings[res.findings["rule"] == "formula_not_computed"]
+    assert sorted(found["cell"]) == ["H7", "I7", "K7"]
+    on_time = res.appendix.set_index("source_row")["dossiers_on_time"]
+    assert on_time[4] == 1220 and on_time[6] == 396  # the computable formulas still computed
+
+
+def test_sum_of_a_whole_column_reads_the_cells_there_are():
+    from sketket.intake._xlsx import evaluate_cells
+
+    grid = [[1, 2], [3, None], ["x", 4]]
+    values, failed = evaluate_cells(grid, {(4, 3): "=SUM(A1:B1048576)", (5, 4): "=D5+C4"}, [(4, 3), (5, 4)])
+    assert values == {(4, 3): 10.0}
+    assert failed == {(5, 4): "=D5+C4"}  # circular: not computed, as Excel refuses it

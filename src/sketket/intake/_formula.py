@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
@@ -86,10 +86,19 @@ def _cell(ref: str) -> tuple[int, int]:
 
 
 class _Parser:
-    def __init__(self, formula: str, lookup: Lookup):
+    def __init__(self, formula: str, lookup: Lookup, extent: tuple[int, int] | None = None):
         self.toks = _tokens(formula)
         self.i = 0
         self.lookup = lookup
+        self.extent = extent
+
+    def cells(self, ref: str) -> Iterator[tuple[int, int]]:
+        """The cells of a range, cut to the sheet's extent (last row, last column holding anything): beyond it
+        every cell is empty, and "A1:XFD1048576" would otherwise be 17 billion lookups."""
+        c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+        if self.extent is not None:
+            r2, c2 = min(r2, self.extent[0]), min(c2, self.extent[1])
+        return ((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
 
     def peek(self) -> tuple[str, str] | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -163,13 +172,11 @@ class _Parser:
             total = 0.0
             while True:
                 if self.peek() and self.peek()[0] == "range":
-                    c1, r1, c2, r2 = range_boundaries(self.take()[1].replace("$", ""))
-                    for r in range(r1, r2 + 1):
-                        for c in range(c1, c2 + 1):
-                            v = self.lookup(r, c)
-                            # SUM skips text and empty cells in a range, like Excel
-                            if isinstance(v, int | float) and not isinstance(v, bool):
-                                total += v
+                    for r, c in self.cells(self.take()[1]):
+                        v = self.lookup(r, c)
+                        # SUM skips text and empty cells in a range, like Excel
+                        if isinstance(v, int | float) and not isinstance(v, bool):
+                            total += v
                 else:
                     total += _number(self.expr())
                 if self.take() == ("op", ")"):
@@ -202,8 +209,7 @@ class _Parser:
         out: list[float] = []
         while True:
             if self.peek() and self.peek()[0] == "range":
-                c1, r1, c2, r2 = range_boundaries(self.take()[1].replace("$", ""))
-                out += [float(v) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+                out += [float(v) for r, c in self.cells(self.take()[1])
                         if isinstance(v := self.lookup(r, c), int | float) and not isinstance(v, bool)]
             else:
                 out.append(_number(self.expr()))
@@ -223,16 +229,18 @@ class _Parser:
             self.i += 1
 
 
-def evaluate(formula: str, lookup: Lookup) -> object:
+def evaluate(formula: str, lookup: Lookup, extent: tuple[int, int] | None = None) -> object:
     """The value of `formula`; None where Excel would show an error. Raises Unsupported for a formula it
-    cannot compute."""
+    cannot compute. `extent`: the sheet's last row and column holding anything (ranges are cut to it)."""
     try:
-        parser = _Parser(formula, lookup)
+        parser = _Parser(formula, lookup, extent)
         value = parser.expr()
     except FormulaError:
         return None
     except (IndexError, TypeError) as exc:  # a formula cut short or malformed: not ours to guess
         raise Unsupported(f"formula not understood: {formula}") from exc
+    except RecursionError as exc:  # brackets nested thousands deep, or a chain of formulas as long
+        raise Unsupported(f"formula nested too deep: {formula[:80]}") from exc
     if parser.i != len(parser.toks):
         raise Unsupported(f"formula not understood: {formula}")
     return value

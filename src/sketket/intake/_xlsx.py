@@ -69,6 +69,10 @@ def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     return sheet_facts(path, sheet).uncached
 
 
+_PENDING = object()  # a formula being computed: met again, the reference is circular
+_MAX_READS = 2_000_000  # cells the formulas of one sheet may read (a table of 1.000 rows reads ~10.000)
+
+
 def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str],
                    cells: Iterable[tuple[int, int]]) -> tuple[dict[tuple[int, int], object], dict[tuple[int, int], str]]:
     """The computed value of each of `cells` (1-based (row, column) keys of `formulas`), reading other
@@ -78,13 +82,21 @@ def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str
     from sketket.intake._formula import Unsupported, evaluate
 
     done: dict[tuple[int, int], object] = {}
+    extent = (max([len(grid), *(r for r, _ in formulas)]),
+              max([0, *(len(row) for row in grid), *(c for _, c in formulas)]))
+    reads = [0]
 
     def lookup(row: int, col: int) -> object:
+        reads[0] += 1
+        if reads[0] > _MAX_READS:  # ranges are cut to the sheet, but many formulas may each cover all of it
+            raise Unsupported(f"more than {_MAX_READS} cells read by the formulas of one sheet")
         key = (row, col)
         if key in formulas:
             if key not in done:
-                done[key] = None  # a circular reference reads as empty, never loops
-                done[key] = evaluate(formulas[key], lookup)
+                done[key] = _PENDING
+                done[key] = evaluate(formulas[key], lookup, extent)
+            if done[key] is _PENDING:  # Excel refuses a circular reference; so does this
+                raise Unsupported("circular reference")
             return done[key]
         if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
             return grid[row - 1][col - 1]
@@ -98,7 +110,7 @@ def evaluate_cells(grid: list[list[object]], formulas: dict[tuple[int, int], str
         try:
             values[key] = lookup(*key)
         except Unsupported:
-            failed[key] = formulas[key]
+            failed[key] = formulas[key]  # left pending: a formula that refers to it fails too
     return values, failed
 
 
