@@ -305,3 +305,22 @@ def test_a_workbook_with_two_filled_forms_is_listed_under_both(tmp_path, reg):
     tables = {"files": pd.concat([res.files, pd.DataFrame({"source_file": ["x.pdf"], "form": [""]})])}
     assert list(files_of(tables, "II")["source_file"]) == ["hai-bieu.xlsx", "x.pdf"]
     assert list(files_of(tables, "III")["source_file"]) == ["x.pdf"]
+
+
+@pytest.mark.parametrize("aside", ["Ghi chú: các đơn vị dưới đây gửi số liệu bổ sung",
+                                   "(Số liệu tính đến ngày 31 tháng 7 năm 2017)",
+                                   "Lưu ý: số liệu của đơn vị dưới đây là ước tính"])
+def test_a_note_line_inside_the_table_does_not_end_it(tmp_path, reg, aside):
+    """A probe's finding: a line looking like a footnote between the sub-units ended the table there, every unit
+    below it dropped without a word (the file "ingested", 0 findings). It ends the table only when no unit row
+    with figures follows before a total; the signature under the total still ends it."""
+    from _workbooks import write_grid
+
+    body = S.rows_i(5)
+    body.insert(2, [None, aside] + [None] * 11)  # after row B, before the two sub-units
+    footer = [[None, "Người lập biểu", None, None, None, None, None, "Hà Nội, ngày 10 tháng 8 năm 2017"],
+              [None, "Nguyễn Văn A", None, None, None, None, 1234]]
+    write_grid(tmp_path / "ghi-chu.xlsx", {"PL I": S.grid(*body, *footer)})
+    table, findings = read(tmp_path / "ghi-chu.xlsx", reg)
+    assert rows(table) == clean(5)
+    assert findings == []

@@ -388,8 +388,11 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
             else:
                 values[c] = n = _number(v)
                 empty = empty and n.value is None
-        # footnotes or signatures: the table is over (a row with figures is never one: not looked at)
-        if empty and _STOP.search(next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")):
+        # footnotes or signatures: the table is over (a row with figures is never one: not looked at), unless
+        # unit rows with figures follow before any total: then it was a line inside the table ("Ghi chú: các
+        # phường dưới đây gửi bổ sung", a ward "chưa báo cáo, sẽ gửi sau ngày … tháng … năm"), read as any row
+        if empty and _STOP.search(next((key for v in line if isinstance(v, str) and v and (key := fold(v))), "")) \
+                and (any(row.kind == "total" for row in rows) or not _rows_follow(grid, r + 1, where, name_col, stt_col)):
             break
         name_cell = _cell(line, name_col)
         # "(1) (2) … (6)=(5)/(4)" under the header; a name that cannot be a column's number is not looked at
@@ -418,6 +421,16 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
     _number_levels(rows, notes, name_col)
     _details(rows, notes, name_col)
     return rows, notes
+
+
+def _rows_follow(grid: list[list[object]], start: int, where: list[tuple[str, int | None]], name_col: int,
+                 stt_col: int | None) -> bool:
+    """Whether a row below `start` names a unit (or numbers one) and holds a figure: the table goes on."""
+    for line in grid[start:]:
+        named = _text(_cell(line, name_col)) or (stt_col is not None and _text(_cell(line, stt_col)))
+        if named and any(i is not None and i < len(line) and _number(line[i]).value is not None for _, i in where):
+            return True
+    return False
 
 
 def _thousands_commas(row: Row, where: list[tuple[str, int | None]], notes: list[Note]) -> None:
