@@ -324,3 +324,20 @@ def test_a_note_line_inside_the_table_does_not_end_it(tmp_path, reg, aside):
     table, findings = read(tmp_path / "ghi-chu.xlsx", reg)
     assert rows(table) == clean(5)
     assert findings == []
+
+
+def test_a_column_inserted_left_of_a_form_column_it_resembles_is_set_aside_not_read_for_it(tmp_path, reg):
+    """A probe's finding: "Số hồ sơ đang giải quyết quá hạn" inserted just left of the form's overdue column
+    matched the same header rule and, being leftmost, was read as the overdue figure of every unit; the form's
+    own column was set aside as "not in the form". Of two headers one rule names, the one worded like the form's
+    is the form's."""
+    from _workbooks import write_grid
+
+    at = S.HEADERS.index(next(h for h in S.HEADERS if "quá hạn" in h))
+    headers = [*S.HEADERS[:at], "Số hồ sơ đang giải quyết quá hạn", *S.HEADERS[at:]]
+    body = [[*r[:at], 1, *r[at:]] for r in S.rows_i(6)]
+    write_grid(tmp_path / "cot-chen.xlsx", {"PL I": S.grid(*body, headers=headers)})
+    table, findings = read(tmp_path / "cot-chen.xlsx", reg)
+    overdue = [r.values["dossiers_overdue"].value for r in table.rows]
+    assert overdue == [30.0, 4.0, 4.0, 0.0, 34.0]  # the form's column, not the inserted 1s
+    assert at == 8 and [(rule, cell) for rule, cell, _ in findings] == [("extra_column", "I3")]  # the inserted I

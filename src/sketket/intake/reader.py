@@ -163,6 +163,15 @@ def _header_match(text: str) -> tuple[str | None, int]:
     return None, -1
 
 
+@lru_cache(maxsize=4096)
+def _likeness(name: str, text: str) -> float:
+    """How close a header is to the form's own header of column `name` (0–1, folded words)."""
+    from difflib import SequenceMatcher
+
+    form = fold(next((c.header for c in layout.columns("I") if c.name == name), ""))
+    return SequenceMatcher(None, fold(text).split(), form.split()).ratio() if form else 0.0
+
+
 @dataclass
 class _Header:
     top: int
@@ -212,7 +221,10 @@ def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozen
                 # a second column naming a column of the form ("Số hồ sơ giải quyết trước hạn" beside "… đúng
                 # hạn"): the one a rule names first is the form's, the other set aside and said, never dropped
                 rank = _header_match(value)[1]
-                if rank < ranks[name][0]:
+                # named by the same rule: the one worded like the form ("Số hồ sơ đang giải quyết quá hạn"
+                # inserted left of "Tổng số hồ sơ TTHC quá hạn giải quyết" is not the form's overdue column)
+                if rank < ranks[name][0] or (rank == ranks[name][0]
+                                             and _likeness(name, value) > _likeness(name, ranks[name][2])):
                     extras.setdefault(columns[name], ranks[name][1:])
                     columns[name], ranks[name] = c, (rank, r, _nfc(value))
                     bottom = max(bottom, r)
