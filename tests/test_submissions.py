@@ -341,3 +341,22 @@ def test_a_column_inserted_left_of_a_form_column_it_resembles_is_set_aside_not_r
     overdue = [r.values["dossiers_overdue"].value for r in table.rows]
     assert overdue == [30.0, 4.0, 4.0, 0.0, 34.0]  # the form's column, not the inserted 1s
     assert at == 8 and [(rule, cell) for rule, cell, _ in findings] == [("extra_column", "I3")]  # the inserted I
+
+
+@pytest.mark.parametrize(("stt", "said"), [("", "để trống"), ("1", 'ghi "1"')])
+def test_the_submitters_row_typed_without_its_letter_is_still_row_a(tmp_path, reg, stt, said):
+    """A probe's finding: row A's letter left blank or typed "1" made the district's own figures a commune of
+    the district's name (unmatched, ranked among the communes), with a warning about "tên mẫu". The first row
+    followed by row B is the submitter's, read as row A with a warning saying so."""
+    from _workbooks import write_grid
+
+    body = S.rows_i(7)
+    body[0][0] = stt or None
+    write_grid(tmp_path / "khong-chu-a.xlsx", {"PL I": S.grid(*body)})
+    table, findings = read(tmp_path / "khong-chu-a.xlsx", reg)
+    assert [r.kind for r in table.rows] == ["A", "B", "unit", "unit", "total"]
+    assert table.submitter == S.so(7)
+    assert findings == [("row_a_unlettered", "B4", stt)]
+    (message,) = [f.message for f in check_table(table, "x.xlsx", reg)]
+    assert message == (f'Dòng 4 ("{S.so(7)}") là dòng của đơn vị báo cáo nhưng cột STT {said}; đã đọc như dòng A '
+                       '(số liệu của đơn vị báo cáo); cần ghi "A" ở cột STT.')

@@ -733,9 +733,11 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
             header = _find_header(grid, hidden) or header
     rows, notes = _read_rows(grid, header, layout.FIGURES, facts)
     a_row = next((r for r in rows if r.kind == "A"), None)
-    a_name = a_row.name if a_row else ""
     above = _above(grid, header.top)
     block = _unit_block_name(grid, header.top, above)
+    if a_row is None and rows and rows[0].kind == "unit":
+        a_row = _unlettered_a(rows, header, above, block, registry, notes)
+    a_name = a_row.name if a_row else ""
     form = _detect_form(header, above, a_name, block, registry)
     if "dossiers_on_time" not in header.columns:  # Phụ lục III: derived later, never read
         for row in rows:
@@ -751,6 +753,26 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
     table = Table(form, sheet, header.columns, rows, submitter, source, notes, header.extras)
     _note_extra_columns(table, header.bottom + 1)
     return table
+
+
+def _unlettered_a(rows: list[Row], header: _Header, above: list[str], block: str, registry: Registry | None,
+                  notes: list[Note]) -> Row | None:
+    """The submitting unit's row typed without its letter (STT empty, or "1" like its first sub-unit): the
+    first row, when row B follows it or the registry knows its name in the form's submitting tier. Read as row
+    A, with a note; otherwise its figures went to a sub-unit of its own name, unmatched."""
+    first = rows[0]
+    b_next = len(rows) > 1 and rows[1].kind == "B"
+    if not b_next:
+        if registry is None or not first.name:
+            return None
+        head = FORM_TIERS[_detect_form(header, above, first.name, block, registry)][0]
+        if not registry.match(first.name, head, suggest=False).matched:
+            return None
+    first.kind = "A"
+    notes.append(Note("row_a_unlettered", first, f"{column_letter(header.columns['unit_name'])}{first.excel_row}",
+                      first.stt, {"row": first.excel_row, "name": first.name,
+                       "stt": f'ghi "{first.stt}"' if first.stt else "để trống"}))
+    return first
 
 
 def _note_extra_columns(table: Table, header_row: int) -> None:
