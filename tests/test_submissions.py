@@ -6,6 +6,7 @@ from __future__ import annotations
 import _submissions as S
 import pytest
 
+from sketket import layout
 from sketket.intake.ingest import ingest
 from sketket.intake.reader import read_tables
 from sketket.intake.validate import check_table
@@ -360,3 +361,38 @@ def test_the_submitters_row_typed_without_its_letter_is_still_row_a(tmp_path, re
     (message,) = [f.message for f in check_table(table, "x.xlsx", reg)]
     assert message == (f'Dòng 4 ("{S.so(7)}") là dòng của đơn vị báo cáo nhưng cột STT {said}; đã đọc như dòng A '
                        '(số liệu của đơn vị báo cáo); cần ghi "A" ở cột STT.')
+
+
+def test_row_a_naming_a_neighbour_over_its_own_communes_goes_to_the_communes_district(tmp_path, reg):
+    """A probe's finding: Hai Bà Trưng's table with "UBND quận Hoàng Mai" left in row A (a neighbour's form
+    copied) became Hoàng Mai's: its wards lost their codes ("thuộc Quận Hai Bà Trưng"), and Hoàng Mai's own
+    table was held as a duplicate. When every sub-unit the registry knows is of one other unit, the table is
+    that unit's, and row A an error to correct; a single stray commune changes nothing."""
+    from _workbooks import write_grid
+
+    head = [h for h in S.HEADERS if h != layout.columns("I")[7].header]
+
+    def iii(district: str, communes: list[str]) -> dict[str, list[list[object]]]:
+        body = [["A", district, 100, 300, 290, None, 5000, 50, None, 20, 40, None]]
+        body += [[k, c, 30, 100, 95, None, 800, 8, None, 5, 10, None] for k, c in enumerate(communes, 1)]
+        return {"PL III": [["Phụ lục III"], [], head, *body]}
+
+    write_grid(tmp_path / "hai-ba-trung.xlsx", iii("UBND quận Hoàng Mai", [
+        "Phường Nguyễn Du", "Phường Bạch Đằng", "Phường Phố Huế", "Phường Minh Khai"]))
+    write_grid(tmp_path / "hoang-mai.xlsx", iii("UBND quận Hoàng Mai", ["Phường Hoàng Liệt", "Phường Đại Kim"]))
+    write_grid(tmp_path / "ba-dinh.xlsx", iii("Quận Ba Đình", ["Phường Phúc Xá", "Phường Trúc Bạch",
+                                                             "Phường Vĩnh Phúc", "Phường Nguyễn Du"]))
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    app = res.appendix.set_index(["source_file", "source_row"])
+    assert app.loc[("hai-ba-trung.xlsx", 4), ["unit_code", "unit_name"]].tolist() == ["007", "Quận Hai Bà Trưng"]
+    # its wards matched under it (Minh Khai: a namesake in several districts, now found under Hai Bà Trưng)
+    assert app.loc["hai-ba-trung.xlsx", "unit_code"].tolist()[1:] == ["00241", "00244", "00262", "00295"]
+    assert app.loc[("hoang-mai.xlsx", 4), "unit_code"] == "008"
+    found = res.findings[res.findings["severity"] == "error"][["source_file", "cell", "rule"]].values.tolist()
+    assert found == [["hai-ba-trung.xlsx", "B4", "submitter_conflict"]]  # no duplicate of Hoàng Mai
+    message = res.findings.set_index("rule").loc["submitter_conflict", "message"]
+    assert message.startswith('Dòng A ghi "UBND quận Hoàng Mai" nhưng cả 3 đơn vị trực thuộc có trong danh mục của '
+                              "biểu đều thuộc Quận Hai Bà Trưng")
+    # Ba Đình with one ward of Hai Bà Trưng: still Ba Đình's, that row the wrong one
+    assert app.loc[("ba-dinh.xlsx", 4), "unit_code"] == "001"
+    assert "unit_wrong_parent" in set(res.findings.loc[res.findings["source_file"] == "ba-dinh.xlsx", "rule"])

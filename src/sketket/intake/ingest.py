@@ -255,7 +255,10 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
     # the same for every row of the table, made safe once
     fixed = {"form": table.form, "source_file": rel, "source_sheet": table.sheet,
              "derived": "dossiers_on_time" if derive else ""}
-    submitter, safe_submitter = table.submitter, excel_safe(table.submitter)
+    submitter = table.submitter
+    if any(n.rule == "submitter_conflict" for n in table.notes):  # row A named a unit its sub-units are not of
+        submitter = matches[-1].registry_name
+    safe_submitter = excel_safe(submitter)
     # one list in APPENDIX_COLUMNS order for the frame, one for appendix.csv (counts written as whole numbers,
     # text made safe for a spreadsheet), each a copy of the table's own with its fixed columns filled
     blank_values, blank_cells = [None] * len(APPENDIX_COLUMNS), [None] * len(APPENDIX_COLUMNS)
@@ -281,7 +284,7 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
     head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
     return FileResult(rel, "ingested", form=table.form, rows=rows, csv=_csv_text(lines), findings=findings,
-                      unit_key=key, unit_name=table.submitter, mtime=mtime,
+                      unit_key=key, unit_name=submitter, mtime=mtime,
                       name_letters={table.sheet: column_letter(table.columns["unit_name"])})
 
 

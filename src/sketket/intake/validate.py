@@ -83,7 +83,7 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
     """Registry match of the submitter (row A, or the inferred name) and of each numbered row, the latter
     scoped to the submitter as parent. Keys are indexes into table.rows; -1 is the submitter."""
     head_tier, sub_tier = FORM_TIERS[table.form]
-    head = registry.match(table.submitter, head_tier)
+    head = _submitter_by_sub_units(table, registry, registry.match(table.submitter, head_tier))
     out = {-1: head}
     for i, row in enumerate(table.rows):
         if row.kind == "A":
@@ -96,6 +96,31 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
     if head.code:
         _typo_rows(table, registry, head, sub_tier, out)
     return out
+
+
+_MIN_EVIDENCE = 3  # sub-units, all of them under one other unit, that outweigh the name typed in row A
+
+
+def _submitter_by_sub_units(table: Table, registry: Registry, head: Match) -> Match:
+    """The submitter when row A names one unit and every sub-unit the registry knows belongs to another (a
+    neighbour's form copied with its name left in row A: "UBND quận Hoàng Mai" over twenty wards of Hai Bà
+    Trưng): the sub-units' unit, the table attributed to it, row A noted as an error to correct (its figures
+    wait). Otherwise `head` itself: a few sub-units of another unit are that many wrong rows, not a wrong table."""
+    if not head.matched:
+        return head
+    sub_tier = FORM_TIERS[table.form][1]
+    parents = [m.parent_code for row in table.rows if row.kind == "unit"
+               if (m := registry.match_unique(row.name, sub_tier, suggest=False)).matched]
+    if len(parents) < _MIN_EVIDENCE or len(set(parents)) != 1 or parents[0] == head.code:
+        return head
+    owner = registry.match(registry.name_of(parents[0]), head.tier, suggest=False)
+    if not owner.matched or owner.code != parents[0]:
+        return head
+    a_row = next((r for r in table.rows if r.kind == "A"), None)
+    table.notes.append(Note("submitter_conflict", a_row, table.cell(a_row, "unit_name") if a_row else "",
+                            table.submitter, {"name": table.submitter, "n": len(parents),
+                                              "owner": owner.registry_name}))
+    return owner
 
 
 def _typo_rows(table: Table, registry: Registry, head: Match, sub_tier: str, out: dict[int, Match]) -> None:
