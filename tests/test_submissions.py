@@ -396,3 +396,39 @@ def test_row_a_naming_a_neighbour_over_its_own_communes_goes_to_the_communes_dis
     # Ba Đình with one ward of Hai Bà Trưng: still Ba Đình's, that row the wrong one
     assert app.loc[("ba-dinh.xlsx", 4), "unit_code"] == "001"
     assert "unit_wrong_parent" in set(res.findings.loc[res.findings["source_file"] == "ba-dinh.xlsx", "rule"])
+
+
+@pytest.mark.parametrize("name_header", ["Đơn vị", "Tên xã, phường, thị trấn", "Cơ quan, đơn vị"])
+def test_the_name_column_headed_otherwise_still_starts_the_table(tmp_path, reg, name_header):
+    """A probe's finding: "Đơn vị" or "Tên xã, phường, thị trấn" instead of "Tên đơn vị" rejected the whole file
+    as having no table."""
+    from _workbooks import write_grid
+
+    headers = [S.HEADERS[0], name_header, *S.HEADERS[2:]]
+    write_grid(tmp_path / "tieu-de.xlsx", {"PL I": S.grid(*S.rows_i(8), headers=headers)})
+    table, findings = read(tmp_path / "tieu-de.xlsx", reg)
+    assert rows(table) == clean(8) and findings == []
+
+
+@pytest.mark.parametrize("label", ["ĐVT", None])
+def test_a_line_of_units_of_measure_under_the_header_is_not_a_unit(tmp_path, reg, label):
+    """A probe's finding: a line "ĐVT | m2 | TTHC | TTHC | % | hồ sơ …" under the header became a unit with a
+    "không phải số" error in each of its nine cells."""
+    from _workbooks import write_grid
+
+    measures = [None, label, "m2", "TTHC", "TTHC", "%", "hồ sơ", "hồ sơ", "hồ sơ", "%", "dịch vụ", "TTHC", None]
+    write_grid(tmp_path / "dvt.xlsx", {"PL I": S.grid(measures, *S.rows_i(9))})
+    table, findings = read(tmp_path / "dvt.xlsx", reg)
+    assert rows(table) == clean(9) and findings == []
+
+
+def test_a_unit_label_above_the_table_is_not_taken_for_its_header(tmp_path, reg):
+    """"Đơn vị:" (or "CƠ QUAN, ĐƠN VỊ") written above the table, its name in the next cell: the header is still
+    the table's own row, and the name column its own."""
+    from _workbooks import write_grid
+
+    sheet = S.grid(*S.rows_i(10))
+    sheet[1] = ["Đơn vị:", S.so(10)]  # the blank line between the label and the header
+    write_grid(tmp_path / "nhan-don-vi.xlsx", {"PL I": sheet})
+    table, findings = read(tmp_path / "nhan-don-vi.xlsx", reg)
+    assert rows(table) == clean(10) and findings == [] and table.columns["unit_name"] == 1

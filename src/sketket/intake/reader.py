@@ -44,7 +44,8 @@ _HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 _EXTRA_WORDS: tuple[str, ...] = tuple(_CONFIG["extra_headers"])
 _STT_HEADERS = set(_CONFIG["stt_headers"])
 EXTRA = "extra"
-_NAME_ANCHORS = (" ten don vi ", " ten co quan ")
+_NAME_ANCHORS = (" ten don vi ", " ten co quan ", " ten xa ", " ten phuong ", " xa phuong thi tran ")
+_NAME_CELLS = frozenset({"don vi", "co quan don vi"})  # the whole cell, no more (see _find_header)
 # A bare "Tỷ lệ (%)" header is the rate of the counts on its left.
 _RATE_OF = {"tthc_one_stop": "tthc_one_stop_pct", "tthc_total": "tthc_one_stop_pct",
             "dossiers_overdue": "on_time_pct", "dossiers_on_time": "on_time_pct"}
@@ -185,17 +186,27 @@ def _find_header(grid: list[list[object]], hidden: frozenset[int] = frozenset())
     for r, line in enumerate(grid):
         for c, value in enumerate(line):
             if isinstance(value, str) and value and _names_unit(value) and c not in hidden:
+                # a bare "Đơn vị" may also be a label above the table ("Đơn vị: UBND …"): a header only when a
+                # figure of the form is headed on its own row, as the name's header is
+                if fold(value) in _NAME_CELLS and not any(
+                        isinstance(v, str) and _header_name(v) in _FIGURE_SET for v in line):
+                    continue
                 header = _header_at(grid, r, c, hidden)
                 if header is not None:
                     return header
     return None
 
 
+_FIGURE_SET = frozenset(layout.FIGURES)
+
+
 @lru_cache(maxsize=8192)
 def _names_unit(text: str) -> bool:
-    """A "Tên đơn vị" / "Tên cơ quan" cell, where the header search starts."""
-    padded = f" {fold(text)} "
-    return any(a in padded for a in _NAME_ANCHORS)
+    """A "Tên đơn vị" / "Tên cơ quan" / "Tên xã, phường, thị trấn" cell, or a bare "Đơn vị", where the header
+    search starts (a header row must then name enough of the form's figures)."""
+    key = fold(text)
+    padded = f" {key} "
+    return key in _NAME_CELLS or any(a in padded for a in _NAME_ANCHORS)
 
 
 def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozenset[int] = frozenset()
@@ -266,6 +277,20 @@ def _column_label(value: object) -> str | None:
         if m:
             return m.group(1).lower()
     return None
+
+
+_MEASURES = frozenset({"m2", "m²", "m 2", "thu tuc", "tthc", "ho so", "dich vu", "dvc", "%", "", "luot", "so",
+                       "ty le", "ty le %", "don vi", "ngay", "thu", "buu pham"})
+
+
+def _is_units_line(line: list[object], where: list[tuple[str, int | None]], name_cell: object) -> bool:
+    """A line under the header giving each column's unit of measure ("ĐVT", "m2", "TTHC", "hồ sơ", "%"), or
+    such words without "ĐVT": never a unit row (it was one with a "không phải số" error per cell)."""
+    name = fold(name_cell) if isinstance(name_cell, str) else ""
+    if name not in ("", "dvt", "don vi tinh"):
+        return False
+    cells = [line[i] for _, i in where if i is not None and i < len(line) and line[i] not in ("", None)]
+    return len(cells) >= 3 and all(isinstance(v, str) and fold(v.strip("() ")) in _MEASURES for v in cells)
 
 
 def _is_column_numbers(line: list[object], columns: dict[str, int]) -> bool:
@@ -407,6 +432,8 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
                 and (any(row.kind == "total" for row in rows) or not _rows_follow(grid, r + 1, where, name_col, stt_col)):
             break
         name_cell = _cell(line, name_col)
+        if empty and r <= header.bottom + 3 and _is_units_line(line, where, name_cell):
+            continue
         # "(1) (2) … (6)=(5)/(4)" under the header; a name that cannot be a column's number is not looked at
         if (type(name_cell) is not str or len(name_cell) <= 2 or name_cell[0] == "(" or name_cell[0].isdigit()) \
                 and _column_label(name_cell) is not None and _is_column_numbers(line, cols):
