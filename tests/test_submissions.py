@@ -4,6 +4,7 @@ registry codes and findings that come out of each family, and every file through
 from __future__ import annotations
 
 import _submissions as S
+import openpyxl
 import pytest
 
 from sketket import layout
@@ -432,3 +433,17 @@ def test_a_unit_label_above_the_table_is_not_taken_for_its_header(tmp_path, reg)
     write_grid(tmp_path / "nhan-don-vi.xlsx", {"PL I": sheet})
     table, findings = read(tmp_path / "nhan-don-vi.xlsx", reg)
     assert rows(table) == clean(10) and findings == [] and table.columns["unit_name"] == 1
+
+
+def test_a_column_of_the_form_hidden_is_still_read_and_said(tmp_path, reg):
+    """A probe's finding: the overdue column hidden (its figures there) gave every row "Chưa ghi … quá hạn", with
+    no cell: a hidden column was left out as a helper even when it is the form's own and nothing stands for it."""
+    from _workbooks import write_grid
+
+    write_grid(tmp_path / "cot-an.xlsx", {"PL I": S.grid(*S.rows_i(11))})
+    wb = openpyxl.load_workbook(tmp_path / "cot-an.xlsx")
+    wb.active.column_dimensions["I"].hidden = True  # Tổng số hồ sơ TTHC quá hạn giải quyết
+    wb.save(tmp_path / "cot-an.xlsx")
+    table, findings = read(tmp_path / "cot-an.xlsx", reg)
+    assert [r.values["dossiers_overdue"].value for r in table.rows] == [30.0, 4.0, 4.0, 0.0, 34.0]
+    assert findings == [("hidden_column", "I3", "Tổng số hồ sơ TTHC quá hạn giải quyết")]

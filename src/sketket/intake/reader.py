@@ -754,11 +754,22 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
     header = header or _find_header(grid)
     if header is None:
         return None
+    kept_hidden: list[int] = []
     if facts.hidden_cols:
         hidden = frozenset(c - 1 for c in facts.hidden_cols)
         if hidden & (set(header.columns.values()) | set(header.extras)):
-            header = _find_header(grid, hidden) or header
+            visible = _find_header(grid, hidden)
+            # a helper column an official hid beside the form's is left out; a column of the form hidden (none
+            # visible stands for it) is still read, and said: its figures are the unit's
+            if visible is not None and set(visible.columns) >= set(header.columns):
+                header = visible
+            else:
+                kept_hidden = sorted(c for n, c in header.columns.items() if c in hidden and n in _FIGURE_SET)
     rows, notes = _read_rows(grid, header, layout.FIGURES, facts)
+    for c in kept_hidden:
+        name = next(n for n, i in header.columns.items() if i == c)
+        notes.append(Note("hidden_column", None, f"{column_letter(c)}{header.bottom + 1}", layout_label(name),
+                          {"letter": column_letter(c), "header": layout_label(name)}))
     a_row = next((r for r in rows if r.kind == "A"), None)
     above = _above(grid, header.top)
     block = _unit_block_name(grid, header.top, above)
