@@ -759,9 +759,10 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
         hidden = frozenset(c - 1 for c in facts.hidden_cols)
         if hidden & (set(header.columns.values()) | set(header.extras)):
             visible = _find_header(grid, hidden)
-            # a helper column an official hid beside the form's is left out; a column of the form hidden (none
-            # visible stands for it) is still read, and said: its figures are the unit's
-            if visible is not None and set(visible.columns) >= set(header.columns):
+            # a helper column an official hid beside the form's is left out, and a hidden on-time column (derived
+            # from received − overdue, as for Phụ lục III); another column of the form hidden, none visible
+            # standing for it, is still read, and said: its figures are the unit's
+            if visible is not None and set(visible.columns) >= set(header.columns) - {"dossiers_on_time"}:
                 header = visible
             else:
                 kept_hidden = sorted(c for n, c in header.columns.items() if c in hidden and n in _FIGURE_SET)
