@@ -299,8 +299,10 @@ def test_a_workbook_with_two_filled_forms_is_listed_under_both(tmp_path, reg):
 
     from sketket.outputs.packs import files_of
 
+    second = S.rows_i(26)
+    second[0][1] = "Cơ quan ngành dọc thử nghiệm"  # a department under "Phụ lục II" would be read as Phụ lục I
     S.write_grid(tmp_path / "hai-bieu.xlsx", {"PL I": S.grid(*S.rows_i(25)),
-                                              "PL II": S.grid(*S.rows_i(26), title="Phụ lục II")})
+                                              "PL II": S.grid(*second, title="Phụ lục II")})
     res = ingest(tmp_path, tmp_path / "out", reg)
     assert res.files[["source_file", "form", "unit_rows"]].values.tolist() == [["hai-bieu.xlsx", "I;II", 6]]
     assert sorted(set(res.appendix["source_sheet"])) == ["PL I", "PL II"]
@@ -447,3 +449,22 @@ def test_a_column_of_the_form_hidden_is_still_read_and_said(tmp_path, reg):
     table, findings = read(tmp_path / "cot-an.xlsx", reg)
     assert [r.values["dossiers_overdue"].value for r in table.rows] == [30.0, 4.0, 4.0, 0.0, 34.0]
     assert findings == [("hidden_column", "I3", "Tổng số hồ sơ TTHC quá hạn giải quyết")]
+
+
+def test_a_wrong_form_label_gives_way_to_the_unit_the_registry_knows(tmp_path, reg):
+    """A probe's finding: "Phụ lục I" typed on a district's table made the district a department and its wards
+    department branches, all unmatched. The registry knows row A's unit in one form's submitting tier: that
+    form, with a warning; a table whose row A the registry does not know keeps its label."""
+    from _workbooks import write_grid
+
+    write_grid(tmp_path / "nhan-sai.xlsx", {"PL I": S.grid(*S.rows_i(12), title="Phụ lục III")})
+    table, findings = read(tmp_path / "nhan-sai.xlsx", reg)
+    assert table.form == "I" and rows(table) == clean(12)
+    assert findings == [("form_label_conflict", "", "III")]
+    (message,) = [f.message for f in check_table(table, "x.xlsx", reg)]
+    assert message == (f'Biểu ghi "Phụ lục III" nhưng {S.so(12)} thuộc khối sở, cơ quan tương đương sở: đã đọc '
+                       "như Phụ lục I. Cần dùng đúng mẫu Phụ lục I.")
+    unknown = S.rows_i(13)
+    unknown[0][1] = "Ban Chưa Có Trong Danh Mục"
+    write_grid(tmp_path / "nhan-dung.xlsx", {"PL I": S.grid(*unknown, title="Phụ lục II")})
+    assert read_tables(tmp_path / "nhan-dung.xlsx", reg).tables[0].form == "II"

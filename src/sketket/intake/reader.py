@@ -28,7 +28,7 @@ import python_calamine
 from sketket import layout
 from sketket.clean import Number, fold, format_int, nfc, parse_number
 from sketket.config import load_yaml
-from sketket.dimensions import FORM_TIERS
+from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.intake._xlsx import SheetFacts, evaluate_cells, sheet_facts
 from sketket.intake.sniff import csv_grid, foreign_label, html_grids, sniff
 from sketket.registry import Registry
@@ -669,9 +669,30 @@ def _file_name_unit(path: Path, tier: str, registry: Registry | None) -> str:
 
 def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str, block: str,
                  registry: Registry | None) -> str:
-    """The "Phụ lục" label or the title when the sheet has them; else III when there is no on-time column (the
-    one column III does not have), then row A's placeholder, or the tier in which the registry knows the
-    submitter. A label first: a Phụ lục I whose on-time column is hidden or worded otherwise stays I."""
+    """The "Phụ lục" label or the title when the sheet has them, unless the registry knows row A's unit in the
+    submitting tier of another form (_labelled_form); else III when there is no on-time column (the one
+    column III does not have), then row A's placeholder, or the tier in which the registry knows the
+    submitter. A label before the columns: a Phụ lục I whose on-time column is hidden or worded otherwise
+    stays I."""
+    labelled = _labelled_form(above)
+    known = _known_form(a_name, registry)
+    if labelled and known and known != labelled:  # "Phụ lục I" pasted on a district's table: the district's
+        return known
+    if labelled:
+        return labelled
+    if "dossiers_on_time" not in header.columns:
+        return "III"
+    for form, placeholder in layout.ROW_A.items():
+        if fold(a_name) == fold(placeholder):
+            return form
+    for name in (a_name, block):
+        if (form := _known_form(name, registry)):
+            return form
+    return "I"
+
+
+def _labelled_form(above: list[tuple[int, int, str]]) -> str:
+    """The form the sheet's "Phụ lục" label or title names ("" when none)."""
     texts = [fold(t) for _, _, t in above]
     for key in texts:
         m = _FORM_LABEL.match(key)
@@ -681,17 +702,15 @@ def _detect_form(header: _Header, above: list[tuple[int, int, str]], a_name: str
         for words, form in _FORM_TITLE:
             if words in key:
                 return form
-    if "dossiers_on_time" not in header.columns:
-        return "III"
-    for form, placeholder in layout.ROW_A.items():
-        if fold(a_name) == fold(placeholder):
-            return form
-    if registry is not None:
-        for name in (a_name, block):
-            for form in layout.FORMS:
-                if name and registry.match(name, FORM_TIERS[form][0]).matched:
-                    return form
-    return "I"
+    return ""
+
+
+def _known_form(name: str, registry: Registry | None) -> str:
+    """The form whose submitting tier the registry knows `name` in ("" when none, or more than one)."""
+    if registry is None or not name:
+        return ""
+    forms = [f for f in layout.FORMS if registry.match(name, FORM_TIERS[f][0], suggest=False).matched]
+    return forms[0] if len(forms) == 1 else ""
 
 
 def _fill_formula_counts(table: Table, grid: list[list[object]], facts: SheetFacts) -> None:
@@ -778,6 +797,11 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
         a_row = _unlettered_a(rows, header, above, block, registry, notes)
     a_name = a_row.name if a_row else ""
     form = _detect_form(header, above, a_name, block, registry)
+    labelled = _labelled_form(above)
+    if labelled and labelled != form:
+        notes.append(Note("form_label_conflict", a_row, "", labelled, {
+            "label": f"Phụ lục {labelled}", "form": f"Phụ lục {form}", "name": a_name,
+            "tier": TIER_LABELS[FORM_TIERS[form][0]].lower()}))
     if "dossiers_on_time" not in header.columns:  # Phụ lục III: derived later, never read
         for row in rows:
             row.values.pop("dossiers_on_time")
