@@ -468,3 +468,25 @@ def test_a_wrong_form_label_gives_way_to_the_unit_the_registry_knows(tmp_path, r
     unknown[0][1] = "Ban Chưa Có Trong Danh Mục"
     write_grid(tmp_path / "nhan-dung.xlsx", {"PL I": S.grid(*unknown, title="Phụ lục II")})
     assert read_tables(tmp_path / "nhan-dung.xlsx", reg).tables[0].form == "II"
+
+
+def test_a_hidden_sheet_with_an_old_copy_of_the_table_is_not_read_beside_the_visible_one(tmp_path, reg):
+    """A probe's finding: a hidden sheet "Bản cũ" holding an earlier draft of the table made every unit a
+    duplicate of itself, all 19 held awaiting correction. A table alone on a hidden sheet is still read."""
+    from _workbooks import write_grid
+
+    write_grid(tmp_path / "trang-an.xlsx", {"PL I": S.grid(*S.rows_i(14)), "Bản cũ": S.grid(*S.rows_i(14))})
+    wb = openpyxl.load_workbook(tmp_path / "trang-an.xlsx")
+    wb["Bản cũ"].sheet_state = "hidden"
+    wb["Bản cũ"]["G6"] = 9999
+    wb.save(tmp_path / "trang-an.xlsx")
+    reading = read_tables(tmp_path / "trang-an.xlsx", reg)
+    assert [t.sheet for t in reading.tables] == ["PL I"]
+    table, findings = read(tmp_path / "trang-an.xlsx", reg)
+    assert rows(table) == clean(14) and findings == [("hidden_sheet", "", "Bản cũ")]
+    del wb["Bản cũ"]  # the table only on a hidden sheet, a visible one of guidance in front: still read
+    wb.create_sheet("Hướng dẫn", 0)["A1"] = "Xem trang sau"
+    wb.active = 0
+    wb["PL I"].sheet_state = "hidden"
+    wb.save(tmp_path / "trang-an.xlsx")
+    assert rows(read_tables(tmp_path / "trang-an.xlsx", reg).tables[0]) == clean(14)

@@ -862,7 +862,8 @@ def read_tables(path: Path, registry: Registry | None = None,
     blank: list[Table] = []
     packages: dict[str, Path | None] = {}  # sheet → the .xlsx that holds its number formats
     kind, sheets = _sheets(path, content)
-    for name, grid, ooxml in sheets:
+    hidden: list[Table] = []
+    for name, grid, ooxml, concealed in sheets:
         header = _find_header(grid)  # cheap: most sheets of a template file are told apart here
         if header is None:
             continue
@@ -873,7 +874,18 @@ def read_tables(path: Path, registry: Registry | None = None,
         if ooxml:
             _fill_formula_counts(table, grid, facts)
         packages[name] = path if ooxml else None
-        (tables if any(r.has_figures() for r in table.rows) else blank).append(table)
+        filled = any(r.has_figures() for r in table.rows)
+        (hidden if concealed and filled else tables if filled else blank).append(table)
+    # a hidden sheet holding a table (an old draft left in the workbook) is not read beside a visible one:
+    # said on the visible table; read when the only table is hidden (the official hid the sheet he sent)
+    shown_forms = {t.form for t in tables}
+    for table in hidden:
+        if table.form in shown_forms:
+            visible = next(t for t in tables if t.form == table.form)
+            visible.note("hidden_sheet", None, value=table.sheet, hidden=table.sheet, form=f"Phụ lục {table.form}",
+                         shown=visible.sheet)
+        else:
+            tables.append(table)
     if not tables:  # only blank tables: the first is read, and reported as the unit's empty table
         tables, blank = blank[:1], blank[1:]
     if not tables or not tables[0].rows:
@@ -903,10 +915,11 @@ def read_table(path: Path, registry: Registry | None = None) -> Table:
     return read_tables(path, registry).tables[0]
 
 
-def _sheets(path: Path, content: bytes | None = None) -> tuple[str, list[tuple[str, list[list[object]], bool]]]:
+def _sheets(path: Path, content: bytes | None = None
+            ) -> tuple[str, list[tuple[str, list[list[object]], bool, bool]]]:
     """What the file was read as ("" for a workbook opened by its extension, else the kind its first bytes
-    show), and (sheet name, grid, whether it is an Office Open XML package) of each worksheet. `content`: the
-    file's bytes, when the caller has them."""
+    show), and (sheet name, grid, whether it is an Office Open XML package, whether the sheet is hidden) of
+    each worksheet. `content`: the file's bytes, when the caller has them."""
     ooxml = path.suffix.lower() in _OOXML
     try:
         wb = (python_calamine.CalamineWorkbook.from_path(str(path)) if content is None
@@ -917,11 +930,13 @@ def _sheets(path: Path, content: bytes | None = None) -> tuple[str, list[tuple[s
         kind = sniff(path)
         return kind, _sheets_by_content(path, kind, exc)
     with wb:
-        return "", [(meta.name, wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False), ooxml)
+        return "", [(meta.name, wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False), ooxml,
+                     meta.visible != python_calamine.SheetVisibleEnum.Visible)
                     for meta in wb.sheets_metadata if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
 
-def _sheets_by_content(path: Path, kind: str, error: Exception) -> list[tuple[str, list[list[object]], bool]]:
+def _sheets_by_content(path: Path, kind: str, error: Exception
+                       ) -> list[tuple[str, list[list[object]], bool, bool]]:
     suffix = path.suffix.lower()
     expected = {".xlsx": "ooxml", ".xlsm": "ooxml", ".xls": "ole", ".ods": "ods"}.get(suffix)
     if kind == expected:
@@ -929,14 +944,15 @@ def _sheets_by_content(path: Path, kind: str, error: Exception) -> list[tuple[st
     if kind in ("ooxml", "ole", "ods"):
         try:
             with open(path, "rb") as f, python_calamine.CalamineWorkbook.from_filelike(f) as wb:
-                return [(m.name, wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False), kind == "ooxml")
+                return [(m.name, wb.get_sheet_by_name(m.name).to_python(skip_empty_area=False), kind == "ooxml",
+                         m.visible != python_calamine.SheetVisibleEnum.Visible)
                         for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
         except python_calamine.PasswordError:
             raise
         except Exception as exc:  # not a workbook either (a Word file renamed .xlsx)
             raise ForeignFileError(kind, foreign_label(kind, suffix)) from exc
     if kind == "html":
-        return [(name, grid, False) for name, grid in html_grids(path.read_bytes())]
+        return [(name, grid, False, False) for name, grid in html_grids(path.read_bytes())]
     if kind == "text":
-        return [(name, grid, False) for name, grid in csv_grid(path.read_bytes())]
+        return [(name, grid, False, False) for name, grid in csv_grid(path.read_bytes())]
     raise ForeignFileError(kind, foreign_label(kind, suffix))
