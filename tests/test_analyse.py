@@ -103,6 +103,8 @@ def test_cli_runs_with_registry_and_awards_config(processed, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Đơn vị có số liệu: 7 (theo danh mục: 12, chưa có số liệu: 5; ngoài danh mục: 1)." in out
     assert "Danh sách trả lại: 2 đơn vị." in out
+    # run alone, before any narrative report was read: the shortlist says what it has not weighed
+    assert "Chưa có kết quả đọc báo cáo thuyết minh (bộ dữ liệu checklist)" in out
 
 
 @pytest.mark.parametrize(

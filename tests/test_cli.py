@@ -94,3 +94,17 @@ def test_an_output_folder_where_a_file_stands_is_one_sentence_not_a_traceback(tm
         err = capsys.readouterr().err
         assert f"sketket {argv[0]}: không tạo được thư mục {taken}" in err and "đã có một tệp cùng tên" in err, err
         assert "Traceback" not in err
+
+
+def test_output_cut_short_by_its_reader_is_no_disk_error(tmp_path):
+    """`sketket validate … | head -2` ended with "lỗi đĩa ở: Broken pipe": the reader closing the pipe is not an
+    error of the disk, and says nothing."""
+    from pathlib import Path
+
+    sketket = Path(sys.executable).with_name("sketket")
+    for k in range(3):
+        assert subprocess.run([str(sketket), "template", "--form", "III", "--out", str(tmp_path / f"t{k}.xlsx")],
+                              capture_output=True).returncode == 0
+    shell = f"'{sketket}' validate '{tmp_path}'/*.xlsx --all | head -1"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
+    assert done.stdout.startswith("Tệp t0.xlsx") and done.stderr == ""

@@ -119,12 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
+    except BrokenPipeError:  # `sketket validate … | head`: the reader has what it wanted, nothing went wrong
+        _silence_stdout()
+        return 0
     except ConfigError as e:  # one sentence naming the file and the key, no traceback
         print(f"sketket {args.command}: lỗi cấu hình: {e}", file=sys.stderr)
         return 2
     except OSError as e:  # a folder given where a file stands, no permission, a full disk: one sentence, no traceback
         print(f"sketket {args.command}: {disk_error_text(e)}", file=sys.stderr)
         return 2
+
+
+def _silence_stdout() -> None:
+    """Standard output closed by its reader: what is still buffered goes nowhere (else the exit's flush
+    raises again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def disk_error_text(exc: OSError) -> str:

@@ -61,6 +61,7 @@ class AnalyseResult:
     written: list[Path]
     consolidated: Path | None
     return_lists: list[Path]
+    reports_read: bool = True  # the narrative reports' checklist was there for the awards (sketket run reads it)
 
 
 def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
@@ -156,7 +157,7 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
         awards=awards_shortlist(units, findings, load_awards_config(awards_config),
                                 dossier_facts.read(cat).reconciliation,
                                 cat.load("checklist") if cat.exists("checklist") else None),
-        findings=findings, written=[], consolidated=None, return_lists=[],
+        findings=findings, written=[], consolidated=None, return_lists=[], reports_read=cat.exists("checklist"),
     )
     for name, df in [("indicators_units", result.units), ("indicators_tiers", result.tiers),
                      ("indicators_families", result.families),
@@ -193,7 +194,9 @@ def summary(result: AnalyseResult) -> str:
         f"chưa có số liệu: {format_int(city['units_without_figures'])}; "
         f"ngoài danh mục: {format_int(city['units_unmatched'])}).",
         f"Đơn vị gửi biểu chưa đủ: {format_int(incomplete)}/{format_int(len(result.completeness))}.",
-        f"Đề xuất khen thưởng: {format_int(shortlisted)} đơn vị.",
+        f"Đề xuất khen thưởng: {format_int(shortlisted)} đơn vị."
+        + ("" if result.reports_read else " Chưa có kết quả đọc báo cáo thuyết minh (bộ dữ liệu checklist): các "
+           "tiêu chí theo nội dung báo cáo chưa được xét; `sketket run` đọc báo cáo trước khi xét."),
         f"Danh sách trả lại: {format_int(len(result.return_lists))} đơn vị.",
         f"Bảng chỉ số: {result.written[0].parent}",
         f"Biểu tổng hợp: {result.consolidated}" if result.consolidated else
