@@ -200,10 +200,14 @@ def test_themes_initiatives_and_recommendations_name_the_units_that_raised_them(
         {"section": "II.3.b", "theme": "nhan_su", "theme_label": "Nhân sự", "tier": "so", "units": 1},
         {"section": "II.3.c", "theme": "nhan_su", "theme_label": "Nhân sự", "tier": "so", "units": 9},
     ])
-    quotes = pd.DataFrame([{"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Quận Ba Đình"},
-                           {"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Sở Y tế"}])
+    quotes = pd.DataFrame([{"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Quận Ba Đình",
+                            "quote": "Chưa có kinh phí riêng.", "same_units": 1},
+                           {"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Sở Y tế",
+                            "quote": "Kinh phí cho Bộ phận một cửa chưa được bố trí riêng.", "same_units": 4}])
+    # what the units wrote, the sentence most wrote alike: "Kinh phí, ngân sách: 5 đơn vị nêu" said nothing of it
     assert theme_sentences(themes, quotes, "II.3.b") == [
-        "Kinh phí, ngân sách: 5 đơn vị nêu (như Quận Ba Đình, Sở Y tế).", "Nhân sự: 1 đơn vị nêu."]
+        "Kinh phí, ngân sách: 5 đơn vị nêu (như Quận Ba Đình, Sở Y tế); chẳng hạn: “Kinh phí cho Bộ phận một cửa "
+        "chưa được bố trí riêng” (Sở Y tế).", "Nhân sự: 1 đơn vị nêu."]
     ideas = pd.DataFrame([{"initiative": "Trả kết quả tại nhà.", "units": "Quận Ba Đình; Sở Y tế", "n_units": 2}])
     assert _initiatives(ideas) == ["Trả kết quả tại nhà (Quận Ba Đình, Sở Y tế)."]
     recs = pd.DataFrame([{"addressee_label": "UBND Thành phố", "recommendation": "Bố trí kinh phí.", "n_units": 4},
@@ -360,3 +364,19 @@ def test_figures_from_an_earlier_file_are_said_in_the_draft_as_in_the_packs():
         "Số liệu của Sở Y tế (và đơn vị trực thuộc) lấy từ tệp gửi trước: tệp gửi sau không mở được, cần đơn vị "
         "gửi lại.")
     assert superseded_sentence(units, findings.iloc[0:0]) == ""
+
+
+def test_the_assessment_opens_with_the_points_the_city_pack_shows_first(city):
+    """II.3.a held only a placeholder and the shortlist (the inspector: "Kết quả đạt được" says nothing the
+    pack's first screen does not): it now opens with the pack's results, and II.3.b with its shortcomings,
+    the same sentences."""
+    from sketket.outputs.packs import brief, load_tables
+
+    points = brief(load_tables(city["processed"]))
+    doc = Document(city["docx"])
+    a, b = _section(doc, "a) Kết quả đạt được"), _section(doc, "b) Tồn tại")
+    assert points.went_well and points.went_badly
+    assert a[0].startswith("Những kết quả nổi bật (theo số liệu các Phụ lục và báo cáo của các cơ quan, đơn vị): ")
+    assert all(p.rstrip(". ") in a[0] for p in points.went_well)
+    assert b[0].startswith("Những hạn chế nổi bật: ") and all(p.rstrip(". ") in b[0] for p in points.went_badly)
+    assert a[1].startswith("[Sở Nội vụ bổ sung")

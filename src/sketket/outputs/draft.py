@@ -239,20 +239,39 @@ def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], peri
     return out
 
 
-def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, limit: int = 8) -> list[str]:
-    """Each theme the units raised under a section, most raised first, with the units quoted on it."""
+def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, limit: int = 8,
+                    quote_chars: int = 220) -> list[str]:
+    """Each theme the units raised under a section, most raised first, with the units quoted on it and the
+    sentence most of them wrote alike ("Kinh phí, ngân sách: 46 đơn vị nêu" alone says nothing of what)."""
     rows = themes[themes["section"] == section]
     if rows.empty:
         return []
     counts = rows.groupby(["theme", "theme_label"], sort=False)["units"].sum().sort_values(ascending=False)
     out = []
     for (theme, label), n in counts.head(limit).items():
-        who = quotes[(quotes["section"] == section) & (quotes["theme"] == theme)]["unit_name"].drop_duplicates()
+        mine = quotes[(quotes["section"] == section) & (quotes["theme"] == theme)]
+        who = mine["unit_name"].drop_duplicates()
         text = f"{nfc(label)}: {format_int(n)} đơn vị nêu"
         if len(who):
             text += f" (như {_names(who.tolist(), 4)})"
+        said = mine[mine["quote"].fillna("").astype(str).str.strip() != ""] if "quote" in mine else mine.iloc[0:0]
+        if len(said):
+            if "same_units" in said:
+                said = said.sort_values("same_units", ascending=False, kind="stable")
+            best = said.iloc[0]
+            quote = _bare(best["quote"])
+            if len(quote) > quote_chars:
+                quote = quote[:quote_chars].rsplit(" ", 1)[0] + " …"
+            text += f"; chẳng hạn: “{quote}” ({nfc(best['unit_name'])})"
         out.append(text + ".")
     return out
+
+
+def highlights(points: list[str], lead: str) -> list[str]:
+    """The pack's first-screen points (results, shortcomings) as one paragraph of the report."""
+    if not points:
+        return []
+    return [lead + "; ".join(p.rstrip(". ") for p in points) + "."]
 
 
 def _bare(text: object) -> str:
@@ -395,6 +414,10 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
 
     left_out = awaiting_sentence(units)
     older = superseded_sentence(units, cat.load("findings"))
+    from sketket.outputs.packs import brief as first_screen
+    from sketket.outputs.packs import load_tables
+
+    brief = first_screen(load_tables(cat.processed_dir))
     body: dict[str, list[str]] = {
         "I": [_fill(config["intro"], ctx), *_submissions(cat.load("submissions")), hole("I")],
         "II.1": [hole("II.1")],
@@ -403,8 +426,11 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
         # the units left out are named once (II.2.a); section i recalls that its figures leave them out
         "II.2.i": _ii2i(tiers, units, config, (ctx.plan_dict()["period_start"], ctx.plan_dict()["period_end"]))
         + ([left_out_again(units)] if left_out else []),
-        "II.3.a": [hole("II.3.a"), *_awards(cat.load("awards"))],
-        "II.3.b": theme_sentences(themes, quotes, "II.3.b"),
+        # the pack's first screen, said in the report (the same sentences, so that both say one thing)
+        "II.3.a": [*highlights(brief.went_well, config["highlights"]["went_well"]), hole("II.3.a"),
+                   *_awards(cat.load("awards"))],
+        "II.3.b": [*highlights(brief.went_badly, config["highlights"]["went_badly"]),
+                   *theme_sentences(themes, quotes, "II.3.b")],
         "II.3.c": theme_sentences(themes, quotes, "II.3.c"),
         "II.3.d": _initiatives(cat.load("initiatives")),
         "III": [*_recommendations(cat.load("recommendations")), hole("III")],
