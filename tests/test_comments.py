@@ -64,13 +64,16 @@ def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
     wb = load_workbook(out)
     rows = [r for r in wb["Tổng hợp ý kiến"].iter_rows(min_row=4, values_only=True)]
     assert list(wb["Tổng hợp ý kiến"].iter_rows(min_row=3, max_row=3, values_only=True))[0] == (
-        "STT", "Mục của dự thảo", "Cơ quan, đơn vị góp ý", "Nội dung góp ý", "Tiếp thu / giải trình")
+        "STT", "Mục của dự thảo", "Cơ quan, đơn vị góp ý", "Nội dung góp ý", "Tiếp thu / giải trình", "Ghi chú")
     by_text = {r[3]: r for r in rows}
     placed = by_text["Tại điểm c mục II.2, đề nghị bổ sung số đơn vị đã ban hành Quy chế phối hợp."]
     assert placed[1] == "II.2.c" and placed[2] == "Sở Tư pháp" and placed[4] is None
     assert by_text["Đề nghị rà soát lỗi chính tả trong toàn bộ dự thảo."][1] == "Chung"
     assert by_text["Tỷ lệ đúng hạn cần nêu thêm so sánh giữa các cấp."][1] == "II.2.i"
     assert by_text["'=1+1 đề nghị bỏ"][1] == "Chung"  # a formula from a reply is text in our table
+    # a late reply's comments say so where the drafter decides on them (the tracking sheet alone said it)
+    assert by_text["Tỷ lệ đúng hạn cần nêu thêm so sánh giữa các cấp."][5] == "Trả lời muộn 5 ngày (20/09/2017)"
+    assert placed[5] is None
     agree = [r for r in rows if r[2] == "Quận Ba Đình"]
     assert len(agree) == 1 and agree[0][3].startswith("Nhất trí")
     assert [r[1] for r in rows][:3] == ["Chung"] * 3  # "Chung" first, then the outline's order

@@ -31,7 +31,7 @@ from sketket.intake.validate import file_finding
 from sketket.outputs.draft import OUTLINE_ORDER, load_config
 from sketket.registry import Registry
 
-COLUMNS = ("STT", "Mục của dự thảo", "Cơ quan, đơn vị góp ý", "Nội dung góp ý", "Tiếp thu / giải trình")
+COLUMNS = ("STT", "Mục của dự thảo", "Cơ quan, đơn vị góp ý", "Nội dung góp ý", "Tiếp thu / giải trình", "Ghi chú")
 TRACK_COLUMNS = ("STT", "Cơ quan, đơn vị được lấy ý kiến", "Tệp trả lời", "Ngày trả lời", "Tình trạng",
                  "Số ý kiến")
 SUFFIXES = (".docx", ".xlsx")
@@ -195,16 +195,23 @@ def read_reply(path: Path, registry: Registry, agree: list[str], changes: list[s
     return Reply(path.name, problem=file_finding(rule, path.name, **fields).message)
 
 
-def comment_rows(replies: list[Reply], config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One row per comment, under its section in the outline's order ("Chung" first)."""
+def comment_rows(replies: list[Reply], config: dict[str, Any] | None = None,
+                 deadline: dt.date | None = None) -> pd.DataFrame:
+    """One row per comment, under its section in the outline's order ("Chung" first); `note` says a reply
+    sent after `deadline` (the drafter decides whether a late comment is still taken in)."""
     config = config or load_config()
     general = config["comments"]["general_section"]
     order = {sid: k for k, sid in enumerate(("", *OUTLINE_ORDER))}
-    rows = [{"section": s or general, "_order": order.get(s, 0), "unit": r.unit_name or r.file, "text": t}
-            for r in replies for s, t in r.comments]
+
+    def note(r: Reply) -> str:
+        late = deadline is not None and r.date is not None and r.date > deadline
+        return f"Trả lời muộn {(r.date - deadline).days} ngày ({format_date(r.date)})" if late else ""
+
+    rows = [{"section": s or general, "_order": order.get(s, 0), "unit": r.unit_name or r.file, "text": t,
+             "note": note(r)} for r in replies for s, t in r.comments]
     rows += [{"section": general, "_order": 0, "unit": r.unit_name or r.file,
-              "text": config["comments"]["agree_label"]} for r in replies if r.agrees]
-    df = pd.DataFrame(rows, columns=["section", "_order", "unit", "text"])
+              "text": config["comments"]["agree_label"], "note": note(r)} for r in replies if r.agrees]
+    df = pd.DataFrame(rows, columns=["section", "_order", "unit", "text", "note"])
     return df.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
@@ -256,9 +263,9 @@ def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date,
     for cell in ws[3]:
         cell.font = Font(name="Times New Roman", bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for k, r in enumerate(comment_rows(replies, config).itertuples(index=False), start=1):
-        ws.append([k, r.section, excel_safe(r.unit), excel_safe(r.text), ""])
-    for col, width in zip("ABCDE", (6, 14, 30, 70, 40), strict=True):
+    for k, r in enumerate(comment_rows(replies, config, deadline).itertuples(index=False), start=1):
+        ws.append([k, r.section, excel_safe(r.unit), excel_safe(r.text), "", r.note])
+    for col, width in zip("ABCDEF", (6, 14, 30, 70, 40, 22), strict=True):
         ws.column_dimensions[col].width = width
     if ws.max_row > 3:  # the usual answers offered, any other text still accepted
         lists = wb.create_sheet("Danh mục")  # a range, not an inline list: the answers contain commas
