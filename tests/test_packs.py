@@ -51,6 +51,16 @@ def test_city_headline_is_ratio_of_sums_against_the_plan_questions(tables):
     assert cards["Hồ sơ giải quyết đúng hạn"].title.startswith("II.2.i – Tỷ lệ hồ sơ TTHC giải quyết đúng hạn")
 
 
+def test_the_coverage_card_says_how_many_of_its_units_await_correction(tables):
+    """"880/880" stood beside figures of 871 units: the card says its units awaiting correction."""
+    tiers = tables["indicators_tiers"].copy()
+    tiers.loc[tiers["tier"] == "city", "units_awaiting_correction"] = 2
+    waiting = packs.Tables(tables.processed_dir, {"indicators_tiers": tiers})
+    note = {c.label: c for c in packs.headline(waiting)}["Đơn vị có số liệu / theo danh mục"].note
+    assert note.endswith("(trong đó 2 đơn vị có số liệu đang chờ sửa, chưa được tính)")
+    assert "chờ sửa" not in {c.label: c for c in packs.headline(tables)}["Đơn vị có số liệu / theo danh mục"].note
+
+
 def test_district_headline_and_family(tables):
     cards = {c.label: c.value for c in packs.headline(tables, "001")}
     assert cards["Hồ sơ TTHC đã nhận"] == "64.500"  # the district and its communes
