@@ -490,3 +490,18 @@ def test_a_hidden_sheet_with_an_old_copy_of_the_table_is_not_read_beside_the_vis
     wb["PL I"].sheet_state = "hidden"
     wb.save(tmp_path / "trang-an.xlsx")
     assert rows(read_tables(tmp_path / "trang-an.xlsx", reg).tables[0]) == clean(14)
+
+
+def test_a_whole_number_with_a_formulas_float_trace_is_whole(tmp_path, reg):
+    """A probe's finding: 3804.0000000001 (a formula's arithmetic; Excel shows 3.804) was "ghi 3.804, là số
+    lẻ": an error the unit could not see. A real fraction is still one."""
+    from _workbooks import write_grid
+
+    body = S.rows_i(15)
+    body[2][6], body[2][8] = 400.0000000001, 3.9999999999999  # Chi cục Kiểm định: received, overdue
+    body[3][6] = 650.5  # Chi cục Phát triển: a real fraction
+    write_grid(tmp_path / "so-le.xlsx", {"PL I": S.grid(*body)})
+    table, findings = read(tmp_path / "so-le.xlsx", reg)
+    assert [r.values["dossiers_received"].value for r in table.rows][2:4] == [400.0, 650.5]
+    assert table.rows[2].values["dossiers_overdue"].value == 4.0
+    assert [f for f in findings if f[0] == "fractional_count"] == [("fractional_count", "G7", "650,5")]

@@ -318,13 +318,19 @@ _NO_FACTS = SheetFacts()
 _TYPED_COMMAS: list[str] = []  # text cells with a comma seen since the last row (cleared by _read_rows)
 
 
+def _float_noise(v: float) -> bool:
+    """A whole number a formula's arithmetic left a trace on (3804.0000000001): Excel shows 3.804, and a unit
+    told "3.804 là số lẻ" could not see what to correct."""
+    return abs(v - round(v)) <= 1e-9 * max(1.0, abs(v))
+
+
 def _number(value: object) -> Number:
     """parse_number of a figure cell, without its checks for the two commonest cells: empty and a float.
     Typed text with a comma is remembered, so that a row is looked at for "2,145" only when it has one."""
     if value == "" or value is None:
         return _EMPTY
     if type(value) is float and value == value:  # not NaN
-        return Number(value)
+        return Number(float(round(value)) if value % 1.0 and _float_noise(value) else value)
     if type(value) is str and "," in value:
         _TYPED_COMMAS.append(value)
     return parse_number(value)
@@ -420,6 +426,8 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
             if v == "" or v is None:
                 values[c] = _EMPTY
             elif type(v) is float and v == v:
+                if v % 1.0 and _float_noise(v):
+                    v = float(round(v))
                 values[c] = _new_tuple(Number, (v, False, True))  # Number(v), without its Python-level __new__
                 empty = False
             else:
