@@ -505,3 +505,16 @@ def test_a_whole_number_with_a_formulas_float_trace_is_whole(tmp_path, reg):
     assert [r.values["dossiers_received"].value for r in table.rows][2:4] == [400.0, 650.5]
     assert table.rows[2].values["dossiers_overdue"].value == 4.0
     assert [f for f in findings if f[0] == "fractional_count"] == [("fractional_count", "G7", "650,5")]
+
+
+def test_figures_typed_right_of_the_table_under_no_header_are_said(tmp_path, reg):
+    """A probe's finding: figures typed in the column after "Ghi chú", under no header, were dropped without a
+    word. They are set aside as a column of their own, with their cells in the finding."""
+    from _workbooks import write_grid
+
+    body = [[*r, None] for r in S.rows_i(16)]
+    body[2][13], body[3][13] = 50, 60
+    write_grid(tmp_path / "ngoai-bieu.xlsx", {"PL I": S.grid(*body)})
+    table, findings = read(tmp_path / "ngoai-bieu.xlsx", reg)
+    assert rows(table) == clean(16)
+    assert findings == [("extra_column", "N3", "Chi cục Kiểm định: 50; Chi cục Phát triển: 60")]

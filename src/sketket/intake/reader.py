@@ -321,7 +321,7 @@ _TYPED_COMMAS: list[str] = []  # text cells with a comma seen since the last row
 def _float_noise(v: float) -> bool:
     """A whole number a formula's arithmetic left a trace on (3804.0000000001): Excel shows 3.804, and a unit
     told "3.804 là số lẻ" could not see what to correct."""
-    return abs(v - round(v)) <= 1e-9 * max(1.0, abs(v))
+    return abs(v) < 1e15 and abs(v - round(v)) <= 1e-9 * max(1.0, abs(v))  # not ±inf, not past whole floats
 
 
 def _number(value: object) -> Number:
@@ -821,6 +821,7 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
             submitter, source = named, "unit_block"
         else:
             submitter, source = _file_name_unit(path, FORM_TIERS[form][0], registry), "file_name"
+    _unheaded_columns(grid, header, rows)
     table = Table(form, sheet, header.columns, rows, submitter, source, notes, header.extras)
     _note_extra_columns(table, header.bottom + 1)
     return table
@@ -844,6 +845,26 @@ def _unlettered_a(rows: list[Row], header: _Header, above: list[str], block: str
                       first.stt, {"row": first.excel_row, "name": first.name,
                        "stt": f'ghi "{first.stt}"' if first.stt else "để trống"}))
     return first
+
+
+def _unheaded_columns(grid: list[list[object]], header: _Header, rows: list[Row]) -> None:
+    """Cells a unit typed right of the table, under no header (figures after "Ghi chú"): set aside as a
+    column of its own, so that they are said, never silently dropped."""
+    right = max([*header.columns.values(), *header.extras])
+    found: set[int] = set()
+    for row in rows:
+        if row.kind not in ("A", "unit"):
+            continue
+        line = grid[row.excel_row - 1]
+        for c in range(right + 1, len(line)):
+            if line[c] not in ("", None):
+                row.extra[c] = line[c]
+                found.add(c)
+    for c in sorted(found):
+        header.extras[c] = UNHEADED
+
+
+UNHEADED = "(không có tiêu đề)"
 
 
 def _note_extra_columns(table: Table, header_row: int) -> None:
