@@ -46,6 +46,9 @@ def rule_descriptions() -> dict[str, str]:
     return out
 
 
+_SUBMITTER_TIERS = frozenset(tier for tier, (_, section) in TIER_FORM.items() if section == "A")
+
+
 def unit_errors(units: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """Error findings left in each unit's table, indexed like `units`: `errors` (count) and `error_rules`
     (their Vietnamese descriptions). A submitting unit (row A: Sở, city-level agency, district) answers for
@@ -103,8 +106,12 @@ def _online_above_tier_median(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -
 
 
 def _no_errors(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """A submitting unit answers for its whole file, a sub-unit for its own row (unit_errors): said so, since
+    "Biểu số liệu không còn lỗi" beside a district's table with errors reads as false for its commune."""
     ok = bool(u["errors"] <= c.get("max_errors", 0))
-    return ok, c["met" if ok else "missed"].format(value=format_int(u["errors"]), rules=u["error_rules"])
+    own_row = u["tier"] not in _SUBMITTER_TIERS
+    key = ("met" if ok else "missed") + ("_row" if own_row and f"{'met' if ok else 'missed'}_row" in c else "")
+    return ok, c[key].format(value=format_int(u["errors"]), rules=u["error_rules"])
 
 
 def _log_agrees(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
