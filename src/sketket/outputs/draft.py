@@ -33,7 +33,14 @@ from typing import Any
 
 import pandas as pd
 
-from sketket.analysis.checklist import answer_words, flagged, implied_by, number_kinds, reporting_unit
+from sketket.analysis.checklist import (
+    answer_words,
+    flagged,
+    implied_by,
+    load_checklist,
+    number_kinds,
+    reporting_unit,
+)
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
 from sketket.analysis.indicators import load_config as load_indicator_config
@@ -173,14 +180,15 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     wholes = implied_by()
     kinds = number_kinds()
     out = []
+    written_out = {i["id"]: i["report_label"] for i in load_checklist().items if i.get("report_label")}
     for item, group in rows.groupby("item", sort=False):
-        label = nfc(group["item_label"].iloc[0])
+        label = nfc(written_out.get(str(item), group["item_label"].iloc[0]))
         rest = ""
         claim = checklist[(checklist["item"] == wholes.get(str(item), "")) & (checklist["value"] == words["yes"])]
         if len(claim):  # a unit that says it meets every criterion meets this one: counted there, not as silent
             group = group[~reporting_unit(group).isin(set(reporting_unit(claim)))]
             rest = (f"ngoài {format_int(reporting_unit(claim).nunique())} đơn vị nêu "
-                    f"“{nfc(claim['item_label'].iloc[0])}”, ")
+                    f"“{nfc(written_out.get(wholes[str(item)], claim['item_label'].iloc[0]))}”, ")
         read = reporting_unit(group).nunique()
         yes = group[group["value"] == words["yes"]]
         part = group[group["value"] == words["partly"]]
