@@ -57,7 +57,7 @@ def test_the_coverage_card_says_how_many_of_its_units_await_correction(tables):
     tiers.loc[tiers["tier"] == "city", "units_awaiting_correction"] = 2
     waiting = packs.Tables(tables.processed_dir, {"indicators_tiers": tiers})
     note = {c.label: c for c in packs.headline(waiting)}["Đơn vị có số liệu / theo danh mục"].note
-    assert note.endswith("(trong đó 2 đơn vị có số liệu đang chờ sửa, chưa được tính)")
+    assert note.endswith("(trong đó 2 đang chờ sửa)")
     assert "chờ sửa" not in {c.label: c for c in packs.headline(tables)}["Đơn vị có số liệu / theo danh mục"].note
 
 

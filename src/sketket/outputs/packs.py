@@ -342,7 +342,7 @@ def headline(tables: Tables, unit_code: str | None = None) -> list[Card]:
                 note += f" (thêm {format_int(unmatched)} {UNMATCHED}: tên chưa khớp, số liệu vẫn được cộng)"
             waiting = row.get("units_awaiting_correction", 0)
             if not _missing(waiting) and waiting > 0:  # "880/880" beside figures of 871 units read as complete
-                note += f" (trong đó {format_int(waiting)} đơn vị có số liệu đang chờ sửa, chưa được tính)"
+                note += f" (trong đó {format_int(waiting)} đang chờ sửa)"
         else:
             value = FORMATTERS[item.get("format", "int")](row[item["value"]])
         cards.append(Card(item["label"], value, note, question))
