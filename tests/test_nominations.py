@@ -452,7 +452,8 @@ def test_an_achievement_the_units_figures_contradict_is_a_warning_at_the_nominee
     rows = [nomination("Trần Kim Hương", summary="KHÔNG CÓ HỒ SƠ QUÁ HẠN; được công dân đánh giá cao"),
             nomination("Lê Văn Tám", unit_code="00001", unit_name="Phường Phúc Xá",
                        summary="Không có hồ sơ quá hạn"),
-            nomination("Đỗ Thị Mai", summary="Chủ động hướng dẫn công dân")]
+            nomination("Đỗ Thị Mai", summary="Chủ động hướng dẫn công dân"),
+            nomination("Vũ Văn Hải", summary="Luôn phấn đấu không để hồ sơ quá hạn")]  # an aim, not a result
     for k, r in enumerate(rows):
         r["source_row"], r["name_cell"] = 10 + k, f"B{10 + k}"
     checks, findings = check_nominations(pd.DataFrame(rows), units)
@@ -462,4 +463,5 @@ def test_an_achievement_the_units_figures_contradict_is_a_warning_at_the_nominee
         "hồ sơ quá hạn; cần kiểm tra lại với đơn vị.")
     assert out.loc["Trần Kim Hương", "passed"] and out.loc["Trần Kim Hương", "warnings"] == 1
     assert out.loc["Lê Văn Tám", "check_claims"] == "" and out.loc["Đỗ Thị Mai", "check_claims"] == ""
+    assert out.loc["Vũ Văn Hải", "check_claims"] == ""
     assert findings[["cell", "rule", "severity"]].values.tolist() == [["B10", "nomination_claims", "warning"]]

@@ -518,3 +518,94 @@ def test_figures_typed_right_of_the_table_under_no_header_are_said(tmp_path, reg
     table, findings = read(tmp_path / "ngoai-bieu.xlsx", reg)
     assert rows(table) == clean(16)
     assert findings == [("extra_column", "N3", "Chi cục Kiểm định: 50; Chi cục Phát triển: 60")]
+
+
+# -- a review's counter-cases to the heuristics above: each read as before them -----------------------------
+def test_a_title_naming_the_communes_right_above_the_header_is_not_the_name_column(tmp_path, reg):
+    from _workbooks import write_grid
+
+    sheet = S.grid(*S.rows_i(17))
+    sheet[1] = ["Kết quả thực hiện cơ chế một cửa tại UBND cấp huyện và UBND các xã, phường, thị trấn"]
+    write_grid(tmp_path / "tieu-de-xa.xlsx", {"PL I": sheet})
+    table, findings = read(tmp_path / "tieu-de-xa.xlsx", reg)
+    assert rows(table) == clean(17) and findings == [] and table.columns["unit_name"] == 1
+
+
+def test_a_footer_still_ends_a_table_without_total_above_a_phone_number_or_a_second_table(tmp_path, reg):
+    """A footnote line ends the table unless unit rows with figures (two at least) follow before another
+    table's header: a phone number under the signature, or last period's table pasted below, are not rows."""
+    from _workbooks import write_grid
+
+    body = S.rows_i(18)[:-1]  # no total row
+    footer = [[None, "Hà Nội, ngày 10 tháng 8 năm 2017"], [None, "Người lập biểu"], [None, "ĐT:", 912345678]]
+    write_grid(tmp_path / "dien-thoai.xlsx", {"PL I": S.grid(*body, *footer)})
+    table, findings = read(tmp_path / "dien-thoai.xlsx", reg)
+    assert rows(table) == clean(18)[:-1] and findings == []
+    again = [[None, "Số liệu kỳ trước"], S.HEADERS, *S.rows_i(18)]
+    write_grid(tmp_path / "hai-bang.xlsx", {"PL I": S.grid(*S.rows_i(18), *footer[:2], *again)})
+    table, findings = read(tmp_path / "hai-bang.xlsx", reg)
+    assert rows(table) == clean(18) and findings == []
+
+
+def test_a_table_without_rows_a_and_b_whose_first_commune_bears_the_districts_name_keeps_it(tmp_path, reg):
+    """"1 | Thị trấn Đông Anh" first in Đông Anh's table without rows A and B: the registry matches it to Huyện
+    Đông Anh once the type is dropped, but the communes' tier knows it: a commune, not row A."""
+    from _workbooks import write_grid
+
+    head = [h for h in S.HEADERS if h != layout.columns("I")[7].header]
+    body = [[k, c, 30, 100, 95, None, 800, 8, None, 5, 10, None]
+            for k, c in enumerate(["Thị trấn Đông Anh", "Xã Xuân Nộn", "Xã Thụy Lâm"], 1)]
+    write_grid(tmp_path / "dong-anh.xlsx", {"PL III": [["Phụ lục III"], ["CƠ QUAN, ĐƠN VỊ: UBND huyện Đông Anh"],
+                                                       head, *body]})
+    table = read_tables(tmp_path / "dong-anh.xlsx", reg).tables[0]
+    assert [r.kind for r in table.rows] == ["unit"] * 3
+    assert "row_a_unlettered" not in {n.rule for n in table.notes}
+
+
+def test_short_sub_headers_keep_the_form_column_beside_an_inserted_one_worded_longer(tmp_path, reg):
+    """"Đã nhận | Đúng hạn | Quá hạn" and a column "Số hồ sơ quá hạn đã có văn bản xin lỗi" inserted right: the
+    one with no word the form's header lacks is the form's ("Quá hạn"), not the closer-sounding longer one."""
+    from _workbooks import write_grid
+
+    short = {6: "Đã nhận", 7: "Đúng hạn", 8: "Quá hạn"}
+    headers = [short.get(k, h) for k, h in enumerate(S.HEADERS)]
+    headers = [*headers[:9], "Số hồ sơ quá hạn đã có văn bản xin lỗi", *headers[9:]]
+    body = [[*r[:9], 3, *r[9:]] for r in S.rows_i(19)]
+    write_grid(tmp_path / "xin-loi.xlsx", {"PL I": S.grid(*body, headers=headers)})
+    table, findings = read(tmp_path / "xin-loi.xlsx", reg)
+    assert [r.values["dossiers_overdue"].value for r in table.rows] == [30.0, 4.0, 4.0, 0.0, 34.0]
+    assert [(rule, cell) for rule, cell, _ in findings] == [("extra_column", "J3")]
+
+
+def test_a_hidden_helper_column_right_of_the_table_is_left_out_silently(tmp_path, reg):
+    from _workbooks import write_grid
+
+    body = [[*r, None, r[6]] for r in S.rows_i(20)]  # column O: received again, a check the official hid
+    write_grid(tmp_path / "cot-kiem-tra.xlsx", {"PL I": S.grid(*body)})
+    wb = openpyxl.load_workbook(tmp_path / "cot-kiem-tra.xlsx")
+    wb.active.column_dimensions["O"].hidden = True
+    wb.save(tmp_path / "cot-kiem-tra.xlsx")
+    table, findings = read(tmp_path / "cot-kiem-tra.xlsx", reg)
+    assert rows(table) == clean(20) and findings == []
+
+
+def test_a_unit_that_sent_a_copy_of_its_neighbours_table_under_its_own_name_keeps_it(tmp_path, reg):
+    """Hoàng Mai's file (named so) holding Hai Bà Trưng's wards under "UBND quận Hoàng Mai": Hoàng Mai's own
+    mistake, its rows said to belong elsewhere; Hai Bà Trưng's own table is not made a duplicate of it."""
+    from _workbooks import write_grid
+
+    head = [h for h in S.HEADERS if h != layout.columns("I")[7].header]
+
+    def iii(district: str, received: int) -> dict[str, list[list[object]]]:
+        body = [["A", district, 100, 300, 290, None, received, 50, None, 20, 40, None]]
+        body += [[k, c, 30, 100, 95, None, 800, 8, None, 5, 10, None]
+                 for k, c in enumerate(["Phường Nguyễn Du", "Phường Bạch Đằng", "Phường Phố Huế"], 1)]
+        return {"PL III": [["Phụ lục III"], [], head, *body]}
+
+    write_grid(tmp_path / "Phu luc III - UBND quan Hai Ba Trung.xlsx", iii("UBND quận Hai Bà Trưng", 5000))
+    write_grid(tmp_path / "Phu luc III - UBND quan Hoang Mai.xlsx", iii("UBND quận Hoàng Mai", 4321))
+    res = ingest(tmp_path, tmp_path / "out", reg)
+    errors = res.findings[res.findings["severity"] == "error"]
+    assert errors.empty
+    heads = res.appendix[res.appendix["tier"] == "huyen"].set_index("unit_code")["dossiers_received"]
+    assert heads.to_dict() == {"007": 5000, "008": 4321}

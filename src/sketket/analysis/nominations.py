@@ -179,12 +179,13 @@ class _Checks:
         quá hạn" beside 9.130 overdue): a warning to check, since a person's own dossiers may differ from the
         unit's."""
         spec = self.rules["claims"]
+        aims = [fold(w) for w in spec.get("aims", [])]
         for i, r in enumerate(self.rows):
             summary = fold(r["summary"])
             if not summary or r["unit_code"] not in self.units.index:
                 continue
             for claim in spec["phrases"]:
-                phrase = next((p for p in claim["words"] if fold(p) in summary), None)
+                phrase = next((p for p in claim["words"] if _stated(summary, fold(p), aims)), None)
                 value = self.units.at[r["unit_code"], claim["figure"]] if claim["figure"] in self.units else None
                 if phrase is None or value is None or pd.isna(value) or float(value) <= claim["at_most"]:
                     continue
@@ -192,6 +193,12 @@ class _Checks:
                     name=r["name"], phrase=phrase, unit=self.unit_label(r), value=format_int(value),
                     what=claim["what"]), r["name_cell"])
                 break
+
+
+def _stated(text: str, phrase: str, aims: list[str]) -> bool:
+    """Whether folded `text` states `phrase` as done: not after an aim ("phấn đấu không để hồ sơ quá hạn")."""
+    at = text.find(phrase)
+    return at >= 0 and not any(a in text[max(0, at - 30):at] for a in aims)
 
 
 RULES: dict[str, Callable[[_Checks], None]] = {c: getattr(_Checks, c) for c in CHECKS}

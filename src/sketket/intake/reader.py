@@ -44,7 +44,10 @@ _HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 _EXTRA_WORDS: tuple[str, ...] = tuple(_CONFIG["extra_headers"])
 _STT_HEADERS = set(_CONFIG["stt_headers"])
 EXTRA = "extra"
-_NAME_ANCHORS = (" ten don vi ", " ten co quan ", " ten xa ", " ten phuong ", " xa phuong thi tran ")
+_NAME_ANCHORS = (" ten don vi ", " ten co quan ")
+# a cell beginning so: "Tên xã, phường, thị trấn" heads the names; a title "… UBND các xã, phường, thị trấn"
+# above the header does not
+_NAME_STARTS = ("ten xa", "ten phuong", "xa phuong thi tran")
 _NAME_CELLS = frozenset({"don vi", "co quan don vi"})  # the whole cell, no more (see _find_header)
 # A bare "Tỷ lệ (%)" header is the rate of the counts on its left.
 _RATE_OF = {"tthc_one_stop": "tthc_one_stop_pct", "tthc_total": "tthc_one_stop_pct",
@@ -112,6 +115,14 @@ class Table:
     name_source: str  # "table" | "unit_block" (the CƠ QUAN, ĐƠN VỊ cell) | "file_name"
     notes: list[Note] = field(default_factory=list)  # what the reading itself found (validate reports them)
     extra_columns: dict[int, str] = field(default_factory=dict)  # 0-based column → header, not in the form
+    block: str = ""  # the unit the "CƠ QUAN, ĐƠN VỊ" cell above the table names ("" when none)
+    path: Path | None = None  # the file it came in (its name may name the unit)
+
+    def named_around(self, tier: str, registry: Registry) -> list[str]:
+        """The registry codes of the units the table's surroundings name in `tier`: the "CƠ QUAN, ĐƠN VỊ" cell
+        and the file's name (looked up only when asked: the file name's word runs cost a registry search)."""
+        names = [self.block, _file_name_unit(self.path, tier, registry) if self.path is not None else ""]
+        return [m.code for n in names if n and (m := registry.match(n, tier, suggest=False)).matched]
 
     def note(self, rule: str, row: Row | None, col: str = "", value: object = "", cell: str = "",
              **fields: object) -> None:
@@ -165,12 +176,16 @@ def _header_match(text: str) -> tuple[str | None, int]:
 
 
 @lru_cache(maxsize=4096)
-def _likeness(name: str, text: str) -> float:
-    """How close a header is to the form's own header of column `name` (0–1, folded words)."""
+def _likeness(name: str, text: str) -> tuple[int, float]:
+    """How close a header is to the form's own header of column `name`, higher is closer: first the fewest
+    words the form's header does not have ("Quá hạn" has none, "Số hồ sơ quá hạn đã có văn bản xin lỗi" six),
+    then the share of words in common (folded words)."""
     from difflib import SequenceMatcher
 
-    form = fold(next((c.header for c in layout.columns("I") if c.name == name), ""))
-    return SequenceMatcher(None, fold(text).split(), form.split()).ratio() if form else 0.0
+    form = fold(next((c.header for c in layout.columns("I") if c.name == name), "")).split()
+    words = fold(text).split()
+    foreign = sum(w not in form for w in words)
+    return -foreign, SequenceMatcher(None, words, form).ratio() if form else 0.0
 
 
 @dataclass
@@ -206,7 +221,7 @@ def _names_unit(text: str) -> bool:
     search starts (a header row must then name enough of the form's figures)."""
     key = fold(text)
     padded = f" {key} "
-    return key in _NAME_CELLS or any(a in padded for a in _NAME_ANCHORS)
+    return key in _NAME_CELLS or key.startswith(_NAME_STARTS) or any(a in padded for a in _NAME_ANCHORS)
 
 
 def _header_at(grid: list[list[object]], top: int, name_col: int, hidden: frozenset[int] = frozenset()
@@ -472,10 +487,14 @@ def _read_rows(grid: list[list[object]], header: _Header, form_figures: tuple[st
 
 def _rows_follow(grid: list[list[object]], start: int, where: list[tuple[str, int | None]], name_col: int,
                  stt_col: int | None) -> bool:
-    """Whether a row below `start` names a unit (or numbers one) and holds a figure: the table goes on."""
+    """Whether a row below `start` names a unit (or numbers one) and holds figures (two at least: a phone
+    number under a signature is one): the table goes on. A header met first is another table's."""
     for line in grid[start:]:
+        if any(isinstance(v, str) and v and _names_unit(v) for v in line):
+            return False
         named = _text(_cell(line, name_col)) or (stt_col is not None and _text(_cell(line, stt_col)))
-        if named and any(i is not None and i < len(line) and _number(line[i]).value is not None for _, i in where):
+        if named and sum(i is not None and i < len(line) and _number(line[i]).value is not None
+                         for _, i in where) >= 2:
             return True
     return False
 
@@ -821,8 +840,8 @@ def read_grid(grid: list[list[object]], sheet: str, path: Path, registry: Regist
             submitter, source = named, "unit_block"
         else:
             submitter, source = _file_name_unit(path, FORM_TIERS[form][0], registry), "file_name"
-    _unheaded_columns(grid, header, rows)
-    table = Table(form, sheet, header.columns, rows, submitter, source, notes, header.extras)
+    _unheaded_columns(grid, header, rows, frozenset(c - 1 for c in facts.hidden_cols))
+    table = Table(form, sheet, header.columns, rows, submitter, source, notes, header.extras, block, path)
     _note_extra_columns(table, header.bottom + 1)
     return table
 
@@ -837,8 +856,11 @@ def _unlettered_a(rows: list[Row], header: _Header, above: list[str], block: str
     if not b_next:
         if registry is None or not first.name:
             return None
-        head = FORM_TIERS[_detect_form(header, above, first.name, block, registry)][0]
-        if not registry.match(first.name, head, suggest=False).matched:
+        head, sub = FORM_TIERS[_detect_form(header, above, first.name, block, registry)]
+        # "Thị trấn Đông Anh" matches Huyện Đông Anh once the type is dropped: a name the sub-units' tier
+        # knows is a sub-unit's
+        if not registry.match(first.name, head, suggest=False).matched \
+                or registry.match_unique(first.name, sub, suggest=False).matched:
             return None
     first.kind = "A"
     notes.append(Note("row_a_unlettered", first, f"{column_letter(header.columns['unit_name'])}{first.excel_row}",
@@ -847,9 +869,11 @@ def _unlettered_a(rows: list[Row], header: _Header, above: list[str], block: str
     return first
 
 
-def _unheaded_columns(grid: list[list[object]], header: _Header, rows: list[Row]) -> None:
+def _unheaded_columns(grid: list[list[object]], header: _Header, rows: list[Row],
+                      hidden: frozenset[int] = frozenset()) -> None:
     """Cells a unit typed right of the table, under no header (figures after "Ghi chú"): set aside as a
-    column of its own, so that they are said, never silently dropped."""
+    column of its own, so that they are said, never silently dropped. A hidden column is a helper the
+    official hid (left out, as beside the form's columns)."""
     right = max([*header.columns.values(), *header.extras])
     found: set[int] = set()
     for row in rows:
@@ -857,7 +881,7 @@ def _unheaded_columns(grid: list[list[object]], header: _Header, rows: list[Row]
             continue
         line = grid[row.excel_row - 1]
         for c in range(right + 1, len(line)):
-            if line[c] not in ("", None):
+            if line[c] not in ("", None) and c not in hidden:
                 row.extra[c] = line[c]
                 found.add(c)
     for c in sorted(found):

@@ -116,6 +116,10 @@ def _submitter_by_sub_units(table: Table, registry: Registry, head: Match) -> Ma
     owner = registry.match(registry.name_of(parents[0]), head.tier, suggest=False)
     if not owner.matched or owner.code != parents[0]:
         return head
+    # the file's name or its "CƠ QUAN, ĐƠN VỊ" cell naming row A's unit: that unit sent a copy of another's
+    # table (its own rows A and sub-units wrong): its file is not given to the other, whose own table stands
+    if head.code in table.named_around(head.tier, registry):
+        return head
     a_row = next((r for r in table.rows if r.kind == "A"), None)
     table.notes.append(Note("submitter_conflict", a_row, table.cell(a_row, "unit_name") if a_row else "",
                             table.submitter, {"name": table.submitter, "n": len(parents),
