@@ -308,3 +308,19 @@ def test_labelled_items_stay_in_their_section_and_task_reports_have_no_outline(t
                       [("1. Nhiệm vụ được giao", True), ("Kiểm soát TTHC.", False)])
     result = read_narrative(task, task.name, registry)
     assert result.unit_code == "S02" and result.findings == []
+
+
+def test_a_heading_reads_the_same_in_every_process():
+    """A probe's finding: "PHƯƠNG HƯỚNG VÀ KIẾN NGHỊ" was section III in some processes and "other" in others
+    (its recommendations lost): keywords as long as each other were ordered by a set, whose order follows
+    the process's hash seed. Now an outline section before "other", then the config's order."""
+    import subprocess
+    import sys
+
+    code = ("from sketket.intake.narrative import keyword_section, load_outline; o = load_outline(); "
+            "print([keyword_section(h, o)[0] for h in ('PHƯƠNG HƯỚNG VÀ KIẾN NGHỊ', 'Ưu điểm, hạn chế', "
+            "'Thuận lợi, khó khăn, hạn chế', 'Khen thưởng và kiến nghị')])")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(6)}
+    assert seen == {"['III', 'II.3.a', 'I', 'III']\n"}

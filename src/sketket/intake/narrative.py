@@ -109,7 +109,10 @@ def load_outline(path: str | None = None) -> Outline:
         ids=tuple(s["id"] for s in cfg["sections"]),
         headings={s["id"]: s["heading"] for s in cfg["sections"]},
         containers=frozenset(s["id"] for s in cfg["sections"] if s.get("container")),
-        keywords=tuple(sorted(set(keywords), key=lambda kv: -len(kv[1].split()))),
+        # longest first; of two as long, an outline section before "other" (its text would be lost to the
+        # extraction: "Phương hướng và kiến nghị" holds recommendations), then the config's order; never a
+        # set's order, which changes with each process's hash seed
+        keywords=tuple(sorted(dict.fromkeys(keywords), key=lambda kv: (-len(kv[1].split()), kv[0] == OTHER))),
         closing_starts=tuple(fold(x) for x in cfg["closing"]["starts"]),
         closing_equals=frozenset(fold(x) for x in cfg["closing"]["equals"]),
         closing_contains=tuple(fold(x) for x in cfg["closing"].get("contains", [])),
