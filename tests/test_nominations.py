@@ -272,7 +272,8 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
                        award_level="unit"),
             nomination("Phường Trúc Bạch", "collective", unit_code="00004"),
             nomination("Trúc Bạch giải trình", "collective", unit_code="00004",
-                       reason="Đơn vị đầu tiên áp dụng trả kết quả qua bưu điện")]
+                       reason="Đơn vị đầu tiên áp dụng trả kết quả qua bưu điện"),
+            nomination("Lê Thị Hoa")]
     for k, r in enumerate(rows):
         r["source_row"] = 10 + k
     cat = Catalog(tmp_path / "processed")
@@ -290,9 +291,10 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     assert xlsx in paths and docx in paths
     checks = cat.load("nomination_checks")
     passed = checks[checks["passed"]]
-    # 5 individuals proposed for the city award, 4 direct (80 %): "Không trực tiếp" stays on the list
+    # 4 individuals the list can hold for the city award ("Ngoài danh mục" is held for its unit), 3 direct
+    # (75 %): "Không trực tiếp" stays on the list
     assert passed["name"].tolist() == ["P. Phúc Xá", "Trúc Bạch giải trình", "Tập thể giấy khen", "Bình \x07Minh",
-                                       "=HYPERLINK(\"x\")", "Không trực tiếp", "Giấy khen B"]
+                                       "=HYPERLINK(\"x\")", "Không trực tiếp", "Lê Thị Hoa", "Giấy khen B"]
     expected = [(n.replace("\x07", "").replace("=", "'=", 1), p, a)
                 for n, p, a in zip(passed["name"], passed["proposer_name"], passed["award"], strict=True)]
     # the workbook in the .docx's order: the collective passed on its unit's reason last, in a part of its own
@@ -344,12 +346,11 @@ def test_compiled_list_reads_back_as_the_nominations_that_passed_in_order(tmp_pa
     assert any(p.endswith("Ngoài ra, 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình (phần cuối danh "
                           "sách). Danh sách không gồm 2 đề nghị Giấy khen của Thủ trưởng cơ quan, đơn vị (thuộc thẩm "
                           "quyền khen thưởng của đơn vị; có trong bảng tổng hợp của Sở Nội vụ).") for p in paragraphs)
-    # the share of direct workers among the individuals submitted: 2 of 3 ("Không trực tiếp" stays, its unit
-    # being at 75% over the 4 it proposed for the City; the Giấy khen is not counted)
-    assert any(p.startswith("Tổng số: 1 tập thể, 3 cá nhân, trong đó 2 cá nhân là người lao động trực tiếp (66,7%).")
+    # the share of direct workers among the individuals submitted: 3 of 4 (the Giấy khen is not counted)
+    assert any(p.startswith("Tổng số: 1 tập thể, 4 cá nhân, trong đó 3 cá nhân là người lao động trực tiếp (75,0%).")
                for p in paragraphs)
     summary = next(str(r[0]) for r in ws.iter_rows(values_only=True) if str(r[0]).startswith("Tổng hợp"))
-    assert "7 đủ điều kiện đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí xét khen thưởng" in summary
+    assert "8 đủ điều kiện đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí xét khen thưởng" in summary
 
 
 def test_without_nominations_only_the_empty_datasets_are_written(tmp_path: Path) -> None:
@@ -465,3 +466,21 @@ def test_an_achievement_the_units_figures_contradict_is_a_warning_at_the_nominee
     assert out.loc["Lê Văn Tám", "check_claims"] == "" and out.loc["Đỗ Thị Mai", "check_claims"] == ""
     assert out.loc["Vũ Văn Hải", "check_claims"] == ""
     assert findings[["cell", "rule", "severity"]].values.tolist() == [["B10", "nomination_claims", "warning"]]
+
+
+def test_the_direct_worker_share_weighs_the_list_the_unit_will_have_and_reads_ticks() -> None:
+    """A probe's findings: "✓" in the direct-worker column read as "no" (it folds to nothing), so 5 people of
+    Hai Bà Trưng were held; and the 75% rule counted a nominee held already for an unknown unit (Ứng Hòa
+    "3/4 = 75%" with a submitted list of 2 direct of 3). "Ðỗ" typed with an eth is "Đỗ" (a duplicate)."""
+    rows = [nomination("Người 1", direct_worker=True), nomination("Người 2", direct_worker=False),
+            nomination("Người 3", direct_worker=True),
+            nomination("Ngoài danh mục", direct_worker=True, unit_code="", unit_name="Phường Không Có")]
+    out = checked(rows)
+    # 2 direct of the 3 the list can hold: 66,7% < 75%, the one not direct held by the rule
+    assert not out.loc["Người 2", "passed"] and "66,7%" in out.loc["Người 2", "check_direct_share"]
+    assert out.loc["Ngoài danh mục", "check_direct_share"] == ""
+    from sketket.intake.nominations import direct_value
+
+    assert [direct_value(v) for v in ("✓", "✔", "√", "x", "")] == [True, True, True, True, False]
+    twice = checked([nomination("Ðỗ Văn Hùng"), nomination("Đỗ Văn Hùng")])
+    assert twice["passed"].tolist() == [True, False]

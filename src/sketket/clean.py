@@ -35,6 +35,8 @@ def _nfc_str(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if "\u200b" in text or "\ufeff" in text:  # zero-width space, BOM: spaces to us, not to str.split()
         text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    if "\u00d0" in text or "\u00f0" in text:  # Icelandic eth, what old-font conversions put for Đ / đ
+        text = text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
     # str.split() splits on every Unicode whitespace character, non-breaking spaces included: several
     # times faster than a regular expression, and nfc() is called on every cell that is read.
     return " ".join(text.split())
@@ -49,7 +51,7 @@ class _FoldChars(dict):
 
     def __missing__(self, code: int) -> str:
         s = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if unicodedata.category(ch) != "Mn")
-        folded = self[code] = "".join(ch if ch in self._KEEP else " " for ch in s.replace("đ", "d"))
+        folded = self[code] = "".join(ch if ch in self._KEEP else " " for ch in s.replace("đ", "d").replace("ð", "d"))
         return folded
 
 

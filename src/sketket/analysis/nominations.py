@@ -157,7 +157,12 @@ class _Checks:
     def direct_share(self) -> None:
         spec = self.rules["direct_share"]
         noms = self.noms
-        concerned = noms[(noms["kind"] == "individual") & noms["award_level"].isin(spec["levels"])]
+        # over the individuals the list will hold: one held already (unknown unit, figures awaiting
+        # correction, proposed twice) does not count towards the share it would not be part of
+        held = {i for check in ("read", "registry", "data_status", "duplicate")
+                for i, res in self.results[check].items() if res.severity == "error"}
+        concerned = noms[(noms["kind"] == "individual") & noms["award_level"].isin(spec["levels"])
+                         & ~noms.index.isin(held)]
         proposer = concerned["proposer_code"].where(concerned["proposer_code"] != "", concerned["proposer_name"])
         for _, group in concerned.groupby(proposer, sort=False):
             direct = group["direct_worker"].fillna(False).astype(bool)
@@ -262,10 +267,12 @@ def rule_descriptions() -> dict[str, str]:
 
 
 def direct_shares(checks: pd.DataFrame, config: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Per proposing unit, its individuals proposed for a city-level award and how many are direct workers."""
+    """Per proposing unit, its individuals proposed for a city-level award and how many are direct workers:
+    those the rule weighed (check_direct_share set; not those held already for another reason)."""
     cfg = config or load_config()
     spec = cfg["rules"]["direct_share"]
-    concerned = checks[(checks["kind"] == "individual") & checks["award_level"].isin(spec["levels"])]
+    concerned = checks[(checks["kind"] == "individual") & checks["award_level"].isin(spec["levels"])
+                       & (checks["check_direct_share"].fillna("").astype(str) != "")]
     rows = []
     for name, group in concerned.groupby("proposer_name", sort=True):
         total = len(group)

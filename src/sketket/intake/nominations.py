@@ -65,7 +65,10 @@ def award_of(text: str) -> Award | None:
 
 def direct_value(raw: object) -> bool | None:
     """A direct-worker cell: True (x, có …), False (empty, không …), None when unreadable."""
-    key = fold(_text(raw))
+    text = _text(raw).strip()
+    if text and text in config()["direct_yes_marks"]:  # ✓ folds to nothing, which reads "no"
+        return True
+    key = fold(text)
     if key in config()["direct_yes"]:
         return True
     if key in config()["direct_no"]:
