@@ -484,3 +484,26 @@ def test_the_direct_worker_share_weighs_the_list_the_unit_will_have_and_reads_ti
     assert [direct_value(v) for v in ("✓", "✔", "√", "x", "")] == [True, True, True, True, False]
     twice = checked([nomination("Ðỗ Văn Hùng"), nomination("Đỗ Văn Hùng")])
     assert twice["passed"].tolist() == [True, False]
+
+
+def test_award_forms_typed_by_hand_are_read_or_held_with_a_reason(tmp_path: Path) -> None:
+    """A probe's findings: "Bằng khen của Thủ tướng Chính phủ" was read as the Chairman's Bằng khen (its words
+    "bằng khen"); "BK UBND TP" and "Cờ thi đua" were a warning and passed, in no list at all."""
+    xlsx = tmp_path / "kt.xlsx"
+    person = {"position": "Công chức", "unit_name": "Phường Phúc Xá", "direct_worker": True, "summary": "Tốt"}
+    write_nomination_workbook(xlsx, "Quận Ba Đình", [], [
+        {**person, "name": "Ngô Thị Một", "award": "Bằng khen của Thủ tướng Chính phủ"},
+        {**person, "name": "Ngô Thị Hai", "award": "BK UBND TP"},
+        {**person, "name": "Ngô Thị Ba", "award": "Cờ thi đua"}], col_offset=1)
+    got = read_nominations(xlsx, "kt.xlsx", REGISTRY)
+    by_name = {r["name"]: r for r in got.rows}
+    assert by_name["Ngô Thị Hai"]["award_id"] == "bang_khen_tp" and by_name["Ngô Thị Hai"]["read_errors"] == 0
+    assert by_name["Ngô Thị Một"]["read_errors"] == 1 and by_name["Ngô Thị Ba"]["read_errors"] == 1
+    rules = {f.rule: f for f in got.findings}
+    assert rules["nomination_award_out_of_scope"].message.startswith(
+        'Hình thức khen thưởng "Bằng khen của Thủ tướng Chính phủ" của "Ngô Thị Một" là Bằng khen của Thủ tướng '
+        "Chính phủ, do Thủ tướng Chính phủ quyết định")
+    assert rules["nomination_award_unknown"].severity == "error"
+    checks, _ = check_nominations(pd.DataFrame(got.rows))
+    assert checks.set_index("name")["passed"].to_dict() == {"Ngô Thị Một": False, "Ngô Thị Hai": True,
+                                                           "Ngô Thị Ba": False}

@@ -51,7 +51,13 @@ class Award:
 
 
 def awards() -> list[Award]:
-    return [Award(a["id"], a["label"], a["level"]) for a in config()["awards"]]
+    """The award forms a unit may propose (those recognised only to be held are not among them)."""
+    return [Award(a["id"], a["label"], a["level"]) for a in config()["awards"] if not a.get("out_of_scope")]
+
+
+def out_of_scope(award: Award) -> str:
+    """Why a recognised award form is not proposed in this list ("" when it is)."""
+    return next((a.get("out_of_scope", "") for a in config()["awards"] if a["id"] == award.id), "")
 
 
 def award_of(text: str) -> Award | None:
@@ -283,6 +289,10 @@ class _Reader:
             row_findings.append(self.finding("nomination_award_unknown", sheet, self.cell(part, "award", r),
                                              values["award"], name=shown,
                                              known="; ".join(a.label for a in awards())))
+        elif out_of_scope(award):
+            row_findings.append(self.finding("nomination_award_out_of_scope", sheet, self.cell(part, "award", r),
+                                             values["award"], name=shown, award=award.label,
+                                             why=out_of_scope(award)))
         if not values.get("summary"):
             row_findings.append(self.finding("nomination_summary_missing", sheet, self.cell(part, "summary", r),
                                              name=shown))

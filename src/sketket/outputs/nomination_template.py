@@ -145,7 +145,7 @@ def _add_lists(wb: Workbook, ws: Worksheet, m: NominationMap) -> None:
     """The award forms on a hidden sheet, offered as a drop-down in the award cells (a warning, not a refusal:
     the reader recognises a form typed by hand too); "x" offered in the direct-worker cells."""
     lists = wb.create_sheet(LISTS_SHEET)
-    labels = [a["label"] for a in config()["awards"]]
+    labels = [a["label"] for a in config()["awards"] if not a.get("out_of_scope")]
     for i, label in enumerate(labels, start=1):
         lists.cell(row=i, column=1, value=label)
     lists.sheet_state = "hidden"
