@@ -73,12 +73,14 @@ def test_the_comment_round_is_held_on_the_demo_replies(demo_run):
     assert 'href="tong-hop-y-kien-du-thao.xlsx"' in index
     wb = load_workbook(table, read_only=True)
     rows = list(wb["Tổng hợp ý kiến"].iter_rows(min_row=4, values_only=True))
-    by_unit = {}
-    for _, section, unit, text, _ in rows:
+    by_unit, notes = {}, {}
+    for _, section, unit, text, _, note in rows:
         by_unit.setdefault(unit, []).append((section, text))
+        notes[unit] = note
     assert ("II.2.đ", "Đề nghị bổ sung kinh phí chi trả làm thêm giờ sáng thứ bảy vào phần đánh giá.") \
         in by_unit["Sở Tài chính"]
     assert len(rows) == 6  # Tư pháp 2, Tài chính 2, Ba Vì 1, and Ba Đình's agreement with no comment
+    assert notes["Huyện Ba Vì"] == "Trả lời muộn 4 ngày (19/09/2017)" and notes["Sở Tư pháp"] is None
     track = list(wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True))
     status = {r[1]: r[4] for r in track}
     assert status["Huyện Ba Vì"] == "Muộn 4 ngày" and status["Sở Tư pháp"] == "Đúng hạn"
