@@ -324,3 +324,44 @@ def test_a_heading_reads_the_same_in_every_process():
                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
             for seed in range(6)}
     assert seen == {"['III', 'II.3.a', 'I', 'III']\n"}
+
+
+def test_text_in_content_controls_tracked_insertions_smart_tags_and_text_boxes_is_read(tmp_path, registry):
+    """A probe's findings: text inside content controls (a template's fill-in blocks), tracked insertions,
+    smart tags and text boxes was dropped (a recommendation lost; "đơn vị ~~đã gửi~~ chưa gửi thư xin lỗi" read
+    "đơn vị thư xin lỗi", hence "Có"); a deletion's text must stay out."""
+    import zipfile
+
+    path = write_docx(tmp_path / "bc.docx", ["UBND QUẬN BA ĐÌNH"], numbered("chuan"))
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["word/document.xml"].decode()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    assert w in xml
+
+    def paragraph_of(text: str) -> tuple[int, int]:
+        i = xml.index(text)
+        return xml.rfind("<w:p>", 0, i) if xml.rfind("<w:p>", 0, i) > xml.rfind("<w:p ", 0, i) \
+            else xml.rfind("<w:p ", 0, i), xml.index("</w:p>", i) + len("</w:p>")
+
+    s, e = paragraph_of("Đề nghị UBND Thành phố đầu tư phần mềm.")  # III's body inside a block content control
+    xml = xml[:s] + "<w:sdt><w:sdtPr/><w:sdtContent>" + xml[s:e] + "</w:sdtContent></w:sdt>" + xml[e:]
+    s, e = paragraph_of("Đã gửi 3 thư.")  # II.2.h rewritten with tracked changes and a smart tag
+    xml = xml[:s] + ("<w:p><w:r><w:t xml:space=\"preserve\">Đơn vị </w:t></w:r>"
+                     "<w:del w:id=\"1\" w:author=\"A\"><w:r><w:delText>đã gửi</w:delText></w:r></w:del>"
+                     "<w:ins w:id=\"2\" w:author=\"A\"><w:r><w:t xml:space=\"preserve\">chưa </w:t></w:r></w:ins>"
+                     "<w:smartTag w:uri=\"x\" w:element=\"y\"><w:r><w:t xml:space=\"preserve\">gửi</w:t></w:r>"
+                     "</w:smartTag><w:r><w:t xml:space=\"preserve\"> thư xin lỗi.</w:t></w:r></w:p>") + xml[e:]
+    s, e = paragraph_of("Tin nhắn SMS báo kết quả.")  # II.3.d's body in a text box
+    box = ("<w:p><w:r><w:pict><v:shape xmlns:v=\"urn:schemas-microsoft-com:vml\"><v:textbox><w:txbxContent>"
+           "<w:p><w:r><w:t>Tin nhắn SMS báo kết quả.</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>"
+           "</w:pict></w:r></w:p>")
+    xml = xml[:s] + box + xml[e:]
+    parts["word/document.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    got = sections_of(read_narrative(path, "bc.docx", registry))
+    assert got["III"] == "Đề nghị UBND Thành phố đầu tư phần mềm."
+    assert got["II.2.h"] == "Đơn vị chưa gửi thư xin lỗi."
+    assert got["II.3.d"] == "Tin nhắn SMS báo kết quả."

@@ -223,16 +223,30 @@ def _odt_grids(path: Path) -> list[list[list[object]]]:
     return out
 
 
-def _docx_blocks(path: Path) -> list[Block]:
-    from docx.oxml.text.paragraph import CT_P
-    from docx.oxml.text.run import CT_R
-    from docx.table import Table
-    from docx.text.run import Run
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# elements whose content is the document's text, walked into: content controls, custom XML, tracked
+# insertions and moves (a deletion's text is w:delText, never read), smart tags, fields, hyperlinks
+_WRAPPERS = frozenset(_W + n for n in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag", "fldSimple",
+                                        "hyperlink", "dir", "bdo"))
 
+
+def _docx_blocks(path: Path) -> list[Block]:
     body, looks = _docx_body(path)
     blocks: list[Block] = []
-    for element in body.inner_content_elements:  # what Document.iter_inner_content() walks
-        if not isinstance(element, CT_P):
+    _body_blocks(body, looks, blocks)
+    return blocks
+
+
+def _body_blocks(container, looks: StyleLooks, blocks: list[Block]) -> None:
+    """The paragraphs and tables of a body (or a content control, a text box) in document order."""
+    from docx.table import Table
+
+    for element in container.iterchildren():
+        tag = element.tag
+        if tag == _W + "p":
+            _paragraph_blocks(element, looks, blocks)
+        elif tag == _W + "tbl":
             rows: list[list[str]] = []
             for row in Table(element, None).rows:
                 cells: list[str] = []
@@ -241,18 +255,51 @@ def _docx_blocks(path: Path) -> list[Block]:
                     if id(cell._tc) in seen:
                         continue
                     seen.add(id(cell._tc))
-                    if nfc(cell.text):
-                        cells.append("\n".join(nfc(p.text) for p in cell.paragraphs if nfc(p.text)))
+                    lines = []
+                    for p in cell._tc.iterchildren(_W + "p"):
+                        texts: list[str] = []
+                        _paragraph_text(p, texts, [], [])
+                        if nfc("".join(texts)):
+                            lines.append(nfc("".join(texts)))
+                    if lines:
+                        cells.append("\n".join(lines))
                 rows.append(cells)
             blocks.extend(_table_blocks(rows))
-            continue
-        styled, style_bold = looks.get(element.style, looks[None])
-        # Paragraph.text joins the text of these (runs and hyperlinks); each run's text is read once
-        parts = [(child, child.text) for child in element.inner_content_elements]
-        runs = [Run(child, None) for child, text in parts if isinstance(child, CT_R) and text.strip()]
-        bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
-        blocks.extend(_lines("".join(text for _, text in parts), bold=bold, styled=styled))
-    return blocks
+        elif tag in _WRAPPERS:  # a block-level content control or custom XML: its paragraphs and tables
+            _body_blocks(element, looks, blocks)
+
+
+def _paragraph_blocks(p, looks: StyleLooks, blocks: list[Block]) -> None:
+    """A paragraph's lines, then the paragraphs of the text boxes anchored in it (a section typed in a
+    text box was lost)."""
+    from docx.text.run import Run
+
+    styled, style_bold = looks.get(p.style, looks[None])
+    texts: list[str] = []
+    runs: list = []
+    boxes: list = []
+    _paragraph_text(p, texts, runs, boxes)
+    shown = [Run(r, None) for r in runs if r.text.strip()]
+    bold = bool(shown) and all(r.bold or (r.bold is None and style_bold) for r in shown)
+    blocks.extend(_lines("".join(texts), bold=bold, styled=styled))
+    for box in boxes:
+        _body_blocks(box, looks, blocks)
+
+
+def _paragraph_text(element, texts: list[str], runs: list, boxes: list) -> None:
+    """The text of a paragraph's runs, in order, through insertions, smart tags, inline content controls and
+    hyperlinks (a run's own text as python-docx gives it: tabs, breaks); the text boxes met on the way are
+    collected apart, once (a drawing's fallback picture repeats the box)."""
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag == _W + "r":
+            texts.append(child.text)
+            runs.append(child)
+            for box in child.iter(_W + "txbxContent"):
+                if not any(a.tag == _MC + "Fallback" for a in box.iterancestors()):
+                    boxes.append(box)
+        elif tag in _WRAPPERS:
+            _paragraph_text(child, texts, runs, boxes)
 
 
 # A paragraph style id → (a heading or title style, bold by style); None: the default paragraph style,
