@@ -203,7 +203,7 @@ def test_odt_arabic_numbering_and_letter_dots(tmp_path, registry):
     assert_outline_found(result)
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258", "utf-16"])  # utf-16: Notepad's "Unicode"
 def test_plain_text_with_parts_and_dashed_letters(tmp_path, registry, encoding):
     path = write_text(tmp_path / "r.txt", ["SỞ TÀI CHÍNH"], numbered("phan"), encoding=encoding)
     result = read_narrative(path, "r.txt", registry)

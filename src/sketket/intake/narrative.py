@@ -423,8 +423,14 @@ def _odf_row():
 
 
 def _decode(data: bytes) -> str:
-    """Text of a plain file: UTF-8 (with or without BOM), else the Vietnamese Windows code page, else
-    Latin-1 (which always decodes: best effort)."""
+    """Text of a plain file: UTF-16 when it starts with its byte-order mark (Notepad's "Unicode"), UTF-8
+    (with or without BOM), else the Vietnamese Windows code page, else Latin-1 (which always decodes: best
+    effort)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp1258", "latin-1"):
         try:
             return data.decode(encoding)
