@@ -404,7 +404,11 @@ def test_nomination_problems_reach_the_proposers_return_list(tmp_path: Path, cap
     ("Phường Trúc Bạch, quận Ba Đình", "Phường Trúc Bạch"), ("Văn phòng UBND quận Ba Đình", "Quận Ba Đình"),
     ("Bộ phận một cửa - UBND phường Phúc Xá", "Phường Phúc Xá"), ("", "Quận Ba Đình"),
     ("Chi cục thuế Q. Ba Đình", "Chi cục Thuế quận Ba Đình"),
-    ("Chi cục Thuếế quận Ba Đình", ""), ("Phòng Tư pháp", ""), ("Phường Phúc Sá", "")])
+    ("Chi cục Thuếế quận Ba Đình", ""), ("Phòng Tư pháp", ""), ("Phường Phúc Sá", ""),
+    # a collective named after its commune (a probe: each was matched to the district, its figures with it)
+    ("Tập thể UBND phường Trúc Bạch", "Phường Trúc Bạch"), ("UBND phường Trúc Bạch (quận Ba Đình)", "Phường Trúc Bạch"),
+    ("Cán bộ, công chức Bộ phận một cửa phường Phúc Xá", "Phường Phúc Xá"),
+    ("Công chức Tư pháp - Hộ tịch phường Phúc Xá", "Phường Phúc Xá")])
 def test_a_nominees_unit_typed_by_hand_is_matched_or_left_unmatched(typed: str, expected: str) -> None:
     proposer = REGISTRY.match("UBND quận Ba Đình", "huyen")
     assert match_unit(typed, REGISTRY, proposer).registry_name == expected
@@ -507,3 +511,20 @@ def test_award_forms_typed_by_hand_are_read_or_held_with_a_reason(tmp_path: Path
     checks, _ = check_nominations(pd.DataFrame(got.rows))
     assert checks.set_index("name")["passed"].to_dict() == {"Ngô Thị Một": False, "Ngô Thị Hai": True,
                                                            "Ngô Thị Ba": False}
+
+
+def test_a_collective_that_is_part_of_a_commune_keeps_its_own_name_in_the_submission(tmp_path: Path) -> None:
+    """"Bộ phận một cửa phường Phúc Xá" is judged on Phúc Xá's figures, but it is not the commune: the list
+    names it as typed; "P. Trúc Bạch" is the commune itself, named as the registry does."""
+    xlsx = tmp_path / "kt.xlsx"
+    base = {"unit_name": "UBND quận Ba Đình", "award": BANG_KHEN, "summary": "Tốt", "reason": ""}
+    write_nomination_workbook(xlsx, "Quận Ba Đình", [{**base, "name": "Bộ phận một cửa phường Phúc Xá"},
+                                                     {**base, "name": "P. Trúc Bạch"}], [], col_offset=1)
+    rows = {r["name"]: r for r in read_nominations(xlsx, "kt.xlsx", REGISTRY).rows}
+    part, whole = rows["Bộ phận một cửa phường Phúc Xá"], rows["P. Trúc Bạch"]
+    assert (part["unit_code"], part["name_is_unit"]) == ("00001", False)
+    assert (whole["unit_code"], whole["name_is_unit"]) == ("00004", True)
+    from sketket.outputs.nominations import _shown_name
+
+    assert _shown_name(pd.Series(part)) == "Bộ phận một cửa phường Phúc Xá"
+    assert _shown_name(pd.Series(whole)) == "Phường Trúc Bạch"

@@ -175,6 +175,7 @@ class Match:
     suggestions: list[str] = field(default_factory=list)
     # a name that several units of a tier bear under different parents (Registry.match_unique): each of them
     namesakes: list[Match] = field(default_factory=list)
+    partial: bool = False  # found in a part of the text ("Bộ phận một cửa xã Văn Võ"), not the text as a whole
 
     @property
     def matched(self) -> bool:

@@ -30,7 +30,7 @@ TOP_TIERS: tuple[str, ...] = SUBMITTER_TIERS
 SUB_TIERS: tuple[str, ...] = tuple(t for t in TIERS if t not in SUBMITTER_TIERS)
 NOMINATION_COLUMNS: tuple[str, ...] = (
     "nomination_id", "kind", "proposer_name", "proposer_code", "name", "position", "unit_name", "unit_code",
-    "unit_registry_name", "unit_suggestions", "direct_worker", "award", "award_id", "award_level", "summary",
+    "unit_registry_name", "unit_suggestions", "name_is_unit", "direct_worker", "award", "award_id", "award_level", "summary",
     "reason", "note", "read_errors", "read_messages", "source_file", "source_sheet", "source_row", "name_cell",
     "unit_cell", "direct_cell", "reason_cell")
 # What the name column holds, for the "name missing" message.
@@ -176,20 +176,26 @@ def match_unit(text: str, registry: Registry, proposer: Match, *, citywide: bool
     # after another unit's name ("Chi cục Thuếế quận Ba Đình" is not the district). Only the proposer's sub-units
     # and the submitting units are searched here: a city-wide search costs ~25 ms a name.
     offices = tuple(config()["office_words"])
+    starts = tuple(config()["unit_starts"])
     whole = nfc(text)
     for part in _PARTS.split(whole):
         words = part.split()
         for start in range(len(words) - 1):
-            if (start and not fold(" ".join(words[:start])).startswith(offices)) or (not start and part == whole):
+            if not start and part == whole:
+                continue
+            # after an office's name, or where a unit's own name begins ("Tập thể UBND xã Phụng Châu",
+            # "Công chức Tư pháp - Hộ tịch xã Văn Võ")
+            if start and not fold(" ".join(words[:start])).startswith(offices) \
+                    and not fold(" ".join(words[start:start + 2])).startswith(starts):
                 continue
             tail = " ".join(words[start:])
             if (found := _match_whole(tail, registry, proposer, False)).matched:
-                found.name = nfc(text)
+                found.name, found.partial = nfc(text), True
                 return found
     return m
 
 
-_PARTS = re.compile(r"\s*[,;–—]\s*|\s+-\s+")
+_PARTS = re.compile(r"\s*[,;–—()]\s*|\s+-\s+")
 
 
 def _match_whole(text: str, registry: Registry, proposer: Match, citywide: bool) -> Match:
@@ -304,8 +310,12 @@ class _Reader:
                                                  self.cell(part, "direct_worker", r), _text(direct_raw), name=shown))
                 direct = False  # only a clear mark counts as a direct worker
         unit_text = values.get("unit_name", "")
+        name_is_unit = False
         if part.kind == "collective":  # a registry unit itself (the proposer, a sub-unit), else its parent's
             m = match_unit(name, self.registry, self.proposer, citywide=False) if name else Match(name="")
+            # "Tập thể UBND xã Phụng Châu", "Bộ phận một cửa xã Văn Võ": the commune's figures, not the
+            # district's; the collective is the unit itself only when its name is the unit's
+            name_is_unit = m.matched and not m.partial
             unit = m if m.matched else match_unit(unit_text, self.registry, self.proposer)
         else:
             unit = match_unit(unit_text, self.registry, self.proposer)
@@ -316,6 +326,7 @@ class _Reader:
             "name": name, "position": values.get("position", ""),
             "unit_name": unit_text or (self.out.proposer_name if unit.matched else ""), "unit_code": unit.code,
             "unit_registry_name": unit.registry_name, "unit_suggestions": "; ".join(unit.suggestions),
+            "name_is_unit": name_is_unit,
             "direct_worker": direct, "award": values.get("award", ""), "award_id": award.id if award else "",
             "award_level": award.level if award else "", "summary": values.get("summary", ""),
             "reason": values.get("reason", ""), "note": values.get("note", ""),

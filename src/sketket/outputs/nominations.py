@@ -187,6 +187,13 @@ def write_list_xlsx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
     return out
 
 
+def _shown_name(r: pd.Series) -> str:
+    """A collective as the submission names it: the registry's name when the collective is that unit ("X. Xuân
+    Nộn" → "Xã Xuân Nộn"), else as typed ("Bộ phận một cửa xã Văn Võ" is a part of Xã Văn Võ, not the commune)."""
+    whole = str(r.get("name_is_unit", True)).lower() in ("true", "1")
+    return (r["unit_registry_name"] if whole else "") or r["name"]
+
+
 def _group_label(cfg: dict[str, Any], n: int, award: str, rows: pd.DataFrame) -> str:
     """"1. Bằng khen của Chủ tịch UBND Thành phố (9 tập thể)"; a unit's own award says it is not submitted."""
     o = cfg["output"]
@@ -252,7 +259,8 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
             if collective:
                 headers = ["STT", "Tên tập thể", "Thuộc đơn vị", "Tóm tắt thành tích"]
                 # a collective the registry knows under its official name ("X. Xuân Nộn" → "Xã Xuân Nộn")
-                body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"], r["summary"]]
+                body = [[k, _shown_name(r),
+                         r["unit_name"], r["summary"]]
                         for k, (_, r) in enumerate(rows.iterrows(), 1)]
                 widths = [1.2, width * 0.3, width * 0.25, width - 1.2 - width * 0.55]
             else:
@@ -267,7 +275,8 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
     if len(exceptions):
         dl.heading(doc, o["docx_exceptions_heading"])
         dl.paragraph(doc, o["docx_exceptions"].format(count=format_int(len(exceptions))), italic=True)
-        body = [[k, r["unit_registry_name"] or r["name"], r["unit_name"], r["award"], r["summary"],
+        body = [[k, _shown_name(r), r["unit_name"],
+                 r["award"], r["summary"],
                  r["check_criteria"]] for k, (_, r) in enumerate(exceptions.iterrows(), 1)]
         dl.table(doc, ["STT", "Tên tập thể", "Thuộc đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
                        "Tiêu chí chưa đạt và giải trình của đơn vị"], body,
