@@ -365,3 +365,13 @@ def test_text_in_content_controls_tracked_insertions_smart_tags_and_text_boxes_i
     assert got["III"] == "Đề nghị UBND Thành phố đầu tư phần mềm."
     assert got["II.2.h"] == "Đơn vị chưa gửi thư xin lỗi."
     assert got["II.3.d"] == "Tin nhắn SMS báo kết quả."
+
+
+def test_a_report_that_cannot_be_opened_is_said_in_words(tmp_path, registry):
+    """A probe's finding: "Không mở được báo cáo (BadZipFile)" named a Python class to the analyst."""
+    (tmp_path / "rong.docx").write_bytes(b"")
+    (tmp_path / "hong.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    for name in ("rong.docx", "hong.docx"):
+        (finding,) = read_narrative(tmp_path / name, name, registry).findings
+        assert finding["message"] == ("Không mở được báo cáo (không phải tệp Excel, Word hợp lệ, có thể là tệp khác "
+                                      "đổi đuôi); đề nghị đơn vị gửi lại tệp.")

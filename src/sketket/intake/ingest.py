@@ -213,7 +213,7 @@ def _converted_report(path: Path, rel: str, registry: Registry, mtime: float) ->
             if not copy.exists():
                 raise FileNotFoundError(copy.name)
         except (OSError, subprocess.SubprocessError) as exc:
-            return _rejected(rel, "file_corrupt", mtime, detail=f"LibreOffice không chuyển được: {type(exc).__name__}")
+            return _rejected(rel, "file_corrupt", mtime, detail=f"LibreOffice không chuyển được tệp ({corrupt_detail(exc)})")
         return _narrative(copy, rel, registry, mtime)
 
 

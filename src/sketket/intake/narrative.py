@@ -797,6 +797,13 @@ def _finding(rule: str, message: str) -> dict:
     return {"rule": rule, "severity": _rules()[rule]["severity"], "message": message}
 
 
+def _corrupt_words(exc: BaseException) -> str:
+    """What went wrong, in words (rules.yml corrupt_details), not a Python class name."""
+    from sketket.intake.validate import corrupt_detail
+
+    return corrupt_detail(exc)
+
+
 def read_narrative(path: Path, rel: str, registry: Registry) -> NarrativeResult:
     """Read one report into outline sections (columns SECTION_COLUMNS) and find the unit that sent it."""
     path = Path(path)
@@ -808,7 +815,7 @@ def read_narrative(path: Path, rel: str, registry: Registry) -> NarrativeResult:
         blocks = read_blocks(path)
     except Exception as exc:  # a damaged file must not stop the run: it is reported back to the unit
         return NarrativeResult(pd.DataFrame(columns=SECTION_COLUMNS), findings=[_finding(
-            "file_corrupt", f"Không mở được báo cáo ({type(exc).__name__}); đề nghị đơn vị gửi lại tệp.")])
+            "file_corrupt", f"Không mở được báo cáo ({_corrupt_words(exc)}); đề nghị đơn vị gửi lại tệp.")])
     outline = load_outline()
     rows, first = _section_rows(blocks, outline)
     head = [b.text for b in blocks[: min(first, outline.unit_block_lines)]]
