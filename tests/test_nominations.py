@@ -528,3 +528,25 @@ def test_a_collective_that_is_part_of_a_commune_keeps_its_own_name_in_the_submis
 
     assert _shown_name(pd.Series(part)) == "Bộ phận một cửa phường Phúc Xá"
     assert _shown_name(pd.Series(whole)) == "Phường Trúc Bạch"
+
+
+def test_a_supplementary_list_adds_to_the_first_a_resend_replaces_it(tmp_path: Path) -> None:
+    """A probe's finding: "… (bổ sung).xlsx" replaced the unit's first list, its four nominees gone without a
+    held row. A later list naming other people adds to the first; one naming any of the same is a resend."""
+    import os
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    person = {"position": "Công chức", "unit_name": "Phường Phúc Xá", "direct_worker": True, "award": BANG_KHEN,
+              "summary": "Tốt"}
+    write_nomination_workbook(raw / "kt.xlsx", "Quận Ba Đình", [], [{**person, "name": "Lê Văn Một"}], col_offset=1)
+    write_nomination_workbook(raw / "kt (bo sung).xlsx", "Quận Ba Đình", [], [{**person, "name": "Lê Văn Hai"}],
+                              col_offset=1)
+    os.utime(raw / "kt.xlsx", (1_500_000_000, 1_500_000_000))
+    res = ingest(raw, tmp_path / "out", REGISTRY)
+    assert sorted(res.nominations["name"]) == ["Lê Văn Hai", "Lê Văn Một"]
+    write_nomination_workbook(raw / "kt (bo sung).xlsx", "Quận Ba Đình", [],
+                              [{**person, "name": "Lê Văn Một"}, {**person, "name": "Lê Văn Hai"}], col_offset=1)
+    res = ingest(raw, tmp_path / "out2", REGISTRY)
+    assert sorted(res.nominations["name"]) == ["Lê Văn Hai", "Lê Văn Một"]
+    assert set(res.nominations["source_file"]) == {"kt (bo sung).xlsx"}

@@ -403,6 +403,8 @@ def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> Non
         kept = group[-1]
         kept_codes = _codes(kept)
         for old in group[:-1]:
+            if _supplement(old, kept):  # a second nomination list naming other people adds to the first
+                continue
             lost = {c: n for c, n in _codes(old).items() if c not in kept_codes}
             report = old.sections is not None and len(old.sections) > 0
             old.rows, old.csv, old.nominations = [], "", []
@@ -420,6 +422,15 @@ def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> Non
                 lost=_config()["duplicate_lost"].format(n=format_int(len(lost)), names=", ".join(lost.values()))
                 if lost else "")]
     _say_unread_resends(results, named, registry)
+
+
+def _supplement(old: FileResult, kept: FileResult) -> bool:
+    """Two award nomination lists of one unit that name no nominee in common: the later one is a supplement
+    ("… (bổ sung).xlsx"), both are read; one naming any of the same people is a resend of the list."""
+    if old.form != kept.form or not old.nominations or not kept.nominations:
+        return False
+    names = {fold(n["name"]) for n in kept.nominations if n.get("name")}
+    return not any(fold(n["name"]) in names for n in old.nominations if n.get("name"))
 
 
 # a file that could not be opened at all (not one read and found to hold no table): it may be a resend
