@@ -1819,3 +1819,16 @@ def test_a_signature_in_a_dates_column_closes_the_log(tmp_path):
     f = t["dossier_findings"]
     assert f.loc[f["rule"] == "footer_row", "source_row"].tolist() == [5, 6]
     assert not set(f["rule"]) & {"received_missing", "received_unreadable", "finished_unreadable"}
+
+
+def test_communes_whose_names_differ_only_in_their_marks_are_told_apart(tmp_path):
+    # Vạn Phúc (Thanh Trì) and Vân Phúc (Phúc Thọ), Phù Đổng (Gia Lâm) and Phú Đông (Ba Vì) fold to one key; the
+    # name as written with its marks tells which, and only a name typed without them is ambiguous
+    logs = tmp_path / "logs"
+    _unit_log(logs, "a.csv", {"B1": "Xã Vạn Phúc", "B2": "Xã Vân Phúc", "B3": "UBND xã Phù Đổng",
+                              "B4": "Xã Phú Đông", "B5": "Xa Van Phuc"})
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d["unit_code"].to_dict() == {"B1": "00676", "B2": "09721", "B3": "00544", "B4": "09643", "B5": ""}
+    f = res.tables["dossier_findings"]
+    assert f.loc[f["rule"] == "unit_ambiguous", "value"].tolist() == ["Xa Van Phuc"]

@@ -120,6 +120,12 @@ def admin_keys(name: object) -> list[str]:
         key = stripped
 
 
+def _marked(name: str) -> str:
+    """A name lower-cased with its diacritics kept, spaces collapsed: tells namesakes whose folded keys are one
+    ("vạn phúc" and "vân phúc" both fold to "van phuc")."""
+    return " ".join(nfc(name).casefold().split())
+
+
 def agency_key(name: object) -> str:
     """Key of an agency name: folded, shorthand expanded, filler words dropped."""
     key = _expand(_arabic(_fold(name) if isinstance(name, str) else fold(name)))
@@ -470,7 +476,12 @@ class Registry:
             if hit is not None:
                 found.append(hit)
         best = min((rank for rank, _ in found), default=0)
-        return [self._found(Match(name=text), code) for rank, code in found if rank == best]
+        codes = [code for rank, code in found if rank == best]
+        if len(codes) > 1:  # "Xã Vạn Phúc" is not "Xã Vân Phúc": names that differ only in their marks
+            typed = _marked(text)
+            same = [c for c in codes if re.search(rf"(^|\s){re.escape(_marked(self._by_code(c).name))}$", typed)]
+            codes = same or codes
+        return [self._found(Match(name=text), code) for code in codes]
 
     def match_unique(self, name: object, tier: str, prefer_parent: str = "", *, suggest: bool = True) -> Match:
         """A unit of a tier looked up within its parent, the parent not known: the one unit of the tier that
