@@ -1832,3 +1832,17 @@ def test_communes_whose_names_differ_only_in_their_marks_are_told_apart(tmp_path
     assert d["unit_code"].to_dict() == {"B1": "00676", "B2": "09721", "B3": "00544", "B4": "09643", "B5": ""}
     f = res.tables["dossier_findings"]
     assert f.loc[f["rule"] == "unit_ambiguous", "value"].tolist() == ["Xa Van Phuc"]
+
+
+def test_a_settings_file_of_the_same_name_in_the_working_folder_does_not_replace_the_defaults(tmp_path,
+                                                                                              monkeypatch):
+    # a stray dossiers.yml where the analyst runs the command once changed every due date without a word
+    from sketket.intake.dossiers import config
+
+    config.cache_clear()
+    (tmp_path / "dossiers.yml").write_text("reconciliation: {relative_pct: 99}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert config()["reconciliation"]["relative_pct"] == 1.0
+    assert config(str(tmp_path / "dossiers.yml"))["reconciliation"]["relative_pct"] == 99
+    assert config("dossiers.yml")["reconciliation"]["relative_pct"] == 99  # named by the user: the user's file
+    config.cache_clear()

@@ -32,7 +32,7 @@ Unit = dict[str, Any]
 
 def load_awards_config(path: str | Path | None = None) -> dict[str, Any]:
     """The shortlist's criteria (package default config/awards.yml, or a user's file)."""
-    return load_yaml(path or "awards.yml")
+    return load_yaml(Path(path) if path else "awards.yml")
 
 
 @cache

@@ -141,18 +141,18 @@ def _subject(entry: str | list) -> Subject:
 def answer_words(path: str | None = None) -> dict[str, str]:
     """The words the checklist table holds for its answers (checklist.yml `values`: yes, no, partly,
     none_needed, silent), for the documents that count them."""
-    return dict(load_yaml(path or "checklist.yml")["values"])
+    return dict(load_yaml(Path(path) if path else "checklist.yml")["values"])
 
 
 @lru_cache(maxsize=4)
 def implied_by(path: str | None = None) -> dict[str, str]:
     """Item → the item that holds it (checklist.yml `implied_by`: each criterion → "đủ tiêu chí hiện đại")."""
-    return {i["id"]: i["implied_by"] for i in load_yaml(path or "checklist.yml")["items"] if i.get("implied_by")}
+    return {i["id"]: i["implied_by"] for i in load_yaml(Path(path) if path else "checklist.yml")["items"] if i.get("implied_by")}
 
 
 @lru_cache(maxsize=4)
 def load_checklist(path: str | None = None) -> Checklist:
-    cfg = load_yaml(path or "checklist.yml")
+    cfg = load_yaml(Path(path) if path else "checklist.yml")
     figures = cfg["figures"]
     items = []
     for i in cfg["items"]:

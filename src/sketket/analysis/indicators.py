@@ -46,7 +46,7 @@ COVERAGE: tuple[str, ...] = ("units_expected", "units_reporting", "units_counted
 # -- reading ---------------------------------------------------------------------------------------------
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
     """The indicators' thresholds (package default config/indicators.yml, or a user's file)."""
-    return load_yaml(path or "indicators.yml")
+    return load_yaml(Path(path) if path else "indicators.yml")
 
 
 def labels(config: dict[str, Any] | None = None) -> dict[str, str]:

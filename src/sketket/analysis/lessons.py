@@ -55,7 +55,7 @@ def _longest_first(phrases: list[str]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4)
 def load_themes(path: str | None = None, registry: Registry | None = None) -> Themes:
-    cfg = load_yaml(path or "themes.yml")
+    cfg = load_yaml(Path(path) if path else "themes.yml")
     registry = registry or load_registry()
     addressees = []
     for a in cfg["addressees"]:

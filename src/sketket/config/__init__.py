@@ -21,12 +21,14 @@ class ConfigError(ValueError):
 
 
 def load_yaml(name_or_path: str | Path) -> dict[str, Any]:
-    """A YAML file from a path, or one of the package's default config files by name ("plan.yml")."""
-    path = Path(name_or_path)
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
+    """One of the package's default config files by name (a str: "plan.yml"), or a YAML file from a path (a
+    Path, or a str naming a folder or a file the package does not have). A default is never replaced by a file
+    of the same name in the working folder: a run would silently use other settings than it says."""
+    default = resources.files("sketket.config").joinpath(str(name_or_path))
+    if isinstance(name_or_path, str) and "/" not in name_or_path and "\\" not in name_or_path and default.is_file():
+        text = default.read_text(encoding="utf-8")
     else:
-        text = resources.files("sketket.config").joinpath(str(name_or_path)).read_text(encoding="utf-8")
+        text = Path(name_or_path).read_text(encoding="utf-8")
     # libyaml's safe loader when PyYAML was built with it: the same documents, parsed ~10× faster
     return yaml.load(text, Loader=_LOADER) or {}
 

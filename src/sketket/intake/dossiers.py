@@ -35,7 +35,7 @@ _MAX_XLSX_BYTES = 200 * 2**20
 @cache
 def config(path: str | None = None) -> dict[str, Any]:
     """config/dossiers.yml, or a user's file replacing it."""
-    return load_yaml(path or "dossiers.yml")
+    return load_yaml(Path(path) if path else "dossiers.yml")
 
 
 def _key(text: object) -> str:

@@ -102,7 +102,7 @@ class Outline:
 
 @lru_cache(maxsize=4)
 def load_outline(path: str | None = None) -> Outline:
-    cfg = load_yaml(path or "outline.yml")
+    cfg = load_yaml(Path(path) if path else "outline.yml")
     keywords = [(s["id"], fold(k)) for s in cfg["sections"] for k in [s["heading"], *s.get("keywords", [])]]
     keywords += [(OTHER, fold(k)) for k in cfg.get("other_keywords", [])]
     return Outline(

@@ -58,7 +58,7 @@ OUTLINE_ORDER = ("I", "II", "II.1", "II.2", "II.2.a", "II.2.b", "II.2.c", "II.2.
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
-    return load_yaml(path or "draft.yml")
+    return load_yaml(Path(path) if path else "draft.yml")
 
 
 def outline() -> list[dict[str, Any]]:
