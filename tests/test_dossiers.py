@@ -306,14 +306,17 @@ def test_rule_7_saturday_channels_and_postal(tmp_path):
         "S3;Chứng thực;DVC mức 3;03/06/2017 08:00;05/06/2017;;05/06/2017 09:00;Bưu chính;Đã trả kết quả",
         "S4;Chứng thực;Bưu chính;05/06/2017 08:00;07/06/2017;;06/06/2017;BCCI;Đã trả kết quả",
         "S5;Chứng thực;Qua mạng;05/06/2017 08:00;07/06/2017;;06/06/2017;Trực tiếp;Đã trả kết quả",
+        # Excel serials: returned 08/07/2017 at 11:59:40, before noon as the same time written out is
+        "S6;Chứng thực;Trực tiếp;42924.35;42926;;42924.49977;Trực tiếp;Đã trả kết quả",
     ])
-    assert list(d["channel"]) == ["counter", "online", "online", "postal", "online"]
-    assert list(d["return_channel"]) == ["counter", "counter", "postal", "postal", "counter"]
+    assert list(d["channel"]) == ["counter", "online", "online", "postal", "online", "counter"]
+    assert list(d["return_channel"]) == ["counter", "counter", "postal", "postal", "counter", "counter"]
+    assert d.loc["S6", "returned_at"] == "2017-07-08 11:59"
     unit = t["dossier_units"].iloc[0]
-    assert (unit["saturday_received"], unit["saturday_same_morning"]) == (3, 1)
+    assert (unit["saturday_received"], unit["saturday_same_morning"]) == (4, 2)
     assert (unit["online_received"], unit["postal_received"], unit["postal_returned"]) == (3, 1, 2)
     proc = t["dossier_procedures"].iloc[0]
-    assert (proc["unit_code"], proc["received"], proc["online_received"]) == ("", 5, 3)
+    assert (proc["unit_code"], proc["received"], proc["online_received"]) == ("", 6, 3)
 
 
 def test_dates_serial_short_iso_and_unreadable(tmp_path):

@@ -49,5 +49,5 @@ CASE
   WHEN @p@_ts IS NOT NULL AND year(@p@_ts) BETWEEN 1900 AND 2100 AND @p@_hastime
     THEN hour(@p@_ts) * 60 + minute(@p@_ts)
   WHEN @p@_serial IS NOT NULL AND @p@_serial <> FLOOR(@p@_serial)
-    THEN LEAST(1439, CAST(FLOOR((@p@_serial - FLOOR(@p@_serial)) * 1440 + 0.5) AS INT))
+    THEN LEAST(1439, CAST(FLOOR((@p@_serial - FLOOR(@p@_serial)) * 1440 + 0.0001) AS INT))
 END AS @p@_min
