@@ -1247,7 +1247,7 @@ def test_a_repeated_header_a_total_and_the_signatures_are_no_dossiers(tmp_path):
         "Tổng cộng: 2 hồ sơ;;;;;;;;;",                               # 5
         ";;Người lập biểu;;;;;;;Thủ trưởng đơn vị",                  # 6
         ";;(Ký, ghi rõ họ tên);;;;;;;",                              # 7
-        ";;;;;;;;;Hà Nội, ngày 30 tháng 6 năm 2017",                 # 8
+        ";;;;Hà Nội, ngày 30 tháng 6 năm 2017;;;;;",                 # 8: in the column of the dates of receipt
         "UBND phường Quán Thánh;A9;Chứng thực;Trực tiếp;;;;;;Đã trả",  # 9: a dossier without its dates
     ], title="", header=header)
     _ba_dinh_workbook(logs, [None, "TONG CONG", None, None, None, None])
@@ -1262,6 +1262,7 @@ def test_a_repeated_header_a_total_and_the_signatures_are_no_dossiers(tmp_path):
     assert "lặp lại dòng tiêu đề" in messages[3] and "“Mã hồ sơ … Tên TTHC … Ngày tiếp nhận" in messages[3]
     assert "“Tổng cộng: 2 hồ sơ”" in messages[5] and "không phải hồ sơ" in messages[5]
     assert "“Người lập biểu … Thủ trưởng đơn vị”" in messages[6]
+    assert messages[8].startswith("Dòng “Hà Nội, ngày 30 tháng 6 năm 2017” là dòng tổng cộng")  # not the unit's name
     d = Catalog(tmp_path / "out").load("dossiers")
     assert d.loc[d["issues"].isin(["header_row", "footer_row"]), "outcome"].unique().tolist() == ["excluded"]
     files = res.tables["dossier_files"].set_index("source_file")

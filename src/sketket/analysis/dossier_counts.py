@@ -1493,9 +1493,7 @@ def findings_table(row_f: pd.DataFrame, group_f: pd.DataFrame, cfg: dict[str, An
             value = g["finished_at"].where(g["finished_at"] != "", g["returned_at"])
         elif rule == "line_breaks":
             value = _multiline_value(g)
-        elif rule == "footer_row":
-            value = _written_cells(g)
-        elif rule == "header_row":  # the header's cells in the columns read, in the log's order
+        elif rule in ("footer_row", "header_row"):  # its cells in the columns read ("Hà Nội, ngày …" in a date's)
             value = _written_cells(g, columns=("dossier_code", "procedure_code", "procedure_name", "received_at",
                                               "due_at", "finished_at", "returned_at", "status"))
         else:
