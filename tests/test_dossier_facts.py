@@ -77,19 +77,24 @@ def test_what_each_log_holds_and_the_logs_short_of_the_period(logged):
 
 def test_sentences_name_their_scope_and_say_only_the_logs(logged):
     city = facts.sentences(logged)
-    assert city["II.2.đ"] == ["Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 30 hồ sơ được "
+    assert city["II.2.đ"] == ["Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm "
+                              "(trong đó sổ của Phường Một chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo), 30 hồ sơ được "
                               "tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ được tiếp nhận và trả kết quả ngay "
                               "trong buổi sáng."]
-    assert city["II.2.e"] == ["Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 10 hồ sơ được "
+    assert city["II.2.e"] == ["Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm "
+                              "(trong đó sổ của Phường Một chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo), 10 hồ sơ được "
                               "tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận); 5 hồ sơ được trả kết quả "
                               "qua dịch vụ bưu chính."]
-    assert city["II.2.g"][0] == ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 100/500 hồ sơ "
+    assert city["II.2.g"][0] == ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm "
+                                 "(trong đó sổ của Phường Một chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo), 100/500 hồ sơ "
                                  "được nộp trực tuyến (20,0%).")
-    assert city["II.2.g"][1].startswith("Trong sổ của 2 đơn vị đó, TTHC có tỷ lệ hồ sơ nộp trực tuyến cao nhất "
-                                        "(trong các TTHC có từ 20 hồ sơ): Đăng ký khai sinh (50,0%; 75/150 hồ sơ); "
-                                        "Chứng thực bản sao (7,7%")
+    # by count, as the outline asks ("TTHC có số hồ sơ thực hiện qua mạng nhiều nhất")
+    assert city["II.2.g"][1] == ("Trong sổ của 2 đơn vị đó, TTHC có nhiều hồ sơ nộp trực tuyến nhất: Đăng ký khai "
+                                 "sinh (75/150 hồ sơ, 50,0%); Chứng thực bản sao (20/260 hồ sơ, 7,7%); Đăng ký kết hôn (5/80 hồ sơ, "
+                                 "6,3%).")
     assert city["II.2.i"] == [
-        "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm, 500 hồ sơ được tiếp nhận trong kỳ; đúng "
+        "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm "
+        "(trong đó sổ của Phường Một chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo), 500 hồ sơ được tiếp nhận trong kỳ; đúng "
         "hạn 480 hồ sơ (tỷ lệ 96,0%; như cách tính của Kế hoạch, gồm hồ sơ đã giải quyết đúng hạn và hồ sơ đang giải "
         "quyết còn trong hạn), quá hạn 20 hồ sơ.",
         # where the overdue dossiers are: pooled logs never read as every unit's problem
@@ -112,13 +117,21 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
                              "tiếp nhận vào ngày thứ bảy."]
     assert two["II.2.i"][1] == ("Tại Phường Hai, 2 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Chứng "
                                 "thực bản sao, Đăng ký kết hôn.")
+    # equal figures: a bare "khớp", no "(trong ngưỡng cho phép)" that reads as a gap
     assert two["reconciliation"] == ["Đối chiếu Phụ lục với sổ theo dõi hồ sơ của phần mềm một cửa: Biểu báo cáo "
-                                     "100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp (trong ngưỡng cho phép)."]
+                                     "100 hồ sơ; phần mềm một cửa ghi nhận 100, khớp."]
+    # a log short of the period cannot tell whether the table is wrong
+    assert facts.sentences(logged, "00001")["reconciliation"][0].endswith(
+        "(chênh lệch quá ngưỡng nhưng sổ không đủ kỳ báo cáo nên chưa kết luận được; đề nghị đơn vị gửi sổ xuất đủ "
+        "kỳ hoặc giải trình).")
+    assert facts.sentences(logged, "00001")["II.2.i"][0].startswith(
+        "Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Một (sổ chỉ ghi từ 01/04/2016 đến 30/06/2017, không "
+        "đủ kỳ báo cáo), 400 hồ sơ")
     # a district with 20 communes, one of which has a log: the scope is that one unit, never the district
     family = facts.sentences(logged, codes=["00001", "00077", "00078"])
-    assert family["II.2.g"][0].startswith("Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Một, 100/400")
+    assert family["II.2.g"][0].startswith("Theo sổ theo dõi hồ sơ của phần mềm một cửa tại Phường Một (sổ chỉ ghi")
     assert facts.sentences(logged, codes=["00001", "00002"])["II.2.e"][0].startswith(
-        "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Một, Phường Hai), 10 hồ sơ")
+        "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Một, Phường Hai) (trong đó sổ")
     assert list(facts.sentences(logged, "00009").values()) == [[]] * 5
 
 

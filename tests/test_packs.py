@@ -195,12 +195,14 @@ def test_city_outline_sections_show_the_logs_with_their_scope(logged_tables):
     extras = packs.outline_extras(logged_tables)
     assert set(extras) == {"II.2.đ", "II.2.e", "II.2.g", "II.2.i"}
     scope = "Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm"
-    assert f"{scope}, 30 hồ sơ được tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ" in extras["II.2.đ"]
+    # Phúc Xá's log ends on 30/06/2017: said in the first sentence of each section
+    first = f"{scope} (trong đó sổ của Phường Phúc Xá chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo)"
+    assert f"{first}, 30 hồ sơ được tiếp nhận vào ngày thứ bảy, trong đó 12 hồ sơ" in extras["II.2.đ"]
     assert "Các đơn vị gửi kèm sổ theo dõi hồ sơ: Phường Phúc Xá, Phường Trúc Bạch." in extras["II.2.đ"]
-    assert f"{scope}, 10 hồ sơ được tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận)" in extras["II.2.e"]
-    assert f"{scope}, 100/500 hồ sơ được nộp trực tuyến (20,0%)." in extras["II.2.g"]
+    assert f"{first}, 10 hồ sơ được tiếp nhận qua dịch vụ bưu chính (2,0% số hồ sơ đã nhận)" in extras["II.2.e"]
+    assert f"{first}, 100/500 hồ sơ được nộp trực tuyến (20,0%)." in extras["II.2.g"]
     # a procedure's name as a software typed it is escaped
-    assert "<script>" not in extras["II.2.g"] and "&lt;script&gt;alert(1)&lt;/script&gt; (50,0%; 75/150 hồ sơ)" in extras["II.2.g"]
+    assert "<script>" not in extras["II.2.g"] and "&lt;script&gt;alert(1)&lt;/script&gt; (75/150 hồ sơ, 50,0%)" in extras["II.2.g"]
     i = extras["II.2.i"]
     # the procedures most overdue in a small table (not repeated as a sentence), the reconciliation in words
     assert "TTHC có nhiều hồ sơ quá hạn nhất:" not in i
@@ -239,12 +241,13 @@ def test_unit_pack_shows_its_own_logs_and_reconciliation(logged_tables):
             "<td>Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; đúng hạn: biểu 400, phần mềm 380; "
             "sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ; 3 dòng của sổ bị loại vì lỗi"
             "</td>") in district
-    assert ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Phúc Xá, Phường Trúc Bạch), "
+    assert ("Theo sổ theo dõi hồ sơ xuất từ phần mềm một cửa mà 2 đơn vị gửi kèm (Phường Phúc Xá, Phường Trúc Bạch) "
+            "(trong đó sổ của Phường Phúc Xá chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo), "
             "500 hồ sơ được tiếp nhận trong kỳ") in district
     commune = packs.unit_dossiers_html(logged_tables, ["00004"])
     assert "Phường Phúc Xá" not in commune
     assert ("Đối chiếu Phụ lục với sổ theo dõi hồ sơ của phần mềm một cửa: Biểu báo cáo 100 hồ sơ; phần mềm một cửa "
-            "ghi nhận 100, khớp (trong ngưỡng cho phép).") in commune
+            "ghi nhận 100, khớp.") in commune
     assert packs.unit_dossiers_html(logged_tables, ["S01", "S01.01"]) == ""
 
 

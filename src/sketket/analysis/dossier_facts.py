@@ -215,13 +215,14 @@ def no_overdue(t: DossierTables, codes: Iterable[str] | None = None, min_dossier
 
 def top_online(t: DossierTables, codes: Iterable[str] | None = None, n: int | None = None,
                min_dossiers: int | None = None) -> pd.DataFrame:
-    """II.2.g: the procedures with the highest online share (some online dossiers, at least `min_dossiers`
-    dossiers), highest first (then most received online)."""
+    """II.2.g: the procedures with most dossiers received online, as the outline asks ("TTHC có số hồ sơ thực
+    hiện qua mạng nhiều nhất"; of those with at least `min_dossiers` dossiers), most first (then the highest
+    online share)."""
     cfg = config()
     least = int(cfg["min_dossiers"]) if min_dossiers is None else min_dossiers
     p = procedures(t, codes)
     p = p[(p["online_received"] > 0) & (p["received"] >= least)]
-    p = p.sort_values(["online_share", "online_received", "procedure"], ascending=[False, False, True])
+    p = p.sort_values(["online_received", "online_share", "procedure"], ascending=[False, False, True])
     return p.head(n if n is not None else int(cfg["top"])).reset_index(drop=True)
 
 
@@ -333,10 +334,27 @@ def scope_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:
     cfg = config()
     texts, s = cfg["texts"], scope(t, codes)
     if codes is None:
-        return texts["scope_city"].format(n=format_int(s.count))
-    if s.count == 1:
-        return texts["scope_unit"].format(name=s.names[0])
-    return texts["scope_units"].format(n=format_int(s.count), names=_list(s.names, int(cfg["names"]), "đơn vị"))
+        said = texts["scope_city"].format(n=format_int(s.count))
+    elif s.count == 1:
+        said = texts["scope_unit"].format(name=s.names[0])
+    else:
+        said = texts["scope_units"].format(n=format_int(s.count), names=_list(s.names, int(cfg["names"]), "đơn vị"))
+    return said + _short_scope(t, codes, s.count)
+
+
+def _short_scope(t: DossierTables, codes: Sequence[str] | None, count: int) -> str:
+    """What a scope's figures lack when some of its logs do not cover the period, said beside the scope so that
+    no figure reads as the whole period's (" (sổ của Xã Yên Thường chỉ ghi từ 01/04/2016 đến 30/06/2017, không
+    đủ kỳ báo cáo)"); empty when every log covers it."""
+    short = short_logs(t, codes)
+    if short.empty:
+        return ""
+    texts = config()["texts"]
+    spans = [(nfc(r["unit_name"]), _day(r["first_received"]), _day(r["last_received"])) for _, r in short.iterrows()]
+    if count == 1:
+        return texts["scope_short_unit"].format(first=spans[0][1], last=spans[0][2])
+    items = [texts["scope_short_item"].format(name=name, first=first, last=last) for name, first, last in spans]
+    return texts["scope_short"].format(items=_list(items, int(config()["names"]), "đơn vị"))
 
 
 def scope_again_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:
@@ -382,9 +400,10 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
             items = [texts["top_online_item"].format(name=r.procedure, share=_share(r.online_share),
                                                      online=n(r.online_received), received=n(r.received))
                      for r in online.itertuples()]
-            out["II.2.g"].append(texts["top_online"].format(scope=again, min=n(least), items="; ".join(items)))
-        out["II.2.i"].append(texts["dossiers"].format(scope=where, received=n(c.received), on_time=n(c.on_time),
-                                                      rate=_share(c.on_time_rate), overdue=n(c.overdue)))
+            out["II.2.g"].append(texts["top_online"].format(scope=again, items="; ".join(items)))
+        said_i = texts["dossiers" if c.overdue else "dossiers_no_overdue"]  # not "quá hạn 0 hồ sơ"
+        out["II.2.i"].append(said_i.format(scope=where, received=n(c.received), on_time=n(c.on_time),
+                                           rate=_share(c.on_time_rate), overdue=n(c.overdue)))
         late_units, clean_units = overdue_units(t, codes)
         if len(late_units) and len(late_units) + clean_units > 1:
             items = [texts["overdue_units_item"].format(name=r.unit_name, overdue=n(r.overdue))
@@ -416,8 +435,13 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
         row = unit_reconciliation(t, codes[0])
         if row is None:
             return []
+        if all(pd.isna(row[f"diff_{k}"]) or int(row[f"diff_{k}"]) == 0 for k in ("received", "on_time", "overdue")):
+            return [texts["reconciliation_unit_exact"].format(line=reconciliation_line(row))]
+        status = row["status"]
+        if status == "differs" and not short_logs(t, [row["unit_code"]]).empty:
+            status = "differs_short"  # a log short of the period: the gap may be the missing days, not the table
         return [texts["reconciliation_unit"].format(line=reconciliation_line(row),
-                                                    status=texts["reconciliation_status"][row["status"]])]
+                                                    status=texts["reconciliation_status"][status])]
     summary = reconciliation_summary(t, codes)
     if summary is None:
         return _short_logs_sentences(t, codes)
@@ -427,7 +451,8 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
                                           absolute=format_int(int(th["absolute"])))]
     if len(summary.largest):
         items = [f"{nfc(r['unit_name'])} ({reconciliation_line(r)})" for _, r in summary.largest.iterrows()]
-        out.append(texts["reconciliation_gaps"].format(items="; ".join(items)))
+        every = len(summary.largest) == summary.differ
+        out.append(texts["reconciliation_gaps_all" if every else "reconciliation_gaps"].format(items="; ".join(items)))
     # a short log already said in the line of its unit's gap is not said again
     return out + _short_logs_sentences(t, codes, said=set(summary.largest["unit_code"]))
 

@@ -358,7 +358,7 @@ def _submissions(df: pd.DataFrame) -> list[str]:
 
 def log_paragraphs(cat: Catalog) -> dict[str, list[str]]:
     """What the dossier logs add to sections II.2.đ, e, g and i (nothing without logs): the sentences of
-    dossier_facts, then in section i the units whose figures come from logs and the reconciliation."""
+    dossier_facts, the units whose figures come from logs named first, and in section i the reconciliation."""
     from sketket.analysis import dossier_facts as facts
 
     logs = facts.read(cat)
@@ -366,7 +366,10 @@ def log_paragraphs(cat: Catalog) -> dict[str, list[str]]:
         return {}
     said = facts.sentences(logs)
     out = {sid: said[sid] for sid in facts.SECTIONS if said[sid]}
-    out["II.2.i"] = [*out.get("II.2.i", []), facts.units_named(logs), *said[facts.RECONCILIATION]]
+    if out:  # the units are named where their logs are first used ("mà 6 đơn vị gửi kèm"), not sections later
+        first = next(iter(out))
+        out[first] = [facts.units_named(logs), *out[first]]
+    out["II.2.i"] = [*out.get("II.2.i", []), *said[facts.RECONCILIATION]]
     return out
 
 
