@@ -328,13 +328,15 @@ def test_dates_serial_short_iso_and_unreadable(tmp_path):
         "D5;Chứng thực;Trực tiếp;;05/04/2017;;;;Đang xử lý",
         "D6;Chứng thực;Trực tiếp;03/04/2017;5 tháng 4;;;;Đang xử lý",
         "D7;Chứng thực;Trực tiếp;04/03/2017;10/03/2017;09/03/2017;;;Đã trả kết quả",  # 4 March, never 3 April
+        "D8;Chứng thực;Trực tiếp;03/04/17;05/04/99 8:30;04/04/17;;;Đã trả kết quả",  # 20yy, 99 too (not 1999)
     ])
     assert d.loc["D1", "received_at"] == "2017-04-07" and d.loc["D1", "finished_at"] == "2017-04-10 12:00"
     assert d.loc["D2", "received_at"] == "2017-04-03 07:05" and d.loc["D2", "due_at"] == "2017-04-05"
     assert d.loc["D3", "received_at"] == "2017-04-03 08:15"
     assert d.loc["D7", "received_at"] == "2017-03-04"
+    assert d.loc["D8", "due_at"] == "2099-04-05" and d.loc["D8", "received_at"] == "2017-04-03"
     assert _outcomes(d) == {"D1": "on_time", "D2": "pending_overdue", "D3": "pending_overdue", "D4": "excluded",
-                            "D5": "excluded", "D6": "no_deadline", "D7": "on_time"}
+                            "D5": "excluded", "D6": "no_deadline", "D7": "on_time", "D8": "on_time"}
     f = t["dossier_findings"].set_index("dossier_code")
     assert f.loc["D4", "rule"] == "received_unreadable" and f.loc["D4", "value"] == "31/02/2017"
     assert f.loc["D4", "source_row"] == 7  # the CSV line: two title lines, the header on line 3

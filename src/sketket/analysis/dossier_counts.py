@@ -79,8 +79,6 @@ def day_number(day: dt.date) -> int:
 # The date formats the exports use, day first (never month-first), by the shape date_parts.sql recognises;
 # each engine's spelling of the same format.
 _FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
-    "dmy2": ("%d/%m/%y", "d/M/yy"), "dmy2_hm": ("%d/%m/%y %H:%M", "d/M/yy H:mm"),
-    "dmy2_hms": ("%d/%m/%y %H:%M:%S", "d/M/yy H:mm:ss"),
     "dmy4": ("%d/%m/%Y", "d/M/yyyy"), "dmy4_hm": ("%d/%m/%Y %H:%M", "d/M/yyyy H:mm"),
     "dmy4_hms": ("%d/%m/%Y %H:%M:%S", "d/M/yyyy H:mm:ss"),
     "iso": ("%Y-%m-%d", "yyyy-M-d"), "iso_hm": ("%Y-%m-%d %H:%M", "yyyy-M-d H:mm"),
@@ -148,6 +146,7 @@ class Dialect:
     repeated: Callable[[str, str], str]
     blank: Callable[[str], str]  # an empty cell: nothing, or the "-" some logs write in one
     matches: Callable[[str, str], str]  # a regular expression found in a text (its literal: `regex_literal`)
+    text: Callable[[str], str]  # any text as a string literal (Spark reads a backslash in one as an escape)
 
 
 DUCKDB = Dialect(
@@ -173,6 +172,7 @@ DUCKDB = Dialect(
     # two equalities: an IN list is made a join when long (the rows' order is lost), ltrim costs a second a run
     blank=lambda x: f"({x} = '' OR {x} = '-')",
     matches=lambda x, pattern: f"regexp_matches({x}, {pattern})",
+    text=lambda t: _quote(t),
 )
 SPARK = Dialect(
     "spark",
@@ -189,6 +189,7 @@ SPARK = Dialect(
                                    f"AND d.source_row = {alias}.source_row) > 0)"),
     blank=lambda x: f"({x} = '' OR {x} = '-')",
     matches=lambda x, pattern: f"({x} RLIKE {pattern})",
+    text=lambda t: _quote(t.replace("\\", "\\\\")),
 )
 
 
@@ -198,7 +199,7 @@ def regex_literal(words: Sequence[str], whole: Sequence[str] = (), anchored: boo
     after a backslash: Spark's string literals read backslashes as escapes, DuckDB's do not."""
     def literal(word: str) -> str:
         if not _regex_safe(word):
-            raise ValueError(f"dossiers.yml: {word!r}: không dùng ] \\ ^ ' trong từ")
+            raise ValueError(f"dossiers.yml: {word!r}: không dùng [ ] \\ ^ ' trong từ")
         return _regex_word(word)
 
     parts = [("^" if anchored else "") + "(?:" + "|".join(literal(w) for w in words) + ")"] if words else []
@@ -208,13 +209,14 @@ def regex_literal(words: Sequence[str], whole: Sequence[str] = (), anchored: boo
 
 
 def _regex_safe(word: str) -> bool:
-    """Whether `word` can be written in a pattern both engines read alike (no ] \\ ^ ', no line break)."""
-    return not any(ch in word for ch in "]\\^'") and word.isprintable()
+    """Whether `word` can be written in a pattern both engines read alike (no [ ] \\ ^ ', no line break: Java
+    reads "[[]" as a class within a class, left open)."""
+    return not any(ch in word for ch in "[]\\^'") and word.isprintable()
 
 
 def _regex_word(word: str) -> str:
     """`word` as a pattern matching itself: special characters in brackets, never after a backslash."""
-    return "".join(f"[{ch}]" if ch in ".()[{}*+?|$" else ch for ch in word)
+    return "".join(f"[{ch}]" if ch in ".(){}*+?|$" else ch for ch in word)
 
 
 def header_pattern(starts: Iterable[str], whole: Iterable[str] = ()) -> str:
@@ -1085,7 +1087,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                   "calendar_start": calendar_start, "saturday_hour": int(cfg["saturday_morning_until_hour"]),
                   "other_header": _under_condition(under)}
         eng.register_rows("duplicates", eng.query(render("duplicates.sql", eng.dialect, **params)))
-        unknown = _unknown_channels(lookups["channel_lookup"])
+        unknown = _unknown_channels(lookups["channel_lookup"], eng.dialect)
         channels_f = (eng.query(render("channels_unknown.sql", eng.dialect, texts=unknown, **params)) if unknown
                       else None)
         eng.write_dossiers(render("dossiers.sql", eng.dialect, **params), cat.parquet("dossiers"))
@@ -1217,11 +1219,11 @@ def _stage(eng: DuckDBEngine | SparkEngine, logs: list[LogExport], exports: list
         logs = [item for item in logs if item[0] not in crowded]
 
 
-def _unknown_channels(channel_lookup: pd.DataFrame) -> str:
+def _unknown_channels(channel_lookup: pd.DataFrame, dialect: Dialect) -> str:
     """channels_unknown.sql's list: the channel texts written in the logs that no word recognises (not blank,
-    nor "-"), as SQL literals ("" when there are none)."""
+    nor "-"), as the engine's SQL literals ("" when there are none)."""
     keys = channel_lookup.loc[channel_lookup["value"].isna(), "lk_key"].dropna().astype(str)
-    return ", ".join(_quote(k) for k in keys if k.strip() not in ("", "-") and k.isprintable())
+    return ", ".join(dialect.text(k) for k in keys if k.strip() not in ("", "-") and k.isprintable())
 
 
 def _channel_findings(found: pd.DataFrame | None, exports: list[Export], group_f: pd.DataFrame) -> pd.DataFrame:

@@ -18,9 +18,8 @@ CASE
   -- day first with slashes, or a time after one space: split_part finds the shape (cheaper than the last branch)
   WHEN instr(@x@, '/') BETWEEN 2 AND 3 AND instr(@x@, '.') = 0 AND right(@x@, 1) BETWEEN '0' AND '9'
        AND length(@x@) - length(replace(@x@, ' ', '')) = CASE WHEN instr(@x@, ':') > 0 THEN 1 ELSE 0 END THEN
-    CASE WHEN length(split_part(split_part(@x@, ' ', 1), '/', 3)) = 2 THEN
-      CASE length(@x@) - length(replace(@x@, ':', ''))
-        WHEN 0 THEN {{try_ts @x@ dmy2}} WHEN 1 THEN {{try_ts @x@ dmy2_hm}} ELSE {{try_ts @x@ dmy2_hms}} END
+    -- a two-digit year is 20yy: written out by loose_date (the engines' own %y / yy read 69–99 as 19yy or not)
+    CASE WHEN length(split_part(split_part(@x@, ' ', 1), '/', 3)) = 2 THEN {{loose_date @x@}}
     ELSE
       CASE length(@x@) - length(replace(@x@, ':', ''))
         WHEN 0 THEN {{try_ts @x@ dmy4}} WHEN 1 THEN {{try_ts @x@ dmy4_hm}} ELSE {{try_ts @x@ dmy4_hms}} END
