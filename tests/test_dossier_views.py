@@ -109,6 +109,10 @@ def test_histogram_and_column_bars_label_counts_the_vietnamese_way():
     assert ax.get_xlabel() == "ngày so với hạn"
     late = plots.histogram(pd.Series([2, 3, 3]), "Quá hạn", "ngày", "số hồ sơ", clip=30).axes[0]
     assert sorted(round(p.get_x() + p.get_width() / 2) for p in late.patches) == [2, 3]
+    # ticks at whole days only: a tick at 2,5 written "2" read "2 2 2 2 3" under two bars
+    late.figure.canvas.draw()
+    ticks = [t for t in late.get_xticks() if late.get_xlim()[0] <= t <= late.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
     bars = plots.column_bars(pd.DataFrame({"month": ["04/2017", "05/2017"], "overdue": [1234, 0]}), "month",
                              "overdue", "Quá hạn theo tháng", "hồ sơ")
     texts = [t.get_text() for t in bars.axes[0].texts]

@@ -302,6 +302,8 @@ def histogram(values: pd.Series, title: str, xlabel: str, ylabel: str, clip: int
         ax = fig.add_subplot()
         ax.bar(counts.index.tolist(), counts.tolist(), width=0.9, color=CITY_COLOR)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no tick between two whole numbers
+        # whole values too: a tick at 2,5 would be written "2" beside the real 2 ("2 2 2 2 3")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if mark is not None:
             ax.axvline(mark, color=style()["reference_color"], linestyle="--", linewidth=2, label=literal(mark_label))
             _legend_below(fig)
