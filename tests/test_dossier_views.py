@@ -46,8 +46,18 @@ def test_select_filters_by_unit_procedure_and_days_of_receipt(processed):
     d = Catalog(processed).load("dossiers")
     everything = views.select(d)
     assert sorted(everything["dossier_code"]) == ["A1", "A2", "A3", "A4", "A5"]  # A6 is out of the period
-    with pytest.raises(ParameterError, match='Không có sổ theo dõi hồ sơ của đơn vị mã "00000"; các đơn vị có sổ: 00013'):
+    # the units with logs listed with their names; a real unit that sent no log said so
+    with pytest.raises(ParameterError, match='Không có đơn vị mã hoặc tên "00000" trong các sổ theo dõi hồ sơ; các '
+                                             'đơn vị có sổ: 00013 Phường Quán Thánh'):
         views.select(d, unit_code="00000")
+    with pytest.raises(ParameterError, match=r"^Phường Phúc Xá \(mã 00001\) không gửi sổ theo dõi hồ sơ"):
+        views.select(d, unit_code="00001")
+    # a unit named, with or without its marks and type
+    assert len(views.select(d, unit_code="phuong quan thanh")) == len(views.select(d, unit_code="Quán Thánh")) == 5
+    # a procedure no log has: a sentence listing those they have, not a page about nothing
+    with pytest.raises(ParameterError, match='Không có thủ tục nào khớp "xyz" trong các sổ theo dõi hồ sơ; các thủ '
+                                             'tục có trong sổ: 1.001 Chứng thực bản sao; 1.002 Đăng ký khai sinh; 1.003 Đăng ký kết hôn'):
+        views.select(d, procedure="xyz")
     with pytest.raises(ParameterError, match="papermill -p đọc 001 thành 1"):
         views.select(d, unit_code=13)  # what papermill -p makes of 00013
     with pytest.raises(ParameterError, match="ngày bắt đầu sau ngày kết thúc"):
@@ -153,11 +163,12 @@ def test_the_notebook_runs_on_written_logs_and_shows_the_selection(processed, tm
     notebook = Path(__file__).resolve().parents[1] / "notebooks" / "04_dossiers.ipynb"
     out = tmp_path / "04.ipynb"
     nb = pm.execute_notebook(str(notebook), str(out), kernel_name="sketket", progress_bar=False,
-                             parameters={"processed_dir": str(processed), "procedure": "1.001"})
+                             parameters={"processed_dir": str(processed), "procedure": "1.001",
+                                         "unit_code": "phuong quan thanh"})  # a unit by its name
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     html = "".join(o["data"].get("text/html", "") for o in outputs if o.output_type == "display_data")
-    assert ("Lựa chọn: mọi đơn vị có sổ theo dõi; thủ tục: 1.001; tiếp nhận từ đầu kỳ sơ kết đến ngày chốt số liệu."
-            in html)
+    assert ("Lựa chọn: Phường Quán Thánh (00013); thủ tục: 1.001; tiếp nhận từ đầu kỳ sơ kết đến ngày chốt số "
+            "liệu.") in html
     assert "2 hồ sơ tiếp nhận; đúng hạn 1, quá hạn 1 (tỷ lệ đúng hạn 50,0%)." in html
     assert "0/1 thủ tục không có hồ sơ quá hạn." in html
     # days against the deadline, the overdue ones alone, overdue by month

@@ -155,6 +155,7 @@ def test_duckdb_and_spark_agree_on_two_digit_years_backslashes_and_brackets(tmp_
     d = Catalog(tmp_path / "duckdb").load("dossiers").set_index("dossier_code")
     assert d.loc["Y1", "due_at"] == "2099-04-05" and d.loc["Y2", "received_at"] == "2016-08-15 08:05"
     assert by_duckdb["dossier_findings"]["rule"].tolist().count("channel_unknown") == 1
+    assert set(by_spark) == set(by_duckdb)
     for name in ("dossiers", *by_duckdb):
         left = Catalog(tmp_path / "duckdb").load(name)
         right = Catalog(tmp_path / "spark").load(name)

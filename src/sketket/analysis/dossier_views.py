@@ -52,9 +52,8 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     if start is not None and end is not None and start > end:
         raise params.ParameterError(texts()["bad_period"].format(start=period_from, end=period_to))
     unit_code, procedure = params.text(unit_code, "unit_code"), params.text(procedure, "procedure")
-    if unit_code and not (dossiers["unit_code"] == unit_code).any():
-        known = ", ".join(sorted(set(dossiers["unit_code"].dropna()) - {""}))
-        raise params.ParameterError(texts()["unknown_unit"].format(code=unit_code, known=known or "–"))
+    if unit_code:
+        unit_code = unit_of(dossiers, unit_code)
     d = dossiers[dossiers["outcome"].isin(COUNTED)].copy()
     if unit_code:
         d = d[d["unit_code"] == unit_code]
@@ -62,6 +61,13 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
         words = fold(procedure).strip()
         d = d[(d["procedure_code"] == procedure)
               | d["procedure_name"].map(fold).str.contains(words, regex=False)]
+        if d.empty:  # a page about nothing would read as "no dossier of it": say the name was not found
+            names = (dossiers.loc[dossiers["outcome"].isin(COUNTED), ["procedure_code", "procedure_name"]]
+                     .drop_duplicates().sort_values(["procedure_code", "procedure_name"]))
+            shown = [" ".join(x for x in (c, n) if isinstance(x, str) and x) for c, n in names.itertuples(index=False)]
+            more = f" (và {format_int(len(shown) - 10)} thủ tục khác)" if len(shown) > 10 else ""
+            raise params.ParameterError(texts()["unknown_procedure"].format(
+                procedure=procedure, known="; ".join(shown[:10]) + more if shown else "–"))
     d["received"] = _day(d["received_at"])
     if start is not None:
         d = d[d["received"] >= start]
@@ -72,6 +78,29 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     d["is_on_time"] = d["outcome"].isin(ON_TIME)
     d["is_overdue"] = d["outcome"].isin(OVERDUE)
     return d
+
+
+def unit_of(dossiers: pd.DataFrame, asked: str) -> str:
+    """The code of the unit a notebook's `unit_code` names: its code, or its name as the log's unit is named
+    (diacritics, case and "Xã"/"Phường" optional: "xa yen thuong", "Yên Thường"); else a sentence listing the
+    units with logs, each with its name, and saying whether the code is one of a unit that sent no log."""
+    from sketket import params
+    from sketket.registry import load_registry
+
+    asked = params.text(asked, "unit_code")  # papermill -p makes 00529 a number: said, not guessed
+    units = dossiers.loc[dossiers["unit_code"].fillna("") != "", ["unit_code", "unit_name"]].drop_duplicates("unit_code")
+    if not asked or (units["unit_code"] == asked).any():
+        return asked
+    key, folded = fold(asked).strip(), units["unit_name"].fillna("").map(lambda n: fold(n).strip())
+    found = units[(folded == key) | folded.str.endswith(" " + key)]
+    if len(found) == 1:
+        return str(found["unit_code"].iloc[0])
+    known = ", ".join(f"{c} {n}" for c, n in units.sort_values("unit_code").itertuples(index=False)) or "–"
+    registry = load_registry().units
+    named = registry.loc[registry["code"] == asked, "name_with_type"]
+    if len(named):
+        raise params.ParameterError(texts()["unit_without_log"].format(code=asked, name=named.iloc[0], known=known))
+    raise params.ParameterError(texts()["unknown_unit"].format(code=asked, known=known))
 
 
 def summary(d: pd.DataFrame) -> str:
