@@ -167,6 +167,10 @@ def test_appendix_totals_equal_the_consolidated_workbook(city):
         received_col = [c.text for c in table.rows[0].cells].index("Tổng số hồ sơ đã nhận")
         # the workbook's columns: STT, name, area, tthc_total, one_stop, pct, received …
         assert row.cells[received_col].text == format_int(total[6])
+    # Phụ lục III's on-time column is derived, said under its table as the workbook's Ghi chú sheet says it
+    texts = [p.text for p in doc.paragraphs]
+    assert sum("Phụ lục III không có cột hồ sơ đúng hạn: số hồ sơ đúng hạn = đã nhận − quá hạn." in t
+               for t in texts) == 1
 
 
 def test_the_committed_template_is_what_the_builder_writes(tmp_path):

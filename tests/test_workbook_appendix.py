@@ -58,3 +58,20 @@ def test_a_row_whose_figures_come_from_an_earlier_file_says_so_and_is_still_coun
     said = 'Số liệu lấy từ tệp gửi trước (tệp gửi sau "so-y-te-sua.xlsx" không mở được, cần gửi lại)'
     assert out["note"].tolist() == [f"Đã rà soát; {said}", said, ""]
     assert out["dossiers_received"].tolist() == [500, 80, 300]
+
+
+def test_a_row_whose_figures_differ_from_the_units_dossier_log_says_so():
+    """The inspector's finding: the packs marked Phú Lãm's row "(số liệu khác sổ theo dõi hồ sơ, chờ giải trình)",
+    the consolidated workbook's and the draft's Ghi chú were empty. A unit that agrees, or awaits correction (its
+    figures already left out and said), gets no such note."""
+    appendix = pd.DataFrame({"unit_code": ["10441", "00529", "00466"],
+                             "unit_name": ["Phường Phú Lãm", "Xã Yên Thường", "Xã Nguyên Khê"],
+                             "dossiers_received": pd.array([250, 250, 300], dtype="Int64"),
+                             "note": ["Đã rà soát", None, ""]})
+    units = pd.DataFrame({"data_status": ["ok", "ok", AWAITING], "correction_cells": ["", "", "G9: quá hạn"]})
+    reconciliation = pd.DataFrame({"unit_code": ["10441", "00529", "00466"], "log_received": [1238, 250, 200],
+                                   "status": ["differs", "agrees", "differs"]})
+    out = workbook_appendix(appendix, units, None, reconciliation)
+    said = "Số liệu khác sổ theo dõi hồ sơ của phần mềm một cửa (phần mềm ghi nhận 1.238 hồ sơ), chờ giải trình"
+    assert out["note"][[0, 2]].tolist() == [f"Đã rà soát; {said}", "Số liệu đang chờ sửa (G9)"]
+    assert pd.isna(out.loc[1, "note"])

@@ -82,11 +82,12 @@ def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
     return awards
 
 
-def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame,
-                      findings: pd.DataFrame | None = None) -> pd.DataFrame:
+def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.DataFrame | None = None,
+                      reconciliation: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of the consolidated workbook: a row awaiting correction keeps its name, its figures are left
     out of the sheet and its totals, and its note says why; a row whose figures come from an earlier file (the
-    later one could not be opened: `findings`' resend_unreadable) is counted, its note saying so."""
+    later one could not be opened: `findings`' resend_unreadable) is counted, its note saying so; so is a row
+    whose figures differ from the unit's dossier log (`reconciliation`), as the packs mark it."""
     out = appendix.copy()
     gated = (units["data_status"] == AWAITING).reindex(out.index, fill_value=False).astype(bool)
     out["data_status"] = units["data_status"].reindex(out.index)  # the sheet's group rows say whom they leave out
@@ -104,6 +105,18 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame,
         notes = notes.astype(object).where(out["note"].notna(), "")
         out.loc[stale, "note"] = [f"{n}; {said.format(file=f)}" if n else said.format(file=f)
                                   for n, f in zip(notes[stale], later[stale], strict=True)]
+    if reconciliation is not None and len(reconciliation):
+        from sketket.clean import format_int
+        from sketket.intake.dossiers import config as dossiers_config
+
+        differ = reconciliation[reconciliation["status"] == "differs"].drop_duplicates("unit_code")
+        logged = out["unit_code"].map(differ.set_index("unit_code")["log_received"])
+        marked = logged.notna() & ~gated & ~out["unit_code"].duplicated(keep=False)
+        said = dossiers_config()["reconciliation"]["texts"]["appendix_note"]
+        notes = out["note"].astype(object).where(out["note"].notna(), "") if "note" in out else pd.Series(
+            "", index=out.index, dtype=object)
+        out.loc[marked, "note"] = [f"{n}; {said.format(logged=format_int(x))}" if n else said.format(logged=format_int(x))
+                                   for n, x in zip(notes[marked], logged[marked], strict=True)]
     return out
 
 
@@ -135,7 +148,8 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
     # The consolidated workbook (a line per unit: the longest step at national scale) is written by a worker
     # process on the other core while this one computes and saves the tables and the return lists.
     with ProcessPoolExecutor(1, initializer=die_with_parent) as pool:  # a killed analyse leaves no writer behind
-        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings),
+        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings,
+                                                                     dossier_facts.read(cat).reconciliation),
                                cat.report("consolidated"),
                                plan=ctx.plan, registry=registry)
         result = _tables_and_returns(ctx, appendix, findings, units, awards_config)

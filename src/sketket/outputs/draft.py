@@ -387,9 +387,12 @@ def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> li
     cat = ctx.catalog
     appendix, units = cat.load("appendix"), cat.load("indicators_units")
     if len(units) == len(appendix):  # analyse keeps one unit row per appendix row, in order
+        from sketket.analysis import dossier_facts
+
         appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True),
-                                     cat.load("findings"))
+                                     cat.load("findings"), dossier_facts.read(cat).reconciliation)
     titles = (config or load_config()).get("appendix_titles", {})
+    notes = (config or load_config()).get("appendix_notes", {})
     out = []
     for form in ("I", "II", "III"):
         rows = []
@@ -409,7 +412,7 @@ def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> li
         out.append({"form": form, "title": titles.get(form, f"Kết quả thực hiện cơ chế một cửa – Phụ lục {form}"),
                     "subtitle": f"(Kèm theo Báo cáo số      /BC-UBND ngày      của UBND Thành phố; số liệu từ "
                                 f"{ctx.plan_dict()['period_start']} đến {ctx.plan_dict()['period_end']})",
-                    "note": "Số liệu của đơn vị đang chờ sửa không được tính vào các dòng tổng.", "rows": rows})
+                    "note": " ".join(n for n in (notes.get("all"), notes.get(form)) if n), "rows": rows})
     return out
 
 
