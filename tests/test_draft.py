@@ -328,7 +328,7 @@ def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():
                        row("B", "d_dien_tich", area, "Có"), row("C", "d_dien_tich", area, "Không nêu")])
     said = checklist_sentences(df, "II.2.d")
     # the report writes the abbreviated label out (checklist.yml report_label): "VB 2956" is not a reader's word
-    whole = ("Bộ phận tiếp nhận và trả kết quả đủ tiêu chí hiện đại theo Văn bản số 2956/UBND-NC ngày 20/5/2016 "
+    whole = ("Bộ phận tiếp nhận và trả kết quả đủ tiêu chí hiện đại theo Văn bản số 2956/UBND-NC ngày 20/05/2016 "
              "của UBND Thành phố")
     assert said[0].startswith(f"{whole}: 1/3 đơn vị có báo cáo nêu đã thực hiện")
     assert said[1] == (f"{area}: ngoài 1 đơn vị nêu “{whole}”, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện "
