@@ -50,6 +50,19 @@ def test_demo_logs_reconcile_as_planted(tmp_path):
     wanted = {(m["rule"], m["dossier_code"], m["source_row"]) for m in manifest if "dossier_code" in m}
     assert len(wanted) == 20  # the line a text editor shows, also below the blank line of the first export
     assert wanted <= set(zip(findings["rule"], findings["dossier_code"], findings["source_row"], strict=True))
+    # only the planted rows are findings: a procedure's name with a comma is quoted in the comma exports
+    assert "procedure_name_differs" not in set(findings["rule"])
+    # counters open on working days and Saturday mornings, never on a holiday; deadlines fall on working days
+    import holidays
+
+    d = Catalog(tmp_path / "out").load("dossiers")
+    d = d[d["outcome"] != "excluded"]
+    received = pd.to_datetime(d["received_at"].str.slice(0, 10))
+    due = pd.to_datetime(d["due_at"].str.slice(0, 10))
+    off = set(holidays.country_holidays("VN", years=[2016, 2017]))
+    assert not any(day.date() in off for day in received) and (received.dt.dayofweek < 6).all()
+    assert not any(day.date() in off for day in due) and (due.dt.dayofweek < 5).all()
+    assert (received.dt.dayofweek == 5).any()  # Saturday mornings (II.2.đ) are still in the demo
 
 
 def test_sketket_demo_writes_the_logs_and_replies_the_run_adds(tmp_path):

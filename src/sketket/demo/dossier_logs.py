@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,15 @@ import pandas as pd
 
 MANIFEST = "manifest-ho-so.json"
 PROCEDURES = [("1.001", "Chứng thực bản sao từ bản chính", 1), ("1.002", "Đăng ký khai sinh", 3),
-              ("1.003", "Đăng ký kết hôn", 5), ("1.004", "Cấp giấy phép xây dựng", 15),
+              ("1.003", "Đăng ký kết hôn", 5), ("1.004", "Đăng ký nhận cha, mẹ, con", 3),
               ("1.005", "Cấp bản sao trích lục hộ tịch", 2)]
 _CHANNEL = {"counter": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính"}
+
+
+def _joined(cells: list[str], sep: str) -> str:
+    """One CSV line as the software writes it: a cell holding the separator or a quote is quoted
+    ("Đăng ký nhận cha, mẹ, con" in a comma export)."""
+    return sep.join(f'"{c.replace(chr(34), chr(34) * 2)}"' if sep in c or '"' in c else c for c in cells)
 
 
 def _dmy(day: dt.datetime, with_time: bool = True) -> str:
@@ -32,13 +39,48 @@ PERIOD_START, CUTOFF = dt.datetime(2016, 4, 1), dt.datetime(2017, 7, 31, 23, 59)
 EXPORTED_EARLY = dt.datetime(2017, 6, 30, 23, 59)  # the planted log that stops a month before the cutoff
 
 
+@cache
+def _working_days() -> frozenset[dt.date]:
+    """The working days of the counting's own calendar (public holidays, Tết, make-up days: dossiers.yml), so
+    that the demo's counters never open on a holiday and its deadlines are in working days, as rule 5 counts."""
+    from sketket.analysis.dossier_counts import EPOCH, working_calendar
+    from sketket.intake.dossiers import config
+
+    cal = working_calendar(config())
+    return frozenset(EPOCH + dt.timedelta(days=int(d)) for d in cal.loc[cal["is_workday"] == 1, "dn"])
+
+
+def _open(day: dt.date) -> bool:
+    """A counter is open on a working day, and on a Saturday morning that is no public holiday."""
+    if day in _working_days():
+        return True
+    if day.weekday() != 5:
+        return False
+    monday = day + dt.timedelta(days=2)  # a Saturday in a holiday (Tết, 30/4–1/5) has its Monday off too
+    friday = day - dt.timedelta(days=1)
+    return monday in _working_days() and friday in _working_days()
+
+
+def _add_working_days(moment: dt.datetime, n: int) -> dt.datetime:
+    """The `n`-th working day after `moment`'s day, at the same time (n ≥ 1); for n ≤ 0, the day itself or the
+    working day before it."""
+    day, step = moment.date(), (1 if n > 0 else -1)
+    left = abs(n) if n else 0
+    while left or day not in _working_days():
+        day += dt.timedelta(days=step)
+        if day in _working_days():
+            left = max(left - 1, 0) if n else 0
+    return dt.datetime.combine(day, moment.time())
+
+
 def _received(rng: random.Random, until: dt.datetime = CUTOFF) -> dt.datetime:
-    """A time a counter is open: Monday to Friday 7:30–17:00, Saturday morning 7:30–11:30 (fewer dossiers),
-    never on Sunday; within the period, up to `until` (the day the log was exported, the cutoff by default)."""
+    """A time a counter is open: working days 7:30–17:00, Saturday morning 7:30–11:30 (fewer dossiers), never
+    on Sunday or a public holiday; within the period, up to `until` (the day the log was exported, the cutoff
+    by default)."""
     days = (until.date() - PERIOD_START.date()).days + 1
     while True:
         day = PERIOD_START + dt.timedelta(days=rng.randrange(0, days), hours=7, minutes=30)
-        if day.weekday() == 6 or (day.weekday() == 5 and rng.random() < 0.6):
+        if not _open(day.date()) or (day.date() not in _working_days() and rng.random() < 0.6):
             continue
         return day + dt.timedelta(minutes=rng.randrange(0, 240 if day.weekday() == 5 else 570))
 
@@ -54,10 +96,11 @@ def _dossiers(code: str, n_on_time: int, n_overdue: int, rng: random.Random,
         while True:
             received = _received(rng, until)
             proc = rng.choice(PROCEDURES)
-            due = received + dt.timedelta(days=proc[2] + 2)
+            due = _add_working_days(received, proc[2] + 1)
             if not late or due.date() < CUTOFF.date():  # overdue at the cutoff: due before it
                 break
-        end = due + dt.timedelta(days=rng.randint(1, 5)) if late else due - dt.timedelta(days=rng.randint(0, 1))
+        end = (_add_working_days(due, rng.randint(1, 4)) if late
+               else _add_working_days(due - dt.timedelta(days=rng.randint(0, 1)), 0))
         end = max(end, received + dt.timedelta(hours=2))
         if not late and received.weekday() == 5 and proc[2] <= 2 and rng.random() < 0.6:
             end = received + dt.timedelta(minutes=rng.randint(20, 90))
@@ -119,15 +162,15 @@ def write_demo_logs(out: Path, figures: pd.DataFrame, *, seed: int = 2017, units
             manifest.append({"unit_code": u.unit_code, "rule": "empty_row", "dossier_code": "-",
                              "source_row": first + 2})
             text = ["SỔ THEO DÕI HỒ SƠ;;;", f"Đơn vị: {u.unit_name}", ";".join(HEADER)]
-            text += [";".join(r) for r in rows] + [""] + [";".join(r) for r in tricky] + [";".join("-" * len(HEADER))]
+            text += [_joined(r, ";") for r in rows] + [""] + [_joined(r, ";") for r in tricky] + [";".join("-" * len(HEADER))]
             (out / f"{name}.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
         elif shape == 1:  # the header again halfway down, and the total below the rows: no dossiers either
             half, header = len(rows) // 2, ",".join(["Đơn vị", *HEADER])
             manifest += [{"unit_code": u.unit_code, "rule": "header_row", "dossier_code": HEADER[0],
                           "source_row": 2 + half},
                          {"unit_code": u.unit_code, "rule": "footer_row", "dossier_code": "", "source_row": first + 2}]
-            lines = ([header] + [",".join([u.unit_name, *r]) for r in rows[:half]] + [header]
-                     + [",".join([u.unit_name, *r]) for r in rows[half:] + tricky]
+            lines = ([header] + [_joined([u.unit_name, *r], ",") for r in rows[:half]] + [header]
+                     + [_joined([u.unit_name, *r], ",") for r in rows[half:] + tricky]
                      + [f"Tổng cộng: {len(rows) + len(tricky)} hồ sơ" + "," * len(HEADER)])
             (out / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
         else:
