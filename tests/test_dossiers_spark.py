@@ -138,7 +138,7 @@ def test_spark_rejects_broken_and_crowded_files_and_reads_the_others_again(tmp_p
         pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)
 
 
-def test_duckdb_and_spark_agree_on_two_digit_years_backslashes_and_brackets(tmp_path: Path) -> None:
+def test_duckdb_and_spark_agree_on_two_digit_years_short_minutes_line_ends_backslashes_and_brackets(tmp_path: Path) -> None:
     """Where the dialects read alike text differently: a two-digit year 69–99 (DuckDB's %y: 19yy, Spark's yy:
     20yy; both 20yy now), a channel text with a backslash (an escape in Spark's literals: its unknown-channel
     note was lost) and a header cell with "[" (Java's regular expressions read "[[]" as an open class: Spark
@@ -147,13 +147,19 @@ def test_duckdb_and_spark_agree_on_two_digit_years_backslashes_and_brackets(tmp_
     logs.mkdir()
     header = "Mã hồ sơ;Tên TTHC;Kênh nộp;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái;Ghi chú [1"
     rows = ["Y1;Chứng thực;Trực tiếp;03/04/17;05/04/99;04/04/17;Đã trả kết quả;",
-            "Y2;Chứng thực;Qua\\Zalo;15/08/16 8:05;17/08/16;16/08/16 10:00;Đã trả kết quả;x"]
+            "Y2;Chứng thực;Qua\\Zalo;15/08/16 8:05;17/08/16;16/08/16 10:00;Đã trả kết quả;x",
+            # a one-digit minute (Spark's "mm" needed two); a line separator after a date and after a serial
+            # (Java's "$" matches before it, RE2's does not: both read them as DuckDB does)
+            "Y3;Chứng thực;Trực tiếp;03/06/2017 8:5;05/06/2017;;Đang xử lý;",
+            "Y4;Chứng thực;Trực tiếp;04/04/2017\u2028;05/04/2017;;Đang xử lý;",
+            "Y5;Chứng thực;Trực tiếp;42930\u2028;05/04/2017;;Đang xử lý;"]
     (logs / "quan-thanh.csv").write_text("\n".join(["Đơn vị: UBND phường Quán Thánh", header, *rows]) + "\n",
                                          encoding="utf-8")
     by_duckdb = count_dossiers(logs, tmp_path / "duckdb", engine="duckdb").tables
     by_spark = count_dossiers(logs, tmp_path / "spark", engine="spark").tables
     d = Catalog(tmp_path / "duckdb").load("dossiers").set_index("dossier_code")
     assert d.loc["Y1", "due_at"] == "2099-04-05" and d.loc["Y2", "received_at"] == "2016-08-15 08:05"
+    assert d.loc["Y3", "received_at"] == "2017-06-03 08:05" and d.loc[["Y4", "Y5"], "outcome"].tolist() == ["excluded"] * 2
     assert by_duckdb["dossier_findings"]["rule"].tolist().count("channel_unknown") == 1
     assert set(by_spark) == set(by_duckdb)
     for name in ("dossiers", *by_duckdb):

@@ -79,10 +79,11 @@ def day_number(day: dt.date) -> int:
 # The date formats the exports use, day first (never month-first), by the shape date_parts.sql recognises;
 # each engine's spelling of the same format.
 _FORMATS = {  # key: (DuckDB strptime, Spark datetime pattern)
-    "dmy4": ("%d/%m/%Y", "d/M/yyyy"), "dmy4_hm": ("%d/%m/%Y %H:%M", "d/M/yyyy H:mm"),
-    "dmy4_hms": ("%d/%m/%Y %H:%M:%S", "d/M/yyyy H:mm:ss"),
-    "iso": ("%Y-%m-%d", "yyyy-M-d"), "iso_hm": ("%Y-%m-%d %H:%M", "yyyy-M-d H:mm"),
-    "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:mm:ss"),
+    # minutes and seconds of one digit or two, as DuckDB's %M and %S read them ("8:5"); Spark's mm needs two
+    "dmy4": ("%d/%m/%Y", "d/M/yyyy"), "dmy4_hm": ("%d/%m/%Y %H:%M", "d/M/yyyy H:m"),
+    "dmy4_hms": ("%d/%m/%Y %H:%M:%S", "d/M/yyyy H:m:s"),
+    "iso": ("%Y-%m-%d", "yyyy-M-d"), "iso_hm": ("%Y-%m-%d %H:%M", "yyyy-M-d H:m"),
+    "iso_hms": ("%Y-%m-%d %H:%M:%S", "yyyy-M-d H:m:s"),
 }
 _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–2173
 # A date in any other shape (date_parts.sql's last branches), day first: "-", "/" or "." between day, month and
@@ -95,6 +96,17 @@ _TIME = "(?:[^0-9]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
 _AMPM = "[AaPp][Mm]|[Ss][Aa]|[Cc][Hh]"
 _LOOSE_DMY = f"^([0-9]{{1,2}})[-/.]([0-9]{{1,2}})[-/.]([0-9]{{4}}|[0-9]{{2}}){_TIME} *({_AMPM})?$"
 _LOOSE_YMD = f"^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}}){_TIME} *({_AMPM}|Z|[+-][0-9]{{2}}:?[0-9]{{2}})?$"
+
+
+# The end of the text in Java's regular expressions: "$" also matches before a last line break ("03/04/2017\n",
+# "…\u2028"), where RE2's (DuckDB's) does not; "(?s:.)" is any character, a line break too (no backslash: see above)
+_END = "(?!(?s:.))"
+
+
+def _java_end(pattern: str) -> str:
+    """A pattern's SQL literal for Spark: each "$" (the end) made the very end of the text, as DuckDB reads it; a
+    "$" written as itself ("[$]", _regex_word) is kept."""
+    return pattern.replace("[$]", "\x00").replace("$", _END).replace("\x00", "[$]")
 
 
 def _loose_date(dialect: Dialect, x: str, year_first: bool = False) -> str:
@@ -177,7 +189,7 @@ DUCKDB = Dialect(
 SPARK = Dialect(
     "spark",
     try_ts=lambda x, key: f"try_to_timestamp({x}, '{_FORMATS[key][1]}')",
-    serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}$' THEN CAST({x} AS DOUBLE) END",
+    serial=lambda x: f"CASE WHEN {x} RLIKE '^{_SERIAL}{_END}' THEN CAST({x} AS DOUBLE) END",
     day_number=lambda ts: f"unix_date(CAST({ts} AS DATE))",
     date_text=lambda dn: f"date_format(date_add(DATE '1970-01-01', CAST({dn} AS INT)), 'yyyy-MM-dd')",
     datetime_text=lambda dn, minutes: (f"date_format(timestamp_seconds((CAST({dn} AS BIGINT) * 1440 + {minutes}) * 60), "
@@ -188,7 +200,7 @@ SPARK = Dialect(
     repeated=lambda table, alias: (f"((SELECT count(*) FROM {table} d WHERE d.file_idx = {alias}.file_idx "
                                    f"AND d.source_row = {alias}.source_row) > 0)"),
     blank=lambda x: f"({x} = '' OR {x} = '-')",
-    matches=lambda x, pattern: f"({x} RLIKE {pattern})",
+    matches=lambda x, pattern: f"({x} RLIKE {_java_end(pattern)})",
     text=lambda t: _quote(t.replace("\\", "\\\\")),
 )
 
