@@ -62,6 +62,13 @@ def test_select_filters_by_unit_procedure_and_days_of_receipt(processed):
         views.select(d, unit_code=13)  # what papermill -p makes of 00013
     with pytest.raises(ParameterError, match="ngày bắt đầu sau ngày kết thúc"):
         views.select(d, period_from="31/03/2017", period_to="01/01/2017")
+    # days the logs do not hold: said with the days they do, not a page about nothing
+    with pytest.raises(ParameterError, match=r"Khoảng thời gian từ 01/08/2017 đến 31/12/2017 nằm ngoài các ngày "
+                                             r"tiếp nhận mà sổ theo dõi ghi \(từ 03/04/2017 đến 06/06/2017\)"):
+        views.select(d, period_from="01/08/2017", period_to="31/12/2017")
+    # a day typed without its zeros is shown as dd/mm/yyyy
+    line = page.selection_html(d, views.select(d, period_from="3/4/2017"), period_from="3/4/2017")
+    assert "tiếp nhận từ 03/04/2017 đến" in line
     assert sorted(views.select(d, procedure="dang ky")["dossier_code"]) == ["A3", "A4", "A5"]  # no diacritics
     assert list(views.select(d, procedure="1.001")["dossier_code"]) == ["A1", "A2"]
     assert list(views.select(d, period_from="05/05/2017", period_to="20/05/2017")["dossier_code"]) == ["A2", "A3"]
@@ -137,7 +144,7 @@ def test_the_page_says_what_it_shows_and_why_a_section_is_empty(processed):
     assert "Không có hồ sơ nào" not in html
     late = page.days_html(views.select(dossiers))
     assert "1 hồ sơ kết thúc sau hạn: quá hạn trung vị 3 ngày, nhiều nhất 3 ngày." in late and late.count("<img") == 2
-    none = views.select(dossiers, procedure="1.003", period_from="01/07/2017")
+    none = views.select(dossiers, procedure="1.001", period_from="10/04/2017", period_to="30/04/2017")
     assert "Không có hồ sơ nào được tính trong lựa chọn này." in page.selection_html(dossiers, none)
     assert "Không có hồ sơ nào" in page.months_html(none) and "<img" not in page.days_html(none)
     # a unit's files, and the file not read (no row tells whose it is)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from sketket.analysis.dossier_counts import COUNTED, on_time_rate
 from sketket.catalog import Catalog
-from sketket.clean import fold, format_int, format_percent
+from sketket.clean import fold, format_date, format_int, format_percent
 from sketket.intake.dossiers import config
 
 ON_TIME = ("on_time", "pending_on_time")  # the table's notions (rule 6)
@@ -69,6 +69,12 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
             raise params.ParameterError(texts()["unknown_procedure"].format(
                 procedure=procedure, known="; ".join(shown[:10]) + more if shown else "–"))
     d["received"] = _day(d["received_at"])
+    first, last = d["received"].min(), d["received"].max()
+    if len(d) and ((start is not None and start > last) or (end is not None and end < first)):
+        # a page about nothing would read as "no dossier then": say the logs hold no such days
+        raise params.ParameterError(texts()["outside_logs"].format(
+            start=period_from or "…", end=period_to or "…", first=format_date(first.date()),
+            last=format_date(last.date())))
     if start is not None:
         d = d[d["received"] >= start]
     if end is not None:

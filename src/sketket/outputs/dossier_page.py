@@ -11,7 +11,7 @@ import pandas as pd
 from sketket import params
 from sketket.analysis import dossier_views as views
 from sketket.catalog import Catalog
-from sketket.clean import format_int
+from sketket.clean import format_date, format_int
 from sketket.outputs import packs, plots
 
 _COUNTS = {"received": "int", "on_time": "int", "overdue": "int", "online_received": "int", "on_time_rate": "pct"}
@@ -33,9 +33,10 @@ def selection_html(dossiers: pd.DataFrame, d: pd.DataFrame, unit_code: str = "",
     code = params.text(unit_code, "unit_code")
     names = dossiers.loc[dossiers["unit_code"] == code, "unit_name"] if code else pd.Series(dtype=object)
     unit = f"{names.iloc[0]} ({code})" if len(names) else t["all_units"]
+    start, end = views.parse_day(period_from, "period_from"), views.parse_day(period_to, "period_to")
     line = t["selection"].format(unit=unit, procedure=params.text(procedure, "procedure") or t["all_procedures"],
-                                 start=params.text(period_from, "period_from") or t["period_start"],
-                                 end=params.text(period_to, "period_to") or t["period_end"])
+                                 start=format_date(start.date()) if start is not None else t["period_start"],
+                                 end=format_date(end.date()) if end is not None else t["period_end"])
     out = packs.para(line) + packs.para(views.summary(d))
     return out if len(d) else out + packs.para(t["empty"])
 
