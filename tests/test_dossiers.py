@@ -1852,3 +1852,18 @@ def test_a_settings_file_of_the_same_name_in_the_working_folder_does_not_replace
     assert config(str(tmp_path / "dossiers.yml"))["reconciliation"]["relative_pct"] == 99
     assert config("dossiers.yml")["reconciliation"]["relative_pct"] == 99  # named by the user: the user's file
     config.cache_clear()
+
+
+def test_a_commune_named_with_another_kind_is_not_guessed(tmp_path):
+    # "Phường Thanh Xuân" is no ward: its log was counted as Xã Thanh Xuân's, of Sóc Sơn, without a word. A
+    # kind the file's district confirms, or an abbreviation of the right one, is still read.
+    logs = tmp_path / "logs"
+    _unit_log(logs, "a.csv", {"K1": "Phường Thanh Xuân", "K2": "Xã Thanh Xuân", "K3": "TT. Trâu Quỳ",
+                              "K4": "UBND P. Phúc Xá"})
+    res = count_dossiers(logs, tmp_path / "out")
+    d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
+    assert d["unit_code"].to_dict() == {"K1": "", "K2": "00433", "K3": "00565", "K4": "00001"}
+    f = res.tables["dossier_findings"]
+    message = f.loc[f["rule"] == "unit_unmatched", "message"].tolist()
+    assert len(message) == 1 and message[0].startswith(
+        'Tên đơn vị "Phường Thanh Xuân" không có trong danh mục đơn vị; tên gần giống: Xã Thanh Xuân (huyện Sóc Sơn)')

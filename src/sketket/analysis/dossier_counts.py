@@ -825,8 +825,8 @@ def match_unit(name: str, registry: Registry, district: str = "") -> Match:
     from sketket.clean import fold
 
     key = fold(name).strip()
-    commune = re.match(r"^(ubnd\s+)?(phuong|xa|thi tran|p\.|x\.|tt\.?)\s", key) is not None
-    order = (["xa", "huyen"] if commune else ["huyen", "xa"])
+    typed = re.match(r"^(ubnd\s+)?(phuong|xa|thi tran|p\.|x\.|tt\.?)\s", key)
+    order = (["xa", "huyen"] if typed else ["huyen", "xa"])
     for tier in ["so", "nganh_doc_tp", *order, "chi_cuc", "nganh_doc_huyen"]:
         if tier in PARENT_TIER:  # looked up within a parent the name may give
             m = registry.match_qualified(name, tier)
@@ -834,14 +834,32 @@ def match_unit(name: str, registry: Registry, district: str = "") -> Match:
                 m = registry.match_unique(name, tier, district, suggest=False)
         else:
             m = registry.match(name, tier, suggest=False)
+        if m.matched and tier == "xa" and typed and m.parent_code != district and not _same_kind(typed[2], m):
+            # "Phường Thanh Xuân" is no ward: not Xã Thanh Xuân of Sóc Sơn, nor Quận Thanh Xuân (never guessed)
+            return Match(name=name)
         if m.matched or m.namesakes:
             m.name = name
             return m
     return Match(name=name)
 
 
+_KINDS = {"p.": "phuong", "x.": "xa", "tt": "thi tran", "tt.": "thi tran"}
+
+
+def _same_kind(typed: str, m: Match) -> bool:
+    """Whether a commune's kind as typed (phường, xã, thị trấn, or their abbreviations, folded) is the matched
+    unit's as the registry writes it."""
+    from sketket.clean import fold
+
+    return fold(m.registry_name).startswith(_KINDS.get(typed, typed) + " ")
+
+
 def _suggestions(name: str, registry: Registry) -> str:
     found: list[str] = []
+    kin = registry.match(name, "xa", suggest=False)  # a commune of another kind ("Phường Thanh Xuân": a xã)
+    if kin.matched:
+        parent = registry.units.set_index("code")["name_with_type"].get(kin.parent_code, "")
+        found.append(f"{kin.registry_name} ({parent[:1].lower()}{parent[1:]})" if parent else kin.registry_name)
     for tier in TIERS:
         for s in registry.match(name, tier).suggestions:
             if s not in found:
