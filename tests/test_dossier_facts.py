@@ -152,3 +152,13 @@ def test_a_reconciliation_older_than_the_tables_is_not_used(tmp_path):
     old = cat.parquet("appendix").stat().st_mtime_ns - 10**9
     os.utime(cat.parquet("reconciliation"), ns=(old, old))  # the tables read again since: a run without logs
     assert facts.read(cat).reconciliation.empty and facts.read(cat).has_logs
+
+
+def test_a_log_holding_no_dossier_of_the_period_is_said_so_not_with_empty_dates(logged):
+    # a review's finding: "(trong đó sổ của Phường Trúc Bạch chỉ ghi từ  đến , …)" in four sections
+    u = logged.units.copy()
+    u.loc[u["unit_code"] == "00001", ["first_received", "last_received"]] = pd.NA
+    t = facts.DossierTables(u, logged.procedures, logged.reconciliation.iloc[0:0])
+    assert facts.scope_text(t).endswith(" (trong đó sổ của Phường Một không ghi hồ sơ nào tiếp nhận trong kỳ)")
+    assert facts.scope_text(t, ["00001"]).endswith("tại Phường Một (sổ không ghi hồ sơ nào tiếp nhận trong kỳ)")
+    assert facts.reconciliation_sentences(t)[0].endswith("Phường Một (không ghi hồ sơ nào tiếp nhận trong kỳ).")

@@ -329,14 +329,19 @@ def test_dates_serial_short_iso_and_unreadable(tmp_path):
         "D6;Chứng thực;Trực tiếp;03/04/2017;5 tháng 4;;;;Đang xử lý",
         "D7;Chứng thực;Trực tiếp;04/03/2017;10/03/2017;09/03/2017;;;Đã trả kết quả",  # 4 March, never 3 April
         "D8;Chứng thực;Trực tiếp;03/04/17;05/04/99 8:30;04/04/17;;;Đã trả kết quả",  # 20yy, 99 too (not 1999)
+        # a one-digit minute with a two-digit year; a serial as Excel's General format shows it (08:31)
+        "D9;Chứng thực;Trực tiếp;1/7/17 8:5;5/7/17;;;;Đang xử lý",
+        "D10;Chứng thực;Trực tiếp;42924.35486;42926;;;;Đang xử lý",
     ])
     assert d.loc["D1", "received_at"] == "2017-04-07" and d.loc["D1", "finished_at"] == "2017-04-10 12:00"
     assert d.loc["D2", "received_at"] == "2017-04-03 07:05" and d.loc["D2", "due_at"] == "2017-04-05"
     assert d.loc["D3", "received_at"] == "2017-04-03 08:15"
     assert d.loc["D7", "received_at"] == "2017-03-04"
     assert d.loc["D8", "due_at"] == "2099-04-05" and d.loc["D8", "received_at"] == "2017-04-03"
+    assert d.loc["D9", "received_at"] == "2017-07-01 08:05" and d.loc["D10", "received_at"] == "2017-07-08 08:31"
     assert _outcomes(d) == {"D1": "on_time", "D2": "pending_overdue", "D3": "pending_overdue", "D4": "excluded",
-                            "D5": "excluded", "D6": "no_deadline", "D7": "on_time", "D8": "on_time"}
+                            "D5": "excluded", "D6": "no_deadline", "D7": "on_time", "D8": "on_time",
+                            "D9": "pending_overdue", "D10": "pending_overdue"}
     f = t["dossier_findings"].set_index("dossier_code")
     assert f.loc["D4", "rule"] == "received_unreadable" and f.loc["D4", "value"] == "31/02/2017"
     assert f.loc["D4", "source_row"] == 7  # the CSV line: two title lines, the header on line 3
@@ -1833,9 +1838,12 @@ def test_communes_whose_names_differ_only_in_their_marks_are_told_apart(tmp_path
     logs = tmp_path / "logs"
     _unit_log(logs, "a.csv", {"B1": "Xã Vạn Phúc", "B2": "Xã Vân Phúc", "B3": "UBND xã Phù Đổng",
                               "B4": "Xã Phú Đông", "B5": "Xa Van Phuc"})
+    # in Gia Lâm's own log a mark mistyped stays Gia Lâm's commune: the file's district decides first
+    _unit_log(logs, "b.csv", {"B6": "Xã Phú Đông"}, title="Sổ theo dõi hồ sơ - UBND huyện Gia Lâm")
     res = count_dossiers(logs, tmp_path / "out")
     d = Catalog(tmp_path / "out").load("dossiers").set_index("dossier_code")
-    assert d["unit_code"].to_dict() == {"B1": "00676", "B2": "09721", "B3": "00544", "B4": "09643", "B5": ""}
+    assert d["unit_code"].to_dict() == {"B1": "00676", "B2": "09721", "B3": "00544", "B4": "09643", "B5": "",
+                                        "B6": "00544"}
     f = res.tables["dossier_findings"]
     assert f.loc[f["rule"] == "unit_ambiguous", "value"].tolist() == ["Xa Van Phuc"]
 

@@ -550,3 +550,12 @@ def test_a_supplementary_list_adds_to_the_first_a_resend_replaces_it(tmp_path: P
     res = ingest(raw, tmp_path / "out2", REGISTRY)
     assert sorted(res.nominations["name"]) == ["Lê Văn Hai", "Lê Văn Một"]
     assert set(res.nominations["source_file"]) == {"kt (bo sung).xlsx"}
+    # a list corrected, then a supplement: the first list is the corrected one's resend, not a second copy
+    write_nomination_workbook(raw / "kt (sua).xlsx", "Quận Ba Đình", [],
+                              [{**person, "name": "Lê Văn Một", "summary": "Tốt, đã sửa"}], col_offset=1)
+    write_nomination_workbook(raw / "kt (bo sung).xlsx", "Quận Ba Đình", [], [{**person, "name": "Lê Văn Hai"}],
+                              col_offset=1)
+    os.utime(raw / "kt (sua).xlsx", (1_500_000_100, 1_500_000_100))
+    res = ingest(raw, tmp_path / "out3", REGISTRY)
+    assert sorted(zip(res.nominations["name"], res.nominations["source_file"], strict=True)) == [
+        ("Lê Văn Hai", "kt (bo sung).xlsx"), ("Lê Văn Một", "kt (sua).xlsx")]

@@ -476,12 +476,14 @@ class Registry:
             if hit is not None:
                 found.append(hit)
         best = min((rank for rank, _ in found), default=0)
-        codes = [code for rank, code in found if rank == best]
-        if len(codes) > 1:  # "Xã Vạn Phúc" is not "Xã Vân Phúc": names that differ only in their marks
-            typed = _marked(text)
-            same = [c for c in codes if re.search(rf"(^|\s){re.escape(_marked(self._by_code(c).name))}$", typed)]
-            codes = same or codes
-        return [self._found(Match(name=text), code) for code in codes]
+        return [self._found(Match(name=text), code) for rank, code in found if rank == best]
+
+    def _same_marks(self, name: str, same: list[Match]) -> list[Match]:
+        """Of namesakes, those whose name `name` writes with the same marks ("Xã Vạn Phúc" is not "Xã Vân Phúc",
+        which folds alike); all of them when none or the name has no marks."""
+        typed = _marked(name)
+        kept = [m for m in same if re.search(rf"(^|\s){re.escape(_marked(self._by_code(m.code).name))}$", typed)]
+        return kept or same
 
     def match_unique(self, name: object, tier: str, prefer_parent: str = "", *, suggest: bool = True) -> Match:
         """A unit of a tier looked up within its parent, the parent not known: the one unit of the tier that
@@ -489,8 +491,10 @@ class Registry:
         Among namesakes, the one under `prefer_parent` when there is one (the parent a file is about); else
         unmatched, with the namesakes (and their names as suggestions)."""
         same = self.namesakes(name, tier)
-        if prefer_parent and len(same) > 1:
+        if prefer_parent and len(same) > 1:  # the parent a file is about first: a mark mistyped stays its unit's
             same = [m for m in same if m.parent_code == prefer_parent] or same
+        if len(same) > 1:
+            same = self._same_marks(nfc(name), same)
         if len(same) == 1:
             return same[0]
         if not same:

@@ -92,7 +92,7 @@ _SERIAL = "[0-9]{5}([.][0-9]+)?"  # an Excel serial date: 5 digits cover 1927–
 # with slashes): "T" or spaces before the time, and a zone (Z, +07:00: dropped, the clock time read as written)
 # or AM/PM after it. Nothing else may follow. No backslash: Spark's string literals read it as an escape.
 # Groups: (day, month, year) in the pattern's order, hour, minute, second, AM/PM or zone.
-_TIME = "(?:[^0-9]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
+_TIME = "(?:[^0-9]+([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:[.,][0-9]+)?)?)?"
 _AMPM = "[AaPp][Mm]|[Ss][Aa]|[Cc][Hh]"
 _LOOSE_DMY = f"^([0-9]{{1,2}})[-/.]([0-9]{{1,2}})[-/.]([0-9]{{4}}|[0-9]{{2}}){_TIME} *({_AMPM})?$"
 _LOOSE_YMD = f"^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}}){_TIME} *({_AMPM}|Z|[+-][0-9]{{2}}:?[0-9]{{2}})?$"

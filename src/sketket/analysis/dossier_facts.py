@@ -352,8 +352,10 @@ def _short_scope(t: DossierTables, codes: Sequence[str] | None, count: int) -> s
     texts = config()["texts"]
     spans = [(nfc(r["unit_name"]), _day(r["first_received"]), _day(r["last_received"])) for _, r in short.iterrows()]
     if count == 1:
-        return texts["scope_short_unit"].format(first=spans[0][1], last=spans[0][2])
-    items = [texts["scope_short_item"].format(name=name, first=first, last=last) for name, first, last in spans]
+        first, last = spans[0][1:]
+        return texts["scope_short_unit"].format(first=first, last=last) if first else texts["scope_empty_unit"]
+    items = [texts["scope_short_item" if first else "scope_empty_item"].format(name=name, first=first, last=last)
+             for name, first, last in spans]
     return texts["scope_short"].format(items=_list(items, int(config()["names"]), "đơn vị"))
 
 
@@ -466,8 +468,9 @@ def _short_logs_sentences(t: DossierTables, codes: Sequence[str] | None, said: C
         return []
     cfg = config()
     texts = cfg["texts"]
-    items = [texts["short_logs_item"].format(name=nfc(r["unit_name"]), first=_day(r["first_received"]),
-                                             last=_day(r["last_received"])) for _, r in short.iterrows()]
+    items = [texts["short_logs_item" if _day(r["first_received"]) else "empty_logs_item"].format(
+        name=nfc(r["unit_name"]), first=_day(r["first_received"]), last=_day(r["last_received"]))
+        for _, r in short.iterrows()]
     return [texts["short_logs"].format(n=format_int(len(short)), items=_list(items, int(cfg["names"]), "đơn vị"))]
 
 

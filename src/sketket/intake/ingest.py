@@ -402,8 +402,10 @@ def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> Non
         group.sort(key=lambda r: (r.mtime, r.source_file))
         kept = group[-1]
         kept_codes = _codes(kept)
-        for old in group[:-1]:
-            if _supplement(old, kept):  # a second nomination list naming other people adds to the first
+        listed = _nominees(kept)  # the people the lists read so far name, newest first
+        for old in reversed(group[:-1]):
+            if old.form == kept.form and old.nominations and listed and not (_nominees(old) & listed):
+                listed |= _nominees(old)  # a list naming only other people adds to the later ones (bổ sung)
                 continue
             lost = {c: n for c, n in _codes(old).items() if c not in kept_codes}
             report = old.sections is not None and len(old.sections) > 0
@@ -424,13 +426,11 @@ def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> Non
     _say_unread_resends(results, named, registry)
 
 
-def _supplement(old: FileResult, kept: FileResult) -> bool:
-    """Two award nomination lists of one unit that name no nominee in common: the later one is a supplement
-    ("… (bổ sung).xlsx"), both are read; one naming any of the same people is a resend of the list."""
-    if old.form != kept.form or not old.nominations or not kept.nominations:
-        return False
-    names = {fold(n["name"]) for n in kept.nominations if n.get("name")}
-    return not any(fold(n["name"]) in names for n in old.nominations if n.get("name"))
+def _nominees(result: FileResult) -> set[str]:
+    """The people an award nomination list names (folded). Of one unit's lists, one naming none of the people of
+    the lists sent after it is a supplement ("… (bổ sung).xlsx") and is read with them; one naming any of
+    them is a resend, replaced by the newest."""
+    return {fold(n["name"]) for n in (result.nominations or []) if n.get("name")}
 
 
 # a file that could not be opened at all (not one read and found to hold no table): it may be a resend

@@ -48,5 +48,7 @@ CASE
   WHEN @p@_ts IS NOT NULL AND year(@p@_ts) BETWEEN 1900 AND 2100 AND @p@_hastime
     THEN hour(@p@_ts) * 60 + minute(@p@_ts)
   WHEN @p@_serial IS NOT NULL AND @p@_serial <> FLOOR(@p@_serial)
-    THEN LEAST(1439, CAST(FLOOR((@p@_serial - FLOOR(@p@_serial)) * 1440 + 0.0001) AS INT))
+    -- to the nearest second (Excel's General format shows 5 decimals: 08:31 is 42924.35486), then cut to the
+    -- minute as a written time is (11:59:40 is 11:59)
+    THEN LEAST(1439, CAST(FLOOR(FLOOR((@p@_serial - FLOOR(@p@_serial)) * 86400 + 0.5) / 60) AS INT))
 END AS @p@_min
