@@ -52,8 +52,15 @@ def test_select_filters_by_unit_procedure_and_days_of_receipt(processed):
         views.select(d, unit_code="00000")
     with pytest.raises(ParameterError, match=r"^Phường Phúc Xá \(mã 00001\) không gửi sổ theo dõi hồ sơ"):
         views.select(d, unit_code="00001")
-    # a unit named, with or without its marks and type
+    # a unit named, with or without its marks and type; a word of its name is not its name
     assert len(views.select(d, unit_code="phuong quan thanh")) == len(views.select(d, unit_code="Quán Thánh")) == 5
+    with pytest.raises(ParameterError, match='Không có đơn vị mã hoặc tên "Thánh"'):
+        views.select(d, unit_code="Thánh")
+    # names that differ only in their marks: the marks tell which
+    two = pd.DataFrame({"unit_code": ["00676", "09721"], "unit_name": ["Xã Vạn Phúc", "Xã Vân Phúc"]})
+    assert (views.unit_of(two, "Xã Vạn Phúc"), views.unit_of(two, "vân phúc")) == ("00676", "09721")
+    with pytest.raises(ParameterError, match="00676 Xã Vạn Phúc, 09721 Xã Vân Phúc"):
+        views.unit_of(two, "xa van phuc")
     # a procedure no log has: a sentence listing those they have, not a page about nothing
     with pytest.raises(ParameterError, match='Không có thủ tục nào khớp "xyz" trong các sổ theo dõi hồ sơ; các thủ '
                                              'tục có trong sổ: 1.001 Chứng thực bản sao; 1.002 Đăng ký khai sinh; 1.003 Đăng ký kết hôn'):

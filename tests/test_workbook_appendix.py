@@ -69,9 +69,17 @@ def test_a_row_whose_figures_differ_from_the_units_dossier_log_says_so():
                              "dossiers_received": pd.array([250, 250, 300], dtype="Int64"),
                              "note": ["Đã rà soát", None, ""]})
     units = pd.DataFrame({"data_status": ["ok", "ok", AWAITING], "correction_cells": ["", "", "G9: quá hạn"]})
-    reconciliation = pd.DataFrame({"unit_code": ["10441", "00529", "00466"], "log_received": [1238, 250, 200],
-                                   "status": ["differs", "agrees", "differs"]})
+    reconciliation = pd.DataFrame({
+        "unit_code": ["10441", "00529", "00466"], "status": ["differs", "agrees", "differs"],
+        "message": ["Biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận 238, chênh 5,0%, biểu nhiều hơn 12 hồ sơ",
+                    "Biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận 250, khớp", "…"],
+        "reported_on_time": [240, 240, 200], "log_on_time": [230, 240, 200], "diff_on_time": [10, 0, 0],
+        "reported_overdue": [10, 10, 0], "log_overdue": [8, 10, 0], "diff_overdue": [2, 0, 0],
+        "log_note": ["sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ", "", ""]})
     out = workbook_appendix(appendix, units, None, reconciliation)
-    said = "Số liệu khác sổ theo dõi hồ sơ của phần mềm một cửa (phần mềm ghi nhận 1.238 hồ sơ), chờ giải trình"
+    # the figures that differ and what in the log may explain it, as the return list says them
+    said = ("Số liệu khác sổ theo dõi hồ sơ của phần mềm một cửa (Biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận "
+            "238, chênh 5,0%, biểu nhiều hơn 12 hồ sơ; đúng hạn: biểu 240, phần mềm 230; quá hạn: biểu 10, phần mềm 8; "
+            "sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ), chờ giải trình")
     assert out["note"][[0, 2]].tolist() == [f"Đã rà soát; {said}", "Số liệu đang chờ sửa (G9)"]
     assert pd.isna(out.loc[1, "note"])

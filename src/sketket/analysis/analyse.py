@@ -106,17 +106,18 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.
         out.loc[stale, "note"] = [f"{n}; {said.format(file=f)}" if n else said.format(file=f)
                                   for n, f in zip(notes[stale], later[stale], strict=True)]
     if reconciliation is not None and len(reconciliation):
-        from sketket.clean import format_int
+        from sketket.analysis.dossier_facts import reconciliation_line
         from sketket.intake.dossiers import config as dossiers_config
 
         differ = reconciliation[reconciliation["status"] == "differs"].drop_duplicates("unit_code")
-        logged = out["unit_code"].map(differ.set_index("unit_code")["log_received"])
-        marked = logged.notna() & ~gated & ~out["unit_code"].duplicated(keep=False)
+        # the unit's reconciliation line: which figure differs, and what in its log may explain it (a short log)
+        lines = out["unit_code"].map({r["unit_code"]: reconciliation_line(r) for _, r in differ.iterrows()})
+        marked = lines.notna() & ~gated & ~out["unit_code"].duplicated(keep=False)
         said = dossiers_config()["reconciliation"]["texts"]["appendix_note"]
         notes = out["note"].astype(object).where(out["note"].notna(), "") if "note" in out else pd.Series(
             "", index=out.index, dtype=object)
-        out.loc[marked, "note"] = [f"{n}; {said.format(logged=format_int(x))}" if n else said.format(logged=format_int(x))
-                                   for n, x in zip(notes[marked], logged[marked], strict=True)]
+        out.loc[marked, "note"] = [f"{n}; {said.format(line=x)}" if n else said.format(line=x)
+                                   for n, x in zip(notes[marked], lines[marked], strict=True)]
     return out
 
 

@@ -6,13 +6,14 @@ by rule. Rates are ratios of sums (on time ÷ (on time + overdue), rule 6), as i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
 
 from sketket.analysis.dossier_counts import COUNTED, on_time_rate
 from sketket.catalog import Catalog
-from sketket.clean import fold, format_date, format_int, format_percent
+from sketket.clean import fold, format_date, format_int, format_percent, nfc
 from sketket.intake.dossiers import config
 
 ON_TIME = ("on_time", "pending_on_time")  # the table's notions (rule 6)
@@ -73,7 +74,8 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     if len(d) and ((start is not None and start > last) or (end is not None and end < first)):
         # a page about nothing would read as "no dossier then": say the logs hold no such days
         raise params.ParameterError(texts()["outside_logs"].format(
-            start=period_from or "…", end=period_to or "…", first=format_date(first.date()),
+            start=format_date(start.date()) if start is not None else "…",
+            end=format_date(end.date()) if end is not None else "…", first=format_date(first.date()),
             last=format_date(last.date())))
     if start is not None:
         d = d[d["received"] >= start]
@@ -84,6 +86,9 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     d["is_on_time"] = d["outcome"].isin(ON_TIME)
     d["is_overdue"] = d["outcome"].isin(OVERDUE)
     return d
+
+
+_KIND = re.compile(r"^(?:ubnd\s+)?(?:xã|xa|phường|phuong|thị trấn|thi tran|quận|quan|huyện|huyen|thị xã|thi xa)\s+")
 
 
 def unit_of(dossiers: pd.DataFrame, asked: str) -> str:
@@ -97,10 +102,16 @@ def unit_of(dossiers: pd.DataFrame, asked: str) -> str:
     units = dossiers.loc[dossiers["unit_code"].fillna("") != "", ["unit_code", "unit_name"]].drop_duplicates("unit_code")
     if not asked or (units["unit_code"] == asked).any():
         return asked
-    key, folded = fold(asked).strip(), units["unit_name"].fillna("").map(lambda n: fold(n).strip())
-    found = units[(folded == key) | folded.str.endswith(" " + key)]
-    if len(found) == 1:
-        return str(found["unit_code"].iloc[0])
+    names = units["unit_name"].fillna("")
+    # with its marks first ("Xã Vạn Phúc" is not "Xã Vân Phúc"), then without; the whole name, or the name
+    # without its kind ("Yên Thường"), never a word of it ("Thánh")
+    for norm in (lambda n: " ".join(nfc(n).casefold().split()), lambda n: fold(n).strip()):
+        key = _KIND.sub("", norm(asked))
+        found = units[names.map(lambda n, norm=norm: _KIND.sub("", norm(n))) == key]
+        if len(found) == 1:
+            return str(found["unit_code"].iloc[0])
+        if len(found) > 1:
+            break
     known = ", ".join(f"{c} {n}" for c, n in units.sort_values("unit_code").itertuples(index=False)) or "–"
     registry = load_registry().units
     named = registry.loc[registry["code"] == asked, "name_with_type"]
