@@ -57,6 +57,9 @@ def test_a_row_whose_figures_come_from_an_earlier_file_says_so_and_is_still_coun
     out = workbook_appendix(appendix, units, findings)
     said = 'Số liệu lấy từ tệp gửi trước (tệp gửi sau "so-y-te-sua.xlsx" không mở được, cần gửi lại)'
     assert out["note"].tolist() == [f"Đã rà soát; {said}", said, ""]
+    # the city's draft report names no file of the office's folders ("nganh-doc/… (mat khau).xlsx")
+    out = workbook_appendix(appendix, units, findings, report=True)
+    assert out["note"].tolist()[1] == "Số liệu theo biểu đơn vị gửi trước; đơn vị đang gửi lại biểu"
     assert out["dossiers_received"].tolist() == [500, 80, 300]
 
 

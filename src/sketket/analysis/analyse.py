@@ -83,11 +83,12 @@ def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
 
 
 def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.DataFrame | None = None,
-                      reconciliation: pd.DataFrame | None = None) -> pd.DataFrame:
+                      reconciliation: pd.DataFrame | None = None, *, report: bool = False) -> pd.DataFrame:
     """The rows of the consolidated workbook: a row awaiting correction keeps its name, its figures are left
     out of the sheet and its totals, and its note says why; a row whose figures come from an earlier file (the
     later one could not be opened: `findings`' resend_unreadable) is counted, its note saying so; so is a row
-    whose figures differ from the unit's dossier log (`reconciliation`), as the packs mark it."""
+    whose figures differ from the unit's dossier log (`reconciliation`), as the packs mark it. For the city's
+    draft `report`, a note names no file of the office's folders."""
     out = appendix.copy()
     gated = (units["data_status"] == AWAITING).reindex(out.index, fill_value=False).astype(bool)
     out["data_status"] = units["data_status"].reindex(out.index)  # the sheet's group rows say whom they leave out
@@ -100,7 +101,7 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.
     if older:
         later = out["source_file"].astype(str).map(older)
         stale = later.notna() & ~gated
-        said = gating["superseded_note"]
+        said = gating["superseded_note_report" if report else "superseded_note"]
         notes = out["note"] if "note" in out else pd.Series(pd.NA, index=out.index)
         notes = notes.astype(object).where(out["note"].notna(), "")
         out.loc[stale, "note"] = [f"{n}; {said.format(file=f)}" if n else said.format(file=f)

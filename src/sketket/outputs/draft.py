@@ -390,7 +390,7 @@ def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> li
         from sketket.analysis import dossier_facts
 
         appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True),
-                                     cat.load("findings"), dossier_facts.read(cat).reconciliation)
+                                     cat.load("findings"), dossier_facts.read(cat).reconciliation, report=True)
     titles = (config or load_config()).get("appendix_titles", {})
     notes = (config or load_config()).get("appendix_notes", {})
     out = []
