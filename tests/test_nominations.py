@@ -559,3 +559,28 @@ def test_a_supplementary_list_adds_to_the_first_a_resend_replaces_it(tmp_path: P
     res = ingest(raw, tmp_path / "out3", REGISTRY)
     assert sorted(zip(res.nominations["name"], res.nominations["source_file"], strict=True)) == [
         ("Lê Văn Hai", "kt (bo sung).xlsx"), ("Lê Văn Một", "kt (sua).xlsx")]
+
+
+def test_the_submitted_list_says_a_claim_the_units_figures_contradict(tmp_path: Path) -> None:
+    """A leader's review: the list for the Chairman repeated "Không có hồ sơ quá hạn" for a clerk of a district
+    with 9.130 overdue dossiers, which only the workbook's check column said. The .docx now says it beside the
+    summary; a nomination without such a finding reads as written."""
+    from docx import Document
+
+    from sketket.outputs.nominations import write_list_docx
+
+    checks = pd.DataFrame([
+        {"name": "Trần Kim Hương", "kind": "individual", "position": "Công chức", "unit_name": "Quận Ba Đình",
+         "direct_worker": True, "summary": "Không có hồ sơ quá hạn", "award_id": "bang_khen", "award": "Bằng khen",
+         "award_level": "city", "passed": True, "check_criteria": "",
+         "check_claims": "Thành tích của \"Trần Kim Hương\" nêu \"không có hồ sơ quá hạn\" nhưng biểu số liệu của "
+                         "Quận Ba Đình ghi 9.130 hồ sơ quá hạn; cần kiểm tra lại với đơn vị."},
+        {"name": "Đỗ Thị Mai", "kind": "individual", "position": "Công chức", "unit_name": "Quận Ba Đình",
+         "direct_worker": True, "summary": "Chủ động hướng dẫn công dân", "award_id": "bang_khen",
+         "award": "Bằng khen", "award_level": "city", "passed": True, "check_criteria": "", "check_claims": ""}])
+    out = write_list_docx(checks, tmp_path / "ds.docx", Plan.load())
+    cells = [c.text for t in Document(str(out)).tables for row in t.rows for c in row.cells]
+    assert ("Không có hồ sơ quá hạn (Cần xác minh trước khi trình: Thành tích của \"Trần Kim Hương\" nêu \"không có "
+            "hồ sơ quá hạn\" nhưng biểu số liệu của Quận Ba Đình ghi 9.130 hồ sơ quá hạn; cần kiểm tra lại với đơn "
+            "vị.)") in cells
+    assert "Chủ động hướng dẫn công dân" in cells

@@ -232,6 +232,13 @@ def _direct_sheet(ws: Worksheet, checks: pd.DataFrame, cfg: dict[str, Any], plan
         _put_row(ws, r + k, [k, d.proposer_name, d.individuals, d.direct, round(d.share, 1), verdict])
 
 
+def _summary(r: pd.Series, o: dict[str, Any]) -> str:
+    """A nomination's achievements as the submitted list shows them: with what the check of its claims against
+    its unit's figures found, so that no claim the office knows to be contradicted goes to the Chairman unsaid."""
+    claim = r.get("check_claims")
+    return f"{r['summary']}{o['docx_claims'].format(check=claim)}" if isinstance(claim, str) and claim else r["summary"]
+
+
 def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, Any] | None = None) -> Path:
     """The list that goes with the submission to the People's Committee: passed nominations for the awards
     the Chairman decides (level city; a unit's own Giấy khen is not submitted); a collective that misses the
@@ -259,15 +266,14 @@ def write_list_docx(checks: pd.DataFrame, out: Path, plan: Plan, cfg: dict[str, 
             if collective:
                 headers = ["STT", "Tên tập thể", "Thuộc đơn vị", "Tóm tắt thành tích"]
                 # a collective the registry knows under its official name ("X. Xuân Nộn" → "Xã Xuân Nộn")
-                body = [[k, _shown_name(r),
-                         r["unit_name"], r["summary"]]
+                body = [[k, _shown_name(r), r["unit_name"], _summary(r, o)]
                         for k, (_, r) in enumerate(rows.iterrows(), 1)]
                 widths = [1.2, width * 0.3, width * 0.25, width - 1.2 - width * 0.55]
             else:
                 headers = ["STT", "Họ và tên", "Chức vụ, đơn vị công tác", "Lao động trực tiếp",
                            "Tóm tắt thành tích"]
                 body = [[k, r["name"], ", ".join(x for x in (r["position"], r["unit_name"]) if x),
-                         "x" if r["direct_worker"] is True else "", r["summary"]]
+                         "x" if r["direct_worker"] is True else "", _summary(r, o)]
                         for k, (_, r) in enumerate(rows.iterrows(), 1)]
                 widths = [1.2, width * 0.22, width * 0.25, 2.0, width - 3.2 - width * 0.47]
             dl.table(doc, headers, body, widths_cm=widths, center_columns=(0, 3) if not collective else (0,))
