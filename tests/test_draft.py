@@ -305,8 +305,8 @@ def test_the_submissions_sentence_counts_each_unit_once_and_names_what_each_lack
     (sentence,) = _submissions(df)
     assert sentence == (
         "Tình hình gửi báo cáo (7 cơ quan, đơn vị phải gửi): đủ, đúng hạn: 1; đủ nhưng nộp muộn: 1 (Sở B 5 ngày); "
-        "chưa đủ: 3, trong đó còn thiếu tài liệu: 1 (Huyện D: báo cáo sơ kết (muộn 2 ngày)), chỉ còn thiếu bản "
-        "giấy: 2 (Quận C (muộn 3 ngày), Huyện E); đã gửi nhưng tệp không đọc được, cần gửi lại: 1 (Quận G); chưa "
+        "chưa đủ: 3, trong đó còn thiếu tài liệu: 1 (Huyện D: chưa gửi báo cáo sơ kết (tài liệu đã gửi chậm 2 "
+        "ngày)), chỉ còn thiếu bản giấy: 2 (Quận C (tài liệu đã gửi chậm 3 ngày), Huyện E); đã gửi nhưng tệp không đọc được, cần gửi lại: 1 (Quận G); chưa "
         "gửi: 1 (Sở F).")
     counts = [int(x) for x in __import__("re").findall(r"(?:hạn|muộn|chưa đủ|lại|chưa gửi): (\d+)", sentence)]
     assert sum(counts) == len(df)

@@ -53,6 +53,13 @@ def test_submission_line_from_template():
                                              "03/06/2025; chậm 2 ngày so với hạn (tính theo bản đến sau cùng).</p>")
     assert packs.submission_html(t, "Y") == ("<p>Tình trạng gửi báo cáo: <b>Còn thiếu bản giấy</b>; ngày gửi đầu tiên "
                                              "22/08/2017.</p>")
+    # a unit still lacking its report: the days late are those of what it sent, never of the missing report
+    t._cache["submissions"] = pd.DataFrame([
+        {"unit_code": "Z", "status": "incomplete", "status_label": "Còn thiếu", "missing": "Báo cáo sơ kết",
+         "first_date": "03/09/2017", "days_late": 4.0}])
+    assert packs.submission_html(t, "Z") == (
+        "<p>Tình trạng gửi báo cáo: <b>Còn thiếu Báo cáo sơ kết</b>; ngày gửi đầu tiên 03/09/2017; tài liệu đã gửi "
+        "chậm 4 ngày so với hạn (tính theo bản đến sau cùng).</p>")
 
 
 def test_no_html_assembled_by_hand_in_outputs():

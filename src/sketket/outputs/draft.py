@@ -325,8 +325,8 @@ def _submissions(df: pd.DataFrame) -> list[str]:
     missing = df["missing"].fillna("").astype(str)
     docs = missing.map(lambda m: [x for x in m.split("; ") if x and x not in _COPIES])
 
-    def late(i: Any) -> str:
-        return f" (muộn {format_int(days[i])} ngày)" if days[i] > 0 else ""
+    def late(i: Any) -> str:  # the documents received were late, not the one still missing
+        return f" (tài liệu đã gửi chậm {format_int(days[i])} ngày)" if days[i] > 0 else ""
 
     parts = [f"đủ, đúng hạn: {format_int((df['status'] == 'on_time').sum())}"]
     complete_late = df[df["status"] == "late"]
@@ -340,7 +340,8 @@ def _submissions(df: pd.DataFrame) -> list[str]:
         within = []
         if len(lacking):
             within.append(f"còn thiếu tài liệu: {format_int(len(lacking))} (" + "; ".join(
-                f"{nfc(n)}: {', '.join(docs[i]).lower()}{late(i)}" for i, n in lacking["unit_name"].items()) + ")")
+                f"{nfc(n)}: chưa gửi {', '.join(docs[i]).lower()}{late(i)}" for i, n in lacking["unit_name"].items())
+                + ")")
         if len(copies):
             kinds = sorted(set(missing[copies.index]))
             within.append(f"chỉ còn thiếu {' hoặc '.join(kinds)}: {format_int(len(copies))} (" + ", ".join(
