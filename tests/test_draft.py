@@ -207,11 +207,14 @@ def test_themes_initiatives_and_recommendations_name_the_units_that_raised_them(
     quotes = pd.DataFrame([{"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Quận Ba Đình",
                             "quote": "Chưa có kinh phí riêng.", "same_units": 1},
                            {"section": "II.3.b", "theme": "kinh_phi", "unit_name": "Sở Y tế",
+                            "quote": "Kinh phí cho Bộ phận một cửa chưa được bố trí riêng.", "same_units": 4},
+                           # one sentence of two themes: quoted under the first only, not again under the next
+                           {"section": "II.3.b", "theme": "nhan_su", "unit_name": "Sở Y tế",
                             "quote": "Kinh phí cho Bộ phận một cửa chưa được bố trí riêng.", "same_units": 4}])
     # what the units wrote, the sentence most wrote alike: "Kinh phí, ngân sách: 5 đơn vị nêu" said nothing of it
     assert theme_sentences(themes, quotes, "II.3.b") == [
         "Kinh phí, ngân sách: 5 đơn vị nêu (như Quận Ba Đình, Sở Y tế); chẳng hạn: “Kinh phí cho Bộ phận một cửa "
-        "chưa được bố trí riêng” (Sở Y tế).", "Nhân sự: 1 đơn vị nêu."]
+        "chưa được bố trí riêng” (Sở Y tế).", "Nhân sự: 1 đơn vị nêu (như Sở Y tế)."]
     ideas = pd.DataFrame([{"initiative": "Trả kết quả tại nhà.", "units": "Quận Ba Đình; Sở Y tế", "n_units": 2}])
     assert _initiatives(ideas) == ["Trả kết quả tại nhà (Quận Ba Đình, Sở Y tế)."]
     recs = pd.DataFrame([{"addressee_label": "UBND Thành phố", "recommendation": "Bố trí kinh phí.", "n_units": 4},

@@ -250,12 +250,13 @@ def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], peri
 def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, limit: int = 8,
                     quote_chars: int = 220) -> list[str]:
     """Each theme the units raised under a section, most raised first, with the units quoted on it and the
-    sentence most of them wrote alike ("Kinh phí, ngân sách: 46 đơn vị nêu" alone says nothing of what)."""
+    sentence most of them wrote alike ("Kinh phí, ngân sách: 46 đơn vị nêu" alone says nothing of what); a
+    sentence quoted under one theme is not quoted again under the next (the pack's choice too)."""
     rows = themes[themes["section"] == section]
     if rows.empty:
         return []
     counts = rows.groupby(["theme", "theme_label"], sort=False)["units"].sum().sort_values(ascending=False)
-    out = []
+    out, shown = [], set()  # one sentence often touches several themes: quoted under the first only
     for (theme, label), n in counts.head(limit).items():
         mine = quotes[(quotes["section"] == section) & (quotes["theme"] == theme)]
         who = mine["unit_name"].drop_duplicates()
@@ -263,10 +264,12 @@ def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, li
         if len(who):
             text += f" (như {_names(who.tolist(), 4)})"
         said = mine[mine["quote"].fillna("").astype(str).str.strip() != ""] if "quote" in mine else mine.iloc[0:0]
+        said = said[~said["quote"].isin(shown)] if len(said) else said
         if len(said):
             if "same_units" in said:
                 said = said.sort_values("same_units", ascending=False, kind="stable")
             best = said.iloc[0]
+            shown.add(best["quote"])
             quote = _bare(best["quote"])
             if len(quote) > quote_chars:
                 quote = quote[:quote_chars].rsplit(" ", 1)[0] + " …"
