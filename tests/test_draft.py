@@ -92,9 +92,9 @@ def test_the_city_figures_are_the_catalogs_as_written(city):
 
 def test_counts_come_from_the_checklist_and_judgements_are_placeholders(city):
     text = _text(Document(city["docx"]))
-    assert ("Làm việc sáng thứ bảy: 2/5 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1; quận, "
-            "huyện, thị xã: 1); chưa thực hiện: Sở Tư pháp; 1 đơn vị không phát sinh; 1 đơn vị không nêu nội dung "
-            "này.") in text
+    assert ("Tổ chức tiếp nhận, trả kết quả hồ sơ vào sáng thứ bảy: 2/5 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ "
+            "quan tương đương Sở: 1; quận, huyện, thị xã: 1); chưa thực hiện: Sở Tư pháp; 1 đơn vị không phát sinh; 1 "
+            "đơn vị không nêu nội dung này.") in text
     assert text.count("[Sở Nội vụ bổ sung:") >= 4
 
 
@@ -334,8 +334,17 @@ def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():
     whole = ("Bộ phận tiếp nhận và trả kết quả đủ tiêu chí hiện đại theo Văn bản số 2956/UBND-NC ngày 20/05/2016 "
              "của UBND Thành phố")
     assert said[0].startswith(f"{whole}: 1/3 đơn vị có báo cáo nêu đã thực hiện")
-    assert said[1] == (f"{area}: ngoài 1 đơn vị nêu “{whole}”, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện "
-                       "(quận, huyện, thị xã: 1); 1 đơn vị không nêu nội dung này.")
+    # the criterion as a sentence says it, the whole not quoted again under each criterion (six times)
+    assert said[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu ở "
+                       "trên, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện (quận, huyện, thị xã: 1); 1 đơn vị không "
+                       "nêu nội dung này.")
+    # none: said in words, not "0/2 … đã thực hiện"
+    silent = df.copy()
+    silent.loc[silent["item"] == "d_dien_tich", "value"] = "Không nêu"
+    none = checklist_sentences(silent, "II.2.d")
+    assert none[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu ở "
+                       "trên, không đơn vị nào trong 2 đơn vị còn lại có báo cáo nêu đã thực hiện; 2 đơn vị không nêu "
+                       "nội dung này.")
 
 
 def test_satisfaction_rates_the_reports_give_are_said_as_a_range_never_added():
@@ -346,9 +355,9 @@ def test_satisfaction_rates_the_reports_give_are_said_as_a_range_never_added():
              "value": v, "number": n, "evidence": ""}
             for u, v, n in (("S01", "Có", 82.2), ("S02", "Có", 99.2), ("S03", "Có", None), ("S04", "Không nêu", None))]
     said = checklist_sentences(pd.DataFrame(rows), "II.2.k")
-    assert said == ["Khảo sát mức độ hài lòng (tỷ lệ hài lòng): 3/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ "
-                    "quan tương đương Sở: 3); tỷ lệ nêu trong báo cáo của 2 đơn vị: từ 82,2% đến 99,2%; 1 đơn vị "
-                    "không nêu nội dung này."]
+    assert said == ["Khảo sát mức độ hài lòng của người dân, doanh nghiệp: 3/4 đơn vị có báo cáo nêu đã thực hiện "
+                    "(Sở, cơ quan tương đương Sở: 3); tỷ lệ hài lòng nêu trong báo cáo của 2 đơn vị: từ 82,2% đến "
+                    "99,2%; 1 đơn vị không nêu nội dung này."]
 
 
 def test_a_report_whose_sentences_disagree_is_said_unclear_not_silent():
@@ -362,7 +371,7 @@ def test_a_report_whose_sentences_disagree_is_said_unclear_not_silent():
             for u, v, f in (("Sở A", "Có", ""), ("Sở B", "Không nêu", "Mâu thuẫn: các câu trả lời khác nhau"),
                             ("Sở C", "Không nêu", ""), ("Sở D", "Không", ""))]
     assert checklist_sentences(pd.DataFrame(rows), "II.2.d") == [
-        "Tiêu chí: xếp hàng tự động: 1/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1); "
+        "Có hệ thống xếp hàng tự động: 1/4 đơn vị có báo cáo nêu đã thực hiện (Sở, cơ quan tương đương Sở: 1); "
         "chưa thực hiện: Sở D; 1 đơn vị có báo cáo nêu chưa rõ, cần kiểm tra: Sở B; 1 đơn vị không nêu nội "
         "dung này."]
 

@@ -27,6 +27,7 @@ tables with the logs. They are paragraphs like the others (no field of the templ
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -183,31 +184,36 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     written_out = {i["id"]: i["report_label"] for i in load_checklist().items if i.get("report_label")}
     for item, group in rows.groupby("item", sort=False):
         label = nfc(written_out.get(str(item), group["item_label"].iloc[0]))
+        # what the figures count, said with them ("Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)"), not in the label
+        counted = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", label)
+        label, what = (counted[1], counted[2]) if counted else (label, "")
         rest = ""
         claim = checklist[(checklist["item"] == wholes.get(str(item), "")) & (checklist["value"] == words["yes"])]
         if len(claim):  # a unit that says it meets every criterion meets this one: counted there, not as silent
             group = group[~reporting_unit(group).isin(set(reporting_unit(claim)))]
-            rest = (f"ngoài {format_int(reporting_unit(claim).nunique())} đơn vị nêu "
-                    f"“{nfc(written_out.get(wholes[str(item)], claim['item_label'].iloc[0]))}”, ")
+            rest = f"ngoài {format_int(reporting_unit(claim).nunique())} đơn vị đã nêu ở trên, "
         read = reporting_unit(group).nunique()
         yes = group[group["value"] == words["yes"]]
         part = group[group["value"] == words["partly"]]
         no = group[group["value"] == words["no"]]
         per_tier = yes["tier"].value_counts()
         by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(per_tier[t])}" for t in TIERS if t in per_tier]
-        text = (f"{label}: {rest}{format_int(len(yes))}/{format_int(read)} đơn vị"
-                f"{' còn lại' if rest else ''} có báo cáo nêu đã thực hiện")
+        others = " còn lại" if rest else ""
+        text = (f"{label}: {rest}{format_int(len(yes))}/{format_int(read)} đơn vị{others} có báo cáo nêu đã thực hiện"
+                if len(yes) else f"{label}: {rest}không đơn vị nào trong {format_int(read)} đơn vị{others} có báo cáo "
+                                 "nêu đã thực hiện")
         if by_tier:
             text += f" ({'; '.join(by_tier)})"
         if len(part):
             text += f"; {format_int(len(part))} đơn vị thực hiện một phần"
         numbers = pd.to_numeric(yes["number"], errors="coerce").dropna()
         if len(numbers) and kinds.get(str(item)) == "percent":  # rates are not added: their range is said
-            text += (f"; tỷ lệ nêu trong báo cáo của {format_int(len(numbers))} đơn vị: "
+            text += (f"; {what or 'tỷ lệ'} nêu trong báo cáo của {format_int(len(numbers))} đơn vị: "
                      + (f"từ {format_percent(numbers.min())} đến {format_percent(numbers.max())}"
                         if numbers.min() != numbers.max() else format_percent(numbers.min())))
         elif len(numbers):
-            text += (f"; cộng các số nêu trong báo cáo thuyết minh của các đơn vị này: {format_number(numbers.sum(), 0)}"
+            text += (f"; cộng {what or 'các số'} nêu trong báo cáo thuyết minh của các đơn vị này: "
+                     f"{format_number(numbers.sum(), 0)}"
                      " (mỗi đơn vị nêu theo phạm vi của mình, không thay cho số liệu Phụ lục)")
         if len(no):
             text += f"; chưa thực hiện: {_names(no['unit_name'].tolist(), 10)}"
