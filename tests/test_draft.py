@@ -398,7 +398,10 @@ def test_the_assessment_opens_with_the_points_the_city_pack_shows_first(city):
     doc = Document(city["docx"])
     a, b = _section(doc, "a) Kết quả đạt được"), _section(doc, "b) Tồn tại")
     assert points.went_well and points.went_badly
-    assert a[0].startswith("Những kết quả nổi bật (theo số liệu các Phụ lục và báo cáo của các cơ quan, đơn vị): ")
-    assert all(p.rstrip(". ") in a[0] for p in points.went_well)
-    assert b[0].startswith("Những hạn chế nổi bật: ") and all(p.rstrip(". ") in b[0] for p in points.went_badly)
-    assert a[1].startswith("[Sở Nội vụ bổ sung")
+    assert a[0] == "Những kết quả nổi bật (theo số liệu các Phụ lục và báo cáo của các cơ quan, đơn vị):"
+    # one paragraph per point, in the pack's order, each a sentence of its own
+    n = len(points.went_well)
+    assert a[1:n + 1] == [f"- {p.rstrip('. ')}." for p in points.went_well]
+    assert b[0] == "Những hạn chế nổi bật:" and b[1:len(points.went_badly) + 1] == [
+        f"- {p.rstrip('. ')}." for p in points.went_badly]
+    assert a[n + 1].startswith("[Sở Nội vụ bổ sung")

@@ -285,10 +285,12 @@ def theme_sentences(themes: pd.DataFrame, quotes: pd.DataFrame, section: str, li
 
 
 def highlights(points: list[str], lead: str) -> list[str]:
-    """The pack's first-screen points (results, shortcomings) as one paragraph of the report."""
+    """The pack's first-screen points (results, shortcomings) as the report lists them: the lead, then one
+    paragraph per point ("- …."), each a sentence of its own (run together after semicolons, each began with a
+    capital)."""
     if not points:
         return []
-    return [lead + "; ".join(p.rstrip(". ") for p in points) + "."]
+    return [lead.rstrip(" :") + ":", *(f"- {p.rstrip('. ')}." for p in points)]
 
 
 def _bare(text: object) -> str:
