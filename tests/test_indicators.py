@@ -165,8 +165,10 @@ def test_leaders_name_every_unit_tied_with_the_last_named():
     best, weakest = leaders(units, "xa", 2)
     assert list(best["unit_name"]) == ["C", "A", "F"]  # tied at rank 1, most dossiers first
     assert list(weakest["unit_name"]) == ["H", "B", "G"]  # the last rank, all three tied
-    assert ranked_names(best, 2) == "C (100,0%, hạng 1)\nA (100,0%, hạng 1)\nvà 1 đơn vị khác cùng hạng 1"
-    assert ranked_names(best, 2, "; ") == "C (100,0%, hạng 1); A (100,0%, hạng 1) và 1 đơn vị khác cùng hạng 1"
+    # one more tied: named, not "và 1 đơn vị khác" (a name that fits in the line); more: counted
+    assert ranked_names(best, 2) == "C (100,0%, hạng 1)\nA (100,0%, hạng 1)\nF (100,0%, hạng 1)"
+    assert ranked_names(best, 2, "; ") == "C (100,0%, hạng 1); A (100,0%, hạng 1); F (100,0%, hạng 1)"
+    assert ranked_names(best, 1, "; ") == "C (100,0%, hạng 1) và 2 đơn vị khác cùng hạng 1"
     best, weakest = leaders(units, "xa", 4)
     assert list(best["unit_name"]) == ["C", "A", "F", "E"] and list(weakest["unit_name"]) == ["H", "B", "G"]
     best, weakest = leaders(units, "xa", 10)  # fewer ranked units than asked: none named twice

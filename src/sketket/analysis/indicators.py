@@ -276,7 +276,9 @@ def leaders(units: pd.DataFrame, tier: str, n: int) -> tuple[pd.DataFrame, pd.Da
 
 def ranked_names(part: pd.DataFrame, shown: int, sep: str = "\n") -> str:
     """Units with their on-time rates and ranks, one a line; past `shown`, how many more share the last rank
-    named ("và 5 đơn vị khác cùng hạng 1")."""
+    named ("và 5 đơn vị khác cùng hạng 1"), or the one more named ("1 đơn vị khác" hides a name that fits)."""
+    if len(part) == shown + 1:
+        shown += 1
     lines = [f"{r.unit_name} ({format_percent(r.on_time_rate)}, hạng {format_int(r.rank_in_tier)})"
              for r in part.head(shown).itertuples()]
     more = (f"và {format_int(len(part) - shown)} đơn vị khác cùng hạng "
