@@ -444,7 +444,8 @@ def test_city_pack_counts_apart_the_collectives_that_pass_on_their_units_reason(
     checks.to_csv(tmp_path / "nomination_checks.csv", index=False, encoding="utf-8-sig")
     awards.to_csv(tmp_path / "awards.csv", index=False, encoding="utf-8-sig")
     html = nominations_html(load_tables(tmp_path), lists=False)
-    assert ("2 đề nghị đủ điều kiện (trong đó 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, để Hội "
+    # passed the checks, not "eligible": a collective short of the criteria is among them, on its unit's reason
+    assert ("2 đề nghị qua kiểm tra, đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, để Hội "
             "đồng Thi đua - Khen thưởng xem xét), 0 chưa đủ điều kiện.") in html
 
 

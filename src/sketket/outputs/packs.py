@@ -1492,7 +1492,7 @@ def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str
     parts = [para(f"{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
              f"{format_int((checks['kind'] == 'collective').sum())} tập thể, "
              f"{format_int((checks['kind'] == 'individual').sum())} cá nhân; "
-             f"{format_int(passed.sum())} đề nghị đủ điều kiện"
+             f"{format_int(passed.sum())} đề nghị qua kiểm tra, đưa vào danh sách"
              + (f" (trong đó {format_int(explained.sum())} tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, "
                 "để Hội đồng Thi đua - Khen thưởng xem xét)" if explained.any() else "")
              + f", {format_int((~passed).sum())} chưa đủ điều kiện. "
