@@ -162,3 +162,13 @@ def test_a_log_holding_no_dossier_of_the_period_is_said_so_not_with_empty_dates(
     assert facts.scope_text(t).endswith(" (trong đó sổ của Phường Một không ghi hồ sơ nào tiếp nhận trong kỳ)")
     assert facts.scope_text(t, ["00001"]).endswith("tại Phường Một (sổ không ghi hồ sơ nào tiếp nhận trong kỳ)")
     assert facts.reconciliation_sentences(t)[0].endswith("Phường Một (không ghi hồ sơ nào tiếp nhận trong kỳ).")
+
+
+def test_two_logs_short_of_the_period_are_listed_apart(logged):
+    # a review's finding: ", không đủ kỳ báo cáo, sổ của …" ran the two together with commas
+    u = logged.units.copy()
+    u.loc[u["unit_code"] == "00002", ["last_received", "covers_period"]] = ["2017-05-31", False]
+    t = facts.DossierTables(u, logged.procedures, logged.reconciliation)
+    assert facts.scope_text(t).endswith(
+        " (trong đó sổ của Phường Một chỉ ghi từ 01/04/2016 đến 30/06/2017, không đủ kỳ báo cáo; sổ của Phường Hai "
+        "chỉ ghi từ 04/04/2016 đến 31/05/2017, không đủ kỳ báo cáo)")

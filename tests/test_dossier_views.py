@@ -57,6 +57,10 @@ def test_select_filters_by_unit_procedure_and_days_of_receipt(processed):
     with pytest.raises(ParameterError, match='Không có đơn vị mã hoặc tên "Thánh"'):
         views.select(d, unit_code="Thánh")
     # names that differ only in their marks: the marks tell which
+    # a name whose first word, its marks dropped, is a kind's ("Quan Hoa", "Phương Mai") is a name
+    kinds = pd.DataFrame({"unit_code": ["00166", "00007"], "unit_name": ["Phường Quan Hoa", "Phường Phương Mai"]})
+    assert (views.unit_of(kinds, "Quan Hoa"), views.unit_of(kinds, "phuong mai")) == ("00166", "00007")
+    assert views.unit_of(kinds, "Phường Quan Hoa") == "00166"
     two = pd.DataFrame({"unit_code": ["00676", "09721"], "unit_name": ["Xã Vạn Phúc", "Xã Vân Phúc"]})
     assert (views.unit_of(two, "Xã Vạn Phúc"), views.unit_of(two, "vân phúc")) == ("00676", "09721")
     with pytest.raises(ParameterError, match="00676 Xã Vạn Phúc, 09721 Xã Vân Phúc"):

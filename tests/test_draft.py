@@ -335,15 +335,15 @@ def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():
              "của UBND Thành phố")
     assert said[0].startswith(f"{whole}: 1/3 đơn vị có báo cáo nêu đã thực hiện")
     # the criterion as a sentence says it, the whole not quoted again under each criterion (six times)
-    assert said[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu ở "
-                       "trên, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện (quận, huyện, thị xã: 1); 1 đơn vị không "
+    assert said[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu đủ tiêu "
+                       "chí ở trên, 1/2 đơn vị còn lại có báo cáo nêu đã thực hiện (quận, huyện, thị xã: 1); 1 đơn vị không "
                        "nêu nội dung này.")
     # none: said in words, not "0/2 … đã thực hiện"
     silent = df.copy()
     silent.loc[silent["item"] == "d_dien_tich", "value"] = "Không nêu"
     none = checklist_sentences(silent, "II.2.d")
-    assert none[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu ở "
-                       "trên, không đơn vị nào trong 2 đơn vị còn lại có báo cáo nêu đã thực hiện; 2 đơn vị không nêu "
+    assert none[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu đủ tiêu "
+                       "chí ở trên, không đơn vị nào trong 2 đơn vị còn lại có báo cáo nêu đã thực hiện; 2 đơn vị không nêu "
                        "nội dung này.")
 
 

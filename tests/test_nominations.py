@@ -445,8 +445,13 @@ def test_city_pack_counts_apart_the_collectives_that_pass_on_their_units_reason(
     awards.to_csv(tmp_path / "awards.csv", index=False, encoding="utf-8-sig")
     html = nominations_html(load_tables(tmp_path), lists=False)
     # passed the checks, not "eligible": a collective short of the criteria is among them, on its unit's reason
-    assert ("2 đề nghị qua kiểm tra, đưa vào danh sách (trong đó 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, để Hội "
+    assert ("2 đề nghị qua kiểm tra (trong đó 1 tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, để Hội "
             "đồng Thi đua - Khen thưởng xem xét), 0 chưa đủ điều kiện.") in html
+    # a unit's own Giấy khen passes the checks but is not submitted: said, as the .docx says it
+    checks.loc[checks["passed"].astype(bool).idxmax(), "award_level"] = "unit"
+    checks.to_csv(tmp_path / "nomination_checks.csv", index=False, encoding="utf-8-sig")
+    html = nominations_html(load_tables(tmp_path), lists=False)
+    assert ", 1 trong số đó là đề nghị Giấy khen thuộc thẩm quyền của đơn vị, không trình Thành phố" in html
 
 
 def test_an_achievement_the_units_figures_contradict_is_a_warning_at_the_nominee() -> None:

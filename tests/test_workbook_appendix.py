@@ -59,7 +59,7 @@ def test_a_row_whose_figures_come_from_an_earlier_file_says_so_and_is_still_coun
     assert out["note"].tolist() == [f"Đã rà soát; {said}", said, ""]
     # the city's draft report names no file of the office's folders ("nganh-doc/… (mat khau).xlsx")
     out = workbook_appendix(appendix, units, findings, report=True)
-    assert out["note"].tolist()[1] == "Số liệu theo biểu đơn vị gửi trước; đơn vị đang gửi lại biểu"
+    assert out["note"].tolist()[1] == "Số liệu theo biểu đơn vị gửi trước (biểu gửi sau không mở được, đơn vị cần gửi lại)"
     assert out["dossiers_received"].tolist() == [500, 80, 300]
 
 
@@ -81,7 +81,7 @@ def test_a_row_whose_figures_differ_from_the_units_dossier_log_says_so():
         "log_note": ["sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ", "", ""]})
     out = workbook_appendix(appendix, units, None, reconciliation)
     # the figures that differ and what in the log may explain it, as the return list says them
-    said = ("Số liệu khác sổ theo dõi hồ sơ của phần mềm một cửa (Biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận "
+    said = ("Số liệu khác sổ theo dõi hồ sơ của phần mềm một cửa (biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận "
             "238, chênh 5,0%, biểu nhiều hơn 12 hồ sơ; đúng hạn: biểu 240, phần mềm 230; quá hạn: biểu 10, phần mềm 8; "
             "sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ), chờ giải trình")
     assert out["note"][[0, 2]].tolist() == [f"Đã rà soát; {said}", "Số liệu đang chờ sửa (G9)"]

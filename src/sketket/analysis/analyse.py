@@ -117,6 +117,7 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.
         said = dossiers_config()["reconciliation"]["texts"]["appendix_note"]
         notes = out["note"].astype(object).where(out["note"].notna(), "") if "note" in out else pd.Series(
             "", index=out.index, dtype=object)
+        lines = lines.where(lines.isna(), lines.str[:1].str.lower() + lines.str[1:])  # "(biểu báo cáo 250 …)"
         out.loc[marked, "note"] = [f"{n}; {said.format(line=x)}" if n else said.format(line=x)
                                    for n, x in zip(notes[marked], lines[marked], strict=True)]
     return out

@@ -106,8 +106,14 @@ def unit_of(dossiers: pd.DataFrame, asked: str) -> str:
     # with its marks first ("Xã Vạn Phúc" is not "Xã Vân Phúc"), then without; the whole name, or the name
     # without its kind ("Yên Thường"), never a word of it ("Thánh")
     for norm in (lambda n: " ".join(nfc(n).casefold().split()), lambda n: fold(n).strip()):
-        key = _KIND.sub("", norm(asked))
-        found = units[names.map(lambda n, norm=norm: _KIND.sub("", norm(n))) == key]
+        typed = norm(asked)
+        bare = _KIND.sub("", typed)  # "xa yen thuong" → "yen thuong"; "Quan Hoa" is a name, kept whole too
+
+        def same(name: str, norm=norm, typed=typed, bare=bare) -> bool:
+            whole = norm(name)
+            return typed in (whole, _KIND.sub("", whole)) or (bare != typed and bare == _KIND.sub("", whole))
+
+        found = units[names.map(same)]
         if len(found) == 1:
             return str(found["unit_code"].iloc[0])
         if len(found) > 1:

@@ -191,7 +191,7 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
         claim = checklist[(checklist["item"] == wholes.get(str(item), "")) & (checklist["value"] == words["yes"])]
         if len(claim):  # a unit that says it meets every criterion meets this one: counted there, not as silent
             group = group[~reporting_unit(group).isin(set(reporting_unit(claim)))]
-            rest = f"ngoài {format_int(reporting_unit(claim).nunique())} đơn vị đã nêu ở trên, "
+            rest = f"ngoài {format_int(reporting_unit(claim).nunique())} đơn vị đã nêu đủ tiêu chí ở trên, "
         read = reporting_unit(group).nunique()
         yes = group[group["value"] == words["yes"]]
         part = group[group["value"] == words["partly"]]

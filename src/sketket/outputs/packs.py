@@ -1489,12 +1489,15 @@ def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str
     share = format_percent(100 * direct / individuals) if individuals else "–"
     below = checks["check_direct_share"].isin(["", ok]) if "check_direct_share" in checks else passed | True
     below_units = checks.loc[~below, "proposer_name"].nunique()
+    own = int((passed & (checks["award_level"] == "unit")).sum()) if "award_level" in checks else 0
     parts = [para(f"{format_int(checks['proposer_name'].nunique())} đơn vị gửi danh sách đề nghị: "
              f"{format_int((checks['kind'] == 'collective').sum())} tập thể, "
              f"{format_int((checks['kind'] == 'individual').sum())} cá nhân; "
-             f"{format_int(passed.sum())} đề nghị qua kiểm tra, đưa vào danh sách"
+             f"{format_int(passed.sum())} đề nghị qua kiểm tra"
              + (f" (trong đó {format_int(explained.sum())} tập thể chưa đạt tiêu chí, đơn vị đề nghị có giải trình, "
                 "để Hội đồng Thi đua - Khen thưởng xem xét)" if explained.any() else "")
+             + (f", {format_int(own)} trong số đó là đề nghị Giấy khen thuộc thẩm quyền của đơn vị, không trình "
+                "Thành phố" if own else "")
              + f", {format_int((~passed).sum())} chưa đủ điều kiện. "
              f"Trong danh sách trình Thành phố, người lao động trực tiếp chiếm {share} ({format_int(direct)}/"
              f"{format_int(individuals)}) số cá nhân (mức tối thiểu {format_percent(spec['min_pct'], 0)} mỗi đơn vị"
