@@ -147,21 +147,21 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
             appendix[col] = appendix[col].astype("Int64")
     findings = cat.load("findings")
     units = unit_table(appendix, registry, load_config(), findings)
+    reconciliation = dossier_facts.read(cat).reconciliation  # read once: the workbook, awards, return lists
     reports_dir.mkdir(parents=True, exist_ok=True)
     # The consolidated workbook (a line per unit: the longest step at national scale) is written by a worker
     # process on the other core while this one computes and saves the tables and the return lists.
     with ProcessPoolExecutor(1, initializer=die_with_parent) as pool:  # a killed analyse leaves no writer behind
-        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings,
-                                                                     dossier_facts.read(cat).reconciliation),
+        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings, reconciliation),
                                cat.report("consolidated"),
                                plan=ctx.plan, registry=registry)
-        result = _tables_and_returns(ctx, appendix, findings, units, awards_config)
+        result = _tables_and_returns(ctx, appendix, findings, units, reconciliation, awards_config)
         result.consolidated = workbook.result()
     return result
 
 
 def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.DataFrame, units: pd.DataFrame,
-                        awards_config: Path | None) -> AnalyseResult:
+                        reconciliation: pd.DataFrame, awards_config: Path | None) -> AnalyseResult:
     cat, registry = ctx.catalog, ctx.registry
     result = AnalyseResult(
         units=units[UNIT_COLUMNS],
@@ -172,7 +172,7 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
         completeness=completeness(units, registry),
         distribution=distribution(units),
         awards=awards_shortlist(units, findings, load_awards_config(awards_config),
-                                dossier_facts.read(cat).reconciliation,
+                                reconciliation,
                                 cat.load("checklist") if cat.exists("checklist") else None),
         findings=findings, written=[], consolidated=None, return_lists=[], reports_read=cat.exists("checklist"),
     )
@@ -190,7 +190,7 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
     if cat.exists("nomination_findings"):
         findings = pd.concat([findings, cat.load("nomination_findings")], ignore_index=True)
     # a unit whose table differs from its dossier log (counted before analyse in a run): a line to check
-    differ = reconciliation_findings(dossier_facts.read(cat).reconciliation, appendix)
+    differ = reconciliation_findings(reconciliation, appendix)
     if len(differ):
         findings = pd.concat([findings, differ], ignore_index=True)
     returns_dir = cat.report("return_lists")

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -595,6 +596,14 @@ def reporting_unit(df: pd.DataFrame) -> pd.Series:
 def number_text(number: float, kind: str) -> str:
     """A figure a report states, written as its item counts it: "94%" for a rate, "1.234" otherwise."""
     return format_number(number) + "%" if kind == "percent" else format_int(number)
+
+
+def sentence_label(item: dict[str, Any]) -> tuple[str, str]:
+    """An item as a sentence says it (checklist.yml `report_label`, else its table label) and what its figures
+    count, taken out of it ("Tổ chức … sáng thứ bảy (số hồ sơ tiếp nhận)" → the label, "số hồ sơ tiếp nhận")."""
+    label = nfc(item.get("report_label") or item["label"])
+    counted = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", label)
+    return (counted[1], counted[2]) if counted else (label, "")
 
 
 def number_kinds(checklist: Checklist | None = None) -> dict[str, str]:

@@ -858,7 +858,7 @@ def _suggestions(name: str, registry: Registry) -> str:
     found: list[str] = []
     kin = registry.match(name, "xa", suggest=False)  # a commune of another kind ("Phường Thanh Xuân": a xã)
     if kin.matched:
-        parent = registry.units.set_index("code")["name_with_type"].get(kin.parent_code, "")
+        parent = registry.name_of(kin.parent_code)
         found.append(f"{kin.registry_name} ({parent[:1].lower()}{parent[1:]})" if parent else kin.registry_name)
     for tier in TIERS:
         for s in registry.match(name, tier).suggestions:

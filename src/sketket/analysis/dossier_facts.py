@@ -320,10 +320,10 @@ def unit_reconciliation(t: DossierTables, unit_code: str) -> pd.Series | None:
 # ---------------------------------------------------------------- the sentences
 
 
-def _list(items: Sequence[str], limit: int, what: str) -> str:
+def _list(items: Sequence[str], limit: int, what: str, sep: str = ", ") -> str:
     shown = list(items[:limit])
     more = len(items) - len(shown)
-    text = ", ".join(shown)
+    text = sep.join(shown)
     if more > 0:
         text += " " + config()["texts"]["more"].format(n=format_int(more), what=what)
     return text
@@ -356,9 +356,8 @@ def _short_scope(t: DossierTables, codes: Sequence[str] | None, count: int) -> s
         return texts["scope_short_unit"].format(first=first, last=last) if first else texts["scope_empty_unit"]
     items = [texts["scope_short_item" if first else "scope_empty_item"].format(name=name, first=first, last=last)
              for name, first, last in spans]
-    shown = int(config()["names"])  # "; " between them: each item has its own commas
-    more = texts["more"].format(n=format_int(len(items) - shown), what="đơn vị") if len(items) > shown else ""
-    return texts["scope_short"].format(items="; ".join(items[:shown]) + (f"; {more}" if more else ""))
+    # "; " between them: each item has its own commas
+    return texts["scope_short"].format(items=_list(items, int(config()["names"]), "đơn vị", "; "))
 
 
 def scope_again_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:

@@ -27,7 +27,6 @@ tables with the logs. They are paragraphs like the others (no field of the templ
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from sketket.analysis.checklist import (
     load_checklist,
     number_kinds,
     reporting_unit,
+    sentence_label,
 )
 from sketket.analysis.gating import AWAITING
 from sketket.analysis.indicators import leaders, ranked_names
@@ -181,12 +181,10 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
     wholes = implied_by()
     kinds = number_kinds()
     out = []
-    written_out = {i["id"]: i["report_label"] for i in load_checklist().items if i.get("report_label")}
+    said = {i["id"]: sentence_label(i) for i in load_checklist().items}
     for item, group in rows.groupby("item", sort=False):
-        label = nfc(written_out.get(str(item), group["item_label"].iloc[0]))
-        # what the figures count, said with them ("Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)"), not in the label
-        counted = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", label)
-        label, what = (counted[1], counted[2]) if counted else (label, "")
+        # what the figures count is said with them ("cộng số hồ sơ tiếp nhận …"), not in the label
+        label, what = said.get(str(item), (nfc(group["item_label"].iloc[0]), ""))
         rest = ""
         claim = checklist[(checklist["item"] == wholes.get(str(item), "")) & (checklist["value"] == words["yes"])]
         if len(claim):  # a unit that says it meets every criterion meets this one: counted there, not as silent

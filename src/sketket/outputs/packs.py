@@ -985,16 +985,6 @@ def initiatives_brief_html(tables: Tables, top: int = 5) -> str:
                       {"initiative": "Mô hình, sáng kiến", "units": "Đơn vị nêu"}, name="mo-hinh-sang-kien")
 
 
-def _sentence_labels() -> dict[str, str]:
-    """checklist.yml's report_label of each item by its table label, without what its figures count ("(số TTHC)")."""
-    import re
-
-    from sketket.analysis.checklist import load_checklist
-
-    return {i["label"]: re.sub(r"\s*\([^()]*\)$", "", i["report_label"])
-            for i in load_checklist().items if i.get("report_label")}
-
-
 def submission_html(tables: Tables, code: str) -> str:
     """One unit's line of the submission tracking (the same dataset as the city pack's table)."""
     subs = tables["submissions"]
@@ -1118,7 +1108,10 @@ def brief(tables: Tables) -> Brief:
     answers = _checklist_answers(tables)
     n = int(spec["checklist_items"])
     done = answers[100 * answers["yes"] >= spec["checklist_done"] * answers["read"]]
-    said = _sentence_labels()  # the item as a sentence says it (the draft's too), not the table's short label
+    from sketket.analysis.checklist import load_checklist, sentence_label
+
+    # the item as a sentence says it (the draft's too), not the table's short label
+    said = {i["label"]: sentence_label(i)[0] for i in load_checklist().items}
     for r in done.sort_values("yes", ascending=False).head(n).itertuples():
         good.append(f"{said.get(str(r.item_label), r.item_label)}: {format_int(r.yes)}/{format_int(r.read)} đơn vị có báo "
                     "cáo nêu đã thực hiện.")
