@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sketket.analysis.dossier_counts import on_time_rate
 from sketket.catalog import Catalog
 
 UNITS = [  # unit_code, unit_name, tier, received, on_time, overdue, online, postal in, postal out, sat, sat morning
@@ -42,7 +43,8 @@ def units() -> pd.DataFrame:
                                          "first_received": "2016-04-01", "last_received": "2017-07-28",
                                          "covers_period": False, "log_note": ""}
     tier = {**city, "unit_name": "Xã, phường, thị trấn", "tier": "xa"}
-    return pd.concat([rows, pd.DataFrame([tier, city])], ignore_index=True)
+    out = pd.concat([rows, pd.DataFrame([tier, city])], ignore_index=True)
+    return out.assign(on_time_rate=on_time_rate(out["on_time"], out["overdue"]))  # as the counting stores it
 
 
 def procedures() -> pd.DataFrame:

@@ -1875,3 +1875,70 @@ def test_a_commune_named_with_another_kind_is_not_guessed(tmp_path):
     message = f.loc[f["rule"] == "unit_unmatched", "message"].tolist()
     assert len(message) == 1 and message[0].startswith(
         'Tên đơn vị "Phường Thanh Xuân" không có trong danh mục đơn vị; tên gần giống: Xã Thanh Xuân (huyện Sóc Sơn)')
+
+
+def test_what_words_the_figures_uses_the_settings_they_were_counted_with(tmp_path):
+    """A user's dossiers.yml (sketket.yml's dossiers.config, or config_path) judges the reconciliation with its
+    thresholds: the sentences of the packs and the draft, the return list's line and the consolidated workbook's
+    note then say those thresholds and texts, not the package's, whatever config their own step starts with. A
+    later count with the package's settings forgets the user's."""
+    import yaml
+
+    from sketket.analysis import dossier_facts as facts
+    from sketket.analysis.analyse import workbook_appendix
+    from sketket.outputs.returns import reconciliation_findings
+
+    out = tmp_path / "out"
+    _appendix(out, "00013", "Phường Quán Thánh", 1060, 1000, 60)
+    _write(tmp_path / "logs", "quan-thanh.csv", _rows(980, 20))
+    cfg = yaml.safe_load(yaml.safe_dump(config()))  # a deep copy: config() is cached
+    cfg["reconciliation"] = {**cfg["reconciliation"], "relative_pct": 5.5, "absolute": 50}
+    cfg["reconciliation"]["texts"] = {**cfg["reconciliation"]["texts"], "appendix_note": "Chênh với sổ: {line}"}
+    cfg["facts"]["texts"] = {**cfg["facts"]["texts"], "on_time_gap": "số đúng hạn {reported} / {logged}"}
+    path = tmp_path / "dossiers-rieng.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    count_dossiers(tmp_path / "logs", out, config_path=path)
+
+    t = facts.read(out)
+    assert t.reconciliation.iloc[0]["status"] == "differs"  # 6,0% > 5,5% and 60 > 50
+    said = facts.reconciliation_sentences(t)
+    assert "(chênh quá 5,5% và quá 50 hồ sơ)" in said[0]
+    line = ("Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0%, biểu nhiều hơn 60 hồ sơ; "
+            "số đúng hạn 1.000 / 980")
+    assert f"Phường Quán Thánh ({line}; quá hạn: biểu 60, phần mềm 20; " in said[1]
+    appendix = Catalog(out).load("appendix")
+    returned = reconciliation_findings(t.reconciliation, appendix, t.cfg)
+    assert f"Phường Quán Thánh: {line}; quá hạn" in returned.iloc[0]["message"]
+    units = pd.DataFrame({"data_status": ["ok"], "correction_cells": [""]})
+    note = workbook_appendix(appendix, units, None, t.reconciliation, dossier_cfg=t.cfg).iloc[0]["note"]
+    assert note.startswith("Chênh với sổ: " + line[:1].lower() + line[1:] + "; quá hạn")
+
+    count_dossiers(tmp_path / "logs", out)  # the package's settings: 1,0% and 5 dossiers
+    assert not (out / "dossier_settings.yml").exists()
+    assert "(chênh quá 1,0% và quá 5 hồ sơ)" in facts.reconciliation_sentences(facts.read(out))[0]
+
+
+def test_sketket_yml_names_the_counting_settings_relative_to_itself(tmp_path, monkeypatch):
+    """`dossiers.config` in sketket.yml is a path relative to sketket.yml (as its paths are), whatever the working
+    folder; a missing file is one sentence naming the key, not a traceback."""
+    import yaml
+
+    from sketket.analysis.dossier_counts import dossiers
+    from sketket.config import ConfigError
+    from sketket.context import RunContext
+
+    project = tmp_path / "project"
+    (project / "cau-hinh").mkdir(parents=True)
+    cfg = yaml.safe_load(yaml.safe_dump(config()))
+    cfg["reconciliation"]["relative_pct"] = 7.5
+    (project / "cau-hinh" / "ho-so.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    (project / "sketket.yml").write_text("dossiers:\n  config: cau-hinh/ho-so.yml\n", encoding="utf-8")
+    _write(tmp_path / "logs", "quan-thanh.csv", _rows(3, 0))
+    monkeypatch.chdir(tmp_path)  # not the project's folder
+    ctx = RunContext.load(project / "sketket.yml", processed=tmp_path / "out")
+    dossiers(ctx, tmp_path / "logs")
+    recorded = yaml.safe_load((tmp_path / "out" / "dossier_settings.yml").read_text(encoding="utf-8"))
+    assert recorded["reconciliation"]["relative_pct"] == 7.5
+    (project / "sketket.yml").write_text("dossiers:\n  config: khong-co.yml\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="khóa dossiers.config trỏ tới .*khong-co.yml, tệp này không có"):
+        dossiers(RunContext.load(project / "sketket.yml", processed=tmp_path / "out"), tmp_path / "logs")

@@ -66,11 +66,12 @@ class AnalyseResult:
 
 def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
                      config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None,
-                     checklist: pd.DataFrame | None = None) -> pd.DataFrame:
+                     checklist: pd.DataFrame | None = None, dossier_cfg: dict[str, Any] | None = None) -> pd.DataFrame:
     """The awards shortlist (sketket.analysis.awards.shortlist) with the units' registry names: the findings name a
     unit as it was submitted, so the shortlist matches them on that name, then shows the registry's. A unit
     awaiting correction is not considered until it corrects its table, and the list says so."""
-    awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config, reconciliation, checklist)
+    awards = shortlist(units.assign(unit_name=units["submitted_name"]), findings, config, reconciliation, checklist,
+                       dossier_cfg)
     display = units[units["unit_code"] != ""].drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
     awards["unit_name"] = awards["unit_code"].map(display).fillna(awards["unit_name"])
     waiting = awaiting(awards, units)
@@ -83,12 +84,14 @@ def awards_shortlist(units: pd.DataFrame, findings: pd.DataFrame,
 
 
 def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.DataFrame | None = None,
-                      reconciliation: pd.DataFrame | None = None, *, report: bool = False) -> pd.DataFrame:
+                      reconciliation: pd.DataFrame | None = None, *, report: bool = False,
+                      dossier_cfg: dict[str, Any] | None = None) -> pd.DataFrame:
     """The rows of the consolidated workbook: a row awaiting correction keeps its name, its figures are left
     out of the sheet and its totals, and its note says why; a row whose figures come from an earlier file (the
     later one could not be opened: `findings`' resend_unreadable) is counted, its note saying so; so is a row
     whose figures differ from the unit's dossier log (`reconciliation`), as the packs mark it. For the city's
-    draft `report`, a note names no file of the office's folders."""
+    draft `report`, a note names no file of the office's folders. `dossier_cfg`: the settings the logs were
+    counted with (dossier_facts.DossierTables.cfg; None: the package's)."""
     out = appendix.copy()
     gated = (units["data_status"] == AWAITING).reindex(out.index, fill_value=False).astype(bool)
     out["data_status"] = units["data_status"].reindex(out.index)  # the sheet's group rows say whom they leave out
@@ -107,14 +110,15 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.
         out.loc[stale, "note"] = [f"{n}; {said.format(file=f)}" if n else said.format(file=f)
                                   for n, f in zip(notes[stale], later[stale], strict=True)]
     if reconciliation is not None and len(reconciliation):
+        from sketket.analysis.dossier_facts import config as dossiers_config
         from sketket.analysis.dossier_facts import reconciliation_line
-        from sketket.intake.dossiers import config as dossiers_config
 
         differ = reconciliation[reconciliation["status"] == "differs"].drop_duplicates("unit_code")
         # the unit's reconciliation line: which figure differs, and what in its log may explain it (a short log)
-        lines = out["unit_code"].map({r["unit_code"]: reconciliation_line(r) for _, r in differ.iterrows()})
+        cfg = dossier_cfg or dossiers_config()
+        lines = out["unit_code"].map({r["unit_code"]: reconciliation_line(r, cfg) for _, r in differ.iterrows()})
         marked = lines.notna() & ~gated & ~out["unit_code"].duplicated(keep=False)
-        said = dossiers_config()["reconciliation"]["texts"]["appendix_note"]
+        said = cfg["reconciliation"]["texts"]["appendix_note"]
         notes = out["note"].astype(object).where(out["note"].notna(), "") if "note" in out else pd.Series(
             "", index=out.index, dtype=object)
         lines = lines.where(lines.isna(), lines.str[:1].str.lower() + lines.str[1:])  # "(biểu báo cáo 250 …)"
@@ -147,21 +151,22 @@ def analyse(ctx: RunContext, *, awards_config: Path | None = None) -> AnalyseRes
             appendix[col] = appendix[col].astype("Int64")
     findings = cat.load("findings")
     units = unit_table(appendix, registry, load_config(), findings)
-    reconciliation = dossier_facts.read(cat).reconciliation  # read once: the workbook, awards, return lists
+    logs = dossier_facts.read(cat)  # read once: the workbook, awards, return lists
     reports_dir.mkdir(parents=True, exist_ok=True)
     # The consolidated workbook (a line per unit: the longest step at national scale) is written by a worker
     # process on the other core while this one computes and saves the tables and the return lists.
     with ProcessPoolExecutor(1, initializer=die_with_parent) as pool:  # a killed analyse leaves no writer behind
-        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings, reconciliation),
+        workbook = pool.submit(write_consolidated, workbook_appendix(appendix, units, findings, logs.reconciliation,
+                                                                     dossier_cfg=logs.cfg),
                                cat.report("consolidated"),
                                plan=ctx.plan, registry=registry)
-        result = _tables_and_returns(ctx, appendix, findings, units, reconciliation, awards_config)
+        result = _tables_and_returns(ctx, appendix, findings, units, logs, awards_config)
         result.consolidated = workbook.result()
     return result
 
 
 def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.DataFrame, units: pd.DataFrame,
-                        reconciliation: pd.DataFrame, awards_config: Path | None) -> AnalyseResult:
+                        logs: dossier_facts.DossierTables, awards_config: Path | None) -> AnalyseResult:
     cat, registry = ctx.catalog, ctx.registry
     result = AnalyseResult(
         units=units[UNIT_COLUMNS],
@@ -172,8 +177,8 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
         completeness=completeness(units, registry),
         distribution=distribution(units),
         awards=awards_shortlist(units, findings, load_awards_config(awards_config),
-                                reconciliation,
-                                cat.load("checklist") if cat.exists("checklist") else None),
+                                logs.reconciliation,
+                                cat.load("checklist") if cat.exists("checklist") else None, logs.cfg),
         findings=findings, written=[], consolidated=None, return_lists=[], reports_read=cat.exists("checklist"),
     )
     for name, df in [("indicators_units", result.units), ("indicators_tiers", result.tiers),
@@ -190,7 +195,7 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
     if cat.exists("nomination_findings"):
         findings = pd.concat([findings, cat.load("nomination_findings")], ignore_index=True)
     # a unit whose table differs from its dossier log (counted before analyse in a run): a line to check
-    differ = reconciliation_findings(reconciliation, appendix)
+    differ = reconciliation_findings(logs.reconciliation, appendix, logs.cfg)
     if len(differ):
         findings = pd.concat([findings, differ], ignore_index=True)
     returns_dir = cat.report("return_lists")

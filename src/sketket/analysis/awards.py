@@ -161,14 +161,15 @@ CRITERIA: dict[str, Callable[[Unit, dict[str, Any], dict[str, Any]], Verdict]] =
 }
 
 
-def _reconciliation_by_unit(reconciliation: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+def _reconciliation_by_unit(reconciliation: pd.DataFrame | None,
+                            dossier_cfg: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
     """unit_code → its reconciliation's status and line ("Biểu báo cáo 250 hồ sơ; phần mềm một cửa ghi nhận
     238, chênh 5,0%")."""
     if reconciliation is None or reconciliation.empty:
         return {}
     from sketket.analysis.dossier_facts import reconciliation_line
 
-    return {str(r["unit_code"]): {"status": str(r["status"]), "line": reconciliation_line(r)}
+    return {str(r["unit_code"]): {"status": str(r["status"]), "line": reconciliation_line(r, dossier_cfg)}
             for _, r in reconciliation.iterrows()}
 
 
@@ -197,7 +198,7 @@ def _checklist_by_unit(checklist: pd.DataFrame | None) -> dict[tuple[str, str], 
 
 def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
               config: dict[str, Any] | None = None, reconciliation: pd.DataFrame | None = None,
-              checklist: pd.DataFrame | None = None) -> pd.DataFrame:
+              checklist: pd.DataFrame | None = None, dossier_cfg: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per unit of the considered tiers: shortlisted when every criterion is met; `reasons` the
     criteria met, `criteria_missed` those not met (or without figures), each a Vietnamese sentence, joined
     by " | ". Shortlisted units first, then by tier and on-time rate. `reconciliation` (the dossier logs'
@@ -211,7 +212,7 @@ def shortlist(units: pd.DataFrame, findings: pd.DataFrame | None = None,
     considered = units[units["tier"].isin(config["tiers"])]
     considered = considered.join(unit_errors(considered, findings))
     ctx = {"online_median": tier_medians(units, "online_services_l34").to_dict(),  # dicts: read per unit
-           "reconciliation": _reconciliation_by_unit(reconciliation),
+           "reconciliation": _reconciliation_by_unit(reconciliation, dossier_cfg),
            "checklist": _checklist_by_unit(checklist), "answer_words": _answer_words(),
            "superseded": superseded(findings)}
     rows = []

@@ -50,6 +50,7 @@ from sketket.intake.dossiers import (
     line_count,
     read_procedures,
     record_lines,
+    record_settings,
 )
 from sketket.registry import Match, Registry, load_registry
 
@@ -376,7 +377,8 @@ def _line_counts(files: list[tuple[int, Export]]) -> dict[int, int]:
     return out
 
 
-def _line_fixes(files: list[tuple[int, Export]], lines: dict[int, int], rows: dict[int, int]) -> dict[int, Any]:
+def _line_fixes(files: list[tuple[int, Export]], lines: dict[int, int], rows: dict[int, int],
+                max_line_bytes: int) -> dict[int, Any]:
     """The line of each row of the CSV exports whose rows are not one a line below the header: a blank line
     (DuckDB skips it) or a quoted cell spanning lines shifts the rows after it. Only the files whose line
     count differs are read again; a file the csv module reads otherwise than DuckDB keeps one line a row."""
@@ -386,7 +388,7 @@ def _line_fixes(files: list[tuple[int, Export]], lines: dict[int, int], rows: di
         if not n or i not in lines or lines[i] == ex.header_line + n:
             continue
         try:
-            starts = record_lines(ex)
+            starts = record_lines(ex, max_line_bytes)
         except OSError:
             continue
         if starts is not None and len(starts) == n and starts[-1] != ex.header_line + n:
@@ -596,7 +598,7 @@ class DuckDBEngine:
         number = f"CAST(file_row_number + {_sql_list(offsets)}[CAST(file_idx AS BIGINT) + 1] AS BIGINT)"
         # a CSV with more lines than its header's and its rows (a blank line, which DuckDB skips, or a quoted
         # cell spanning lines): each row's line, read again in Python; the rare file, never the common one
-        fixes = _line_fixes(csv_files, lines, {int(i): int(n) for i, _, n in stats})
+        fixes = _line_fixes(csv_files, lines, {int(i): int(n) for i, _, n in stats}, self._max_line_bytes)
         if fixes:
             # a vectorised Python function looks each row's line up in an array: linear in the rows (a list in a
             # DuckDB variable was copied for every chunk of rows: quadratic)
@@ -1148,6 +1150,7 @@ def count_dossiers(logs_dir: Path, out_dir: Path, *, registry: Registry | None =
                                              cat.load("findings") if cat.exists("findings") else None)
     for name, frame in tables.items():
         cat.save(name, frame)
+    record_settings(Path(out_dir), config_path)
     ledger = tables["dossier_files"]
     return DossierResult(Path(out_dir), tables, int(ledger["rows_read"].sum()), int(ledger["rows_counted"].sum()))
 
@@ -1701,10 +1704,16 @@ def reconcile(appendix: pd.DataFrame, units: pd.DataFrame, cfg: dict[str, Any],
 def dossiers(ctx: RunContext, logs_dir: Path, *, engine: str = "duckdb",
              config_path: str | Path | None = None) -> DossierResult:
     """The step of a run: the logs under `logs_dir` counted with the run's plan and registry, written into the
-    run's processed folder (beside ingest's appendix, so the reconciliation is made too)."""
+    run's processed folder (beside ingest's appendix, so the reconciliation is made too), with the settings of
+    sketket.yml's `dossiers.config` when it names a file (relative to sketket.yml, as its paths are)."""
+    own = (ctx.extra.get("dossiers") or {}).get("config")
+    if config_path is None and own:
+        config_path = Path(own) if Path(own).is_absolute() or ctx.config_file is None else ctx.config_file.parent / own
+        if not Path(config_path).is_file():
+            raise ConfigError(f"tệp cấu hình {ctx.config_file}: khóa dossiers.config trỏ tới {config_path}, tệp này "
+                              "không có; cần một bản đầy đủ của src/sketket/config/dossiers.yml")
     return count_dossiers(Path(logs_dir), Path(ctx.processed_dir), registry=ctx.registry, plan=ctx.plan,
-                          config_path=config_path or (ctx.extra.get("dossiers") or {}).get("config"),
-                          engine=engine)
+                          config_path=config_path, engine=engine)
 
 
 def cli_dossiers(args: argparse.Namespace) -> int:

@@ -18,23 +18,26 @@ reconciliation used).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sketket.analysis.dossier_counts import on_time_rate
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_percent, nfc
-from sketket.config import load_yaml
+from sketket.intake.dossiers import config as dossiers_config
+from sketket.intake.dossiers import settings_of
 
 SECTIONS = ("II.2.đ", "II.2.e", "II.2.g", "II.2.i")
 RECONCILIATION = "reconciliation"  # the key of the reconciliation sentences in sentences()'s answer
 
 
-def config() -> dict[str, Any]:
-    """config/dossiers.yml: the `facts` section with the `reconciliation` thresholds beside it."""
-    data = load_yaml("dossiers.yml")
+def config(source: Catalog | str | Path | Any | None = None) -> dict[str, Any]:
+    """dossiers.yml's `facts` section with the `reconciliation` thresholds beside it: those a processed folder's
+    logs were counted with (`source`: a Catalog, a folder, anything with `processed_dir`), else the package's."""
+    data = settings_of(_catalog(source).processed_dir) if source is not None else dossiers_config()
     return {**data["facts"], "reconciliation": data["reconciliation"]}
 
 
@@ -45,6 +48,7 @@ class DossierTables:
     units: pd.DataFrame
     procedures: pd.DataFrame
     reconciliation: pd.DataFrame
+    cfg: dict[str, Any] = field(default_factory=config)  # config(): the settings the logs were counted with
 
     @property
     def has_logs(self) -> bool:
@@ -75,7 +79,7 @@ def read(source: Catalog | str | Path | Any) -> DossierTables:
     rec = cat.load("reconciliation")
     if _stale(cat):
         rec = rec.iloc[0:0]
-    return DossierTables(cat.load("dossier_units"), cat.load("dossier_procedures"), rec)
+    return DossierTables(cat.load("dossier_units"), cat.load("dossier_procedures"), rec, config(cat))
 
 
 # ---------------------------------------------------------------- the figures
@@ -124,8 +128,8 @@ class Counts:
 
     @property
     def on_time_rate(self) -> float | None:
-        decided = self.on_time + self.overdue
-        return 100 * self.on_time / decided if decided else None
+        rate = on_time_rate(pd.Series([self.on_time]), pd.Series([self.overdue])).iloc[0]
+        return None if pd.isna(rate) else float(rate)
 
     @property
     def online_share(self) -> float | None:
@@ -169,11 +173,11 @@ _PROC_COUNTS = ["received", "on_time", "overdue", "online_received"]
 
 
 def procedures(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Per procedure: received, on time, overdue, received online and the online share (0–100), over the city
+    """Per procedure: received, on time, overdue, received online, the on-time rate and the online share (0–100), over the city
     (the city's rows) or summed over the units of `codes`; `procedure` is the name shown (the code without one)."""
     p = t.procedures
     if p.empty:
-        return pd.DataFrame(columns=[*_PROC_KEY, *_PROC_COUNTS, "online_share", "procedure"])
+        return pd.DataFrame(columns=[*_PROC_KEY, *_PROC_COUNTS, "on_time_rate", "online_share", "procedure"])
     p = p.assign(unit_code=p["unit_code"].fillna(""), procedure_code=p["procedure_code"].fillna(""),
                  procedure_name=p["procedure_name"].fillna(""))
     if codes is None:
@@ -183,6 +187,7 @@ def procedures(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataF
     p = p.groupby(_PROC_KEY, as_index=False, sort=False)[_PROC_COUNTS].sum()
     for c in _PROC_COUNTS:
         p[c] = pd.to_numeric(p[c]).fillna(0).astype("int64")
+    p["on_time_rate"] = on_time_rate(p["on_time"], p["overdue"])  # of the sums, not the units' rates
     p["online_share"] = (100 * p["online_received"] / p["received"].where(p["received"] > 0)).astype("float64")
     p["procedure"] = [nfc(n) or nfc(c) for n, c in zip(p["procedure_name"], p["procedure_code"], strict=True)]
     return p.reset_index(drop=True)
@@ -192,7 +197,7 @@ def top_overdue(t: DossierTables, codes: Iterable[str] | None = None, n: int | N
     """II.2.i: the procedures with the most overdue dossiers (at least one), most first (then most received)."""
     p = procedures(t, codes)
     p = p[p["overdue"] > 0].sort_values(["overdue", "received", "procedure"], ascending=[False, False, True])
-    return p.head(n if n is not None else int(config()["top"])).reset_index(drop=True)
+    return p.head(n if n is not None else int(t.cfg["top"])).reset_index(drop=True)
 
 
 def overdue_units(t: DossierTables, codes: Iterable[str] | None = None) -> tuple[pd.DataFrame, int]:
@@ -207,7 +212,7 @@ def overdue_units(t: DossierTables, codes: Iterable[str] | None = None) -> tuple
 def no_overdue(t: DossierTables, codes: Iterable[str] | None = None, min_dossiers: int | None = None) -> pd.DataFrame:
     """II.2.i: the procedures with no overdue dossier among those with at least `min_dossiers` dossiers (a
     procedure with three dossiers proves little), most received first."""
-    least = int(config()["min_dossiers"]) if min_dossiers is None else min_dossiers
+    least = int(t.cfg["min_dossiers"]) if min_dossiers is None else min_dossiers
     p = procedures(t, codes)
     p = p[(p["overdue"] == 0) & (p["received"] >= least)]
     return p.sort_values(["received", "procedure"], ascending=[False, True]).reset_index(drop=True)
@@ -218,7 +223,7 @@ def top_online(t: DossierTables, codes: Iterable[str] | None = None, n: int | No
     """II.2.g: the procedures with most dossiers received online, as the outline asks ("TTHC có số hồ sơ thực
     hiện qua mạng nhiều nhất"; of those with at least `min_dossiers` dossiers), most first (then the highest
     online share)."""
-    cfg = config()
+    cfg = t.cfg
     least = int(cfg["min_dossiers"]) if min_dossiers is None else min_dossiers
     p = procedures(t, codes)
     p = p[(p["online_received"] > 0) & (p["received"] >= least)]
@@ -257,15 +262,15 @@ def reconciliation_summary(t: DossierTables, codes: Iterable[str] | None = None,
         return None
     differ = r[r["status"] == "differs"]
     return ReconciliationSummary(len(r), int((r["status"] == "agrees").sum()), len(differ),
-                                 differ.head(int(config()["gaps"]) if gaps is None else gaps).reset_index(drop=True))
+                                 differ.head(int(t.cfg["gaps"]) if gaps is None else gaps).reset_index(drop=True))
 
 
-def reconciliation_line(row: pd.Series | dict[str, Any]) -> str:
+def reconciliation_line(row: pd.Series | dict[str, Any], cfg: dict[str, Any] | None = None) -> str:
     """One unit's reconciliation as its return list and pack say it: the received line ("Biểu báo cáo 24.650
     hồ sơ; phần mềm một cửa ghi nhận 24.120, chênh 2,2%"), then the on-time and overdue figures that differ,
     and, for a unit that differs, what in its log can explain the gap (`log_note`: a log short of the period,
-    rows not counted)."""
-    texts = config()["texts"]
+    rows not counted). `cfg`: the settings the logs were counted with (DossierTables.cfg; None: the package's)."""
+    texts = (cfg or config())["texts"]
     parts = [nfc(row["message"])]
     for key in ("on_time", "overdue"):
         reported, logged, diff = row[f"reported_{key}"], row[f"log_{key}"], row[f"diff_{key}"]
@@ -281,11 +286,11 @@ def _day(iso: object) -> str:
     return format_date(iso) if isinstance(iso, str) and iso else ""
 
 
-def log_span(row: pd.Series | dict[str, Any]) -> str:
+def log_span(row: pd.Series | dict[str, Any], cfg: dict[str, Any] | None = None) -> str:
     """What one unit's log holds, for its pack: its dossier rows and the days of receipt they cover, then the
     rows not counted ("240 dòng; trong kỳ, tiếp nhận từ 01/04/2016 đến 30/06/2017; 1 dòng trùng mã hồ sơ (tính một
     lần); 1 dòng bị loại vì lỗi")."""
-    texts = config()["texts"]
+    texts = (cfg or config())["texts"]
     if pd.isna(row.get("log_rows")):  # a folder written before sketket counted them
         return ""
     rows = format_int(row["log_rows"])
@@ -308,7 +313,7 @@ def short_logs(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataF
 def reconciliation_lines(t: DossierTables) -> dict[str, str]:
     """Each reconciled unit's line (reconciliation_line), by unit code."""
     r = t.reconciliation
-    return {row["unit_code"]: reconciliation_line(row) for _, row in r.iterrows()} if len(r) else {}
+    return {row["unit_code"]: reconciliation_line(row, t.cfg) for _, row in r.iterrows()} if len(r) else {}
 
 
 def unit_reconciliation(t: DossierTables, unit_code: str) -> pd.Series | None:
@@ -320,25 +325,25 @@ def unit_reconciliation(t: DossierTables, unit_code: str) -> pd.Series | None:
 # ---------------------------------------------------------------- the sentences
 
 
-def _list(items: Sequence[str], limit: int, what: str, sep: str = ", ") -> str:
+def _list(items: Sequence[str], limit: int, what: str, cfg: dict[str, Any], sep: str = ", ") -> str:
     shown = list(items[:limit])
     more = len(items) - len(shown)
     text = sep.join(shown)
     if more > 0:
-        text += " " + config()["texts"]["more"].format(n=format_int(more), what=what)
+        text += " " + cfg["texts"]["more"].format(n=format_int(more), what=what)
     return text
 
 
 def scope_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:
     """Whose logs a figure comes from: the city's units with logs, one unit, or a few units named."""
-    cfg = config()
+    cfg = t.cfg
     texts, s = cfg["texts"], scope(t, codes)
     if codes is None:
         said = texts["scope_city"].format(n=format_int(s.count))
     elif s.count == 1:
         said = texts["scope_unit"].format(name=s.names[0])
     else:
-        said = texts["scope_units"].format(n=format_int(s.count), names=_list(s.names, int(cfg["names"]), "đơn vị"))
+        said = texts["scope_units"].format(n=format_int(s.count), names=_list(s.names, int(cfg["names"]), "đơn vị", cfg))
     return said + _short_scope(t, codes, s.count)
 
 
@@ -349,7 +354,7 @@ def _short_scope(t: DossierTables, codes: Sequence[str] | None, count: int) -> s
     short = short_logs(t, codes)
     if short.empty:
         return ""
-    texts = config()["texts"]
+    texts = t.cfg["texts"]
     spans = [(nfc(r["unit_name"]), _day(r["first_received"]), _day(r["last_received"])) for _, r in short.iterrows()]
     if count == 1:
         first, last = spans[0][1:]
@@ -357,12 +362,12 @@ def _short_scope(t: DossierTables, codes: Sequence[str] | None, count: int) -> s
     items = [texts["scope_short_item" if first else "scope_empty_item"].format(name=name, first=first, last=last)
              for name, first, last in spans]
     # "; " between them: each item has its own commas
-    return texts["scope_short"].format(items=_list(items, int(config()["names"]), "đơn vị", "; "))
+    return texts["scope_short"].format(items=_list(items, int(t.cfg["names"]), "đơn vị", t.cfg, "; "))
 
 
 def scope_again_text(t: DossierTables, codes: Sequence[str] | None = None) -> str:
     """`scope_text` said again, short, after a section's first sentence ("Trong sổ của 6 đơn vị đó")."""
-    texts, s = config()["texts"], scope(t, codes)
+    texts, s = t.cfg["texts"], scope(t, codes)
     if codes is not None and s.count == 1:
         return texts["scope_again_unit"].format(name=s.names[0])
     return texts["scope_again"].format(n=format_int(s.count))
@@ -383,7 +388,7 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
         codes = [unit_code]
     if codes is not None:
         codes = scope(t, codes).codes  # the units with logs only: "của 2 đơn vị", never of the 20 asked
-    cfg = config()
+    cfg = t.cfg
     texts, top, least = cfg["texts"], int(cfg["top"]), int(cfg["min_dossiers"])
     out: dict[str, list[str]] = {sid: [] for sid in (*SECTIONS, RECONCILIATION)}
     c = counts(t, codes)
@@ -413,7 +418,7 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
                      for r in late_units.itertuples()]
             rest = texts["overdue_units_none"].format(n=n(clean_units)) if clean_units else ""
             out["II.2.i"].append(texts["overdue_units"].format(
-                scope=again, n=n(len(late_units)), items=_list(items, int(cfg["names"]), "đơn vị"), rest=rest))
+                scope=again, n=n(len(late_units)), items=_list(items, int(cfg["names"]), "đơn vị", cfg), rest=rest))
         late = top_overdue(t, codes, top)
         if len(late) and list_overdue:
             items = [texts["top_overdue_item"].format(name=r.procedure, overdue=n(r.overdue), received=n(r.received))
@@ -422,7 +427,7 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
         clean = no_overdue(t, codes, least)
         if len(clean):
             out["II.2.i"].append(texts["no_overdue"].format(
-                scope=again, n=n(len(clean)), min=n(least), items=_list(list(clean["procedure"]), top, "TTHC")))
+                scope=again, n=n(len(clean)), min=n(least), items=_list(list(clean["procedure"]), top, "TTHC", cfg)))
         else:
             out["II.2.i"].append(texts["no_overdue_none"].format(scope=again, min=n(least)))
     out[RECONCILIATION] = reconciliation_sentences(t, codes)
@@ -432,18 +437,18 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
 def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = None) -> list[str]:
     """The reconciliation in words: for one unit its line and status; otherwise how many units agree and
     differ, and the largest gaps."""
-    cfg = config()
+    cfg = t.cfg
     texts, th = cfg["texts"], cfg["reconciliation"]
     if codes is not None and len(codes) == 1:
         row = unit_reconciliation(t, codes[0])
         if row is None:
             return []
         if all(pd.isna(row[f"diff_{k}"]) or int(row[f"diff_{k}"]) == 0 for k in ("received", "on_time", "overdue")):
-            return [texts["reconciliation_unit_exact"].format(line=reconciliation_line(row))]
+            return [texts["reconciliation_unit_exact"].format(line=reconciliation_line(row, cfg))]
         status = row["status"]
         if status == "differs" and not short_logs(t, [row["unit_code"]]).empty:
             status = "differs_short"  # a log short of the period: the gap may be the missing days, not the table
-        return [texts["reconciliation_unit"].format(line=reconciliation_line(row),
+        return [texts["reconciliation_unit"].format(line=reconciliation_line(row, cfg),
                                                     status=texts["reconciliation_status"][status])]
     summary = reconciliation_summary(t, codes)
     if summary is None:
@@ -453,7 +458,7 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
                                           relative=format_percent(float(th["relative_pct"])),
                                           absolute=format_int(int(th["absolute"])))]
     if len(summary.largest):
-        items = [f"{nfc(r['unit_name'])} ({reconciliation_line(r)})" for _, r in summary.largest.iterrows()]
+        items = [f"{nfc(r['unit_name'])} ({reconciliation_line(r, cfg)})" for _, r in summary.largest.iterrows()]
         every = len(summary.largest) == summary.differ
         out.append(texts["reconciliation_gaps_all" if every else "reconciliation_gaps"].format(items="; ".join(items)))
     # a short log already said in the line of its unit's gap is not said again
@@ -467,12 +472,12 @@ def _short_logs_sentences(t: DossierTables, codes: Sequence[str] | None, said: C
     short = short[~short["unit_code"].isin(said)]
     if short.empty:
         return []
-    cfg = config()
+    cfg = t.cfg
     texts = cfg["texts"]
     items = [texts["short_logs_item" if _day(r["first_received"]) else "empty_logs_item"].format(
         name=nfc(r["unit_name"]), first=_day(r["first_received"]), last=_day(r["last_received"]))
         for _, r in short.iterrows()]
-    return [texts["short_logs"].format(n=format_int(len(short)), items=_list(items, int(cfg["names"]), "đơn vị"))]
+    return [texts["short_logs"].format(n=format_int(len(short)), items=_list(items, int(cfg["names"]), "đơn vị", cfg))]
 
 
 def units_named(t: DossierTables, codes: Sequence[str] | None = None, limit: int | None = None) -> str:
@@ -480,7 +485,7 @@ def units_named(t: DossierTables, codes: Sequence[str] | None = None, limit: int
     s = scope(t, codes)
     if not s.count:
         return ""
-    cfg = config()
+    cfg = t.cfg
     return cfg["texts"]["units_named"].format(
-        names=_list(s.names, int(cfg["names"]) if limit is None else limit, "đơn vị"))
+        names=_list(s.names, int(cfg["names"]) if limit is None else limit, "đơn vị", cfg))
 

@@ -32,10 +32,33 @@ _HEAD_BYTES = 256 * 2**10  # nor further than this: a file of one endless line i
 _MAX_XLSX_BYTES = 200 * 2**20
 
 
+SETTINGS_FILE = "dossier_settings.yml"  # beside the dossier datasets: the settings they were counted with
+
+
 @cache
-def config(path: str | None = None) -> dict[str, Any]:
+def config(path: str | Path | None = None) -> dict[str, Any]:
     """config/dossiers.yml, or a user's file replacing it."""
     return load_yaml(Path(path) if path else "dossiers.yml")
+
+
+def record_settings(out_dir: Path, config_path: str | Path | None) -> None:
+    """Keep a user's dossiers.yml beside the datasets counted with it (none: the package's was used), so that
+    whatever words or judges those figures later (packs, draft, return lists, notebook) uses the same
+    thresholds and texts as the counting, whichever config the reader itself was started with."""
+    target = Path(out_dir) / SETTINGS_FILE
+    if config_path is None:
+        target.unlink(missing_ok=True)
+        return
+    tmp = target.with_name(f".{SETTINGS_FILE}.tmp")
+    tmp.write_bytes(Path(config_path).read_bytes())
+    tmp.replace(target)
+
+
+def settings_of(processed_dir: str | Path) -> dict[str, Any]:
+    """The dossiers.yml a processed folder's dossier datasets were counted with (record_settings)."""
+    recorded = Path(processed_dir) / SETTINGS_FILE
+    # read each time, not cached by its path: the next count writes other settings there
+    return load_yaml(recorded) if recorded.is_file() else config()
 
 
 def _key(text: object) -> str:
@@ -180,13 +203,13 @@ def line_count(path: Path) -> int:
     return n + (last not in (b"", b"\n", b"\r"))
 
 
-def record_lines(ex: Export) -> array[int] | None:
+def record_lines(ex: Export, max_line_bytes: int) -> array[int] | None:
     """The line (1-based, the header's lines counted) on which each row DuckDB reads from a CSV export starts:
     a quoted cell may span lines, and a blank line, which DuckDB skips, is no row. None when the csv module
     cannot read the file through (a cell over its field limit): the caller keeps one line per row."""
     starts = array("q")  # 8 bytes a row, not a Python int's 28
     # a cell as long as DuckDB reads one (limits.max_line_bytes), not only the csv module's 128 KiB
-    limit = csv.field_size_limit(max(csv.field_size_limit(), int(config()["limits"]["max_line_bytes"])))
+    limit = csv.field_size_limit(max(csv.field_size_limit(), max_line_bytes))
     try:
         return _record_lines(ex, starts)
     finally:
@@ -397,7 +420,7 @@ def inspect(path: Path, rel: str, cfg: dict[str, Any]) -> Export:
         if suffix == ".csv":
             head, ex.delimiter, ends, bom_quote = _csv_head(path, cfg)
         else:
-            head = _xlsx_rows(path, ex)
+            head = _xlsx_rows(path, ex, cfg)
     except UnicodeDecodeError as exc:
         kind = _not_utf8_kind(path)
         before = bytes(exc.object[:exc.start])
@@ -474,7 +497,7 @@ def _fill_merged_down(rows: list[list[str]], merged: Iterable[Any], header_at: i
             row[c0] = rows[r0][c0]
 
 
-def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
+def _xlsx_rows(path: Path, ex: Export, cfg: dict[str, Any]) -> list[list[str]]:
     """Every row of the first worksheet that holds a header, as text (the other worksheets with a header in
     `ex.more_sheets`; without any, the first worksheet's rows). The file is screened first."""
     import python_calamine
@@ -483,7 +506,6 @@ def _xlsx_rows(path: Path, ex: Export) -> list[list[str]]:
     from sketket.intake.validate import corrupt_detail, file_finding
 
     problem = screen(path, _MAX_XLSX_BYTES)
-    cfg = config()
     if problem is not None:
         own = cfg["file_reasons"]["screen"].get(problem[0])  # what a log's sender can do, not a table's
         raise _Rejected(own.format(**problem[1]) if own else file_finding(problem[0], ex.rel, **problem[1]).message)

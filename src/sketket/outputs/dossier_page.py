@@ -97,7 +97,7 @@ def units_html(cat: Catalog, unit_code: str = "") -> str:
     if units.empty:
         return packs.para(t["empty"])
     lines = facts.reconciliation_lines(data)
-    shown = units.assign(log=[facts.log_span(r) for _, r in units.iterrows()],
+    shown = units.assign(log=[facts.log_span(r, data.cfg) for _, r in units.iterrows()],
                          log_note=units["log_note"].fillna(""),
                          reconciliation=[lines.get(c, t["not_reconciled"]) for c in units["unit_code"]])
     cols = {"unit_name": "text", "received": "int", "log": "text", "log_note": "text", "reconciliation": "text"}

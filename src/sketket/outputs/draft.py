@@ -399,8 +399,9 @@ def appendix_tables(ctx: RunContext, config: dict[str, Any] | None = None) -> li
     if len(units) == len(appendix):  # analyse keeps one unit row per appendix row, in order
         from sketket.analysis import dossier_facts
 
+        logs = dossier_facts.read(cat)
         appendix = workbook_appendix(appendix.reset_index(drop=True), units.reset_index(drop=True),
-                                     cat.load("findings"), dossier_facts.read(cat).reconciliation, report=True)
+                                     cat.load("findings"), logs.reconciliation, report=True, dossier_cfg=logs.cfg)
     titles = (config or load_config()).get("appendix_titles", {})
     notes = (config or load_config()).get("appendix_notes", {})
     out = []

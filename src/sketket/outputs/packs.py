@@ -670,9 +670,9 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
 
     findings = tables["findings"]
     # a table that differs from its unit's dossier log: the warning its return list carries, said here too
-    rec = dossier_facts.read(tables).reconciliation
-    if len(rec):
-        differ = reconciliation_findings(rec, tables["appendix"])
+    logs = dossier_facts.read(tables)
+    if len(logs.reconciliation):
+        differ = reconciliation_findings(logs.reconciliation, tables["appendix"], logs.cfg)
         findings = pd.concat([findings, differ], ignore_index=True) if len(differ) else findings
     if findings.empty:
         return findings.assign(tier=pd.Series(dtype=str))
@@ -1221,22 +1221,19 @@ def outline_extras(tables: Tables) -> dict[str, str]:
     late = facts.top_overdue(data)
     extras = {}
     for sid in facts.SECTIONS:
-        table = log_procedures_table(late) if sid == "II.2.i" and len(late) else ""
+        table = log_procedures_table(late, data.cfg) if sid == "II.2.i" and len(late) else ""
         if said[sid] or table:
             extras[sid] = piece("log_facts", said[sid], safe(table))
     return extras
 
 
-def log_procedures_table(procedures: pd.DataFrame) -> str:
-    """The procedures with most overdue dossiers in the logs: received, overdue, on-time rate (a small table)."""
-    from sketket.analysis import dossier_facts as facts
-
+def log_procedures_table(procedures: pd.DataFrame, cfg: dict[str, Any]) -> str:
+    """The procedures with most overdue dossiers in the logs (dossier_facts.procedures): received, overdue,
+    on-time rate (a small table). `cfg`: the settings the logs were counted with (DossierTables.cfg)."""
     cols = {"procedure": "text", "received": "int", "overdue": "int", "on_time_rate": "pct"}
-    decided = (procedures["on_time"] + procedures["overdue"]).astype("Float64")
-    shown = procedures.assign(on_time_rate=100 * procedures["on_time"] / decided.where(decided > 0))
-    return table_html(shown[list(cols)], cols, {"procedure": "Thủ tục hành chính", "received": "Hồ sơ đã nhận",
+    return table_html(procedures[list(cols)], cols, {"procedure": "Thủ tục hành chính", "received": "Hồ sơ đã nhận",
                                                 "overdue": "Quá hạn", "on_time_rate": "Tỷ lệ đúng hạn"},
-                      caption=facts.config()["texts"]["pack_table"], name="tthc-qua-han-so-theo-doi")
+                      caption=cfg["texts"]["pack_table"], name="tthc-qua-han-so-theo-doi")
 
 
 def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
@@ -1249,14 +1246,12 @@ def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
     mine = facts.unit_rows(data, codes)
     if mine.empty:
         return ""
-    texts = facts.config()["texts"]
+    texts = data.cfg["texts"]
     lines = facts.reconciliation_lines(data)
-    decided = (mine["on_time"] + mine["overdue"]).astype("Float64")
-    shown = mine.assign(
-        on_time_rate=100 * mine["on_time"] / decided.where(decided > 0),
+    shown = mine.assign(  # on_time_rate: the one counted with the unit's figures (dossier_units)
         online_share=100 * mine["online_received"] / mine["received"].where(mine["received"] > 0),
         reconciliation=[lines.get(c, "") for c in mine["unit_code"]],
-        log=[facts.log_span(r) for _, r in mine.iterrows()])
+        log=[facts.log_span(r, data.cfg) for _, r in mine.iterrows()])
     cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_share": "pct",
             "postal_received": "int", "log": "text", "reconciliation": "text"}
     labels = {"unit_name": "Đơn vị", "received": "Hồ sơ đã nhận", "overdue": "Quá hạn",

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -155,14 +156,16 @@ def _put(ws: FastSheet, row: int, column: int, value: object, look: str) -> None
         cell.data_type = "s"  # text, even "=…"
 
 
-def reconciliation_findings(reconciliation: pd.DataFrame, appendix: pd.DataFrame) -> pd.DataFrame:
+def reconciliation_findings(reconciliation: pd.DataFrame, appendix: pd.DataFrame,
+                            dossier_cfg: dict[str, Any] | None = None) -> pd.DataFrame:
     """A finding (a warning: to check and explain) for each unit whose table differs from its dossier log,
     placed at the unit's row of the file it came in (so its submitter's list carries it), its message the
     reconciliation line ("Phường Một: Biểu báo cáo 24.650 hồ sơ; phần mềm một cửa ghi nhận 24.120, chênh
-    2,2%…"). Config: dossiers.yml, facts.return_list."""
+    2,2%…"). Config: dossiers.yml, facts.return_list (`dossier_cfg`: the settings the logs were counted with)."""
     from sketket.analysis import dossier_facts as facts
 
-    spec = facts.config()["return_list"]
+    cfg = dossier_cfg or facts.config()
+    spec = cfg["return_list"]
     differ = reconciliation[reconciliation["status"] == "differs"] if len(reconciliation) else reconciliation
     rows = []
     where = {code: (source, sheet) for code, source, sheet in
@@ -172,7 +175,7 @@ def reconciliation_findings(reconciliation: pd.DataFrame, appendix: pd.DataFrame
         rows.append({"source_file": source, "sheet": sheet, "cell": "", "unit_name": nfc(r["unit_name"]),
                      "rule": spec["rule"], "severity": "warning",
                      "value": "" if pd.isna(r["reported_received"]) else str(int(r["reported_received"])),
-                     "message": spec["message"].format(unit=nfc(r["unit_name"]), line=facts.reconciliation_line(r))})
+                     "message": spec["message"].format(unit=nfc(r["unit_name"]), line=facts.reconciliation_line(r, cfg))})
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
