@@ -524,3 +524,27 @@ def test_a_misspelt_commune_is_the_one_unit_of_its_district_without_a_row(tmp_pa
     assert "đã hiểu là Phường Trúc Bạch, đơn vị duy nhất của Quận Ba Đình" in said["message"].iloc[0]
     # Hoàn Kiếm's table: "Phường Phúc Xáá" is close to no unit of Hoàn Kiếm without a row (Phúc Xá is Ba Đình's)
     assert app.loc[("ba-dinh-2.xlsx", "Phường Phúc Xáá"), "unit_code"] == ""
+
+
+def test_a_commune_sending_its_own_phu_luc_iii_is_that_commune_not_an_unknown_district(tmp_path):
+    """A commune that sends its own Phụ lục III (row A "UBND xã Bắc Sơn", no row of sub-units) was an unknown
+    district: added to the districts' totals and ranked among them. It is the commune, under its district,
+    and said so."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_filled("III", raw / "xa-bac-son.xlsx", {"unit_name": "UBND xã Bắc Sơn", **figures("III", 1234, 18)}, [])
+    result = ingest(raw, tmp_path / "out")
+    row = result.appendix.iloc[0]
+    assert (row["tier"], row["unit_code"], row["parent_name"]) == ("xa", "00379", "Huyện Sóc Sơn")
+    assert int(row["dossiers_received"]) == 1234
+    f = result.findings.set_index("rule")
+    assert "unit_unmatched" not in f.index
+    said = f.loc["sub_unit_own_table"]
+    assert said["severity"] == "warning" and said["cell"].startswith("B")
+    assert said["message"].startswith('Biểu do Xã Bắc Sơn (thuộc Huyện Sóc Sơn) tự gửi (dòng A ghi "UBND xã Bắc Sơn"): '
+                                      "số liệu được tính là của Xã Bắc Sơn, ở nhóm xã, phường, thị trấn")
+    # a name no commune bears alone stays an unknown submitter, as before
+    (raw / "xa-bac-son.xlsx").unlink()
+    write_filled("III", raw / "x.xlsx", {"unit_name": "UBND xã Liên Hà", **figures("III", 10, 0)}, [])
+    again = ingest(raw, tmp_path / "out2")
+    assert again.appendix.iloc[0]["unit_code"] == "" and again.appendix.iloc[0]["tier"] == "huyen"

@@ -258,6 +258,11 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
     submitter = table.submitter
     if any(n.rule == "submitter_conflict" for n in table.notes):  # row A named a unit its sub-units are not of
         submitter = matches[-1].registry_name
+    head = matches[-1]
+    if head.matched and head.tier == sub_tier:  # a sub-unit's own table (validate._sub_unit_own_table)
+        head_tier, head_parent = sub_tier, registry.name_of(head.parent_code)
+    else:
+        head_parent = ""
     safe_submitter = excel_safe(submitter)
     # one list in APPENDIX_COLUMNS order for the frame, one for appendix.csv (counts written as whole numbers,
     # text made safe for a spreadsheet), each a copy of the table's own with its fixed columns filled
@@ -270,18 +275,17 @@ def _table_result(table: Table, rel: str, registry: Registry, mtime: float) -> F
             continue
         a = row.kind == "A"
         values, cells = blank_values.copy(), blank_cells.copy()
-        tier, name, parent = (head_tier, submitter, "") if a else (sub_tier, row.name, submitter)
+        tier, name, parent = (head_tier, submitter, head_parent) if a else (sub_tier, row.name, submitter)
         values[_TIER] = cells[_TIER] = tier
         values[_CODE] = code = matches[i].code
         cells[_CODE] = excel_safe(code)
         values[_NAME], cells[_NAME] = name, safe_submitter if a else excel_safe(name)
-        values[_PARENT], cells[_PARENT] = parent, "" if a else safe_submitter
+        values[_PARENT], cells[_PARENT] = parent, excel_safe(parent) if a else safe_submitter
         values[_NOTE], cells[_NOTE] = row.note, excel_safe(row.note)
         values[_ROW] = cells[_ROW] = row.excel_row
         _figures(row, derive, unfit.get(i, _NONE), values, cells)
         rows.append(tuple(values))  # a tuple: cheaper to send back
         lines.append(cells)
-    head = matches[-1]
     key = head.code or f"?{table.form}:{fold(table.submitter)}"
     return FileResult(rel, "ingested", form=table.form, rows=rows, csv=_csv_text(lines), findings=findings,
                       unit_key=key, unit_name=submitter, mtime=mtime,

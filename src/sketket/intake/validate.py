@@ -84,6 +84,8 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
     scoped to the submitter as parent. Keys are indexes into table.rows; -1 is the submitter."""
     head_tier, sub_tier = FORM_TIERS[table.form]
     head = _submitter_by_sub_units(table, registry, registry.match(table.submitter, head_tier))
+    if not head.matched:
+        head = _sub_unit_own_table(table, registry, head)
     out = {-1: head}
     for i, row in enumerate(table.rows):
         if row.kind == "A":
@@ -96,6 +98,27 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
     if head.code:
         _typo_rows(table, registry, head, sub_tier, out)
     return out
+
+
+def _sub_unit_own_table(table: Table, registry: Registry, head: Match) -> Match:
+    """A unit of the form's second tier that sent its own table (a commune its own Phụ lục III, a Chi cục its
+    own Phụ lục I): row A names it, no row lists sub-units. Its figures are that unit's, in its tier and under
+    its parent, and said so (the plan has the parent gather them): never an unknown district ranked among the
+    districts. A name that several units of the tier bear stays unmatched unless the file names the parent."""
+    if any(r.kind == "unit" for r in table.rows):
+        return head
+    head_tier, sub_tier = FORM_TIERS[table.form]
+    around = table.named_around(head_tier, registry)
+    own = registry.match_unique(table.submitter, sub_tier, around[0] if around else "", suggest=False)
+    if not own.matched:
+        return head
+    a_row = next((r for r in table.rows if r.kind == "A"), None)
+    parent = registry.name_of(own.parent_code) or own.parent_code
+    table.notes.append(Note("sub_unit_own_table", a_row, table.cell(a_row, "unit_name") if a_row else "",
+                            table.submitter, {"name": own.registry_name, "parent": parent, "typed": table.submitter,
+                                              "tier": TIER_LABELS[sub_tier].lower(),
+                                              "head_tier": TIER_LABELS[head_tier].lower()}))
+    return own
 
 
 _MIN_EVIDENCE = 3  # sub-units, all of them under one other unit, that outweigh the name typed in row A
