@@ -169,3 +169,24 @@ def test_a_paper_copy_after_the_deadline_makes_the_unit_late(tmp_path, registry)
     html = submission_html({"submissions": df.reset_index()}, "N01")
     assert ("ngày gửi đầu tiên 25/08/2017; nhận đủ ngày 01/09/2017; chậm 2 ngày so với hạn (tính theo bản đến "
             "sau cùng).") in html
+
+
+def test_a_corrected_resend_does_not_make_the_unit_late(tmp_path, registry):
+    """Ba Đình sent its table on 29/08 and the corrected one on 05/09: its first sending is 29/08 (on time), not
+    the correction's day (which made it "late 6 days" in the packs and the draft)."""
+    from sketket.analysis.awards import FINDING_COLUMNS
+
+    raw = tmp_path / "raw"
+    touch(raw, "quan/ba-dinh.xlsx", dt.date(2017, 8, 29))
+    touch(raw, "quan/ba-dinh (sua).xlsx", dt.date(2017, 9, 5))
+    touch(raw, "quan/ba-dinh.docx", dt.date(2017, 8, 29))
+    out = processed(tmp_path, appendix=[("quan/ba-dinh (sua).xlsx", "001", "UBND quận Ba Đình", "huyen")],
+                    reports=[("quan/ba-dinh.docx", "001", "Quận Ba Đình", "huyen", "UBND QUẬN BA ĐÌNH")])
+    pd.DataFrame([{**dict.fromkeys(FINDING_COLUMNS, ""), "source_file": "quan/ba-dinh.xlsx", "rule": "duplicate_unit",
+                   "severity": "warning", "unit_name": "UBND quận Ba Đình", "value": "quan/ba-dinh (sua).xlsx",
+                   "message": "Đơn vị có ở hai tệp"}], columns=FINDING_COLUMNS).to_csv(
+        out / "findings.csv", index=False, encoding="utf-8-sig")
+    df = pd.read_csv(write_tracking(raw, out, registry=registry, plan=Plan.load()), dtype=str, keep_default_na=False,
+                     encoding="utf-8-sig").set_index("unit_code")
+    assert (df.loc["001", "status"], df.loc["001", "first_date"], df.loc["001", "days_late"]) == (
+        "on_time", "29/08/2017", "")

@@ -99,6 +99,15 @@ def received_files(processed_dir: Path) -> pd.DataFrame:
         for r in own.drop_duplicates(["source_file"]).itertuples(index=False):
             rows.append({"unit_code": r.unit_code, "unit_name": r.unit_name, "document": "phu_luc",
                          "source_file": r.source_file})
+        # a table replaced by the unit's later file (duplicate_unit, on the earlier file, names the later one in
+        # `value`) was received too: its day is the unit's first sending, not the correction's
+        if cat.exists("findings"):
+            f = cat.load("findings")
+            kept = {r["source_file"]: r for r in rows}
+            for old, later in zip(f.loc[f["rule"] == "duplicate_unit", "source_file"],
+                                  f.loc[f["rule"] == "duplicate_unit", "value"], strict=True):
+                if later in kept and old not in kept:
+                    rows.append({**kept[later], "source_file": old})
     sections = read_sections(processed_dir)
     tasks = task_report_files(sections)
     for source, rep in sections.groupby("source_file", sort=False):
