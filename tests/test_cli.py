@@ -108,3 +108,15 @@ def test_output_cut_short_by_its_reader_is_no_disk_error(tmp_path):
     shell = f"'{sketket}' validate '{tmp_path}'/*.xlsx --all | head -1"
     done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
     assert done.stdout.startswith("Tệp t0.xlsx") and done.stderr == ""
+
+
+def test_python_dash_m_sketket_is_the_sketket_command(tmp_path):
+    """`python -m sketket` (a shell without the venv's scripts on PATH) runs the same command, exit code too."""
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "sketket", "--help"], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0 and "cách dùng: sketket" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "sketket", "ingest", str(tmp_path / "khong-co"), "--out",
+                          str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2

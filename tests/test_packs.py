@@ -77,9 +77,9 @@ def test_a_district_without_figures_gets_a_sentence_not_an_empty_ranking(tables)
     table of headers alone."""
     words = packs.unit_pack_words("huyen")
     with_figures = packs.members_html(tables, "001", "Quận Ba Đình", words)
-    assert "<table" in with_figures and "Phường Phúc Xá" in with_figures and "Màu cam" in with_figures
+    assert "<table" in with_figures and "Phường Phúc Xá" in with_figures and "Màu tím" in with_figures
     without = packs.members_html(tables, "002", "Quận Hoàn Kiếm", words)
-    assert "<table" not in without and "Màu cam" not in without
+    assert "<table" not in without and "Màu tím" not in without
     assert "Chưa có số liệu của Quận Hoàn Kiếm và các đơn vị trực thuộc" in without
 
 def test_findings_by_tier_and_rule_and_escaping(tables):

@@ -16,6 +16,8 @@ def test_axis_formatter_writes_numbers_the_vietnamese_way():
     assert plots.axis_formatter("pct")(95.0, 0) == "95%"
     assert plots.axis_formatter("pct")(102.5, 0) == ""  # room for labels, not a rate
     assert plots.value_text(98.72, "pct") == "98,7%"
+    # a rate short of 100% never reads as 100% on a bar (2.273 dossiers on time of 2.274)
+    assert plots.value_text(100 * 2273 / 2274, "pct") == "99,96%" and plots.value_text(0.01, "pct") == "0,01%"
     assert plots.value_text(12345, "int") == "12.345"
 
 
@@ -179,3 +181,16 @@ def test_a_ranking_of_a_few_units_keeps_its_bars_as_tall_as_a_long_one():
     # four units under a two-line title and a three-line legend: the plot area still gives each bar its share
     assert bar_inches(4) >= 0.85 * bar_inches(20)
     assert bar_inches(4) >= 0.8 * plots.style()["bar_height"]
+
+
+def test_the_highlighted_bar_is_told_from_every_tier_and_the_city():
+    """"Màu tím là chính đơn vị": the highlight was orange, and the district branches of the vertical agencies
+    (#e08a4b) are orange too, so in their packs every bar looked highlighted."""
+    from sketket.dimensions import CITY_COLOR, TIER_COLORS
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    mark = rgb(plots.style()["highlight_color"])
+    for colour in [*TIER_COLORS.values(), CITY_COLOR, plots.style()["reference_color"]]:
+        assert sum((a - b) ** 2 for a, b in zip(mark, rgb(colour), strict=True)) ** 0.5 > 100, colour

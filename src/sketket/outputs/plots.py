@@ -48,9 +48,13 @@ def _rc() -> dict[str, Any]:
 
 
 def value_text(value: float, kind: str) -> str:
-    """A number as the chart writes it: "1.234" for counts, "98,7%" for rates (already in percent)."""
+    """A number as the chart writes it: "1.234" for counts, "98,7%" for rates (already in percent), with enough
+    decimals that a rate short of 100% or above 0 never reads as either (2.273 of 2.274: "99,96%", as the table
+    beside the chart says, not "100,0%")."""
     if kind == "pct":
-        return format_percent(value, 1)
+        from sketket.analysis.indicators import format_rate
+
+        return format_rate(value)
     if kind == "num":
         return format_number(value, 1)
     return format_int(value)
