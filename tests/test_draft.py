@@ -405,3 +405,25 @@ def test_the_assessment_opens_with_the_points_the_city_pack_shows_first(city):
     assert b[0] == "Những hạn chế nổi bật:" and b[1:len(points.went_badly) + 1] == [
         f"- {p.rstrip('. ')}." for p in points.went_badly]
     assert a[n + 1].startswith("[Sở Nội vụ bổ sung")
+
+
+def test_the_drafts_appendix_prints_submitted_text_as_written_and_cuts_a_long_note():
+    """The consolidated workbook guards a submitted name or note that a spreadsheet would run ("'=1+1"); the
+    draft is a Word document, where that apostrophe was only a stray mark in the People's Committee's
+    appendix. A 100 kB note made the draft 220 pages: the draft prints its start."""
+    from sketket.outputs.consolidated import sheet_rows
+    from sketket.outputs.draft import cut
+    from sketket.registry import load_registry
+
+    appendix = pd.DataFrame({
+        "form": "III", "tier": ["huyen", "xa"], "unit_code": ["001", ""], "unit_name": ["Quận Ba Đình", "=1+1"],
+        "parent_name": ["", "Quận Ba Đình"], "note": ["-2+3 cần xem lại", ""],
+        "dossiers_received": pd.array([1000, 400], dtype="Int64"), "dossiers_overdue": pd.array([10, 4], dtype="Int64")})
+    for col in ("area_m2", "tthc_total", "tthc_one_stop", "dossiers_on_time", "online_services_l34", "postal_tthc"):
+        appendix[col] = pd.array([1, 1], dtype="Int64")
+    for excel, mark in ((True, "'"), (False, "")):
+        rows = {r.name: r for r in sheet_rows(appendix, "III", load_registry(), excel=excel)}
+        assert rows[f"{mark}=1+1 (tên chưa khớp danh mục)"].role == "detail"
+        assert rows["Quận Ba Đình"].values["note"] == f"{mark}-2+3 cần xem lại"
+    note = "Đơn vị giải trình số liệu " * 4000
+    assert cut(note, 40) == "Đơn vị giải trình số liệu Đơn vị giải…" and cut("ngắn", 40) == "ngắn"

@@ -30,8 +30,15 @@ def nfc_lines(text: object) -> str:
     return "\n".join(line for line in (nfc(part) for part in str(text).splitlines()) if line)
 
 
+# Direction marks, embeddings, overrides and isolates, zero-width joiners: nothing a Vietnamese name or figure
+# needs, and a right-to-left override left open in a unit's name shows the rest of a sentence or cell mirrored.
+_BIDI = re.compile("[\u200c-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @lru_cache(maxsize=1 << 17)
 def _nfc_str(text: str) -> str:
+    if not text.isascii() and _BIDI.search(text):  # invisible, and an unclosed override mirrors what follows it
+        text = _BIDI.sub("", text)  # before composing: a mark after a joiner then composes with its letter
     text = unicodedata.normalize("NFC", text)
     if "\u200b" in text or "\ufeff" in text:  # zero-width space, BOM: spaces to us, not to str.split()
         text = text.replace("\u200b", " ").replace("\ufeff", " ")

@@ -237,8 +237,15 @@ def _left_out(label: str, rows: pd.DataFrame) -> str:
     return label[:-1] + "; " + load_config()["gating"]["left_out"].format(n=format_int(n)) + ")"
 
 
-def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[RowSpec]:
-    """Row A (all submitters), B (all sub-units), each submitter and its sub-units, Tổng cộng."""
+def _as_is(text: object) -> object:
+    return text
+
+
+def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry, *, excel: bool = True) -> list[RowSpec]:
+    """Row A (all submitters), B (all sub-units), each submitter and its sub-units, Tổng cộng. `excel`: the
+    submitted names and notes neutralised for a spreadsheet (excel_text: "'=…"); False for a Word document,
+    where the guard would only show as a stray apostrophe."""
+    guard = excel_text if excel else _as_is
     head_tier, sub_tier = FORM_TIERS[form]
     data = appendix[appendix["form"] == form]
     heads, subs = data[data["tier"] == head_tier], data[data["tier"] == sub_tier]
@@ -248,14 +255,14 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
     plan: list[tuple[str, str, int, str | None, str]] = []  # (stt, name, line, fixed note, role)
     for k, g in enumerate(groups, start=1):
         note = None if g.head or g.name == ORPHANS else layout.NOT_REPORTED
-        plan.append((str(k), excel_text(g.name), lines.add(g.head), note, "group"))
+        plan.append((str(k), guard(g.name), lines.add(g.head), note, "group"))
         if form == "III" and g.subs:
             with_data = [i for _, rows in g.subs for i in rows]
             plan.append(("", _left_out(layout.COMMUNES_LABEL.format(n=len(with_data)), data.iloc[with_data]),
                          lines.add(with_data), None, "subtotal"))
         for j, (name, rows) in enumerate(g.subs, start=1):
             note = None if rows else layout.NO_FIGURES
-            plan.append((f"{k}.{j}", excel_text(name), lines.add(rows), note, "detail"))
+            plan.append((f"{k}.{j}", guard(name), lines.add(rows), note, "detail"))
     line, row = np.asarray(lines.line, dtype=np.int64), np.asarray(lines.row, dtype=np.int64)
     values = figures_by_line(data, line, row, lines.count, form)
     notes = _notes_by_line(data, line, row, lines.count)
@@ -268,7 +275,7 @@ def sheet_rows(appendix: pd.DataFrame, form: str, registry: Registry) -> list[Ro
             out.append(RowSpec(stt, name, values[k] or figures(subs.iloc[0:0], form), role))
             continue
         line_values = dict(values[k])
-        line_values["note"] = excel_text(note or notes[k]) or None
+        line_values["note"] = guard(note or notes[k]) or None
         out.append(RowSpec(stt, name, line_values, role))
     out.append(RowSpec("", layout.TOTAL_LABEL, figures(data, form), "total"))
     return out
