@@ -364,3 +364,23 @@ def test_the_annex_ranking_says_whose_figures_come_from_an_earlier_file(tables):
     said = f"Số liệu của {district.iloc[0]} (và đơn vị trực thuộc) lấy từ tệp gửi trước"
     assert said in packs.ranking_html(stale, "xa")
     assert said not in packs.ranking_html(stale, "so") and said not in packs.ranking_html(tables, "xa")
+
+
+def test_a_unit_that_sent_no_report_is_not_told_its_report_says_nothing(tmp_path):
+    """Sở Công Thương sent no report: its pack said "Báo cáo … chưa nêu tồn tại, bài học…", a verdict on a report
+    that does not exist. Sent and unread, sent and silent, and not sent are three sentences."""
+    from sketket.catalog import Catalog
+
+    cat = Catalog(tmp_path)
+    cat.save("submissions", pd.DataFrame({"unit_code": ["S05", "S06", "S07"], "unit_name": ["A", "B", "C"],
+                                          "bao_cao_file": ["", "so/bc-s06.docx", "so/bc-s07.docx"]}))
+    cat.save("sections", pd.DataFrame({"source_file": ["so/bc-s07.docx"], "unit_name": ["C"], "unit_code": ["S07"],
+                                       "tier": ["so"], "section": ["I"], "heading": ["I."], "text": ["Mở đầu"]}))
+    t = packs.load_tables(tmp_path)
+    assert packs.own_quotes_html(t, "S05") == packs.para("Đơn vị chưa gửi báo cáo sơ kết (bản lời), nên chưa có nội "
+                                                          "dung để trích.")
+    assert packs.own_checklist_html(t, "S05") == packs.own_quotes_html(t, "S05")
+    assert "Đã nhận báo cáo sơ kết của đơn vị (so/bc-s06.docx) nhưng chưa đọc được" in packs.own_quotes_html(t, "S06")
+    assert packs.own_quotes_html(t, "S07") == packs.para("Báo cáo sơ kết của đơn vị chưa nêu tồn tại, bài học, sáng "
+                                                          "kiến hay kiến nghị.")
+    assert "không nêu các nội dung mục II.2" in packs.own_checklist_html(t, "S07")

@@ -1359,7 +1359,7 @@ def own_checklist_html(tables: Tables, code: str) -> str:
     df = tables["checklist"]
     mine = df[df["unit_code"] == code] if len(df) else df
     if mine.empty:
-        return para("Chưa đọc được báo cáo thuyết minh của đơn vị (hoặc báo cáo không nêu các nội dung mục II.2).")
+        return para(_no_report(tables, code) or pack_config()["own_report"]["no_checklist"])
     from sketket.analysis.checklist import number_kinds, number_text
 
     kinds = number_kinds()
@@ -1386,7 +1386,22 @@ def own_quotes_html(tables: Tables, code: str) -> str:
             own = df[df["unit_codes"].fillna("").str.split("; ").map(lambda codes: code in codes)]
             if len(own):
                 parts.append(table_html(own[[key]], None, {key: label}))
-    return "".join(parts) or para("Báo cáo thuyết minh của đơn vị chưa nêu tồn tại, bài học, sáng kiến hay kiến nghị.")
+    return "".join(parts) or para(_no_report(tables, code) or pack_config()["own_report"]["no_quotes"])
+
+
+def _no_report(tables: Tables, code: str) -> str:
+    """Why a unit's report shows nothing: it sent none (submission tracking), or it came and nothing of it was
+    read by the outline (no section of it); empty when its report was read."""
+    words = pack_config()["own_report"]
+    sections = tables["sections"]
+    if len(sections) and (sections["unit_code"] == code).any():
+        return ""
+    sent = tables["submissions"]
+    row = sent[sent["unit_code"] == code] if len(sent) else sent
+    if row.empty:
+        return ""  # not a unit expected to report: nothing known of its report
+    files = row.iloc[0]["bao_cao_file"]
+    return words["not_read"].format(file=files) if isinstance(files, str) and files else words["not_sent"]
 
 
 def method_html(context: Mapping[str, Any]) -> str:
