@@ -384,3 +384,25 @@ def test_a_unit_that_sent_no_report_is_not_told_its_report_says_nothing(tmp_path
     assert packs.own_quotes_html(t, "S07") == packs.para("Báo cáo sơ kết của đơn vị chưa nêu tồn tại, bài học, sáng "
                                                           "kiến hay kiến nghị.")
     assert "không nêu các nội dung mục II.2" in packs.own_checklist_html(t, "S07")
+
+
+def test_a_unit_pack_says_the_unit_resent_its_table(tmp_path):
+    """Quận Ba Đình's first table was replaced by its resend: the duplicate_unit warning sits on the first file
+    (which carries no figure any more) and its pack said 'Không có lỗi hay cảnh báo nào'."""
+    import shutil
+
+    from pack_data import write_processed
+
+    out = write_processed(tmp_path / "p")
+    findings = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    resend = {"source_file": "quan-ba-dinh (lan 1).xlsx", "sheet": "", "cell": "", "unit_name": "UBND quận Ba Đình",
+              "rule": "duplicate_unit", "severity": "warning", "value": "quan-ba-dinh.xlsx",
+              "message": "Đơn vị \"UBND quận Ba Đình\" có ở hai tệp: đã dùng tệp mới hơn quan-ba-dinh.xlsx"}
+    other = {**resend, "source_file": "so-y-te (cu).xlsx", "value": "so-y-te.xlsx", "unit_name": "Sở Y tế"}
+    pd.concat([findings, pd.DataFrame([resend, other])]).to_csv(out / "findings.csv", index=False,
+                                                                encoding="utf-8-sig")
+    t = packs.load_tables(out)
+    mine = packs.findings_of(t, ["001", "00001", "00004"])
+    assert list(mine.loc[mine["rule"] == "duplicate_unit", "source_file"]) == ["quan-ba-dinh (lan 1).xlsx"]
+    assert "đã dùng tệp mới hơn quan-ba-dinh.xlsx" in packs.findings_html(t, mine)
+    shutil.rmtree(out)

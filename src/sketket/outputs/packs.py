@@ -690,7 +690,9 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     out["tier"] = out["tier"].fillna(form_tier).replace("", "khác")
     if codes is not None:
         mine = set(units.loc[units["unit_code"].isin(list(codes)), "source_file"])
-        out = out[out["source_file"].isin(mine)]
+        # an earlier file the unit's table replaced (its finding sits on that file and names the one kept)
+        replaced = out["rule"].eq("duplicate_unit") & out["value"].isin(mine)
+        out = out[out["source_file"].isin(mine) | replaced]
     return out
 
 
