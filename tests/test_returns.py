@@ -163,3 +163,21 @@ def test_a_unit_whose_table_differs_from_its_log_gets_the_reconciliation_line(tm
     # units that agree, or no logs at all: no line, no list
     assert reconciliation_findings(rec[rec["status"] == "agrees"], appendix()).empty
     assert reconciliation_findings(rec.iloc[0:0], appendix()).empty
+
+
+def test_a_replaced_file_goes_to_the_list_of_the_unit_that_resent_it(tmp_path):
+    """Quận Xuân's first file, replaced by its resend: its duplicate_unit warning names the unit as typed
+    ("UBND quận Xuân") and made a second list, ubnd-quan-xuan.xlsx, beside quan-xuan.xlsx; it names the file
+    kept, whose unit it is."""
+    from indicators_data import registry
+
+    findings = pd.DataFrame([
+        finding(XUAN, "Phường Hai", "sum_mismatch"),
+        finding("quan-xuan (lan 1).xlsx", "UBND quận Xuân", "duplicate_unit", severity="warning", cell="",
+                value=XUAN, message="Đơn vị có ở hai tệp"),
+    ])
+    attributed = attribute_findings(findings, appendix(), registry()).set_index("source_file")
+    assert attributed.loc["quan-xuan (lan 1).xlsx", ["submitter_name", "submitter_code"]].tolist() == [
+        "Quận Xuân", "001"]
+    paths = write_return_lists(findings, appendix(), tmp_path, plan=Plan.load(), registry=registry())
+    assert [p.name for p in paths] == ["quan-xuan.xlsx"] and len(_rows(paths[0])) == 2

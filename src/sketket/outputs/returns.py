@@ -95,6 +95,12 @@ def attribute_findings(findings: pd.DataFrame, appendix: pd.DataFrame,
     out = findings.copy()
     named: list[str] = []
     codes: list[str] = []
+    # a file replaced by the unit's later one (duplicate_unit names the file kept): that unit's list, not a list
+    # of its own under the name as typed ("UBND quận Đống Đa" beside "Quận Đống Đa")
+    for source, rule, kept in zip(out["source_file"].tolist(), out["rule"].tolist(), out["value"].tolist(),
+                                  strict=True):
+        if rule == "duplicate_unit" and source not in by_file and kept in by_file:
+            by_file[source] = by_file[kept]
     for source, unit_name in zip(out["source_file"].tolist(), out["unit_name"].tolist(), strict=True):
         if source not in by_file and not unit_name:  # once per rejected file
             by_file[source] = _unit_of_file(source, registry) or (f"Tệp {source}", "")
