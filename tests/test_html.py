@@ -60,6 +60,14 @@ def test_submission_line_from_template():
     assert packs.submission_html(t, "Z") == (
         "<p>Tình trạng gửi báo cáo: <b>Còn thiếu Báo cáo sơ kết</b>; ngày gửi đầu tiên 03/09/2017; tài liệu đã gửi "
         "chậm 4 ngày so với hạn (tính theo bản đến sau cùng).</p>")
+    # its figures from an earlier file (the later one could not be opened): said here, at the top of its pack
+    t._cache["indicators_units"] = pd.DataFrame({"unit_code": ["Z"], "unit_name": ["Sở Y tế"], "tier": ["so"],
+                                                 "source_file": ["y-te.xlsx"]})
+    t._cache["findings"] = pd.DataFrame({"source_file": ["y-te.xlsx"], "rule": ["resend_unreadable"],
+                                         "value": ["y-te (gui lai).xlsx"]})
+    assert packs.submission_html(t, "Z").endswith(
+        "<p>Số liệu của Sở Y tế (và đơn vị trực thuộc) lấy từ tệp gửi trước: tệp gửi sau không mở được, cần đơn vị "
+        "gửi lại.</p>")
 
 
 def test_no_html_assembled_by_hand_in_outputs():

@@ -164,9 +164,11 @@ def test_a_paper_copy_after_the_deadline_makes_the_unit_late(tmp_path, registry)
     thue = df.loc["N01"]
     assert (thue["status"], thue["days_late"], thue["first_date"], thue["complete_date"]) == (
         "late", "2", "25/08/2017", "01/09/2017")
-    from sketket.outputs.packs import submission_html
+    from sketket.outputs.packs import Tables, submission_html
 
-    html = submission_html({"submissions": df.reset_index()}, "N01")
+    t = Tables(tmp_path / "nothing-else")
+    t._cache["submissions"] = df.reset_index()
+    html = submission_html(t, "N01")
     assert ("ngày gửi đầu tiên 25/08/2017; nhận đủ ngày 01/09/2017; chậm 2 ngày so với hạn (tính theo bản đến "
             "sau cùng).") in html
 

@@ -988,7 +988,8 @@ def initiatives_brief_html(tables: Tables, top: int = 5) -> str:
 
 
 def submission_html(tables: Tables, code: str) -> str:
-    """One unit's line of the submission tracking (the same dataset as the city pack's table)."""
+    """One unit's line of the submission tracking (the same dataset as the city pack's table), and whether its
+    figures come from an earlier file than its last (older_figures_html)."""
     subs = tables["submissions"]
     row = subs[subs["unit_code"] == code] if len(subs) else subs
     if row.empty:
@@ -999,8 +1000,10 @@ def submission_html(tables: Tables, code: str) -> str:
     if r["status"] == "incomplete" and missing:  # "Còn thiếu bản giấy", not "Còn thiếu; còn thiếu: bản giấy"
         status, missing = f"{status} {missing}", ""
     complete = r.get("complete_date", "")
+    # the figures below come from an earlier file (the later one could not be opened): said first, not only
+    # among the warnings further down, since every figure and rank of the pack is the earlier file's
     return piece("submission", status, missing, str(r["first_date"] or ""), days,
-                 "" if _missing(complete) else str(complete))
+                 "" if _missing(complete) else str(complete)) + older_figures_html(tables, [code])
 
 
 def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = True) -> str:
