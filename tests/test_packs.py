@@ -81,6 +81,15 @@ def test_a_district_without_figures_gets_a_sentence_not_an_empty_ranking(tables)
     without = packs.members_html(tables, "002", "Quận Hoàn Kiếm", words)
     assert "<table" not in without and "Màu tím" not in without
     assert "Chưa có số liệu của Quận Hoàn Kiếm và các đơn vị trực thuộc" in without
+    # a department whose every figure awaits correction: its row is dashes only, as good as no row
+    gated = packs.Tables(tables.processed_dir)
+    units = tables["indicators_units"].copy()
+    s02 = units["unit_code"] == "S02"
+    units.loc[s02, ["on_time_rate", "dossiers_received"]] = float("nan")
+    gated._cache["indicators_units"] = units
+    awaiting = packs.members_html(gated, "S02", "Sở Tư pháp", packs.unit_pack_words("so"))
+    assert "<table" not in awaiting and "Chưa có số liệu của Sở Tư pháp và các đơn vị trực thuộc" in awaiting
+    assert "<table" in packs.members_html(tables, "S02", "Sở Tư pháp", packs.unit_pack_words("so"))
 
 def test_findings_by_tier_and_rule_and_escaping(tables):
     pivot = packs.findings_pivot(packs.findings_of(tables))

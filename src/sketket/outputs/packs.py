@@ -769,7 +769,9 @@ def members_html(tables: Tables, code: str, name: str, words: Mapping[str, str])
     nothing, no table of headers alone)."""
     members = family(tables, code)
     head = heading_html(words["members"])
-    if members.empty:
+    # units whose every figure awaits correction count as none: their rows would be dashes under a chart note
+    figures = [c for c in ("on_time_rate", "dossiers_received") if c in members]
+    if members.empty or not members[figures].notna().to_numpy().any():
         return head + para(pack_config()["no_members"].format(name=name))
     return (head + paragraph_html(words["members_note"])
             + ranking_chart_html(tables, members, name, words["child_tier"], code)
