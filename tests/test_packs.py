@@ -415,3 +415,17 @@ def test_a_unit_pack_says_the_unit_resent_its_table(tmp_path):
     assert list(mine.loc[mine["rule"] == "duplicate_unit", "source_file"]) == ["quan-ba-dinh (lan 1).xlsx"]
     assert "đã dùng tệp mới hơn quan-ba-dinh.xlsx" in packs.findings_html(t, mine)
     shutil.rmtree(out)
+
+
+def test_no_unit_awaiting_correction_beside_errors_that_hold_nothing_back(tables):
+    """Sở Tư pháp's row B does not add up: an error to correct, listed below, that holds no figure back (sketket
+    adds the rows itself). "Không có đơn vị nào có số liệu đang chờ sửa" alone read as contradicting it."""
+    t = packs.Tables(tables.processed_dir)
+    t._cache["findings"] = pd.concat([tables["findings"], pd.DataFrame([
+        {"source_file": "so-tu-phap.xlsx", "sheet": "Sheet1", "cell": "G11", "unit_name": "Sở Tư pháp",
+         "rule": "subtotal_mismatch", "severity": "error", "value": "10", "message": "Dòng B ghi …"}])],
+        ignore_index=True)
+    said = packs.awaiting_html(t, ["S02"])
+    assert said.startswith(packs.para("Không có đơn vị nào có số liệu đang chờ sửa."))
+    assert 'Các lỗi ở mục “Số liệu cần sửa” (dòng B ≠ tổng các dòng đơn vị) không giữ lại số liệu nào' in said
+    assert packs.awaiting_html(tables, ["S02"]) == packs.para("Không có đơn vị nào có số liệu đang chờ sửa.")

@@ -225,3 +225,22 @@ def test_a_count_of_nines_is_a_warning_to_check(tmp_path, reg):
         ("warning", "9.999", m.cell("dossiers_received", m.row_a)),
         ("warning", "99.999", m.cell("dossiers_received", m.unit_rows[0]))]
     assert "có vẻ là số ghi tạm" in found[0].message
+
+
+def test_a_total_over_no_or_one_sub_unit_is_said_without_counting_them(tmp_path, reg):
+    """"dòng A cộng 0 đơn vị trực thuộc là 107", "tổng 1 đơn vị trực thuộc": a department without Chi cục, or with
+    one, is told what its Tổng cộng or row B should equal in words that read."""
+    def alone(submitter, units):
+        units.clear()
+
+    findings, _ = run(tmp_path, reg, change=alone, total={"tthc_total": 5})
+    assert "là 5 nhưng dòng A (biểu không có đơn vị trực thuộc) là 200; cần bằng nhau" in only(
+        findings, "total_mismatch").message
+
+    def one(submitter, units):
+        del units[1]
+
+    findings, _ = run(tmp_path, reg, change=one, total={"tthc_total": 5})
+    assert "là 5 nhưng dòng A cộng đơn vị trực thuộc duy nhất là 280" in only(findings, "total_mismatch").message
+    findings, _ = run(tmp_path, reg, change=one, subtotal={"dossiers_received": 7})
+    assert "là 7 nhưng đơn vị trực thuộc duy nhất trong biểu ghi là 400" in only(findings, "subtotal_mismatch").message

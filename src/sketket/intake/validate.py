@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from sketket import catalog, layout
@@ -51,6 +51,7 @@ class Rules:
     rules: dict[str, dict]
     thresholds: dict[str, float]
     messages: dict[str, str]
+    covered: dict[str, dict[str, str]] = field(default_factory=dict)  # what a row B / Tổng cộng should equal
 
     def finding(self, rule: str, *, source_file: str, sheet: str = "", cell: str = "", unit_name: str = "",
                 value: object = "", severity: str | None = None, **fields: object) -> Finding:
@@ -64,7 +65,7 @@ def load_rules() -> Rules:
     """config/rules.yml, read once: the one loader of the rules (ingest, narrative reports, return lists and
     pages all describe a rule through it)."""
     data = load_yaml("rules.yml")
-    return Rules(data["rules"], data["thresholds"], data["messages"])
+    return Rules(data["rules"], data["thresholds"], data["messages"], data.get("covered", {}))
 
 
 def fmt(value: float | None, column: str = "") -> str:
@@ -298,8 +299,10 @@ class _Checker:
             except OverflowError:  # cells near 1e308 (a count that large has its own finding): nothing to compare
                 continue
             if not math.isclose(reported, expected, abs_tol=1e-6):
+                n = sum(r.kind == "unit" for r in covered)
+                said = self.rules.covered[rule]["none" if n == 0 else "one" if n == 1 else "many"]
                 self.add(rule, row, col, fmt(reported, col), column=_LABELS[col], reported=fmt(reported, col),
-                         expected=fmt(expected, col), count=format_int(sum(r.kind == "unit" for r in covered)))
+                         expected=fmt(expected, col), covered=said.format(n=format_int(n)))
 
 
 def check_table(table: Table, source_file: str, registry: Registry, matches: dict[int, Match] | None = None,

@@ -440,7 +440,7 @@ def awaiting_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     """The units awaiting correction: reported figures marked as such, and the cells to fix."""
     frame = awaiting_frame(tables, codes)
     if frame.empty:
-        return para("Không có đơn vị nào có số liệu đang chờ sửa.")
+        return para(pack_config()["no_awaiting"]) + _errors_not_held_html(tables, codes)
     cols = {"unit_name": "text", "dossiers_received": "int", "dossiers_on_time": "int", "dossiers_overdue": "int",
             "correction_cells": "text"}
     labels = {**column_labels(tables), "dossiers_received": "Hồ sơ đã nhận (đơn vị ghi)",
@@ -449,6 +449,23 @@ def awaiting_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
     shown = frame.assign(correction_cells=frame["correction_cells"].str.replace(" | ", "\n", regex=False))
     return (piece("awaiting_note")
             + table_html(shown[list(cols)], cols, labels))
+
+
+def _errors_not_held_html(tables: Tables, codes: Iterable[str] | None) -> str:
+    """Beside "no unit awaits correction": the errors listed below it that hold back no figure (rules outside
+    `gating.rules`, e.g. a row B that does not add up), so that the two sections never read as contradicting."""
+    from sketket.analysis.indicators import load_config
+
+    findings = findings_of(tables, codes)
+    if findings.empty:
+        return ""
+    gating = set(load_config()["gating"]["rules"])
+    loose = findings[(findings["severity"] == "error") & ~findings["rule"].isin(gating)
+                     & (findings["cell"].fillna("") != "")]  # a file-level error (a corrupt file) holds no row
+    if loose.empty:
+        return ""
+    rules = "; ".join(dict.fromkeys(rule_text(r) for r in loose["rule"]))
+    return para(pack_config()["errors_not_held"].format(rules=rules))
 
 
 def units_of(tables: Tables, tier: str | None = None, parent_code: str | None = None) -> pd.DataFrame:
