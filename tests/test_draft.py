@@ -345,6 +345,11 @@ def test_a_unit_that_meets_every_modern_criterion_is_not_said_silent_on_each():
     assert none[1] == ("Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: ngoài 1 đơn vị đã nêu đủ tiêu "
                        "chí ở trên, không đơn vị nào trong 2 đơn vị còn lại có báo cáo nêu đã thực hiện; 2 đơn vị không nêu "
                        "nội dung này.")
+    # every unit claims them all: none left to count ("không đơn vị nào trong 0 đơn vị còn lại" said nothing)
+    every = df[df["unit_code"] == "A"]
+    assert checklist_sentences(every, "II.2.d")[1] == (
+        "Bộ phận tiếp nhận và trả kết quả đạt tiêu chí diện tích tối thiểu: 1 đơn vị đã nêu đủ tiêu chí ở trên (gồm "
+        "tiêu chí này).")
 
 
 def test_satisfaction_rates_the_reports_give_are_said_as_a_range_never_added():

@@ -197,9 +197,13 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
         per_tier = yes["tier"].value_counts()
         by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(per_tier[t])}" for t in TIERS if t in per_tier]
         others = " còn lại" if rest else ""
-        text = (f"{label}: {rest}{format_int(len(yes))}/{format_int(read)} đơn vị{others} có báo cáo nêu đã thực hiện"
-                if len(yes) else f"{label}: {rest}không đơn vị nào trong {format_int(read)} đơn vị{others} có báo cáo "
-                                 "nêu đã thực hiện")
+        if rest and not read:  # every unit that reported said it meets every criterion: nothing else to count
+            text = f"{label}: {rest.removeprefix('ngoài ').removesuffix(', ')} (gồm tiêu chí này)"
+        elif len(yes):
+            text = f"{label}: {rest}{format_int(len(yes))}/{format_int(read)} đơn vị{others} có báo cáo nêu đã thực hiện"
+        else:
+            text = (f"{label}: {rest}không đơn vị nào trong {format_int(read)} đơn vị{others} có báo cáo nêu đã "
+                    "thực hiện")
         if by_tier:
             text += f" ({'; '.join(by_tier)})"
         if len(part):
