@@ -291,8 +291,17 @@ def test_a_unit_pack_is_about_a_unit_that_sends_a_table_at_its_own_tier(tables):
     assert packs.unit_choice(tables, "S01", "so").tier == "so"
     with pytest.raises(ParameterError, match='tier = "huyen" nhưng đơn vị S01 \\(Sở Nội vụ\\) thuộc cấp "so"'):
         packs.unit_choice(tables, "S01", "huyen")
-    with pytest.raises(ParameterError, match='unit_code = "00001" không phải mã của đơn vị phải gửi biểu'):
-        packs.unit_choice(tables, "00001")  # a commune: no pack of its own
+    # a commune: no pack of its own, its district's named
+    with pytest.raises(ParameterError, match='unit_code = "00001" là Phường Phúc Xá, đơn vị trực thuộc Quận Ba Đình: '
+                                             'số liệu của đơn vị ở trang của Quận Ba Đình \\(unit_code = "001"\\)'):
+        packs.unit_choice(tables, "00001")
+    with pytest.raises(ParameterError, match='unit_code = "Phuc Xa" là Phường Phúc Xá'):
+        packs.unit_choice(tables, "Phuc Xa")
+    # a name, typed without marks or kind, is its unit
+    assert packs.unit_choice(tables, "quan ba dinh").code == "001" and packs.unit_choice(tables, "Ba Đình").code == "001"
+    assert packs.unit_choice(tables, "Sở Tư pháp").code == "S02"
+    with pytest.raises(ParameterError, match="không phải mã hay tên .*; gần giống: 001 Quận Ba Đình"):
+        packs.unit_choice(tables, "Quận Ba Dinhh")
     with pytest.raises(ParameterError, match="được đọc thành số"):
         packs.unit_choice(tables, 1)
     with pytest.raises(ParameterError, match="không có thư mục"):

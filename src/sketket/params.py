@@ -4,7 +4,10 @@ so a scheduled run does not publish a page about the wrong unit or an empty fold
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pandas as pd
 
 
 class ParameterError(ValueError):
@@ -23,6 +26,34 @@ def text(value: object, name: str) -> str:
         raise ParameterError(f"{name} = {value!r} được đọc thành số, không phải chữ (papermill -p đọc 001 thành 1); "
                              f"ghi -r {name} <giá trị> để giữ nguyên, ví dụ -r {name} 001")
     return value.strip()
+
+
+# A unit's kind written before its name, with or without marks, "UBND" before it: optional in a name typed as
+# a parameter ("Yên Thường" for "Xã Yên Thường"; "Quan Hoa" is a ward's name, not a kind and "Hoa": kept whole too).
+_KIND = re.compile(r"^(?:ubnd\s+)?(?:xã|xa|phường|phuong|thị trấn|thi tran|quận|quan|huyện|huyen|thị xã|thi xa|"
+                   r"sở|so)\s+")
+
+
+def units_named(units: pd.DataFrame, asked: str) -> pd.DataFrame:
+    """The rows of `units` (columns unit_code, unit_name) whose name is the one typed: with its marks first
+    ("Xã Vạn Phúc" is not "Xã Vân Phúc"), then without; case, spaces and the kind optional; the whole name,
+    never a word of it ("Thánh"). Empty when none, several when the name is ambiguous."""
+    from sketket.clean import fold, nfc
+
+    names = units["unit_name"].fillna("").astype(str)
+    found = units.iloc[0:0]
+    for norm in (lambda n: " ".join(nfc(n).casefold().split()), lambda n: fold(n).strip()):
+        typed = norm(asked)
+        bare = _KIND.sub("", typed)
+
+        def same(name: str, norm=norm, typed=typed, bare=bare) -> bool:
+            whole = norm(name)
+            return typed in (whole, _KIND.sub("", whole)) or (bare != typed and bare == _KIND.sub("", whole))
+
+        found = units[names.map(same)]
+        if len(found):
+            return found
+    return found
 
 
 def folder(path: object, name: str = "processed_dir") -> Path:

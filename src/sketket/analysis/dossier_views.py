@@ -6,14 +6,13 @@ by rule. Rates are ratios of sums (on time ÷ (on time + overdue), rule 6), as i
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pandas as pd
 
 from sketket.analysis.dossier_counts import COUNTED, on_time_rate
 from sketket.catalog import Catalog
-from sketket.clean import fold, format_date, format_int, format_percent, nfc
+from sketket.clean import fold, format_date, format_int, format_percent
 from sketket.intake.dossiers import config
 
 ON_TIME = ("on_time", "pending_on_time")  # the table's notions (rule 6)
@@ -88,9 +87,6 @@ def select(dossiers: pd.DataFrame, unit_code: str = "", procedure: str = "", per
     return d
 
 
-_KIND = re.compile(r"^(?:ubnd\s+)?(?:xã|xa|phường|phuong|thị trấn|thi tran|quận|quan|huyện|huyen|thị xã|thi xa)\s+")
-
-
 def unit_of(dossiers: pd.DataFrame, asked: str) -> str:
     """The code of the unit a notebook's `unit_code` names: its code, or its name as the log's unit is named
     (diacritics, case and "Xã"/"Phường" optional: "xa yen thuong", "Yên Thường"); else a sentence listing the
@@ -102,22 +98,9 @@ def unit_of(dossiers: pd.DataFrame, asked: str) -> str:
     units = dossiers.loc[dossiers["unit_code"].fillna("") != "", ["unit_code", "unit_name"]].drop_duplicates("unit_code")
     if not asked or (units["unit_code"] == asked).any():
         return asked
-    names = units["unit_name"].fillna("")
-    # with its marks first ("Xã Vạn Phúc" is not "Xã Vân Phúc"), then without; the whole name, or the name
-    # without its kind ("Yên Thường"), never a word of it ("Thánh")
-    for norm in (lambda n: " ".join(nfc(n).casefold().split()), lambda n: fold(n).strip()):
-        typed = norm(asked)
-        bare = _KIND.sub("", typed)  # "xa yen thuong" → "yen thuong"; "Quan Hoa" is a name, kept whole too
-
-        def same(name: str, norm=norm, typed=typed, bare=bare) -> bool:
-            whole = norm(name)
-            return typed in (whole, _KIND.sub("", whole)) or (bare != typed and bare == _KIND.sub("", whole))
-
-        found = units[names.map(same)]
-        if len(found) == 1:
-            return str(found["unit_code"].iloc[0])
-        if len(found) > 1:
-            break
+    found = params.units_named(units, asked)
+    if len(found) == 1:
+        return str(found["unit_code"].iloc[0])
     known = ", ".join(f"{c} {n}" for c, n in units.sort_values("unit_code").itertuples(index=False)) or "–"
     registry = load_registry().units
     named = registry.loc[registry["code"] == asked, "name_with_type"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from sketket.clean import format_date, format_int, format_number, format_percent
 from sketket.config import Plan
 from sketket.dimensions import DISPLAY_ORDER, scope_label
 from sketket.outputs.html import emphasised, piece, render, safe
+
+if TYPE_CHECKING:
+    from sketket.registry import Registry
 
 DEMO_LABEL = "Dữ liệu minh họa"
 UNMATCHED = "đơn vị ngoài danh mục"
@@ -219,18 +222,22 @@ class UnitChoice:
     name: str
 
 
-def unit_choice(tables: Tables, unit_code: object, tier: object = "") -> UnitChoice:
-    """The unit a unit pack is about, from the notebook's parameters: its code must be one of the units that
-    send a table (completeness), whose tier and name the data give (the `tier` parameter is only checked)."""
+def unit_choice(tables: Tables, unit_code: object, tier: object = "", registry: Registry | None = None) -> UnitChoice:
+    """The unit a unit pack is about, from the notebook's parameters: its code, or its name (marks, case and
+    kind optional: "Chuong My"), must be one of the units that send a table (completeness), whose tier and name
+    the data give (the `tier` parameter is only checked). A sub-unit's code or name is sent to its parent's
+    pack; anything else gets the closest names."""
     from sketket import params
 
     code = params.text(unit_code, "unit_code")
     units = tables["completeness"]
     row = units[units["unit_code"] == code] if len(units) else units
+    if row.empty and len(units):
+        named = params.units_named(units, code)
+        if len(named) == 1:
+            row, code = named, str(named["unit_code"].iloc[0])
     if row.empty:
-        known = ", ".join(units["unit_code"].head(8)) if len(units) else ""
-        raise params.ParameterError(f"unit_code = \"{code}\" không phải mã của đơn vị phải gửi biểu (danh sách theo dõi gửi biểu) trong {tables.processed_dir}"
-                                    + (f" (ví dụ: {known}, …)" if known else ""))
+        raise params.ParameterError(_unit_choice_error(tables, units, code, registry))
     actual = str(row["tier"].iloc[0])
     wanted = params.text(tier, "tier")
     if wanted and wanted != actual:
@@ -238,6 +245,33 @@ def unit_choice(tables: Tables, unit_code: object, tier: object = "") -> UnitCho
                                     f"cấp \"{actual}\"; để trống tier hoặc ghi \"{actual}\"")
     summary = _summary_row(tables, code)  # the registry's name when the unit has figures, else as listed
     return UnitChoice(code, actual, str((summary if summary is not None else row.iloc[0])["unit_name"]))
+
+
+def _unit_choice_error(tables: Tables, units: pd.DataFrame, asked: str, registry: Registry | None) -> str:
+    """Why no pack can be made for `asked`: a sub-unit (its parent's pack named), else the closest names."""
+    import difflib
+
+    from sketket import params
+    from sketket.clean import fold
+    from sketket.registry import load_registry
+
+    words = pack_config()["unit_choice"]
+    reg = (registry or load_registry()).units
+    own = reg[reg["code"] == asked]
+    if own.empty:
+        own = params.units_named(reg.rename(columns={"code": "unit_code", "name_with_type": "unit_name"}), asked)
+    if len(own) == 1 and own.iloc[0].get("parent_code", "") in set(units["unit_code"]):
+        parent = own.iloc[0]["parent_code"]
+        name = own.iloc[0].get("name_with_type", own.iloc[0].get("unit_name", ""))
+        return words["sub_unit"].format(asked=asked, name=name, parent=parent,
+                                        parent_name=units.loc[units["unit_code"] == parent, "unit_name"].iloc[0])
+    names = dict(zip(units["unit_name"].map(lambda n: fold(n).strip()), units["unit_code"] + " " + units["unit_name"],
+                     strict=False))
+    close = [names[n] for n in difflib.get_close_matches(fold(asked).strip(), list(names), n=3, cutoff=0.6)]
+    known = ", ".join(close or list(units["unit_code"].head(8)))
+    return words["unknown"].format(asked=asked, folder=tables.processed_dir,
+                                   known=(words["close"] if close else words["examples"]).format(known=known)
+                                   if known else "")
 
 
 # ---------------------------------------------------------------- index page
