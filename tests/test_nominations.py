@@ -590,3 +590,21 @@ def test_the_submitted_list_says_a_claim_the_units_figures_contradict(tmp_path: 
             "hồ sơ quá hạn\" nhưng biểu số liệu của Quận Ba Đình ghi 9.130 hồ sơ quá hạn; cần kiểm tra lại với đơn "
             "vị.)") in cells
     assert "Chủ động hướng dẫn công dân" in cells
+
+
+def test_the_lists_round_a_share_as_the_docx_and_the_packs_do() -> None:
+    """1 direct worker of 16 individuals is 6,25%: Python's round() made it 6,2 in the workbook beside 6,3% in the
+    .docx and the packs (format_percent rounds half up)."""
+    from openpyxl import Workbook
+
+    from sketket.clean import format_percent
+    from sketket.outputs.nominations import _direct_sheet, _number, load_config
+
+    assert _number(6.25, 1) == 6.3 and _number(0.125, 2) == 0.13 and format_percent(6.25) == "6,3%"
+    ws = Workbook().active
+    checks = pd.DataFrame({"kind": "individual", "award_level": "city", "proposer_name": "Sở A", "proposer_code": "S01",
+                           "check_direct_share": ["x"] * 16, "direct_worker": [True] + [False] * 15,
+                           "award": "Bằng khen", "name": [f"Người {i}" for i in range(16)]})
+    _direct_sheet(ws, checks, load_config(), Plan.load())
+    shares = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, float)]
+    assert 6.3 in shares and 6.2 not in shares

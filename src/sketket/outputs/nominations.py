@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sketket.analysis.nominations import check_nominations, direct_shares, submitted_direct_share
 from sketket.catalog import Catalog, reports
-from sketket.clean import excel_safe, format_int, format_percent, nfc
+from sketket.clean import excel_safe, format_int, format_percent, nfc, round_half_up
 from sketket.config import Plan
 from sketket.intake.nominations import config as load_config
 from sketket.outputs import docx_layout as dl
@@ -66,7 +66,8 @@ def safe(text: object) -> object:
 def _number(value: object, decimals: int | None = None) -> object:
     if value is None or pd.isna(value):
         return None
-    return round(float(value), decimals) if decimals is not None else int(value)
+    # half up, as the .docx and the packs write it (Python's round(6.25, 1) is 6.2: the list said 6,2, the docx 6,3%)
+    return round_half_up(float(value), decimals) if decimals is not None else int(value)
 
 
 def list_row(r: pd.Series, stt: int, ok: str) -> dict[str, object]:
@@ -229,7 +230,7 @@ def _direct_sheet(ws: Worksheet, checks: pd.DataFrame, cfg: dict[str, Any], plan
     _header(ws, r, columns)
     for k, d in enumerate(direct_shares(checks, cfg).itertuples(), start=1):
         verdict = f"Đạt (≥ {threshold})" if d.meets else f"Chưa đạt (dưới {threshold})"
-        _put_row(ws, r + k, [k, d.proposer_name, d.individuals, d.direct, round(d.share, 1), verdict])
+        _put_row(ws, r + k, [k, d.proposer_name, d.individuals, d.direct, round_half_up(d.share, 1), verdict])
 
 
 def _summary(r: pd.Series, o: dict[str, Any]) -> str:
