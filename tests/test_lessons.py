@@ -225,3 +225,20 @@ def test_a_part_opened_by_its_difficulties_keeps_them_apart(themes):
     sections["heading"] = "3. Khó khăn, vướng mắc"  # a report on assigned tasks: its part 3 is read as III
     rec = recommendations(sections, themes)
     assert list(rec["recommendation"]) == ["Các Sở, ngành chủ động dự thảo quyết định công bố TTHC."]
+
+
+def test_the_addressees_are_named_from_the_runs_registry(tmp_path):
+    """A project's registry (paths.registry) names a department the 2017 registry does not have: a
+    recommendation to it is to the departments (so_nganh) in what the run writes, not 'không rõ'."""
+    from sketket.analysis.lessons import write_lessons
+    from sketket.catalog import Catalog
+    from sketket.registry import Registry
+
+    Catalog(tmp_path).save("sections", section_rows([
+        ("001", "III", "Đề nghị Sở Chuyển đổi số hướng dẫn kết nối phần mềm một cửa.")]))
+    own = Registry(pd.DataFrame([{"code": "S99", "tier": "so", "name": "Sở Chuyển đổi số", "parent_code": ""}]))
+    write_lessons(tmp_path, registry=own)
+    rec = Catalog(tmp_path).load("recommendations")
+    assert list(rec["addressee"]) == ["so_nganh"]
+    write_lessons(tmp_path)  # the 2017 registry has no such department
+    assert list(Catalog(tmp_path).load("recommendations")["addressee"]) == ["khong_ro"]

@@ -375,11 +375,12 @@ def read_sections(processed_dir: Path) -> pd.DataFrame:
     return Catalog(Path(processed_dir)).load("sections")
 
 
-def write_lessons(processed_dir: Path) -> dict[str, Path]:
-    """lessons_themes.csv, lessons_quotes.csv, initiatives.csv and recommendations.csv in processed_dir."""
+def write_lessons(processed_dir: Path, registry: Registry | None = None) -> dict[str, Path]:
+    """lessons_themes.csv, lessons_quotes.csv, initiatives.csv and recommendations.csv in processed_dir; the
+    addressees of the recommendations ("Kiến nghị tới") named from the run's `registry`."""
     processed_dir = Path(processed_dir)
     sections = read_sections(processed_dir)
-    themes = load_themes()
+    themes = load_themes(registry=registry)
     sent = lesson_sentences(sections, themes)
     tables = {
         "lessons_themes": theme_counts(sent, themes),

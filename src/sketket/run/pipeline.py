@@ -312,7 +312,7 @@ def _prepare_lessons(ctx: RunContext) -> None:
     from sketket.analysis.lessons import write_lessons
     from sketket.analysis.tracking import write_tracking
 
-    _step("Bài học kinh nghiệm (lessons)", write_lessons, ctx.processed_dir)
+    _step("Bài học kinh nghiệm (lessons)", write_lessons, ctx.processed_dir, registry=ctx.registry)
     _step("Tiêu chí Bộ phận một cửa (checklist)", write_checklist, ctx.processed_dir)
     _step("Theo dõi gửi báo cáo (tracking)", write_tracking, ctx.raw_dir, ctx.processed_dir, registry=ctx.registry,
           plan=ctx.plan)
