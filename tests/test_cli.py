@@ -120,3 +120,34 @@ def test_python_dash_m_sketket_is_the_sketket_command(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "sketket", "ingest", str(tmp_path / "khong-co"), "--out",
                           str(tmp_path / "out")], capture_output=True, text=True, check=False)
     assert bad.returncode == 2
+
+
+def test_template_ingest_and_validate_take_the_projects_plan_and_registry(tmp_path, capsys):
+    """`--config sketket.yml` was read by ingest only for its folders: the blank forms printed the package's
+    period, and ingest and validate matched units against the 2017 registry, whatever paths.registry said."""
+    import openpyxl
+
+    from sketket.registry import load_registry
+
+    reg = load_registry().units[["code", "tier", "name", "parent_code"]].copy()
+    reg.loc[reg["code"] == "S02", "name"] = "Sở Tư pháp và Pháp chế"  # the project's own name for S02
+    reg.to_csv(tmp_path / "danh-muc.csv", index=False)
+    (tmp_path / "sketket.yml").write_text(
+        "paths:\n  registry: danh-muc.csv\nplan:\n  period_end: 2017-06-30\n", encoding="utf-8")
+    config = str(tmp_path / "sketket.yml")
+    assert main(["template", "--form", "I", "--out", str(tmp_path / "mau.xlsx"), "--config", config]) == 0
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "mau.xlsx").active.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert any("đến 30/06/2017" in c for c in cells)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_filled("I", raw / "tu-phap.xlsx", {"unit_name": "Sở Tư pháp và Pháp chế", **figures("I", 100, 1)}, [])
+    assert main(["ingest", str(raw), "--out", str(tmp_path / "out"), "--config", config]) == 0
+    appendix = pd.read_csv(tmp_path / "out" / "appendix.csv", dtype=str, encoding="utf-8-sig")
+    assert appendix.loc[0, "unit_code"] == "S02"
+    capsys.readouterr()
+    assert main(["validate", str(raw / "tu-phap.xlsx"), "--config", config]) == 0
+    assert "không có trong danh mục" not in capsys.readouterr().out
+    assert main(["validate", str(raw / "tu-phap.xlsx")]) == 0  # a warning only: unknown to the 2017 registry
+    assert "không có trong danh mục" in capsys.readouterr().out
+    assert main(["ingest", str(raw), "--out", str(tmp_path / "out2"), "--registry", str(tmp_path / "khong-co.csv")]) == 2

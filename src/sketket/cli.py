@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-number", default=None, help="số Kế hoạch in trên biểu (mặc định: config/plan.yml)")
     p.add_argument("--plan-date", default=None, help="ngày Kế hoạch, dd/mm/yyyy")
     p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
+    p.add_argument("--config", type=Path, default=None,
+                   help="sketket.yml: Kế hoạch (plan:) và danh mục đơn vị (paths.registry) của dự án")
 
     p = sub.add_parser("ingest", help="đọc, làm sạch, kiểm tra mọi tệp đã nhận")
     p.add_argument("raw_dir", type=Path, help="thư mục các tệp đơn vị gửi (không bị sửa)")
@@ -54,12 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
     p.add_argument("--max-size-mb", type=float, default=20.0, help="tệp lớn hơn bị từ chối (MB, mặc định 20)")
     p.add_argument("--config", type=Path, default=None,
-                   help="sketket.yml: thư mục sổ theo dõi hồ sơ và góp ý dự thảo (paths.dossiers, paths.comments) để riêng")
+                   help="sketket.yml: danh mục đơn vị (paths.registry); thư mục sổ theo dõi hồ sơ và góp ý dự thảo "
+                        "(paths.dossiers, paths.comments) để riêng")
 
     p = sub.add_parser("validate", help="kiểm tra một hoặc nhiều biểu trước khi gửi")
     p.add_argument("files", nargs="+", type=Path, help="các tệp biểu cần kiểm tra")
     p.add_argument("--all", action="store_true", help="in mọi phát hiện (mặc định: các phát hiện đầu mỗi tệp, số lượng ở validate_shown của config/ingest.yml)")
     p.add_argument("--registry", type=Path, default=None, help=REGISTRY_HELP)
+    p.add_argument("--config", type=Path, default=None, help="sketket.yml: danh mục đơn vị (paths.registry) của dự án")
 
     p = sub.add_parser("demo", help="bộ dữ liệu minh họa của cả Thành phố")
     p.add_argument("--out", required=True, type=Path, help="thư mục sẽ ghi dữ liệu minh họa")

@@ -694,8 +694,18 @@ def write_outputs(result: IngestResult, out_dir: Path, appendix_lines: Iterable[
 
 
 # -- command line ------------------------------------------------------------------------------------------
-def _registry(args: argparse.Namespace) -> Registry:
-    return load_registry(args.registry) if getattr(args, "registry", None) else load_registry()
+def run_registry(args: argparse.Namespace) -> tuple[RunContext, Registry]:
+    """The run context of `--config` (sketket.yml; none: the defaults) and the registry a command matches units
+    against: `--registry` when given, else the config's paths.registry, else the Hanoi 2017 default.
+    ConfigError and RegistryError say what is wrong."""
+    from sketket.context import RunContext
+
+    ctx = RunContext.load(getattr(args, "config", None))
+    if getattr(args, "registry", None):
+        if not Path(args.registry).is_file():
+            raise ConfigError(f"không có tệp danh mục {args.registry}")
+        return ctx, load_registry(args.registry)
+    return ctx, ctx.registry
 
 
 def cli_ingest(args: argparse.Namespace) -> int:
@@ -703,19 +713,9 @@ def cli_ingest(args: argparse.Namespace) -> int:
     if not raw_dir.is_dir():
         print(f"sketket ingest: không có thư mục {raw_dir}", file=sys.stderr)
         return 2
-    if getattr(args, "registry", None) and not Path(args.registry).is_file():
-        print(f"sketket ingest: không có tệp danh mục {args.registry}", file=sys.stderr)
-        return 2
     try:
-        registry = _registry(args)
-    except RegistryError as exc:
-        print(f"sketket ingest: {exc}", file=sys.stderr)
-        return 2
-    from sketket.context import RunContext
-
-    try:
-        ctx = RunContext.load(getattr(args, "config", None))
-    except ConfigError as exc:
+        ctx, registry = run_registry(args)
+    except (ConfigError, RegistryError) as exc:
         print(f"sketket ingest: {exc}", file=sys.stderr)
         return 2
     result = ingest(raw_dir, Path(args.out), registry, args.max_size_mb, set_aside=set_aside_folders(raw_dir, ctx))
@@ -763,8 +763,8 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(f"sketket validate: không có tệp {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
     try:
-        registry = _registry(args)
-    except RegistryError as exc:
+        _, registry = run_registry(args)
+    except (ConfigError, RegistryError) as exc:
         print(f"sketket validate: {exc}", file=sys.stderr)
         return 2
     failed = False

@@ -97,12 +97,22 @@ def write_template(form: str, out: Path, unit: str | None = None, registry: Regi
 
 
 def cli_template(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from sketket.config import ConfigError
+    from sketket.intake.ingest import run_registry
+    from sketket.registry import RegistryError
+
     try:
-        plan = Plan.load({"plan_number": args.plan_number, "plan_date": args.plan_date})
+        ctx, registry = run_registry(args)
+    except (ConfigError, RegistryError) as exc:
+        print(f"sketket template: {exc}", file=sys.stderr)
+        return 2
+    try:  # the project's plan (sketket.yml), the number and date given here replacing its own
+        plan = Plan.load({**asdict(ctx.plan), "plan_number": args.plan_number, "plan_date": args.plan_date})
     except ValueError as exc:
         print(f"sketket template: ngày kế hoạch không hợp lệ ({exc}); cần dạng dd/mm/yyyy", file=sys.stderr)
         return 2
-    registry = load_registry(args.registry) if args.registry else None
     try:
         if args.form == "khen-thuong":
             from sketket.outputs.nomination_template import write_nomination_template
