@@ -192,3 +192,17 @@ def test_a_corrected_resend_does_not_make_the_unit_late(tmp_path, registry):
                      encoding="utf-8-sig").set_index("unit_code")
     assert (df.loc["001", "status"], df.loc["001", "first_date"], df.loc["001", "days_late"]) == (
         "on_time", "29/08/2017", "")
+
+
+def test_a_log_past_its_bound_is_not_parsed_and_the_file_dates_are_used(tmp_path, registry, caplog, monkeypatch):
+    """The submission log is read whole by pandas: a file of that name larger than log_max_bytes (a unit's
+    upload bearing the name, a dump) is said and left unparsed, the files' own dates standing in."""
+    from sketket.analysis import tracking
+
+    raw = submission_log(tmp_path, [("001", "Quận Ba Đình", "phu_luc", "dien_tu", "01/09/2017")])
+    touch(raw, "quan/ba-dinh.xlsx", dt.date(2017, 8, 29))
+    assert tracking.read_log(raw) is not None
+    monkeypatch.setitem(tracking._config(), "log_max_bytes", 10)
+    with caplog.at_level("WARNING"):
+        assert tracking.read_log(raw) is None
+    assert "vượt giới hạn 10 (log_max_bytes" in caplog.text

@@ -9,6 +9,7 @@ exists; a file received without a log entry is dated by its modification time, a
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sketket.analysis.lessons import read_sections
 from sketket.catalog import Catalog
-from sketket.clean import fold, format_date, nfc
+from sketket.clean import fold, format_date, format_int, nfc
 from sketket.config import Plan, load_yaml
 from sketket.dimensions import TIER_LABELS
 from sketket.intake.narrative import extra_units, match_unit, task_report_files, unit_named_by_file
@@ -75,6 +76,12 @@ def read_log(raw_dir: Path) -> pd.DataFrame | None:
     """The submission log (EVENT_COLUMNS without source_file), or None when RAW_DIR has none."""
     found = sorted(Path(raw_dir).rglob(_config()["log_file"]))
     if not found:
+        return None
+    limit = int(_config()["log_max_bytes"])
+    if found[0].stat().st_size > limit:  # bounded before it is parsed: a unit's upload may bear the name
+        logging.getLogger(__name__).warning(
+            "Không đọc nhật ký nộp báo cáo %s: %s byte, vượt giới hạn %s (log_max_bytes trong submitters.yml); "
+            "dùng ngày của các tệp đã nhận", found[0], format_int(found[0].stat().st_size), format_int(limit))
         return None
     log = pd.read_csv(found[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
     log = log.rename(columns=str.strip)
