@@ -438,3 +438,14 @@ def test_no_unit_awaiting_correction_beside_errors_that_hold_nothing_back(tables
     assert said.startswith(packs.para("Không có đơn vị nào có số liệu đang chờ sửa."))
     assert 'Các lỗi ở mục “Số liệu cần sửa” (dòng B ≠ tổng các dòng đơn vị) không giữ lại số liệu nào' in said
     assert packs.awaiting_html(tables, ["S02"]) == packs.para("Không có đơn vị nào có số liệu đang chờ sửa.")
+
+
+def test_a_tiers_page_ranks_in_a_chart_only_units_enough_for_one(tables):
+    """02_indicators drew its chart itself: with parent_code a district of one or two communes with figures, a
+    chart of one or two bars. The page now asks the packs, which say it in a sentence below min_bars."""
+    few = packs.tier_ranking_html(tables, "chi_cuc", "S01")  # Sở Nội vụ's two Ban
+    assert "<img" not in few and "Chỉ 2 đơn vị có tỷ lệ đúng hạn: không vẽ biểu đồ" in few and "<table" in few
+    assert "Ban Tôn giáo" in few
+    assert "<img" in packs.tier_ranking_html(tables, "xa", "001")  # three communes: a chart
+    assert packs.tier_label_of(tables, "xa", "001") == "Xã, phường, thị trấn – Quận Ba Đình"
+    assert packs.distribution_charts_html(tables).count("<img") == 2

@@ -860,15 +860,53 @@ def ranking_chart_html(tables: Tables, members: pd.DataFrame, name: str, child_t
     from sketket.outputs import plots
 
     if not plots.enough_bars(members, "on_time_rate"):
-        n = int(members["on_time_rate"].notna().sum()) if len(members) else 0
-        if n == 0:
-            return para("Chưa đơn vị nào có tỷ lệ đúng hạn để so sánh (chưa có số liệu hoặc số liệu đang chờ sửa): "
-                        "không vẽ biểu đồ.")
-        return para(f"Chỉ {format_int(n)} đơn vị có tỷ lệ đúng hạn: không vẽ biểu đồ, số liệu ở bảng dưới.")
+        return _too_few_bars(members)
     fig = plots.bar_ranking(members, "on_time_rate", "unit_name", f"Tỷ lệ hồ sơ giải quyết đúng hạn – {name}",
                             "Tỷ lệ hồ sơ đúng hạn", references=references(tables, child_tier, unit_code),
                             highlight=unit_code)
     return chart(fig, f"Xếp hạng tỷ lệ đúng hạn – {name}", tall=True)
+
+
+def _too_few_bars(units: pd.DataFrame) -> str:
+    """Said instead of a ranking chart of too few bars (config/plots.yml `min_bars`)."""
+    n = int(units["on_time_rate"].notna().sum()) if len(units) else 0
+    if n == 0:
+        return para("Chưa đơn vị nào có tỷ lệ đúng hạn để so sánh (chưa có số liệu hoặc số liệu đang chờ sửa): "
+                    "không vẽ biểu đồ.")
+    return para(f"Chỉ {format_int(n)} đơn vị có tỷ lệ đúng hạn: không vẽ biểu đồ, số liệu ở bảng dưới.")
+
+
+def tier_label_of(tables: Tables, tier: str, parent_code: str | None = None) -> str:
+    """What a tier's page is about: the tier, or the tier under one unit ("Xã, phường, thị trấn – Quận Ba Đình")."""
+    from sketket.outputs import plots
+
+    return plots.tier_label(tier) + (f" – {family_name(tables, parent_code)}" if parent_code else "")
+
+
+def tier_ranking_html(tables: Tables, tier: str, parent_code: str | None = None) -> str:
+    """The units of a tier (under `parent_code` when given) ranked on the on-time rate with the tier's and the
+    city's rates, then their table; a sentence instead of a chart of too few bars."""
+    from sketket.outputs import plots
+
+    units = units_of(tables, tier, parent_code or None)
+    label = tier_label_of(tables, tier, parent_code)
+    if not plots.enough_bars(units, "on_time_rate"):
+        return _too_few_bars(units) + units_table(tables, units)
+    fig = plots.bar_ranking(units, "on_time_rate", "unit_name", f"Tỷ lệ hồ sơ giải quyết đúng hạn – {label}",
+                            "Tỷ lệ hồ sơ đúng hạn", tier=tier, references=references(tables, tier))
+    return chart(fig, f"Xếp hạng tỷ lệ đúng hạn – {label}") + units_table(tables, units)
+
+
+def distribution_charts_html(tables: Tables) -> str:
+    """How the on-time rate and the one-stop share spread within each tier (one chart each)."""
+    from sketket.outputs import plots
+
+    units = units_of(tables)
+    return "".join(chart(plots.distribution(units, column, title, axis), alt) for column, title, axis, alt in (
+        ("on_time_rate", "Phân bố tỷ lệ hồ sơ giải quyết đúng hạn theo cấp", "Tỷ lệ hồ sơ đúng hạn",
+         "Phân bố tỷ lệ đúng hạn theo cấp"),
+        ("one_stop_share", "Phân bố tỷ lệ TTHC thực hiện theo cơ chế một cửa", "Tỷ lệ TTHC một cửa",
+         "Phân bố tỷ lệ TTHC một cửa theo cấp")))
 
 
 def references(tables: Tables, tier: str, unit_code: str | None = None) -> dict[str, float]:
