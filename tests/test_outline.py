@@ -91,7 +91,7 @@ def test_unit_pack_shows_its_own_answers_and_quotes(tables):
     assert "Tổ công nghệ &lt;số&gt;" in html and "Không phải của quận" not in html
     answers = packs.own_checklist_html(t, "001")
     assert "Làm việc sáng thứ bảy" in answers and "<td>Có</td>" in answers
-    assert "Chưa đọc được" in packs.own_checklist_html(t, "S99")
+    assert "Chưa đọc được báo cáo sơ kết nào của đơn vị" in packs.own_checklist_html(t, "S99")
     # a rate the report states is written as a rate, a count as a count
     row = t["checklist"][t["checklist"]["unit_code"] == "001"].head(1)
     rows = pd.concat([row, row], ignore_index=True)

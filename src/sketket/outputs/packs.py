@@ -1494,8 +1494,8 @@ def _no_report(tables: Tables, code: str) -> str:
         return ""
     sent = tables["submissions"]
     row = sent[sent["unit_code"] == code] if len(sent) else sent
-    if row.empty:
-        return ""  # not a unit expected to report: nothing known of its report
+    if row.empty:  # not a unit submission tracking follows: whether it sent one is not known here
+        return words["not_found"]
     files = row.iloc[0]["bao_cao_file"]
     return words["not_read"].format(file=files) if isinstance(files, str) and files else words["not_sent"]
 
