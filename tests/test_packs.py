@@ -449,3 +449,26 @@ def test_a_tiers_page_ranks_in_a_chart_only_units_enough_for_one(tables):
     assert "<img" in packs.tier_ranking_html(tables, "xa", "001")  # three communes: a chart
     assert packs.tier_label_of(tables, "xa", "001") == "Xã, phường, thị trấn – Quận Ba Đình"
     assert packs.distribution_charts_html(tables).count("<img") == 2
+
+
+def test_a_unit_pack_says_what_came_of_the_units_own_nominations(tmp_path):
+    """Huyện Thạch Thất proposed awards, one held for an open error: its pack never said so, and the leader
+    meeting the unit did not know."""
+    from sketket.catalog import Catalog
+
+    def nomination(i: int, proposer: str, kind: str, passed: bool, criteria: str = "Đạt") -> dict:
+        return {"nomination_id": f"n{i}", "kind": kind, "proposer_name": proposer, "proposer_code": proposer,
+                "name": f"Người {i}", "award": "Bằng khen của Chủ tịch UBND Thành phố", "award_level": "city",
+                "check_criteria": criteria, "check_data_status": "Đạt", "passed": passed}
+
+    Catalog(tmp_path).save("nomination_checks", pd.DataFrame([
+        nomination(1, "276", "collective", True), nomination(2, "276", "individual", True),
+        nomination(3, "276", "collective", False, "Số liệu của đơn vị đang chờ sửa (G12)"),
+        nomination(4, "277", "individual", False, "Khác")]))
+    t = packs.load_tables(tmp_path)
+    html = packs.own_nominations_html(t, "276")
+    assert ("Danh sách đề nghị khen thưởng của đơn vị: 2 tập thể, 1 cá nhân; 2 đề nghị qua kiểm tra, 1 chưa đủ "
+            "điều kiện.") in html
+    assert "Người 3" in html and "Số liệu của đơn vị đang chờ sửa (G12)" in html and "Người 4" not in html
+    assert "Người 1" not in html  # passed: not listed
+    assert packs.own_nominations_html(t, "001") == packs.para("Đơn vị chưa gửi danh sách đề nghị khen thưởng.")

@@ -1575,6 +1575,40 @@ def _true(series: pd.Series) -> pd.Series:
     return series.astype(str).str.lower().isin(["true", "1"])
 
 
+def _held_nominations(held: pd.DataFrame, ok: str, limit: int) -> str:
+    """The nominations that did not pass, each with what its checks found (empty when none)."""
+    if held.empty:
+        return ""
+    cols = [c for c in held.columns if c.startswith("check_")]
+    reasons = held[cols].apply(lambda r: "\n".join(v for v in r if v and v != ok), axis=1)
+    frame = pd.DataFrame({"name": held["name"], "proposer_name": held["proposer_name"],
+                          "award": held["award"], "reason": reasons})
+    return (table_html(frame.head(limit), labels={"name": "Tập thể, cá nhân", "proposer_name": "Đơn vị đề nghị",
+                                                  "award": "Hình thức khen thưởng", "reason": "Lý do chưa đủ điều kiện"},
+                       caption="Đề nghị chưa đủ điều kiện")
+            + (para(f"… và {format_int(len(held) - limit)} đề nghị khác (danh sách đầy đủ trong tệp "
+                    "danh-sach-de-nghi-khen-thuong.xlsx).") if len(held) > limit else ""))
+
+
+def own_nominations_html(tables: Tables, code: str, limit: int = 15) -> str:
+    """A unit pack's word on the unit's own award nominations: how many it proposed and passed the checks, and
+    those held back with the reason (what the leader raises with the unit); one sentence when it sent none."""
+    from sketket.config import load_yaml
+
+    words = pack_config()["own_nominations"]
+    checks = tables["nomination_checks"]
+    mine = checks[checks["proposer_code"].astype(str) == code] if len(checks) else checks
+    if mine.empty:
+        return para(words["none"])
+    mine = mine.assign(**{c: mine[c].astype(object).where(mine[c].notna(), "").astype(str)
+                          for c in mine.columns if c.startswith("check_")})
+    passed = _true(mine["passed"])
+    said = words["summary"].format(collectives=format_int((mine["kind"] == "collective").sum()),
+                                   individuals=format_int((mine["kind"] == "individual").sum()),
+                                   passed=format_int(passed.sum()), held=format_int((~passed).sum()))
+    return para(said) + _held_nominations(mine[~passed], load_yaml("nominations.yml")["results"]["ok"], limit)
+
+
 def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str:
     """The units' award nominations against the shortlist: the share of direct workers among the individuals
     proposed for a city-level award, the nominations held back with the reason, and the shortlisted units
@@ -1618,17 +1652,7 @@ def nominations_html(tables: Tables, limit: int = 30, lists: bool = True) -> str
     held = checks[~passed]
     if not lists:
         return parts[0]
-    if len(held):
-        cols = [c for c in checks.columns if c.startswith("check_")]
-        reasons = held[cols].apply(lambda r: "\n".join(v for v in r if v and v != "Đạt"), axis=1)
-        frame = pd.DataFrame({"name": held["name"], "proposer_name": held["proposer_name"],
-                              "award": held["award"], "reason": reasons})
-        parts.append(table_html(frame.head(limit), labels={"name": "Tập thể, cá nhân", "proposer_name": "Đơn vị đề nghị",
-                                                           "award": "Hình thức khen thưởng", "reason": "Lý do chưa đủ điều kiện"},
-                                caption="Đề nghị chưa đủ điều kiện"))
-        if len(held) > limit:
-            parts.append(para(f"… và {format_int(len(held) - limit)} đề nghị khác (danh sách đầy đủ trong tệp "
-                              "danh-sach-de-nghi-khen-thuong.xlsx)."))
+    parts.append(_held_nominations(held, ok, limit))
     awards = tables["awards"]
     if len(awards):
         short = awards[_true(awards["shortlisted"])]
