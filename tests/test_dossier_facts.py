@@ -24,7 +24,7 @@ def test_figures_of_the_city_and_of_a_unit(logged):
     assert (s.count, s.names) == (2, ["Phường Một", "Phường Hai"])
     c = facts.counts(logged)
     assert (c.received, c.on_time, c.overdue) == (500, 480, 20) and c.on_time_rate == 96.0
-    assert facts.online_share(logged) == 20.0 and facts.online_share(logged, ["00002"]) == 0.0
+    assert facts.online_received_share(logged) == 20.0 and facts.online_received_share(logged, ["00002"]) == 0.0
     assert facts.saturday(logged) == (30, 12) and facts.postal(logged) == (10, 5)
     assert facts.saturday(logged, ["00002"]) == (0, 0) and facts.postal(logged, ["00009"]) is None
 
@@ -39,7 +39,7 @@ def test_procedures_most_overdue_none_overdue_and_most_online(logged):
     assert list(facts.no_overdue(logged, min_dossiers=5)["procedure"]) == ["Đăng ký kết hôn", "Cấp phép xây dựng"]
     online = facts.top_online(logged, n=2, min_dossiers=20)
     assert list(online["procedure"]) == ["Đăng ký khai sinh", "Chứng thực bản sao"]
-    assert list(online["online_share"]) == [50.0, 20 / 260 * 100]
+    assert list(online["online_received_share"]) == [50.0, 20 / 260 * 100]
     # one unit's own rows: Phường Hai has no overdue dossier in either procedure
     assert list(facts.no_overdue(logged, ["00002"], min_dossiers=20)["procedure"]) == ["Chứng thực bản sao",
                                                                                          "Đăng ký kết hôn"]
@@ -138,7 +138,7 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
 def test_no_logs_no_facts_and_no_crash(tmp_path):
     empty = facts.read(tmp_path)
     assert not empty.has_logs and facts.scope(empty).count == 0
-    assert facts.counts(empty) is None and facts.online_share(empty) is None and facts.saturday(empty) is None
+    assert facts.counts(empty) is None and facts.online_received_share(empty) is None and facts.saturday(empty) is None
     assert facts.top_overdue(empty).empty and facts.no_overdue(empty).empty and facts.top_online(empty).empty
     assert facts.reconciliation_summary(empty) is None and facts.units_named(empty) == ""
     assert facts.sentences(empty) == {sid: [] for sid in (*facts.SECTIONS, "reconciliation")}

@@ -132,7 +132,7 @@ class Counts:
         return None if pd.isna(rate) else float(rate)
 
     @property
-    def online_share(self) -> float | None:
+    def online_received_share(self) -> float | None:
         return 100 * self.online_received / self.received if self.received else None
 
     @property
@@ -150,10 +150,10 @@ def counts(t: DossierTables, codes: Iterable[str] | None = None) -> Counts | Non
                                                   "saturday_same_morning")))
 
 
-def online_share(t: DossierTables, codes: Iterable[str] | None = None) -> float | None:
+def online_received_share(t: DossierTables, codes: Iterable[str] | None = None) -> float | None:
     """II.2.g: the share (0–100) of the dossiers received that were submitted online; None without logs."""
     c = counts(t, codes)
-    return None if c is None else c.online_share
+    return None if c is None else c.online_received_share
 
 
 def saturday(t: DossierTables, codes: Iterable[str] | None = None) -> tuple[int, int] | None:
@@ -177,7 +177,7 @@ def procedures(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataF
     (the city's rows) or summed over the units of `codes`; `procedure` is the name shown (the code without one)."""
     p = t.procedures
     if p.empty:
-        return pd.DataFrame(columns=[*_PROC_KEY, *_PROC_COUNTS, "on_time_rate", "online_share", "procedure"])
+        return pd.DataFrame(columns=[*_PROC_KEY, *_PROC_COUNTS, "on_time_rate", "online_received_share", "procedure"])
     p = p.assign(unit_code=p["unit_code"].fillna(""), procedure_code=p["procedure_code"].fillna(""),
                  procedure_name=p["procedure_name"].fillna(""))
     if codes is None:
@@ -188,7 +188,7 @@ def procedures(t: DossierTables, codes: Iterable[str] | None = None) -> pd.DataF
     for c in _PROC_COUNTS:
         p[c] = pd.to_numeric(p[c]).fillna(0).astype("int64")
     p["on_time_rate"] = on_time_rate(p["on_time"], p["overdue"])  # of the sums, not the units' rates
-    p["online_share"] = (100 * p["online_received"] / p["received"].where(p["received"] > 0)).astype("float64")
+    p["online_received_share"] = (100 * p["online_received"] / p["received"].where(p["received"] > 0)).astype("float64")
     p["procedure"] = [nfc(n) or nfc(c) for n, c in zip(p["procedure_name"], p["procedure_code"], strict=True)]
     return p.reset_index(drop=True)
 
@@ -227,7 +227,7 @@ def top_online(t: DossierTables, codes: Iterable[str] | None = None, n: int | No
     least = int(cfg["min_dossiers"]) if min_dossiers is None else min_dossiers
     p = procedures(t, codes)
     p = p[(p["online_received"] > 0) & (p["received"] >= least)]
-    p = p.sort_values(["online_received", "online_share", "procedure"], ascending=[False, False, True])
+    p = p.sort_values(["online_received", "online_received_share", "procedure"], ascending=[False, False, True])
     return p.head(n if n is not None else int(cfg["top"])).reset_index(drop=True)
 
 
@@ -402,10 +402,10 @@ def sentences(t: DossierTables, unit_code: str | None = None, *, codes: Sequence
         out["II.2.e"].append(texts["postal"].format(scope=where, received=n(c.postal_received),
                                                     share=_share(c.postal_share), returned=n(c.postal_returned)))
         out["II.2.g"].append(texts["online"].format(scope=where, online=n(c.online_received), received=n(c.received),
-                                                    share=_share(c.online_share)))
+                                                    share=_share(c.online_received_share)))
         online = top_online(t, codes, top, least)
         if len(online):
-            items = [texts["top_online_item"].format(name=r.procedure, share=_share(r.online_share),
+            items = [texts["top_online_item"].format(name=r.procedure, share=_share(r.online_received_share),
                                                      online=n(r.online_received), received=n(r.received))
                      for r in online.itertuples()]
             out["II.2.g"].append(texts["top_online"].format(scope=again, items="; ".join(items)))

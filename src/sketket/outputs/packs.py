@@ -1345,13 +1345,13 @@ def unit_dossiers_html(tables: Tables, codes: Iterable[str]) -> str:
     texts = data.cfg["texts"]
     lines = facts.reconciliation_lines(data)
     shown = mine.assign(  # on_time_rate: the one counted with the unit's figures (dossier_units)
-        online_share=100 * mine["online_received"] / mine["received"].where(mine["received"] > 0),
+        online_received_share=100 * mine["online_received"] / mine["received"].where(mine["received"] > 0),
         reconciliation=[lines.get(c, "") for c in mine["unit_code"]],
         log=[facts.log_span(r, data.cfg) for _, r in mine.iterrows()])
-    cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_share": "pct",
+    cols = {"unit_name": "text", "received": "int", "overdue": "int", "on_time_rate": "pct", "online_received_share": "pct",
             "postal_received": "int", "log": "text", "reconciliation": "text"}
     labels = {"unit_name": "Đơn vị", "received": "Hồ sơ đã nhận", "overdue": "Quá hạn",
-              "on_time_rate": "Tỷ lệ đúng hạn", "online_share": "Tỷ lệ nộp trực tuyến",
+              "on_time_rate": "Tỷ lệ đúng hạn", "online_received_share": "Tỷ lệ nộp trực tuyến",
               "postal_received": "Hồ sơ qua bưu chính", "log": texts["log_column"],
               "reconciliation": "Đối chiếu với Phụ lục"}
     said = facts.sentences(data, codes=list(codes))
