@@ -19,7 +19,7 @@ import pandas as pd
 from sketket.catalog import Catalog
 from sketket.clean import format_date, format_int, format_number, format_percent, in_sentence, nfc, nfc_lines
 from sketket.config import Plan
-from sketket.dimensions import DISPLAY_ORDER, scope_label
+from sketket.dimensions import CITY_LABEL, DISPLAY_ORDER, scope_label
 from sketket.outputs.html import emphasised, piece, render, safe
 
 if TYPE_CHECKING:
@@ -436,7 +436,7 @@ def comparison_frame(tables: Tables, unit_code: str, tier: str) -> pd.DataFrame:
                    units_awaiting_correction=int((own["data_status"] == "awaiting_correction").any()),
                    units_without_figures=0, units_unmatched=0),
         tiers[tiers["tier"] == tier].assign(scope_label="Cả cấp"),
-        tiers[tiers["tier"] == "city"].assign(scope_label="Toàn Thành phố"),
+        tiers[tiers["tier"] == "city"].assign(scope_label=CITY_LABEL),
     ]
     return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
@@ -917,7 +917,7 @@ def references(tables: Tables, tier: str, unit_code: str | None = None) -> dict[
         row = _summary_row(tables, unit_code)
         if row is not None and pd.notna(row["on_time_rate"]):
             refs[f"{row['unit_name']} (cả đơn vị trực thuộc)"] = float(row["on_time_rate"])
-    for key, name in ((tier, _tier_label(tier)), ("city", "Toàn Thành phố")):
+    for key, name in ((tier, _tier_label(tier)), ("city", CITY_LABEL)):
         if key in tiers and pd.notna(tiers[key]):
             refs[name] = float(tiers[key])
     return refs

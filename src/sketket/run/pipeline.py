@@ -30,13 +30,14 @@ from sketket.clean import slug
 from sketket.config import ConfigError, Settings, load_yaml
 from sketket.context import RunContext
 from sketket.dimensions import TIER_LABELS, TIERS
+from sketket.layout import FORM_LABEL, FORMS
+from sketket.outputs.packs import DEMO_LABEL
 from sketket.registry import Registry
 from sketket.run.lifeline import RunLocked
 
 log = logging.getLogger("sketket.run")
 
-DEMO_LABEL = "Dữ liệu minh họa"
-FORM_LABELS = {"I": "Phụ lục I", "II": "Phụ lục II", "III": "Phụ lục III"}
+FORM_LABELS = {form: FORM_LABEL.format(form=form) for form in FORMS}
 # Folder of each kind of output inside a run, and its heading in the index.
 GROUPS: dict[str, str] = {  # in the order of the index
     "city": "Hội nghị sơ kết – Thành phố",
