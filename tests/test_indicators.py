@@ -268,6 +268,8 @@ def test_format_rate_shows_enough_decimals():
     assert format_rate(80.0, 80) == "80,0%"
     assert format_rate(100 * 4999 / 5000) == "99,98%"
     assert format_rate(100.0) == "100,0%"
+    # one overdue dossier among hundreds of thousands is still not 100% (3 decimals made it "100,000%")
+    assert format_rate(100 * 249_999 / 250_000) == "99,9996%"
 
 
 

@@ -543,8 +543,45 @@ def test_a_commune_sending_its_own_phu_luc_iii_is_that_commune_not_an_unknown_di
     assert said["severity"] == "warning" and said["cell"].startswith("B")
     assert said["message"].startswith('Biểu do Xã Bắc Sơn (thuộc Huyện Sóc Sơn) tự gửi (dòng A ghi "UBND xã Bắc Sơn"): '
                                       "số liệu được tính là của Xã Bắc Sơn, ở nhóm xã, phường, thị trấn")
+    # a commune named like a district is the commune when its kind says so ("xã", "thị trấn"), never the
+    # district: Xã Thanh Xuân (Sóc Sơn), not Quận Thanh Xuân; Thị trấn Đông Anh, not Huyện Đông Anh
+    for typed, code, parent in (("UBND xã Thanh Xuân", "00433", "Huyện Sóc Sơn"),
+                                ("UBND thị trấn Đông Anh", "00454", "Huyện Đông Anh")):
+        folder = tmp_path / f"raw-{code}"
+        folder.mkdir()
+        write_filled("III", folder / "bieu.xlsx", {"unit_name": typed, **figures("III", 50, 1)}, [])
+        row = ingest(folder, tmp_path / f"out-{code}").appendix.iloc[0]
+        assert (row["tier"], row["unit_code"], row["parent_name"]) == ("xa", code, parent), typed
+    # a kind no unit of that name has: unknown, never the district of the name ("Phường Thanh Xuân")
+    folder = tmp_path / "raw-phuong"
+    folder.mkdir()
+    write_filled("III", folder / "bieu.xlsx", {"unit_name": "UBND phường Thanh Xuân", **figures("III", 50, 1)}, [])
+    wrong = ingest(folder, tmp_path / "out-phuong")
+    assert wrong.appendix.iloc[0]["unit_code"] == "" and "unit_unmatched" in set(wrong.findings["rule"])
+    # a district typed with its kind stays the district
+    folder = tmp_path / "raw-quan"
+    folder.mkdir()
+    write_filled("III", folder / "bieu.xlsx", {"unit_name": "UBND quận Thanh Xuân", **figures("III", 50, 1)}, [])
+    assert ingest(folder, tmp_path / "out-quan").appendix.iloc[0]["unit_code"] == "009"
     # a name no commune bears alone stays an unknown submitter, as before
     (raw / "xa-bac-son.xlsx").unlink()
     write_filled("III", raw / "x.xlsx", {"unit_name": "UBND xã Liên Hà", **figures("III", 10, 0)}, [])
     again = ingest(raw, tmp_path / "out2")
     assert again.appendix.iloc[0]["unit_code"] == "" and again.appendix.iloc[0]["tier"] == "huyen"
+
+
+def test_a_communes_own_table_named_after_its_district_is_replaced_by_its_resend(tmp_path):
+    """'Soc Son - xa Bac Son (sua lai).xlsx' names Huyện Sóc Sơn, the commune's district: it was 'named after
+    another unit', so it replaced nothing and both of Bắc Sơn's rows awaited correction as duplicates."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    first, later = raw / "xa Bac Son.xlsx", raw / "Soc Son - xa Bac Son (sua lai).xlsx"
+    write_filled("III", first, {"unit_name": "UBND xã Bắc Sơn", **figures("III", 100, 9)}, [])
+    write_filled("III", later, {"unit_name": "UBND xã Bắc Sơn", **figures("III", 100, 2)}, [])
+    os.utime(first, (1_504_000_000, 1_504_000_000))
+    os.utime(later, (1_504_300_000, 1_504_300_000))
+    result = ingest(raw, tmp_path / "out")
+    assert list(result.appendix["source_file"]) == [later.name]
+    assert int(result.appendix.iloc[0]["dossiers_overdue"]) == 2
+    rules = set(result.findings["rule"])
+    assert "duplicate_unit" in rules and not rules & {"file_named_other_unit", "duplicate_row"}

@@ -390,8 +390,9 @@ def test_a_unit_that_sent_no_report_is_not_told_its_report_says_nothing(tmp_path
     from sketket.catalog import Catalog
 
     cat = Catalog(tmp_path)
-    cat.save("submissions", pd.DataFrame({"unit_code": ["S05", "S06", "S07"], "unit_name": ["A", "B", "C"],
-                                          "bao_cao_file": ["", "so/bc-s06.docx", "so/bc-s07.docx"]}))
+    cat.save("submissions", pd.DataFrame({"unit_code": ["S05", "S06", "S07", "S08"], "unit_name": ["A", "B", "C", "D"],
+                                          "bao_cao_file": ["", "so/bc-s06.docx", "so/bc-s07.docx", ""],
+                                          "bao_cao_date": ["", "25/08/2017", "25/08/2017", "28/08/2017"]}))
     cat.save("sections", pd.DataFrame({"source_file": ["so/bc-s07.docx"], "unit_name": ["C"], "unit_code": ["S07"],
                                        "tier": ["so"], "section": ["I"], "heading": ["I."], "text": ["Mở đầu"]}))
     t = packs.load_tables(tmp_path)
@@ -402,6 +403,9 @@ def test_a_unit_that_sent_no_report_is_not_told_its_report_says_nothing(tmp_path
     assert packs.own_quotes_html(t, "S07") == packs.para("Báo cáo sơ kết của đơn vị chưa nêu tồn tại, bài học, sáng "
                                                           "kiến hay kiến nghị.")
     assert "không nêu các nội dung mục II.2" in packs.own_checklist_html(t, "S07")
+    # on paper only (the submission log has its day, no file): sent, nothing to read
+    assert packs.own_quotes_html(t, "S08") == packs.para("Đơn vị đã gửi báo cáo sơ kết bản giấy (ngày 28/08/2017); "
+                                                          "chưa có bản điện tử nên chưa trích được nội dung.")
 
 
 def test_a_unit_pack_says_the_unit_resent_its_table(tmp_path):

@@ -39,6 +39,7 @@ def units_named(units: pd.DataFrame, asked: str) -> pd.DataFrame:
     ("Xã Vạn Phúc" is not "Xã Vân Phúc"), then without; case, spaces and the kind optional; the whole name,
     never a word of it ("Thánh"). Empty when none, several when the name is ambiguous."""
     from sketket.clean import fold, nfc
+    from sketket.registry import same_kind
 
     names = units["unit_name"].fillna("").astype(str)
     found = units.iloc[0:0]
@@ -51,6 +52,8 @@ def units_named(units: pd.DataFrame, asked: str) -> pd.DataFrame:
             return typed in (whole, _KIND.sub("", whole)) or (bare != typed and bare == _KIND.sub("", whole))
 
         found = units[names.map(same)]
+        # a kind typed is the unit's kind: "Xã Thanh Xuân" (of Sóc Sơn) is not Quận Thanh Xuân
+        found = found[found["unit_name"].fillna("").astype(str).map(lambda n: same_kind(asked, n))]
         if len(found):
             return found
     return found

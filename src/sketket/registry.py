@@ -40,6 +40,31 @@ _TYPE_WORDS = {
     "quan": "Quận", "huyen": "Huyện", "thi-xa": "Thị xã",
     "phuong": "Phường", "xa": "Xã", "thi-tran": "Thị trấn",
 }
+# The kind of an administrative unit typed before its name ("UBND xã Thanh Xuân", "P. Phúc Xá"), folded.
+_KIND_RE = re.compile(r"^(?:(?:uy ban nhan dan|ubnd)\s+)?(thi xa|thi tran|phuong|quan|huyen|xa|tx|tt|p|q|h|x)\b")
+
+
+def typed_kind(name: object) -> str:
+    """The kind written before a unit's name, folded and written out ("xa", "phuong", "thi tran", "quan",
+    "huyen", "thi xa"); "" when the name has none ("Thanh Xuân", "Sở Tư pháp")."""
+    m = _KIND_RE.match(fold(name).strip())
+    return _ABBREVIATIONS.get(m.group(1), m.group(1)) if m else ""
+
+
+def same_kind(typed: object, registry_name: object) -> bool:
+    """Whether a name's typed kind is the kind of the unit the registry names `registry_name` ("Xã Thanh
+    Xuân" is no Quận Thanh Xuân); a name typed without its kind is of any kind."""
+    kind = typed_kind(typed)
+    if not kind:
+        return True
+    own = _KIND_RE.match(fold(registry_name).strip())
+    bare = fold(registry_name).strip()[own.end():].strip() if own else ""
+    # the whole text is the unit's own name: "Quan Hoa" is Phường Quan Hoa, not a quận named Hoa
+    if bare and re.sub(r"^(?:uy ban nhan dan|ubnd)\s+", "", fold(typed).strip()) == bare:
+        return True
+    return typed_kind(registry_name) in ("", kind)
+
+
 # Common shorthand in agency names, expanded before comparison (folded form).
 _EXPANSIONS = [
     (r"\bbhxh\b", "bao hiem xa hoi"),

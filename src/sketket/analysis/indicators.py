@@ -320,7 +320,7 @@ def _format_rate(value: float, against: float | None) -> str:
     others = [x for x in (against, 0.0, 100.0) if x is not None and x != value]
     decimals = 1
     # Compared as plain fixed-point text (what format_percent writes, before the Vietnamese separators).
-    while decimals < 3 and any(f"{value:.{decimals}f}" == f"{x:.{decimals}f}" for x in others):
+    while decimals < 6 and any(f"{value:.{decimals}f}" == f"{x:.{decimals}f}" for x in others):
         decimals += 1
     return format_percent(value, decimals)
 

@@ -392,6 +392,11 @@ def _drop_older_duplicates(results: list[FileResult], registry: Registry) -> Non
             by_unit.setdefault(r.unit_key, []).append(r)
     named = {r.source_file: unit_named_by_file(r.source_file, registry)
              for r in results if r.status == "ingested" and r.form in FORM_TIERS}
+    # a sub-unit's own table in a file named after its parent ("Soc Son - xa Bac Son.xlsx") is named rightly
+    for r in results:
+        own = registry.unit(r.unit_key) if r.unit_key and not r.unit_key.startswith("?") else None
+        if own is not None and named.get(r.source_file) and named[r.source_file] == own["parent_code"]:
+            named[r.source_file] = r.unit_key
     for r in results:
         other = named.get(r.source_file, "")
         if other and r.unit_key and not r.unit_key.startswith("?") and other != r.unit_key:

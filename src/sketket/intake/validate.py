@@ -14,7 +14,7 @@ from sketket.clean import Number, format_date, format_int, format_number, format
 from sketket.config import load_yaml
 from sketket.dimensions import FORM_TIERS, TIER_LABELS
 from sketket.intake.reader import Note, Row, Table, expected_pct
-from sketket.registry import Match, Registry
+from sketket.registry import Match, Registry, same_kind
 
 FINDING_COLUMNS: tuple[str, ...] = tuple(catalog.columns("findings"))
 # Which cell each rule's `cell` key (rules.yml) points at: a canonical column of the row.
@@ -84,7 +84,11 @@ def match_rows(table: Table, registry: Registry) -> dict[int, Match]:
     """Registry match of the submitter (row A, or the inferred name) and of each numbered row, the latter
     scoped to the submitter as parent. Keys are indexes into table.rows; -1 is the submitter."""
     head_tier, sub_tier = FORM_TIERS[table.form]
-    head = _submitter_by_sub_units(table, registry, registry.match(table.submitter, head_tier))
+    head = registry.match(table.submitter, head_tier)
+    if head.matched and not same_kind(table.submitter, head.registry_name):
+        # "UBND xã Thanh Xuân" is no Quận Thanh Xuân: a commune of Sóc Sơn, or nobody (never the district)
+        head = Match(name=head.name, suggestions=[head.registry_name])
+    head = _submitter_by_sub_units(table, registry, head)
     if not head.matched:
         head = _sub_unit_own_table(table, registry, head)
     out = {-1: head}
@@ -111,7 +115,7 @@ def _sub_unit_own_table(table: Table, registry: Registry, head: Match) -> Match:
     head_tier, sub_tier = FORM_TIERS[table.form]
     around = table.named_around(head_tier, registry)
     own = registry.match_unique(table.submitter, sub_tier, around[0] if around else "", suggest=False)
-    if not own.matched:
+    if not own.matched or not same_kind(table.submitter, own.registry_name):  # "Phường Thanh Xuân": no ward
         return head
     a_row = next((r for r in table.rows if r.kind == "A"), None)
     parent = registry.name_of(own.parent_code) or own.parent_code

@@ -1496,8 +1496,13 @@ def _no_report(tables: Tables, code: str) -> str:
     row = sent[sent["unit_code"] == code] if len(sent) else sent
     if row.empty:  # not a unit submission tracking follows: whether it sent one is not known here
         return words["not_found"]
-    files = row.iloc[0]["bao_cao_file"]
-    return words["not_read"].format(file=files) if isinstance(files, str) and files else words["not_sent"]
+    r = row.iloc[0]
+    files, day = (r.get(c) for c in ("bao_cao_file", "bao_cao_date"))
+    if isinstance(files, str) and files:
+        return words["not_read"].format(file=files)
+    if isinstance(day, str) and day:  # received on paper only (the submission log): nothing to read
+        return words["paper_only"].format(date=day)
+    return words["not_sent"]
 
 
 def method_html(context: Mapping[str, Any]) -> str:
