@@ -297,6 +297,10 @@ def test_a_unit_pack_is_about_a_unit_that_sends_a_table_at_its_own_tier(tables):
         packs.unit_choice(tables, "00001")
     with pytest.raises(ParameterError, match='unit_code = "Phuc Xa" là Phường Phúc Xá'):
         packs.unit_choice(tables, "Phuc Xa")
+    # a kind typed keeps to its unit: Xã Thanh Xuân is a commune of Sóc Sơn, not Quận Thanh Xuân's pack
+    with pytest.raises(ParameterError, match="là Xã Thanh Xuân, đơn vị trực thuộc Huyện Sóc Sơn"):
+        packs.unit_choice(tables, "Xã Thanh Xuân")
+    assert packs.unit_choice(tables, "Thanh Xuân").code == "009"
     # a name, typed without marks or kind, is its unit
     assert packs.unit_choice(tables, "quan ba dinh").code == "001" and packs.unit_choice(tables, "Ba Đình").code == "001"
     assert packs.unit_choice(tables, "Sở Tư pháp").code == "S02"
