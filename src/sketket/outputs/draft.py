@@ -113,7 +113,13 @@ def _names(names: list[str], limit: int | None = None) -> str:
     names = [nfc(n) for n in names if nfc(n)]
     shown = names if limit is None else names[:limit]
     more = len(names) - len(shown)
-    return ", ".join(shown) + (f" và {format_int(more)} đơn vị khác" if more > 0 else "")
+    text = ", ".join(shown)
+    return _said("more_units", names=text, n=format_int(more)) if more > 0 else text
+
+
+def _said(key: str, **fields: str) -> str:
+    """A sentence of draft.yml `sentences`, filled."""
+    return load_config()["sentences"][key].format(**fields)
 
 
 def awaiting_sentence(units: pd.DataFrame, label: str = "đang chờ sửa") -> str:
@@ -121,8 +127,7 @@ def awaiting_sentence(units: pd.DataFrame, label: str = "đang chờ sửa") -> 
     waiting = units[units["data_status"] == AWAITING]
     if waiting.empty:
         return ""
-    return (f"Số liệu của {format_int(len(waiting))} đơn vị {label} nên chưa được tính vào các số liệu tổng hợp "
-            f"của báo cáo này: {_names(waiting['unit_name'].tolist())}.")
+    return _said("awaiting", n=format_int(len(waiting)), label=label, names=_names(waiting["unit_name"].tolist()))
 
 
 def superseded_sentence(units: pd.DataFrame, findings: pd.DataFrame) -> str:
@@ -137,38 +142,33 @@ def superseded_sentence(units: pd.DataFrame, findings: pd.DataFrame) -> str:
 def left_out_again(units: pd.DataFrame) -> str:
     """The reminder under later figures that the units awaiting correction (named in II.2.a) are left out."""
     n = int((units["data_status"] == AWAITING).sum())
-    return f"Các số liệu trên không gồm số liệu của {format_int(n)} đơn vị đang chờ sửa (nêu tại điểm a mục này)."
+    return _said("left_out_again", n=format_int(n))
 
 
 def _ii2a(tiers: pd.DataFrame, units: pd.DataFrame | None = None) -> list[str]:
     rows = _tier_rows(tiers)
-    out = [f"Tổng hợp báo cáo các cơ quan, đơn vị gửi về, đến nay có {scope_sentence(tiers)} "
-           "thực hiện cơ chế một cửa, cơ chế một cửa liên thông và gửi số liệu sơ kết."]
+    out = [_said("reporting", scope=scope_sentence(tiers))]
     missing = [f"{format_int(_num(r['units_expected']) - _num(r['units_reporting']))} {in_sentence(TIER_LABELS[t])}"
                for t, r in rows.items() if _num(r["units_expected"]) > _num(r["units_reporting"])]
     if missing:
-        out.append("Chưa có số liệu: " + "; ".join(missing) + ".")
+        out.append(_said("no_figures", items="; ".join(missing)))
     if units is not None and len(units):
         # figures under a name the registry does not know (often a unit of the list above, misspelt): summed,
         # and said here, so that "no figures" is not read as "not in the totals"
         outside = units[(units["unit_code"].fillna("") == "") & units["has_figures"].astype(bool)]
         if len(outside):
-            out.append(f"Số liệu của {format_int(len(outside))} đơn vị có tên chưa khớp danh mục vẫn được cộng vào "
-                       f"tổng, cần đơn vị ghi đúng tên (có thể là một đơn vị nêu trên): "
-                       f"{_names(outside['unit_name'].tolist())}.")
+            out.append(_said("outside_registry", n=format_int(len(outside)), names=_names(outside["unit_name"].tolist())))
     return out
 
 
 def _ii2b(tiers: pd.DataFrame) -> list[str]:
     city, rows = city_row(tiers), _tier_rows(tiers)
-    out = [f"Cộng số TTHC thuộc thẩm quyền của từng cơ quan, đơn vị (một TTHC được tính ở mỗi đơn vị giải quyết), "
-           f"{format_int(city['tthc_one_stop'])}/{format_int(city['tthc_total'])} lượt TTHC được thực hiện theo cơ "
-           f"chế một cửa, cơ chế một cửa liên thông, đạt {format_percent(city['one_stop_share'])} (tỷ lệ tính trên "
-           "tổng số của các đơn vị có đủ số liệu)."]
+    out = [_said("one_stop", one_stop=format_int(city["tthc_one_stop"]), total=format_int(city["tthc_total"]),
+                 share=format_percent(city["one_stop_share"]))]
     by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_percent(r['one_stop_share'])}" for t, r in rows.items()
                if not pd.isna(r["one_stop_share"])]
     if by_tier:
-        out.append("Theo từng cấp: " + "; ".join(by_tier) + ".")
+        out.append(_said("by_tier", items="; ".join(by_tier)))
     return out
 
 
@@ -235,14 +235,13 @@ def checklist_sentences(checklist: pd.DataFrame, section: str) -> list[str]:
 
 def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], period: tuple[str, str]) -> list[str]:
     city, rows = city_row(tiers), _tier_rows(tiers)
-    out = [f"Từ ngày {period[0]} đến ngày {period[1]}, các cơ quan, đơn vị đã tiếp nhận "
-           f"{format_int(city['dossiers_received'])} hồ sơ TTHC; giải quyết đúng hạn "
-           f"{format_int(city['dossiers_on_time'])} hồ sơ (tỷ lệ {format_percent(city['on_time_rate'])}); "
-           f"quá hạn {format_int(city['dossiers_overdue'])} hồ sơ ({format_percent(city['overdue_rate'])})."]
+    out = [_said("dossiers", start=period[0], end=period[1], received=format_int(city["dossiers_received"]),
+                 on_time=format_int(city["dossiers_on_time"]), on_time_rate=format_percent(city["on_time_rate"]),
+                 overdue=format_int(city["dossiers_overdue"]), overdue_rate=format_percent(city["overdue_rate"]))]
     by_tier = [f"{in_sentence(TIER_LABELS[t])}: {format_int(r['dossiers_received'])} hồ sơ, đúng hạn "
                f"{format_percent(r['on_time_rate'])}" for t, r in rows.items() if _num(r["dossiers_received"]) > 0]
     if by_tier:
-        out.append("So sánh giữa các cấp: " + "; ".join(by_tier) + ".")
+        out.append(_said("dossiers_by_tier", items="; ".join(by_tier)))
     # the ranking the packs and the annex show (rank_in_tier: enough dossiers, figures not awaiting correction)
     n = int(config["ranking"]["names"])
     basis = load_indicator_config()["ranking"]["basis_short"]
@@ -250,8 +249,8 @@ def _ii2i(tiers: pd.DataFrame, units: pd.DataFrame, config: dict[str, Any], peri
         best, worst = leaders(units, tier, n)
         if len(best) < n or len(worst) < n:
             continue
-        out.append(f"{TIER_LABELS[tier]} ({basis}) có tỷ lệ đúng hạn cao nhất: {ranked_names(best, n, '; ')}; "
-                   f"thấp nhất: {ranked_names(worst, n, '; ')}.")
+        out.append(_said("ranking", tier=TIER_LABELS[tier], basis=basis, best=ranked_names(best, n, "; "),
+                         worst=ranked_names(worst, n, "; ")))
     return out
 
 
@@ -320,8 +319,7 @@ def _awards(df: pd.DataFrame) -> list[str]:
     short = df[df["shortlisted"].astype(bool)] if len(df) else df
     if short.empty:
         return []
-    return [f"Các tập thể đủ tiêu chí để Sở Nội vụ xem xét, đề nghị khen thưởng ({format_int(len(short))} đơn "
-            f"vị): {_names(short['unit_name'].tolist())}."]
+    return [_said("awards", n=format_int(len(short)), names=_names(short["unit_name"].tolist()))]
 
 
 _COPIES = ("bản giấy", "bản điện tử")  # tracking's words for a copy missing (the plan asks for both)
@@ -367,7 +365,7 @@ def _submissions(df: pd.DataFrame) -> list[str]:
     absent = df[df["status"] == "missing"]
     if len(absent):
         parts.append(f"chưa gửi: {format_int(len(absent))} ({_names(absent['unit_name'].tolist())})")
-    return [f"Tình hình gửi báo cáo ({format_int(len(df))} cơ quan, đơn vị phải gửi): " + "; ".join(parts) + "."]
+    return [_said("submissions", n=format_int(len(df)), items="; ".join(parts))]
 
 
 def log_paragraphs(cat: Catalog) -> dict[str, list[str]]:
@@ -478,12 +476,8 @@ def draft_data(ctx: RunContext, config: dict[str, Any] | None = None) -> dict[st
         body[sid] = checklist_sentences(checklist, sid)
     # the appendix figures add up every unit's own count (a procedure is counted at each unit, communes included);
     # the narrative reports' numbers are the submitters' own: said apart, so that neither reads as the other
-    body["II.2.e"].insert(0, f"Theo số liệu các Phụ lục (cộng số của từng cơ quan, đơn vị, kể cả cấp xã), có "
-                             f"{format_int(city['postal_tthc'])} lượt TTHC được tiếp nhận hồ sơ, trả kết quả qua "
-                             "dịch vụ bưu chính công ích.")
-    body["II.2.g"].insert(0, f"Theo số liệu các Phụ lục (cộng số của từng cơ quan, đơn vị, kể cả cấp xã), các cơ "
-                             f"quan, đơn vị cung cấp {format_int(city['online_services_l34'])} lượt dịch vụ công "
-                             "trực tuyến mức độ 3, 4.")
+    body["II.2.e"].insert(0, _said("postal", n=format_int(city["postal_tthc"])))
+    body["II.2.g"].insert(0, _said("online", n=format_int(city["online_services_l34"])))
     for sid, paragraphs in log_paragraphs(cat).items():
         body[sid] = [*body.get(sid, []), *paragraphs]
     sections = []
