@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -82,13 +83,15 @@ def test_the_round_table_places_comments_and_tracks_replies(round_, tmp_path):
     assert offered.formula1 == "'Danh mục'!$A$1:$A$4" and str(offered.sqref) == f"E4:E{len(rows) + 3}"
     assert wb["Danh mục"]["B1"].value is None and wb["Danh mục"]["A2"].value == "Tiếp thu, bổ sung vào dự thảo"
     track = {r[1]: r for r in wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True)}
-    assert track["Sở Tư pháp"][3:5] == ("12/09/2017", "Đúng hạn")
+    assert track["Sở Tư pháp"][3:5] == (dt.datetime(2017, 9, 12), "Đúng hạn")  # a date cell, shown dd/mm/yyyy
+    dated = next(c for c in wb["Theo dõi trả lời"]["D"] if c.value == dt.datetime(2017, 9, 12))
+    assert dated.number_format == "dd/mm/yyyy"
     assert track["Quận Ba Đình"][4] == "Đúng hạn; nhất trí với dự thảo" and track["Quận Ba Đình"][5] == 0
     assert track["Sở Y tế"][4] == "Muộn 5 ngày"
     assert "Sở Nội vụ" not in track  # the drafting unit is not asked for comments on its own draft
     assert wb["Tổng hợp ý kiến"]["A2"].value.startswith("Dự thảo Báo cáo sơ kết thực hiện cơ chế một cửa")
     assert track["Sở Tài chính"][4] == "Chưa trả lời"
-    head = wb["Theo dõi trả lời"]["A1"].value
+    head = wb["Theo dõi trả lời"]["A2"].value
     assert "Hạn góp ý: 15/09/2017" in head and "trả lời đúng hạn: 2" in head and "trả lời muộn: 1" in head
 
 
@@ -130,3 +133,58 @@ def test_a_damaged_or_oversized_reply_is_listed_with_its_reason_and_the_others_a
     assert status["gop-y-hong.docx"].startswith("Không đọc được tệp trả lời: ")
     big = read_reply(tmp_path / "gop-y-so-tai-chinh.xlsx", registry, [], [], max_bytes=100)
     assert big.problem and not big.comments  # bounded before it is opened
+
+
+def test_replies_as_units_really_send_them(tmp_path):
+    """What a real round brought: a letterhead citing the decision's date before the letter's own; a table whose
+    comments are under "Ý kiến góp ý" beside the draft's text; a scanned PDF; "Nhất trí … Trân trọng./."; a
+    reference ending its sentence; a heading naming the section over its bullets; the same letter saved twice;
+    a letter naming the Sở Nội vụ in its head, its unit only in the file name; a unit not asked."""
+    from sketket.outputs.comments import read_replies, reply_date, tracking
+    from sketket.registry import load_registry
+
+    assert reply_date(["Số: 1 | V/v góp ý … Quyết định số 07/2016/QĐ-UBND ngày 08/3/2016 | Đông Anh, ngày 19 "
+                       "tháng 9 năm 2017"]) == dt.date(2017, 9, 19)
+    assert reply_date(["Đính chính văn bản số 12/STTTT ngày 12/9/2017", "Hà Nội, ngày 14 tháng 9 năm 2017"]) == \
+        dt.date(2017, 9, 14)
+    assert section_of("Đề nghị bổ sung số liệu tại mục II.2.i.") == "II.2.i"
+    folder = tmp_path / "gop-y"
+    (folder / "ban-sao").mkdir(parents=True)
+    _letter(folder / "dong-anh.docx", "UBND huyện Đông Anh", "ngày 13 tháng 9 năm 2017", [
+        "3. Về mục II.3.b (tồn tại, hạn chế):", "- Đề nghị nêu rõ nguyên nhân chủ quan.",
+        "- Bổ sung hạn chế về cơ sở vật chất."])
+    (folder / "ban-sao" / "dong-anh (1).docx").write_bytes((folder / "dong-anh.docx").read_bytes())
+    _letter(folder / "ba-vi.docx", "UBND huyện Ba Vì", "ngày 14 tháng 9 năm 2017",
+            ["UBND huyện Ba Vì nhất trí với dự thảo.", "Trân trọng./."])
+    doc = Document()
+    for text in ["Góp ý dự thảo Báo cáo sơ kết của Sở Nội vụ", "Hà Nội, ngày 12 tháng 9 năm 2017",
+                 "Kính gửi: Sở Nội vụ", "Đề nghị bổ sung số liệu về bưu chính tại mục II.2.e.", "Nơi nhận:"]:
+        doc.add_paragraph(text)
+    doc.save(folder / "Gop y du thao - Huyen Soc Son.docx")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["SỞ XÂY DỰNG"])
+    ws.append(["Hà Nội, ngày 11 tháng 9 năm 2017"])
+    ws.append(["GÓP Ý DỰ THẢO BÁO CÁO SƠ KẾT"])
+    ws.append(["STT", "Nội dung dự thảo", "Ý kiến góp ý"])
+    ws.append([1, "Mục II.2.d", "Đề nghị nêu diện tích trung bình của Bộ phận một cửa."])
+    ws.append([2, "", "Đề nghị thống nhất cách viết tắt TTHC."])
+    wb.save(folder / "so-xay-dung.xlsx")
+    (folder / "scan-gop-y.pdf").write_bytes(b"%PDF-1.4 scanned")
+    replies = read_replies(folder, load_registry())
+    by_file = {r.file: r for r in replies}
+    assert by_file["scan-gop-y.pdf"].problem.startswith("định dạng .pdf không đọc được")
+    assert by_file["ban-sao/dong-anh (1).docx"].problem == "trùng nội dung với tệp dong-anh.docx, chỉ đọc một lần"
+    assert by_file["dong-anh.docx"].comments == [("II.3.b", "Đề nghị nêu rõ nguyên nhân chủ quan."),
+                                                 ("II.3.b", "Bổ sung hạn chế về cơ sở vật chất.")]
+    assert by_file["ba-vi.docx"].agrees and not by_file["ba-vi.docx"].comments
+    soc_son = by_file["Gop y du thao - Huyen Soc Son.docx"]
+    assert soc_son.unit_name == "Huyện Sóc Sơn" and soc_son.comments[0][0] == "II.2.e"
+    assert by_file["so-xay-dung.xlsx"].comments == [
+        ("II.2.d", "Đề nghị nêu diện tích trung bình của Bộ phận một cửa."),
+        ("", "Đề nghị thống nhất cách viết tắt TTHC.")]
+    asked = load_registry().expected_submitters()
+    track = tracking(replies, asked[asked["code"] != "S01"], dt.date(2017, 9, 15))
+    mine = track[track["asked"]]
+    assert len(mine) == len(asked) - 1 and int((mine["status"] != "Chưa trả lời").sum()) == 4
+    assert set(track.loc[~track["asked"], "unit"]) == {"(chưa xác định đơn vị: scan-gop-y.pdf)"}

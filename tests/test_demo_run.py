@@ -81,7 +81,7 @@ def test_the_comment_round_is_held_on_the_demo_replies(demo_run):
         in by_unit["Sở Tài chính"]
     assert len(rows) == 6  # Tư pháp 2, Tài chính 2, Ba Vì 1, and Ba Đình's agreement with no comment
     assert notes["Huyện Ba Vì"] == "Trả lời muộn 4 ngày (19/09/2017)" and notes["Sở Tư pháp"] is None
-    track = list(wb["Theo dõi trả lời"].iter_rows(min_row=3, values_only=True))
+    track = list(wb["Theo dõi trả lời"].iter_rows(min_row=4, values_only=True))  # title, summary, header
     status = {r[1]: r[4] for r in track}
     assert status["Huyện Ba Vì"] == "Muộn 4 ngày" and status["Sở Tư pháp"] == "Đúng hạn"
     assert sum(1 for s in status.values() if s == "Chưa trả lời") == len(status) - 4

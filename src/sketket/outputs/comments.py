@@ -3,8 +3,10 @@
 write the table the analysts keep ("Bảng tổng hợp ý kiến góp ý, tiếp thu, giải trình") with who was asked,
 who answered by the deadline, who answered late and who did not answer.
 
-A reply that only says "nhất trí với dự thảo" is an answer with no comment. The answer's date is read from
-the letter ("…, ngày 12 tháng 9 năm 2017" or 12/9/2017); a reply without a readable date is listed as such.
+A reply that only says "nhất trí với dự thảo" is an answer with no comment. The answer's date is the letter's
+own ("Hà Nội, ngày 12 tháng 9 năm 2017"), never a cited document's ("Quyết định … ngày 08/3/2016"); a reply
+without a readable date is listed as such. Letters may be .docx, .odt or .txt; any other file of the folder
+(a scanned PDF) and a second copy of one file are listed on the tracking sheet with why, never left out.
 """
 
 from __future__ import annotations
@@ -35,16 +37,23 @@ COLUMNS = ("STT", "Mục của dự thảo", "Cơ quan, đơn vị góp ý", "N�
 TRACK_COLUMNS = ("STT", "Cơ quan, đơn vị được lấy ý kiến", "Tệp trả lời", "Ngày trả lời", "Tình trạng",
                  "Số ý kiến")
 SUFFIXES = (".docx", ".xlsx")
+LETTERS = (".docx", ".odt", ".txt")  # read as a letter (the narrative reports' reader)
 _ROMAN = r"(iii|ii|i)"
 _LETTER = r"([a-kđ])"
 # "mục II.2.c", "phần III", "mục II.3 b", "tại II.2.đ"
-_REF = re.compile(rf"(?:mục|phần|tại|tiểu mục)\s+{_ROMAN}(?:\.(\d))?(?:[.\s]\s*(?:điểm\s+)?{_LETTER}\)?)?(?![\w.])")
+# (a full stop may end the sentence after it: "… tại mục II.2.i.", but "II.2.i.1" is no reference to II.2.i)
+_REF = re.compile(rf"(?:mục|phần|tại|tiểu mục)\s+{_ROMAN}(?:\.(\d))?(?:[.\s]\s*(?:điểm\s+)?{_LETTER}\)?)?(?!\w|\.\w)")
 # "điểm c mục 2 phần II", "điểm c, khoản 2, mục II", "điểm c mục II.2"
 _POINT = re.compile(rf"điểm\s+{_LETTER}\)?,?\s+(?:khoản|mục|tiểu mục)\s+(?:(\d),?\s+(?:mục|phần)\s+{_ROMAN}|"
-                    rf"{_ROMAN}\.(\d))(?![\w.])")
+                    rf"{_ROMAN}\.(\d))(?!\w|\.\w)")
 _DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})|\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+# The letter's own date: "Hà Nội, ngày 19 tháng 9 năm 2017" (a place, a comma, then the date)
+_SIGNED = re.compile(r"\w\s*,\s*(?:ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})|(\d{1,2})/(\d{1,2})/(\d{4}))")
+# A date that is another document's ("V/v … Quyết định số 07/2016/QĐ-UBND ngày 08/3/2016", "văn bản số 12 ngày …")
+_CITED = re.compile(r"(?:số|quyết định|kế hoạch|văn bản|công văn|báo cáo|thông báo|v/v|qđ|kh|ubnd)[^,;]{0,60}$")
 _SKIP_START = ("kính gửi", "nơi nhận", "trên đây", "sau khi nghiên cứu", "thực hiện văn bản", "-lưu", "- lưu",
-               "lưu:", "tm.", "kt.", "ký", "giám đốc", "chủ tịch", "cộng hòa", "độc lập", "số:")
+               "lưu:", "tm.", "kt.", "ký", "giám đốc", "chủ tịch", "cộng hòa", "độc lập", "số:", "trân trọng",
+               "xin trân trọng", "v/v")
 
 
 @dataclass
@@ -79,16 +88,29 @@ def section_of(text: str) -> str:
     return ""
 
 
+def _day(groups: tuple[str | None, ...]) -> dt.date | None:
+    d, mo, y = groups[0:3] if groups[0] else groups[3:6]
+    try:
+        return dt.date(int(y), int(mo), int(d))
+    except (TypeError, ValueError):
+        return None
+
+
 def reply_date(lines: list[str]) -> dt.date | None:
-    """The first date written in the letter's head or end."""
-    for line in lines:
-        m = _DATE.search(nfc(line).lower())
-        if m:
-            d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-            try:
-                return dt.date(int(y), int(mo), int(d))
-            except ValueError:
-                continue
+    """The letter's own date: the place and date it was signed ("Hà Nội, ngày 19 tháng 9 năm 2017"), else the
+    first date that is not another document's (a decision or letter cited with its number: "V/v … Quyết định
+    số 07/2016/QĐ-UBND ngày 08/3/2016")."""
+    texts = [t for line in lines for t in nfc(line).lower().split(" | ")]
+    for text in texts:
+        for m in _SIGNED.finditer(text):
+            if not _CITED.search(text[:m.start()]) and (day := _day(m.groups())):
+                return day
+    for text in texts:
+        if text.startswith(("v/v", "số:", "số ")):
+            continue
+        for m in _DATE.finditer(text):
+            if not _CITED.search(text[:m.start()]) and (day := _day(m.groups())):
+                return day
     return None
 
 
@@ -121,16 +143,44 @@ def _letter_comments(lines: list[str]) -> list[str]:
     return [t for t in out if t]
 
 
+def _sender(head: list[str], file_name: str, registry: Registry) -> tuple[str, str]:
+    """(code, name) of the unit that sent a reply: named in its head, unless that is the drafting unit (a
+    letter to the Sở Nội vụ names it: "Góp ý dự thảo … của Sở Nội vụ") while the file name names another."""
+    from sketket.intake.narrative import match_unit
+
+    hit, _ = find_unit(head, file_name, registry)
+    drafter = str(load_config()["comments"].get("drafter_code", ""))
+    if hit is not None and hit.code == drafter:
+        other = match_unit(re.sub(r"[_\-.]+", " ", Path(file_name).stem), registry, bare_names=True)
+        if other is not None and other.code != drafter:
+            hit = other
+    return (hit.code, hit.name) if hit else ("", "")
+
+
+def _placed(texts: list[str]) -> list[tuple[str, str]]:
+    """Each comment with the section it names, else the section of the heading above it ("3. Về mục II.3.b:"
+    then its bullets); a heading that names a section is no comment itself."""
+    out, context = [], ""
+    for t in texts:
+        sid = section_of(t)
+        if t.endswith(":") and sid:
+            context = sid
+            continue
+        out.append((sid or context, t))
+    return out
+
+
 def read_letter(path: Path, registry: Registry, agree: list[str], changes: list[str]) -> Reply:
     blocks = read_blocks(path)
     lines = [b.text for b in blocks if nfc(b.text)]
-    hit, _ = find_unit(lines[:8], path.name, registry)
-    reply = Reply(path.name, hit.code if hit else "", hit.name if hit else "", reply_date(lines[:12]))
+    code, name = _sender(lines[:8], path.name, registry)
+    # the date is at the head, or at the end beside the signature
+    reply = Reply(path.name, code, name, reply_date(lines[:12]) or reply_date(lines[-10:]))
     texts = _letter_comments(lines)
     if is_agreement(texts, agree, changes):
         reply.agrees = True
         return reply
-    reply.comments = [(section_of(t), t) for t in texts]
+    reply.comments = _placed(texts)
     return reply
 
 
@@ -144,15 +194,19 @@ def read_table(path: Path, registry: Registry, agree: list[str], changes: list[s
     wb.close()
     header_at, content, where = None, None, None
     for i, row in enumerate(rows):
+        if sum(1 for v in row if v) < 2:  # a title ("GÓP Ý DỰ THẢO BÁO CÁO"), not the header
+            continue
         keys = [fold(v) for v in row]
-        content = next((j for j, k in enumerate(keys) if "noi dung" in k and "tiep thu" not in k), None)
+        content = _comment_column(keys)
         if content is not None:
             header_at = i
             where = next((j for j, k in enumerate(keys) if k.startswith(("muc", "phan", "dieu", "vi tri"))), None)
+            if where is None:  # the draft's text quoted beside the comment ("Nội dung dự thảo") may name it
+                where = next((j for j, k in enumerate(keys) if j != content and "du thao" in k), None)
             break
     head = [" ".join(v for v in row if v) for row in rows[: header_at or len(rows)]]
-    hit, _ = find_unit([h for h in head if h][:8], path.name, registry)
-    reply = Reply(path.name, hit.code if hit else "", hit.name if hit else "", reply_date(head))
+    code, name = _sender([h for h in head if h][:8], path.name, registry)
+    reply = Reply(path.name, code, name, reply_date(head))
     if header_at is None:
         return reply
     texts = []
@@ -169,14 +223,49 @@ def read_table(path: Path, registry: Registry, agree: list[str], changes: list[s
     return reply
 
 
+def _comment_column(keys: list[str]) -> int | None:
+    """The column of the comments in a header row (folded cells): "Ý kiến góp ý" first, then "Nội dung góp ý";
+    never the draft's text quoted beside it ("Nội dung dự thảo") nor the drafter's answer ("Tiếp thu")."""
+    def usable(k: str) -> bool:
+        return "tiep thu" not in k and "giai trinh" not in k
+
+    for wanted in (("y kien", "gop y"), ("noi dung",)):
+        found = [j for j, k in enumerate(keys) if usable(k) and any(w in k for w in wanted)
+                 and not (wanted == ("noi dung",) and "du thao" in k)]
+        if found:
+            return found[0]
+    return None
+
+
 def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None = None) -> list[Reply]:
     config = config or load_config()
     agree, changes = config["comments"]["agree"], config["comments"]["changes"]
-    replies = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
-        if path.name.startswith("~$"):
-            continue  # Word's lock file
-        replies.append(read_reply(path, registry, agree, changes))
+    import hashlib
+
+    replies: list[Reply] = []
+    seen: dict[str, Reply] = {}
+    # the folder's own files first, the oldest first: of two copies of one letter, the first saved is the one read
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    for path in sorted(files, key=lambda p: (len(p.relative_to(folder).parts), p.stat().st_mtime, p.as_posix())):
+        if path.name.startswith(("~$", ".")):
+            continue  # Word's lock file, a system file
+        rel = path.relative_to(folder).as_posix()
+        if path.suffix.lower() not in (*SUFFIXES, *LETTERS):  # listed with why, never silently left out
+            replies.append(Reply(rel, problem=config["comments"]["unread_format"].format(suffix=path.suffix or "?")))
+            continue
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50 * 2**20 else rel
+        except OSError:
+            digest = rel
+        if digest in seen:  # the same file saved twice ("ba-vi (1).docx", a copy in a sub-folder): read once
+            first = seen[digest]
+            replies.append(Reply(rel, first.unit_code, first.unit_name,
+                                 problem=config["comments"]["same_file"].format(file=first.file)))
+            continue
+        reply = read_reply(path, registry, agree, changes)
+        seen[digest] = reply
+        reply.file = rel
+        replies.append(reply)
     return replies
 
 
@@ -187,7 +276,7 @@ def read_reply(path: Path, registry: Registry, agree: list[str], changes: list[s
     try:
         problem = screen(path, max_bytes)
         if problem is None:
-            reader = read_letter if path.suffix.lower() == ".docx" else read_table
+            reader = read_letter if path.suffix.lower() in LETTERS else read_table
             return reader(path, registry, agree, changes)
         rule, fields = problem
     except Exception as exc:  # damaged or unreadable: one file lost, with its reason
@@ -207,31 +296,49 @@ def comment_rows(replies: list[Reply], config: dict[str, Any] | None = None,
         late = deadline is not None and r.date is not None and r.date > deadline
         return f"Trả lời muộn {(r.date - deadline).days} ngày ({format_date(r.date)})" if late else ""
 
-    rows = [{"section": s or general, "_order": order.get(s, 0), "unit": r.unit_name or r.file, "text": t,
-             "note": note(r)} for r in replies for s, t in r.comments]
+    rows, said = [], set()
+    for r in replies:
+        for s, t in r.comments:
+            key = (r.unit_code or r.file, fold(t))
+            if key in said:  # a unit's comment sent again (a corrected letter repeating the others): once
+                continue
+            said.add(key)
+            rows.append({"section": s or general, "_order": order.get(s, 0), "unit": r.unit_name or r.file,
+                         "text": t, "note": note(r)})
     rows += [{"section": general, "_order": 0, "unit": r.unit_name or r.file,
               "text": config["comments"]["agree_label"], "note": note(r)} for r in replies if r.agrees]
     df = pd.DataFrame(rows, columns=["section", "_order", "unit", "text", "note"])
     return df.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def tracking(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date) -> pd.DataFrame:
-    """Every unit asked, with its reply (the latest when several) and its status; replies from units not in
-    the list are kept at the end."""
-    by_code: dict[str, Reply] = {}
+def tracking(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date,
+             config: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Every unit asked, with its replies (its first dated one decides whether it answered in time; every file
+    named) and its status; then the replies of units not asked (the drafting unit, a body outside the list,
+    a file whose unit is not known), each saying so, and `asked` False so that no count mixes them in."""
+    words = (config or load_config())["comments"]
+    by_code: dict[str, list[Reply]] = {}
     for r in replies:
-        key = r.unit_code or r.file
-        if key not in by_code or (r.date and (by_code[key].date or dt.date.min) < r.date):
-            by_code[key] = r
+        by_code.setdefault(r.unit_code or r.file, []).append(r)
     rows = []
     for u in asked.itertuples(index=False):
-        rows.append(_track_row(u.name_with_type or u.name, by_code.pop(u.code, None), deadline))
-    for r in by_code.values():
-        rows.append(_track_row(r.unit_name or f"(chưa xác định đơn vị: {r.file})", r, deadline))
-    return pd.DataFrame(rows)
+        rows.append({**_track_row(u.name_with_type or u.name, by_code.pop(u.code, []), deadline), "asked": True})
+    drafter = str(words.get("drafter_code", ""))
+    for code, group in by_code.items():
+        name = group[0].unit_name or f"(chưa xác định đơn vị: {group[0].file})"
+        row = _track_row(name, group, deadline)
+        if group[0].unit_code:  # a known unit outside the list (a file of no known unit says so in its name)
+            row["status"] = f"{words['drafter'] if code == drafter else words['not_asked']}; {row['status']}"
+        rows.append({**row, "asked": False})
+    return pd.DataFrame(rows, columns=["unit", "file", "date", "status", "comments", "asked"])
 
 
-def _track_row(name: str, reply: Reply | None, deadline: dt.date) -> dict[str, Any]:
+def _track_row(name: str, replies: list[Reply], deadline: dt.date) -> dict[str, Any]:
+    """One unit's line: its earliest dated readable reply decides the status (a correction sent later does
+    not make an answer late); all its files are named, and its comments counted over them."""
+    read = [r for r in replies if not r.problem]
+    dated = sorted((r for r in read if r.date), key=lambda r: r.date)
+    reply = dated[0] if dated else (read[0] if read else (replies[0] if replies else None))
     if reply is None:
         status = "Chưa trả lời"
     elif reply.problem:
@@ -242,51 +349,88 @@ def _track_row(name: str, reply: Reply | None, deadline: dt.date) -> dict[str, A
         status = "Đúng hạn"
     else:
         status = f"Muộn {(reply.date - deadline).days} ngày"
-    if reply is not None and not reply.problem and reply.agrees and not reply.comments:
+    if reply is not None and not reply.problem and all(r.agrees and not r.comments for r in read):
         status += "; nhất trí với dự thảo"  # an answer with no comment: its row on the first sheet says so too
-    return {"unit": name, "file": reply.file if reply else "", "date": format_date(reply.date) if reply else "",
-            "status": status, "comments": (len(reply.comments) if reply else 0)}
+    return {"unit": name, "file": "; ".join(r.file for r in replies),
+            "date": reply.date if reply is not None and reply.date else None,
+            "status": status, "comments": sum(len(r.comments) for r in read)}
+
+
+_FONT = "Times New Roman"  # the office's documents' font, in every cell (the title, the header, the rows)
+_TOP = Alignment(wrap_text=True, vertical="top")
+
+
+def _sheet(ws: Any, title: str, subtitle: str, columns: tuple[str, ...], widths: tuple[int, ...]) -> int:
+    """A sheet's title and subtitle (merged over the table), its header (bold, centred, repeated on every
+    printed page, frozen, with a filter), landscape and fitted to the page width; the header's row number."""
+    last = chr(ord("A") + len(columns) - 1)
+    for r, (text, size) in enumerate(((title, 13), (subtitle, 12)), start=1):
+        ws.cell(r, 1, text).font = Font(name=_FONT, size=size, bold=r == 1)
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="center")
+        ws.merge_cells(f"A{r}:{last}{r}")
+    ws.row_dimensions[2].height = 32
+    for c, name in enumerate(columns, start=1):
+        cell = ws.cell(3, c, name)
+        cell.font = Font(name=_FONT, bold=True)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    for col, width in zip("ABCDEFGH", widths, strict=False):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return 3
+
+
+def _row(ws: Any, values: list[Any], date_column: int | None = None) -> None:
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(name=_FONT)
+        cell.alignment = _TOP
+    if date_column is not None and isinstance(values[date_column - 1], dt.date):
+        ws.cell(ws.max_row, date_column).number_format = "dd/mm/yyyy"  # a date the analyst can sort
 
 
 def write_comments(replies: list[Reply], asked: pd.DataFrame, deadline: dt.date, out: Path,
                    config: dict[str, Any] | None = None, draft: Path | None = None) -> Path:
     config = config or load_config()
-    drafter = str(config["comments"].get("drafter_code", ""))
+    words = config["comments"]
+    drafter = str(words.get("drafter_code", ""))
     asked = asked[asked["code"] != drafter]  # the drafting unit does not comment on its own draft
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp ý kiến"
-    ws.append([config["comments"]["title"]])
-    ws["A1"].font = Font(name="Times New Roman", size=13, bold=True)
-    ws.append([config["comments"]["document"] + (f" (tệp {draft.name})" if draft else "")])
-    ws.append(list(COLUMNS))
-    for cell in ws[3]:
-        cell.font = Font(name="Times New Roman", bold=True)
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    _sheet(ws, words["title"], words["document"] + (f" (tệp {draft.name})" if draft else ""), COLUMNS,
+           (6, 14, 30, 70, 40, 22))
     for k, r in enumerate(comment_rows(replies, config, deadline).itertuples(index=False), start=1):
-        ws.append([k, r.section, excel_safe(r.unit), excel_safe(r.text), "", r.note])
-    for col, width in zip("ABCDEF", (6, 14, 30, 70, 40, 22), strict=True):
-        ws.column_dimensions[col].width = width
-    if ws.max_row > 3:  # the usual answers offered, any other text still accepted
+        _row(ws, [k, r.section, excel_safe(r.unit), excel_safe(r.text), "", r.note])
+    if ws.max_row > 3:
+        ws.auto_filter.ref = f"A3:F{ws.max_row}"
+        # the usual answers offered, any other text still accepted
         lists = wb.create_sheet("Danh mục")  # a range, not an inline list: the answers contain commas
-        for answer in config["comments"]["responses"]:
+        for answer in words["responses"]:
             lists.append([answer])
-        n = len(config["comments"]["responses"])
+        lists.sheet_state = "hidden"  # the list behind the drop-down, not a page to edit
+        n = len(words["responses"])
         choice = DataValidation(type="list", formula1=f"'Danh mục'!$A$1:$A${n}", allow_blank=True,
                                 showErrorMessage=False)
         ws.add_data_validation(choice)
         choice.add(f"E4:E{ws.max_row}")
-    track = tracking(replies, asked, deadline)
-    ts = wb.create_sheet("Theo dõi trả lời")
-    status = track["status"] if len(track) else pd.Series(dtype=str)
+    track = tracking(replies, asked, deadline, config)
+    ts = wb.create_sheet("Theo dõi trả lời", 1)
+    mine = track[track["asked"]]
+    status = mine["status"] if len(mine) else pd.Series(dtype=str)
     on_time, late = int(status.str.startswith("Đúng hạn").sum()), int(status.str.startswith("Muộn").sum())
-    ts.append([f"Hạn góp ý: {format_date(deadline)}. Được lấy ý kiến: {len(asked)}; trả lời đúng hạn: "
-               f"{on_time}; trả lời muộn: {late}; chưa trả lời: {int((status == 'Chưa trả lời').sum())}."])
-    ts.append(list(TRACK_COLUMNS))
+    others = len(track) - len(mine)
+    _sheet(ts, "THEO DÕI TRẢ LỜI GÓP Ý DỰ THẢO",
+           f"Hạn góp ý: {format_date(deadline)}. Được lấy ý kiến: {len(asked)}; trả lời đúng hạn: {on_time}; "
+           f"trả lời muộn: {late}; chưa trả lời: {int((status == 'Chưa trả lời').sum())}; "
+           f"khác: {len(mine) - on_time - late - int((status == 'Chưa trả lời').sum())}."
+           + (f" Ngoài ra {others} tệp trả lời của đơn vị không thuộc danh sách được lấy ý kiến (cuối bảng)."
+              if others else ""), TRACK_COLUMNS, (6, 45, 40, 14, 40, 10))
     for k, r in enumerate(track.itertuples(index=False), start=1):
-        ts.append([k, excel_safe(r.unit), excel_safe(r.file), r.date, r.status, r.comments])
-    for col, width in zip("ABCDEF", (6, 45, 30, 14, 26, 10), strict=True):
-        ts.column_dimensions[col].width = width
+        _row(ts, [k, excel_safe(r.unit), excel_safe(r.file), r.date, r.status, r.comments], date_column=4)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
