@@ -375,3 +375,17 @@ def test_a_report_that_cannot_be_opened_is_said_in_words(tmp_path, registry):
         (finding,) = read_narrative(tmp_path / name, name, registry).findings
         assert finding["message"] == ("Không mở được báo cáo (không phải tệp Excel, Word hợp lệ, có thể là tệp khác "
                                       "đổi đuôi); đề nghị đơn vị gửi lại tệp.")
+
+
+def test_a_district_branch_of_an_agency_is_not_the_district_it_names():
+    """'Chi cục Thuế quận Hoàng Mai' and 'Công an quận Ba Đình' hold a district's name: a reply or report headed
+    by them was the district's (Quận Hoàng Mai then 'answered on time'). They name no submitting unit; the
+    district itself, and the agency, are still found."""
+    from sketket.intake.narrative import match_unit
+    from sketket.registry import load_registry
+
+    reg = load_registry()
+    assert match_unit("CHI CỤC THUẾ QUẬN HOÀNG MAI", reg) is None
+    assert match_unit("Công an quận Ba Đình", reg) is None
+    assert match_unit("UBND QUẬN HOÀNG MAI", reg).code == "008"
+    assert match_unit("CỤC THUẾ THÀNH PHỐ HÀ NỘI", reg).code == "N01"

@@ -22,6 +22,7 @@ from sketket import catalog
 from sketket.clean import fold as _fold_text
 from sketket.clean import nfc
 from sketket.config import load_yaml
+from sketket.dimensions import CHILD_TIER
 from sketket.registry import Registry, agency_key
 
 
@@ -701,11 +702,16 @@ def extra_units() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "tier", "name", "aliases", "documents"])
 
 
-def _unit_keys(registry: Registry) -> list[tuple[str, UnitHit, bool]]:
+def _unit_keys(registry: Registry) -> list[tuple[str, UnitHit | None, bool]]:
     """(folded key, unit, needs_prefix) for searching names inside a line, longest keys first. District
-    names alone ("Ba Vì") are too common in prose: in a heading line they need "quận", "huyện"…"""
+    names alone ("Ba Vì") are too common in prose: in a heading line they need "quận", "huyện"…; a sub-unit's
+    name (unit None: "Chi cục Thuế quận Hoàng Mai") holds a district's, and names no submitting unit."""
     tiers = _submitters_config()["tiers"]
-    keys: list[tuple[str, UnitHit, bool]] = []
+    keys: list[tuple[str, UnitHit | None, bool]] = []
+    # the agencies' sub-units (Chi cục of a Sở, district branches of a vertical agency), not the communes
+    agency_subs = [child for parent, child in CHILD_TIER.items() if parent in tiers and parent != "huyen"]
+    subs = registry.units[registry.units["tier"].isin(agency_subs)]
+    keys += [(fold(n), None, False) for n in subs["name"] if " " in fold(n).strip()]
     for r in registry.units[registry.units["tier"].isin(tiers)].itertuples(index=False):
         hit = UnitHit(r.name_with_type, r.code, r.tier)
         if r.tier == "huyen":
@@ -734,7 +740,7 @@ def match_unit(text: str, registry: Registry, bare_names: bool = False) -> UnitH
         if needs_prefix and not bare_names:
             continue
         if _contains(folded, key) >= 0 or _contains(expanded, key) >= 0:
-            return hit
+            return hit  # None for a sub-unit's name: not the district it names
     return None
 
 
