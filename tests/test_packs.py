@@ -480,3 +480,20 @@ def test_a_unit_pack_says_what_came_of_the_units_own_nominations(tmp_path):
     assert "Người 3" in html and "Số liệu của đơn vị đang chờ sửa (G12)" in html and "Người 4" not in html
     assert "Người 1" not in html  # passed: not listed
     assert packs.own_nominations_html(t, "001") == packs.para("Đơn vị chưa gửi danh sách đề nghị khen thưởng.")
+
+
+def test_a_unit_packs_errors_are_those_of_its_return_list(tables):
+    """Huyện Đông Anh's pack said 'Không có lỗi hay cảnh báo nào' while its return list carried its award list's
+    errors; Sở Văn hóa's a file of it that held no table. The pack lists what the return list lists."""
+    t = packs.Tables(tables.processed_dir)
+    t._cache["nomination_findings"] = pd.DataFrame([
+        {"source_file": "Danh sach de nghi khen thuong - Ba Dinh.xlsx", "sheet": "Sheet", "cell": "C12",
+         "unit_name": "Quận Ba Đình", "rule": "nomination_duplicate", "severity": "error", "value": "Nguyễn Văn A",
+         "message": "Người được đề nghị có ở hai danh sách"}])
+    t._cache["findings"] = pd.concat([tables["findings"], pd.DataFrame([
+        {"source_file": "quan-ba-dinh-danh-sach-can-bo.xlsx", "sheet": "", "cell": "", "unit_name": "",
+         "rule": "no_table", "severity": "error", "value": "", "message": "Không tìm thấy biểu Phụ lục"}])],
+        ignore_index=True)
+    mine = packs.findings_of(t, ["001", "00001", "00004"])
+    assert {"nomination_duplicate", "no_table", "sum_mismatch"} <= set(mine["rule"])
+    assert "nomination_duplicate" not in set(packs.findings_of(t, ["S02"])["rule"])

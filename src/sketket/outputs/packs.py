@@ -720,6 +720,9 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     from sketket.outputs.returns import reconciliation_findings
 
     findings = tables["findings"]
+    nominations = tables["nomination_findings"]  # the award lists' problems: on the proposer's return list too
+    if len(nominations):
+        findings = pd.concat([findings, nominations], ignore_index=True)
     # a table that differs from its unit's dossier log: the warning its return list carries, said here too
     logs = dossier_facts.read(tables)
     if len(logs.reconciliation):
@@ -740,10 +743,21 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     form_tier = out["source_file"].map(files).map(lambda f: FORM_TIERS.get(f, ("",))[0] if isinstance(f, str) else "")
     out["tier"] = out["tier"].fillna(form_tier).replace("", "khác")
     if codes is not None:
-        mine = set(units.loc[units["unit_code"].isin(list(codes)), "source_file"])
+        codes = list(codes)
+        mine = set(units.loc[units["unit_code"].isin(codes), "source_file"])
         # an earlier file the unit's table replaced (its finding sits on that file and names the one kept)
         replaced = out["rule"].eq("duplicate_unit") & out["value"].isin(mine)
-        out = out[out["source_file"].isin(mine) | replaced]
+        # and what its return list carries besides: its award nominations' problems, a file of its that held no
+        # table (attributed as the return lists attribute them), so that the pack never says "no error" beside
+        # a list of errors sent to the unit
+        from sketket.outputs.returns import attribute_findings
+        from sketket.registry import load_registry
+
+        registry = load_registry()
+        names = {registry.name_of(c) for c in codes} - {""}
+        sent = attribute_findings(out.reset_index(drop=True), tables["appendix"], registry)
+        theirs = (sent["submitter_code"].isin(codes) | sent["submitter_name"].isin(names)).to_numpy()
+        out = out[out["source_file"].isin(mine).to_numpy() | replaced.to_numpy() | theirs]
     return out
 
 
