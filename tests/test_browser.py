@@ -269,3 +269,18 @@ def test_each_pack_type_renders_and_keeps_its_screenshot(browser, demo_run, page
         assert Path(urlparse(back).path).resolve() == (demo_run / "index.html").resolve()
         links = browser.execute_script("return document.querySelectorAll('p.downloads a[download]').length")
         assert links >= 2
+
+
+def test_a_pack_on_a_phone_does_not_scroll_sideways(browser, small_run):
+    """At 412 px the city pack's first table was 545 px wide: the whole page scrolled sideways and its last
+    columns were cut. A wide table now scrolls within itself; the page keeps the phone's width."""
+    _, reports = small_run
+    browser.set_window_size(412, 900)
+    try:
+        for page in (reports / "latest" / "city" / "thanh-pho-ha-noi.html",
+                     next((reports / "latest" / "district").glob("*.html"))):
+            browser.get(page.resolve().as_uri())
+            width = browser.execute_script("return document.documentElement.clientWidth")
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= width, page.name
+    finally:
+        browser.set_window_size(1280, 900)
