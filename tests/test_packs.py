@@ -497,3 +497,18 @@ def test_a_unit_packs_errors_are_those_of_its_return_list(tables):
     mine = packs.findings_of(t, ["001", "00001", "00004"])
     assert {"nomination_duplicate", "no_table", "sum_mismatch"} <= set(mine["rule"])
     assert "nomination_duplicate" not in set(packs.findings_of(t, ["S02"])["rule"])
+
+
+def test_a_unit_ranked_on_an_earlier_files_figures_is_marked_on_its_row(tables):
+    """Sở Y tế's later file could not be opened: it was '100,0%, hạng 1' among the leaders with no word on its
+    row (only a footnote under the table)."""
+    t = packs.Tables(tables.processed_dir)
+    t._cache["findings"] = pd.concat([tables["findings"], pd.DataFrame([
+        {"source_file": "so-tu-phap.xlsx", "sheet": "", "cell": "", "unit_name": "Sở Tư pháp",
+         "rule": "resend_unreadable", "severity": "warning", "value": "so-tu-phap (gui lai).xlsx", "message": "…"}])],
+        ignore_index=True)
+    mark = "Sở Tư pháp (số liệu của tệp gửi trước, chờ gửi lại)"
+    assert mark in packs.units_table(t, packs.units_of(t, "so"))
+    assert mark not in packs.units_table(tables, packs.units_of(tables, "so"))
+    assert "Sở Nội vụ (số liệu" not in packs.units_table(t, packs.units_of(t, "so"))
+    assert packs.with_marks(t, packs.units_of(t, "so")).set_index("unit_code").loc["S02", "unit_name"] == mark

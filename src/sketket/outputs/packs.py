@@ -527,12 +527,8 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
     its own sub-units, headed `family_rank_label`."""
     config = pack_config()
     cols = {**config["unit_columns"]}
-    shown = units.copy()
+    shown = with_marks(tables, units)
     labels = column_labels(tables)
-    differ = _log_differs(tables)
-    if differ and "unit_code" in shown and "unit_name" in shown:  # ranked as the table says, but said
-        marked = shown["unit_code"].isin(differ)
-        shown.loc[marked, "unit_name"] = shown.loc[marked, "unit_name"].astype(str) + config["log_differs_mark"]
     for rank, of in (("rank_in_tier", "ranked_in_tier"), ("rank_in_family", "ranked_in_family")):
         if rank in shown:
             shown[rank] = [_rank_text(r, n) for r, n in zip(shown[rank], shown[of], strict=True)]
@@ -540,6 +536,26 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
     cols = dict(list(cols.items())[:int(config["max_columns"])])
     labels["rank_in_family"] = family_rank_label
     return table_html(shown[list(cols)], cols, labels, caption)
+
+
+def with_marks(tables: Tables, units: pd.DataFrame) -> pd.DataFrame:
+    """`units` with a mark after the name of a unit ranked on figures to be checked: its table differs from
+    its dossier log, or its figures are an earlier file's (the later one could not be opened); ranked as the
+    figures stand, but said on the row (packs.yml log_differs_mark, superseded_mark)."""
+    if units.empty or "unit_code" not in units or "unit_name" not in units:
+        return units.copy()
+    from sketket.analysis.gating import superseded
+
+    config = pack_config()
+    shown = units.copy()
+    names = shown["unit_name"].astype(str)
+    differ = shown["unit_code"].isin(_log_differs(tables))
+    names = names.where(~differ, names + config["log_differs_mark"])
+    if "source_file" in shown:
+        older = shown["source_file"].isin(set(superseded(tables["findings"])))
+        names = names.where(~older, names + config["superseded_mark"])
+    shown["unit_name"] = names
+    return shown
 
 
 def _log_differs(tables: Tables) -> set[str]:
@@ -571,8 +587,8 @@ def leaders_html(tables: Tables, top: int = 3) -> str:
         if best.empty:
             continue
         ranked = int(units.loc[units["tier"] == tier, "rank_in_tier"].notna().sum())
-        rows.append({"tier": _tier_label(tier), "ranked": ranked, "best": ranked_names(best, top),
-                     "weakest": ranked_names(weakest, top)})
+        rows.append({"tier": _tier_label(tier), "ranked": ranked, "best": ranked_names(with_marks(tables, best), top),
+                     "weakest": ranked_names(with_marks(tables, weakest), top)})
     if not rows:
         return para("Chưa có đơn vị đủ số hồ sơ để xếp hạng.")
     from sketket.analysis.indicators import load_config
