@@ -512,3 +512,20 @@ def test_a_unit_ranked_on_an_earlier_files_figures_is_marked_on_its_row(tables):
     assert mark not in packs.units_table(tables, packs.units_of(tables, "so"))
     assert "Sở Nội vụ (số liệu" not in packs.units_table(t, packs.units_of(t, "so"))
     assert packs.with_marks(t, packs.units_of(t, "so")).set_index("unit_code").loc["S02", "unit_name"] == mark
+
+
+def test_a_unit_whose_figures_all_await_correction_is_not_said_far_below_nothing_or_complete(tables):
+    """Sở Công Thương, every figure awaiting correction: 'Chưa có số liệu … để xếp hạng' then 'Không có đơn vị
+    nào thấp hơn hẳn mặt bằng chung' and 'mọi đơn vị trực thuộc đều đã có số liệu', as if all were well."""
+    from sketket.analysis.gating import AWAITING
+
+    t = packs.Tables(tables.processed_dir)
+    units = tables["indicators_units"].copy()
+    units.loc[units["unit_code"] == "S02", ["data_status", "flags"]] = [AWAITING, ""]  # gated: never flagged
+    t._cache["indicators_units"] = units
+    assert packs.far_below_html(t, ["S02"]) == packs.para(
+        "Chưa có số liệu của đơn vị để so với mặt bằng chung của cấp (chưa gửi biểu hoặc số liệu đang chờ sửa).")
+    assert "Không có đơn vị nào thấp hơn hẳn" in packs.far_below_html(tables, ["S01"])
+    said = packs.missing_html(t, ["S02"])
+    assert "trong đó 1 đơn vị có số liệu đang chờ sửa (mục trên)" in said
+    assert "chờ sửa" not in packs.missing_html(tables, ["S02"])

@@ -642,6 +642,8 @@ def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: in
     if codes is not None and len(flagged):
         flagged = flagged[flagged["unit_code"].isin(list(codes))]
     if flagged.empty:
+        if codes is not None and not _compared(units, codes):  # nothing of theirs to set against the tier
+            return para(pack_config()["far_below_none_compared"])
         return para("Không có đơn vị nào thấp hơn hẳn mặt bằng chung của cấp mình.")
     from sketket.dimensions import TIERS
 
@@ -651,6 +653,14 @@ def far_below_html(tables: Tables, codes: Iterable[str] | None = None, limit: in
     limit = len(frame) if limit is None else limit
     return (table_html(frame.head(limit)[["unit_name", "tier", "reason"]], labels=column_labels(tables))
             + _more(len(frame) - limit, "danh sách đầy đủ ở phụ lục và ở trang Chỉ số của từng cấp"))
+
+
+def _compared(units: pd.DataFrame, codes: Iterable[str]) -> bool:
+    """Whether any of these units has figures set against its tier (not awaiting correction)."""
+    from sketket.analysis.gating import AWAITING
+
+    mine = units[units["unit_code"].isin(list(codes))] if len(units) else units
+    return bool(len(mine)) and bool((mine["has_figures"].astype(bool) & (mine["data_status"] != AWAITING)).any())
 
 
 def completeness_by_tier(tables: Tables) -> pd.DataFrame:
@@ -669,8 +679,14 @@ def missing_html(tables: Tables, codes: Iterable[str] | None = None) -> str:
         comp = comp[comp["unit_code"].isin(list(codes))]
     late = comp[comp["status"] != "Đủ"]
     if late.empty:
-        return para("Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có số liệu "
-                "(tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).")
+        from sketket.analysis.gating import AWAITING
+
+        units = tables["indicators_units"]
+        waiting = int(((units["data_status"] == AWAITING) & units["unit_code"].isin(list(codes))).sum()) \
+            if codes is not None and len(units) else 0
+        return para("Số liệu trong biểu: đơn vị và mọi đơn vị trực thuộc đều đã có dòng số liệu"
+                    + (f", trong đó {format_int(waiting)} đơn vị có số liệu đang chờ sửa (mục trên)" if waiting else "")
+                    + " (tình trạng gửi báo cáo, bản giấy và bản điện tử: xem bảng theo dõi gửi báo cáo).")
     cols = {"unit_name": "text", "status": "text", "sub_units_expected": "int", "sub_units_missing": "int",
             "missing_names": "text"}
     labels = {**column_labels(tables), "sub_units_expected": "Đơn vị trực thuộc", "sub_units_missing": "Còn thiếu",
