@@ -108,6 +108,11 @@ def test_tracking_from_the_submission_log(tmp_path, registry):
     assert df.loc["Công ty ABC", "status"] == "unexpected"
     summary = tracking_summary(df.reset_index())
     assert summary.loc["Tổng số", "Chưa nộp"] == 2 and summary.loc["Quận, huyện, thị xã", "Tổng số"] == 2
+    # the tiers in the order of every other table (Sở, ngành dọc, quận), other groups after, the total last
+    rows = list(summary.index)
+    assert rows[-1] == "Tổng số" and rows.index("Sở, cơ quan tương đương Sở") < rows.index("Quận, huyện, thị xã")
+    assert all(rows.index(r) > rows.index("Quận, huyện, thị xã") for r in rows if r not in (
+        "Sở, cơ quan tương đương Sở", "Cơ quan ngành dọc đặt tại Thành phố", "Quận, huyện, thị xã"))
 
 
 def test_tracking_from_file_dates_without_a_log(tmp_path, registry):

@@ -266,6 +266,10 @@ def tracking_summary(table: pd.DataFrame) -> pd.DataFrame:
     t = table.assign(tier_label=table["tier_label"].replace("", "Khác"))
     out = pd.crosstab(t["tier_label"], t["status_label"], margins=True, margins_name="Tổng số")
     out = out.reindex(columns=[c for c in [*STATUS_LABELS.values(), "Tổng số"] if c in out.columns])
+    # the tiers in the order of every other table, other groups (bodies with a report only) after, the total last
+    order = [TIER_LABELS[t] for t in TIER_LABELS if TIER_LABELS[t] in out.index]
+    rest = sorted(x for x in out.index if x not in order and x != "Tổng số")
+    out = out.reindex([*order, *rest, "Tổng số"])
     out.index.name = "Khối"
     out.columns.name = None
     return out
