@@ -1,6 +1,7 @@
 """Pack HTML: Vietnamese number formats, escaping of submitted text, headline figures."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -529,3 +530,15 @@ def test_a_unit_whose_figures_all_await_correction_is_not_said_far_below_nothing
     said = packs.missing_html(t, ["S02"])
     assert "trong đó 1 đơn vị có số liệu đang chờ sửa (mục trên)" in said
     assert "chờ sửa" not in packs.missing_html(tables, ["S02"])
+
+
+def test_recommendations_are_grouped_by_addressee_in_the_outlines_order():
+    """Sorted by the addressee's name, 'Các Sở, ngành' came before 'Trung ương' and a recommendation 31 units
+    made came fourth; the groups now follow themes.yml (Trung ương, Thành phố, Sở), most raised first in each."""
+    t = packs.Tables(Path("/nonexistent"))
+    t._cache["recommendations"] = pd.DataFrame({
+        "addressee": ["so_nganh", "trung_uong", "thanh_pho", "trung_uong"],
+        "addressee_label": ["Các Sở, ngành Thành phố", "Trung ương (Chính phủ)", "UBND Thành phố", "Trung ương (Chính phủ)"],
+        "recommendation": ["Sở A", "TW 13", "TP 31", "TW 15"], "units": "x", "n_units": [40, 13, 31, 15]})
+    html = packs.recommendations_html(t)
+    assert html.index("TW 15") < html.index("TW 13") < html.index("TP 31") < html.index("Sở A")

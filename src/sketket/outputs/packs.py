@@ -1102,7 +1102,13 @@ def recommendations_html(tables: Tables, top: int = 10, brief: bool = False) -> 
     df = tables["recommendations"]
     if df.empty:
         return para("Chưa có kiến nghị, đề xuất nào.")
-    shown = df.sort_values(["n_units"], ascending=False).head(top).sort_values("addressee_label", kind="stable")
+    from sketket.config import load_yaml
+
+    # the most raised first, grouped by whom they ask in themes.yml's order (Trung ương, Thành phố, Sở…), as the
+    # draft's section III: not by the addressee's name
+    order = {a["id"]: k for k, a in enumerate(load_yaml("themes.yml")["addressees"])}
+    shown = df.sort_values(["n_units"], ascending=False).head(top)
+    shown = shown.sort_values("addressee", key=lambda s: s.map(order).fillna(len(order)), kind="stable")
     labels = {"addressee_label": "Kiến nghị tới", "recommendation": "Kiến nghị, đề xuất", "units": "Đơn vị",
               "n_units": "Số đơn vị"}
     if brief:
