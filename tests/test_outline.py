@@ -128,8 +128,9 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
     t = packs.load_tables(tables.processed_dir)
     t._cache["checklist"] = _answers()
     t._cache["recommendations"] = pd.DataFrame({
-        "addressee": ["thanh_pho"] * 6, "addressee_label": ["UBND Thành phố"] * 6,
-        "recommendation": [f"Đề nghị số {i} <b>." for i in range(6)], "units": ["Quận Ba Đình; Sở Tư pháp"] * 6,
+        "addressee": ["thanh_pho"] * 5 + ["trung_uong"],
+        "addressee_label": ["UBND Thành phố"] * 5 + ["Trung ương (Chính phủ, Thủ tướng, các Bộ, ngành)"],
+        "recommendation": [f"Đề nghị số {i} <b>." for i in range(5)] + ["Đề nghị UBND Thành phố kiến nghị Bộ."], "units": ["Quận Ba Đình; Sở Tư pháp"] * 6,
         "unit_codes": ["001; S02"] * 6, "tiers": [""] * 6, "n_units": [3, 9, 1, 7, 5, 2], "themes": [""] * 6})
     t._cache["lessons_themes"] = pd.DataFrame({
         "section": ["II.3.b", "II.3.b", "II.3.b"], "section_label": ["Tồn tại"] * 3,
@@ -153,8 +154,10 @@ def test_first_screen_is_written_from_the_figures_and_the_recommendations(tables
     assert "Tổ chức tiếp nhận, trả kết quả hồ sơ vào sáng thứ bảy: 1/4 đơn vị có báo cáo nêu chưa thực hiện." in \
         b.went_badly
     # the decisions: the five recommendations most units made, most first, with their count and addressee
+    # the addressee's gloss left out (no brackets in brackets); not named twice when the text names it
     assert b.decisions == [f"Đề nghị số {i} <b> ({n} đơn vị kiến nghị; gửi UBND Thành phố)"
-                           for i, n in ((1, 9), (3, 7), (4, 5), (0, 3), (5, 2))]
+                           for i, n in ((1, 9), (3, 7), (4, 5), (0, 3))] + [
+        "Đề nghị UBND Thành phố kiến nghị Bộ (2 đơn vị kiến nghị; gửi Trung ương)"]
     html = packs.brief_html(t)
     assert "Đề nghị số 1 &lt;b&gt;" in html and "<b>" not in html and html.index("Kết quả nổi bật") < html.index(
         "Hạn chế") < html.index("Kiến nghị được nhiều đơn vị nêu nhất")
@@ -167,3 +170,13 @@ def test_outline_sections_take_an_extra_block_when_given(tables):
     extra = packs.outline_html(tables, {"II.2.đ": "<p>Sổ theo dõi hồ sơ</p>"})
     section = extra[extra.index('id="ii2-dd"'):extra.index('id="ii2-e"')]
     assert '<div class="outline-extra"><p>Sổ theo dõi hồ sơ</p></div>' in section
+
+
+def test_the_submissions_shortcoming_names_only_the_statuses_there_are(tables):
+    """'35/63 đơn vị gửi báo cáo chậm, còn thiếu hoặc chưa gửi' when no unit failed to send: the sentence now
+    counts each status there is."""
+    t = packs.load_tables(tables.processed_dir)
+    t._cache["submissions"] = pd.DataFrame({"unit_code": ["A", "B", "C", "D"],
+                                            "status": ["late", "incomplete", "incomplete", "on_time"]})
+    said = [s for s in packs.brief(t).went_badly if "báo cáo" in s and "/4" in s]
+    assert said == ["3/4 đơn vị chưa gửi đủ, đúng hạn báo cáo (gửi chậm 1; còn thiếu 2)."]

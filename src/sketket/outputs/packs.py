@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -1249,9 +1250,12 @@ def brief(tables: Tables) -> Brief:
     subs = tables["submissions"]
     if len(subs):
         late = subs["status"].isin(["missing", "incomplete", "late"])
-        if late.any():
-            bad.append(f"{format_int(late.sum())}/{format_int(len(subs))} đơn vị gửi báo cáo chậm, còn thiếu hoặc "
-                       "chưa gửi.")
+        if late.any():  # only the statuses there are: "hoặc chưa gửi" when every unit sent something misled
+            counts = subs["status"].value_counts()
+            parts = [f"{word} {format_int(counts[k])}" for k, word in (("late", "gửi chậm"), ("incomplete", "còn thiếu"),
+                                                                          ("missing", "chưa gửi")) if k in counts]
+            bad.append(f"{format_int(late.sum())}/{format_int(len(subs))} đơn vị chưa gửi đủ, đúng hạn báo cáo "
+                       f"({'; '.join(parts)}).")
     # the outline items come last: the figures and the reports' themes first when space is short
     answers = _checklist_answers(tables)
     n = int(spec["checklist_items"])
@@ -1276,9 +1280,18 @@ def decisions(tables: Tables, limit: int = 5) -> list[str]:
     recs = tables["recommendations"]
     if recs.empty:
         return []
+    from sketket.clean import fold
+
     top = recs.sort_values("n_units", ascending=False, kind="stable").head(limit)
-    return [f"{nfc(r['recommendation']).rstrip('. ')} ({format_int(r['n_units'])} đơn vị kiến nghị; gửi "
-            f"{in_sentence(r['addressee_label'])})" for _, r in top.iterrows()]
+    out = []
+    for _, r in top.iterrows():
+        text = nfc(r["recommendation"]).rstrip(". ")
+        # the addressee without its gloss ("Trung ương", not "Trung ương (Chính phủ, …)" inside brackets), and
+        # not at all when the recommendation names it ("Đề nghị UBND Thành phố …")
+        whom = re.sub(r"\s*\([^()]*\)\s*$", "", nfc(r["addressee_label"]))
+        to = f"; gửi {in_sentence(whom)}" if whom and fold(whom) not in fold(text) else ""
+        out.append(f"{text} ({format_int(r['n_units'])} đơn vị kiến nghị{to})")
+    return out
 
 
 def brief_html(tables: Tables) -> str:
