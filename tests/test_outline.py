@@ -44,9 +44,9 @@ def test_every_outline_question_has_its_section_in_order(tables):
 
 def test_checklist_answers_are_counted_per_item(tables):
     counts = packs.checklist_counts(tables, "đ) Sáng thứ bảy").set_index("Nội dung")
-    assert counts.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
+    assert counts.loc["Làm việc sáng thứ bảy", ["Có", "Không", "Không nêu"]].tolist() == [2, 1, 1]
     only_district = packs.checklist_counts(tables, "đ) Sáng thứ bảy", codes=["001"]).set_index("Nội dung")
-    assert only_district.loc["Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Có"] == 1 and only_district["Không"].sum() == 0
+    assert only_district.loc["Làm việc sáng thứ bảy", "Có"] == 1 and only_district["Không"].sum() == 0
     saturday = packs.outline_sections(tables)[4].html
     assert '<td class="num">2</td>' in saturday and SCRIPT_NAME not in saturday  # counted, not named
 
@@ -180,3 +180,18 @@ def test_the_submissions_shortcoming_names_only_the_statuses_there_are(tables):
                                             "status": ["late", "incomplete", "incomplete", "on_time"]})
     said = [s for s in packs.brief(t).went_badly if "báo cáo" in s and "/4" in s]
     assert said == ["3/4 đơn vị chưa gửi đủ, đúng hạn báo cáo (gửi chậm 1; còn thiếu 2)."]
+
+
+def test_the_checklist_counts_name_no_figure_they_do_not_show():
+    """'Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)' over a table of Có/Không counts named a figure the table
+    does not have; the label's gloss of another figure is left out, a reference kept ('(VB 2956/UBND-NC)')."""
+    from pathlib import Path
+
+    t = packs.Tables(Path("/nonexistent"))
+    rows = [("dd_thu_bay", "Làm việc sáng thứ bảy (số hồ sơ tiếp nhận)", "Có"),
+            ("d_hien_dai", "Đủ tiêu chí hiện đại (VB 2956/UBND-NC)", "Không")]
+    t._cache["checklist"] = pd.DataFrame([{"unit_name": "A", "unit_code": "1", "tier": "so", "section": "II.2.d",
+                                           "group": "d)", "item": i, "item_label": label, "value": v, "number": None,
+                                           "evidence": ""} for i, label, v in rows])
+    labels = list(packs.checklist_counts(t, "d)").iloc[:, 0])
+    assert sorted(labels) == ["Làm việc sáng thứ bảy", "Đủ tiêu chí hiện đại (VB 2956/UBND-NC)"]

@@ -1331,7 +1331,11 @@ def checklist_counts(tables: Tables, group: str, codes: Iterable[str] | None = N
     if df.empty:
         return pd.DataFrame()
     counts = silent_units(df.assign(value=df["value"].fillna(""))).drop(columns=["Đơn vị không nêu"])
-    return counts.reset_index()
+    counts = counts.reset_index()
+    # "(số hồ sơ tiếp nhận)" names the figure a unit's own table shows beside its answer: not in these counts
+    first = counts.columns[0]
+    counts[first] = counts[first].astype(str).str.replace(r"\s*\((?:số|tỷ lệ) [^()]*\)$", "", regex=True)
+    return counts
 
 
 def _has_implied(tables: Tables, group: str) -> bool:
