@@ -130,7 +130,7 @@ def test_a_table_that_differs_from_its_dossier_log_holds_the_award(units, findin
     xuan = awards.loc["Quận Xuân"]
     assert not xuan.shortlisted
     assert xuan.criteria_missed == (
-        "Số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa (Biểu báo cáo 5000 hồ sơ; phần mềm một cửa "
+        "Số liệu Phụ lục khác sổ theo dõi hồ sơ của phần mềm một cửa (biểu báo cáo 5000 hồ sơ; phần mềm một cửa "
         "ghi nhận 4700; đúng hạn: biểu 5.000, phần mềm 4.700): chưa xét khen thưởng cho đến khi đơn vị đối chiếu "
         "và giải trình.")
     thu = awards.loc["Huyện Thu"]

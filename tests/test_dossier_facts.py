@@ -109,7 +109,7 @@ def test_sentences_name_their_scope_and_say_only_the_logs(logged):
     assert city["reconciliation"][0] == (
         "Đối chiếu số hồ sơ đã nhận, quá hạn (và đúng hạn, ở biểu có cột này) trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
         "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).")
-    assert "Phường Một (Biểu báo cáo 420 hồ sơ" in city["reconciliation"][1]
+    assert "Phường Một (biểu báo cáo 420 hồ sơ" in city["reconciliation"][1]
     assert facts.units_named(logged) == "Các đơn vị gửi kèm sổ theo dõi hồ sơ: Phường Một, Phường Hai."
 
     two = facts.sentences(logged, "00002")

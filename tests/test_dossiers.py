@@ -1905,7 +1905,7 @@ def test_what_words_the_figures_uses_the_settings_they_were_counted_with(tmp_pat
     assert "(chênh quá 5,5% và quá 50 hồ sơ)" in said[0]
     line = ("Biểu báo cáo 1.060 hồ sơ; phần mềm một cửa ghi nhận 1.000, chênh 6,0%, biểu nhiều hơn 60 hồ sơ; "
             "số đúng hạn 1.000 / 980")
-    assert f"Phường Quán Thánh ({line}; quá hạn: biểu 60, phần mềm 20; " in said[1]
+    assert f"Phường Quán Thánh ({line[:1].lower()}{line[1:]}; quá hạn: biểu 60, phần mềm 20; " in said[1]
     appendix = Catalog(out).load("appendix")
     returned = reconciliation_findings(t.reconciliation, appendix, t.cfg)
     assert f"Phường Quán Thánh: {line}; quá hạn" in returned.iloc[0]["message"]

@@ -268,7 +268,7 @@ def test_sections_dd_e_g_i_use_the_logs_and_say_whose(city, tmp_path):
         "Trong sổ của 2 đơn vị đó, 1 TTHC có từ 20 hồ sơ trở lên không có hồ sơ nào quá hạn: Đăng ký kết hôn.",
         "Đối chiếu số hồ sơ đã nhận, quá hạn (và đúng hạn, ở biểu có cột này) trong Phụ lục với sổ theo dõi hồ sơ của 2 đơn vị: 1 đơn vị "
         "khớp, 1 đơn vị chênh lệch (chênh quá 1,0% và quá 5 hồ sơ).",
-        "Các đơn vị chênh lệch: Phường Phúc Xá (Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
+        "Các đơn vị chênh lệch: Phường Phúc Xá (biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%; "
         "đúng hạn: biểu 400, phần mềm 380; sổ chỉ ghi đến ngày 30/06/2017, thiếu 31 ngày cuối kỳ; "
         "3 dòng của sổ bị loại vì lỗi).",
     ]  # the log that stops a month early is said in its gap's line, not again

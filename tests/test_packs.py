@@ -218,7 +218,7 @@ def test_city_outline_sections_show_the_logs_with_their_scope(logged_tables):
     assert "TTHC có nhiều hồ sơ quá hạn nhất:" not in i
     assert "<td>Chứng thực bản sao</td><td class=\"num\">260</td><td class=\"num\">15</td><td class=\"num\">94,2%</td>" in i
     assert "1 đơn vị khớp, 1 đơn vị chênh lệch" in i
-    assert "Phường Phúc Xá (Biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%" in i
+    assert "Phường Phúc Xá (biểu báo cáo 420 hồ sơ; phần mềm một cửa ghi nhận 400, chênh 5,0%" in i
     page = packs.outline_html(logged_tables)
     section_i = page[page.index('id="ii2-i"'):page.index('id="ii2-k"')]
     assert "1 đơn vị chênh lệch" in section_i and page.count('class="log-facts"') == 4

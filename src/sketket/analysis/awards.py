@@ -121,7 +121,8 @@ def _log_agrees(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if row is None:
         return True, ""
     ok = row["status"] != "differs"
-    return ok, c["met" if ok else "missed"].format(line=row["line"])
+    line = row["line"][:1].lower() + row["line"][1:]  # inside the sentence: "(biểu báo cáo …)"
+    return ok, c["met" if ok else "missed"].format(line=line)
 
 
 def _current_file(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
