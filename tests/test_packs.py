@@ -79,6 +79,9 @@ def test_a_district_without_figures_gets_a_sentence_not_an_empty_ranking(tables)
     words = packs.unit_pack_words("huyen")
     with_figures = packs.members_html(tables, "001", "Quận Ba Đình", words)
     assert "<table" in with_figures and "Phường Phúc Xá" in with_figures and "Màu tím" in with_figures
+    # the district's own row set apart in the table, as its bar in the chart (one row only)
+    assert with_figures.count('<tr class="mine">') == 1
+    assert re.search(r'<tr class="mine">(?:(?!</tr>).)*Quận Ba Đình', with_figures)
     without = packs.members_html(tables, "002", "Quận Hoàn Kiếm", words)
     assert "<table" not in without and "Màu tím" not in without
     assert "Chưa có số liệu của Quận Hoàn Kiếm và các đơn vị trực thuộc" in without

@@ -64,17 +64,19 @@ def table_html(
     total_last: bool = False,
     name: str | None = None,
     download: bool = True,
+    mine: int | None = None,
 ) -> str:
     """A formatted, escaped HTML table. `formats` maps a column to a FORMATTERS name (default: text);
     `labels` gives the Vietnamese header of a column (a long one is shown short, config/packs.yml `short_labels`,
     whole in the header's hover title); `total_last` sets the last row in bold. Under the table, links to
-    download it as .xlsx and .csv (embedded, named after `name` or the caption), unless `download` is False."""
+    download it as .xlsx and .csv (embedded, named after `name` or the caption), unless `download` is False;
+    `mine`: the position of the row of the unit a pack is about, set apart as its chart bar is."""
     formats = formats or {}
     labels = labels or {}
     kinds = [formats.get(c, "text") for c in df.columns]
     n = len(df)
     records = list(df.itertuples(index=False, name=None))
-    rows = [{"total": total_last and i == n - 1,
+    rows = [{"total": total_last and i == n - 1, "mine": i == mine,
              "cells": [(FORMATTERS[k](v), k in _NUMERIC) for k, v in zip(kinds, record, strict=True)]}
             for i, record in enumerate(records)]
     full = [str(labels.get(c, c)) for c in df.columns]
@@ -522,7 +524,7 @@ def _rank_text(rank: Any, of: Any) -> str:
 
 
 def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
-                family_rank_label: str = "Hạng trong đơn vị") -> str:
+                family_rank_label: str = "Hạng trong đơn vị", mine: str | None = None) -> str:
     """Units with their figures; each rank written with the number of units it is among ("3/25"): the rank in
     the tier across the city, and, for a district's or department's members (see `family`), the rank among
     its own sub-units, headed `family_rank_label`."""
@@ -536,7 +538,8 @@ def units_table(tables: Tables, units: pd.DataFrame, caption: str | None = None,
             cols = {rank: "text", **cols}
     cols = dict(list(cols.items())[:int(config["max_columns"])])
     labels["rank_in_family"] = family_rank_label
-    return table_html(shown[list(cols)], cols, labels, caption)
+    at = list(shown["unit_code"]).index(mine) if mine is not None and mine in set(shown.get("unit_code", [])) else None
+    return table_html(shown[list(cols)], cols, labels, caption, mine=at)
 
 
 def with_marks(tables: Tables, units: pd.DataFrame) -> pd.DataFrame:
@@ -873,7 +876,7 @@ def members_html(tables: Tables, code: str, name: str, words: Mapping[str, str])
         return head + para(pack_config()["no_members"].format(name=name))
     return (head + paragraph_html(words["members_note"])
             + ranking_chart_html(tables, members, name, words["child_tier"], code)
-            + units_table(tables, members, family_rank_label=words["family_rank_label"]))
+            + units_table(tables, members, family_rank_label=words["family_rank_label"], mine=code))
 
 
 def member_codes(tables: Tables, code: str) -> list[str]:
