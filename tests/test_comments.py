@@ -147,6 +147,12 @@ def test_replies_as_units_really_send_them(tmp_path):
                        "tháng 9 năm 2017"]) == dt.date(2017, 9, 19)
     assert reply_date(["Đính chính văn bản số 12/STTTT ngày 12/9/2017", "Hà Nội, ngày 14 tháng 9 năm 2017"]) == \
         dt.date(2017, 9, 14)
+    # a letterhead flattened into one line keeps its date; a cited plan without "số" is still cited
+    assert reply_date(["UBND HUYỆN ĐÔNG ANH Đông Anh, ngày 19 tháng 9 năm 2017"]) == dt.date(2017, 9, 19)
+    assert reply_date(["Số: 123/UBND-VP Đông Anh, ngày 19 tháng 9 năm 2017"]) == dt.date(2017, 9, 19)
+    assert reply_date(["Thực hiện Kế hoạch 186/KH-UBND ngày 14/8/2017", "Hà Nội, 18/9/2017"]) == dt.date(2017, 9, 18)
+    assert reply_date(["Quyết định số 07/2016/QĐ-UBND, ngày 08/3/2016", "ngày 12 tháng 9 năm 2017"]) == \
+        dt.date(2017, 9, 12)
     assert section_of("Đề nghị bổ sung số liệu tại mục II.2.i.") == "II.2.i"
     folder = tmp_path / "gop-y"
     (folder / "ban-sao").mkdir(parents=True)

@@ -49,8 +49,9 @@ _POINT = re.compile(rf"điểm\s+{_LETTER}\)?,?\s+(?:khoản|mục|tiểu mục)
 _DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})|\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # The letter's own date: "Hà Nội, ngày 19 tháng 9 năm 2017" (a place, a comma, then the date)
 _SIGNED = re.compile(r"\w\s*,\s*(?:ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})|(\d{1,2})/(\d{1,2})/(\d{4}))")
-# A date that is another document's ("V/v … Quyết định số 07/2016/QĐ-UBND ngày 08/3/2016", "văn bản số 12 ngày …")
-_CITED = re.compile(r"(?:số|quyết định|kế hoạch|văn bản|công văn|báo cáo|thông báo|v/v|qđ|kh|ubnd)[^,;]{0,60}$")
+# A date that is another document's: right after its number ("Quyết định số 07/2016/QĐ-UBND ngày 08/3/2016",
+# "Kế hoạch 186/KH-UBND ngày 14/8/2017", "văn bản số 12 ngày …"); "Số: 123/UBND-VP Đông Anh, ngày …" is not
+_CITED = re.compile(r"(?:\bsố\s*:?\s*\d[\w/.\-]*|\b\d+/[\w/.\-]*[a-zđ][\w/.\-]*)\s*,?\s*(?:ngày\s*)?$")
 _SKIP_START = ("kính gửi", "nơi nhận", "trên đây", "sau khi nghiên cứu", "thực hiện văn bản", "-lưu", "- lưu",
                "lưu:", "tm.", "kt.", "ký", "giám đốc", "chủ tịch", "cộng hòa", "độc lập", "số:", "trân trọng",
                "xin trân trọng", "v/v")
