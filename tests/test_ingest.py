@@ -563,6 +563,11 @@ def test_a_commune_sending_its_own_phu_luc_iii_is_that_commune_not_an_unknown_di
     folder.mkdir()
     write_filled("III", folder / "bieu.xlsx", {"unit_name": "UBND quận Thanh Xuân", **figures("III", 50, 1)}, [])
     assert ingest(folder, tmp_path / "out-quan").appendix.iloc[0]["unit_code"] == "009"
+    # a district's kind mistyped is still that district (no two districts share a name): Thị xã Sơn Tây
+    folder = tmp_path / "raw-son-tay"
+    folder.mkdir()
+    write_filled("III", folder / "bieu.xlsx", {"unit_name": "UBND huyện Sơn Tây", **figures("III", 50, 1)}, [])
+    assert ingest(folder, tmp_path / "out-son-tay").appendix.iloc[0]["unit_code"] == "269"
     # a name no commune bears alone stays an unknown submitter, as before
     (raw / "xa-bac-son.xlsx").unlink()
     write_filled("III", raw / "x.xlsx", {"unit_name": "UBND xã Liên Hà", **figures("III", 10, 0)}, [])

@@ -44,6 +44,9 @@ _TYPE_WORDS = {
 _KIND_RE = re.compile(r"^(?:(?:uy ban nhan dan|ubnd)\s+)?(thi xa|thi tran|phuong|quan|huyen|xa|tx|tt|p|q|h|x)\b")
 
 
+_DISTRICT_KINDS = {"quan", "huyen", "thi xa"}
+
+
 def typed_kind(name: object) -> str:
     """The kind written before a unit's name, folded and written out ("xa", "phuong", "thi tran", "quan",
     "huyen", "thi xa"); "" when the name has none ("Thanh Xuân", "Sở Tư pháp")."""
@@ -62,7 +65,10 @@ def same_kind(typed: object, registry_name: object) -> bool:
     # the whole text is the unit's own name: "Quan Hoa" is Phường Quan Hoa, not a quận named Hoa
     if bare and re.sub(r"^(?:uy ban nhan dan|ubnd)\s+", "", fold(typed).strip()) == bare:
         return True
-    return typed_kind(registry_name) in ("", kind)
+    own_kind = typed_kind(registry_name)
+    # a district's kind mistyped ("huyện Sơn Tây" for Thị xã Sơn Tây) is still that district: no two districts
+    # share a name; among communes a kind tells namesakes apart ("Phường Thanh Xuân" is no Xã Thanh Xuân)
+    return own_kind in ("", kind) or {own_kind, kind} <= _DISTRICT_KINDS
 
 
 # Common shorthand in agency names, expanded before comparison (folded form).
