@@ -450,6 +450,12 @@ def test_no_unit_awaiting_correction_beside_errors_that_hold_nothing_back(tables
     assert said.startswith(packs.para("Không có đơn vị nào có số liệu đang chờ sửa."))
     assert 'Các lỗi ở mục “Số liệu cần sửa” (dòng B ≠ tổng các dòng đơn vị) không giữ lại số liệu nào' in said
     assert packs.awaiting_html(tables, ["S02"]) == packs.para("Không có đơn vị nào có số liệu đang chờ sửa.")
+    # an award list's error is no row of the table: not said to be "added up by the program"
+    t._cache["findings"] = tables["findings"]
+    t._cache["nomination_findings"] = pd.DataFrame([
+        {"source_file": "khen-thuong-tu-phap.xlsx", "sheet": "Sheet", "cell": "C9", "unit_name": "Sở Tư pháp",
+         "rule": "nomination_duplicate", "severity": "error", "value": "", "message": "…"}])
+    assert packs.awaiting_html(t, ["S02"]) == packs.para("Không có đơn vị nào có số liệu đang chờ sửa.")
 
 
 def test_a_tiers_page_ranks_in_a_chart_only_units_enough_for_one(tables):

@@ -496,8 +496,12 @@ def _errors_not_held_html(tables: Tables, codes: Iterable[str] | None) -> str:
     findings = findings_of(tables, codes)
     if findings.empty:
         return ""
+    from sketket.intake.validate import load_rules
+
     gating = set(load_config()["gating"]["rules"])
+    table_rules = set(load_rules().rules)  # a table's checks: not an award list's, not the reconciliation's
     loose = findings[(findings["severity"] == "error") & ~findings["rule"].isin(gating)
+                     & findings["rule"].isin(table_rules)
                      & (findings["cell"].fillna("") != "")]  # a file-level error (a corrupt file) holds no row
     if loose.empty:
         return ""
