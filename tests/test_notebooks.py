@@ -82,7 +82,7 @@ def test_packs_show_the_figures_of_their_unit(executed):
     city = (run_dir / "city" / "thanh-pho.html").read_text(encoding="utf-8")
     assert "357.167" in city and city.count('src="data:image/png;base64,') >= 2  # tiers, completeness
     # said in words for a leader, with a link to the return lists; no configuration or data file names
-    assert "tiêu chí khen thưởng đã cấu hình" in city and '<a href="../tra-lai/">danh sách trả lại đơn vị để sửa' in city
+    assert "tiêu chí đề xuất khen thưởng, theo cấp" in city and '<a href="../tra-lai/">danh sách trả lại đơn vị để sửa' in city
     assert not any(name in city for name in ("awards.yml", "awards.csv", "`tra-lai`", "notebook"))
     clean = (run_dir / "analysis" / "clean-III.html").read_text(encoding="utf-8")
     assert "quan-ba-dinh.xlsx" in clean and "hong.xlsx" in clean and "Bị từ chối" in clean
