@@ -551,3 +551,32 @@ def test_recommendations_are_grouped_by_addressee_in_the_outlines_order():
         "recommendation": ["Sở A", "TW 13", "TP 31", "TW 15"], "units": "x", "n_units": [40, 13, 31, 15]})
     html = packs.recommendations_html(t)
     assert html.index("TW 15") < html.index("TW 13") < html.index("TP 31") < html.index("Sở A")
+
+
+def test_a_unit_pack_opens_with_what_to_raise_with_the_unit(tables):
+    """The leader meeting a unit read KPI cards first and the problems scattered down the page: the pack now
+    opens with the points to raise, each from the figures and files, or says there is none."""
+    from sketket.analysis.gating import AWAITING
+
+    t = packs.Tables(tables.processed_dir)
+    t._cache["submissions"] = pd.DataFrame({"unit_code": ["001", "N01"], "status": ["incomplete", "on_time"],
+                                            "status_label": ["Còn thiếu", "Đủ, đúng hạn"],
+                                            "missing": ["bản giấy", ""], "bao_cao_file": ["bc.docx", "bc.docx"],
+                                            "bao_cao_date": ["", ""]})
+    t._cache["sections"] = pd.DataFrame({"unit_code": ["001", "N01"], "section": ["I", "I"], "text": ["…", "…"]})
+    units = tables["indicators_units"].copy()
+    units.loc[units["unit_code"] == "00004", "data_status"] = AWAITING
+    t._cache["indicators_units"] = units
+    t._cache["nomination_checks"] = pd.DataFrame({"proposer_code": ["001", "001"], "passed": [False, True]})
+    points = packs.unit_points(t, "001")
+    assert points[0] == "Gửi báo cáo: còn thiếu (bản giấy)."
+    assert "1 đơn vị có số liệu đang chờ sửa, chưa được tính vào tổng, tỷ lệ, xếp hạng và khen thưởng." in points
+    assert "1 lỗi trong danh sách trả lại đơn vị phải sửa." in points  # Trúc Bạch's sum
+    assert points[-1] == "1 đề nghị khen thưởng của đơn vị chưa đủ điều kiện."
+    html = packs.unit_points_html(t, "001")
+    assert html.startswith('<div class="points"><h3>Cần trao đổi với đơn vị</h3>')
+    # Sở Nội vụ: a Ban far below its tier (one-stop share), and no report of it read
+    assert packs.unit_points(t, "S01") == ["1 đơn vị thấp hơn hẳn mặt bằng chung của cấp mình.",
+                                           "Chưa đọc được báo cáo sơ kết nào của đơn vị trong dữ liệu đã xử lý."]
+    assert packs.unit_points_html(t, "N01") == packs.para(
+        "Không có điểm nào cần trao đổi với đơn vị về số liệu và tài liệu đã gửi.")

@@ -796,7 +796,8 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
         registry = load_registry()
         names = {registry.name_of(c) for c in codes} - {""}
         sent = attribute_findings(out.reset_index(drop=True), tables["appendix"], registry)
-        theirs = (sent["submitter_code"].isin(codes) | sent["submitter_name"].isin(names)).to_numpy()
+        known = [c for c in codes if c]  # a sub-unit without a code (a name not in the registry) attributes nothing
+        theirs = (sent["submitter_code"].isin(known) | sent["submitter_name"].isin(names)).to_numpy()
         out = out[out["source_file"].isin(mine).to_numpy() | replaced.to_numpy() | theirs]
     return out
 
@@ -1155,6 +1156,58 @@ def submission_html(tables: Tables, code: str) -> str:
     # among the warnings further down, since every figure and rank of the pack is the earlier file's
     return piece("submission", status, missing, str(r["first_date"] or ""), days,
                  "" if _missing(complete) else str(complete)) + older_figures_html(tables, [code])
+
+
+def unit_points(tables: Tables, code: str) -> list[str]:
+    """What a leader raises when meeting a unit, from the figures and the files (each said in full further
+    down the pack): its report late or incomplete, figures awaiting correction, errors of its return list, an
+    earlier file's figures, a table that differs from its log, units far below their tier, no report to read,
+    nominations held. Empty when there is nothing to raise. Words: packs.yml unit_points."""
+    from sketket.analysis.gating import AWAITING, superseded
+
+    words = pack_config()["unit_points"]
+    codes = [code, *member_codes(tables, code)]
+    out = []
+    subs = tables["submissions"]
+    row = subs[subs["unit_code"] == code] if len(subs) else subs
+    if len(row) and row.iloc[0]["status"] in ("late", "incomplete", "missing", "unreadable"):
+        r = row.iloc[0]
+        missing = "" if _missing(r.get("missing")) else str(r.get("missing") or "")
+        out.append(words["submission"].format(status=str(r["status_label"]).lower(),
+                                              missing=f" ({missing.lower()})" if missing else ""))
+    units = tables["indicators_units"]
+    mine = units[units["unit_code"].isin(codes)] if len(units) else units
+    waiting = int((mine["data_status"] == AWAITING).sum()) if len(mine) else 0
+    if waiting:
+        out.append(words["awaiting"].format(n=format_int(waiting)))
+    found = findings_of(tables, codes)
+    errors = int((found["severity"] == "error").sum()) if len(found) else 0
+    if errors:
+        out.append(words["errors"].format(n=format_int(errors)))
+    if len(mine) and "source_file" in mine and mine["source_file"].isin(set(superseded(tables["findings"]))).any():
+        out.append(words["superseded"])
+    differ = sorted(set(codes) & _log_differs(tables))
+    if differ:
+        out.append(words["log_differs"].format(n=format_int(len(differ))))
+    flagged = int((mine["flags"].fillna("") != "").sum()) if len(mine) and "flags" in mine else 0
+    if flagged:
+        out.append(words["far_below"].format(n=format_int(flagged)))
+    no_report = _no_report(tables, code)
+    if no_report:
+        out.append(no_report)
+    checks = tables["nomination_checks"]
+    if len(checks):
+        held = checks[(checks["proposer_code"].astype(str) == code) & ~_true(checks["passed"])]
+        if len(held):
+            out.append(words["nominations_held"].format(n=format_int(len(held))))
+    return out
+
+
+def unit_points_html(tables: Tables, code: str) -> str:
+    """`unit_points` as the unit pack's first list, or one sentence when there is nothing to raise."""
+    words = pack_config()["unit_points"]
+    points = unit_points(tables, code)
+    return piece("points", words["heading"], points) if points else para(words["none"])
 
 
 def deadline_html(tables: Tables, context: Mapping[str, Any], details: bool = True) -> str:
