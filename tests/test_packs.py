@@ -573,6 +573,12 @@ def test_a_unit_pack_opens_with_what_to_raise_with_the_unit(tables):
     assert "1 đơn vị có số liệu đang chờ sửa, chưa được tính vào tổng, tỷ lệ, xếp hạng và khen thưởng." in points
     assert "1 lỗi trong danh sách trả lại đơn vị phải sửa." in points  # Trúc Bạch's sum
     assert points[-1] == "1 đề nghị khen thưởng của đơn vị chưa đủ điều kiện."
+    # a report not sent is said once, in the submission point
+    t._cache["submissions"] = pd.DataFrame({"unit_code": ["001"], "status": ["incomplete"], "status_label": ["Còn thiếu"],
+                                            "missing": ["Báo cáo sơ kết"], "bao_cao_file": [""], "bao_cao_date": [""]})
+    t._cache["sections"] = pd.DataFrame({"unit_code": ["N01"], "section": ["I"], "text": ["…"]})
+    again = packs.unit_points(t, "001")
+    assert again[0] == "Gửi báo cáo: còn thiếu (báo cáo sơ kết)." and not any("chưa gửi báo cáo" in p for p in again)
     html = packs.unit_points_html(t, "001")
     assert html.startswith('<div class="points"><h3>Cần trao đổi với đơn vị</h3>')
     # Sở Nội vụ: a Ban far below its tier (one-stop share), and no report of it read

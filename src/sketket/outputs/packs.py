@@ -1193,7 +1193,9 @@ def unit_points(tables: Tables, code: str) -> list[str]:
     if flagged:
         out.append(words["far_below"].format(n=format_int(flagged)))
     no_report = _no_report(tables, code)
-    if no_report:
+    # "not sent" repeats the submission point above it (which names the missing report)
+    if no_report and not (out and out[0].startswith(words["submission"].split("{")[0])
+                          and no_report == pack_config()["own_report"]["not_sent"]):
         out.append(no_report)
     checks = tables["nomination_checks"]
     if len(checks):
