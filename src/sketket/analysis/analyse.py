@@ -32,7 +32,7 @@ from sketket.analysis.indicators import (
     tier_indicators,
     unit_table,
 )
-from sketket.clean import format_int
+from sketket.clean import format_int, in_sentence
 from sketket.context import RunContext
 from sketket.outputs.consolidated import write_consolidated
 from sketket.outputs.returns import reconciliation_findings, write_return_lists
@@ -121,7 +121,7 @@ def workbook_appendix(appendix: pd.DataFrame, units: pd.DataFrame, findings: pd.
         said = cfg["reconciliation"]["texts"]["appendix_note"]
         notes = out["note"].astype(object).where(out["note"].notna(), "") if "note" in out else pd.Series(
             "", index=out.index, dtype=object)
-        lines = lines.where(lines.isna(), lines.str[:1].str.lower() + lines.str[1:])  # "(biểu báo cáo 250 …)"
+        lines = lines.map(in_sentence, na_action="ignore")  # "(biểu báo cáo 250 …)"
         out.loc[marked, "note"] = [f"{n}; {said.format(line=x)}" if n else said.format(line=x)
                                    for n, x in zip(notes[marked], lines[marked], strict=True)]
     return out

@@ -18,7 +18,7 @@ import pandas as pd
 from sketket import catalog
 from sketket.analysis.gating import superseded
 from sketket.analysis.indicators import format_count, format_rate, tier_medians
-from sketket.clean import fold, format_int
+from sketket.clean import fold, format_int, in_sentence
 from sketket.config import load_yaml
 from sketket.dimensions import TIER_FORM, TIERS
 
@@ -121,8 +121,7 @@ def _log_agrees(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if row is None:
         return True, ""
     ok = row["status"] != "differs"
-    line = row["line"][:1].lower() + row["line"][1:]  # inside the sentence: "(biểu báo cáo …)"
-    return ok, c["met" if ok else "missed"].format(line=line)
+    return ok, c["met" if ok else "missed"].format(line=in_sentence(row["line"]))  # "(biểu báo cáo …)"
 
 
 def _current_file(u: Unit, c: dict[str, Any], ctx: dict[str, Any]) -> Verdict:

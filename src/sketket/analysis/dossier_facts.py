@@ -26,7 +26,7 @@ import pandas as pd
 
 from sketket.analysis.dossier_counts import on_time_rate
 from sketket.catalog import Catalog
-from sketket.clean import format_date, format_int, format_percent, nfc
+from sketket.clean import format_date, format_int, format_percent, in_sentence, nfc
 from sketket.intake.dossiers import config as dossiers_config
 from sketket.intake.dossiers import settings_of
 
@@ -458,17 +458,12 @@ def reconciliation_sentences(t: DossierTables, codes: Sequence[str] | None = Non
                                           relative=format_percent(float(th["relative_pct"])),
                                           absolute=format_int(int(th["absolute"])))]
     if len(summary.largest):
-        items = [f"{nfc(r['unit_name'])} ({_mid_sentence(reconciliation_line(r, cfg))})"
+        items = [f"{nfc(r['unit_name'])} ({in_sentence(reconciliation_line(r, cfg))})"
                  for _, r in summary.largest.iterrows()]
         every = len(summary.largest) == summary.differ
         out.append(texts["reconciliation_gaps_all" if every else "reconciliation_gaps"].format(items="; ".join(items)))
     # a short log already said in the line of its unit's gap is not said again
     return out + _short_logs_sentences(t, codes, said=set(summary.largest["unit_code"]))
-
-
-def _mid_sentence(text: str) -> str:
-    """A line that opens with a capital ("Biểu báo cáo …") written inside a sentence: "(biểu báo cáo …)"."""
-    return text[:1].lower() + text[1:]
 
 
 def _short_logs_sentences(t: DossierTables, codes: Sequence[str] | None, said: Collection[str] = ()) -> list[str]:
