@@ -1918,6 +1918,37 @@ def test_what_words_the_figures_uses_the_settings_they_were_counted_with(tmp_pat
     assert "(chênh quá 1,0% và quá 5 hồ sơ)" in facts.reconciliation_sentences(facts.read(out))[0]
 
 
+def test_a_renamed_reconciliation_rule_is_described_in_the_settings_words(tmp_path):
+    """A user's dossiers.yml that renames the reconciliation's rule and its description: the return list's
+    "what was checked" column and the packs' count of findings by rule say that description, not the bare
+    identifier (they used to read the package's file)."""
+    import yaml
+
+    from sketket.analysis import dossier_facts as facts
+    from sketket.config import Plan
+    from sketket.outputs import packs
+    from sketket.outputs.returns import reconciliation_findings, write_return_lists
+
+    out = tmp_path / "out"
+    _appendix(out, "00013", "Phường Quán Thánh", 1060, 1000, 60)
+    _write(tmp_path / "logs", "quan-thanh.csv", _rows(980, 20))
+    cfg = yaml.safe_load(yaml.safe_dump(config()))
+    cfg["facts"]["return_list"] = {**cfg["facts"]["return_list"], "rule": "so_lieu_lech_so",
+                                   "what": "biểu lệch với sổ hồ sơ"}
+    path = tmp_path / "dossiers-rieng.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    count_dossiers(tmp_path / "logs", out, config_path=path)
+
+    t = facts.read(out)
+    appendix = Catalog(out).load("appendix")
+    returned = reconciliation_findings(t.reconciliation, appendix, t.cfg)
+    assert returned["rule"].tolist() == ["so_lieu_lech_so"]
+    [book] = write_return_lists(returned, appendix, tmp_path / "tra-lai", plan=Plan.load(), dossier_cfg=t.cfg)
+    cells = [c for row in openpyxl.load_workbook(book).active.iter_rows(values_only=True) for c in row]
+    assert "Biểu lệch với sổ hồ sơ" in cells and "so_lieu_lech_so" not in cells
+    assert packs.findings_pivot(returned.assign(tier="ward"), t.cfg).index.tolist() == ["biểu lệch với sổ hồ sơ"]
+
+
 def test_sketket_yml_names_the_counting_settings_relative_to_itself(tmp_path, monkeypatch):
     """`dossiers.config` in sketket.yml is a path relative to sketket.yml (as its paths are), whatever the working
     folder; a missing file is one sentence naming the key, not a traceback."""

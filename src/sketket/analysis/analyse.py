@@ -201,7 +201,8 @@ def _tables_and_returns(ctx: RunContext, appendix: pd.DataFrame, findings: pd.Da
     returns_dir = cat.report("return_lists")
     for old in returns_dir.glob("*.xlsx"):  # a unit that has corrected everything gets no list any more
         old.unlink()
-    result.return_lists = write_return_lists(findings, appendix, returns_dir, plan=ctx.plan, registry=registry)
+    result.return_lists = write_return_lists(findings, appendix, returns_dir, plan=ctx.plan, registry=registry,
+                                              dossier_cfg=logs.cfg)
     return result
 
 

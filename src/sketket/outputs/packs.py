@@ -505,7 +505,10 @@ def _errors_not_held_html(tables: Tables, codes: Iterable[str] | None) -> str:
                      & (findings["cell"].fillna("") != "")]  # a file-level error (a corrupt file) holds no row
     if loose.empty:
         return ""
-    rules = "; ".join(dict.fromkeys(rule_text(r) for r in loose["rule"]))
+    from sketket.analysis import dossier_facts
+
+    cfg = dossier_facts.read(tables).cfg
+    rules = "; ".join(dict.fromkeys(rule_text(r, cfg) for r in loose["rule"]))
     return para(pack_config()["errors_not_held"].format(rules=rules))
 
 
@@ -802,11 +805,12 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
     return out
 
 
-def rule_text(rule: str) -> str:
-    """What a validation rule checks, in Vietnamese (config/rules.yml; the reconciliation's, dossiers.yml)."""
+def rule_text(rule: str, dossier_cfg: dict[str, Any] | None = None) -> str:
+    """What a validation rule checks, in Vietnamese (config/rules.yml; the reconciliation's, dossiers.yml, or
+    `dossier_cfg`: the settings the logs were counted with, DossierTables.cfg)."""
     from sketket.analysis import dossier_facts
 
-    spec = dossier_facts.config()["return_list"]
+    spec = (dossier_cfg or dossier_facts.config())["return_list"]
     if rule == spec["rule"]:
         return str(spec["what"])
     from sketket.analysis.awards import rule_descriptions
@@ -814,11 +818,11 @@ def rule_text(rule: str) -> str:
     return rule_descriptions().get(rule, rule)
 
 
-def findings_pivot(findings: pd.DataFrame) -> pd.DataFrame:
+def findings_pivot(findings: pd.DataFrame, dossier_cfg: dict[str, Any] | None = None) -> pd.DataFrame:
     """Count of findings by rule (rows, described) and tier (columns, Vietnamese labels)."""
     if findings.empty:
         return pd.DataFrame()
-    described = findings.assign(rule=findings["rule"].map(rule_text))
+    described = findings.assign(rule=findings["rule"].map(lambda rule: rule_text(rule, dossier_cfg)))
     pivot = described.pivot_table(index="rule", columns="tier", values="severity", aggfunc="count", fill_value=0)
     from sketket.dimensions import TIERS
 
@@ -1567,7 +1571,9 @@ def problem_files_html(tables: Tables) -> str:
 
 def rules_heatmap_html(tables: Tables) -> str:
     """Findings by rule and tier: the heatmap, then the same counts as a table (operators)."""
-    pivot = findings_pivot(findings_of(tables))
+    from sketket.analysis import dossier_facts
+
+    pivot = findings_pivot(findings_of(tables), dossier_facts.read(tables).cfg)
     if pivot.empty:
         return para("Không có lỗi hay cảnh báo nào.")
     from sketket.outputs import plots

@@ -185,11 +185,12 @@ def reconciliation_findings(reconciliation: pd.DataFrame, appendix: pd.DataFrame
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def _rule_descriptions() -> dict[str, str]:
-    """The validation rules' descriptions and the reconciliation's."""
+def _rule_descriptions(dossier_cfg: dict[str, Any] | None = None) -> dict[str, str]:
+    """The validation rules' descriptions and the reconciliation's (`dossier_cfg`: the settings the logs were
+    counted with; the package's by default)."""
     from sketket.analysis import dossier_facts as facts
 
-    spec = facts.config()["return_list"]
+    spec = (dossier_cfg or facts.config())["return_list"]
     return {**rule_descriptions(), spec["rule"]: spec["what"]}
 
 
@@ -197,9 +198,9 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _finding_rows(findings: pd.DataFrame) -> list[tuple]:
+def _finding_rows(findings: pd.DataFrame, dossier_cfg: dict[str, Any] | None = None) -> list[tuple]:
     """The cells of each finding's line (without its number), in the order of `findings`."""
-    rules = _rule_descriptions()
+    rules = _rule_descriptions(dossier_cfg)
     columns = (findings[c].tolist() for c in ("source_file", "sheet", "cell", "rule", "severity", "message",
                                                  "value"))
     # what was checked in words: the list goes to the unit, which has no use for the rule's identifier
@@ -208,12 +209,13 @@ def _finding_rows(findings: pd.DataFrame) -> list[tuple]:
             for source, sheet, cell, rule, severity, message, value in zip(*columns, strict=True)]
 
 
-def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan) -> Path:
+def write_return_list(unit_name: str, findings: pd.DataFrame, out: Path, *, plan: Plan,
+                      dossier_cfg: dict[str, Any] | None = None) -> Path:
     """One unit's return list: a header naming the unit and the run's plan and deadline, then one row per
     finding."""
     findings = _ordered(findings)
     errors = int((findings["severity"] == "error").sum())
-    return _write_list(unit_name, _finding_rows(findings), errors, out, plan)
+    return _write_list(unit_name, _finding_rows(findings, dossier_cfg), errors, out, plan)
 
 
 def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan: Plan) -> Path:
@@ -255,12 +257,14 @@ def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan:
 
 
 def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: Path, *,
-                       plan: Plan, registry: Registry | None = None) -> list[Path]:
+                       plan: Plan, registry: Registry | None = None,
+                       dossier_cfg: dict[str, Any] | None = None) -> list[Path]:
     """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai). The findings are
-    attributed, ordered and turned into lines once; each list then takes its own slice."""
+    attributed, ordered and turned into lines once; each list then takes its own slice. `dossier_cfg`: the
+    settings the dossier logs were counted with (the reconciliation's rule is described in their words)."""
     attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
     ordered = _ordered(attributed, by_submitter=True)
-    lines = _finding_rows(ordered)
+    lines = _finding_rows(ordered, dossier_cfg)
     names = ordered["submitter_name"].tolist()
     is_error = (ordered["severity"] == "error").tolist()
     paths: list[Path] = []
