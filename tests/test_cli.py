@@ -151,3 +151,24 @@ def test_template_ingest_and_validate_take_the_projects_plan_and_registry(tmp_pa
     assert main(["validate", str(raw / "tu-phap.xlsx")]) == 0  # a warning only: unknown to the 2017 registry
     assert "không có trong danh mục" in capsys.readouterr().out
     assert main(["ingest", str(raw), "--out", str(tmp_path / "out2"), "--registry", str(tmp_path / "khong-co.csv")]) == 2
+
+
+def test_a_unit_pack_looks_units_up_in_the_runs_registry(tmp_path, own_registry):
+    """The pages of a run made with the project's registry (context.json's `registry`) name a commune's district
+    and the unit a pack is about from that registry, not from the package's Hanoi 2017 one."""
+    from sketket.outputs import packs
+    from sketket.params import ParameterError
+
+    _table(tmp_path / "raw")
+    out = tmp_path / "out"
+    assert main(["ingest", str(tmp_path / "raw"), "--out", str(out), "--registry", str(own_registry)]) == 0
+    assert main(["analyse", str(out), "--reports", str(tmp_path / "reports"), "--registry", str(own_registry)]) == 0
+    families = pd.read_csv(out / "indicators_families.csv", dtype={"tier": str}, encoding="utf-8-sig")
+    # a registry without departments or agencies: their rows say none expected (analyse used to fail on them)
+    assert families.set_index("tier").loc[["so", "huyen"], "units_expected"].tolist() == [0, 3]
+    tables = packs.load_tables(out, {"registry": str(own_registry)})
+    assert packs.unit_choice(tables, "thu nghiem").code == "900"
+    with pytest.raises(ParameterError, match="là Xã Một, đơn vị trực thuộc Huyện Thử Nghiệm"):
+        packs.unit_choice(tables, "90001")
+    with pytest.raises(ParameterError, match="không phải mã hay tên"):  # the package's registry knows no 90001
+        packs.unit_choice(packs.load_tables(out), "90001")

@@ -163,7 +163,9 @@ def summarise(units: pd.DataFrame, expected_codes: Iterable[str]) -> dict[str, A
     A rate sums numerator and denominator over the rows that reported both.
     """
     expected = pd.DataFrame({"group": 0, "code": list(dict.fromkeys(expected_codes))}, dtype=object)
-    one = _group_summaries(units, pd.Series(0, index=units.index, dtype=object), expected)
+    one = _group_summaries(units, pd.Series(0, index=units.index, dtype=object), expected).reindex([0])
+    for col in COVERAGE:  # a group with no unit at all (a registry without that tier): zeros, not no row
+        one[col] = one[col].fillna(0).astype("int64")
     return {col: _scalar(one[col].iloc[0]) for col in one.columns}
 
 

@@ -130,7 +130,7 @@ def load_context(path: str | Path | None, config_file: str | Path = "../sketket.
     same_data = processed_dir is None or Path(processed_dir).resolve() == Path(ctx.processed_dir).resolve()
     if not path and has_config and latest.is_file() and same_data:
         return json.loads(latest.read_text(encoding="utf-8"))
-    return {"plan": ctx.plan_dict(), "by_hand": True}
+    return {"plan": ctx.plan_dict(), "by_hand": True, "registry": str(ctx.registry_path or "")}
 
 
 def plan_of(context: Mapping[str, Any]) -> Plan:
@@ -197,6 +197,7 @@ class Tables:
 
     processed_dir: Path
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
+    registry_file: str = ""  # the registry the run matched units against (context.json's); empty: the package's
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
@@ -209,13 +210,22 @@ class Tables:
 
         return load_yaml("indicators.yml").get("labels", {})
 
+    @cached_property
+    def registry(self) -> Registry:
+        """The registry the run matched the units against: a unit's name, its district, what its return list
+        carries are looked up in it, not in the package's when the project has its own."""
+        from sketket.registry import load_registry
 
-def load_tables(processed_dir: str | Path) -> Tables:
+        return load_registry(self.registry_file or None)
+
+
+def load_tables(processed_dir: str | Path, context: Mapping[str, Any] | None = None) -> Tables:
     """The datasets of a processed folder, read on first use; a folder that does not exist stops the notebook
-    with its name (a missing folder would otherwise read as empty tables: a page of "no figures")."""
+    with its name (a missing folder would otherwise read as empty tables: a page of "no figures"). `context`:
+    the run's (load_context), whose registry the pages then use."""
     from sketket import params
 
-    return Tables(params.folder(processed_dir))
+    return Tables(params.folder(processed_dir), registry_file=str((context or {}).get("registry") or ""))
 
 
 @dataclass(frozen=True)
@@ -240,7 +250,7 @@ def unit_choice(tables: Tables, unit_code: object, tier: object = "", registry: 
         if len(named) == 1:
             row, code = named, str(named["unit_code"].iloc[0])
     if row.empty:
-        raise params.ParameterError(_unit_choice_error(tables, units, code, registry))
+        raise params.ParameterError(_unit_choice_error(tables, units, code, registry or tables.registry))
     actual = str(row["tier"].iloc[0])
     wanted = params.text(tier, "tier")
     if wanted and wanted != actual:
@@ -250,16 +260,15 @@ def unit_choice(tables: Tables, unit_code: object, tier: object = "", registry: 
     return UnitChoice(code, actual, str((summary if summary is not None else row.iloc[0])["unit_name"]))
 
 
-def _unit_choice_error(tables: Tables, units: pd.DataFrame, asked: str, registry: Registry | None) -> str:
+def _unit_choice_error(tables: Tables, units: pd.DataFrame, asked: str, registry: Registry) -> str:
     """Why no pack can be made for `asked`: a sub-unit (its parent's pack named), else the closest names."""
     import difflib
 
     from sketket import params
     from sketket.clean import fold
-    from sketket.registry import load_registry
 
     words = pack_config()["unit_choice"]
-    reg = (registry or load_registry()).units
+    reg = registry.units
     own = reg[reg["code"] == asked]
     if own.empty:
         own = params.units_named(reg.rename(columns={"code": "unit_code", "name_with_type": "unit_name"}), asked)
@@ -794,9 +803,8 @@ def findings_of(tables: Tables, codes: Iterable[str] | None = None) -> pd.DataFr
         # table (attributed as the return lists attribute them), so that the pack never says "no error" beside
         # a list of errors sent to the unit
         from sketket.outputs.returns import attribute_findings
-        from sketket.registry import load_registry
 
-        registry = load_registry()
+        registry = tables.registry
         names = {registry.name_of(c) for c in codes} - {""}
         sent = attribute_findings(out.reset_index(drop=True), tables["appendix"], registry)
         known = [c for c in codes if c]  # a sub-unit without a code (a name not in the registry) attributes nothing

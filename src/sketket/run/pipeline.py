@@ -199,6 +199,7 @@ class DataInfo:
     files_rejected: int
     plan: dict[str, str]
     files_skipped: int = 0
+    registry: str = ""  # the project's registry file the units were matched against; empty: the package's
 
 
 def source_folder(ctx: RunContext, opts: RunOptions) -> tuple[RunContext, bool]:
@@ -254,6 +255,7 @@ def prepare_data(ctx: RunContext, opts: RunOptions, run_dir: Path) -> tuple[Data
         files_rejected=int((files["status"] == "rejected").sum()),
         plan=ctx.plan_dict(),
         files_skipped=int((files["status"] == "skipped").sum()),
+        registry=str(Path(ctx.registry_path).resolve()) if ctx.registry_path else "",
     )
     return info, ctx
 
