@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -117,9 +119,15 @@ def _names(names: list[str], limit: int | None = None) -> str:
     return _said("more_units", names=text, n=format_int(more)) if more > 0 else text
 
 
+@cache
+def _sentences() -> MappingProxyType:
+    """draft.yml's `sentences`, read once (a draft says a few dozen of them), read-only since it is shared."""
+    return MappingProxyType(load_config()["sentences"])
+
+
 def _said(key: str, **fields: str) -> str:
     """A sentence of draft.yml `sentences`, filled."""
-    return load_config()["sentences"][key].format(**fields)
+    return str(_sentences()[key]).format(**fields)
 
 
 def awaiting_sentence(units: pd.DataFrame, label: str = "đang chờ sửa") -> str:
