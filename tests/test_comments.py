@@ -135,6 +135,20 @@ def test_a_damaged_or_oversized_reply_is_listed_with_its_reason_and_the_others_a
     assert big.problem and not big.comments  # bounded before it is opened
 
 
+def test_two_copies_of_an_oversized_reply_are_both_refused_by_the_screen_not_hashed(round_, tmp_path):
+    """A reply over the size bound is neither read nor hashed: each copy is listed with the screen's reason
+    (hashed first, the second copy used to read "the same file as …" without any bound said)."""
+    from sketket.outputs.comments import read_replies
+    from sketket.registry import load_registry
+
+    (round_ / "stp-ban-sao.docx").write_bytes((round_ / "stp.docx").read_bytes())
+    size = (round_ / "stp.docx").stat().st_size
+    replies = {r.file: r for r in read_replies(round_, load_registry(), max_bytes=size - 1)}
+    for name in ("stp.docx", "stp-ban-sao.docx"):
+        assert "MB" in replies[name].problem and not replies[name].comments, replies[name].problem
+    assert not replies["syt-muon.xlsx"].problem  # smaller than the bound: still read
+
+
 def test_replies_as_units_really_send_them(tmp_path):
     """What a real round brought: a letterhead citing the decision's date before the letter's own; a table whose
     comments are under "Ý kiến góp ý" beside the draft's text; a scanned PDF; "Nhất trí … Trân trọng./."; a

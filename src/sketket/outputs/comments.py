@@ -238,7 +238,10 @@ def _comment_column(keys: list[str]) -> int | None:
     return None
 
 
-def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None = None) -> list[Reply]:
+def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None = None,
+                 max_bytes: float = DEFAULT_MAX_MB * 2**20) -> list[Reply]:
+    """Every file of the folder of replies, each a Reply (read, or listed with why not: its format, a copy of
+    another, the screen's problem). A file over `max_bytes` is not even hashed: the screen lists it."""
     config = config or load_config()
     agree, changes = config["comments"]["agree"], config["comments"]["changes"]
     import hashlib
@@ -255,7 +258,11 @@ def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None
             replies.append(Reply(rel, problem=config["comments"]["unread_format"].format(suffix=path.suffix or "?")))
             continue
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50 * 2**20 else rel
+            if path.stat().st_size <= max_bytes:  # bounded before a byte is read; streamed, not held whole
+                with path.open("rb") as f:
+                    digest = hashlib.file_digest(f, "sha256").hexdigest()
+            else:
+                digest = rel
         except OSError:
             digest = rel
         if digest in seen:  # the same file saved twice ("ba-vi (1).docx", a copy in a sub-folder): read once
@@ -263,7 +270,7 @@ def read_replies(folder: Path, registry: Registry, config: dict[str, Any] | None
             replies.append(Reply(rel, first.unit_code, first.unit_name,
                                  problem=config["comments"]["same_file"].format(file=first.file)))
             continue
-        reply = read_reply(path, registry, agree, changes)
+        reply = read_reply(path, registry, agree, changes, max_bytes)
         seen[digest] = reply
         reply.file = rel
         replies.append(reply)
