@@ -114,7 +114,11 @@ def test_removing_a_stage_deletes_only_what_that_stage_wrote(tmp_path):
     files = pd.DataFrame([{c: None for c in catalog.columns("dossier_files")}])
     cat.save("dossier_files", files.assign(source_file="a.csv", status="read", rows=3))
     cat.load("dossier_files")  # and kept in memory
-    assert cat.remove_stage("dossiers") == ["dossier_files"]
+    (tmp_path / "dossier_settings.yml").write_text("reconciliation: {relative_pct: 5}\n", encoding="utf-8")
+    assert cat.record("dossier_settings") == tmp_path / "dossier_settings.yml"
+    # the settings the logs were counted with go with the logs' figures
+    assert cat.remove_stage("dossiers") == ["dossier_files", "dossier_settings"]
+    assert not (tmp_path / "dossier_settings.yml").exists()
     assert not cat.exists("dossier_files") and not list(tmp_path.glob("dossier_files.*"))
     assert cat.load("dossier_files").empty  # not the copy in memory
     assert cat.load("findings").loc[0, "value"] == "1"

@@ -98,7 +98,7 @@ def _column(name: str, spec: Any) -> Column:
 
 
 @cache
-def _declarations() -> tuple[dict[str, Dataset], dict[str, Report]]:
+def _declarations() -> tuple[dict[str, Dataset], dict[str, Report], dict[str, Report]]:
     data = load_yaml("catalog.yml")
     groups = data.get("column_groups", {})
     datasets: dict[str, Dataset] = {}
@@ -116,9 +116,9 @@ def _declarations() -> tuple[dict[str, Dataset], dict[str, Report]]:
             columns=tuple(_column(c, s) for c, s in cols.items()), csv=spec.get("export") == "csv",
             extra_columns=bool(spec.get("extra_columns", False)),
         )
-    reports = {name: Report(name, spec["path"], spec["stage"], spec.get("description", ""))
-               for name, spec in (data.get("reports") or {}).items()}
-    return datasets, reports
+    files = {section: {name: Report(name, spec["path"], spec["stage"], spec.get("description", ""))
+                       for name, spec in (data.get(section) or {}).items()} for section in ("reports", "records")}
+    return datasets, files["reports"], files["records"]
 
 
 def datasets() -> dict[str, Dataset]:
@@ -140,6 +140,11 @@ def columns(name: str) -> list[str]:
 
 def reports() -> dict[str, Report]:
     return _declarations()[1]
+
+
+def records() -> dict[str, Report]:
+    """Files beside the datasets that record how a stage made them (catalog.yml `records`)."""
+    return _declarations()[2]
 
 
 # ---------------------------------------------------------------- types and checks
@@ -289,6 +294,10 @@ class Catalog:
             raise ValueError("Catalog không có thư mục báo cáo (reports_dir)")
         return Path(self.reports_dir) / reports()[name].path
 
+    def record(self, name: str) -> Path:
+        """Where a record of how a stage made its datasets lies (catalog.yml `records`), beside them."""
+        return Path(self.processed_dir) / records()[name].path
+
     def exists(self, name: str) -> bool:
         return self.parquet(name).is_file() or self.csv(name).is_file()
 
@@ -304,6 +313,10 @@ class Catalog:
                     _LOADED.pop(path.absolute(), None)
                     path.unlink()
                     removed.append(name)
+        for name, record in records().items():  # what says how those datasets were made goes with them
+            if record.stage == stage and self.record(name).is_file():
+                self.record(name).unlink()
+                removed.append(name)
         return sorted(set(removed))
 
     def save(self, name: str, df: pd.DataFrame, *, csv_lines: Iterable[str] | None = None) -> list[Path]:

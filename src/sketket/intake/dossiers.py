@@ -32,7 +32,7 @@ _HEAD_BYTES = 256 * 2**10  # nor further than this: a file of one endless line i
 _MAX_XLSX_BYTES = 200 * 2**20
 
 
-SETTINGS_FILE = "dossier_settings.yml"  # beside the dossier datasets: the settings they were counted with
+SETTINGS = "dossier_settings"  # the catalog's record beside the dossier datasets: the settings they were counted with
 
 
 @cache
@@ -45,18 +45,22 @@ def record_settings(out_dir: Path, config_path: str | Path | None) -> None:
     """Keep a user's dossiers.yml beside the datasets counted with it (none: the package's was used), so that
     whatever words or judges those figures later (packs, draft, return lists, notebook) uses the same
     thresholds and texts as the counting, whichever config the reader itself was started with."""
-    target = Path(out_dir) / SETTINGS_FILE
+    from sketket.catalog import Catalog
+
+    target = Catalog(Path(out_dir)).record(SETTINGS)
     if config_path is None:
         target.unlink(missing_ok=True)
         return
-    tmp = target.with_name(f".{SETTINGS_FILE}.tmp")
+    tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_bytes(Path(config_path).read_bytes())
     tmp.replace(target)
 
 
 def settings_of(processed_dir: str | Path) -> dict[str, Any]:
     """The dossiers.yml a processed folder's dossier datasets were counted with (record_settings)."""
-    recorded = Path(processed_dir) / SETTINGS_FILE
+    from sketket.catalog import Catalog
+
+    recorded = Catalog(Path(processed_dir)).record(SETTINGS)
     # read each time, not cached by its path: the next count writes other settings there
     return load_yaml(recorded) if recorded.is_file() else config()
 

@@ -282,10 +282,7 @@ def _dossier_logs(ctx: RunContext, demo: bool) -> None:
 
         _step("Sổ theo dõi hồ sơ (dossiers)", dossiers, ctx, logs)
     else:  # no logs this time: the figures an earlier run counted from logs are not this run's
-        from sketket.intake.dossiers import record_settings
-
-        gone = ctx.catalog.remove_stage("dossiers")
-        record_settings(Path(ctx.processed_dir), None)
+        gone = ctx.catalog.remove_stage("dossiers")  # and the settings they were counted with
         if gone:
             log.info("Không có sổ theo dõi hồ sơ trong %s: xóa số liệu sổ của lần chạy trước (%s)", logs,
                      ", ".join(gone))
