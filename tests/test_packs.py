@@ -586,3 +586,21 @@ def test_a_unit_pack_opens_with_what_to_raise_with_the_unit(tables):
                                            "Chưa đọc được báo cáo sơ kết nào của đơn vị trong dữ liệu đã xử lý."]
     assert packs.unit_points_html(t, "N01") == packs.para(
         "Không có điểm nào cần trao đổi với đơn vị về số liệu và tài liệu đã gửi.")
+
+
+def test_a_unit_pack_links_the_units_own_return_list_file(tables, tmp_path):
+    """The pack linked the folder of return lists ("tệp mang tên đơn vị"); it links the unit's own file, the one
+    write_return_lists writes from the same findings, and nothing for a unit without a list."""
+    from sketket.config import Plan
+    from sketket.outputs.returns import write_return_lists
+
+    t = packs.Tables(tables.processed_dir)
+    written = {p.name for p in write_return_lists(packs.findings_of(t), t["appendix"], tmp_path, plan=Plan.load(),
+                                                  registry=t.registry)}
+    html = packs.return_list_html(t, "001")
+    assert 'href="../tra-lai/quan-ba-dinh.xlsx"' in html and "quan-ba-dinh.xlsx" in written
+    with_list = [c for c in t["appendix"]["unit_code"].drop_duplicates() if packs.return_list_html(t, c)]
+    assert with_list and all(packs.return_list_html(t, c).split('href="../tra-lai/')[1].split('"')[0] in written
+                             for c in with_list)
+    clean = set(t["indicators_units"]["unit_code"]) - set(with_list)
+    assert clean and all(packs.return_list_html(t, c) == "" for c in clean)

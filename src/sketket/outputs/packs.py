@@ -859,6 +859,20 @@ def findings_html(tables: Tables, findings: pd.DataFrame, limit: int = 30) -> st
     return table_html(ordered.head(limit)[cols], labels=column_labels(tables)) + note
 
 
+def return_list_html(tables: Tables, unit_code: str) -> str:
+    """A link to the unit's own return list, the file the Sở sends it (empty when it has none)."""
+    from sketket.outputs.returns import list_file_of
+
+    name = list_file_of(findings_of(tables), tables["appendix"], tables.registry, unit_code)
+    if name is None:
+        return ""
+    from sketket.catalog import reports
+
+    # a pack is written to <run>/<group>/, the return lists to the run's folder of them (catalog.yml)
+    href = f"../{reports()['return_lists'].path}/{name}"
+    return piece("annex_link", href, pack_config()["return_list"].format(file=name))
+
+
 def para(text: str, cls: str | None = None) -> str:
     """A paragraph of plain text."""
     return piece("para", text, cls)

@@ -256,14 +256,31 @@ def _write_list(unit_name: str, rows: list[tuple], errors: int, out: Path, plan:
     return book.save()
 
 
+def _attributed(findings: pd.DataFrame, appendix: pd.DataFrame, registry: Registry | None) -> pd.DataFrame:
+    """The findings of the return lists, each with its submitting unit, in the lists' order."""
+    attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
+    return _ordered(attributed, by_submitter=True)
+
+
+def list_file_of(findings: pd.DataFrame, appendix: pd.DataFrame, registry: Registry, unit_code: str) -> str | None:
+    """The file name of a unit's own return list ("quan-ba-dinh.xlsx") among those write_return_lists writes
+    from the same findings, or None when the unit has no list (nothing to correct or check)."""
+    ordered = _attributed(findings, appendix, registry)
+    name = registry.name_of(unit_code)
+    mine = ordered.loc[(ordered["submitter_code"] == unit_code) | (ordered["submitter_name"] == name),
+                       "submitter_name"]
+    if mine.empty:
+        return None
+    return f"{file_names(ordered['submitter_name'])[mine.iloc[0]]}.xlsx"
+
+
 def write_return_lists(findings: pd.DataFrame, appendix: pd.DataFrame, out_dir: Path, *,
                        plan: Plan, registry: Registry | None = None,
                        dossier_cfg: dict[str, Any] | None = None) -> list[Path]:
     """One list per submitting unit that has findings, in `out_dir` (e.g. reports/tra-lai). The findings are
     attributed, ordered and turned into lines once; each list then takes its own slice. `dossier_cfg`: the
     settings the dossier logs were counted with (the reconciliation's rule is described in their words)."""
-    attributed = attribute_findings(findings.reindex(columns=FINDING_COLUMNS).fillna(""), appendix, registry)
-    ordered = _ordered(attributed, by_submitter=True)
+    ordered = _attributed(findings, appendix, registry)
     lines = _finding_rows(ordered, dossier_cfg)
     names = ordered["submitter_name"].tolist()
     is_error = (ordered["severity"] == "error").tolist()
